@@ -1,5 +1,7 @@
 //===- anvil-opt.cpp - mlir-opt with every Anvil dialect and pass ---------===//
+#include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/NN/IR/NNDialect.h"
+#include "anvil/Target/Host/Pipeline.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -9,6 +11,8 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  anvil::registerAnvilConversionPasses();
+  anvil::host::registerHostPipelines();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

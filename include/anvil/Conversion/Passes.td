@@ -1,5 +1,72 @@
 //===- Passes.td - Anvil conversion passes -----------------*- tablegen -*-===//
 #ifndef ANVIL_CONVERSION_PASSES_TD
 #define ANVIL_CONVERSION_PASSES_TD
+
 include "mlir/Pass/PassBase.td"
-#endif
+
+def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lower nn ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Input invariant: static-shaped `nn` ops on ranked tensors.
+
+    Output IR: upstream `linalg` named ops where one exists (matmul,
+    batch_matmul, convolutions, pooling, transpose, reduce) and
+    `linalg.generic` otherwise, plus `tensor` ops for data movement. Every
+    kernel-level pass reads iteration spaces from linalg, never from nn, so
+    this is the only place that knows each nn op's semantics.
+
+    An op that cannot be lowered (e.g. a 3-D grouped convolution) is an
+    error at that op's location, which names the model node.
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+    "mlir::arith::ArithDialect", "mlir::math::MathDialect"
+  ];
+}
+
+def HostTileAndVectorize
+    : Pass<"anvil-host-tile-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile contractions and convolutions for the host, then vectorize";
+  let description = [{
+    The first implementation of the tiling seam (later replaced by Roller):
+    every `linalg.matmul`, `linalg.batch_matmul` and 2-D convolution is
+    tiled with fixed tile sizes taken from the host machine description,
+    clamped to divisors of each loop's extent so that tiles stay static,
+    and the tiles are vectorized with `linalg::vectorize`. Convolutions are
+    first decomposed into 1-D convolutions (upstream patterns) because the
+    vectorizer handles the 1-D forms.
+
+    Input: linalg on tensors. Output: `scf.for` nests of `vector` ops on
+    tensor slices; other linalg ops unchanged.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "Elements of f32 per vector register (the innermost tile)">,
+    Option<"rowTile", "row-tile", "int64_t", /*default=*/"4",
+           "Rows of the output per register block">,
+    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"64",
+           "Reduction elements per tile">
+  ];
+  let dependentDialects = [
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+    "mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect"
+  ];
+}
+
+def HostPrepareForLLVM
+    : Pass<"anvil-host-prepare-for-llvm", "mlir::func::FuncOp"> {
+  let summary = "Lower vector ops and copies to forms the LLVM conversion takes";
+  let description = [{
+    Contractions become outer products (FMAs on the vector width), transfers
+    of rank > 1 are unrolled to 1-D loads and stores, and multi-reductions,
+    transposes, broadcasts and shape casts are lowered. `memref.copy`
+    becomes `linalg.copy`, so strided copies turn into loops instead of a
+    call into MLIR's C runner library, which an artifact must not need.
+    Runs after bufferization, before `convert-linalg-to-loops`.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::linalg::LinalgDialect"];
+}
+
+#endif // ANVIL_CONVERSION_PASSES_TD

@@ -1,0 +1,41 @@
+//===- Pipeline.h - The host compilation pipeline ---------------*- C++ -*-===//
+#ifndef ANVIL_TARGET_HOST_PIPELINE_H
+#define ANVIL_TARGET_HOST_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace anvil::host {
+
+/// Where the host pipeline stops; each stage is an `--emit=` value of
+/// anvil-compile.
+enum class Stage { NN, Linalg, LLVM };
+
+struct HostPipelineOptions
+    : mlir::PassPipelineOptions<HostPipelineOptions> {
+  Option<bool> vectorize{*this, "vectorize",
+                         llvm::cl::desc("Tile and vectorize contractions and "
+                                        "convolutions"),
+                         llvm::cl::init(true)};
+  Option<bool> parallel{*this, "parallel",
+                        llvm::cl::desc("Run outer parallel loops on worker "
+                                       "threads"),
+                        llvm::cl::init(true)};
+  Option<int64_t> vectorWidth{*this, "vector-width",
+                              llvm::cl::desc("f32 lanes per vector register"),
+                              llvm::cl::init(8)};
+};
+
+/// nn -> linalg on tensors (the graph-level part of the pipeline).
+void buildNNToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// linalg on tensors -> LLVM dialect for the host.
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                               const HostPipelineOptions &options);
+
+/// Registers `anvil-host-pipeline` and the stage pipelines with anvil-opt.
+void registerHostPipelines();
+
+} // namespace anvil::host
+
+#endif // ANVIL_TARGET_HOST_PIPELINE_H

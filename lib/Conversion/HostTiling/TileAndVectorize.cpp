@@ -1,0 +1,130 @@
+//===- TileAndVectorize.cpp - Fixed host tiling and vectorization ---------===//
+//
+// The first implementation of the tiling seam: fixed tile sizes, clamped to
+// divisors of each loop extent so that every tile is static and the
+// vectorizer needs no masks. Roller replaces the choice of sizes; the
+// mechanics (tileUsingSCF, linalg::vectorize) stay upstream's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "anvil/Conversion/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace anvil {
+#define GEN_PASS_DEF_HOSTTILEANDVECTORIZE
+#include "anvil/Conversion/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+
+namespace {
+
+/// The largest divisor of `extent` that is at most `target`.
+int64_t divisorTile(int64_t extent, int64_t target) {
+  for (int64_t t = std::min(extent, target); t > 1; --t)
+    if (extent % t == 0)
+      return t;
+  return 1;
+}
+
+struct HostTileAndVectorizePass
+    : anvil::impl::HostTileAndVectorizeBase<HostTileAndVectorizePass> {
+  using HostTileAndVectorizeBase::HostTileAndVectorizeBase;
+
+  /// Tile sizes per loop of `op` (0 = untiled), or empty to leave it alone.
+  SmallVector<int64_t> tileSizes(linalg::LinalgOp op) const {
+    SmallVector<int64_t> r = op.getStaticLoopRanges();
+    if (llvm::any_of(r, ShapedType::isDynamic))
+      return {};
+    int64_t rows = rowTile, cols = 2 * vectorWidth, red = reductionTile;
+    if (isa<linalg::MatmulOp>(op))
+      return {divisorTile(r[0], rows), divisorTile(r[1], cols),
+              divisorTile(r[2], red)};
+    if (isa<linalg::BatchMatmulOp>(op))
+      return {1, divisorTile(r[1], rows), divisorTile(r[2], cols),
+              divisorTile(r[3], red)};
+    // (n, f, oh, ow, c, kh, kw): one output row and one kernel row per tile
+    // so that the tile decomposes into a vectorizable 1-D convolution.
+    if (isa<linalg::Conv2DNchwFchwOp>(op))
+      return {1, divisorTile(r[1], rows), 1, divisorTile(r[3], cols),
+              divisorTile(r[4], red), 1, r[6]};
+    return {};
+  }
+
+  void tileTargets(func::FuncOp func) {
+    SmallVector<linalg::LinalgOp> targets;
+    func.walk([&](linalg::LinalgOp op) {
+      if (!tileSizes(op).empty())
+        targets.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : targets) {
+      scf::SCFTilingOptions options;
+      options.setTileSizes(
+          getAsIndexOpFoldResult(&getContext(), tileSizes(op)));
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      // Tiling is an optimization: an op it cannot handle stays whole.
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+    }
+  }
+
+  void vectorizeTiles(func::FuncOp func) {
+    SmallVector<linalg::LinalgOp> candidates;
+    func.walk([&](linalg::LinalgOp op) {
+      if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv1DNcwFcwOp>(
+              op))
+        return;
+      if (!op.hasPureTensorSemantics() ||
+          llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+        return;
+      // Only tiles: a whole untiled contraction would become one huge vector.
+      if (op.getStaticLoopRanges().size() > 0 &&
+          ShapedType::getNumElements(op.getStaticLoopRanges()) >
+              rowTile * 2 * vectorWidth * reductionTile * 3)
+        return;
+      candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : candidates) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> result =
+          linalg::vectorize(rewriter, op);
+      if (succeeded(result))
+        rewriter.replaceOp(op, result->replacements);
+    }
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    tileTargets(func);
+    RewritePatternSet decompose(&getContext());
+    linalg::populateDecomposeConvolutionPatterns(decompose);
+    if (failed(applyPatternsGreedily(func, std::move(decompose))))
+      return signalPassFailure();
+    vectorizeTiles(func);
+    RewritePatternSet cleanup(&getContext());
+    vector::populateVectorTransferPermutationMapLoweringPatterns(cleanup);
+    vector::populateVectorReductionToContractPatterns(cleanup);
+    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, &getContext());
+    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup,
+                                                         &getContext());
+    if (failed(applyPatternsGreedily(func, std::move(cleanup))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,282 @@
+//===- DataMovement.cpp - nn data movement ops to tensor and linalg -------===//
+#include "Common.h"
+
+#include "anvil/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace anvil::nn;
+
+namespace {
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// A linalg.generic over `type` whose body computes each element from the
+/// loop indices (typically by tensor.extract from a captured tensor).
+Value buildFromIndices(
+    OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange indices,
+                       ValueRange args)>
+        body) {
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                       type.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, type, inputs, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               SmallVector<Value> indices;
+               for (int64_t d = 0; d < rank; ++d)
+                 indices.push_back(linalg::IndexOp::create(nb, l, d));
+               linalg::YieldOp::create(
+                   nb, l, body(nb, l, indices, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(),
+                                     op.getType().getShape()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
+                                         type.getElementType());
+    rewriter.replaceOp(op, linalg::TransposeOp::create(
+                               rewriter, op.getLoc(), adaptor.getInput(), init,
+                               op.getPerm())
+                               .getResult()[0]);
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t axis = op.getAxis(), rank = type.getRank(), offset = 0;
+    Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                           type.getElementType());
+    for (Value input : adaptor.getInputs()) {
+      auto inType = tensorType(input);
+      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+      offsets[axis] = offset;
+      offset += inType.getDimSize(axis);
+      if (inType.getNumElements() == 0)
+        continue;
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                             ValueRange{}, ValueRange{},
+                                             ValueRange{}, offsets,
+                                             inType.getShape(), strides);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, type, adaptor.getInput(), ValueRange{}, ValueRange{},
+          ValueRange{}, starts, type.getShape(), steps);
+      return success();
+    }
+    // Negative steps: read input[start + i * step] through an affine map.
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, start] : llvm::enumerate(starts))
+      exprs.push_back(getAffineDimExpr(d, ctx) * steps[d] + start);
+    AffineMap map = AffineMap::get(type.getRank(), 0, exprs, ctx);
+    Value result = buildFromIndices(
+        rewriter, loc, type, adaptor.getInput(), map,
+        [](OpBuilder &, Location, ValueRange, ValueRange a) { return a[0]; });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// An index into a dimension of `size`, negative values counting from the
+/// end and out-of-range values clamped (the model is wrong, not Anvil: a
+/// clamped read never leaves the buffer).
+Value normalizeIndex(OpBuilder &b, Location loc, Value index, int64_t size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = indexConstant(b, loc, 0);
+  Value isNegative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  Value wrapped = arith::AddIOp::create(b, loc, i, indexConstant(b, loc, size));
+  i = arith::SelectOp::create(b, loc, isNegative, wrapped, i);
+  i = arith::MaxSIOp::create(b, loc, i, zero);
+  return arith::MinSIOp::create(b, loc, i, indexConstant(b, loc, size - 1));
+}
+
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value data = adaptor.getInput();
+    auto dataType = tensorType(data);
+    int64_t axis = op.getAxis();
+    int64_t indicesRank = tensorType(adaptor.getIndices()).getRank();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t d = 0; d < indicesRank; ++d)
+      indexExprs.push_back(getAffineDimExpr(axis + d, ctx));
+    AffineMap indicesMap =
+        AffineMap::get(op.getType().getRank(), 0, indexExprs, ctx);
+    Value result = buildFromIndices(
+        rewriter, loc, op.getType(), adaptor.getIndices(), indicesMap,
+        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) -> Value {
+          SmallVector<Value> at(ivs.take_front(axis));
+          at.push_back(normalizeIndex(b, l, a[0], dataType.getDimSize(axis)));
+          llvm::append_range(at, ivs.drop_front(axis + indicesRank));
+          return tensor::ExtractOp::create(b, l, data, at);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Maps an output index of a reflect/edge pad back into [0, size).
+Value padSource(OpBuilder &b, Location loc, Value iv, int64_t before,
+                int64_t size, PadMode mode) {
+  Value i = arith::SubIOp::create(b, loc, iv, indexConstant(b, loc, before));
+  Value zero = indexConstant(b, loc, 0);
+  Value last = indexConstant(b, loc, size - 1);
+  if (mode == PadMode::Edge)
+    return arith::MinSIOp::create(b, loc,
+                                  arith::MaxSIOp::create(b, loc, i, zero), last);
+  // Reflect: -i below zero, 2 * last - i above the end.
+  Value neg = arith::SubIOp::create(b, loc, zero, i);
+  Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, loc, below, neg, i);
+  Value mirrored = arith::SubIOp::create(
+      b, loc, indexConstant(b, loc, 2 * (size - 1)), i);
+  Value above = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, i, last);
+  return arith::SelectOp::create(b, loc, above, mirrored, i);
+}
+
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    ArrayRef<int64_t> pads = op.getPads();
+    Value input = adaptor.getInput();
+    auto inType = tensorType(input);
+    if (op.getMode() == PadMode::Constant) {
+      Value value = scalarConstant(rewriter, loc, type.getElementType(),
+                                   op.getValue().convertToDouble());
+      rewriter.replaceOp(op, padWith(rewriter, loc, type, input,
+                                     pads.take_front(rank),
+                                     pads.drop_front(rank), value));
+      return success();
+    }
+    if (llvm::any_of(inType.getShape(), [](int64_t d) { return d == 0; }))
+      return rewriter.notifyMatchFailure(op, "cannot reflect an empty tensor");
+    Value result = buildFromIndices(
+        rewriter, loc, type, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange) -> Value {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(padSource(b, l, ivs[d], pads[d], inType.getDimSize(d),
+                                   op.getMode()));
+          return tensor::ExtractOp::create(b, l, input, at);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ExpandLowering : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, buildElementwise(
+                               rewriter, op.getLoc(), op.getType(),
+                               adaptor.getInput(),
+                               [](OpBuilder &, Location, ValueRange a) {
+                                 return a[0];
+                               }));
+    return success();
+  }
+};
+
+struct TileLowering : OpConversionPattern<TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    auto inType = tensorType(input);
+    Value result = buildFromIndices(
+        rewriter, op.getLoc(), op.getType(), {}, {},
+        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange) -> Value {
+          SmallVector<Value> at;
+          for (auto [d, iv] : llvm::enumerate(ivs))
+            at.push_back(arith::RemUIOp::create(
+                b, l, iv, indexConstant(b, l, inType.getDimSize(d))));
+          return tensor::ExtractOp::create(b, l, input, at);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void anvil::nn::populateDataMovementPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
+               ConcatLowering, SliceLowering, GatherLowering, PadLowering,
+               ExpandLowering, TileLowering>(patterns.getContext());
+}

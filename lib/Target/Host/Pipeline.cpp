@@ -1,0 +1,93 @@
+//===- Pipeline.cpp - The host compilation pipeline -----------------------===//
+//
+// Upstream MLIR passes do all the generic work; Anvil's own passes are the
+// nn lowering and the tiling policy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "anvil/Target/Host/Pipeline.h"
+
+#include "anvil/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void anvil::host::buildNNToLinalgPipeline(OpPassManager &pm) {
+  // Folding first so that constant shape computations never reach linalg.
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(anvil::createConvertNNToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+static void addBufferization(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Results become caller-provided buffers: the runtime owns all I/O memory.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+}
+
+static void addLowerToLLVM(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(anvil::createHostPrepareForLLVM());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // Polynomial approximations where LLVM has no intrinsic; libm for the rest.
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  // Static shapes: a buffer is a plain pointer at the ABI, which keeps the
+  // artifact's entry point callable from C.
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                            const HostPipelineOptions &options) {
+  if (options.vectorize) {
+    anvil::HostTileAndVectorizeOptions tiling;
+    tiling.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(anvil::createHostTileAndVectorize(tiling));
+    pm.addPass(createCanonicalizerPass());
+  }
+  addBufferization(pm);
+  addLowerToLLVM(pm);
+}
+
+void anvil::host::registerHostPipelines() {
+  PassPipelineRegistration<>("anvil-nn-to-linalg",
+                             "nn to linalg on tensors, canonicalized",
+                             buildNNToLinalgPipeline);
+  PassPipelineRegistration<HostPipelineOptions>(
+      "anvil-host-pipeline", "nn to the LLVM dialect for the host",
+      [](OpPassManager &pm, const HostPipelineOptions &options) {
+        buildNNToLinalgPipeline(pm);
+        buildLinalgToLLVMPipeline(pm, options);
+      });
+}
