@@ -1,0 +1,78 @@
+/*===- anvil-c/Runtime.h - Anvil runtime C API --------------------*- C -*-===*\
+|*                                                                            *|
+|* Load a compiled Anvil artifact, query its inputs and outputs, and run it.  *|
+|* Every call that can fail returns non-zero (or NULL) and, when `error` is   *|
+|* not NULL, stores a message the caller frees with anvilFreeError.           *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef ANVIL_C_RUNTIME_H
+#define ANVIL_C_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The artifact format this runtime reads. */
+#define ANVIL_ARTIFACT_FORMAT_VERSION 1
+
+typedef enum AnvilDType {
+  ANVIL_DTYPE_INVALID = 0,
+  ANVIL_DTYPE_FLOAT32,
+  ANVIL_DTYPE_FLOAT64,
+  ANVIL_DTYPE_FLOAT16,
+  ANVIL_DTYPE_INT8,
+  ANVIL_DTYPE_INT16,
+  ANVIL_DTYPE_INT32,
+  ANVIL_DTYPE_INT64,
+  ANVIL_DTYPE_BOOL
+} AnvilDType;
+
+/* A dense row-major tensor. `name` may be NULL (matched by position). */
+typedef struct AnvilTensor {
+  const char *name;
+  AnvilDType dtype;
+  int32_t rank;
+  const int64_t *shape;
+  void *data;
+} AnvilTensor;
+
+typedef struct AnvilModel AnvilModel;
+
+/* Loads an artifact; NULL on failure (unreadable, not an artifact, or of
+ * another format version). */
+AnvilModel *anvilModelLoad(const char *path, char **error);
+void anvilModelFree(AnvilModel *model);
+
+int32_t anvilModelNumInputs(const AnvilModel *model);
+int32_t anvilModelNumOutputs(const AnvilModel *model);
+/* Name, dtype, rank and shape of an input or output; `data` is NULL. The
+ * strings and shapes live as long as the model. */
+AnvilTensor anvilModelInput(const AnvilModel *model, int32_t index);
+AnvilTensor anvilModelOutput(const AnvilModel *model, int32_t index);
+/* The artifact's metadata JSON (format version, compiler, target, I/O). */
+const char *anvilModelMetadata(const AnvilModel *model);
+
+/* Size in bytes of one element of `dtype`. */
+size_t anvilDTypeSize(AnvilDType dtype);
+const char *anvilDTypeName(AnvilDType dtype);
+
+/* Worker threads used by anvilModelRun (0: one per core). */
+void anvilSetNumThreads(int32_t threads);
+
+/* Checks every input and output against the model (count, name when given,
+ * dtype, shape) and runs it. Output buffers are the caller's. */
+int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
+                  int32_t numInputs, AnvilTensor *outputs, int32_t numOutputs,
+                  char **error);
+
+void anvilFreeError(char *error);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ANVIL_C_RUNTIME_H */

@@ -1,0 +1,246 @@
+//===- Runtime.cpp - Load and run compiled artifacts ----------------------===//
+#include "anvil-c/Runtime.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct TensorInfo {
+  std::string name;
+  AnvilDType dtype = ANVIL_DTYPE_INVALID;
+  std::vector<int64_t> shape;
+
+  AnvilTensor view() const {
+    return {name.c_str(), dtype, static_cast<int32_t>(shape.size()),
+            shape.data(), nullptr};
+  }
+  size_t bytes() const {
+    size_t n = anvilDTypeSize(dtype);
+    for (int64_t d : shape)
+      n *= static_cast<size_t>(d);
+    return n;
+  }
+};
+
+using EntryFn = int (*)(void **);
+
+void setError(char **error, const std::string &message) {
+  if (error)
+    *error = strdup(message.c_str());
+}
+
+AnvilDType parseDType(llvm::StringRef name) {
+  for (int d = ANVIL_DTYPE_FLOAT32; d <= ANVIL_DTYPE_BOOL; ++d)
+    if (name == anvilDTypeName(static_cast<AnvilDType>(d)))
+      return static_cast<AnvilDType>(d);
+  return ANVIL_DTYPE_INVALID;
+}
+
+bool parseTensors(const llvm::json::Array *array,
+                  std::vector<TensorInfo> &out) {
+  if (!array)
+    return false;
+  for (const llvm::json::Value &v : *array) {
+    const llvm::json::Object *o = v.getAsObject();
+    if (!o)
+      return false;
+    TensorInfo info;
+    auto name = o->getString("name");
+    auto dtype = o->getString("dtype");
+    const llvm::json::Array *shape = o->getArray("shape");
+    if (!name || !dtype || !shape)
+      return false;
+    info.name = name->str();
+    info.dtype = parseDType(*dtype);
+    if (info.dtype == ANVIL_DTYPE_INVALID)
+      return false;
+    for (const llvm::json::Value &d : *shape) {
+      auto size = d.getAsInteger();
+      if (!size || *size < 0)
+        return false;
+      info.shape.push_back(*size);
+    }
+    out.push_back(std::move(info));
+  }
+  return true;
+}
+
+std::string shapeString(const int64_t *shape, int32_t rank) {
+  std::string s = "[";
+  for (int32_t i = 0; i < rank; ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+/// Checks one caller tensor against the model's; "" when it fits.
+std::string mismatch(const char *role, int32_t index, const TensorInfo &want,
+                     const AnvilTensor &got) {
+  std::string who = std::string(role) + " " + std::to_string(index) + " ('" +
+                    want.name + "')";
+  if (got.name && *got.name && want.name != got.name)
+    return who + " was given a tensor named '" + got.name + "'";
+  if (got.dtype != want.dtype)
+    return who + " expects " + anvilDTypeName(want.dtype) + ", got " +
+           anvilDTypeName(got.dtype);
+  if (got.rank != static_cast<int32_t>(want.shape.size()) ||
+      !std::equal(want.shape.begin(), want.shape.end(), got.shape))
+    return who + " expects shape " +
+           shapeString(want.shape.data(), want.shape.size()) + ", got " +
+           shapeString(got.shape, got.rank);
+  if (!got.data && want.bytes() != 0)
+    return who + " has no data";
+  return "";
+}
+
+int32_t gNumThreads = 0;
+
+} // namespace
+
+struct AnvilModel {
+  void *handle = nullptr;
+  EntryFn entry = nullptr;
+  std::string metadata;
+  std::vector<TensorInfo> inputs, outputs;
+};
+
+extern "C" {
+
+size_t anvilDTypeSize(AnvilDType dtype) {
+  switch (dtype) {
+  case ANVIL_DTYPE_FLOAT64:
+  case ANVIL_DTYPE_INT64:
+    return 8;
+  case ANVIL_DTYPE_FLOAT32:
+  case ANVIL_DTYPE_INT32:
+    return 4;
+  case ANVIL_DTYPE_FLOAT16:
+  case ANVIL_DTYPE_INT16:
+    return 2;
+  case ANVIL_DTYPE_INT8:
+  case ANVIL_DTYPE_BOOL:
+    return 1;
+  case ANVIL_DTYPE_INVALID:
+    break;
+  }
+  return 0;
+}
+
+const char *anvilDTypeName(AnvilDType dtype) {
+  static const char *names[] = {"invalid", "float32", "float64", "float16",
+                                "int8",    "int16",   "int32",   "int64",
+                                "bool"};
+  return dtype >= ANVIL_DTYPE_INVALID && dtype <= ANVIL_DTYPE_BOOL
+             ? names[dtype]
+             : "invalid";
+}
+
+AnvilModel *anvilModelLoad(const char *path, char **error) {
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    setError(error, std::string("cannot load artifact: ") + dlerror());
+    return nullptr;
+  }
+  auto fail = [&](const std::string &message) -> AnvilModel * {
+    dlclose(handle);
+    setError(error, std::string(path) + ": " + message);
+    return nullptr;
+  };
+  auto *metadata =
+      reinterpret_cast<const char *>(dlsym(handle, "anvil_model_metadata"));
+  auto entry = reinterpret_cast<EntryFn>(dlsym(handle, "anvil_model_run"));
+  if (!metadata || !entry)
+    return fail("not an Anvil artifact (no metadata or entry point)");
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(metadata);
+  if (!json) {
+    llvm::consumeError(json.takeError());
+    return fail("artifact metadata is not valid JSON");
+  }
+  const llvm::json::Object *root = json->getAsObject();
+  auto version = root ? root->getInteger("format_version") : std::nullopt;
+  if (!version)
+    return fail("artifact metadata has no format_version");
+  if (*version != ANVIL_ARTIFACT_FORMAT_VERSION)
+    return fail("artifact format version " + std::to_string(*version) +
+                " is not supported by this runtime (which reads version " +
+                std::to_string(ANVIL_ARTIFACT_FORMAT_VERSION) +
+                "); recompile the model");
+  auto *model = new AnvilModel;
+  if (!parseTensors(root->getArray("inputs"), model->inputs) ||
+      !parseTensors(root->getArray("outputs"), model->outputs)) {
+    delete model;
+    return fail("artifact metadata has malformed inputs or outputs");
+  }
+  model->handle = handle;
+  model->entry = entry;
+  model->metadata = metadata;
+  return model;
+}
+
+void anvilModelFree(AnvilModel *model) {
+  if (!model)
+    return;
+  dlclose(model->handle);
+  delete model;
+}
+
+int32_t anvilModelNumInputs(const AnvilModel *model) {
+  return model->inputs.size();
+}
+int32_t anvilModelNumOutputs(const AnvilModel *model) {
+  return model->outputs.size();
+}
+AnvilTensor anvilModelInput(const AnvilModel *model, int32_t index) {
+  return model->inputs.at(index).view();
+}
+AnvilTensor anvilModelOutput(const AnvilModel *model, int32_t index) {
+  return model->outputs.at(index).view();
+}
+const char *anvilModelMetadata(const AnvilModel *model) {
+  return model->metadata.c_str();
+}
+
+void anvilSetNumThreads(int32_t threads) { gNumThreads = threads; }
+
+int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
+                  int32_t numInputs, AnvilTensor *outputs, int32_t numOutputs,
+                  char **error) {
+  if (numInputs != static_cast<int32_t>(model->inputs.size()) ||
+      numOutputs != static_cast<int32_t>(model->outputs.size())) {
+    setError(error, "the model takes " + std::to_string(model->inputs.size()) +
+                        " input(s) and " +
+                        std::to_string(model->outputs.size()) +
+                        " output(s), got " + std::to_string(numInputs) +
+                        " and " + std::to_string(numOutputs));
+    return 1;
+  }
+  std::vector<void *> buffers;
+  for (int32_t i = 0; i < numInputs; ++i) {
+    std::string problem = mismatch("input", i, model->inputs[i], inputs[i]);
+    if (!problem.empty()) {
+      setError(error, problem);
+      return 1;
+    }
+    buffers.push_back(inputs[i].data);
+  }
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    std::string problem = mismatch("output", i, model->outputs[i], outputs[i]);
+    if (!problem.empty()) {
+      setError(error, problem);
+      return 1;
+    }
+    buffers.push_back(outputs[i].data);
+  }
+  return model->entry(buffers.data()) == 0 ? 0 : 1;
+}
+
+void anvilFreeError(char *error) { free(error); }
+
+} // extern "C"

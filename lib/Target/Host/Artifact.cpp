@@ -1,0 +1,219 @@
+//===- Artifact.cpp - Compiled model artifacts for the host ---------------===//
+#include "anvil/Target/Host/Artifact.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+using namespace anvil::host;
+
+#ifndef ANVIL_VERSION
+#define ANVIL_VERSION "unknown"
+#endif
+
+std::string anvil::host::dtypeName(Type type) {
+  if (type.isF32())
+    return "float32";
+  if (type.isF64())
+    return "float64";
+  if (type.isF16())
+    return "float16";
+  if (type.isInteger(1))
+    return "bool";
+  for (unsigned width : {8u, 16u, 32u, 64u})
+    if (type.isInteger(width))
+      return "int" + std::to_string(width);
+  return "";
+}
+
+static FailureOr<TensorSignature> tensorSignature(Type type, DictionaryAttr attrs,
+                                                  StringRef fallback) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape() ||
+      dtypeName(tensor.getElementType()).empty())
+    return failure();
+  TensorSignature sig;
+  auto name = attrs ? attrs.getAs<StringAttr>("anvil.name") : StringAttr();
+  sig.name = name ? name.str() : fallback.str();
+  sig.dtype = dtypeName(tensor.getElementType());
+  sig.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  return sig;
+}
+
+FailureOr<ModelSignature> anvil::host::readSignature(ModuleOp module) {
+  auto func = module.lookupSymbol<func::FuncOp>(kGraphFunction);
+  if (!func) {
+    module.emitError() << "module has no function @" << kGraphFunction;
+    return failure();
+  }
+  ModelSignature signature;
+  FunctionType type = func.getFunctionType();
+  for (unsigned i = 0; i < type.getNumInputs(); ++i) {
+    auto sig = tensorSignature(type.getInput(i), func.getArgAttrDict(i),
+                               "input" + std::to_string(i));
+    if (failed(sig))
+      return func.emitError() << "input " << i << " has type "
+                              << type.getInput(i)
+                              << "; artifacts need static tensors";
+    signature.inputs.push_back(*sig);
+  }
+  for (unsigned i = 0; i < type.getNumResults(); ++i) {
+    auto sig = tensorSignature(type.getResult(i), func.getResultAttrDict(i),
+                               "output" + std::to_string(i));
+    if (failed(sig))
+      return func.emitError() << "output " << i << " has type "
+                              << type.getResult(i)
+                              << "; artifacts need static tensors";
+    signature.outputs.push_back(*sig);
+  }
+  return signature;
+}
+
+static llvm::json::Array tensorsJSON(const std::vector<TensorSignature> &ts) {
+  llvm::json::Array array;
+  for (const TensorSignature &t : ts) {
+    llvm::json::Array shape;
+    for (int64_t d : t.shape)
+      shape.push_back(d);
+    array.push_back(llvm::json::Object{
+        {"name", t.name}, {"dtype", t.dtype}, {"shape", std::move(shape)}});
+  }
+  return array;
+}
+
+std::string anvil::host::metadataJSON(const ModelSignature &signature,
+                                      StringRef target) {
+  llvm::json::Object root{{"format_version", kArtifactFormatVersion},
+                          {"compiler", "anvil"},
+                          {"compiler_version", ANVIL_VERSION},
+                          {"target", target},
+                          {"inputs", tensorsJSON(signature.inputs)},
+                          {"outputs", tensorsJSON(signature.outputs)}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::json::Value(std::move(root));
+  return text;
+}
+
+/// `int anvil_model_run(void **buffers)`: inputs, then outputs, each a
+/// pointer to dense row-major data; calls the graph function.
+static void addEntryPoint(llvm::Module &module, llvm::Function *graph) {
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *ptrTy = llvm::PointerType::getUnqual(ctx);
+  auto *entryTy = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx),
+                                          {ptrTy}, false);
+  auto *entry = llvm::Function::Create(entryTy, llvm::Function::ExternalLinkage,
+                                       kEntrySymbol, module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+  llvm::SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i < graph->arg_size(); ++i) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptrTy, entry->getArg(0), i);
+    args.push_back(b.CreateLoad(ptrTy, slot));
+  }
+  b.CreateCall(graph, args);
+  b.CreateRet(b.getInt32(0));
+}
+
+std::unique_ptr<llvm::Module>
+anvil::host::translateToArtifactIR(ModuleOp module, llvm::LLVMContext &context,
+                                   const ModelSignature &signature,
+                                   StringRef target) {
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  module.getContext()->appendDialectRegistry(registry);
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context, "anvil_model");
+  if (!llvmModule)
+    return nullptr;
+  llvm::Function *graph = llvmModule->getFunction(kGraphFunction);
+  if (!graph) {
+    module.emitError() << "no @" << kGraphFunction << " after lowering";
+    return nullptr;
+  }
+  graph->setLinkage(llvm::GlobalValue::InternalLinkage);
+  addEntryPoint(*llvmModule, graph);
+  llvm::Constant *text = llvm::ConstantDataArray::getString(
+      context, metadataJSON(signature, target), /*AddNull=*/true);
+  new llvm::GlobalVariable(*llvmModule, text->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, text,
+                           kMetadataSymbol);
+  return llvmModule;
+}
+
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostMachine() {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return llvm::createStringError(error);
+  llvm::SubtargetFeatures features;
+  for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(name, enabled);
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features.getString(),
+      llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    return llvm::createStringError("cannot create a target machine for " +
+                                   triple.str());
+  return machine;
+}
+
+llvm::Error anvil::host::writeHostObject(llvm::Module &module, StringRef path) {
+  auto machine = hostMachine();
+  if (!machine)
+    return machine.takeError();
+  module.setDataLayout((*machine)->createDataLayout());
+  module.setTargetTriple((*machine)->getTargetTriple());
+  if (llvm::Error err =
+          makeOptimizingTransformer(3, 0, machine->get())(&module))
+    return err;
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return llvm::createStringError(ec, "cannot write " + path);
+  llvm::legacy::PassManager pm;
+  if ((*machine)->addPassesToEmitFile(pm, out.os(), nullptr,
+                                      llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError("the host target cannot emit objects");
+  pm.run(module);
+  out.keep();
+  return llvm::Error::success();
+}
+
+llvm::Error anvil::host::linkSharedLibrary(StringRef objectPath,
+                                           StringRef path) {
+  const char *fromEnv = std::getenv("ANVIL_CC");
+  auto driver = llvm::sys::findProgramByName(fromEnv ? fromEnv : "cc");
+  if (!driver)
+    return llvm::createStringError(
+        "no C compiler driver to link with (set ANVIL_CC or install cc)");
+  llvm::SmallVector<StringRef> args = {*driver,   "-shared", "-o", path,
+                                       objectPath, "-lm"};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0)
+    return llvm::createStringError("linking failed (" + *driver +
+                                   "): " + message);
+  return llvm::Error::success();
+}
