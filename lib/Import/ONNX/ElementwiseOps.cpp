@@ -1,0 +1,264 @@
+//===- ElementwiseOps.cpp - ONNX elementwise operators --------------------===//
+#include "NodeContext.h"
+
+#include "anvil/Dialect/NN/IR/NNOps.h"
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::onnx_import;
+
+namespace {
+
+template <typename OpTy> LogicalResult importUnary(NodeContext &n) {
+  if (failed(n.checkAttributes({})))
+    return failure();
+  auto v = n.create<OpTy>(n.input(0));
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+template <typename OpTy> LogicalResult importBinary(NodeContext &n) {
+  // Opsets before 7 had explicit broadcast attributes; 7+ is NumPy style.
+  if (failed(n.checkAttributes({})))
+    return failure();
+  auto v = n.create<OpTy>(ValueRange{n.input(0), n.input(1)});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+/// A unary op with float attributes: `names[i]` defaults to `defaults[i]`
+/// and becomes the nn attribute of the same position in `nnNames`.
+template <typename OpTy>
+LogicalResult importParametric(NodeContext &n, ArrayRef<StringRef> names,
+                               ArrayRef<double> defaults,
+                               ArrayRef<StringRef> nnNames) {
+  if (failed(n.checkAttributes(names)))
+    return failure();
+  SmallVector<NamedAttribute> attrs;
+  for (auto [name, dflt, nnName] : llvm::zip(names, defaults, nnNames))
+    attrs.push_back(
+        n.b.getNamedAttr(nnName, n.b.getF64FloatAttr(n.getFloat(name, dflt))));
+  auto v = n.create<OpTy>(n.input(0), attrs);
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+LogicalResult importLeakyRelu(NodeContext &n) {
+  return importParametric<nn::LeakyReluOp>(n, {"alpha"}, {0.01}, {"alpha"});
+}
+LogicalResult importElu(NodeContext &n) {
+  return importParametric<nn::EluOp>(n, {"alpha"}, {1.0}, {"alpha"});
+}
+LogicalResult importCelu(NodeContext &n) {
+  return importParametric<nn::CeluOp>(n, {"alpha"}, {1.0}, {"alpha"});
+}
+LogicalResult importSelu(NodeContext &n) {
+  return importParametric<nn::SeluOp>(
+      n, {"alpha", "gamma"},
+      {1.67326319217681884765625, 1.05070102214813232421875},
+      {"alpha", "gamma"});
+}
+LogicalResult importHardSigmoid(NodeContext &n) {
+  return importParametric<nn::HardSigmoidOp>(n, {"alpha", "beta"}, {0.2, 0.5},
+                                             {"alpha", "beta"});
+}
+LogicalResult importThresholdedRelu(NodeContext &n) {
+  return importParametric<nn::ThresholdedReluOp>(n, {"alpha"}, {1.0},
+                                                 {"alpha"});
+}
+
+LogicalResult importGelu(NodeContext &n) {
+  if (failed(n.checkAttributes({"approximate"})))
+    return failure();
+  std::string approximate = n.getString("approximate", "none");
+  FailureOr<Value> v = failure();
+  if (approximate == "none")
+    v = n.create<nn::GeluOp>(n.input(0));
+  else if (approximate == "tanh")
+    v = n.create<nn::GeluTanhOp>(n.input(0));
+  else
+    return n.invalid("approximate must be 'none' or 'tanh', got '" +
+                     approximate + "'");
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+LogicalResult importClip(NodeContext &n) {
+  if (failed(n.checkAttributes({"min", "max"})))
+    return failure();
+  SmallVector<NamedAttribute> attrs;
+  auto bound = [&](StringRef name, int index) -> LogicalResult {
+    if (n.opset < 11) {
+      if (n.attr(name))
+        attrs.push_back(n.b.getNamedAttr(
+            name, n.b.getF64FloatAttr(n.getFloat(name, 0))));
+      return success();
+    }
+    if (!n.input(index))
+      return success();
+    auto values = n.constFloats(index);
+    if (!values || values->size() != 1)
+      return n.unsupported("Clip " + name + " must be a constant scalar");
+    attrs.push_back(n.b.getNamedAttr(name, n.b.getF64FloatAttr((*values)[0])));
+    return success();
+  };
+  if (failed(bound("min", 1)) || failed(bound("max", 2)))
+    return failure();
+  auto v = n.create<nn::ClipOp>(n.input(0), attrs);
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+LogicalResult importMod(NodeContext &n) {
+  if (failed(n.checkAttributes({"fmod"})))
+    return failure();
+  FailureOr<Value> v = failure();
+  bool isFloat = isa<FloatType>(n.inputType(0).getElementType());
+  if (n.getInt("fmod", 0))
+    v = n.create<nn::FModOp>(ValueRange{n.input(0), n.input(1)});
+  else if (isFloat)
+    return n.invalid("Mod on floats requires fmod=1");
+  else
+    v = n.create<nn::ModOp>(ValueRange{n.input(0), n.input(1)});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+/// Max, Min, Sum and Mean take any number of inputs.
+template <typename OpTy, bool isMean = false>
+LogicalResult importVariadic(NodeContext &n) {
+  if (failed(n.checkAttributes({})))
+    return failure();
+  Value acc = n.input(0);
+  for (int i = 1; i < n.numInputs(); ++i) {
+    auto v = n.create<OpTy>(ValueRange{acc, n.input(i)});
+    if (failed(v))
+      return failure();
+    acc = *v;
+  }
+  if (isMean && n.numInputs() > 1) {
+    auto type = cast<RankedTensorType>(acc.getType());
+    auto count = DenseElementsAttr::get(
+        RankedTensorType::get({}, type.getElementType()),
+        n.b.getFloatAttr(type.getElementType(), n.numInputs()));
+    auto v = n.create<nn::DivOp>(ValueRange{acc, n.constant(count)});
+    if (failed(v))
+      return failure();
+    acc = *v;
+  }
+  return n.setOutputs(acc);
+}
+
+LogicalResult importWhere(NodeContext &n) {
+  auto v = n.create<nn::WhereOp>(ValueRange{n.input(0), n.input(1), n.input(2)});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+LogicalResult castTo(NodeContext &n, Type to) {
+  if (n.inputType(0).getElementType() == to)
+    return n.setOutputs(n.input(0));
+  auto v = n.create<nn::CastOp>(n.input(0),
+                                {n.b.getNamedAttr("to", TypeAttr::get(to))});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+LogicalResult importCast(NodeContext &n) {
+  if (failed(n.checkAttributes({"to", "saturate"})))
+    return failure();
+  int64_t to = n.getInt("to", 0);
+  Type type = elementType(n.ctx(), to);
+  if (!type)
+    return n.unsupported("cast to " + onnxTypeName(to) + " is not supported");
+  return castTo(n, type);
+}
+
+LogicalResult importCastLike(NodeContext &n) {
+  if (failed(n.checkAttributes({"saturate"})))
+    return failure();
+  return castTo(n, n.inputType(1).getElementType());
+}
+
+LogicalResult importIdentity(NodeContext &n) {
+  return n.setOutputs(n.input(0));
+}
+
+/// Inference-mode dropout is the identity; its mask is all true.
+LogicalResult importDropout(NodeContext &n) {
+  if (failed(n.checkAttributes({"ratio", "seed", "is_test"})))
+    return failure();
+  if (n.input(2)) {
+    auto training = n.constInts(2);
+    if (!training || training->size() != 1)
+      return n.unsupported("training_mode must be a constant");
+    if ((*training)[0])
+      return n.unsupported("training mode is not supported");
+  }
+  SmallVector<Value> outs = {n.input(0)};
+  if (n.node.output_size() > 1) {
+    auto type = RankedTensorType::get(n.inputType(0).getShape(),
+                                      n.b.getI1Type());
+    outs.push_back(n.constant(DenseElementsAttr::get(type, true)));
+  }
+  return n.setOutputs(outs);
+}
+
+} // namespace
+
+void anvil::onnx_import::addElementwiseOps(OpTable &t) {
+  t["Abs"] = {importUnary<nn::AbsOp>};
+  t["Neg"] = {importUnary<nn::NegOp>};
+  t["Exp"] = {importUnary<nn::ExpOp>};
+  t["Log"] = {importUnary<nn::LogOp>};
+  t["Sqrt"] = {importUnary<nn::SqrtOp>};
+  t["Reciprocal"] = {importUnary<nn::ReciprocalOp>};
+  t["Relu"] = {importUnary<nn::ReluOp>};
+  t["Sigmoid"] = {importUnary<nn::SigmoidOp>};
+  t["Tanh"] = {importUnary<nn::TanhOp>};
+  t["Erf"] = {importUnary<nn::ErfOp>};
+  t["Floor"] = {importUnary<nn::FloorOp>};
+  t["Ceil"] = {importUnary<nn::CeilOp>};
+  t["Round"] = {importUnary<nn::RoundOp>};
+  t["Sign"] = {importUnary<nn::SignOp>};
+  t["Sin"] = {importUnary<nn::SinOp>};
+  t["Cos"] = {importUnary<nn::CosOp>};
+  t["Tan"] = {importUnary<nn::TanOp>};
+  t["Asin"] = {importUnary<nn::AsinOp>};
+  t["Acos"] = {importUnary<nn::AcosOp>};
+  t["Atan"] = {importUnary<nn::AtanOp>};
+  t["Sinh"] = {importUnary<nn::SinhOp>};
+  t["Cosh"] = {importUnary<nn::CoshOp>};
+  t["Asinh"] = {importUnary<nn::AsinhOp>};
+  t["Acosh"] = {importUnary<nn::AcoshOp>};
+  t["Atanh"] = {importUnary<nn::AtanhOp>};
+  t["Not"] = {importUnary<nn::NotOp>};
+  t["Softsign"] = {importUnary<nn::SoftsignOp>};
+  t["Softplus"] = {importUnary<nn::SoftplusOp>};
+  t["Mish"] = {importUnary<nn::MishOp>};
+  t["HardSwish"] = {importUnary<nn::HardSwishOp>};
+  t["Gelu"] = {importGelu, 20};
+  t["LeakyRelu"] = {importLeakyRelu};
+  t["Elu"] = {importElu};
+  t["Celu"] = {importCelu};
+  t["Selu"] = {importSelu};
+  t["HardSigmoid"] = {importHardSigmoid};
+  t["ThresholdedRelu"] = {importThresholdedRelu};
+  t["Clip"] = {importClip};
+  t["Add"] = {importBinary<nn::AddOp>, 7};
+  t["Sub"] = {importBinary<nn::SubOp>, 7};
+  t["Mul"] = {importBinary<nn::MulOp>, 7};
+  t["Div"] = {importBinary<nn::DivOp>, 7};
+  t["Pow"] = {importBinary<nn::PowOp>, 7};
+  t["PRelu"] = {importBinary<nn::PReluOp>, 7};
+  t["And"] = {importBinary<nn::AndOp>, 7};
+  t["Or"] = {importBinary<nn::OrOp>, 7};
+  t["Xor"] = {importBinary<nn::XorOp>, 7};
+  t["Equal"] = {importBinary<nn::EqualOp>, 7};
+  t["Less"] = {importBinary<nn::LessOp>, 7};
+  t["LessOrEqual"] = {importBinary<nn::LessEqualOp>, 7};
+  t["Greater"] = {importBinary<nn::GreaterOp>, 7};
+  t["GreaterOrEqual"] = {importBinary<nn::GreaterEqualOp>, 7};
+  t["Mod"] = {importMod};
+  t["Max"] = {importVariadic<nn::MaxOp>, 8};
+  t["Min"] = {importVariadic<nn::MinOp>, 8};
+  t["Sum"] = {importVariadic<nn::AddOp>, 8};
+  t["Mean"] = {importVariadic<nn::AddOp, true>, 8};
+  t["Where"] = {importWhere};
+  t["Cast"] = {importCast};
+  t["CastLike"] = {importCastLike};
+  t["Identity"] = {importIdentity};
+  t["Dropout"] = {importDropout};
+}

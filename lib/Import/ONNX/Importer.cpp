@@ -1,0 +1,460 @@
+//===- Importer.cpp - ONNX ModelProto to the nn dialect -------------------===//
+//
+// The importer walks the graph once. Every node whose op type is unknown is
+// reported before anything is built, and a node that fails to import
+// poisons its outputs so that later nodes are skipped rather than reported
+// twice; the user gets every problem of the model in one run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeContext.h"
+
+#include "anvil/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <google/protobuf/io/coded_stream.h>
+
+using namespace mlir;
+using namespace anvil::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+Value NodeContext::input(int i) const {
+  if (i >= node.input_size() || node.input(i).empty())
+    return nullptr;
+  return values.lookup(node.input(i));
+}
+
+RankedTensorType NodeContext::inputType(int i) const {
+  Value v = input(i);
+  return v ? cast<RankedTensorType>(v.getType()) : nullptr;
+}
+
+std::optional<DenseElementsAttr> NodeContext::constAttr(int i) const {
+  Value v = input(i);
+  if (!v)
+    return std::nullopt;
+  auto constant = v.getDefiningOp<anvil::nn::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
+    return dense;
+  return std::nullopt;
+}
+
+std::optional<SmallVector<int64_t>> NodeContext::constInts(int i) const {
+  auto attr = constAttr(i);
+  if (!attr || !isa<IntegerType>(attr->getElementType()))
+    return std::nullopt;
+  SmallVector<int64_t> result;
+  for (const APInt &v : attr->getValues<APInt>())
+    result.push_back(attr->getElementType().isInteger(1) ? v.getZExtValue()
+                                                         : v.getSExtValue());
+  return result;
+}
+
+std::optional<SmallVector<double>> NodeContext::constFloats(int i) const {
+  auto attr = constAttr(i);
+  if (!attr)
+    return std::nullopt;
+  SmallVector<double> result;
+  if (isa<FloatType>(attr->getElementType())) {
+    for (const APFloat &v : attr->getValues<APFloat>())
+      result.push_back(v.convertToDouble());
+    return result;
+  }
+  auto ints = constInts(i);
+  if (!ints)
+    return std::nullopt;
+  result.assign(ints->begin(), ints->end());
+  return result;
+}
+
+const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeContext::getInt(StringRef name, int64_t dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->i() : dflt;
+}
+
+double NodeContext::getFloat(StringRef name, double dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->f() : dflt;
+}
+
+std::string NodeContext::getString(StringRef name, StringRef dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->s() : dflt.str();
+}
+
+std::optional<SmallVector<int64_t>>
+NodeContext::getInts(StringRef name) const {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+static Problem makeProblem(const onnx::NodeProto &node, int64_t opset,
+                           const Twine &reason, bool unsupported) {
+  return Problem{node.name(), node.op_type(), node.domain(), opset,
+                 reason.str(), unsupported};
+}
+
+LogicalResult NodeContext::unsupported(const Twine &reason) {
+  problems.push_back(makeProblem(node, opset, reason, true));
+  return failure();
+}
+
+LogicalResult NodeContext::invalid(const Twine &reason) {
+  problems.push_back(makeProblem(node, opset, reason, false));
+  return failure();
+}
+
+LogicalResult NodeContext::checkAttributes(ArrayRef<StringRef> known) {
+  bool ok = true;
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (!llvm::is_contained(known, a.name()))
+      ok &= succeeded(unsupported("attribute '" + a.name() + "' is not supported"));
+  return success(ok);
+}
+
+Value NodeContext::constant(DenseElementsAttr value) {
+  return anvil::nn::ConstantOp::create(b, loc, value.getType(), value);
+}
+
+Value NodeContext::constantI64(ArrayRef<int64_t> data) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(data.size())},
+                                    b.getI64Type());
+  return constant(DenseElementsAttr::get(type, data));
+}
+
+LogicalResult NodeContext::setOutputs(ValueRange results) {
+  for (auto [i, v] : llvm::enumerate(results))
+    if (static_cast<int>(i) < node.output_size() && !node.output(i).empty())
+      values[node.output(i)] = v;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+const OpTable &opTable() {
+  static const OpTable table = [] {
+    OpTable t;
+    addElementwiseOps(t);
+    addNeuralOps(t);
+    addShapeOps(t);
+    return t;
+  }();
+  return table;
+}
+
+bool isDefaultDomain(StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model,
+                StringRef modelPath, const ImportOptions &options)
+      : ctx(ctx), model(model), options(options),
+        modelPath(modelPath.str()),
+        modelDir(llvm::sys::path::parent_path(modelPath).str()) {
+    if (modelDir.empty())
+      modelDir = ".";
+  }
+
+  ImportResult run();
+
+private:
+  Location nodeLoc(const onnx::NodeProto &node, int index) const;
+  std::string nodeLabel(const onnx::NodeProto &node, int index) const;
+  void checkOpTypes();
+  FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
+  void importInitializers(OpBuilder &b);
+  void importNodes(OpBuilder &b);
+  void buildReturn(OpBuilder &b, func::FuncOp func);
+  void problem(StringRef where, StringRef opType, const Twine &reason,
+               bool unsupported) {
+    problems.push_back(
+        Problem{where.str(), opType.str(), "", opset, reason.str(), unsupported});
+  }
+
+  MLIRContext &ctx;
+  const onnx::ModelProto &model;
+  const ImportOptions &options;
+  std::string modelPath, modelDir;
+  int64_t opset = 0;
+  llvm::StringMap<Value> values;
+  llvm::StringSet<> poisoned;
+  std::vector<Problem> problems;
+};
+
+Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) const {
+  std::string name =
+      node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                          : node.name();
+  return NameLoc::get(StringAttr::get(&ctx, name),
+                      FileLineColLoc::get(&ctx, modelPath, 0, 0));
+}
+
+void GraphImporter::checkOpTypes() {
+  for (const onnx::NodeProto &node : model.graph().node()) {
+    if (!isDefaultDomain(node.domain())) {
+      problems.push_back(makeProblem(
+          node, opset, "operator domain '" + node.domain() + "' is not supported",
+          true));
+      continue;
+    }
+    auto it = opTable().find(node.op_type());
+    if (it == opTable().end())
+      problems.push_back(makeProblem(node, opset, "operator is not supported", true));
+    else if (opset < it->second.sinceOpset)
+      problems.push_back(makeProblem(
+          node, opset,
+          "supported from opset " + Twine(it->second.sinceOpset), true));
+  }
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::inputType(const onnx::ValueInfoProto &info) {
+  const onnx::TypeProto &type = info.type();
+  if (!type.has_tensor_type()) {
+    problem(info.name(), "graph input", "only tensor inputs are supported", true);
+    return failure();
+  }
+  const auto &tensor = type.tensor_type();
+  Type element = elementType(&ctx, tensor.elem_type());
+  if (!element) {
+    problem(info.name(), "graph input",
+            "element type " + onnxTypeName(tensor.elem_type()) +
+                " is not supported",
+            true);
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  SmallVector<std::string> dynamic;
+  for (const auto &dim : tensor.shape().dim()) {
+    shape.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
+    if (!dim.has_dim_value())
+      dynamic.push_back(dim.has_dim_param() ? "'" + dim.dim_param() + "'"
+                                            : "#" + std::to_string(shape.size() - 1));
+  }
+  auto pinned = options.inputShapes.find(info.name());
+  if (pinned != options.inputShapes.end()) {
+    const SmallVector<int64_t> &want = pinned->second;
+    bool fits = !tensor.has_shape() || want.size() == shape.size();
+    for (size_t i = 0; fits && tensor.has_shape() && i < shape.size(); ++i)
+      fits = ShapedType::isDynamic(shape[i]) || shape[i] == want[i];
+    if (!fits) {
+      problem(info.name(), "graph input",
+              "--input-shape does not fit the model's declared shape", false);
+      return failure();
+    }
+    return RankedTensorType::get(want, element);
+  }
+  if (!tensor.has_shape()) {
+    problem(info.name(), "graph input",
+            "the input has no shape; pin it with --input-shape=" + info.name() +
+                ":DIMS",
+            true);
+    return failure();
+  }
+  if (!dynamic.empty()) {
+    problem(info.name(), "graph input",
+            "dynamic dimension(s) " + llvm::join(dynamic, ", ") +
+                "; pin them with --input-shape=" + info.name() + ":DIMS",
+            true);
+    return failure();
+  }
+  return RankedTensorType::get(shape, element);
+}
+
+void GraphImporter::importInitializers(OpBuilder &b) {
+  for (const onnx::TensorProto &tensor : model.graph().initializer()) {
+    std::string error;
+    bool unsupported = false;
+    auto attr = tensorToAttr(&ctx, tensor, modelDir, error, unsupported);
+    if (failed(attr)) {
+      problem(tensor.name(), "initializer", error, unsupported);
+      poisoned.insert(tensor.name());
+      continue;
+    }
+    Location loc = NameLoc::get(StringAttr::get(&ctx, tensor.name()));
+    values[tensor.name()] = anvil::nn::ConstantOp::create(
+        b, loc, cast<RankedTensorType>(attr->getType()), *attr);
+  }
+}
+
+void GraphImporter::importNodes(OpBuilder &b) {
+  int index = 0;
+  for (const onnx::NodeProto &node : model.graph().node()) {
+    Location loc = nodeLoc(node, index++);
+    auto entry = opTable().find(node.op_type());
+    bool known = isDefaultDomain(node.domain()) && entry != opTable().end() &&
+                 opset >= entry->second.sinceOpset;
+    bool blocked = !known;
+    for (const std::string &in : node.input())
+      if (!in.empty() && (poisoned.contains(in) || !values.count(in))) {
+        if (!poisoned.contains(in) && known)
+          problems.push_back(makeProblem(
+              node, opset, "input '" + in + "' is not produced by any node",
+              false));
+        blocked = true;
+      }
+    if (!blocked) {
+      NodeContext context(b, loc, node, opset, values, problems, modelDir);
+      blocked = failed(entry->second.import(context));
+    }
+    if (blocked)
+      for (const std::string &out : node.output())
+        poisoned.insert(out);
+  }
+}
+
+void GraphImporter::buildReturn(OpBuilder &b, func::FuncOp func) {
+  SmallVector<Value> results;
+  SmallVector<Type> types;
+  for (const onnx::ValueInfoProto &out : model.graph().output()) {
+    Value v = values.lookup(out.name());
+    if (!v) {
+      if (!poisoned.contains(out.name()))
+        problem(out.name(), "graph output", "no node produces this output",
+                false);
+      continue;
+    }
+    results.push_back(v);
+    types.push_back(v.getType());
+  }
+  func::ReturnOp::create(b, func.getLoc(), results);
+  func.setType(FunctionType::get(&ctx, func.getArgumentTypes(), types));
+  for (auto [i, out] : llvm::enumerate(model.graph().output()))
+    if (i < types.size())
+      func.setResultAttr(i, "anvil.name", StringAttr::get(&ctx, out.name()));
+}
+
+ImportResult GraphImporter::run() {
+  ImportResult result;
+  for (const auto &imp : model.opset_import())
+    if (isDefaultDomain(imp.domain()))
+      opset = imp.version();
+  if (opset == 0 && model.ir_version() < 3)
+    opset = 1;
+  checkOpTypes();
+
+  llvm::StringSet<> initializers;
+  for (const onnx::TensorProto &t : model.graph().initializer())
+    initializers.insert(t.name());
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const onnx::ValueInfoProto &in : model.graph().input()) {
+    if (initializers.contains(in.name()))
+      continue;
+    auto type = inputType(in);
+    if (failed(type)) {
+      poisoned.insert(in.name());
+      continue;
+    }
+    argTypes.push_back(*type);
+    argNames.push_back(in.name());
+  }
+
+  OpBuilder b(&ctx);
+  auto loc = FileLineColLoc::get(&ctx, modelPath, 0, 0);
+  result.module = ModuleOp::create(loc);
+  b.setInsertionPointToEnd(result.module->getBody());
+  auto func = func::FuncOp::create(b, loc, "main_graph",
+                                   b.getFunctionType(argTypes, {}));
+  Block *body = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values[name] = body->getArgument(i);
+    func.setArgAttr(i, "anvil.name", b.getStringAttr(name));
+  }
+  b.setInsertionPointToStart(body);
+  importInitializers(b);
+  importNodes(b);
+  buildReturn(b, func);
+
+  result.problems = std::move(problems);
+  bool anyUnsupported = llvm::any_of(
+      result.problems, [](const Problem &p) { return p.unsupported; });
+  if (anyUnsupported)
+    result.status = ImportStatus::Unsupported;
+  else if (!result.problems.empty() || failed(verify(*result.module)))
+    result.status = ImportStatus::InvalidInput;
+  if (result.status != ImportStatus::Success)
+    result.module = nullptr;
+  return result;
+}
+
+} // namespace
+
+ImportResult anvil::onnx_import::importModelFile(MLIRContext &context,
+                                                 StringRef path,
+                                                 const ImportOptions &options) {
+  context.loadDialect<anvil::nn::NNDialect, func::FuncDialect>();
+  ImportResult result;
+  auto fail = [&](const Twine &reason) {
+    result.status = ImportStatus::InvalidInput;
+    result.problems.push_back(Problem{"", "", "", 0, reason.str(), false});
+    return std::move(result);
+  };
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return fail("cannot read '" + path + "': " + buffer.getError().message());
+  onnx::ModelProto model;
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()),
+      static_cast<int>((*buffer)->getBufferSize()));
+  // Models with large weights exceed protobuf's default 64 MiB limit.
+  stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+    return fail("'" + path + "' is not an ONNX model (it does not parse as "
+                "onnx.ModelProto; truncated or not a model file?)");
+  if (!model.has_graph() || model.graph().node_size() == 0)
+    return fail("'" + path + "' holds no graph");
+  return GraphImporter(context, model, path, options).run();
+}
+
+bool anvil::onnx_import::parseInputShape(StringRef spec,
+                                         ImportOptions &options) {
+  auto [name, dims] = spec.rsplit(':');
+  if (name.empty() || dims.empty())
+    return false;
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  SmallVector<int64_t> shape;
+  for (StringRef p : parts) {
+    int64_t d;
+    if (p.getAsInteger(10, d) || d < 0)
+      return false;
+    shape.push_back(d);
+  }
+  options.inputShapes[name] = shape;
+  return true;
+}
+
+std::vector<std::string> anvil::onnx_import::supportedOpTypes() {
+  std::vector<std::string> names;
+  for (const auto &entry : opTable())
+    names.push_back(entry.getKey().str());
+  llvm::sort(names);
+  return names;
+}

@@ -1,0 +1,289 @@
+//===- NeuralOps.cpp - ONNX linear algebra, conv, pooling, reductions -----===//
+#include "NodeContext.h"
+
+#include "anvil/Dialect/NN/IR/NNOps.h"
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::onnx_import;
+
+namespace {
+
+LogicalResult importMatMul(NodeContext &n) {
+  auto v = n.create<nn::MatMulOp>(ValueRange{n.input(0), n.input(1)});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+LogicalResult importGemm(NodeContext &n) {
+  if (failed(n.checkAttributes(
+          {"alpha", "beta", "transA", "transB", "broadcast"})))
+    return failure();
+  SmallVector<Value> operands = {n.input(0), n.input(1)};
+  if (Value c = n.input(2))
+    operands.push_back(c);
+  auto v = n.create<nn::GemmOp>(
+      operands,
+      {n.b.getNamedAttr("alpha", n.b.getF64FloatAttr(n.getFloat("alpha", 1))),
+       n.b.getNamedAttr("beta", n.b.getF64FloatAttr(n.getFloat("beta", 1))),
+       n.b.getNamedAttr("trans_a", n.b.getBoolAttr(n.getInt("transA", 0))),
+       n.b.getNamedAttr("trans_b", n.b.getBoolAttr(n.getInt("transB", 0)))});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+/// Window attributes shared by Conv and the pools, with auto_pad resolved.
+struct WindowAttrs {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+
+FailureOr<WindowAttrs> windowAttrs(NodeContext &n, ArrayRef<int64_t> kernel) {
+  RankedTensorType input = n.inputType(0);
+  if (input.getRank() < 3)
+    return (void)n.invalid("input must have rank >= 3"), failure();
+  size_t spatial = input.getRank() - 2;
+  WindowAttrs w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  if (w.kernel.size() != spatial)
+    return (void)n.invalid("kernel has " + Twine(w.kernel.size()) +
+                     " dimensions, the input " + Twine(spatial)), failure();
+  w.strides = n.getInts("strides").value_or(SmallVector<int64_t>(spatial, 1));
+  w.dilations =
+      n.getInts("dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  w.pads = n.getInts("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (w.strides.size() != spatial || w.dilations.size() != spatial ||
+      w.pads.size() != 2 * spatial)
+    return (void)n.invalid("strides, dilations or pads have the wrong length"), failure();
+  std::string autoPad = n.getString("auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    w.pads.assign(2 * spatial, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t in = input.getDimSize(i + 2);
+      int64_t out = (in + w.strides[i] - 1) / w.strides[i];
+      int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - in);
+      int64_t small = total / 2, large = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      w.pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    return (void)n.invalid("unknown auto_pad '" + autoPad + "'"), failure();
+  }
+  return w;
+}
+
+SmallVector<NamedAttribute> windowNamedAttrs(NodeContext &n,
+                                             const WindowAttrs &w) {
+  return {n.b.getNamedAttr("strides", n.b.getDenseI64ArrayAttr(w.strides)),
+          n.b.getNamedAttr("pads", n.b.getDenseI64ArrayAttr(w.pads)),
+          n.b.getNamedAttr("dilations", n.b.getDenseI64ArrayAttr(w.dilations))};
+}
+
+LogicalResult importConv(NodeContext &n) {
+  if (failed(n.checkAttributes({"auto_pad", "dilations", "group",
+                                "kernel_shape", "pads", "strides"})))
+    return failure();
+  RankedTensorType weight = n.inputType(1);
+  if (weight.getRank() < 3)
+    return n.invalid("weight must have rank >= 3");
+  SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
+  if (auto declared = n.getInts("kernel_shape"); declared && *declared != kernel)
+    return n.invalid("kernel_shape disagrees with the weight's shape");
+  auto w = windowAttrs(n, kernel);
+  if (failed(w))
+    return failure();
+  SmallVector<NamedAttribute> attrs = windowNamedAttrs(n, *w);
+  attrs.push_back(
+      n.b.getNamedAttr("group", n.b.getI64IntegerAttr(n.getInt("group", 1))));
+  SmallVector<Value> operands = {n.input(0), n.input(1)};
+  if (Value bias = n.input(2))
+    operands.push_back(bias);
+  if (w->kernel.size() > 2)
+    return n.unsupported(Twine(w->kernel.size()) +
+                         "-D convolution (only 1-D and 2-D)");
+  auto v = n.create<nn::ConvOp>(operands, attrs);
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+template <typename PoolOp> LogicalResult importPool(NodeContext &n) {
+  bool isAverage = std::is_same_v<PoolOp, nn::AveragePoolOp>;
+  if (failed(n.checkAttributes({"auto_pad", "ceil_mode", "dilations",
+                                "kernel_shape", "pads", "strides",
+                                "storage_order", "count_include_pad"})))
+    return failure();
+  if (n.node.output_size() > 1 && !n.node.output(1).empty())
+    return n.unsupported("the Indices output of MaxPool is not supported");
+  auto kernel = n.getInts("kernel_shape");
+  if (!kernel)
+    return n.invalid("kernel_shape is required");
+  if (kernel->size() > 2)
+    return n.unsupported(Twine(kernel->size()) + "-D pooling (only 1-D and 2-D)");
+  auto w = windowAttrs(n, *kernel);
+  if (failed(w))
+    return failure();
+  if (isAverage && llvm::any_of(w->dilations, [](int64_t d) { return d != 1; }))
+    return n.unsupported("dilated average pooling");
+  SmallVector<NamedAttribute> attrs = windowNamedAttrs(n, *w);
+  attrs.push_back(
+      n.b.getNamedAttr("kernel_shape", n.b.getDenseI64ArrayAttr(*kernel)));
+  attrs.push_back(n.b.getNamedAttr(
+      "ceil_mode", n.b.getBoolAttr(n.getInt("ceil_mode", 0))));
+  if (isAverage)
+    attrs.push_back(n.b.getNamedAttr(
+        "count_include_pad", n.b.getBoolAttr(n.getInt("count_include_pad", 0))));
+  auto v = n.create<PoolOp>(n.input(0), attrs);
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+FailureOr<Value> reduceOver(NodeContext &n, Value input, nn::ReduceKind kind,
+                            ArrayRef<int64_t> axes, bool keepdims) {
+  return n.create<nn::ReduceOp>(
+      input,
+      {n.b.getNamedAttr("kind", nn::ReduceKindAttr::get(n.ctx(), kind)),
+       n.b.getNamedAttr("axes", n.b.getDenseI64ArrayAttr(axes)),
+       n.b.getNamedAttr("keepdims", n.b.getBoolAttr(keepdims))});
+}
+
+template <nn::ReduceKind kind> LogicalResult importGlobalPool(NodeContext &n) {
+  int64_t rank = n.inputType(0).getRank();
+  if (rank < 3)
+    return n.invalid("input must have rank >= 3");
+  auto axes = llvm::to_vector(llvm::seq<int64_t>(2, rank));
+  auto v = reduceOver(n, n.input(0), kind, axes, true);
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+LogicalResult importBatchNorm(NodeContext &n) {
+  if (failed(n.checkAttributes(
+          {"epsilon", "momentum", "training_mode", "spatial", "is_test"})))
+    return failure();
+  if (n.getInt("training_mode", 0))
+    return n.unsupported("training mode is not supported");
+  if (n.node.output_size() > 1)
+    return n.unsupported("running statistics outputs (training) are not "
+                         "supported");
+  auto v = n.create<nn::BatchNormOp>(
+      ValueRange{n.input(0), n.input(1), n.input(2), n.input(3), n.input(4)},
+      {n.b.getNamedAttr("epsilon",
+                        n.b.getF64FloatAttr(n.getFloat("epsilon", 1e-5)))});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+/// Before opset 13, Softmax and LogSoftmax flatten the input to 2-D at
+/// `axis` and normalize each row.
+template <typename OpTy> LogicalResult importSoftmax(NodeContext &n) {
+  if (failed(n.checkAttributes({"axis"})))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank();
+  int64_t axis = n.getInt("axis", n.opset < 13 ? 1 : -1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= std::max<int64_t>(rank, 1))
+    return n.invalid("axis " + Twine(n.getInt("axis", 0)) + " out of range");
+  if (n.opset >= 13 || rank <= 1) {
+    auto v = n.create<OpTy>(n.input(0),
+                            {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))});
+    return failed(v) ? failure() : n.setOutputs(*v);
+  }
+  int64_t rows = ShapedType::getNumElements(type.getShape().take_front(axis));
+  int64_t cols = ShapedType::getNumElements(type.getShape().drop_front(axis));
+  auto flat = n.create<nn::ReshapeOp>(
+      n.input(0),
+      {n.b.getNamedAttr("shape", n.b.getDenseI64ArrayAttr({rows, cols}))});
+  if (failed(flat))
+    return failure();
+  auto v = n.create<OpTy>(*flat,
+                          {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(1))});
+  if (failed(v))
+    return failure();
+  auto back = n.create<nn::ReshapeOp>(
+      *v, {n.b.getNamedAttr("shape", n.b.getDenseI64ArrayAttr(type.getShape()))});
+  return failed(back) ? failure() : n.setOutputs(*back);
+}
+
+/// Sorted, unique, non-negative axes, or failure naming the bad one.
+FailureOr<SmallVector<int64_t>> normalizeAxes(NodeContext &n,
+                                              ArrayRef<int64_t> axes,
+                                              int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t a : axes) {
+    int64_t norm = a < 0 ? a + rank : a;
+    if (norm < 0 || norm >= rank)
+      return (void)n.invalid("axis " + Twine(a) + " out of range for rank " +
+                       Twine(rank)), failure();
+    result.push_back(norm);
+  }
+  llvm::sort(result);
+  result.erase(std::unique(result.begin(), result.end()), result.end());
+  return result;
+}
+
+template <nn::ReduceKind kind> LogicalResult importReduce(NodeContext &n) {
+  if (failed(n.checkAttributes({"axes", "keepdims", "noop_with_empty_axes"})))
+    return failure();
+  bool axesAsInput = kind == nn::ReduceKind::Sum ? n.opset >= 13 : n.opset >= 18;
+  std::optional<SmallVector<int64_t>> axes;
+  if (axesAsInput && n.input(1)) {
+    axes = n.constInts(1);
+    if (!axes)
+      return n.unsupported("axes must be a constant");
+  } else if (!axesAsInput) {
+    axes = n.getInts("axes");
+  }
+  int64_t rank = n.inputType(0).getRank();
+  if (!axes || axes->empty()) {
+    if (n.getInt("noop_with_empty_axes", 0))
+      return n.setOutputs(n.input(0));
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  auto normalized = normalizeAxes(n, *axes, rank);
+  if (failed(normalized))
+    return failure();
+  auto v = reduceOver(n, n.input(0), kind, *normalized, n.getInt("keepdims", 1));
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+template <bool isMin> LogicalResult importArgMax(NodeContext &n) {
+  if (failed(n.checkAttributes({"axis", "keepdims", "select_last_index"})))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  auto axes = normalizeAxes(n, {n.getInt("axis", 0)}, rank);
+  if (failed(axes))
+    return failure();
+  auto v = n.create<nn::ArgMaxOp>(
+      n.input(0),
+      {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr((*axes)[0])),
+       n.b.getNamedAttr("keepdims", n.b.getBoolAttr(n.getInt("keepdims", 1))),
+       n.b.getNamedAttr("select_last_index",
+                        n.b.getBoolAttr(n.getInt("select_last_index", 0))),
+       n.b.getNamedAttr("min", n.b.getBoolAttr(isMin))});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+} // namespace
+
+void anvil::onnx_import::addNeuralOps(OpTable &t) {
+  using K = nn::ReduceKind;
+  t["MatMul"] = {importMatMul};
+  t["Gemm"] = {importGemm};
+  t["Conv"] = {importConv};
+  t["MaxPool"] = {importPool<nn::MaxPoolOp>};
+  t["AveragePool"] = {importPool<nn::AveragePoolOp>};
+  t["GlobalAveragePool"] = {importGlobalPool<K::Mean>};
+  t["GlobalMaxPool"] = {importGlobalPool<K::Max>};
+  t["BatchNormalization"] = {importBatchNorm};
+  t["Softmax"] = {importSoftmax<nn::SoftmaxOp>};
+  t["LogSoftmax"] = {importSoftmax<nn::LogSoftmaxOp>};
+  t["ReduceSum"] = {importReduce<K::Sum>};
+  t["ReduceMean"] = {importReduce<K::Mean>};
+  t["ReduceMax"] = {importReduce<K::Max>};
+  t["ReduceMin"] = {importReduce<K::Min>};
+  t["ReduceProd"] = {importReduce<K::Prod>};
+  t["ReduceL1"] = {importReduce<K::L1>};
+  t["ReduceL2"] = {importReduce<K::L2>};
+  t["ReduceLogSum"] = {importReduce<K::LogSum>};
+  t["ReduceLogSumExp"] = {importReduce<K::LogSumExp>};
+  t["ReduceSumSquare"] = {importReduce<K::SumSquare>};
+  t["ArgMax"] = {importArgMax<false>};
+  t["ArgMin"] = {importArgMax<true>};
+}

@@ -1,0 +1,129 @@
+//===- NodeContext.h - What an ONNX op importer sees -------------*- C++ -*-===//
+#ifndef ANVIL_LIB_IMPORT_ONNX_NODECONTEXT_H
+#define ANVIL_LIB_IMPORT_ONNX_NODECONTEXT_H
+
+#include "anvil/Import/ONNX.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <optional>
+
+namespace anvil::onnx_import {
+
+/// The MLIR element type of an ONNX TensorProto data type; null when Anvil
+/// does not support it.
+mlir::Type elementType(mlir::MLIRContext *ctx, int onnxType);
+std::string onnxTypeName(int onnxType);
+
+/// Converts an initializer or Constant value. `modelDir` bounds where
+/// external data may be read from. On failure `error` says why and
+/// `unsupported` tells an unsupported type from a malformed tensor.
+mlir::FailureOr<mlir::ElementsAttr>
+tensorToAttr(mlir::MLIRContext *ctx, const onnx::TensorProto &tensor,
+             llvm::StringRef modelDir, std::string &error, bool &unsupported);
+
+class NodeContext {
+public:
+  NodeContext(mlir::OpBuilder &builder, mlir::Location loc,
+              const onnx::NodeProto &node, int64_t opset,
+              llvm::StringMap<mlir::Value> &values,
+              std::vector<Problem> &problems, llvm::StringRef modelDir)
+      : b(builder), loc(loc), node(node), opset(opset), values(values),
+        problems(problems), modelDir(modelDir) {}
+
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+  const onnx::NodeProto &node;
+  int64_t opset;
+
+  mlir::MLIRContext *ctx() const { return b.getContext(); }
+
+  /// Input `i`, or null when absent (past the end or an empty name).
+  mlir::Value input(int i) const;
+  mlir::RankedTensorType inputType(int i) const;
+  int numInputs() const { return node.input_size(); }
+
+  /// The values of a constant integer (resp. float) input, if it is one.
+  std::optional<llvm::SmallVector<int64_t>> constInts(int i) const;
+  std::optional<llvm::SmallVector<double>> constFloats(int i) const;
+
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+  int64_t getInt(llvm::StringRef name, int64_t dflt) const;
+  double getFloat(llvm::StringRef name, double dflt) const;
+  std::string getString(llvm::StringRef name, llvm::StringRef dflt) const;
+  std::optional<llvm::SmallVector<int64_t>> getInts(llvm::StringRef name) const;
+
+  /// Records a problem with this node and returns failure.
+  mlir::LogicalResult unsupported(const llvm::Twine &reason);
+  mlir::LogicalResult invalid(const llvm::Twine &reason);
+  /// Rejects every attribute of the node not named in `known`.
+  mlir::LogicalResult checkAttributes(llvm::ArrayRef<llvm::StringRef> known);
+
+  /// Builds an nn op whose result type it infers; an inference failure is
+  /// recorded as an invalid-model problem of this node.
+  template <typename OpTy>
+  mlir::FailureOr<mlir::Value>
+  create(mlir::ValueRange operands,
+         llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    mlir::OperationState state(loc, OpTy::getOperationName());
+    state.addOperands(operands);
+    state.addAttributes(attrs);
+    llvm::SmallVector<mlir::Type> types;
+    std::string message;
+    {
+      mlir::ScopedDiagnosticHandler capture(
+          ctx(), [&](mlir::Diagnostic &diag) {
+            message = diag.str();
+            return mlir::success();
+          });
+      if (mlir::failed(OpTy::inferReturnTypes(
+              ctx(), loc, state.operands, state.attributes.getDictionary(ctx()),
+              state.getRawProperties(), state.regions, types))) {
+        (void)invalid(message.empty() ? "cannot infer the result type"
+                                      : message);
+        return mlir::failure();
+      }
+    }
+    state.addTypes(types);
+    return b.create(state)->getResult(0);
+  }
+
+  /// A constant tensor (small; weights go through tensorToAttr).
+  mlir::Value constant(mlir::DenseElementsAttr value);
+  mlir::Value constantI64(llvm::ArrayRef<int64_t> values);
+
+  /// Binds the node's outputs, in order.
+  mlir::LogicalResult setOutputs(mlir::ValueRange results);
+
+  llvm::StringRef modelDirectory() const { return modelDir; }
+
+private:
+  std::optional<mlir::DenseElementsAttr> constAttr(int i) const;
+
+  llvm::StringMap<mlir::Value> &values;
+  std::vector<Problem> &problems;
+  llvm::StringRef modelDir;
+};
+
+using OpImporter = mlir::LogicalResult (*)(NodeContext &);
+
+/// Per op type: the importer and the first default-domain opset it handles.
+struct OpEntry {
+  OpImporter import;
+  int64_t sinceOpset = 1;
+};
+using OpTable = llvm::StringMap<OpEntry>;
+
+void addElementwiseOps(OpTable &table);
+void addNeuralOps(OpTable &table);
+void addShapeOps(OpTable &table);
+
+} // namespace anvil::onnx_import
+
+#endif // ANVIL_LIB_IMPORT_ONNX_NODECONTEXT_H

@@ -1,0 +1,191 @@
+//===- Tensors.cpp - ONNX tensors to MLIR attributes ----------------------===//
+//
+// Large float weights become dense resource attributes (a blob the IR never
+// prints inline); small and non-float tensors become DenseElementsAttr so
+// that shape computations can read them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeContext.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using namespace anvil::onnx_import;
+
+/// Float tensors at least this large are stored as resources.
+static constexpr int64_t kResourceThreshold = 64;
+
+Type anvil::onnx_import::elementType(MLIRContext *ctx, int onnxType) {
+  Builder b(ctx);
+  switch (onnxType) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::INT8:
+    return b.getIntegerType(8);
+  case onnx::TensorProto::INT16:
+    return b.getIntegerType(16);
+  case onnx::TensorProto::INT32:
+    return b.getI32Type();
+  case onnx::TensorProto::INT64:
+    return b.getI64Type();
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  default:
+    return nullptr;
+  }
+}
+
+std::string anvil::onnx_import::onnxTypeName(int onnxType) {
+  if (onnx::TensorProto::DataType_IsValid(onnxType))
+    return onnx::TensorProto::DataType_Name(
+        static_cast<onnx::TensorProto::DataType>(onnxType));
+  return "data type " + std::to_string(onnxType);
+}
+
+namespace {
+
+/// Reads external data, refusing any location outside the model directory.
+FailureOr<std::string> readExternal(const onnx::TensorProto &tensor,
+                                    StringRef modelDir, std::string &error) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &entry : tensor.external_data()) {
+    if (entry.key() == "location")
+      location = entry.value();
+    else if (entry.key() == "offset")
+      offset = std::stoll(entry.value());
+    else if (entry.key() == "length")
+      length = std::stoll(entry.value());
+  }
+  llvm::SmallString<256> path(modelDir);
+  llvm::sys::path::append(path, location);
+  llvm::SmallString<256> real, realDir;
+  if (location.empty() || llvm::sys::path::is_absolute(location) ||
+      llvm::sys::fs::real_path(path, real) ||
+      llvm::sys::fs::real_path(modelDir, realDir) ||
+      !StringRef(real).starts_with((realDir + "/").str())) {
+    error = "external data location '" + location +
+            "' is not a file inside the model's directory";
+    return failure();
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(real, /*IsText=*/false);
+  if (!buffer) {
+    error = "cannot read external data '" + location +
+            "': " + buffer.getError().message();
+    return failure();
+  }
+  StringRef bytes = (*buffer)->getBuffer();
+  if (offset < 0 || static_cast<size_t>(offset) > bytes.size() ||
+      (length >= 0 && static_cast<size_t>(offset + length) > bytes.size())) {
+    error = "external data range is outside '" + location + "'";
+    return failure();
+  }
+  bytes = bytes.drop_front(offset);
+  if (length >= 0)
+    bytes = bytes.take_front(length);
+  return bytes.str();
+}
+
+/// Little-endian element bytes from the typed repeated fields.
+template <typename To, typename Field>
+std::string packField(const Field &field) {
+  std::string out(field.size() * sizeof(To), '\0');
+  To *dst = reinterpret_cast<To *>(out.data());
+  for (int i = 0; i < field.size(); ++i)
+    dst[i] = static_cast<To>(field.Get(i));
+  return out;
+}
+
+std::string typedFieldBytes(const onnx::TensorProto &t) {
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    return packField<float>(t.float_data());
+  case onnx::TensorProto::DOUBLE:
+    return packField<double>(t.double_data());
+  case onnx::TensorProto::INT64:
+    return packField<int64_t>(t.int64_data());
+  case onnx::TensorProto::INT32:
+    return packField<int32_t>(t.int32_data());
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::FLOAT16:
+    return packField<int16_t>(t.int32_data());
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::BOOL:
+    return packField<int8_t>(t.int32_data());
+  default:
+    return "";
+  }
+}
+
+} // namespace
+
+FailureOr<ElementsAttr>
+anvil::onnx_import::tensorToAttr(MLIRContext *ctx,
+                                 const onnx::TensorProto &tensor,
+                                 StringRef modelDir, std::string &error,
+                                 bool &unsupported) {
+  unsupported = false;
+  Type element = elementType(ctx, tensor.data_type());
+  if (!element) {
+    unsupported = true;
+    error = "tensor '" + tensor.name() + "' has unsupported element type " +
+            onnxTypeName(tensor.data_type());
+    return failure();
+  }
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; })) {
+    error = "tensor '" + tensor.name() + "' has a negative dimension";
+    return failure();
+  }
+  auto type = RankedTensorType::get(shape, element);
+  std::string bytes;
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    auto external = readExternal(tensor, modelDir, error);
+    if (failed(external))
+      return failure();
+    bytes = std::move(*external);
+  } else {
+    bytes = tensor.has_raw_data() ? tensor.raw_data() : typedFieldBytes(tensor);
+  }
+  size_t elementBytes = element.isInteger(1)
+                            ? 1
+                            : element.getIntOrFloatBitWidth() / 8;
+  size_t expected = type.getNumElements() * elementBytes;
+  if (bytes.size() != expected) {
+    error = "tensor '" + tensor.name() + "' holds " +
+            std::to_string(bytes.size()) + " bytes, its shape needs " +
+            std::to_string(expected);
+    return failure();
+  }
+  if (element.isInteger(1)) {
+    SmallVector<bool> bools;
+    for (char c : bytes)
+      bools.push_back(c != 0);
+    return ElementsAttr(DenseElementsAttr::get(type, ArrayRef<bool>(bools)));
+  }
+  if (isa<FloatType>(element) && type.getNumElements() >= kResourceThreshold) {
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(bytes.data(), bytes.size()), alignof(double));
+    std::string name = tensor.name().empty() ? "weight" : tensor.name();
+    return ElementsAttr(
+        DenseResourceElementsAttr::get(type, name, std::move(blob)));
+  }
+  bool detectedSplat = false;
+  if (!DenseElementsAttr::isValidRawBuffer(
+          type, ArrayRef<char>(bytes.data(), bytes.size()), detectedSplat)) {
+    error = "tensor '" + tensor.name() + "' has malformed data";
+    return failure();
+  }
+  return ElementsAttr(DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(bytes.data(), bytes.size())));
+}

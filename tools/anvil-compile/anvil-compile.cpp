@@ -1,0 +1,274 @@
+//===- anvil-compile.cpp - The Anvil compiler driver ----------------------===//
+//
+// anvil-compile MODEL [-o OUT] [--emit=nn|linalg|llvm|obj|lib]
+//               [--target=host] [--input-shape=NAME:DIMS ...]
+//
+//===----------------------------------------------------------------------===//
+
+#include "anvil/Conversion/Passes.h"
+#include "anvil/Dialect/NN/IR/NNDialect.h"
+#include "anvil/Import/ONNX.h"
+#include "anvil/Target/Host/Artifact.h"
+#include "anvil/Target/Host/Pipeline.h"
+#include "anvil/Tools/ExitCodes.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+#include <unistd.h>
+
+using namespace mlir;
+using namespace anvil;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Emit { NN, Linalg, LLVM, Obj, Lib };
+
+cl::OptionCategory category("anvil-compile options");
+cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+                               cl::desc("<model.onnx | model.mlir>"),
+                               cl::cat(category));
+cl::opt<std::string> outputPath("o", cl::desc("Output file"),
+                                cl::value_desc("path"), cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce"), cl::init(Emit::Lib),
+    cl::values(clEnumValN(Emit::NN, "nn", "the imported nn-dialect IR"),
+               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+               clEnumValN(Emit::LLVM, "llvm", "LLVM IR (.ll)"),
+               clEnumValN(Emit::Obj, "obj", "an object file"),
+               clEnumValN(Emit::Lib, "lib",
+                          "a shared library artifact (default)")),
+    cl::cat(category));
+cl::opt<std::string> target("target", cl::desc("Target machine"),
+                            cl::init("host"), cl::cat(category));
+cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Pin a dynamic input shape, e.g. x:1x3x224x224"),
+                cl::value_desc("NAME:DIMS"), cl::cat(category));
+cl::opt<bool> noVectorize("no-vectorize",
+                          cl::desc("Skip host tiling and vectorization"),
+                          cl::cat(category));
+
+const char *extensionFor(Emit e) {
+  switch (e) {
+  case Emit::NN:
+    return ".nn.mlir";
+  case Emit::Linalg:
+    return ".linalg.mlir";
+  case Emit::LLVM:
+    return ".ll";
+  case Emit::Obj:
+    return ".o";
+  case Emit::Lib:
+    return ".so";
+  }
+  return "";
+}
+
+int error(int code, const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "anvil-compile") << message << "\n";
+  return code;
+}
+
+/// The node name carried by a location, if any.
+std::string nodeName(Location loc) {
+  std::string name;
+  loc->walk([&](Location l) {
+    if (auto named = dyn_cast<NameLoc>(l)) {
+      name = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
+void printProblems(const std::vector<onnx_import::Problem> &problems) {
+  for (const onnx_import::Problem &p : problems) {
+    auto &os = llvm::WithColor::error(llvm::errs(), "anvil-compile");
+    if (!p.opType.empty())
+      os << (p.nodeName.empty() ? "unnamed node" : "'" + p.nodeName + "'")
+         << " (" << p.opType
+         << (p.domain.empty() ? "" : ", domain " + p.domain)
+         << (p.opset ? ", opset " + std::to_string(p.opset) : "") << "): ";
+    os << (p.unsupported ? "unsupported: " : "") << p.reason << "\n";
+  }
+}
+
+FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode) {
+  if (!llvm::sys::fs::exists(inputPath)) {
+    exitCode = error(kExitInvalidInput, "cannot read '" + inputPath +
+                                            "': no such file");
+    return failure();
+  }
+  if (llvm::sys::path::extension(inputPath) == ".mlir") {
+    llvm::SourceMgr sourceMgr;
+    SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
+    OwningOpRef<ModuleOp> module =
+        parseSourceFile<ModuleOp>(inputPath, sourceMgr, &ctx);
+    if (!module) {
+      exitCode = kExitInvalidInput;
+      return failure();
+    }
+    return module;
+  }
+  onnx_import::ImportOptions options;
+  for (const std::string &spec : inputShapes)
+    if (!onnx_import::parseInputShape(spec, options)) {
+      exitCode = error(kExitUsage, "malformed --input-shape '" + spec +
+                                       "' (expected NAME:1x3x224x224)");
+      return failure();
+    }
+  onnx_import::ImportResult result =
+      onnx_import::importModelFile(ctx, inputPath, options);
+  if (result.status == onnx_import::ImportStatus::Success)
+    return std::move(result.module);
+  printProblems(result.problems);
+  bool unsupported =
+      result.status == onnx_import::ImportStatus::Unsupported;
+  size_t count = result.problems.size();
+  exitCode = error(unsupported ? kExitUnsupported : kExitInvalidInput,
+                   llvm::Twine(count) + " problem(s) in '" + inputPath +
+                       "'; nothing was compiled");
+  return failure();
+}
+
+LogicalResult writeText(StringRef path,
+                        llvm::function_ref<void(llvm::raw_ostream &)> write) {
+  std::string message;
+  auto file = openOutputFile(path, &message);
+  if (!file)
+    return error(kExitUsage, message), failure();
+  write(file->os());
+  file->keep();
+  return success();
+}
+
+int compile(MLIRContext &ctx) {
+  int exitCode = kExitSuccess;
+  auto module = loadModel(ctx, exitCode);
+  if (failed(module))
+    return exitCode;
+  if (target != "host")
+    return error(kExitUsage, "unknown target '" + target +
+                                 "' (this build supports: host)");
+  std::string out = outputPath;
+  if (out.empty())
+    out = (llvm::sys::path::stem(inputPath) + extensionFor(emit)).str();
+  if (llvm::sys::fs::equivalent(out, inputPath))
+    return error(kExitUsage, "the output '" + out +
+                                 "' would overwrite the input model");
+  auto signature = host::readSignature(**module);
+  if (emit == Emit::NN)
+    return succeeded(writeText(out, [&](auto &os) { (*module)->print(os); }))
+               ? kExitSuccess
+               : kExitUsage;
+  if (failed(signature))
+    return kExitInvalidInput;
+
+  PassManager pm(&ctx);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return kExitUsage;
+  applyDefaultTimingPassManagerCLOptions(pm);
+  host::buildNNToLinalgPipeline(pm);
+  host::HostPipelineOptions options;
+  options.vectorize = !noVectorize;
+  if (emit != Emit::Linalg)
+    host::buildLinalgToLLVMPipeline(pm, options);
+  if (failed(pm.run(**module)))
+    return error(kExitInternalError,
+                 "compilation failed after the model was accepted (a compiler "
+                 "bug; rerun with --mlir-print-ir-after-failure for details)");
+  if (emit == Emit::Linalg)
+    return succeeded(writeText(out, [&](auto &os) { (*module)->print(os); }))
+               ? kExitSuccess
+               : kExitUsage;
+
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      host::translateToArtifactIR(**module, llvmContext, *signature, target);
+  if (!llvmModule)
+    return error(kExitInternalError, "translation to LLVM IR failed");
+  if (emit == Emit::LLVM)
+    return succeeded(writeText(out, [&](auto &os) { llvmModule->print(os, nullptr); }))
+               ? kExitSuccess
+               : kExitUsage;
+
+  llvm::SmallString<128> objectPath;
+  if (emit == Emit::Obj) {
+    objectPath = out;
+  } else if (llvm::sys::fs::createTemporaryFile("anvil", "o", objectPath)) {
+    return error(kExitInternalError, "cannot create a temporary file");
+  }
+  if (llvm::Error err = host::writeHostObject(*llvmModule, objectPath))
+    return error(kExitInternalError, llvm::toString(std::move(err)));
+  if (emit == Emit::Obj)
+    return kExitSuccess;
+  // Link next to the destination, then rename: a failed link never leaves
+  // a truncated artifact where a good one was.
+  std::string partial = out + ".partial";
+  llvm::Error linked = host::linkSharedLibrary(objectPath, partial);
+  llvm::sys::fs::remove(objectPath);
+  if (linked) {
+    llvm::sys::fs::remove(partial);
+    return error(kExitInternalError, llvm::toString(std::move(linked)));
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(partial, out))
+    return error(kExitUsage, "cannot write '" + out + "': " + ec.message());
+  return kExitSuccess;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::sys::AddSignalHandler(
+      [](void *) {
+        llvm::errs() << "anvil-compile: internal compiler error; please "
+                        "report it with the model\n";
+        _exit(kExitInternalError);
+      },
+      nullptr);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
+  cl::ParseCommandLineOptions(argc, argv, "Anvil ahead-of-time DNN compiler\n");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<nn::NNDialect>();
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  // Diagnostics from passes name the model node the op came from.
+  ScopedDiagnosticHandler handler(&ctx, [](Diagnostic &diag) {
+    std::string node = nodeName(diag.getLocation());
+    auto &os = diag.getSeverity() == DiagnosticSeverity::Error
+                   ? llvm::WithColor::error(llvm::errs(), "anvil-compile")
+                   : llvm::WithColor::note(llvm::errs(), "anvil-compile");
+    if (!node.empty())
+      os << "node '" << node << "': ";
+    os << diag.str() << "\n";
+    return success();
+  });
+  return compile(ctx);
+}

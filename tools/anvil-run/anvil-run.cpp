@@ -1,0 +1,209 @@
+//===- anvil-run.cpp - Run, check and benchmark a compiled model ----------===//
+//
+// anvil-run ARTIFACT --input=FILE ... [--output-dir=DIR] [--expected=FILE ...]
+//           [--rtol=R --atol=A] [--benchmark=N] [--threads=N]
+//
+//===----------------------------------------------------------------------===//
+
+#include "anvil-c/Runtime.h"
+#include "anvil/Runtime/TensorIO.h"
+#include "anvil/Tools/ExitCodes.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+using namespace anvil;
+using namespace anvil::runtime;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::OptionCategory category("anvil-run options");
+cl::opt<std::string> artifactPath(cl::Positional, cl::Required,
+                                  cl::desc("<artifact.so>"), cl::cat(category));
+cl::list<std::string> inputFiles(
+    "input", cl::desc("Input tensor (.npy or ONNX .pb), in input order"),
+    cl::value_desc("FILE"), cl::cat(category));
+cl::list<std::string> expectedFiles(
+    "expected", cl::desc("Expected output tensor, in output order"),
+    cl::value_desc("FILE"), cl::cat(category));
+cl::opt<std::string> outputDir("output-dir",
+                               cl::desc("Write output0.npy, ... here"),
+                               cl::value_desc("DIR"), cl::cat(category));
+cl::opt<double> rtol("rtol", cl::desc("Relative tolerance (default 1e-3)"),
+                     cl::init(1e-3), cl::cat(category));
+cl::opt<double> atol("atol", cl::desc("Absolute tolerance (default 1e-7)"),
+                     cl::init(1e-7), cl::cat(category));
+cl::opt<unsigned> benchmark("benchmark",
+                            cl::desc("Time N runs after warm-up"),
+                            cl::init(0), cl::cat(category));
+cl::opt<unsigned> warmup("warmup", cl::desc("Untimed runs before timing"),
+                         cl::init(3), cl::cat(category));
+
+unsigned numThreads = 0;
+
+int fail(int code, const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "anvil-run") << message << "\n";
+  return code;
+}
+
+/// How far `got` is from `want`: the largest absolute and relative errors
+/// and whether every element is within atol + rtol * |want|.
+struct Comparison {
+  double maxAbs = 0, maxRel = 0;
+  int64_t mismatches = 0;
+};
+
+Comparison compare(const HostTensor &got, const HostTensor &want) {
+  Comparison c;
+  bool exact = got.dtype != ANVIL_DTYPE_FLOAT32 &&
+               got.dtype != ANVIL_DTYPE_FLOAT64 &&
+               got.dtype != ANVIL_DTYPE_FLOAT16;
+  for (int64_t i = 0, e = got.numElements(); i < e; ++i) {
+    double g = elementAsDouble(got, i), w = elementAsDouble(want, i);
+    if (std::isnan(g) && std::isnan(w))
+      continue;
+    if (std::isinf(g) && std::isinf(w) && (g > 0) == (w > 0))
+      continue;
+    double abs = std::fabs(g - w);
+    double rel = w != 0 ? abs / std::fabs(w) : (abs == 0 ? 0 : INFINITY);
+    if (std::isnan(abs))
+      abs = rel = INFINITY;
+    c.maxAbs = std::max(c.maxAbs, abs);
+    c.maxRel = std::max(c.maxRel, rel);
+    if (exact ? abs != 0 : abs > atol + rtol * std::fabs(w))
+      ++c.mismatches;
+  }
+  return c;
+}
+
+void reportBenchmark(AnvilModel *model, std::vector<AnvilTensor> &ins,
+                     std::vector<AnvilTensor> &outs) {
+  for (unsigned i = 0; i < warmup; ++i)
+    anvilModelRun(model, ins.data(), ins.size(), outs.data(), outs.size(),
+                  nullptr);
+  std::vector<double> ms;
+  for (unsigned i = 0; i < benchmark; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    anvilModelRun(model, ins.data(), ins.size(), outs.data(), outs.size(),
+                  nullptr);
+    auto end = std::chrono::steady_clock::now();
+    ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double q) { return ms[static_cast<size_t>(q * (ms.size() - 1))]; };
+  llvm::outs() << llvm::formatv(
+      "benchmark: {0} runs, median {1:f3} ms, min {2:f3} ms, p90 {3:f3} ms, "
+      "max {4:f3} ms\n",
+      ms.size(), at(0.5), ms.front(), at(0.9), ms.back());
+}
+
+int run() {
+  char *err = nullptr;
+  AnvilModel *model = anvilModelLoad(artifactPath.c_str(), &err);
+  if (!model) {
+    int code = fail(kExitInvalidInput, err);
+    anvilFreeError(err);
+    return code;
+  }
+  anvilSetNumThreads(numThreads);
+  std::vector<HostTensor> inputs, outputs;
+  for (const std::string &path : inputFiles) {
+    auto t = readTensorFile(path);
+    if (!t)
+      return fail(kExitInvalidInput, llvm::toString(t.takeError()));
+    t->name.clear(); // Bound by position; TensorProto names are informative.
+    inputs.push_back(std::move(*t));
+  }
+  for (int32_t i = 0; i < anvilModelNumOutputs(model); ++i) {
+    AnvilTensor info = anvilModelOutput(model, i);
+    HostTensor t;
+    t.dtype = info.dtype;
+    t.shape.assign(info.shape, info.shape + info.rank);
+    t.data.resize(t.numElements() * anvilDTypeSize(t.dtype));
+    outputs.push_back(std::move(t));
+  }
+  std::vector<AnvilTensor> ins, outs;
+  for (HostTensor &t : inputs)
+    ins.push_back(t.view());
+  for (HostTensor &t : outputs)
+    outs.push_back(t.view());
+  auto start = std::chrono::steady_clock::now();
+  if (anvilModelRun(model, ins.data(), ins.size(), outs.data(), outs.size(),
+                    &err)) {
+    int code = fail(kExitInvalidInput, err);
+    anvilFreeError(err);
+    return code;
+  }
+  double firstMs = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  llvm::outs() << llvm::formatv("ran in {0:f3} ms\n", firstMs);
+
+  if (!outputDir.empty()) {
+    llvm::sys::fs::create_directories(outputDir);
+    for (auto [i, t] : llvm::enumerate(outputs)) {
+      llvm::SmallString<256> path(outputDir);
+      llvm::sys::path::append(path, "output" + std::to_string(i) + ".npy");
+      if (llvm::Error e = writeNpy(path, t))
+        return fail(kExitUsage, llvm::toString(std::move(e)));
+    }
+  }
+
+  int code = kExitSuccess;
+  if (!expectedFiles.empty() && expectedFiles.size() != outputs.size())
+    return fail(kExitUsage, llvm::formatv("{0} --expected file(s) for {1} "
+                                          "output(s)",
+                                          expectedFiles.size(), outputs.size())
+                                .str());
+  for (auto [i, path] : llvm::enumerate(expectedFiles)) {
+    auto want = readTensorFile(path);
+    if (!want)
+      return fail(kExitInvalidInput, llvm::toString(want.takeError()));
+    AnvilTensor info = anvilModelOutput(model, i);
+    if (want->dtype != outputs[i].dtype || want->shape != outputs[i].shape)
+      return fail(kExitMismatch,
+                  llvm::formatv("output {0} ('{1}') is {2}, {3} expects {4}",
+                                i, info.name, anvilDTypeName(outputs[i].dtype),
+                                path, anvilDTypeName(want->dtype))
+                          .str() +
+                      " or another shape");
+    Comparison c = compare(outputs[i], *want);
+    llvm::outs() << llvm::formatv(
+        "output {0} '{1}': max abs error {2:e2}, max rel error {3:e2}, "
+        "{4} of {5} elements beyond tolerance: {6}\n",
+        i, info.name, c.maxAbs, c.maxRel, c.mismatches,
+        outputs[i].numElements(), c.mismatches ? "FAIL" : "ok");
+    if (c.mismatches)
+      code = kExitMismatch;
+  }
+  if (benchmark)
+    reportBenchmark(model, ins, outs);
+  anvilModelFree(model);
+  return code;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  // libLLVM registers a global --threads of its own; anvil-run's means the
+  // runtime's worker threads, so it takes the name over.
+  if (cl::Option *llvmThreads = cl::getRegisteredOptions().lookup("threads"))
+    llvmThreads->removeArgument();
+  cl::opt<unsigned, true> threads("threads",
+                                  cl::desc("Worker threads (0: one per core)"),
+                                  cl::location(numThreads), cl::cat(category));
+  cl::HideUnrelatedOptions({&category});
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Run, check and benchmark an Anvil artifact\n");
+  return run();
+}
