@@ -143,7 +143,10 @@ const char *anvilDTypeName(AnvilDType dtype) {
 }
 
 AnvilModel *anvilModelLoad(const char *path, char **error) {
-  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  // dlopen searches the library path for a bare file name; an artifact
+  // path always means a file.
+  std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     setError(error, std::string("cannot load artifact: ") + dlerror());
     return nullptr;

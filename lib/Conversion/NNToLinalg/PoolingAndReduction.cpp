@@ -234,30 +234,30 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxLikeOp> {
                        [](OpBuilder &b, Location l, Value a, Value c) -> Value {
                          return arith::MaximumFOp::create(b, l, a, c);
                        });
-    Value shiftedExp = withReduced(
+    Value shifted = withReduced(
         rewriter, loc, type, x, max, axis,
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return math::ExpOp::create(
-              b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+          return arith::SubFOp::create(b, l, a[0], a[1]);
+        });
+    Value exp = buildElementwise(
+        rewriter, loc, type, shifted,
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return math::ExpOp::create(b, l, a[0]);
         });
     auto zero = cast<TypedAttr>(rewriter.getZeroAttr(element));
-    Value sum = reduce(rewriter, loc, shiftedExp, {axis}, zero,
+    Value sum = reduce(rewriter, loc, exp, {axis}, zero,
                        [](OpBuilder &b, Location l, Value a, Value c) -> Value {
                          return arith::AddFOp::create(b, l, a, c);
                        });
     // log_softmax = (x - max) - log(sum) keeps precision for tiny sums.
-    Value result =
-        isLog ? withReduced(
-                    rewriter, loc, type, ValueRange{x, max}, sum, axis,
-                    [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                      Value shifted = arith::SubFOp::create(b, l, a[0], a[1]);
-                      return arith::SubFOp::create(
-                          b, l, shifted, math::LogOp::create(b, l, a[2]));
-                    })
-              : withReduced(rewriter, loc, type, shiftedExp, sum, axis,
-                            [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                              return arith::DivFOp::create(b, l, a[0], a[1]);
-                            });
+    Value result = withReduced(
+        rewriter, loc, type, isLog ? shifted : exp, sum, axis,
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          if (isLog)
+            return arith::SubFOp::create(b, l, a[0],
+                                         math::LogOp::create(b, l, a[1]));
+          return arith::DivFOp::create(b, l, a[0], a[1]);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }

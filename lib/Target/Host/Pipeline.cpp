@@ -10,6 +10,7 @@
 #include "anvil/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -47,11 +48,16 @@ static void addBufferization(OpPassManager &pm) {
 static void addLowerToLLVM(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(anvil::createHostPrepareForLLVM());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
+  // Full unrolling keeps multi-dimensional transfers in registers; the
+  // default lowering stages them through stack buffers allocated inside
+  // loop bodies, which grow the stack on every iteration.
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   // Polynomial approximations where LLVM has no intrinsic; libm for the rest.
+  pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""Compile torchvision models with Anvil and compare them with PyTorch.
+
+Each model (random weights, eval mode, fixed seed) is exported by this
+machine's PyTorch to ONNX at opset 17, compiled with anvil-compile, run with
+anvil-run, and compared with PyTorch's own output on the same input: the
+largest absolute difference must be at most 1e-3 of the largest reference
+magnitude, and the top-1 class must agree. Models are generated into a
+cache directory at test time, never committed.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torchvision
+
+MODELS = {
+    "resnet18": lambda: torchvision.models.resnet18(),
+    "resnet50": lambda: torchvision.models.resnet50(),
+    "mobilenet_v2": lambda: torchvision.models.mobilenet_v2(),
+}
+
+
+def export(name, cache):
+    """Writes NAME.onnx, NAME.input.npy and NAME.reference.npy to cache."""
+    paths = {k: os.path.join(cache, "%s.%s" % (name, k))
+             for k in ("onnx", "input.npy", "reference.npy")}
+    if all(os.path.exists(p) for p in paths.values()):
+        return paths
+    torch.manual_seed(0)
+    model = MODELS[name]().eval()
+    x = torch.randn(1, 3, 224, 224)
+    with torch.no_grad():
+        reference = model(x).numpy()
+        torch.onnx.export(model, x, paths["onnx"], opset_version=17,
+                          input_names=["input"], output_names=["logits"])
+    np.save(paths["input.npy"], x.numpy())
+    np.save(paths["reference.npy"], reference)
+    return paths
+
+
+def check(name, bin_dir, cache, threads):
+    paths = export(name, cache)
+    artifact = os.path.join(cache, name + ".so")
+    start = time.time()
+    subprocess.run([os.path.join(bin_dir, "anvil-compile"), paths["onnx"],
+                    "-o", artifact], check=True)
+    compile_s = time.time() - start
+    out_dir = os.path.join(cache, name + ".out")
+    ran = subprocess.run(
+        [os.path.join(bin_dir, "anvil-run"), artifact,
+         "--input=" + paths["input.npy"], "--output-dir=" + out_dir,
+         "--benchmark=5", "--threads=%d" % threads],
+        check=True, capture_output=True, text=True)
+    got = np.load(os.path.join(out_dir, "output0.npy"))
+    want = np.load(paths["reference.npy"])
+    max_diff = float(np.abs(got - want).max())
+    bound = 1e-3 * float(np.abs(want).max())
+    top1 = int(got.argmax()) == int(want.argmax())
+    timing = [l for l in ran.stdout.splitlines() if l.startswith("benchmark")]
+    ok = max_diff <= bound and top1
+    print("%s: compile %.1f s; max |diff| %.3g (bound %.3g); top-1 %s; %s; %s"
+          % (name, compile_s, max_diff, bound,
+             "agrees" if top1 else "DIFFERS", timing[0] if timing else "",
+             "ok" if ok else "FAIL"))
+    return ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--cache", default=os.path.expanduser(
+        "~/.cache/anvil/models"))
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("models", nargs="*",
+                        default=["resnet18", "mobilenet_v2"])
+    args = parser.parse_args()
+    os.makedirs(args.cache, exist_ok=True)
+    results = [check(m, args.bin, args.cache, args.threads)
+               for m in args.models]
+    passed = sum(results)
+    print("%d passed, %d failed" % (passed, len(results) - passed))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
