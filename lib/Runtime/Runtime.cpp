@@ -31,6 +31,7 @@ struct TensorInfo {
 };
 
 using EntryFn = int (*)(void **);
+using SetThreadsFn = void (*)(int);
 
 void setError(char **error, const std::string &message) {
   if (error)
@@ -107,6 +108,8 @@ int32_t gNumThreads = 0;
 struct AnvilModel {
   void *handle = nullptr;
   EntryFn entry = nullptr;
+  /// omp_set_num_threads of the OpenMP runtime the artifact links, if any.
+  SetThreadsFn setThreads = nullptr;
   std::string metadata;
   std::vector<TensorInfo> inputs, outputs;
 };
@@ -183,6 +186,8 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
   }
   model->handle = handle;
   model->entry = entry;
+  model->setThreads =
+      reinterpret_cast<SetThreadsFn>(dlsym(handle, "omp_set_num_threads"));
   model->metadata = metadata;
   return model;
 }
@@ -241,6 +246,8 @@ int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
     }
     buffers.push_back(outputs[i].data);
   }
+  if (model->setThreads && gNumThreads > 0)
+    model->setThreads(gNumThreads);
   return model->entry(buffers.data()) == 0 ? 0 : 1;
 }
 

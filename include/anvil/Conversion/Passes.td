@@ -36,15 +36,18 @@ def HostTileAndVectorize
     first decomposed into 1-D convolutions (upstream patterns) because the
     vectorizer handles the 1-D forms.
 
-    Input: linalg on tensors. Output: `scf.for` nests of `vector` ops on
-    tensor slices; other linalg ops unchanged.
+    Parallel dimensions are tiled into one `scf.forall` (the host's worker
+    threads share it), reduction dimensions into `scf.for` inside it.
+
+    Input: linalg on tensors. Output: `scf.forall`/`scf.for` nests of
+    `vector` ops on tensor slices; other linalg ops unchanged.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
            "Elements of f32 per vector register (the innermost tile)">,
     Option<"rowTile", "row-tile", "int64_t", /*default=*/"4",
            "Rows of the output per register block">,
-    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"64",
+    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"16",
            "Reduction elements per tile">
   ];
   let dependentDialects = [
@@ -62,11 +65,15 @@ def HostPrepareForLLVM
     transposes, broadcasts and shape casts are lowered. `memref.copy`
     becomes `linalg.copy`, so strided copies turn into loops instead of a
     call into MLIR's C runner library, which an artifact must not need.
-    Runs after bufferization, before `convert-linalg-to-loops`.
+    Linalg ops become loops here: `scf.parallel` for the outer parallel
+    dimensions of ops at the top of the function, plain `scf.for` for ops
+    already inside a parallel tile loop, so parallel regions never nest.
+    Runs after bufferization and `scf.forall` to `scf.parallel`.
   }];
   let dependentDialects = ["mlir::vector::VectorDialect",
                            "mlir::memref::MemRefDialect",
-                           "mlir::linalg::LinalgDialect"];
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 #endif // ANVIL_CONVERSION_PASSES_TD

@@ -2,8 +2,13 @@
 #include "anvil/Conversion/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -28,11 +33,83 @@ struct CopyToLinalg : OpRewritePattern<memref::CopyOp> {
   }
 };
 
+/// Parallel iterations worth sharing among threads; beyond that, inner
+/// dimensions stay sequential so that LLVM can vectorize the innermost.
+constexpr int64_t kParallelIterations = 64;
+
+/// Keeps the shortest prefix of `op`'s dimensions with at least
+/// kParallelIterations iterations (never the innermost of several) parallel
+/// and turns the rest into scf.for loops inside it.
+void sequentializeInnerDims(IRRewriter &rewriter, scf::ParallelOp op) {
+  size_t rank = op.getNumLoops(), keep = 0;
+  int64_t iterations = 1;
+  while (keep + 1 < rank && iterations < kParallelIterations) {
+    auto lb = getConstantIntValue(op.getLowerBound()[keep]);
+    auto ub = getConstantIntValue(op.getUpperBound()[keep]);
+    auto step = getConstantIntValue(op.getStep()[keep]);
+    if (!lb || !ub || !step)
+      break;
+    iterations *= (*ub - *lb + *step - 1) / *step;
+    ++keep;
+  }
+  if (rank <= 1 || keep == rank || !op.getInitVals().empty())
+    return;
+  keep = std::max<size_t>(keep, 1);
+  rewriter.setInsertionPoint(op);
+  auto outer = scf::ParallelOp::create(
+      rewriter, op.getLoc(), op.getLowerBound().take_front(keep),
+      op.getUpperBound().take_front(keep), op.getStep().take_front(keep));
+  rewriter.setInsertionPointToStart(outer.getBody());
+  IRMapping mapping;
+  for (size_t i = 0; i < keep; ++i)
+    mapping.map(op.getInductionVars()[i], outer.getInductionVars()[i]);
+  for (size_t i = keep; i < rank; ++i) {
+    auto loop = scf::ForOp::create(rewriter, op.getLoc(), op.getLowerBound()[i],
+                                   op.getUpperBound()[i], op.getStep()[i]);
+    mapping.map(op.getInductionVars()[i], loop.getInductionVar());
+    rewriter.setInsertionPointToStart(loop.getBody());
+  }
+  for (Operation &inner : op.getBody()->without_terminator())
+    rewriter.clone(inner, mapping);
+  rewriter.eraseOp(op);
+}
+
+/// Linalg ops at the top of the function become scf.parallel nests (the
+/// host's threads share their outer loops); ops already inside a parallel
+/// tile loop become sequential loops, so parallel regions never nest.
+LogicalResult lowerLinalgToLoops(func::FuncOp func) {
+  SmallVector<linalg::LinalgOp> ops;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureBufferSemantics())
+      ops.push_back(op);
+  });
+  IRRewriter rewriter(func.getContext());
+  for (linalg::LinalgOp op : ops) {
+    rewriter.setInsertionPoint(op);
+    bool nested = op->getParentOfType<scf::ParallelOp>() ||
+                  op->getParentOfType<scf::ForallOp>();
+    auto loops = nested ? linalg::linalgOpToLoops(rewriter, op)
+                        : linalg::linalgOpToParallelLoops(rewriter, op);
+    if (failed(loops))
+      return op.emitOpError("cannot be lowered to loops");
+    rewriter.eraseOp(op);
+    if (!nested && !loops->empty())
+      if (auto parallel = dyn_cast<scf::ParallelOp>(loops->front()))
+        sequentializeInnerDims(rewriter, parallel);
+  }
+  return success();
+}
+
 struct HostPrepareForLLVMPass
     : anvil::impl::HostPrepareForLLVMBase<HostPrepareForLLVMPass> {
   void runOnOperation() override {
+    // Copies first, so that the loops below cover them too.
+    RewritePatternSet copies(&getContext());
+    copies.add<CopyToLinalg>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(copies))) ||
+        failed(lowerLinalgToLoops(getOperation())))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    patterns.add<CopyToLinalg>(&getContext());
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorContractLowering::OuterProduct);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);

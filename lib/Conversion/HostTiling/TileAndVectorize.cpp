@@ -61,6 +61,26 @@ struct HostTileAndVectorizePass
     return {};
   }
 
+  /// Tiles `op` with `sizes` (0 = untiled) using loops of `type`; returns
+  /// the tiled op, or null when upstream tiling does not apply.
+  Operation *tile(IRRewriter &rewriter, Operation *op, ArrayRef<int64_t> sizes,
+                  scf::SCFTilingOptions::LoopType type) {
+    if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+      return op;
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    options.setLoopType(type);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+    if (failed(tiled) || tiled->tiledOps.size() != 1)
+      return nullptr;
+    rewriter.replaceOp(op, tiled->replacements);
+    return tiled->tiledOps.front();
+  }
+
+  /// Parallel dimensions become one scf.forall (the work the host's threads
+  /// share); reduction dimensions are tiled inside it with scf.for.
   void tileTargets(func::FuncOp func) {
     SmallVector<linalg::LinalgOp> targets;
     func.walk([&](linalg::LinalgOp op) {
@@ -69,16 +89,16 @@ struct HostTileAndVectorizePass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : targets) {
-      scf::SCFTilingOptions options;
-      options.setTileSizes(
-          getAsIndexOpFoldResult(&getContext(), tileSizes(op)));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      SmallVector<int64_t> sizes = tileSizes(op);
+      SmallVector<int64_t> parallel(sizes.size(), 0), reduction(sizes.size(), 0);
+      for (auto [i, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
+        (linalg::isParallelIterator(iterator) ? parallel : reduction)[i] =
+            sizes[i];
       // Tiling is an optimization: an op it cannot handle stays whole.
-      if (failed(tiled))
-        continue;
-      rewriter.replaceOp(op, tiled->replacements);
+      Operation *tiled = tile(rewriter, op, parallel,
+                              scf::SCFTilingOptions::LoopType::ForallOp);
+      if (tiled)
+        tile(rewriter, tiled, reduction, scf::SCFTilingOptions::LoopType::ForOp);
     }
   }
 

@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -137,6 +138,7 @@ anvil::host::translateToArtifactIR(ModuleOp module, llvm::LLVMContext &context,
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   module.getContext()->appendDialectRegistry(registry);
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, "anvil_model");
@@ -207,8 +209,13 @@ llvm::Error anvil::host::linkSharedLibrary(StringRef objectPath,
   if (!driver)
     return llvm::createStringError(
         "no C compiler driver to link with (set ANVIL_CC or install cc)");
-  llvm::SmallVector<StringRef> args = {*driver,   "-shared", "-o", path,
-                                       objectPath, "-lm"};
+  // Parallel kernels call LLVM's OpenMP runtime; the artifact records where
+  // it lives so that loading it needs no LD_LIBRARY_PATH.
+  std::string ompDir = ANVIL_OPENMP_LIBRARY_DIR;
+  std::string libDir = "-L" + ompDir, rpath = "-Wl,-rpath," + ompDir;
+  llvm::SmallVector<StringRef> args = {*driver, "-shared", "-o", path,
+                                       objectPath, libDir, rpath, "-lomp",
+                                       "-lm"};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
                                      &message);

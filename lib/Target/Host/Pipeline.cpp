@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -45,22 +46,29 @@ static void addBufferization(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm);
 }
 
-static void addLowerToLLVM(OpPassManager &pm) {
+static void addLowerToLLVM(OpPassManager &pm, bool parallel) {
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   pm.addNestedPass<func::FuncOp>(anvil::createHostPrepareForLLVM());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Full unrolling keeps multi-dimensional transfers in registers; the
   // default lowering stages them through stack buffers allocated inside
   // loop bodies, which grow the stack on every iteration.
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
+  // Parallel loops run on OpenMP worker threads (LLVM's libomp); without
+  // them, scf-to-cf lowers scf.parallel to sequential loops.
+  if (parallel)
+    pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  // Polynomial approximations where LLVM has no intrinsic; libm for the rest.
+  // Integer powers become helper functions; the rest of math goes to LLVM
+  // intrinsics or libm.
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
+  // Before scf-to-cf: the OpenMP conversion wraps loop bodies in
+  // memref.alloca_scope, which must still hold a single block here.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
@@ -71,6 +79,8 @@ static void addLowerToLLVM(OpPassManager &pm) {
   // artifact's entry point callable from C.
   funcOptions.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  if (parallel)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
@@ -84,7 +94,7 @@ void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
   }
   addBufferization(pm);
-  addLowerToLLVM(pm);
+  addLowerToLLVM(pm, options.parallel);
 }
 
 void anvil::host::registerHostPipelines() {
