@@ -66,21 +66,7 @@ cl::opt<bool> noVectorize("no-vectorize",
                           cl::desc("Skip host tiling and vectorization"),
                           cl::cat(category));
 
-const char *extensionFor(Emit e) {
-  switch (e) {
-  case Emit::NN:
-    return ".nn.mlir";
-  case Emit::Linalg:
-    return ".linalg.mlir";
-  case Emit::LLVM:
-    return ".ll";
-  case Emit::Obj:
-    return ".o";
-  case Emit::Lib:
-    return ".so";
-  }
-  return "";
-}
+const char *extensionFor(Emit e) { return e == Emit::Obj ? ".o" : ".so"; }
 
 int error(int code, const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "anvil-compile") << message << "\n";
@@ -169,10 +155,14 @@ int compile(MLIRContext &ctx) {
   if (target != "host")
     return error(kExitUsage, "unknown target '" + target +
                                  "' (this build supports: host)");
+  // Text goes to stdout by default, like every MLIR tool; binaries get a
+  // file named after the model in the current directory.
   std::string out = outputPath;
+  bool isText = emit == Emit::NN || emit == Emit::Linalg || emit == Emit::LLVM;
   if (out.empty())
-    out = (llvm::sys::path::stem(inputPath) + extensionFor(emit)).str();
-  if (llvm::sys::fs::equivalent(out, inputPath))
+    out = isText ? "-"
+                 : (llvm::sys::path::stem(inputPath) + extensionFor(emit)).str();
+  if (out != "-" && llvm::sys::fs::equivalent(out, inputPath))
     return error(kExitUsage, "the output '" + out +
                                  "' would overwrite the input model");
   auto signature = host::readSignature(**module);

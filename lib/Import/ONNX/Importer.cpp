@@ -193,8 +193,9 @@ private:
   void buildReturn(OpBuilder &b, func::FuncOp func);
   void problem(StringRef where, StringRef opType, const Twine &reason,
                bool unsupported) {
+    // Inputs, outputs and initializers belong to no operator set.
     problems.push_back(
-        Problem{where.str(), opType.str(), "", opset, reason.str(), unsupported});
+        Problem{where.str(), opType.str(), "", 0, reason.str(), unsupported});
   }
 
   MLIRContext &ctx;

@@ -1,0 +1,98 @@
+// RUN: anvil-opt %s --convert-nn-to-linalg --split-input-file | FileCheck %s
+// Which upstream op each nn op becomes; numerics are tested end to end
+// (ONNX conformance, torchvision models).
+
+// A plain convolution pads its input, starts from the broadcast bias and
+// uses the named NCHW convolution.
+// CHECK-LABEL: func.func @conv_bias_pad
+// CHECK: tensor.pad
+// CHECK: linalg.generic
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+func.func @conv_bias_pad(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32> -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// One group per channel is a depthwise convolution.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+func.func @depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 8} : tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32> -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Other groupings split channels and filters into an explicit group dim.
+// CHECK-LABEL: func.func @grouped
+// CHECK: linalg.conv_2d_ngchw_gfchw
+// CHECK-SAME: tensor<1x2x2x6x6xf32>, tensor<2x3x2x3x3xf32>
+func.func @grouped(%x: tensor<1x4x6x6xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x4x4xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2} : tensor<1x4x6x6xf32>, tensor<6x2x3x3xf32> -> tensor<1x6x4x4xf32>
+  return %0 : tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// Batch dimensions fold into the rows when the rhs is a matrix.
+// CHECK-LABEL: func.func @matmul_fold_batch
+// CHECK: tensor.collapse_shape {{.*}} into tensor<24xf32>
+// CHECK: linalg.matmul ins({{.*}} : tensor<6x4xf32>, tensor<4x5xf32>)
+func.func @matmul_fold_batch(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = nn.matmul %a, %b : tensor<2x3x4xf32>, tensor<4x5xf32> -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Broadcast batch dimensions become a batch_matmul over the broadcast batch.
+// CHECK-LABEL: func.func @matmul_broadcast_batch
+// CHECK: linalg.batch_matmul ins({{.*}} : tensor<2x3x4xf32>, tensor<2x4x5xf32>)
+func.func @matmul_broadcast_batch(%a: tensor<2x3x4xf32>, %b: tensor<1x4x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = nn.matmul %a, %b : tensor<2x3x4xf32>, tensor<1x4x5xf32> -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Ceil-mode max pooling pads the end with -inf so the last window fits.
+// CHECK-LABEL: func.func @max_pool_ceil
+// CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad {{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NEG]]
+// CHECK: linalg.pooling_nchw_max
+func.func @max_pool_ceil(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// Softmax subtracts the row maximum before exponentiating.
+// CHECK-LABEL: func.func @softmax
+// CHECK: linalg.reduce {{.*}} dimensions = [1]
+// CHECK: arith.maximumf
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: linalg.reduce
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = nn.softmax %x {axis = 1} : tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// Negative indices wrap and stay inside the gathered dimension.
+// CHECK-LABEL: func.func @gather
+// CHECK: linalg.generic
+// CHECK: arith.select
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract
+func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
+  %0 = nn.gather %x, %i {axis = 0} : tensor<5x3xf32>, tensor<2xi64> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

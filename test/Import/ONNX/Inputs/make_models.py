@@ -1,0 +1,69 @@
+"""Writes small ONNX models exercising the importer's error paths to argv[1]."""
+import os
+import random
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+
+
+def save(name, nodes, inputs, outputs, initializers=(), opset=17):
+    graph = helper.make_graph(nodes, name, inputs, outputs, list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    onnx.save(model, os.path.join(out, name + ".onnx"))
+    return os.path.join(out, name + ".onnx")
+
+
+f32 = lambda name, shape: helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+# Three unsupported operators, one unsupported attribute value, a custom
+# domain, and a supported node in between: all five problems in one report.
+save("unsupported", [
+    helper.make_node("Relu", ["x"], ["a"], name="relu_ok"),
+    helper.make_node("NonZero", ["a"], ["b"], name="nonzero_1"),
+    helper.make_node("Unique", ["a"], ["c"], name="unique_1"),
+    helper.make_node("Pad", ["a", "pads"], ["d"], name="pad_wrap", mode="wrap"),
+    helper.make_node("Frobnicate", ["a"], ["e"], name="custom_1", domain="com.example"),
+    helper.make_node("Einsum", ["a", "a"], ["f"], name="einsum_1", equation="ij,ij->i"),
+], [f32("x", [2, 3])], [f32("b", None), f32("c", None), f32("d", None),
+                        f32("e", None), f32("f", None)],
+    [numpy_helper.from_array(np.array([0, 1, 0, 1], np.int64), "pads")])
+
+# A dynamic batch dimension, to be pinned with --input-shape.
+save("dynamic", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+     [f32("x", ["batch", 3])], [f32("y", ["batch", 3])])
+
+# Shapes that do not broadcast: a malformed model, named by its node.
+save("bad_shapes", [helper.make_node("Add", ["x", "z"], ["y"], name="add_1")],
+     [f32("x", [2, 3]), f32("z", [4])], [f32("y", [2, 3])])
+
+# An initializer whose external data points outside the model directory.
+weight = numpy_helper.from_array(np.ones(4, np.float32), "w")
+weight.data_location = TensorProto.EXTERNAL
+del weight.external_data[:]
+for key, value in (("location", "../outside.bin"), ("offset", "0"), ("length", "16")):
+    entry = weight.external_data.add()
+    entry.key, entry.value = key, value
+weight.ClearField("raw_data")
+with open(os.path.join(out, "..", "outside.bin"), "wb") as f:
+    f.write(np.ones(4, np.float32).tobytes())
+save("external_outside", [helper.make_node("Add", ["x", "w"], ["y"], name="add_w")],
+     [f32("x", [4])], [f32("y", [4])], [weight])
+
+# A valid model, then its first half, then random bytes.
+path = save("valid", [helper.make_node("Sigmoid", ["x"], ["y"], name="sig")],
+            [f32("x", [2, 3])], [f32("y", [2, 3])])
+data = open(path, "rb").read()
+open(os.path.join(out, "truncated.onnx"), "wb").write(data[: len(data) // 2])
+rng = random.Random(1234)
+open(os.path.join(out, "random.onnx"), "wb").write(
+    bytes(rng.randrange(256) for _ in range(4096)))
+np.save(os.path.join(out, "x23.npy"), np.linspace(-2, 2, 6, dtype=np.float32).reshape(2, 3))
+np.save(os.path.join(out, "x33.npy"), np.zeros((3, 3), np.float32))
+np.save(os.path.join(out, "sigmoid_ref.npy"),
+        1 / (1 + np.exp(-np.linspace(-2, 2, 6, dtype=np.float32).reshape(2, 3))))
+np.save(os.path.join(out, "wrong_ref.npy"), np.zeros((2, 3), np.float32))
