@@ -90,7 +90,10 @@ void printProblems(const std::vector<onnx_import::Problem> &problems) {
   for (const onnx_import::Problem &p : problems) {
     auto &os = llvm::WithColor::error(llvm::errs(), "anvil-compile");
     if (!p.opType.empty())
-      os << (p.nodeName.empty() ? "unnamed node" : "'" + p.nodeName + "'")
+      os << (p.nodeName.empty() ? "unnamed node"
+             : llvm::StringRef(p.nodeName).starts_with("node producing")
+                 ? p.nodeName
+                 : "'" + p.nodeName + "'")
          << " (" << p.opType
          << (p.domain.empty() ? "" : ", domain " + p.domain)
          << (p.opset ? ", opset " + std::to_string(p.opset) : "") << "): ";

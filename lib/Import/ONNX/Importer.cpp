@@ -108,9 +108,18 @@ NodeContext::getInts(StringRef name) const {
   return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
+/// The node's name; an unnamed node is known by its first output.
+static std::string nodeLabel(const onnx::NodeProto &node) {
+  if (!node.name().empty())
+    return node.name();
+  if (node.output_size() > 0 && !node.output(0).empty())
+    return "node producing '" + node.output(0) + "'";
+  return "";
+}
+
 static Problem makeProblem(const onnx::NodeProto &node, int64_t opset,
                            const Twine &reason, bool unsupported) {
-  return Problem{node.name(), node.op_type(), node.domain(), opset,
+  return Problem{nodeLabel(node), node.op_type(), node.domain(), opset,
                  reason.str(), unsupported};
 }
 
@@ -130,6 +139,23 @@ LogicalResult NodeContext::checkAttributes(ArrayRef<StringRef> known) {
     if (!llvm::is_contained(known, a.name()))
       ok &= succeeded(unsupported("attribute '" + a.name() + "' is not supported"));
   return success(ok);
+}
+
+Value NodeContext::foldOrKeep(Operation *op) {
+  SmallVector<OpFoldResult> folded;
+  if (failed(op->fold(folded)) || folded.size() != 1)
+    return op->getResult(0);
+  if (auto dense = dyn_cast_if_present<DenseElementsAttr>(
+          dyn_cast_if_present<Attribute>(folded[0]))) {
+    op->erase();
+    return constant(dense);
+  }
+  auto value = dyn_cast_if_present<Value>(folded[0]);
+  if (value && value != op->getResult(0)) {
+    op->erase();
+    return value;
+  }
+  return op->getResult(0);
 }
 
 Value NodeContext::constant(DenseElementsAttr value) {
@@ -185,7 +211,6 @@ public:
 
 private:
   Location nodeLoc(const onnx::NodeProto &node, int index) const;
-  std::string nodeLabel(const onnx::NodeProto &node, int index) const;
   void checkOpTypes();
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   void importInitializers(OpBuilder &b);
@@ -209,9 +234,9 @@ private:
 };
 
 Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) const {
-  std::string name =
-      node.name().empty() ? node.op_type() + "_" + std::to_string(index)
-                          : node.name();
+  std::string name = nodeLabel(node);
+  if (name.empty())
+    name = node.op_type() + " #" + std::to_string(index);
   return NameLoc::get(StringAttr::get(&ctx, name),
                       FileLineColLoc::get(&ctx, modelPath, 0, 0));
 }

@@ -91,7 +91,7 @@ public:
       }
     }
     state.addTypes(types);
-    return b.create(state)->getResult(0);
+    return foldOrKeep(b.create(state));
   }
 
   /// A constant tensor (small; weights go through tensorToAttr).
@@ -105,6 +105,9 @@ public:
 
 private:
   std::optional<mlir::DenseElementsAttr> constAttr(int i) const;
+  /// Folds a just-built op on constants into an nn.constant, so that later
+  /// nodes see shape computations as constants.
+  mlir::Value foldOrKeep(mlir::Operation *op);
 
   llvm::StringMap<mlir::Value> &values;
   std::vector<Problem> &problems;

@@ -8,6 +8,7 @@
 #include "anvil/Target/Host/Pipeline.h"
 
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Target/Host/HostMachine.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -88,8 +89,14 @@ static void addLowerToLLVM(OpPassManager &pm, bool parallel) {
 void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                             const HostPipelineOptions &options) {
   if (options.vectorize) {
+    // Tile sizes come from the host's machine description.
+    HostMachine machine = detectHostMachine();
+    if (options.vectorWidth > 0)
+      machine.vectorWidth = options.vectorWidth;
     anvil::HostTileAndVectorizeOptions tiling;
-    tiling.vectorWidth = options.vectorWidth;
+    tiling.vectorWidth = machine.vectorWidth;
+    tiling.rowTile = machine.rowTile();
+    tiling.reductionTile = machine.reductionTile();
     pm.addNestedPass<func::FuncOp>(anvil::createHostTileAndVectorize(tiling));
     pm.addPass(createCanonicalizerPass());
   }

@@ -26,3 +26,41 @@ func.func @fold_reshapes(%x: tensor<2x6xf32>) -> tensor<3x4xf32> {
   %1 = nn.reshape %0 {shape = array<i64: 3, 4>} : tensor<12xf32> -> tensor<3x4xf32>
   return %1 : tensor<3x4xf32>
 }
+
+// A shape computation on constants folds away: gather a dimension, add one,
+// concatenate with another, cast.
+// FOLD-LABEL: func.func @fold_shape_math
+// FOLD-NEXT: %[[C:.*]] = nn.constant dense<[6, 7]> : tensor<2xi32>
+// FOLD-NEXT: return %[[C]]
+func.func @fold_shape_math() -> tensor<2xi32> {
+  %shape = nn.constant dense<[2, 4, 6]> : tensor<3xi64>
+  %idx = nn.constant dense<[2]> : tensor<1xi64>
+  %dim = nn.gather %shape, %idx {axis = 0} : tensor<3xi64>, tensor<1xi64> -> tensor<1xi64>
+  %one = nn.constant dense<[1]> : tensor<1xi64>
+  %next = nn.add %dim, %one : tensor<1xi64>, tensor<1xi64> -> tensor<1xi64>
+  %head = nn.slice %shape {starts = array<i64: 0>, sizes = array<i64: 1>, steps = array<i64: 1>} : tensor<3xi64> -> tensor<1xi64>
+  %four = nn.constant dense<[4]> : tensor<1xi64>
+  %sum = nn.add %head, %four : tensor<1xi64>, tensor<1xi64> -> tensor<1xi64>
+  %both = nn.concat %sum, %next {axis = 0} : tensor<1xi64>, tensor<1xi64> -> tensor<2xi64>
+  %cast = nn.cast %both {to = i32} : tensor<2xi64> -> tensor<2xi32>
+  return %cast : tensor<2xi32>
+}
+
+// Integer division by a constant zero is left to run time.
+// FOLD-LABEL: func.func @no_fold_div_by_zero
+// FOLD: nn.div
+func.func @no_fold_div_by_zero() -> tensor<1xi64> {
+  %a = nn.constant dense<[3]> : tensor<1xi64>
+  %z = nn.constant dense<[0]> : tensor<1xi64>
+  %0 = nn.div %a, %z : tensor<1xi64>, tensor<1xi64> -> tensor<1xi64>
+  return %0 : tensor<1xi64>
+}
+
+// Large constants (weights) never fold into inline attributes.
+// FOLD-LABEL: func.func @no_fold_large
+// FOLD: nn.mul
+func.func @no_fold_large() -> tensor<8192xf32> {
+  %a = nn.constant dense<2.0> : tensor<8192xf32>
+  %0 = nn.mul %a, %a : tensor<8192xf32>, tensor<8192xf32> -> tensor<8192xf32>
+  return %0 : tensor<8192xf32>
+}

@@ -22,8 +22,9 @@ struct HostPipelineOptions
                                        "threads"),
                         llvm::cl::init(true)};
   Option<int64_t> vectorWidth{*this, "vector-width",
-                              llvm::cl::desc("f32 lanes per vector register"),
-                              llvm::cl::init(8)};
+                              llvm::cl::desc("f32 lanes per vector register "
+                                             "(0: the host's)"),
+                              llvm::cl::init(0)};
 };
 
 /// nn -> linalg on tensors (the graph-level part of the pipeline).

@@ -383,6 +383,10 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, Loc loc,
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  // Small constants only: reshaping copies the data into a new attribute.
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    if (dense.getNumElements() <= 4096)
+      return dense.reshape(getType());
   // Reshaping a reshape only needs the original input.
   if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
     getInputMutable().assign(producer.getInput());

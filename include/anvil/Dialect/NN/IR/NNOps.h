@@ -21,6 +21,11 @@ llvm::LogicalResult
 inferBinaryResult(std::optional<mlir::Location> loc, mlir::ValueRange operands,
                   bool isPredicate, bool isLogical,
                   llvm::SmallVectorImpl<mlir::Type> &inferred);
+
+/// Folds an arithmetic binary op on two small constants of one type
+/// (NNFolds.cpp); null otherwise.
+mlir::OpFoldResult foldBinary(mlir::Operation *op, mlir::Attribute lhs,
+                              mlir::Attribute rhs);
 } // namespace anvil::nn
 
 #define GET_OP_CLASSES

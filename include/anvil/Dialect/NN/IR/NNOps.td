@@ -99,7 +99,11 @@ class NN_BinaryOp<string mnemonic, string formula, list<Trait> traits = []>
       "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)";
   bit isPredicate = 0;
   bit isLogical = 0;
+  let hasFolder = 1;
   let extraClassDefinition = [{
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      return foldBinary(getOperation(), adaptor.getLhs(), adaptor.getRhs());
+    }
     ::llvm::LogicalResult $cppClass::inferReturnTypes(
         ::mlir::MLIRContext *context, std::optional<::mlir::Location> loc,
         ::mlir::ValueRange operands, ::mlir::DictionaryAttr,
@@ -151,6 +155,7 @@ def NN_WhereOp : NN_ShapedOp<"where"> {
 }
 
 def NN_CastOp : NN_ShapedOp<"cast"> {
+  let hasFolder = 1;
   let summary = "elementwise conversion to another element type";
   let description = [{
     Converts every element to `to`. Float to integer truncates toward
@@ -332,6 +337,7 @@ def NN_TransposeOp : NN_ShapedOp<"transpose"> {
 }
 
 def NN_ConcatOp : NN_ShapedOp<"concat"> {
+  let hasFolder = 1;
   let summary = "joins tensors along an axis";
   let description = "All inputs agree on every dimension but `axis`.";
   let arguments = (ins Variadic<NN_Tensor>:$inputs, I64Attr:$axis);
@@ -340,6 +346,7 @@ def NN_ConcatOp : NN_ShapedOp<"concat"> {
 }
 
 def NN_SliceOp : NN_ShapedOp<"slice"> {
+  let hasFolder = 1;
   let summary = "strided slice";
   let description = [{
     One entry per dimension: result dimension d takes elements
@@ -353,6 +360,7 @@ def NN_SliceOp : NN_ShapedOp<"slice"> {
 }
 
 def NN_GatherOp : NN_ShapedOp<"gather"> {
+  let hasFolder = 1;
   let summary = "gathers slices along an axis by index";
   let description = [{
     The result shape is `input.shape[:axis] + indices.shape +

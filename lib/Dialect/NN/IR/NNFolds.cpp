@@ -1,0 +1,174 @@
+//===- NNFolds.cpp - Constant folding of nn ops ---------------------------===//
+//
+// Folds evaluate ops on small constants, which is what shape computations
+// in exported graphs are made of (Shape -> Gather -> Concat -> Reshape).
+// Weights never fold: they are resource attributes, and every folder here
+// requires a DenseElementsAttr of at most kMaxFoldedElements elements, so
+// folding never copies a large tensor into the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "anvil/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/CommonFolders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+using namespace anvil::nn;
+
+static constexpr int64_t kMaxFoldedElements = 4096;
+
+/// The operand as a small dense constant, or null.
+static DenseElementsAttr smallDense(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  return dense && dense.getNumElements() <= kMaxFoldedElements ? dense
+                                                                : nullptr;
+}
+
+OpFoldResult anvil::nn::foldBinary(Operation *op, Attribute lhs,
+                                   Attribute rhs) {
+  DenseElementsAttr l = smallDense(lhs), r = smallDense(rhs);
+  if (!l || !r || l.getType() != r.getType() ||
+      l.getType() != op->getResult(0).getType())
+    return {};
+  Attribute operands[] = {l, r};
+  if (isa<FloatType>(l.getElementType())) {
+    auto apply = [&](auto fn) {
+      // nn has no poison values: `void` opts out of poison semantics.
+    return constFoldBinaryOp<FloatAttr, FloatAttr::ValueType, void>(operands,
+                                                                    fn);
+    };
+    if (isa<AddOp>(op))
+      return apply([](APFloat a, const APFloat &b) { return a + b; });
+    if (isa<SubOp>(op))
+      return apply([](APFloat a, const APFloat &b) { return a - b; });
+    if (isa<MulOp>(op))
+      return apply([](APFloat a, const APFloat &b) { return a * b; });
+    if (isa<DivOp>(op))
+      return apply([](APFloat a, const APFloat &b) { return a / b; });
+    return {};
+  }
+  auto apply = [&](auto fn) {
+    return constFoldBinaryOp<IntegerAttr, IntegerAttr::ValueType, void>(
+        operands, fn);
+  };
+  if (l.getElementType().isInteger(1))
+    return {};
+  if (isa<AddOp>(op))
+    return apply([](const APInt &a, const APInt &b) { return a + b; });
+  if (isa<SubOp>(op))
+    return apply([](const APInt &a, const APInt &b) { return a - b; });
+  if (isa<MulOp>(op))
+    return apply([](const APInt &a, const APInt &b) { return a * b; });
+  // Division by zero is the model's problem at run time, not a fold.
+  if (isa<DivOp>(op) && llvm::none_of(r.getValues<APInt>(), [](const APInt &v) {
+        return v.isZero();
+      }))
+    return apply([](const APInt &a, const APInt &b) { return a.sdiv(b); });
+  return {};
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr input = smallDense(adaptor.getInput());
+  if (!input)
+    return {};
+  Type from = input.getElementType(), to = getType().getElementType();
+  SmallVector<Attribute> values;
+  for (Attribute a : input.getValues<Attribute>()) {
+    double asDouble;
+    bool isFloat = isa<FloatAttr>(a);
+    if (isFloat)
+      asDouble = cast<FloatAttr>(a).getValueAsDouble();
+    else
+      asDouble = from.isInteger(1) ? cast<IntegerAttr>(a).getValue().getZExtValue()
+                                   : cast<IntegerAttr>(a).getValue().getSExtValue();
+    // Integers wider than a double's mantissa only fold integer to integer.
+    if (!isFloat && !isa<FloatType>(to)) {
+      APInt v = cast<IntegerAttr>(a).getValue();
+      values.push_back(IntegerAttr::get(
+          to, to.isInteger(1) ? APInt(1, !v.isZero())
+                              : (from.isInteger(1) ? v.zextOrTrunc(
+                                                         to.getIntOrFloatBitWidth())
+                                                   : v.sextOrTrunc(
+                                                         to.getIntOrFloatBitWidth()))));
+    } else if (isa<FloatType>(to)) {
+      values.push_back(FloatAttr::get(to, asDouble));
+    } else if (to.isInteger(1)) {
+      values.push_back(IntegerAttr::get(to, asDouble != 0));
+    } else {
+      if (!std::isfinite(asDouble))
+        return {};
+      values.push_back(IntegerAttr::get(to, static_cast<int64_t>(asDouble)));
+    }
+  }
+  return DenseElementsAttr::get(getType(), values);
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  // Along the outermost axis, row-major data is simply appended.
+  if (getAxis() != 0)
+    return {};
+  SmallVector<Attribute> values;
+  for (Attribute operand : adaptor.getInputs()) {
+    DenseElementsAttr dense = smallDense(operand);
+    if (!dense)
+      return {};
+    llvm::append_range(values, dense.getValues<Attribute>());
+  }
+  if (static_cast<int64_t>(values.size()) != getType().getNumElements())
+    return {};
+  return DenseElementsAttr::get(getType(), values);
+}
+
+/// Row-major strides of `shape`.
+static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr input = smallDense(adaptor.getInput());
+  if (!input)
+    return {};
+  auto inStrides = stridesOf(input.getType().getShape());
+  auto outShape = getType().getShape();
+  auto outStrides = stridesOf(outShape);
+  auto all = llvm::to_vector(input.getValues<Attribute>());
+  SmallVector<Attribute> values;
+  for (int64_t i = 0, e = getType().getNumElements(); i < e; ++i) {
+    int64_t source = 0;
+    for (size_t d = 0; d < outShape.size(); ++d) {
+      int64_t at = (i / outStrides[d]) % outShape[d];
+      source += (getStarts()[d] + at * getSteps()[d]) * inStrides[d];
+    }
+    values.push_back(all[source]);
+  }
+  return DenseElementsAttr::get(getType(), values);
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr input = smallDense(adaptor.getInput());
+  DenseElementsAttr indices = smallDense(adaptor.getIndices());
+  if (!input || !indices)
+    return {};
+  // Outer dims x gathered index x inner dims, with indices flattened.
+  auto shape = input.getType().getShape();
+  int64_t axis = getAxis(), size = shape[axis];
+  int64_t outer = ShapedType::getNumElements(shape.take_front(axis));
+  int64_t inner = ShapedType::getNumElements(shape.drop_front(axis + 1));
+  auto all = llvm::to_vector(input.getValues<Attribute>());
+  SmallVector<Attribute> values;
+  for (int64_t o = 0; o < outer; ++o)
+    for (const APInt &index : indices.getValues<APInt>()) {
+      int64_t k = index.getSExtValue();
+      if (k < 0)
+        k += size;
+      if (k < 0 || k >= size)
+        return {};
+      for (int64_t in = 0; in < inner; ++in)
+        values.push_back(all[(o * size + k) * inner + in]);
+    }
+  return DenseElementsAttr::get(getType(), values);
+}
