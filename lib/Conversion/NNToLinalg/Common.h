@@ -20,6 +20,14 @@ mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx,
                              llvm::ArrayRef<int64_t> operandShape,
                              llvm::ArrayRef<int64_t> resultShape);
 
+/// An all-parallel linalg.generic producing `resultType`, reading `inputs`
+/// through `inputMaps`; `body` gets the input elements.
+mlir::Value buildParallelGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::RankedTensorType resultType,
+                                 mlir::ValueRange inputs,
+                                 llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                                 ScalarBuilder body);
+
 /// An all-parallel linalg.generic producing `resultType` from `inputs`
 /// broadcast to it.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,

@@ -24,23 +24,14 @@ Value buildFromIndices(
     function_ref<Value(OpBuilder &, Location, ValueRange indices,
                        ValueRange args)>
         body) {
-  int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                       type.getElementType());
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, type, inputs, init, maps, iterators,
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               SmallVector<Value> indices;
-               for (int64_t d = 0; d < rank; ++d)
-                 indices.push_back(linalg::IndexOp::create(nb, l, d));
-               linalg::YieldOp::create(
-                   nb, l, body(nb, l, indices, args.drop_back()));
-             })
-      .getResult(0);
+  return buildParallelGeneric(
+      b, loc, type, inputs, inputMaps,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < type.getRank(); ++d)
+          indices.push_back(linalg::IndexOp::create(nb, l, d));
+        return body(nb, l, indices, args);
+      });
 }
 
 Value indexConstant(OpBuilder &b, Location loc, int64_t v) {

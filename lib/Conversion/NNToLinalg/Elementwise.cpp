@@ -328,28 +328,22 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
   matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = op.getType();
-    Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = type.getRank();
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx));
-    SmallVector<AffineMap> maps = {identity, channel, channel, channel,
-                                   channel, identity};
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         type.getElementType());
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
     double epsilon = op.getEpsilon().convertToDouble();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, adaptor.getOperands(), init, maps, iterators,
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), type, adaptor.getOperands(),
+        {identity, channel, channel, channel, channel},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Scalar s(b, l, type.getElementType());
           Value stddev =
               math::SqrtOp::create(b, l, s.add(a[4], s.c(epsilon)));
           Value normalized = s.div(s.sub(a[0], a[3]), stddev);
-          linalg::YieldOp::create(b, l, s.add(s.mul(normalized, a[1]), a[2]));
+          return s.add(s.mul(normalized, a[1]), a[2]);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

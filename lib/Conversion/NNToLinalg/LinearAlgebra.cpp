@@ -150,21 +150,12 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
 Value convInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
   if (!bias)
     return zeros(b, loc, type.getShape(), type.getElementType());
-  MLIRContext *ctx = b.getContext();
-  int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(rank, 0, getAffineDimExpr(1, ctx)),
-      b.getMultiDimIdentityMap(rank)};
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                       type.getElementType());
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, type, bias, init, maps, iterators,
-             [](OpBuilder &nb, Location l, ValueRange a) {
-               linalg::YieldOp::create(nb, l, a[0]);
-             })
-      .getResult(0);
+  AffineMap channel = AffineMap::get(type.getRank(), 0,
+                                     getAffineDimExpr(1, b.getContext()));
+  return buildParallelGeneric(b, loc, type, bias, channel,
+                              [](OpBuilder &, Location, ValueRange a) {
+                                return a[0];
+                              });
 }
 
 struct ConvLowering : OpConversionPattern<ConvOp> {

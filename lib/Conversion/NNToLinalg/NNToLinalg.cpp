@@ -32,15 +32,12 @@ AffineMap anvil::nn::broadcastMap(MLIRContext *ctx,
   return AffineMap::get(resultShape.size(), 0, exprs, ctx);
 }
 
-Value anvil::nn::buildElementwise(OpBuilder &b, Location loc,
-                                  RankedTensorType resultType,
-                                  ValueRange inputs, ScalarBuilder body) {
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps;
-  for (Value input : inputs)
-    maps.push_back(broadcastMap(
-        ctx, cast<RankedTensorType>(input.getType()).getShape(),
-        resultType.getShape()));
+Value anvil::nn::buildParallelGeneric(OpBuilder &b, Location loc,
+                                      RankedTensorType resultType,
+                                      ValueRange inputs,
+                                      ArrayRef<AffineMap> inputMaps,
+                                      ScalarBuilder body) {
+  SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType());
@@ -53,6 +50,17 @@ Value anvil::nn::buildElementwise(OpBuilder &b, Location loc,
         linalg::YieldOp::create(nested, nestedLoc, result);
       });
   return generic.getResult(0);
+}
+
+Value anvil::nn::buildElementwise(OpBuilder &b, Location loc,
+                                  RankedTensorType resultType,
+                                  ValueRange inputs, ScalarBuilder body) {
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(broadcastMap(
+        b.getContext(), cast<RankedTensorType>(input.getType()).getShape(),
+        resultType.getShape()));
+  return buildParallelGeneric(b, loc, resultType, inputs, maps, body);
 }
 
 Value anvil::nn::reshapeTo(OpBuilder &b, Location loc, Value v,

@@ -75,6 +75,18 @@ struct Window {
   }
 };
 
+/// The input of a pool, lifted to 2-D and padded with `padValue` so that
+/// every window reads inside it.
+template <typename PoolOp>
+Value paddedPoolInput(OpBuilder &b, PoolOp op, Value input, const Window &w,
+                      TypedAttr padValue) {
+  Value lifted = reshapeTo(b, op.getLoc(), input, w.inShape);
+  return padSpatial(b, op.getLoc(), lifted,
+                    windowPads(w.inSpatial(), w.outSpatial(), w.kernel,
+                               w.strides, w.dilations, w.pads),
+                    padValue);
+}
+
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -86,12 +98,8 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     Window w(op, tensorType(adaptor.getInput()).getShape());
     Type element = op.getType().getElementType();
     TypedAttr lowest = extremeAttr(element, /*lowest=*/true);
-    Value input = reshapeTo(rewriter, loc, adaptor.getInput(), w.inShape);
-    Value padded = padSpatial(
-        rewriter, loc, input,
-        windowPads(w.inSpatial(), w.outSpatial(), w.kernel, w.strides,
-                   w.dilations, w.pads),
-        lowest);
+    Value padded =
+        paddedPoolInput(rewriter, op, adaptor.getInput(), w, lowest);
     auto type = RankedTensorType::get(w.outShape, element);
     Value result = pool2D<linalg::PoolingNchwMaxOp>(
         rewriter, loc, padded, type, w.kernel, w.strides, w.dilations, lowest);
@@ -132,12 +140,7 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
     Window w(op, tensorType(adaptor.getInput()).getShape());
     auto element = cast<FloatType>(op.getType().getElementType());
     auto zero = cast<TypedAttr>(rewriter.getZeroAttr(element));
-    Value input = reshapeTo(rewriter, loc, adaptor.getInput(), w.inShape);
-    Value padded = padSpatial(
-        rewriter, loc, input,
-        windowPads(w.inSpatial(), w.outSpatial(), w.kernel, w.strides,
-                   w.dilations, w.pads),
-        zero);
+    Value padded = paddedPoolInput(rewriter, op, adaptor.getInput(), w, zero);
     auto type = RankedTensorType::get(w.outShape, element);
     Value sums = pool2D<linalg::PoolingNchwSumOp>(
         rewriter, loc, padded, type, w.kernel, w.strides, w.dilations, zero);
@@ -203,19 +206,9 @@ Value withReduced(OpBuilder &b, Location loc, RankedTensorType type,
       kept.push_back(getAffineDimExpr(d, ctx));
   SmallVector<AffineMap> maps(inputs.size(), b.getMultiDimIdentityMap(rank));
   maps.push_back(AffineMap::get(rank, 0, kept, ctx));
-  maps.push_back(b.getMultiDimIdentityMap(rank));
   SmallVector<Value> operands(inputs);
   operands.push_back(reduced);
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                       type.getElementType());
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, type, operands, init, maps, iterators,
-             [&](OpBuilder &nb, Location l, ValueRange a) {
-               linalg::YieldOp::create(nb, l, body(nb, l, a.drop_back()));
-             })
-      .getResult(0);
+  return buildParallelGeneric(b, loc, type, operands, maps, body);
 }
 
 template <typename SoftmaxLikeOp, bool isLog>

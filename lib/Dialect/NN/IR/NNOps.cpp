@@ -245,26 +245,6 @@ static LogicalResult inferPool(Loc loc, typename PoolOp::Adaptor adaptor,
   return inferred(out, shape, input.getElementType());
 }
 
-LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                          ValueRange operands,
-                                          DictionaryAttr attributes,
-                                          OpaqueProperties properties,
-                                          RegionRange regions,
-                                          SmallVectorImpl<Type> &out) {
-  return inferPool<MaxPoolOp>(
-      loc, Adaptor(operands, attributes, properties, regions), out);
-}
-
-LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                              ValueRange operands,
-                                              DictionaryAttr attributes,
-                                              OpaqueProperties properties,
-                                              RegionRange regions,
-                                              SmallVectorImpl<Type> &out) {
-  return inferPool<AveragePoolOp>(
-      loc, Adaptor(operands, attributes, properties, regions), out);
-}
-
 LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *, Loc loc,
                                             ValueRange operands, DictionaryAttr,
                                             OpaqueProperties, RegionRange,

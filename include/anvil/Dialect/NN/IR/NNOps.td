@@ -241,6 +241,16 @@ class NN_PoolOp<string mnemonic, string what, dag extra = (ins)>
                        extra);
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr attributes,
+        ::mlir::OpaqueProperties properties, ::mlir::RegionRange regions,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferPool<$cppClass>(
+          loc, Adaptor(operands, attributes, properties, regions), inferred);
+    }
+  }];
 }
 
 def NN_MaxPoolOp : NN_PoolOp<"max_pool", "maximum">;
