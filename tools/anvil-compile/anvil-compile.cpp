@@ -243,7 +243,13 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
+  // libLLVM registers hundreds of backend flags; --help shows Anvil's own
+  // and MLIR's --mlir-* debugging flags.
+  static cl::OptionCategory mlirCategory("MLIR debugging options");
+  for (auto &entry : cl::getRegisteredOptions())
+    if (entry.first.starts_with("mlir-"))
+      entry.second->addCategory(mlirCategory);
+  cl::HideUnrelatedOptions({&category, &mlirCategory});
   cl::ParseCommandLineOptions(argc, argv, "Anvil ahead-of-time DNN compiler\n");
 
   DialectRegistry registry;

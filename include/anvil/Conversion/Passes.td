@@ -76,4 +76,18 @@ def HostPrepareForLLVM
                            "mlir::scf::SCFDialect"];
 }
 
+def HostFlattenGlobals : Pass<"anvil-host-flatten-globals", "mlir::ModuleOp"> {
+  let summary = "Store multi-dimensional constant globals as 1-D arrays";
+  let description = [{
+    LLVM represents an N-D constant as nested arrays: a [512, 256, 1, 1]
+    weight becomes 131072 one-element constants, which costs LLVM gigabytes
+    and minutes on ResNet-50. Every `memref.global` of static rank > 1
+    becomes 1-D (a resource initializer keeps its blob, nothing is copied),
+    and each `memref.get_global` of it is expanded back to its shape.
+
+    Input: bufferized IR. Output: the same, with 1-D globals.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 #endif // ANVIL_CONVERSION_PASSES_TD

@@ -45,6 +45,7 @@ static void addBufferization(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(anvil::createHostFlattenGlobals());
 }
 
 static void addLowerToLLVM(OpPassManager &pm, bool parallel) {
