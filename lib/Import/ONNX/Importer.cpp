@@ -411,6 +411,8 @@ ImportResult GraphImporter::run() {
   Block *body = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     values[name] = body->getArgument(i);
+    body->getArgument(i).setLoc(
+        NameLoc::get(b.getStringAttr(name), loc));
     func.setArgAttr(i, "anvil.name", b.getStringAttr(name));
   }
   b.setInsertionPointToStart(body);
