@@ -54,9 +54,12 @@ struct HostTileAndVectorizePass
       return {1, divisorTile(r[1], rows), divisorTile(r[2], cols),
               divisorTile(r[3], red)};
     // (n, f, oh, ow, c, kh, kw): one output row and one kernel row per tile
-    // so that the tile decomposes into a vectorizable 1-D convolution.
+    // so that the tile decomposes into a vectorizable 1-D convolution. Its
+    // contraction runs FMAs along the filters, so the filters take one
+    // vector width and output columns up to twice the row tile (feature
+    // maps are 7, 14, 28, ... wide; 4 would leave 1 for the odd ones).
     if (isa<linalg::Conv2DNchwFchwOp>(op))
-      return {1, divisorTile(r[1], rows), 1, divisorTile(r[3], cols),
+      return {1, divisorTile(r[1], vectorWidth), 1, divisorTile(r[3], 2 * rows),
               divisorTile(r[4], red), 1, r[6]};
     return {};
   }
