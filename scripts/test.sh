@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Builds Anvil and runs every test: lit (passes, verifiers, importer errors,
 # tools), unit tests, ONNX conformance against the checked-in expected
-# outcomes, and the torchvision model comparison. Ends with ctest's summary.
-set -euo pipefail
+# outcomes, and the torchvision model comparison. Prints the conformance
+# counts and model results, and ends with ctest's summary line.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh
+scripts/build.sh || exit 1
 cd build
-ctest --output-on-failure --timeout 3000 "$@"
+ctest --output-on-failure --timeout 3000 "$@" > ctest.log 2>&1
+status=$?
+grep -v "tests passed" ctest.log
+echo
+echo "Highlights:"
+grep -hE "^(node|pytorch-converted|pytorch-operator|simple|conformance)[: ]|^(resnet|mobilenet)" \
+  Testing/Temporary/LastTest.log | sed 's/^/  /'
+grep "tests passed" ctest.log
+exit $status
