@@ -168,11 +168,12 @@ int compile(MLIRContext &ctx) {
   if (out != "-" && llvm::sys::fs::equivalent(out, inputPath))
     return error(kExitUsage, "the output '" + out +
                                  "' would overwrite the input model");
-  auto signature = host::readSignature(**module);
   if (emit == Emit::NN)
     return succeeded(writeText(out, [&](auto &os) { (*module)->print(os); }))
                ? kExitSuccess
                : kExitUsage;
+  // Read before lowering: the signature is that of the nn-level function.
+  auto signature = host::readSignature(**module);
   if (failed(signature))
     return kExitInvalidInput;
 

@@ -26,29 +26,22 @@ public:
 
   bool isFloat() const { return isa<FloatType>(type); }
   Value c(double v) { return scalarConstant(b, loc, type, v); }
-  Value add(Value x, Value y) {
-    return isFloat() ? Value(arith::AddFOp::create(b, loc, x, y))
-                     : Value(arith::AddIOp::create(b, loc, x, y));
+  /// `FloatOp` on floats, `IntOp` on integers.
+  template <typename FloatOp, typename IntOp> Value either(Value x, Value y) {
+    return isFloat() ? Value(FloatOp::create(b, loc, x, y))
+                     : Value(IntOp::create(b, loc, x, y));
   }
-  Value sub(Value x, Value y) {
-    return isFloat() ? Value(arith::SubFOp::create(b, loc, x, y))
-                     : Value(arith::SubIOp::create(b, loc, x, y));
-  }
-  Value mul(Value x, Value y) {
-    return isFloat() ? Value(arith::MulFOp::create(b, loc, x, y))
-                     : Value(arith::MulIOp::create(b, loc, x, y));
-  }
+  Value add(Value x, Value y) { return either<arith::AddFOp, arith::AddIOp>(x, y); }
+  Value sub(Value x, Value y) { return either<arith::SubFOp, arith::SubIOp>(x, y); }
+  Value mul(Value x, Value y) { return either<arith::MulFOp, arith::MulIOp>(x, y); }
   Value div(Value x, Value y) {
-    return isFloat() ? Value(arith::DivFOp::create(b, loc, x, y))
-                     : Value(arith::DivSIOp::create(b, loc, x, y));
+    return either<arith::DivFOp, arith::DivSIOp>(x, y);
   }
   Value max(Value x, Value y) {
-    return isFloat() ? Value(arith::MaximumFOp::create(b, loc, x, y))
-                     : Value(arith::MaxSIOp::create(b, loc, x, y));
+    return either<arith::MaximumFOp, arith::MaxSIOp>(x, y);
   }
   Value min(Value x, Value y) {
-    return isFloat() ? Value(arith::MinimumFOp::create(b, loc, x, y))
-                     : Value(arith::MinSIOp::create(b, loc, x, y));
+    return either<arith::MinimumFOp, arith::MinSIOp>(x, y);
   }
   Value cmp(arith::CmpFPredicate f, arith::CmpIPredicate i, Value x, Value y) {
     return isFloat() ? Value(arith::CmpFOp::create(b, loc, f, x, y))
@@ -64,7 +57,6 @@ public:
     return arith::SelectOp::create(b, loc, c, x, y);
   }
   Value exp(Value x) { return math::ExpOp::create(b, loc, x); }
-  Value f(double v) { return c(v); }
 
   OpBuilder &b;
   Location loc;
