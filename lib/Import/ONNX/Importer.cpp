@@ -141,6 +141,16 @@ LogicalResult NodeContext::checkAttributes(ArrayRef<StringRef> known) {
   return success(ok);
 }
 
+LogicalResult NodeContext::checkSize(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (tensor && tensor.hasStaticShape() &&
+      tensor.getNumElements() > kMaxTensorElements)
+    return unsupported("a tensor of " + Twine(tensor.getNumElements()) +
+                       " elements exceeds the limit of " +
+                       Twine(kMaxTensorElements));
+  return success();
+}
+
 Value NodeContext::foldOrKeep(Operation *op) {
   SmallVector<OpFoldResult> folded;
   if (failed(op->fold(folded)) || folded.size() != 1)
@@ -190,6 +200,17 @@ const OpTable &opTable() {
     return t;
   }();
   return table;
+}
+
+/// Whether the first `count` inputs are present (an empty name means an
+/// omitted optional input).
+bool hasRequiredInputs(const onnx::NodeProto &node, int count) {
+  if (node.input_size() < count)
+    return false;
+  for (int i = 0; i < count; ++i)
+    if (node.input(i).empty())
+      return false;
+  return true;
 }
 
 bool isDefaultDomain(StringRef domain) {
@@ -345,6 +366,14 @@ void GraphImporter::importNodes(OpBuilder &b) {
               false));
         blocked = true;
       }
+    if (!blocked && !hasRequiredInputs(node, entry->second.requiredInputs)) {
+      problems.push_back(makeProblem(
+          node, opset,
+          "expects at least " + Twine(entry->second.requiredInputs) +
+              " input(s)",
+          false));
+      blocked = true;
+    }
     if (!blocked) {
       NodeContext context(b, loc, node, opset, values, problems, modelDir);
       blocked = failed(entry->second.import(context));

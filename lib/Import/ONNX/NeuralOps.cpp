@@ -264,14 +264,14 @@ template <bool isMin> LogicalResult importArgMax(NodeContext &n) {
 
 void anvil::onnx_import::addNeuralOps(OpTable &t) {
   using K = nn::ReduceKind;
-  t["MatMul"] = {importMatMul};
-  t["Gemm"] = {importGemm};
-  t["Conv"] = {importConv};
+  t["MatMul"] = {importMatMul, 1, 2};
+  t["Gemm"] = {importGemm, 1, 2};
+  t["Conv"] = {importConv, 1, 2};
   t["MaxPool"] = {importPool<nn::MaxPoolOp>};
   t["AveragePool"] = {importPool<nn::AveragePoolOp>};
   t["GlobalAveragePool"] = {importGlobalPool<K::Mean>};
   t["GlobalMaxPool"] = {importGlobalPool<K::Max>};
-  t["BatchNormalization"] = {importBatchNorm};
+  t["BatchNormalization"] = {importBatchNorm, 1, 5};
   t["Softmax"] = {importSoftmax<nn::SoftmaxOp>};
   t["LogSoftmax"] = {importSoftmax<nn::LogSoftmaxOp>};
   t["ReduceSum"] = {importReduce<K::Sum>};

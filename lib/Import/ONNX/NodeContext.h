@@ -28,6 +28,11 @@ mlir::FailureOr<mlir::ElementsAttr>
 tensorToAttr(mlir::MLIRContext *ctx, const onnx::TensorProto &tensor,
              llvm::StringRef modelDir, std::string &error, bool &unsupported);
 
+/// The largest tensor the importer creates (2^28 elements, 1 GiB of f32):
+/// beyond it a model is far more likely corrupted than real, and building
+/// it would exhaust memory instead of failing.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 28;
+
 class NodeContext {
 public:
   NodeContext(mlir::OpBuilder &builder, mlir::Location loc,
@@ -64,6 +69,8 @@ public:
   mlir::LogicalResult invalid(const llvm::Twine &reason);
   /// Rejects every attribute of the node not named in `known`.
   mlir::LogicalResult checkAttributes(llvm::ArrayRef<llvm::StringRef> known);
+  /// Rejects tensors over kMaxTensorElements.
+  mlir::LogicalResult checkSize(mlir::Type type);
 
   /// Builds an nn op whose result type it infers; an inference failure is
   /// recorded as an invalid-model problem of this node.
@@ -71,6 +78,10 @@ public:
   mlir::FailureOr<mlir::Value>
   create(mlir::ValueRange operands,
          llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    if (llvm::any_of(operands, [](mlir::Value v) { return !v; })) {
+      (void)invalid("a required input is missing");
+      return mlir::failure();
+    }
     mlir::OperationState state(loc, OpTy::getOperationName());
     state.addOperands(operands);
     state.addAttributes(attrs);
@@ -90,6 +101,8 @@ public:
         return mlir::failure();
       }
     }
+    if (failed(checkSize(types[0])))
+      return mlir::failure();
     state.addTypes(types);
     return foldOrKeep(b.create(state));
   }
@@ -116,10 +129,13 @@ private:
 
 using OpImporter = mlir::LogicalResult (*)(NodeContext &);
 
-/// Per op type: the importer and the first default-domain opset it handles.
+/// Per op type: the importer, the first default-domain opset it handles,
+/// and how many leading inputs it requires (checked before it runs, so an
+/// importer may rely on them).
 struct OpEntry {
   OpImporter import;
   int64_t sinceOpset = 1;
+  int requiredInputs = 1;
 };
 using OpTable = llvm::StringMap<OpEntry>;
 

@@ -434,6 +434,8 @@ LogicalResult importConstantOfShape(NodeContext &n) {
     fill = dense.getValues<Attribute>()[0];
   }
   auto type = RankedTensorType::get(*shape, cast<TypedAttr>(fill).getType());
+  if (failed(n.checkSize(type)))
+    return failure();
   return n.setOutputs(n.constant(DenseElementsAttr::get(type, fill)));
 }
 
@@ -446,7 +448,11 @@ LogicalResult importRange(NodeContext &n) {
   double s = (*start)[0], l = (*limit)[0], d = (*delta)[0];
   if (d == 0)
     return n.invalid("delta is 0");
-  int64_t count = std::max<int64_t>(0, std::ceil((l - s) / d));
+  double steps = std::ceil((l - s) / d);
+  if (!(steps <= double(kMaxTensorElements)))
+    return n.unsupported("Range of " + Twine(static_cast<int64_t>(std::min(steps, 9e18))) + " elements exceeds the "
+                         "limit of " + Twine(kMaxTensorElements));
+  int64_t count = std::max<int64_t>(0, steps);
   Type element = n.inputType(0).getElementType();
   auto type = RankedTensorType::get({count}, element);
   SmallVector<Attribute> values;
@@ -462,7 +468,7 @@ LogicalResult importRange(NodeContext &n) {
 } // namespace
 
 void anvil::onnx_import::addShapeOps(OpTable &t) {
-  t["Constant"] = {importConstant};
+  t["Constant"] = {importConstant, 1, 0};
   t["Reshape"] = {importReshape};
   t["Flatten"] = {importFlatten};
   t["Squeeze"] = {importSqueeze};
@@ -471,12 +477,12 @@ void anvil::onnx_import::addShapeOps(OpTable &t) {
   t["Concat"] = {importConcat};
   t["Slice"] = {importSlice};
   t["Split"] = {importSplit};
-  t["Gather"] = {importGather};
+  t["Gather"] = {importGather, 1, 2};
   t["Pad"] = {importPad};
   t["Shape"] = {importShape};
   t["Size"] = {importSize};
-  t["Expand"] = {importExpand, 8};
-  t["Tile"] = {importTile, 6};
+  t["Expand"] = {importExpand, 8, 2};
+  t["Tile"] = {importTile, 6, 2};
   t["ConstantOfShape"] = {importConstantOfShape, 9};
-  t["Range"] = {importRange, 11};
+  t["Range"] = {importRange, 11, 3};
 }

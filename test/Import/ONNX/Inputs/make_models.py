@@ -54,6 +54,15 @@ with open(os.path.join(out, "..", "outside.bin"), "wb") as f:
 save("external_outside", [helper.make_node("Add", ["x", "w"], ["y"], name="add_w")],
      [f32("x", [4])], [f32("y", [4])], [weight])
 
+# A required input given as the empty name (ONNX's "omitted optional"), and
+# a constant far beyond any real model's size.
+save("missing_input", [helper.make_node("Conv", ["x", ""], ["y"], name="conv_no_weight")],
+     [f32("x", [1, 1, 4, 4])], [f32("y", None)])
+save("huge_constant", [helper.make_node("ConstantOfShape", ["shape"], ["y"], name="too_big",
+                                        value=numpy_helper.from_array(np.ones(1, np.float32)))],
+     [], [f32("y", None)],
+     [numpy_helper.from_array(np.array([1 << 20, 1 << 20], np.int64), "shape")])
+
 # A valid model, then its first half, then random bytes.
 path = save("valid", [helper.make_node("Sigmoid", ["x"], ["y"], name="sig")],
             [f32("x", [2, 3])], [f32("y", [2, 3])])
