@@ -70,6 +70,26 @@ TEST(TensorIOTest, TruncatedNpyIsAnError) {
             std::string::npos);
 }
 
+TEST(TensorIOTest, OverflowingNpyShapeIsAnError) {
+  // 2^62 x 8 float32 elements: the byte count overflows 64 bits.
+  std::string header = "{'descr': '<f4', 'fortran_order': False, "
+                       "'shape': (4611686018427387904, 8), }";
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+  header.push_back('\n');
+  std::string path = tempPath("npy");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "\x93NUMPY" << '\x01' << '\x00'
+        << static_cast<char>(header.size() & 0xff)
+        << static_cast<char>(header.size() >> 8) << header
+        << std::string(16, '\0');
+  }
+  auto t = readNpy(path);
+  ASSERT_FALSE(static_cast<bool>(t));
+  EXPECT_NE(llvm::toString(t.takeError()).find("shape is too large"),
+            std::string::npos);
+}
+
 TEST(TensorIOTest, TensorProtoTypedFieldsAndRawDataAgree) {
   onnx::TensorProto typed, raw;
   for (onnx::TensorProto *p : {&typed, &raw}) {

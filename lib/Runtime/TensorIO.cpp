@@ -3,6 +3,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -10,6 +11,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <optional>
 #include <cstring>
 
 using namespace anvil::runtime;
@@ -25,6 +27,15 @@ int64_t HostTensor::numElements() const {
 AnvilTensor HostTensor::view() {
   return {name.empty() ? nullptr : name.c_str(), dtype,
           static_cast<int32_t>(shape.size()), shape.data(), data.data()};
+}
+
+/// Bytes of a dense tensor, or nullopt when a corrupted shape overflows.
+static std::optional<size_t> byteSize(const HostTensor &t) {
+  int64_t bytes = anvilDTypeSize(t.dtype);
+  for (int64_t d : t.shape)
+    if (d < 0 || llvm::MulOverflow<int64_t>(bytes, d, bytes))
+      return std::nullopt;
+  return static_cast<size_t>(bytes);
 }
 
 static llvm::Error fileError(StringRef path, const llvm::Twine &message) {
@@ -94,7 +105,10 @@ llvm::Expected<HostTensor> anvil::runtime::readNpy(StringRef path) {
       return fileError(path, "malformed .npy shape");
     t.shape.push_back(size);
   }
-  size_t expected = t.numElements() * anvilDTypeSize(t.dtype);
+  std::optional<size_t> size = byteSize(t);
+  if (!size)
+    return fileError(path, "the .npy shape is too large");
+  size_t expected = *size;
   StringRef payload = bytes.drop_front(headerStart + headerLen);
   if (payload.size() < expected)
     return fileError(path, "holds " + llvm::Twine(payload.size()) +
@@ -182,7 +196,10 @@ llvm::Expected<HostTensor> anvil::runtime::readTensorProto(StringRef path) {
     return fileError(path, "unsupported TensorProto data type " +
                                llvm::Twine(proto.data_type()));
   t.shape.assign(proto.dims().begin(), proto.dims().end());
-  size_t bytes = t.numElements() * anvilDTypeSize(t.dtype);
+  std::optional<size_t> size = byteSize(t);
+  if (!size)
+    return fileError(path, "the tensor's shape is negative or too large");
+  size_t bytes = *size;
   if (proto.has_raw_data()) {
     t.data.assign(proto.raw_data().begin(), proto.raw_data().end());
   } else {
