@@ -8,6 +8,7 @@
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/NN/IR/NNDialect.h"
 #include "anvil/Import/ONNX.h"
+#include "anvil/Import/Torch.h"
 #include "anvil/Target/Host/Artifact.h"
 #include "anvil/Target/Host/Pipeline.h"
 #include "anvil/Tools/ExitCodes.h"
@@ -43,7 +44,7 @@ enum class Emit { NN, Linalg, LLVM, Obj, Lib };
 
 cl::OptionCategory category("anvil-compile options");
 cl::opt<std::string> inputPath(cl::Positional, cl::Required,
-                               cl::desc("<model.onnx | model.mlir>"),
+                               cl::desc("<model.onnx | model.pt2 | model.mlir>"),
                                cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                 cl::value_desc("path"), cl::cat(category));
@@ -86,8 +87,8 @@ std::string nodeName(Location loc) {
   return name;
 }
 
-void printProblems(const std::vector<onnx_import::Problem> &problems) {
-  for (const onnx_import::Problem &p : problems) {
+void printProblems(const std::vector<Problem> &problems) {
+  for (const Problem &p : problems) {
     auto &os = llvm::WithColor::error(llvm::errs(), "anvil-compile");
     if (!p.opType.empty())
       os << (p.nodeName.empty() ? "unnamed node"
@@ -98,6 +99,8 @@ void printProblems(const std::vector<onnx_import::Problem> &problems) {
          << (p.domain.empty() ? "" : ", domain " + p.domain)
          << (p.opset ? ", opset " + std::to_string(p.opset) : "") << "): ";
     os << (p.unsupported ? "unsupported: " : "") << p.reason << "\n";
+    if (!p.source.empty())
+      llvm::errs() << "  at " << p.source << "\n";
   }
 }
 
@@ -118,6 +121,13 @@ FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode) {
     }
     return module;
   }
+  bool isArchive = llvm::sys::path::extension(inputPath) == ".pt2" ||
+                   torch_import::looksLikeArchive(inputPath);
+  if (isArchive && !inputShapes.empty()) {
+    exitCode = error(kExitUsage, "--input-shape applies to ONNX models; a "
+                                 ".pt2 archive fixes its input shapes");
+    return failure();
+  }
   onnx_import::ImportOptions options;
   for (const std::string &spec : inputShapes)
     if (!onnx_import::parseInputShape(spec, options)) {
@@ -125,13 +135,13 @@ FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode) {
                                        "' (expected NAME:1x3x224x224)");
       return failure();
     }
-  onnx_import::ImportResult result =
-      onnx_import::importModelFile(ctx, inputPath, options);
-  if (result.status == onnx_import::ImportStatus::Success)
+  ImportResult result =
+      isArchive ? torch_import::importArchive(ctx, inputPath)
+                : onnx_import::importModelFile(ctx, inputPath, options);
+  if (result.status == ImportStatus::Success)
     return std::move(result.module);
   printProblems(result.problems);
-  bool unsupported =
-      result.status == onnx_import::ImportStatus::Unsupported;
+  bool unsupported = result.status == ImportStatus::Unsupported;
   size_t count = result.problems.size();
   exitCode = error(unsupported ? kExitUnsupported : kExitInvalidInput,
                    llvm::Twine(count) + " problem(s) in '" + inputPath +

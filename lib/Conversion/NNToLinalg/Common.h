@@ -66,6 +66,7 @@ void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLinearAlgebraPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingAndReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+void populateControlFlowPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace anvil::nn
 

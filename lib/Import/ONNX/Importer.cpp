@@ -151,25 +151,8 @@ LogicalResult NodeContext::checkSize(Type type) {
   return success();
 }
 
-Value NodeContext::foldOrKeep(Operation *op) {
-  SmallVector<OpFoldResult> folded;
-  if (failed(op->fold(folded)) || folded.size() != 1)
-    return op->getResult(0);
-  if (auto dense = dyn_cast_if_present<DenseElementsAttr>(
-          dyn_cast_if_present<Attribute>(folded[0]))) {
-    op->erase();
-    return constant(dense);
-  }
-  auto value = dyn_cast_if_present<Value>(folded[0]);
-  if (value && value != op->getResult(0)) {
-    op->erase();
-    return value;
-  }
-  return op->getResult(0);
-}
-
 Value NodeContext::constant(DenseElementsAttr value) {
-  return anvil::nn::ConstantOp::create(b, loc, value.getType(), value);
+  return buildConstant(b, loc, value);
 }
 
 Value NodeContext::constantI64(ArrayRef<int64_t> data) {

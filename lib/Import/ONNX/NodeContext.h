@@ -3,6 +3,7 @@
 #define ANVIL_LIB_IMPORT_ONNX_NODECONTEXT_H
 
 #include "anvil/Import/ONNX.h"
+#include "anvil/Import/OpBuilding.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -28,10 +29,6 @@ mlir::FailureOr<mlir::ElementsAttr>
 tensorToAttr(mlir::MLIRContext *ctx, const onnx::TensorProto &tensor,
              llvm::StringRef modelDir, std::string &error, bool &unsupported);
 
-/// The largest tensor the importer creates (2^28 elements, 1 GiB of f32):
-/// beyond it a model is far more likely corrupted than real, and building
-/// it would exhaust memory instead of failing.
-constexpr int64_t kMaxTensorElements = int64_t(1) << 28;
 
 class NodeContext {
 public:
@@ -78,33 +75,13 @@ public:
   mlir::FailureOr<mlir::Value>
   create(mlir::ValueRange operands,
          llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
-    if (llvm::any_of(operands, [](mlir::Value v) { return !v; })) {
-      (void)invalid("a required input is missing");
-      return mlir::failure();
-    }
-    mlir::OperationState state(loc, OpTy::getOperationName());
-    state.addOperands(operands);
-    state.addAttributes(attrs);
-    llvm::SmallVector<mlir::Type> types;
-    std::string message;
-    {
-      mlir::ScopedDiagnosticHandler capture(
-          ctx(), [&](mlir::Diagnostic &diag) {
-            message = diag.str();
-            return mlir::success();
-          });
-      if (mlir::failed(OpTy::inferReturnTypes(
-              ctx(), loc, state.operands, state.attributes.getDictionary(ctx()),
-              state.getRawProperties(), state.regions, types))) {
-        (void)invalid(message.empty() ? "cannot infer the result type"
-                                      : message);
-        return mlir::failure();
-      }
-    }
-    if (failed(checkSize(types[0])))
-      return mlir::failure();
-    state.addTypes(types);
-    return foldOrKeep(b.create(state));
+    BuildError error;
+    mlir::Value v = buildInferred(b, loc, OpTy::getOperationName(), operands,
+                                  attrs, error);
+    if (!v)
+      return error.unsupported ? unsupported(error.reason)
+                               : invalid(error.reason);
+    return v;
   }
 
   /// A constant tensor (small; weights go through tensorToAttr).
@@ -118,9 +95,6 @@ public:
 
 private:
   std::optional<mlir::DenseElementsAttr> constAttr(int i) const;
-  /// Folds a just-built op on constants into an nn.constant, so that later
-  /// nodes see shape computations as constants.
-  mlir::Value foldOrKeep(mlir::Operation *op);
 
   llvm::StringMap<mlir::Value> &values;
   std::vector<Problem> &problems;

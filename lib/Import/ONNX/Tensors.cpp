@@ -8,9 +8,6 @@
 
 #include "NodeContext.h"
 
-#include "mlir/IR/AsmState.h"
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -18,8 +15,6 @@
 using namespace mlir;
 using namespace anvil::onnx_import;
 
-/// Float tensors at least this large are stored as resources.
-static constexpr int64_t kResourceThreshold = 64;
 
 Type anvil::onnx_import::elementType(MLIRContext *ctx, int onnxType) {
   Builder b(ctx);
@@ -167,25 +162,11 @@ anvil::onnx_import::tensorToAttr(MLIRContext *ctx,
             std::to_string(expected);
     return failure();
   }
-  if (element.isInteger(1)) {
-    SmallVector<bool> bools;
-    for (char c : bytes)
-      bools.push_back(c != 0);
-    return ElementsAttr(DenseElementsAttr::get(type, ArrayRef<bool>(bools)));
-  }
-  if (isa<FloatType>(element) && type.getNumElements() >= kResourceThreshold) {
-    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(bytes.data(), bytes.size()), alignof(double));
-    std::string name = tensor.name().empty() ? "weight" : tensor.name();
-    return ElementsAttr(
-        DenseResourceElementsAttr::get(type, name, std::move(blob)));
-  }
-  bool detectedSplat = false;
-  if (!DenseElementsAttr::isValidRawBuffer(
-          type, ArrayRef<char>(bytes.data(), bytes.size()), detectedSplat)) {
+  auto attr = elementsFromBytes(type, bytes,
+                                tensor.name().empty() ? "weight" : tensor.name());
+  if (!attr) {
     error = "tensor '" + tensor.name() + "' has malformed data";
     return failure();
   }
-  return ElementsAttr(DenseElementsAttr::getFromRawBuffer(
-      type, ArrayRef<char>(bytes.data(), bytes.size())));
+  return attr;
 }

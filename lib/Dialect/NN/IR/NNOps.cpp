@@ -526,3 +526,23 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *, Loc loc,
 
 #define GET_OP_CLASSES
 #include "anvil/Dialect/NN/IR/NNOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Control flow
+//===----------------------------------------------------------------------===//
+
+LogicalResult IfOp::verify() {
+  if (getCondition().getType().getNumElements() != 1)
+    return emitOpError("condition must hold exactly one element");
+  for (Region *region : {&getThenRegion(), &getElseRegion()}) {
+    Block &block = region->front();
+    auto yield = block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
+    if (!yield)
+      return emitOpError("regions must end in nn.yield");
+    if (yield.getValues().getTypes() != getResultTypes())
+      return yield.emitOpError("yields ")
+             << yield.getValues().getTypes() << " but nn.if returns "
+             << getResultTypes();
+  }
+  return success();
+}

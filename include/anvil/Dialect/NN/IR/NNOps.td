@@ -413,4 +413,39 @@ def NN_TileOp : NN_ShapedOp<"tile"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
+//===----------------------------------------------------------------------===//
+// Control flow
+//===----------------------------------------------------------------------===//
+
+def NN_IfOp : Op<NN_Dialect, "if", [RecursiveMemoryEffects, NoRegionArguments]> {
+  let summary = "runs one of two regions by a boolean tensor";
+  let description = [{
+    `condition` holds one i1 element. The regions may use values defined
+    above; each ends in `nn.yield` of values whose types are the results'.
+
+    ```mlir
+    %r = nn.if %c : tensor<i1> -> tensor<3x16xf32> {
+      nn.yield %a : tensor<3x16xf32>
+    } else {
+      nn.yield %b : tensor<3x16xf32>
+    }
+    ```
+  }];
+  let arguments = (ins TensorOf<[I1]>:$condition);
+  let results = (outs Variadic<NN_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$then_region,
+                        SizedRegion<1>:$else_region);
+  let assemblyFormat = [{
+    $condition `:` type($condition) (`->` type($results)^)? $then_region
+    `else` $else_region attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_YieldOp : NN_Op<"yield", [Terminator, HasParent<"IfOp">]> {
+  let summary = "the values a region of nn.if produces";
+  let arguments = (ins Variadic<NN_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
 #endif // ANVIL_DIALECT_NN_NNOPS_TD

@@ -1,0 +1,48 @@
+//===- Import.h - What every model importer reports -------------*- C++ -*-===//
+//
+// The ONNX and torch.export importers share one report: a status that the
+// driver maps to an exit code, and every problem found, keyed by node.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ANVIL_IMPORT_IMPORT_H
+#define ANVIL_IMPORT_IMPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace anvil {
+
+/// Why an import failed; the driver maps each to its own exit code.
+enum class ImportStatus {
+  Success,
+  /// The file is unreadable, not a model, or the model is malformed.
+  InvalidInput,
+  /// The model is well formed but uses something Anvil does not support.
+  Unsupported,
+};
+
+/// One problem found in a model, keyed by the node it belongs to.
+struct Problem {
+  std::string nodeName, opType, domain;
+  int64_t opset = 0;
+  std::string reason;
+  bool unsupported = true;
+  /// Where the node came from in the user's source ("model.py:12"), when
+  /// the model records it (torch.export's stack traces do).
+  std::string source;
+};
+
+struct ImportResult {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  ImportStatus status = ImportStatus::Success;
+  /// Every problem found, not just the first.
+  std::vector<Problem> problems;
+};
+
+} // namespace anvil
+
+#endif // ANVIL_IMPORT_IMPORT_H

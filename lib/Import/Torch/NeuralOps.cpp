@@ -1,0 +1,414 @@
+//===- NeuralOps.cpp - ATen linear algebra, conv, pooling, norms to nn ----===//
+//
+// Composite ATen ops (linear, layer_norm, scaled_dot_product_attention)
+// are decomposed into nn ops here; later passes fuse them again.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AtenContext.h"
+
+#include "anvil/Dialect/NN/IR/NNOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::torch_import;
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+NamedAttribute i64s(AtenContext &n, StringRef name, ArrayRef<int64_t> v) {
+  return n.b.getNamedAttr(name, n.b.getDenseI64ArrayAttr(v));
+}
+
+/// A per-dimension list argument (stride, padding, ...): one value applies
+/// to every spatial dimension; absent or empty gives `dflt`.
+std::optional<SmallVector<int64_t>> spatialList(AtenContext &n, StringRef name,
+                                                int64_t rank,
+                                                ArrayRef<int64_t> dflt) {
+  auto v = n.getInts(name);
+  if (!v || v->empty())
+    return SmallVector<int64_t>(dflt);
+  if (v->size() == 1)
+    return SmallVector<int64_t>(rank, (*v)[0]);
+  if (static_cast<int64_t>(v->size()) != rank) {
+    (void)n.invalid("'" + name + "' has " + Twine(v->size()) +
+                    " entries for " + Twine(rank) + " spatial dimensions");
+    return std::nullopt;
+  }
+  return v;
+}
+
+/// x @ w^T + b over the last dimension of x.
+Value linearOf(AtenContext &n, Value x, Value w, Value bias) {
+  auto xt = typeOf(x), wt = typeOf(w);
+  if (wt.getRank() != 2 || xt.getRank() < 1 ||
+      xt.getShape().back() != wt.getDimSize(1)) {
+    (void)n.invalid("weight " + Twine(wt.getRank()) +
+                    "-D does not match the input's last dimension");
+    return nullptr;
+  }
+  int64_t k = xt.getShape().back(), rows = xt.getNumElements() / std::max<int64_t>(k, 1);
+  Value flat = n.reshape(x, {rows, k});
+  SmallVector<Value> operands{flat, w};
+  if (bias)
+    operands.push_back(bias);
+  Value y = flat ? n.create<nn::GemmOp>(
+                       operands, {n.b.getNamedAttr("trans_b", n.b.getBoolAttr(true))})
+                 : nullptr;
+  SmallVector<int64_t> shape(xt.getShape().drop_back());
+  shape.push_back(wt.getDimSize(0));
+  return n.reshape(y, shape);
+}
+
+LogicalResult linear(AtenContext &n) {
+  Value x = n.tensor("input"), w = n.tensor("weight");
+  Value bias = n.isNone("bias") ? Value() : n.tensor("bias");
+  if (!x || !w || (!n.isNone("bias") && !bias))
+    return failure();
+  Value r = linearOf(n, x, w, bias);
+  return r ? n.setOutputs(r) : failure();
+}
+
+LogicalResult matmul(AtenContext &n) {
+  Value a = n.tensor("self"), b = n.tensor(n.arg("mat2") ? "mat2" : "other");
+  Value r = a && b ? n.create<nn::MatMulOp>({a, b}) : nullptr;
+  return r ? n.setOutputs(r) : failure();
+}
+
+/// addmm(self, mat1, mat2, beta, alpha) = beta * self + alpha * mat1 @ mat2.
+LogicalResult addmm(AtenContext &n) {
+  Value c = n.tensor("self"), a = n.tensor("mat1"), b = n.tensor("mat2");
+  if (!a || !b || !c)
+    return failure();
+  Value r = n.create<nn::GemmOp>(
+      {a, b, c}, {n.b.getNamedAttr("alpha", n.b.getF64FloatAttr(n.getFloat("alpha", 1))),
+                  n.b.getNamedAttr("beta", n.b.getF64FloatAttr(n.getFloat("beta", 1)))});
+  return r ? n.setOutputs(r) : failure();
+}
+
+LogicalResult convolution(AtenContext &n) {
+  if (n.getBool("transposed", false))
+    return n.unsupported("transposed convolution is not supported");
+  Value x = n.tensor("input"), w = n.tensor("weight");
+  Value bias = n.isNone("bias") ? Value() : n.tensor("bias");
+  if (!x || !w || (!n.isNone("bias") && !bias))
+    return failure();
+  int64_t spatial = typeOf(x).getRank() - 2;
+  if (spatial < 1)
+    return n.invalid("the input needs a batch, a channel and a spatial "
+                     "dimension");
+  SmallVector<int64_t> ones(spatial, 1), zeros(spatial, 0);
+  if (auto mode = n.getString("padding")) {
+    if (*mode != "valid")
+      return n.unsupported("padding='" + *mode + "' is not supported");
+  }
+  auto strides = spatialList(n, "stride", spatial, ones);
+  auto padding = n.getString("padding") ? std::optional(zeros)
+                                        : spatialList(n, "padding", spatial, zeros);
+  auto dilation = spatialList(n, "dilation", spatial, ones);
+  if (!strides || !padding || !dilation)
+    return failure();
+  SmallVector<int64_t> pads(*padding);
+  pads.append(*padding);
+  SmallVector<Value> operands{x, w};
+  if (bias)
+    operands.push_back(bias);
+  Value r = n.create<nn::ConvOp>(
+      operands, {i64s(n, "strides", *strides), i64s(n, "pads", pads),
+                 i64s(n, "dilations", *dilation),
+                 n.b.getNamedAttr("group", n.b.getI64IntegerAttr(
+                                               n.getInt("groups", 1)))});
+  return r ? n.setOutputs(r) : failure();
+}
+
+/// A per-channel vector argument, or `fill` of the given size when None.
+Value channelVector(AtenContext &n, StringRef name, int64_t channels,
+                    Type element, double fill) {
+  if (!n.isNone(name))
+    return n.tensor(name);
+  auto type = RankedTensorType::get({channels}, element);
+  return n.constant(DenseElementsAttr::get(
+      type, n.b.getFloatAttr(element, fill)));
+}
+
+/// batch_norm, native_batch_norm and _native_batch_norm_legit_no_training,
+/// in inference form.
+LogicalResult batchNorm(AtenContext &n) {
+  if (n.getBool("training", false))
+    return n.unsupported("training-mode batch norm (export the model in "
+                         "eval mode)");
+  Value x = n.tensor("input");
+  if (!x)
+    return failure();
+  if (n.isNone("running_mean") || n.isNone("running_var"))
+    return n.unsupported("batch norm without running statistics");
+  auto xt = typeOf(x);
+  if (xt.getRank() < 2)
+    return n.invalid("the input needs a channel dimension");
+  int64_t c = xt.getDimSize(1);
+  Type f = xt.getElementType();
+  Value scale = channelVector(n, "weight", c, f, 1.0);
+  Value bias = channelVector(n, "bias", c, f, 0.0);
+  Value mean = n.tensor("running_mean"), var = n.tensor("running_var");
+  if (!scale || !bias || !mean || !var)
+    return failure();
+  Value r = n.create<nn::BatchNormOp>(
+      {x, scale, bias, mean, var},
+      {n.b.getNamedAttr("epsilon", n.b.getF64FloatAttr(n.getFloat("eps", 1e-5)))});
+  return r ? n.setOutputs(r) : failure();
+}
+
+Value reduce(AtenContext &n, Value x, nn::ReduceKind kind,
+             ArrayRef<int64_t> axes, bool keepdims) {
+  return n.create<nn::ReduceOp>(
+      x, {n.b.getNamedAttr("kind", nn::ReduceKindAttr::get(n.ctx(), kind)),
+          i64s(n, "axes", axes),
+          n.b.getNamedAttr("keepdims", n.b.getBoolAttr(keepdims))});
+}
+
+/// layer_norm and native_layer_norm over the trailing `normalized_shape`;
+/// native_layer_norm's mean and 1/std outputs are bound too.
+LogicalResult layerNorm(AtenContext &n) {
+  Value x = n.tensor("input");
+  auto shape = n.getInts("normalized_shape");
+  if (!x || !shape)
+    return x ? n.invalid("normalized_shape is missing") : failure();
+  auto xt = typeOf(x);
+  int64_t rank = xt.getRank(), k = shape->size();
+  if (k > rank || xt.getShape().take_back(k) != ArrayRef<int64_t>(*shape))
+    return n.invalid("normalized_shape does not match the input's trailing "
+                     "dimensions");
+  SmallVector<int64_t> axes;
+  for (int64_t d = rank - k; d < rank; ++d)
+    axes.push_back(d);
+  Type f = xt.getElementType();
+  Value mean = reduce(n, x, nn::ReduceKind::Mean, axes, true);
+  Value centered = mean ? n.create<nn::SubOp>({x, mean}) : nullptr;
+  Value squares = centered ? n.create<nn::MulOp>({centered, centered}) : nullptr;
+  Value var = squares ? reduce(n, squares, nn::ReduceKind::Mean, axes, true)
+                      : nullptr;
+  Value shifted = var ? n.create<nn::AddOp>(
+                            {var, n.scalar(n.getFloat("eps", 1e-5), f)})
+                      : nullptr;
+  Value std = shifted ? n.create<nn::SqrtOp>(shifted) : nullptr;
+  Value y = std ? n.create<nn::DivOp>({centered, std}) : nullptr;
+  if (y && !n.isNone("weight"))
+    y = n.create<nn::MulOp>({y, n.tensor("weight")});
+  if (y && !n.isNone("bias"))
+    y = n.create<nn::AddOp>({y, n.tensor("bias")});
+  if (!y)
+    return failure();
+  Value rstd = n.create<nn::ReciprocalOp>(std);
+  return n.setOutputs({y, mean, rstd});
+}
+
+template <typename OpTy>
+LogicalResult softmax(AtenContext &n) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  if (!n.isNone("dtype"))
+    x = n.castTo(x, elementType(n.ctx(), n.getInt("dtype", 7)));
+  auto axis = x ? normalizeDim(n.getInt("dim", -1), typeOf(x).getRank())
+                : std::nullopt;
+  if (!axis)
+    return x ? n.invalid("dim is out of range") : failure();
+  Value r = n.create<OpTy>(
+      x, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(*axis))});
+  return r ? n.setOutputs(r) : failure();
+}
+
+/// max_pool2d / avg_pool2d (and their *_with_indices forms: the indices are
+/// not computed).
+template <typename OpTy>
+LogicalResult pool(AtenContext &n) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  int64_t spatial = typeOf(x).getRank() - 2;
+  auto kernel = n.getInts("kernel_size");
+  if (!kernel || spatial < 1)
+    return n.invalid("kernel_size is missing or the input has no spatial "
+                     "dimensions");
+  SmallVector<int64_t> ones(spatial, 1), zeros(spatial, 0);
+  auto kernels = spatialList(n, "kernel_size", spatial, ones);
+  auto strides = spatialList(n, "stride", spatial, kernels ? *kernels : ones);
+  auto padding = spatialList(n, "padding", spatial, zeros);
+  auto dilation = spatialList(n, "dilation", spatial, ones);
+  if (!kernels || !strides || !padding || !dilation)
+    return failure();
+  SmallVector<int64_t> pads(*padding);
+  pads.append(*padding);
+  SmallVector<NamedAttribute> attrs{
+      i64s(n, "kernel_shape", *kernels), i64s(n, "strides", *strides),
+      i64s(n, "pads", pads), i64s(n, "dilations", *dilation),
+      n.b.getNamedAttr("ceil_mode", n.b.getBoolAttr(n.getBool("ceil_mode", false)))};
+  if constexpr (std::is_same_v<OpTy, nn::AveragePoolOp>) {
+    if (!n.isNone("divisor_override"))
+      return n.unsupported("divisor_override is not supported");
+    attrs.push_back(n.b.getNamedAttr(
+        "count_include_pad",
+        n.b.getBoolAttr(n.getBool("count_include_pad", true))));
+  }
+  Value r = n.create<OpTy>(x, attrs);
+  return r ? n.setOutputs(r) : failure();
+}
+
+/// adaptive_avg_pool: a mean when the output is 1x1, a plain average pool
+/// when the input divides evenly into the output.
+LogicalResult adaptiveAvgPool(AtenContext &n) {
+  Value x = n.tensor("self");
+  auto out = n.getInts("output_size");
+  if (!x || !out)
+    return x ? n.invalid("output_size is missing") : failure();
+  auto shape = typeOf(x).getShape();
+  int64_t spatial = out->size(), rank = shape.size();
+  if (rank < spatial + 1)
+    return n.invalid("the input has fewer dimensions than output_size");
+  SmallVector<int64_t> axes, kernel;
+  bool global = true;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = shape[rank - spatial + i], o = (*out)[i];
+    if (o <= 0 || in % o != 0)
+      return n.unsupported("adaptive pooling from " + Twine(in) + " to " +
+                           Twine(o) + " (uneven windows) is not supported");
+    axes.push_back(rank - spatial + i);
+    kernel.push_back(in / o);
+    global &= o == 1;
+  }
+  if (global) {
+    Value r = reduce(n, x, nn::ReduceKind::Mean, axes, true);
+    return r ? n.setOutputs(r) : failure();
+  }
+  if (rank != spatial + 2)
+    return n.unsupported("adaptive pooling without a batch dimension");
+  SmallVector<int64_t> ones(spatial, 1), zeros(2 * spatial, 0);
+  Value r = n.create<nn::AveragePoolOp>(
+      x, {i64s(n, "kernel_shape", kernel), i64s(n, "strides", kernel),
+          i64s(n, "pads", zeros), i64s(n, "dilations", ones)});
+  return r ? n.setOutputs(r) : failure();
+}
+
+/// sum / mean / amax / amin over `dim` (all dimensions when absent).
+template <nn::ReduceKind Kind>
+LogicalResult reduction(AtenContext &n) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  if (!n.isNone("dtype"))
+    x = n.castTo(x, elementType(n.ctx(), n.getInt("dtype", 7)));
+  int64_t rank = x ? typeOf(x).getRank() : 0;
+  auto dims = n.getInts("dim");
+  SmallVector<int64_t> axes;
+  if (!dims || dims->empty()) {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  } else {
+    for (int64_t d : *dims) {
+      auto axis = normalizeDim(d, rank);
+      if (!axis)
+        return n.invalid("dim " + Twine(d) + " is out of range");
+      axes.push_back(*axis);
+    }
+  }
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  if (Kind == nn::ReduceKind::Mean && x &&
+      !isa<FloatType>(typeOf(x).getElementType()))
+    return n.invalid("mean of an integer tensor");
+  Value r = x ? reduce(n, x, Kind, axes, n.getBool("keepdim", false)) : nullptr;
+  return r ? n.setOutputs(r) : failure();
+}
+
+/// softmax(q k^T * scale + mask) v, with the causal or given mask.
+LogicalResult scaledDotProductAttention(AtenContext &n) {
+  if (n.getFloat("dropout_p", 0.0) != 0.0)
+    return n.unsupported("attention dropout at inference");
+  if (n.getBool("enable_gqa", false))
+    return n.unsupported("grouped-query attention (enable_gqa)");
+  Value q = n.tensor("query"), k = n.tensor("key"), v = n.tensor("value");
+  if (!q || !k || !v)
+    return failure();
+  auto qt = typeOf(q);
+  int64_t rank = qt.getRank();
+  if (rank < 2 || typeOf(k).getRank() != rank)
+    return n.invalid("query and key need the same rank, at least 2");
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < rank; ++d)
+    perm.push_back(d);
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  Value kT = n.create<nn::TransposeOp>(k, {i64s(n, "perm", perm)});
+  Value scores = kT ? n.create<nn::MatMulOp>({q, kT}) : nullptr;
+  if (!scores)
+    return failure();
+  Type f = qt.getElementType();
+  double scale = n.isNone("scale")
+                     ? 1.0 / std::sqrt(double(qt.getShape().back()))
+                     : n.getFloat("scale", 1.0);
+  scores = n.create<nn::MulOp>({scores, n.scalar(scale, f)});
+  auto st = scores ? typeOf(scores) : RankedTensorType();
+  if (scores && n.getBool("is_causal", false)) {
+    int64_t l = st.getDimSize(rank - 2), s = st.getDimSize(rank - 1);
+    SmallVector<bool> keep;
+    for (int64_t i = 0; i < l; ++i)
+      for (int64_t j = 0; j < s; ++j)
+        keep.push_back(j <= i);
+    Value mask = n.constant(DenseElementsAttr::get(
+        RankedTensorType::get({l, s}, n.b.getI1Type()), ArrayRef<bool>(keep)));
+    scores = n.create<nn::WhereOp>(
+        {mask, scores, n.scalar(-INFINITY, f)});
+  }
+  if (scores && !n.isNone("attn_mask")) {
+    Value mask = n.tensor("attn_mask");
+    if (!mask)
+      return failure();
+    scores = typeOf(mask).getElementType().isInteger(1)
+                 ? n.create<nn::WhereOp>({mask, scores, n.scalar(-INFINITY, f)})
+                 : n.create<nn::AddOp>({scores, n.castTo(mask, f)});
+  }
+  Value weights = scores ? n.create<nn::SoftmaxOp>(
+                               scores, {n.b.getNamedAttr(
+                                           "axis", n.b.getI64IntegerAttr(rank - 1))})
+                         : nullptr;
+  Value r = weights ? n.create<nn::MatMulOp>({weights, v}) : nullptr;
+  return r ? n.setOutputs(r) : failure();
+}
+
+} // namespace
+
+void anvil::torch_import::addNeuralOps(AtenTable &t) {
+  t["aten.linear"] = linear;
+  t["aten.matmul"] = matmul;
+  t["aten.mm"] = matmul;
+  t["aten.bmm"] = matmul;
+  t["aten.addmm"] = addmm;
+  t["aten.conv1d"] = convolution;
+  t["aten.conv2d"] = convolution;
+  t["aten.convolution"] = convolution;
+  t["aten._convolution"] = convolution;
+  t["aten.batch_norm"] = batchNorm;
+  t["aten.native_batch_norm"] = batchNorm;
+  t["aten._native_batch_norm_legit_no_training"] = batchNorm;
+  t["aten.layer_norm"] = layerNorm;
+  t["aten.native_layer_norm"] = layerNorm;
+  t["aten.softmax"] = softmax<nn::SoftmaxOp>;
+  t["aten._softmax"] = softmax<nn::SoftmaxOp>;
+  t["aten.log_softmax"] = softmax<nn::LogSoftmaxOp>;
+  t["aten._log_softmax"] = softmax<nn::LogSoftmaxOp>;
+  t["aten.max_pool1d"] = pool<nn::MaxPoolOp>;
+  t["aten.max_pool2d"] = pool<nn::MaxPoolOp>;
+  t["aten.max_pool2d_with_indices"] = pool<nn::MaxPoolOp>;
+  t["aten.avg_pool1d"] = pool<nn::AveragePoolOp>;
+  t["aten.avg_pool2d"] = pool<nn::AveragePoolOp>;
+  t["aten.adaptive_avg_pool1d"] = adaptiveAvgPool;
+  t["aten.adaptive_avg_pool2d"] = adaptiveAvgPool;
+  t["aten._adaptive_avg_pool2d"] = adaptiveAvgPool;
+  t["aten.sum"] = reduction<nn::ReduceKind::Sum>;
+  t["aten.mean"] = reduction<nn::ReduceKind::Mean>;
+  t["aten.amax"] = reduction<nn::ReduceKind::Max>;
+  t["aten.amin"] = reduction<nn::ReduceKind::Min>;
+  t["aten.scaled_dot_product_attention"] = scaledDotProductAttention;
+}

@@ -1,0 +1,328 @@
+//===- SequenceOps.cpp - ATen recurrent, bag and indexing ops to nn -------===//
+//
+// Ops whose ATen form is a loop or a data-dependent gather, expressed in
+// static nn ops:
+//  - lstm unrolls over the (static) sequence length, with the input
+//    projection of all time steps done as one matrix product;
+//  - embedding_bag reduces each bag with a 0/1 membership matrix built from
+//    the offsets at run time, so the offsets may be any run-time input;
+//  - index.Tensor linearizes consecutive advanced indices into one gather.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AtenContext.h"
+
+#include "anvil/Dialect/NN/IR/NNOps.h"
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::torch_import;
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+NamedAttribute i64s(AtenContext &n, StringRef name, ArrayRef<int64_t> v) {
+  return n.b.getNamedAttr(name, n.b.getDenseI64ArrayAttr(v));
+}
+
+Value slice(AtenContext &n, Value x, int64_t dim, int64_t start,
+            int64_t size) {
+  auto shape = typeOf(x).getShape();
+  SmallVector<int64_t> starts(shape.size(), 0), sizes(shape),
+      steps(shape.size(), 1);
+  starts[dim] = start;
+  sizes[dim] = size;
+  return n.create<nn::SliceOp>(x, {i64s(n, "starts", starts),
+                                   i64s(n, "sizes", sizes),
+                                   i64s(n, "steps", steps)});
+}
+
+Value concat(AtenContext &n, ValueRange parts, int64_t axis) {
+  if (parts.size() == 1)
+    return parts.front();
+  return n.create<nn::ConcatOp>(
+      parts, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))});
+}
+
+Value gemmTransposed(AtenContext &n, Value x, Value w, Value bias = nullptr) {
+  SmallVector<Value> operands{x, w};
+  if (bias)
+    operands.push_back(bias);
+  return n.create<nn::GemmOp>(
+      operands, {n.b.getNamedAttr("trans_b", n.b.getBoolAttr(true))});
+}
+
+//===----------------------------------------------------------------------===//
+// LSTM
+//===----------------------------------------------------------------------===//
+
+struct LstmWeights {
+  Value wIh, wHh, bias;
+};
+
+struct LstmState {
+  Value h, c;
+};
+
+/// One cell step: gates = xw_t + h W_hh^T, in PyTorch's order i, f, g, o.
+std::optional<LstmState> lstmStep(AtenContext &n, Value xw, Value wHh,
+                                  LstmState s, int64_t hidden) {
+  Value gates = n.create<nn::AddOp>({xw, gemmTransposed(n, s.h, wHh)});
+  if (!gates)
+    return std::nullopt;
+  auto gate = [&](int64_t k) { return slice(n, gates, 1, k * hidden, hidden); };
+  Value i = n.create<nn::SigmoidOp>(gate(0));
+  Value f = n.create<nn::SigmoidOp>(gate(1));
+  Value g = n.create<nn::TanhOp>(gate(2));
+  Value o = n.create<nn::SigmoidOp>(gate(3));
+  if (!i || !f || !g || !o)
+    return std::nullopt;
+  Value c = n.create<nn::AddOp>(
+      {n.create<nn::MulOp>({f, s.c}), n.create<nn::MulOp>({i, g})});
+  Value h = c ? n.create<nn::MulOp>({o, n.create<nn::TanhOp>(c)}) : nullptr;
+  if (!h)
+    return std::nullopt;
+  return LstmState{h, c};
+}
+
+/// One direction of one layer over x [T, B, I]; returns [T, B, H] and the
+/// final state.
+std::optional<std::pair<Value, LstmState>>
+lstmLayer(AtenContext &n, Value x, const LstmWeights &w, LstmState s,
+          bool reverse) {
+  auto shape = typeOf(x).getShape();
+  int64_t steps = shape[0], batch = shape[1];
+  int64_t hidden = typeOf(w.wHh).getDimSize(1);
+  Value flat = n.reshape(x, {steps * batch, shape[2]});
+  Value xw = flat ? gemmTransposed(n, flat, w.wIh, w.bias) : nullptr;
+  xw = n.reshape(xw, {steps, batch, 4 * hidden});
+  if (!xw)
+    return std::nullopt;
+  SmallVector<Value> outputs(steps);
+  for (int64_t k = 0; k < steps; ++k) {
+    int64_t t = reverse ? steps - 1 - k : k;
+    Value xt = n.reshape(slice(n, xw, 0, t, 1), {batch, 4 * hidden});
+    auto next = xt ? lstmStep(n, xt, w.wHh, s, hidden) : std::nullopt;
+    if (!next)
+      return std::nullopt;
+    s = *next;
+    outputs[t] = n.reshape(s.h, {1, batch, hidden});
+  }
+  Value all = concat(n, outputs, 0);
+  if (!all)
+    return std::nullopt;
+  return std::make_pair(all, s);
+}
+
+LogicalResult lstm(AtenContext &n) {
+  if (n.getBool("train", false) && n.getFloat("dropout", 0) != 0)
+    return n.unsupported("training-mode dropout between layers");
+  Value x = n.tensor("input");
+  auto hx = n.tensors("hx");
+  auto params = n.tensors("params");
+  if (!x || !hx || !params)
+    return failure();
+  bool hasBiases = n.getBool("has_biases", true);
+  int64_t layers = n.getInt("num_layers", 1);
+  int64_t dirs = n.getBool("bidirectional", false) ? 2 : 1;
+  bool batchFirst = n.getBool("batch_first", false);
+  size_t perCell = hasBiases ? 4 : 2;
+  if (hx->size() != 2 || params->size() != perCell * layers * dirs ||
+      typeOf(x).getRank() != 3)
+    return n.invalid("expects a 3-D input, (h0, c0) and " +
+                     Twine(perCell * layers * dirs) + " weights");
+  Value seq = batchFirst ? n.create<nn::TransposeOp>(x, {i64s(n, "perm", {1, 0, 2})})
+                         : x;
+  Value h0 = (*hx)[0], c0 = (*hx)[1];
+  int64_t batch = typeOf(seq).getDimSize(1);
+  int64_t hidden = typeOf(h0).getShape().back();
+  SmallVector<Value> hn, cn;
+  for (int64_t layer = 0; layer < layers; ++layer) {
+    SmallVector<Value> directions;
+    for (int64_t d = 0; d < dirs; ++d) {
+      size_t base = (layer * dirs + d) * perCell;
+      LstmWeights w{(*params)[base], (*params)[base + 1], nullptr};
+      if (hasBiases)
+        w.bias = n.create<nn::AddOp>({(*params)[base + 2], (*params)[base + 3]});
+      int64_t cell = layer * dirs + d;
+      LstmState s{n.reshape(slice(n, h0, 0, cell, 1), {batch, hidden}),
+                  n.reshape(slice(n, c0, 0, cell, 1), {batch, hidden})};
+      if (!seq || !s.h || !s.c || (hasBiases && !w.bias))
+        return failure();
+      auto result = lstmLayer(n, seq, w, s, /*reverse=*/d == 1);
+      if (!result)
+        return failure();
+      directions.push_back(result->first);
+      hn.push_back(n.reshape(result->second.h, {1, batch, hidden}));
+      cn.push_back(n.reshape(result->second.c, {1, batch, hidden}));
+    }
+    seq = concat(n, directions, 2);
+  }
+  Value out = batchFirst && seq
+                  ? n.create<nn::TransposeOp>(seq, {i64s(n, "perm", {1, 0, 2})})
+                  : seq;
+  Value h = concat(n, hn, 0), c = concat(n, cn, 0);
+  if (!out || !h || !c)
+    return failure();
+  return n.setOutputs({out, h, c});
+}
+
+//===----------------------------------------------------------------------===//
+// embedding_bag
+//===----------------------------------------------------------------------===//
+
+/// The [bags, N] 0/1 matrix with a 1 where index j belongs to bag b:
+/// offsets[b] <= j < end[b].
+Value bagMembership(AtenContext &n, Value offsets, int64_t numIndices,
+                    bool includeLastOffset) {
+  offsets = n.castTo(offsets, n.b.getI64Type());
+  int64_t count = typeOf(offsets).getDimSize(0);
+  int64_t bags = includeLastOffset ? count - 1 : count;
+  Value starts = slice(n, offsets, 0, 0, bags);
+  Value ends = includeLastOffset
+                   ? slice(n, offsets, 0, 1, bags)
+                   : concat(n, {slice(n, offsets, 0, 1, bags - 1),
+                                n.constantI64({numIndices})},
+                            0);
+  SmallVector<int64_t> positions;
+  for (int64_t j = 0; j < numIndices; ++j)
+    positions.push_back(j);
+  Value j = n.reshape(n.constantI64(positions), {1, numIndices});
+  starts = n.reshape(starts, {bags, 1});
+  ends = n.reshape(ends, {bags, 1});
+  if (!j || !starts || !ends)
+    return nullptr;
+  return n.create<nn::AndOp>({n.create<nn::GreaterEqualOp>({j, starts}),
+                              n.create<nn::LessOp>({j, ends})});
+}
+
+/// embedding_bag and _embedding_bag (sum and mean modes).
+LogicalResult embeddingBag(AtenContext &n) {
+  int64_t mode = n.getInt("mode", 0);
+  if (mode != 0 && mode != 1)
+    return n.unsupported("mode " + Twine(mode) +
+                         " (max) is not supported; sum and mean are");
+  Value weight = n.tensor("weight"), indices = n.tensor("indices");
+  if (!weight || !indices)
+    return failure();
+  indices = n.castTo(indices, n.b.getI64Type());
+  auto it = typeOf(indices);
+  Value offsets;
+  bool includeLast = n.getBool("include_last_offset", false);
+  if (it.getRank() == 2) {
+    // Fixed-size bags, one per row.
+    SmallVector<int64_t> starts;
+    for (int64_t b = 0; b < it.getDimSize(0); ++b)
+      starts.push_back(b * it.getDimSize(1));
+    offsets = n.constantI64(starts);
+    includeLast = false;
+    indices = n.reshape(indices, {it.getNumElements()});
+  } else if (it.getRank() == 1 && !n.isNone("offsets")) {
+    offsets = n.tensor("offsets");
+  } else {
+    return n.invalid("expects 1-D indices with offsets or 2-D indices");
+  }
+  if (!offsets || typeOf(offsets).getRank() != 1 ||
+      typeOf(offsets).getDimSize(0) < (includeLast ? 2 : 1))
+    return offsets ? n.invalid("offsets must be 1-D and non-empty") : failure();
+  int64_t numIndices = it.getNumElements();
+  Type f = typeOf(weight).getElementType();
+  Value member = bagMembership(n, offsets, numIndices, includeLast);
+  int64_t padding = n.getInt("padding_idx", -1);
+  if (member && !n.isNone("padding_idx") && padding >= 0) {
+    Value kept = n.create<nn::NotOp>(n.create<nn::EqualOp>(
+        {indices, n.scalar(double(padding), n.b.getI64Type())}));
+    member = kept ? n.create<nn::AndOp>(
+                        {member, n.reshape(kept, {1, numIndices})})
+                  : nullptr;
+  }
+  Value weights = member ? n.castTo(member, f) : nullptr;
+  if (weights && !n.isNone("per_sample_weights")) {
+    if (mode != 0)
+      return n.invalid("per_sample_weights needs mode sum");
+    Value psw = n.reshape(n.tensor("per_sample_weights"), {1, numIndices});
+    weights = psw ? n.create<nn::MulOp>({weights, psw}) : nullptr;
+  }
+  Value rows = n.create<nn::GatherOp>(
+      {weight, indices}, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(0))});
+  Value out = weights && rows ? n.create<nn::MatMulOp>({weights, rows}) : nullptr;
+  if (out && mode == 1) {
+    Value sizes = n.create<nn::ReduceOp>(
+        n.castTo(member, f),
+        {n.b.getNamedAttr("kind", nn::ReduceKindAttr::get(n.ctx(),
+                                                           nn::ReduceKind::Sum)),
+         i64s(n, "axes", {1}), n.b.getNamedAttr("keepdims", n.b.getBoolAttr(true))});
+    // An empty bag averages to zero, as in PyTorch.
+    Value divisor = sizes ? n.create<nn::MaxOp>({sizes, n.scalar(1.0, f)}) : nullptr;
+    out = divisor ? n.create<nn::DivOp>({out, divisor}) : nullptr;
+  }
+  return out ? n.setOutputs(out) : failure();
+}
+
+//===----------------------------------------------------------------------===//
+// index.Tensor
+//===----------------------------------------------------------------------===//
+
+/// self[None.., i1, ..., ik]: indices after any leading Nones, consecutive.
+/// The indexed dimensions are merged and the indices linearized (after
+/// normalizing negative ones), so that one gather does the work; the result
+/// shape is PyTorch's for consecutive advanced indices.
+LogicalResult index(AtenContext &n) {
+  Value x = n.tensor("self");
+  auto indices = x ? n.tensors("indices", /*allowNone=*/true) : std::nullopt;
+  if (!indices)
+    return failure();
+  size_t first = 0;
+  while (first < indices->size() && !(*indices)[first])
+    ++first;
+  size_t last = first;
+  while (last < indices->size() && (*indices)[last])
+    ++last;
+  for (size_t i = last; i < indices->size(); ++i)
+    if ((*indices)[i])
+      return n.unsupported("advanced indices separated by slices");
+  auto shape = typeOf(x).getShape();
+  if (first == last || last > shape.size())
+    return n.invalid("no index tensor, or more indices than dimensions");
+  Value linear;
+  int64_t merged = 1;
+  for (size_t d = last; d-- > first;) {
+    Value idx = (*indices)[d];
+    if (typeOf(idx).getElementType().isInteger(1))
+      return n.unsupported("boolean mask indexing (its shape depends on the "
+                           "data)");
+    idx = n.castTo(idx, n.b.getI64Type());
+    Value size = n.scalar(double(shape[d]), n.b.getI64Type());
+    Value negative = n.create<nn::LessOp>({idx, n.scalar(0, n.b.getI64Type())});
+    idx = negative ? n.create<nn::WhereOp>(
+                         {negative, n.create<nn::AddOp>({idx, size}), idx})
+                   : nullptr;
+    if (idx && merged != 1)
+      idx = n.create<nn::MulOp>(
+          {idx, n.scalar(double(merged), n.b.getI64Type())});
+    linear = !idx ? nullptr : linear ? n.create<nn::AddOp>({linear, idx}) : idx;
+    if (!linear)
+      return failure();
+    merged *= shape[d];
+  }
+  SmallVector<int64_t> flatShape(shape.take_front(first));
+  flatShape.push_back(merged);
+  flatShape.append(shape.begin() + last, shape.end());
+  Value flat = n.reshape(x, flatShape);
+  Value r = flat ? n.create<nn::GatherOp>(
+                       {flat, linear},
+                       {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(first))})
+                 : nullptr;
+  return r ? n.setOutputs(r) : failure();
+}
+
+} // namespace
+
+void anvil::torch_import::addSequenceOps(AtenTable &t) {
+  t["aten.lstm.input"] = lstm;
+  t["aten.embedding_bag"] = embeddingBag;
+  t["aten._embedding_bag"] = embeddingBag;
+  t["aten._embedding_bag_forward_only"] = embeddingBag;
+  t["aten.index.Tensor"] = index;
+}
