@@ -88,6 +88,8 @@ Value AtenContext::tensor(StringRef name) {
     (void)invalid("'" + *ref + "' is used before it is defined");
   else if (!why->second.empty())
     (void)unsupported("input '" + *ref + "' " + why->second);
+  else
+    poisoned = true;
   return nullptr;
 }
 
@@ -129,6 +131,8 @@ std::optional<SmallVector<Value>> AtenContext::tensors(StringRef name,
         (void)invalid("an entry of '" + name + "' is not a defined tensor");
       else if (!why->second.empty())
         (void)unsupported("input '" + *refName + "' " + why->second);
+      else
+        poisoned = true;
       return std::nullopt;
     }
     result.push_back(it->second);

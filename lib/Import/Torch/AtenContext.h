@@ -89,6 +89,8 @@ public:
   /// Binds the node's outputs in order; outputs past `results` are marked
   /// as not computed, so that a later use is reported clearly.
   mlir::LogicalResult setOutputs(mlir::ValueRange results);
+  /// True when an input came from a node that failed (already reported).
+  bool usedPoisonedInput() const { return poisoned; }
   /// The flattened names of the node's outputs ("" for None).
   llvm::SmallVector<std::string> outputNames() const;
 
@@ -97,6 +99,7 @@ private:
   ValueTable &table;
   std::vector<Problem> &problems;
   Problem identity;
+  bool poisoned = false;
 };
 
 using AtenImporter = mlir::LogicalResult (*)(AtenContext &);

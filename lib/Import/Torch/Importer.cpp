@@ -199,6 +199,7 @@ private:
                   ArrayRef<InputSpec> specs);
   void importNodes(OpBuilder &b, const json::Array &nodes, ValueTable &table);
   void importNode(OpBuilder &b, const json::Object &node, ValueTable &table);
+  void rebindMutated(AtenContext &n, StringRef target, ValueTable &table);
   LogicalResult importCond(AtenContext &n, const json::Object &node,
                            ValueTable &table);
   FailureOr<SmallVector<Value>> importSubgraph(OpBuilder &b,
@@ -495,15 +496,34 @@ void GraphImporter::importNode(OpBuilder &b, const json::Object &node,
     result = importCond(n, node, table);
   else if (importer)
     result = importer(n);
-  if (succeeded(result))
+  if (succeeded(result)) {
+    rebindMutated(n, target, table);
     return;
+  }
   // Unknown ops were reported up front; a node whose input failed earlier
   // stays quiet. Either way its outputs are poisoned.
-  if (importer && problems.size() == before && target != kCondTarget)
+  if (importer && problems.size() == before && !n.usedPoisonedInput() &&
+      target != kCondTarget)
     (void)n.invalid("could not be imported");
   for (const std::string &name : n.outputNames())
     if (!name.empty() && !table.values.count(name))
       table.missing[name] = "";
+}
+
+/// An in-place op (relu_, add_, ...) changes its `self` argument: later
+/// uses of that name must see the new value.
+void GraphImporter::rebindMutated(AtenContext &n, StringRef target,
+                                  ValueTable &table) {
+  StringRef op = target.split('.').second.split('.').first;
+  if (!op.ends_with("_") || op.starts_with("_"))
+    return;
+  const json::Object *self = n.arg("self");
+  const json::Object *ref = self ? self->getObject("as_tensor") : nullptr;
+  SmallVector<std::string> outputs = n.outputNames();
+  if (!ref || outputs.empty())
+    return;
+  if (Value v = table.values.lookup(outputs.front()))
+    table.values[ref->getString("name").value_or("")] = v;
 }
 
 FailureOr<SmallVector<Value>>
@@ -578,7 +598,10 @@ LogicalResult GraphImporter::importCond(AtenContext &n,
     auto region = std::make_unique<Region>();
     Block *block = new Block();
     region->push_back(block);
-    OpBuilder rb = OpBuilder::atBlockEnd(block);
+    // The region is not attached to an op yet, so the builder cannot find
+    // the context through it.
+    OpBuilder rb(&ctx);
+    rb.setInsertionPointToEnd(block);
     const json::Object *graph = branch->getObject("graph");
     size_t before = problems.size();
     FailureOr<SmallVector<Value>> results = failure();

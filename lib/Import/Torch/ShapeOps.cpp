@@ -528,6 +528,7 @@ void anvil::torch_import::addShapeOps(AtenTable &t) {
     t[name] = identity;
   t["aten.view"] = view;
   t["aten._unsafe_view"] = view;
+  t["aten._reshape_alias"] = view;
   t["aten.reshape"] = view;
   t["aten.flatten"] = flatten;
   t["aten.unflatten"] = unflatten;
