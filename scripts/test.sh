@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Anvil and runs every test: lit (passes, verifiers, importer errors,
 # tools), unit tests, ONNX conformance against the checked-in expected
-# outcomes, and the torchvision model comparison. Prints the conformance
+# outcomes, the torchvision model comparison, the torch.export fixtures and
+# the FX-traced models. Prints the conformance
 # counts and model results, and ends with ctest's summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ status=$?
 grep -v "tests passed" ctest.log
 echo
 echo "Highlights:"
-grep -hE "^(node|pytorch-converted|pytorch-operator|simple|conformance)[: ]|^(resnet|mobilenet)" \
+grep -hE "^(node|pytorch-converted|pytorch-operator|simple|conformance)[: ]|^(resnet|mobilenet|transformer|dlrm|cond|lstm2|mlp|small_cnn|squeezenet|tiny_bert)" \
   Testing/Temporary/LastTest.log | sed 's/^/  /'
 grep "tests passed" ctest.log
 exit $status

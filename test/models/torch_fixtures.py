@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+"""Compile the torch.export fixtures (PyTorch 2.11 output) with Anvil.
+
+Every NAME.pt2 in the fixture folder is compiled by anvil-compile (which
+reads the archive itself, no Python involved), run on NAME.input*.npy, and
+compared with PyTorch's NAME.output0.npy: the largest absolute difference
+must be at most 1e-3 of the largest reference magnitude. NAME.onnx, the same
+model from PyTorch's ONNX exporter, is compiled too and its output compared
+with the .pt2 artifact's; a model whose ONNX form uses ops the ONNX importer
+lacks is reported as such. The cond model is also run on its negated input,
+which takes the other branch; that reference is computed here by this
+machine's PyTorch from the weights inside the archive.
+"""
+
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "..", "fixtures", "torch2")
+
+
+def run(bin_dir, model, inputs, out_dir):
+    """Output 0 of the compiled model, or the compiler's last message."""
+    artifact = out_dir + ".so"
+    built = subprocess.run([os.path.join(bin_dir, "anvil-compile"), model,
+                            "-o", artifact], capture_output=True, text=True)
+    if built.returncode != 0:
+        return None, built.stderr.strip().splitlines()[-1]
+    subprocess.run([os.path.join(bin_dir, "anvil-run"), artifact,
+                    "--output-dir=" + out_dir] +
+                   ["--input=" + p for p in inputs],
+                   check=True, capture_output=True, text=True)
+    return np.load(os.path.join(out_dir, "output0.npy")), None
+
+
+def archive_weight(path, fqn):
+    """A weight read from the archive's raw blob with PyTorch."""
+    with zipfile.ZipFile(path) as z:
+        root = [n for n in z.namelist() if n.endswith("models/model.json")][0]
+        root = root[:-len("models/model.json")]
+        config = json.loads(z.read(root + "data/weights/"
+                                   "model_weights_config.json"))["config"]
+        entry = config[fqn]
+        sizes = [s["as_int"] for s in entry["tensor_meta"]["sizes"]]
+        blob = z.read(root + "data/weights/" + entry["path_name"])
+    return torch.frombuffer(bytearray(blob), dtype=torch.float32).reshape(
+        sizes)
+
+
+def check_other_branch(bin_dir, out, path):
+    """cond with sum(x) <= 0 takes the false branch: tanh(b(x))."""
+    x = -np.load(os.path.join(FIXTURES, "cond.input0.npy"))
+    assert x.sum() <= 0
+    flipped = os.path.join(out, "cond.negated.npy")
+    np.save(flipped, x)
+    got, error = run(bin_dir, path, [flipped], os.path.join(out, "cond.neg"))
+    want = torch.tanh(torch.nn.functional.linear(
+        torch.from_numpy(x), archive_weight(path, "b.weight"),
+        archive_weight(path, "b.bias"))).numpy()
+    if got is None:
+        return False, error
+    diff = float(np.abs(got - want).max())
+    bound = 1e-3 * float(np.abs(want).max())
+    return diff <= bound, "false branch max |diff| %.3g" % diff
+
+
+def check(name, bin_dir, out):
+    path = os.path.join(FIXTURES, name + ".pt2")
+    inputs = sorted(glob.glob(os.path.join(FIXTURES, name + ".input*.npy")))
+    want = np.load(os.path.join(FIXTURES, name + ".output0.npy"))
+    got, error = run(bin_dir, path, inputs, os.path.join(out, name))
+    if got is None:
+        print("%s: did not compile: %s: FAIL" % (name, error))
+        return False
+    diff = float(np.abs(got - want).max())
+    bound = 1e-3 * float(np.abs(want).max())
+    ok = diff <= bound
+    note = "max |diff| %.3g (bound %.3g)" % (diff, bound)
+    if name == "cond":
+        branch_ok, branch_note = check_other_branch(bin_dir, out, path)
+        ok &= branch_ok
+        note += "; " + branch_note
+    onnx, error = run(bin_dir, os.path.join(FIXTURES, name + ".onnx"),
+                      inputs, os.path.join(out, name + ".onnx"))
+    if onnx is None:
+        note += "; ONNX form not compiled (%s)" % error
+    else:
+        pair = float(np.abs(got - onnx).max())
+        ok &= pair <= bound
+        note += "; .pt2 vs ONNX max |diff| %.3g" % pair
+    print("%s: %s: %s" % (name, note, "ok" if ok else "FAIL"))
+    return ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--out", default=os.path.expanduser(
+        "~/.cache/anvil/torch2"))
+    parser.add_argument("models", nargs="*", default=sorted(
+        os.path.basename(p)[:-4]
+        for p in glob.glob(os.path.join(FIXTURES, "*.pt2"))))
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    results = [check(m, args.bin, args.out) for m in args.models]
+    passed = sum(results)
+    print("%d passed, %d failed" % (passed, len(results) - passed))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
