@@ -10,7 +10,7 @@ config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.anvil_obj_root, "test")
-config.excludes = ["Inputs", "conformance", "models", "CMakeLists.txt",
+config.excludes = ["Inputs", "conformance", "models", "fixtures", "CMakeLists.txt",
                    "lit.cfg.py", "lit.site.cfg.py"]
 
 llvm_config.use_default_substitutions()

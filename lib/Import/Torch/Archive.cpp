@@ -87,6 +87,10 @@ Expected<std::string> Archive::read(StringRef relativePath) const {
                         "': " + zip_strerror(z));
   std::string bytes(stat.size, '\0');
   zip_int64_t got = zip_fread(file, bytes.data(), stat.size);
+  // libzip checks the entry's CRC when a read reaches the end of the data.
+  char probe;
+  if (got >= 0 && zip_fread(file, &probe, 1) != 0)
+    got = -1;
   std::string reason = got < 0 ? zip_file_strerror(file) : "";
   zip_fclose(file);
   if (got < 0 || static_cast<uint64_t>(got) != stat.size)

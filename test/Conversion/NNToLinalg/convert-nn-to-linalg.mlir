@@ -96,3 +96,24 @@ func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
   %0 = nn.gather %x, %i {axis = 0} : tensor<5x3xf32>, tensor<2xi64> -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// nn.if runs on the host as scf.if on the condition's one element; the
+// regions' nn ops are converted in place.
+// CHECK-LABEL: func.func @if_to_scf
+// CHECK: %[[FLAG:.*]] = tensor.extract %{{.*}}[] : tensor<i1>
+// CHECK: scf.if %[[FLAG]] -> (tensor<3xf32>) {
+// CHECK:   linalg.generic
+// CHECK:   scf.yield
+// CHECK: } else {
+// CHECK:   scf.yield %{{.*}} : tensor<3xf32>
+func.func @if_to_scf(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  %r = nn.if %c : tensor<i1> -> tensor<3xf32> {
+    %a = nn.relu %x : tensor<3xf32>
+    nn.yield %a : tensor<3xf32>
+  } else {
+    nn.yield %x : tensor<3xf32>
+  }
+  return %r : tensor<3xf32>
+}

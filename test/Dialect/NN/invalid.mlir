@@ -436,3 +436,29 @@ func.func @declared_type(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
   %0 = nn.add %a, %b : tensor<2x3xf32>, tensor<3xf32> -> tensor<3x3xf32>
   return
 }
+
+// -----
+
+// nn.if takes a one-element condition.
+func.func @if_condition(%c: tensor<2xi1>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{condition must hold exactly one element}}
+  %r = nn.if %c : tensor<2xi1> -> tensor<3xf32> {
+    nn.yield %x : tensor<3xf32>
+  } else {
+    nn.yield %x : tensor<3xf32>
+  }
+  return %r : tensor<3xf32>
+}
+
+// -----
+
+// Each region yields the result types.
+func.func @if_yield(%c: tensor<i1>, %x: tensor<3xf32>, %y: tensor<4xf32>) -> tensor<3xf32> {
+  %r = nn.if %c : tensor<i1> -> tensor<3xf32> {
+    nn.yield %x : tensor<3xf32>
+  } else {
+    // expected-error @+1 {{yields 'tensor<4xf32>' but nn.if returns 'tensor<3xf32>'}}
+    nn.yield %y : tensor<4xf32>
+  }
+  return %r : tensor<3xf32>
+}

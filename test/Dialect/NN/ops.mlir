@@ -64,3 +64,20 @@ func.func @no_fold_large() -> tensor<8192xf32> {
   %0 = nn.mul %a, %a : tensor<8192xf32>, tensor<8192xf32> -> tensor<8192xf32>
   return %0 : tensor<8192xf32>
 }
+
+// CHECK-LABEL: func.func @control_flow
+// CHECK: %[[R:.*]] = nn.if %{{.*}} : tensor<i1> -> tensor<3xf32> {
+// CHECK:   nn.yield %{{.*}} : tensor<3xf32>
+// CHECK: } else {
+// CHECK:   nn.yield %{{.*}} : tensor<3xf32>
+// CHECK: }
+func.func @control_flow(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  %r = nn.if %c : tensor<i1> -> tensor<3xf32> {
+    %a = nn.relu %x : tensor<3xf32>
+    nn.yield %a : tensor<3xf32>
+  } else {
+    %b = nn.tanh %x : tensor<3xf32>
+    nn.yield %b : tensor<3xf32>
+  }
+  return %r : tensor<3xf32>
+}
