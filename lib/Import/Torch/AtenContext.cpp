@@ -249,8 +249,7 @@ Value AtenContext::build(StringRef opName, ValueRange operands,
   BuildError error;
   Value v = buildInferred(b, loc, opName, operands, attrs, error);
   if (!v)
-    (void)(error.unsupported ? unsupported(error.reason)
-                             : invalid(error.reason));
+    (void)report(error);
   return v;
 }
 

@@ -65,6 +65,10 @@ public:
   /// Records a problem with this node and returns failure.
   mlir::LogicalResult unsupported(const llvm::Twine &reason);
   mlir::LogicalResult invalid(const llvm::Twine &reason);
+  /// Records a failure of a decomposition built with NNBuilder.
+  mlir::LogicalResult report(const BuildError &error) {
+    return error.unsupported ? unsupported(error.reason) : invalid(error.reason);
+  }
   /// Rejects an argument that is present with a value Anvil cannot honour.
   mlir::LogicalResult requireNone(llvm::StringRef name);
 

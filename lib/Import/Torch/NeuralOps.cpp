@@ -8,6 +8,7 @@
 #include "AtenContext.h"
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
+#include "anvil/Import/Decompositions.h"
 
 #include <cmath>
 
@@ -181,28 +182,16 @@ LogicalResult layerNorm(AtenContext &n) {
   if (k > rank || xt.getShape().take_back(k) != ArrayRef<int64_t>(*shape))
     return n.invalid("normalized_shape does not match the input's trailing "
                      "dimensions");
-  SmallVector<int64_t> axes;
-  for (int64_t d = rank - k; d < rank; ++d)
-    axes.push_back(d);
-  Type f = xt.getElementType();
-  Value mean = reduce(n, x, nn::ReduceKind::Mean, axes, true);
-  Value centered = mean ? n.create<nn::SubOp>({x, mean}) : nullptr;
-  Value squares = centered ? n.create<nn::MulOp>({centered, centered}) : nullptr;
-  Value var = squares ? reduce(n, squares, nn::ReduceKind::Mean, axes, true)
-                      : nullptr;
-  Value shifted = var ? n.create<nn::AddOp>(
-                            {var, n.scalar(n.getFloat("eps", 1e-5), f)})
-                      : nullptr;
-  Value std = shifted ? n.create<nn::SqrtOp>(shifted) : nullptr;
-  Value y = std ? n.create<nn::DivOp>({centered, std}) : nullptr;
-  if (y && !n.isNone("weight"))
-    y = n.create<nn::MulOp>({y, n.tensor("weight")});
-  if (y && !n.isNone("bias"))
-    y = n.create<nn::AddOp>({y, n.tensor("bias")});
-  if (!y)
+  Value scale = n.isNone("weight") ? Value() : n.tensor("weight");
+  Value bias = n.isNone("bias") ? Value() : n.tensor("bias");
+  if ((!n.isNone("weight") && !scale) || (!n.isNone("bias") && !bias))
     return failure();
-  Value rstd = n.create<nn::ReciprocalOp>(std);
-  return n.setOutputs({y, mean, rstd});
+  NNBuilder nb(n.b, n.loc);
+  LayerNorm norm = buildLayerNorm(nb, x, scale, bias, rank - k,
+                                  n.getFloat("eps", 1e-5));
+  if (!norm.y)
+    return n.report(nb.error);
+  return n.setOutputs({norm.y, norm.mean, norm.invStdDev});
 }
 
 template <typename OpTy>

@@ -13,6 +13,7 @@
 #include "AtenContext.h"
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
+#include "anvil/Import/Decompositions.h"
 
 using namespace mlir;
 using namespace anvil;
@@ -45,76 +46,12 @@ Value concat(AtenContext &n, ValueRange parts, int64_t axis) {
       parts, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))});
 }
 
-Value gemmTransposed(AtenContext &n, Value x, Value w, Value bias = nullptr) {
-  SmallVector<Value> operands{x, w};
-  if (bias)
-    operands.push_back(bias);
-  return n.create<nn::GemmOp>(
-      operands, {n.b.getNamedAttr("trans_b", n.b.getBoolAttr(true))});
-}
-
 //===----------------------------------------------------------------------===//
 // LSTM
 //===----------------------------------------------------------------------===//
 
-struct LstmWeights {
-  Value wIh, wHh, bias;
-};
-
-struct LstmState {
-  Value h, c;
-};
-
-/// One cell step: gates = xw_t + h W_hh^T, in PyTorch's order i, f, g, o.
-std::optional<LstmState> lstmStep(AtenContext &n, Value xw, Value wHh,
-                                  LstmState s, int64_t hidden) {
-  Value gates = n.create<nn::AddOp>({xw, gemmTransposed(n, s.h, wHh)});
-  if (!gates)
-    return std::nullopt;
-  auto gate = [&](int64_t k) { return slice(n, gates, 1, k * hidden, hidden); };
-  Value i = n.create<nn::SigmoidOp>(gate(0));
-  Value f = n.create<nn::SigmoidOp>(gate(1));
-  Value g = n.create<nn::TanhOp>(gate(2));
-  Value o = n.create<nn::SigmoidOp>(gate(3));
-  if (!i || !f || !g || !o)
-    return std::nullopt;
-  Value c = n.create<nn::AddOp>(
-      {n.create<nn::MulOp>({f, s.c}), n.create<nn::MulOp>({i, g})});
-  Value h = c ? n.create<nn::MulOp>({o, n.create<nn::TanhOp>(c)}) : nullptr;
-  if (!h)
-    return std::nullopt;
-  return LstmState{h, c};
-}
-
-/// One direction of one layer over x [T, B, I]; returns [T, B, H] and the
-/// final state.
-std::optional<std::pair<Value, LstmState>>
-lstmLayer(AtenContext &n, Value x, const LstmWeights &w, LstmState s,
-          bool reverse) {
-  auto shape = typeOf(x).getShape();
-  int64_t steps = shape[0], batch = shape[1];
-  int64_t hidden = typeOf(w.wHh).getDimSize(1);
-  Value flat = n.reshape(x, {steps * batch, shape[2]});
-  Value xw = flat ? gemmTransposed(n, flat, w.wIh, w.bias) : nullptr;
-  xw = n.reshape(xw, {steps, batch, 4 * hidden});
-  if (!xw)
-    return std::nullopt;
-  SmallVector<Value> outputs(steps);
-  for (int64_t k = 0; k < steps; ++k) {
-    int64_t t = reverse ? steps - 1 - k : k;
-    Value xt = n.reshape(slice(n, xw, 0, t, 1), {batch, 4 * hidden});
-    auto next = xt ? lstmStep(n, xt, w.wHh, s, hidden) : std::nullopt;
-    if (!next)
-      return std::nullopt;
-    s = *next;
-    outputs[t] = n.reshape(s.h, {1, batch, hidden});
-  }
-  Value all = concat(n, outputs, 0);
-  if (!all)
-    return std::nullopt;
-  return std::make_pair(all, s);
-}
-
+/// lstm.input: layers of (bi)directional cells; the weights come as one
+/// list, per layer and direction: w_ih, w_hh[, b_ih, b_hh].
 LogicalResult lstm(AtenContext &n) {
   if (n.getBool("train", false) && n.getFloat("dropout", 0) != 0)
     return n.unsupported("training-mode dropout between layers");
@@ -132,39 +69,40 @@ LogicalResult lstm(AtenContext &n) {
       typeOf(x).getRank() != 3)
     return n.invalid("expects a 3-D input, (h0, c0) and " +
                      Twine(perCell * layers * dirs) + " weights");
-  Value seq = batchFirst ? n.create<nn::TransposeOp>(x, {i64s(n, "perm", {1, 0, 2})})
+  NNBuilder nb(n.b, n.loc);
+  Value seq = batchFirst ? nb.create<nn::TransposeOp>(
+                               x, {i64s(n, "perm", {1, 0, 2})})
                          : x;
   Value h0 = (*hx)[0], c0 = (*hx)[1];
-  int64_t batch = typeOf(seq).getDimSize(1);
+  int64_t batch = seq ? typeOf(seq).getDimSize(1) : 0;
   int64_t hidden = typeOf(h0).getShape().back();
   SmallVector<Value> hn, cn;
-  for (int64_t layer = 0; layer < layers; ++layer) {
+  for (int64_t layer = 0; layer < layers && !nb.failed(); ++layer) {
     SmallVector<Value> directions;
     for (int64_t d = 0; d < dirs; ++d) {
       size_t base = (layer * dirs + d) * perCell;
       LstmWeights w{(*params)[base], (*params)[base + 1], nullptr};
       if (hasBiases)
-        w.bias = n.create<nn::AddOp>({(*params)[base + 2], (*params)[base + 3]});
+        w.bias = nb.create<nn::AddOp>({(*params)[base + 2], (*params)[base + 3]});
       int64_t cell = layer * dirs + d;
-      LstmState s{n.reshape(slice(n, h0, 0, cell, 1), {batch, hidden}),
-                  n.reshape(slice(n, c0, 0, cell, 1), {batch, hidden})};
-      if (!seq || !s.h || !s.c || (hasBiases && !w.bias))
-        return failure();
-      auto result = lstmLayer(n, seq, w, s, /*reverse=*/d == 1);
+      auto result = buildLstm(
+          nb, seq, w, nb.reshape(nb.slice(h0, 0, cell, 1), {batch, hidden}),
+          nb.reshape(nb.slice(c0, 0, cell, 1), {batch, hidden}), d == 1);
       if (!result)
-        return failure();
-      directions.push_back(result->first);
-      hn.push_back(n.reshape(result->second.h, {1, batch, hidden}));
-      cn.push_back(n.reshape(result->second.c, {1, batch, hidden}));
+        break;
+      directions.push_back(result->hiddenStates);
+      hn.push_back(nb.reshape(result->h, {1, batch, hidden}));
+      cn.push_back(nb.reshape(result->c, {1, batch, hidden}));
     }
-    seq = concat(n, directions, 2);
+    seq = nb.failed() ? nullptr : nb.concat(directions, 2);
   }
-  Value out = batchFirst && seq
-                  ? n.create<nn::TransposeOp>(seq, {i64s(n, "perm", {1, 0, 2})})
-                  : seq;
-  Value h = concat(n, hn, 0), c = concat(n, cn, 0);
-  if (!out || !h || !c)
-    return failure();
+  Value out = batchFirst ? nb.create<nn::TransposeOp>(
+                               seq, {i64s(n, "perm", {1, 0, 2})})
+                         : seq;
+  Value h = nb.failed() ? nullptr : nb.concat(hn, 0);
+  Value c = nb.failed() ? nullptr : nb.concat(cn, 0);
+  if (nb.failed())
+    return n.report(nb.error);
   return n.setOutputs({out, h, c});
 }
 

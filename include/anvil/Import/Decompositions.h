@@ -1,0 +1,78 @@
+//===- Decompositions.h - Composite model ops as nn ops ---------*- C++ -*-===//
+//
+// Ops that ONNX and ATen both have (LayerNormalization / layer_norm,
+// LSTM / lstm) are built from nn ops once, here, for both importers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ANVIL_IMPORT_DECOMPOSITIONS_H
+#define ANVIL_IMPORT_DECOMPOSITIONS_H
+
+#include "anvil/Import/OpBuilding.h"
+
+#include <array>
+#include <optional>
+
+namespace anvil {
+
+/// Builds nn ops with inferred types; after the first failure every call
+/// returns null and `error` keeps that first reason.
+class NNBuilder {
+public:
+  NNBuilder(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
+
+  template <typename OpTy>
+  mlir::Value create(mlir::ValueRange operands,
+                     llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    if (failed())
+      return nullptr;
+    return buildInferred(b, loc, OpTy::getOperationName(), operands, attrs,
+                         error);
+  }
+  bool failed() const { return !error.reason.empty(); }
+
+  mlir::Value scalar(double value, mlir::Type element);
+  mlir::Value reshape(mlir::Value v, llvm::ArrayRef<int64_t> shape);
+  /// `size` elements of dimension `dim` from `start`.
+  mlir::Value slice(mlir::Value v, int64_t dim, int64_t start, int64_t size);
+  mlir::Value concat(mlir::ValueRange parts, int64_t axis);
+  /// x w^T (+ bias) for 2-D x.
+  mlir::Value linear(mlir::Value x, mlir::Value w, mlir::Value bias = nullptr);
+
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+  BuildError error;
+};
+
+struct LayerNorm {
+  mlir::Value y, mean, invStdDev;
+};
+
+/// Normalizes `x` over dimensions [firstAxis, rank); `scale` and `bias`
+/// (either may be null) broadcast over those dimensions. Mean and 1/std
+/// keep the reduced dimensions as size 1.
+LayerNorm buildLayerNorm(NNBuilder &nb, mlir::Value x, mlir::Value scale,
+                         mlir::Value bias, int64_t firstAxis, double epsilon);
+
+/// One direction of one LSTM layer.
+struct LstmWeights {
+  /// [4H, I], [4H, H] and the summed biases [4H] (may be null).
+  mlir::Value inputWeights, recurrentWeights, bias;
+  /// Where the i, f, g (cell) and o gates sit among the 4 row blocks:
+  /// PyTorch stores i f g o, ONNX i o f c.
+  std::array<int64_t, 4> gateBlocks = {0, 1, 2, 3};
+};
+
+struct LstmResult {
+  /// Every step's hidden state [T, B, H], and the final h and c [B, H].
+  mlir::Value hiddenStates, h, c;
+};
+
+/// Runs the cell over x [T, B, I] from (h0, c0) [B, H], unrolled over the
+/// static sequence length (last step first when `reverse`).
+std::optional<LstmResult> buildLstm(NNBuilder &nb, mlir::Value x,
+                                    const LstmWeights &w, mlir::Value h0,
+                                    mlir::Value c0, bool reverse);
+
+} // namespace anvil
+
+#endif // ANVIL_IMPORT_DECOMPOSITIONS_H

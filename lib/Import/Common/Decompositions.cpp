@@ -1,0 +1,125 @@
+//===- Decompositions.cpp - Composite model ops as nn ops -----------------===//
+
+#include "anvil/Import/Decompositions.h"
+
+#include "anvil/Dialect/NN/IR/NNOps.h"
+
+using namespace mlir;
+using namespace anvil;
+
+static RankedTensorType typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+Value NNBuilder::scalar(double value, Type element) {
+  auto type = RankedTensorType::get({}, element);
+  Attribute attr = isa<FloatType>(element)
+                       ? Attribute(b.getFloatAttr(element, value))
+                       : Attribute(b.getIntegerAttr(element, int64_t(value)));
+  return buildConstant(b, loc, DenseElementsAttr::get(type, attr));
+}
+
+Value NNBuilder::reshape(Value v, ArrayRef<int64_t> shape) {
+  if (v && typeOf(v).getShape() == shape)
+    return v;
+  return create<nn::ReshapeOp>(
+      v, {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
+}
+
+Value NNBuilder::slice(Value v, int64_t dim, int64_t start, int64_t size) {
+  if (!v)
+    return create<nn::SliceOp>(v);
+  auto shape = typeOf(v).getShape();
+  SmallVector<int64_t> starts(shape.size(), 0), sizes(shape),
+      steps(shape.size(), 1);
+  starts[dim] = start;
+  sizes[dim] = size;
+  return create<nn::SliceOp>(
+      v, {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
+          b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
+          b.getNamedAttr("steps", b.getDenseI64ArrayAttr(steps))});
+}
+
+Value NNBuilder::concat(ValueRange parts, int64_t axis) {
+  if (parts.size() == 1)
+    return parts.front();
+  return create<nn::ConcatOp>(
+      parts, {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
+}
+
+Value NNBuilder::linear(Value x, Value w, Value bias) {
+  SmallVector<Value> operands{x, w};
+  if (bias)
+    operands.push_back(bias);
+  return create<nn::GemmOp>(operands,
+                            {b.getNamedAttr("trans_b", b.getBoolAttr(true))});
+}
+
+LayerNorm anvil::buildLayerNorm(NNBuilder &nb, Value x, Value scale,
+                                Value bias, int64_t firstAxis, double epsilon) {
+  auto type = typeOf(x);
+  SmallVector<int64_t> axes;
+  for (int64_t d = firstAxis; d < type.getRank(); ++d)
+    axes.push_back(d);
+  auto mean = [&](Value v) {
+    OpBuilder &b = nb.b;
+    return nb.create<nn::ReduceOp>(
+        v, {b.getNamedAttr("kind", nn::ReduceKindAttr::get(
+                                       b.getContext(), nn::ReduceKind::Mean)),
+            b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+            b.getNamedAttr("keepdims", b.getBoolAttr(true))});
+  };
+  LayerNorm result;
+  result.mean = mean(x);
+  Value centered = nb.create<nn::SubOp>({x, result.mean});
+  Value variance = mean(nb.create<nn::MulOp>({centered, centered}));
+  Value shifted = nb.create<nn::AddOp>(
+      {variance, nb.scalar(epsilon, type.getElementType())});
+  Value stdDev = nb.create<nn::SqrtOp>(shifted);
+  result.invStdDev = nb.create<nn::ReciprocalOp>(stdDev);
+  // Dividing by the standard deviation rounds as the frameworks do.
+  result.y = nb.create<nn::DivOp>({centered, stdDev});
+  if (scale)
+    result.y = nb.create<nn::MulOp>({result.y, scale});
+  if (bias)
+    result.y = nb.create<nn::AddOp>({result.y, bias});
+  return nb.failed() ? LayerNorm() : result;
+}
+
+std::optional<LstmResult> anvil::buildLstm(NNBuilder &nb, Value x,
+                                           const LstmWeights &w, Value h0,
+                                           Value c0, bool reverse) {
+  auto shape = typeOf(x).getShape();
+  int64_t steps = shape[0], batch = shape[1];
+  int64_t hidden = typeOf(w.recurrentWeights).getDimSize(1);
+  // The input projection of every step at once: one [T*B, 4H] product.
+  Value projected = nb.reshape(
+      nb.linear(nb.reshape(x, {steps * batch, shape[2]}), w.inputWeights,
+                w.bias),
+      {steps, batch, 4 * hidden});
+  Value h = h0, c = c0;
+  SmallVector<Value> states(steps);
+  for (int64_t k = 0; k < steps && !nb.failed(); ++k) {
+    int64_t t = reverse ? steps - 1 - k : k;
+    Value step = nb.reshape(nb.slice(projected, 0, t, 1), {batch, 4 * hidden});
+    Value gates = nb.create<nn::AddOp>(
+        {step, nb.linear(h, w.recurrentWeights)});
+    auto gate = [&](int which) {
+      return nb.slice(gates, 1, w.gateBlocks[which] * hidden, hidden);
+    };
+    Value i = nb.create<nn::SigmoidOp>(gate(0));
+    Value f = nb.create<nn::SigmoidOp>(gate(1));
+    Value g = nb.create<nn::TanhOp>(gate(2));
+    Value o = nb.create<nn::SigmoidOp>(gate(3));
+    c = nb.create<nn::AddOp>(
+        {nb.create<nn::MulOp>({f, c}), nb.create<nn::MulOp>({i, g})});
+    h = nb.create<nn::MulOp>({o, nb.create<nn::TanhOp>(c)});
+    states[t] = nb.reshape(h, {1, batch, hidden});
+  }
+  if (nb.failed())
+    return std::nullopt;
+  Value all = nb.concat(states, 0);
+  if (!all)
+    return std::nullopt;
+  return LstmResult{all, h, c};
+}
