@@ -180,6 +180,8 @@ const OpTable &opTable() {
     addElementwiseOps(t);
     addNeuralOps(t);
     addShapeOps(t);
+    addRecurrentOps(t);
+    addControlFlowOps(t);
     return t;
   }();
   return table;
@@ -215,10 +217,12 @@ public:
 
 private:
   Location nodeLoc(const onnx::NodeProto &node, int index) const;
-  void checkOpTypes();
+  void checkOpTypes(const onnx::GraphProto &graph);
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
-  void importInitializers(OpBuilder &b);
-  void importNodes(OpBuilder &b);
+  void importInitializers(OpBuilder &b, const onnx::GraphProto &graph);
+  void importNodes(OpBuilder &b, const onnx::GraphProto &graph);
+  FailureOr<SmallVector<Value>> importSubgraph(OpBuilder &b,
+                                               const onnx::GraphProto &graph);
   void buildReturn(OpBuilder &b, func::FuncOp func);
   void problem(StringRef where, StringRef opType, const Twine &reason,
                bool unsupported) {
@@ -245,8 +249,12 @@ Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) const {
                       FileLineColLoc::get(&ctx, modelPath, 0, 0));
 }
 
-void GraphImporter::checkOpTypes() {
-  for (const onnx::NodeProto &node : model.graph().node()) {
+void GraphImporter::checkOpTypes(const onnx::GraphProto &graph) {
+  for (const onnx::NodeProto &node : graph.node()) {
+    // Branches of control flow are graphs of their own; their ops count.
+    for (const onnx::AttributeProto &a : node.attribute())
+      if (a.has_g())
+        checkOpTypes(a.g());
     if (!isDefaultDomain(node.domain())) {
       problems.push_back(makeProblem(
           node, opset, "operator domain '" + node.domain() + "' is not supported",
@@ -317,8 +325,9 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
   return RankedTensorType::get(shape, element);
 }
 
-void GraphImporter::importInitializers(OpBuilder &b) {
-  for (const onnx::TensorProto &tensor : model.graph().initializer()) {
+void GraphImporter::importInitializers(OpBuilder &b,
+                                       const onnx::GraphProto &graph) {
+  for (const onnx::TensorProto &tensor : graph.initializer()) {
     std::string error;
     bool unsupported = false;
     auto attr = tensorToAttr(&ctx, tensor, modelDir, error, unsupported);
@@ -333,9 +342,9 @@ void GraphImporter::importInitializers(OpBuilder &b) {
   }
 }
 
-void GraphImporter::importNodes(OpBuilder &b) {
+void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
   int index = 0;
-  for (const onnx::NodeProto &node : model.graph().node()) {
+  for (const onnx::NodeProto &node : graph.node()) {
     Location loc = nodeLoc(node, index++);
     auto entry = opTable().find(node.op_type());
     bool known = isDefaultDomain(node.domain()) && entry != opTable().end() &&
@@ -359,12 +368,37 @@ void GraphImporter::importNodes(OpBuilder &b) {
     }
     if (!blocked) {
       NodeContext context(b, loc, node, opset, values, problems, modelDir);
+      context.importSubgraph = [this](OpBuilder &sub,
+                                      const onnx::GraphProto &g) {
+        return importSubgraph(sub, g);
+      };
       blocked = failed(entry->second.import(context));
     }
     if (blocked)
       for (const std::string &out : node.output())
         poisoned.insert(out);
   }
+}
+
+/// A branch sees the enclosing graph's values; its own names stay inside.
+FailureOr<SmallVector<Value>>
+GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &graph) {
+  llvm::StringMap<Value> outer = values;
+  llvm::StringSet<> outerPoisoned = poisoned;
+  size_t before = problems.size();
+  importInitializers(b, graph);
+  importNodes(b, graph);
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &out : graph.output())
+    results.push_back(poisoned.contains(out.name())
+                          ? Value()
+                          : values.lookup(out.name()));
+  values = std::move(outer);
+  poisoned = std::move(outerPoisoned);
+  if (problems.size() != before ||
+      llvm::any_of(results, [](Value v) { return !v; }))
+    return failure();
+  return results;
 }
 
 void GraphImporter::buildReturn(OpBuilder &b, func::FuncOp func) {
@@ -395,7 +429,7 @@ ImportResult GraphImporter::run() {
       opset = imp.version();
   if (opset == 0 && model.ir_version() < 3)
     opset = 1;
-  checkOpTypes();
+  checkOpTypes(model.graph());
 
   llvm::StringSet<> initializers;
   for (const onnx::TensorProto &t : model.graph().initializer())
@@ -428,8 +462,8 @@ ImportResult GraphImporter::run() {
     func.setArgAttr(i, "anvil.name", b.getStringAttr(name));
   }
   b.setInsertionPointToStart(body);
-  importInitializers(b);
-  importNodes(b);
+  importInitializers(b, model.graph());
+  importNodes(b, model.graph());
   buildReturn(b, func);
 
   result.problems = std::move(problems);

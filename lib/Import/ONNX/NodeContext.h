@@ -13,6 +13,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <functional>
 #include <optional>
 
 namespace anvil::onnx_import {
@@ -93,6 +94,12 @@ public:
 
   llvm::StringRef modelDirectory() const { return modelDir; }
 
+  /// Imports a branch graph where `sub` inserts, with this graph's values
+  /// in scope; returns the branch's outputs (failure is already reported).
+  std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
+      mlir::OpBuilder &sub, const onnx::GraphProto &graph)>
+      importSubgraph;
+
 private:
   std::optional<mlir::DenseElementsAttr> constAttr(int i) const;
 
@@ -116,6 +123,8 @@ using OpTable = llvm::StringMap<OpEntry>;
 void addElementwiseOps(OpTable &table);
 void addNeuralOps(OpTable &table);
 void addShapeOps(OpTable &table);
+void addRecurrentOps(OpTable &table);
+void addControlFlowOps(OpTable &table);
 
 } // namespace anvil::onnx_import
 

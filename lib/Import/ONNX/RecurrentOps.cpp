@@ -1,0 +1,134 @@
+//===- RecurrentOps.cpp - ONNX LSTM and LayerNormalization to nn ----------===//
+//
+// Both are decomposed by the builders the torch.export importer shares
+// (anvil/Import/Decompositions.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeContext.h"
+
+#include "anvil/Dialect/NN/IR/NNOps.h"
+#include "anvil/Import/Decompositions.h"
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::onnx_import;
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+LogicalResult report(NodeContext &n, const BuildError &error) {
+  return error.unsupported ? n.unsupported(error.reason)
+                           : n.invalid(error.reason);
+}
+
+LogicalResult importLayerNorm(NodeContext &n) {
+  if (failed(n.checkAttributes({"axis", "epsilon", "stash_type"})))
+    return failure();
+  Value x = n.input(0);
+  int64_t rank = typeOf(x).getRank();
+  int64_t axis = n.getInt("axis", -1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return n.invalid("axis " + Twine(n.getInt("axis", -1)) + " out of range");
+  NNBuilder nb(n.b, n.loc);
+  LayerNorm norm = buildLayerNorm(nb, x, n.input(1), n.input(2), axis,
+                                  n.getFloat("epsilon", 1e-5));
+  if (!norm.y)
+    return report(n, nb.error);
+  return n.setOutputs({norm.y, norm.mean, norm.invStdDev});
+}
+
+/// Rejects the LSTM features Anvil's decomposition does not model.
+LogicalResult checkLstmFeatures(NodeContext &n) {
+  if (failed(n.checkAttributes({"hidden_size", "direction", "layout",
+                                "input_forget", "activations"})))
+    return failure();
+  if (n.getInt("input_forget", 0))
+    return n.unsupported("input_forget is not supported");
+  if (n.input(4))
+    return n.unsupported("sequence_lens is not supported (every sequence "
+                         "runs the full length)");
+  if (n.input(7))
+    return n.unsupported("peephole weights (P) are not supported");
+  if (const auto *acts = n.attr("activations")) {
+    std::vector<std::string> want = {"Sigmoid", "Tanh", "Tanh"};
+    for (int i = 0; i < acts->strings_size(); ++i)
+      if (acts->strings(i) != want[i % 3])
+        return n.unsupported("activation '" + acts->strings(i) +
+                             "' is not supported");
+  }
+  return success();
+}
+
+/// Slot `d` of a per-direction tensor [dirs, ...], without that dimension.
+Value direction(NNBuilder &nb, Value v, int64_t d) {
+  if (!v)
+    return nullptr;
+  SmallVector<int64_t> shape(typeOf(v).getShape().drop_front());
+  return nb.reshape(nb.slice(v, 0, d, 1), shape);
+}
+
+LogicalResult importLstm(NodeContext &n) {
+  if (failed(checkLstmFeatures(n)))
+    return failure();
+  std::string dir = n.getString("direction", "forward");
+  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+    return n.invalid("unknown direction '" + dir + "'");
+  int64_t dirs = dir == "bidirectional" ? 2 : 1;
+  bool batchFirst = n.getInt("layout", 0) == 1;
+  Value x = n.input(0), w = n.input(1), r = n.input(2);
+  if (typeOf(x).getRank() != 3 || typeOf(w).getRank() != 3 ||
+      typeOf(w).getDimSize(0) != dirs)
+    return n.invalid("X must be 3-D and W [num_directions, 4H, I]");
+  NNBuilder nb(n.b, n.loc);
+  if (batchFirst)
+    x = nb.create<nn::TransposeOp>(
+        x, {n.b.getNamedAttr("perm", n.b.getDenseI64ArrayAttr({1, 0, 2}))});
+  int64_t hidden = typeOf(r).getShape().back();
+  int64_t batch = x ? typeOf(x).getDimSize(1) : 0;
+  Type f = typeOf(w).getElementType();
+  auto zeros = RankedTensorType::get({batch, hidden}, f);
+  Value zero = n.constant(DenseElementsAttr::get(zeros, n.b.getFloatAttr(f, 0)));
+  SmallVector<Value> ys, hs, cs;
+  for (int64_t d = 0; d < dirs && !nb.failed(); ++d) {
+    LstmWeights weights{direction(nb, w, d), direction(nb, r, d), nullptr,
+                        {0, 2, 3, 1}};
+    if (Value b = direction(nb, n.input(3), d))
+      weights.bias = nb.create<nn::AddOp>(
+          {nb.slice(b, 0, 0, 4 * hidden), nb.slice(b, 0, 4 * hidden, 4 * hidden)});
+    Value h0 = n.input(5) ? direction(nb, n.input(5), d) : zero;
+    Value c0 = n.input(6) ? direction(nb, n.input(6), d) : zero;
+    bool reverse = dir == "reverse" || d == 1;
+    auto result = buildLstm(nb, x, weights, h0, c0, reverse);
+    if (!result)
+      break;
+    int64_t steps = typeOf(result->hiddenStates).getDimSize(0);
+    ys.push_back(nb.reshape(result->hiddenStates, {steps, 1, batch, hidden}));
+    hs.push_back(nb.reshape(result->h, {1, batch, hidden}));
+    cs.push_back(nb.reshape(result->c, {1, batch, hidden}));
+  }
+  Value y = nb.failed() ? nullptr : nb.concat(ys, 1);
+  if (batchFirst)
+    y = nb.create<nn::TransposeOp>(
+        y, {n.b.getNamedAttr("perm", n.b.getDenseI64ArrayAttr({2, 0, 1, 3}))});
+  Value h = nb.failed() ? nullptr : nb.concat(hs, 0);
+  Value c = nb.failed() ? nullptr : nb.concat(cs, 0);
+  if (nb.failed())
+    return report(n, nb.error);
+  if (batchFirst) {
+    auto perm = n.b.getNamedAttr("perm", n.b.getDenseI64ArrayAttr({1, 0, 2}));
+    h = nb.create<nn::TransposeOp>(h, {perm});
+    c = nb.create<nn::TransposeOp>(c, {perm});
+  }
+  return n.setOutputs({y, h, c});
+}
+
+} // namespace
+
+void anvil::onnx_import::addRecurrentOps(OpTable &t) {
+  t["LayerNormalization"] = {importLayerNorm, 17, 2};
+  t["LSTM"] = {importLstm, 7, 3};
+}
