@@ -51,11 +51,16 @@ Value operand(AtenContext &n, Value self, StringRef name) {
 std::optional<std::pair<Value, Value>>
 binaryOperands(AtenContext &n, StringRef lhsName, StringRef rhsName,
                bool floatResult = false) {
-  Value lhs = n.tensor(lhsName);
-  if (!lhs)
-    return std::nullopt;
-  Value rhs = operand(n, lhs, rhsName);
-  if (!rhs)
+  // Either side may be a number (decompositions write `1.0 - x` as
+  // sub.Tensor(1.0, x)); it takes the tensor side's type.
+  const llvm::json::Object *lhsArg = n.arg(lhsName);
+  bool lhsIsNumber = lhsArg && !lhsArg->get("as_tensor");
+  Value rhs = lhsIsNumber ? n.tensor(rhsName) : nullptr;
+  Value lhs = lhsIsNumber ? (rhs ? operand(n, rhs, lhsName) : nullptr)
+                          : n.tensor(lhsName);
+  if (!lhsIsNumber && lhs)
+    rhs = operand(n, lhs, rhsName);
+  if (!lhs || !rhs)
     return std::nullopt;
   Type element = promoted(elementOf(lhs), elementOf(rhs));
   if (floatResult && !isa<FloatType>(element))

@@ -26,6 +26,23 @@ LogicalResult identity(AtenContext &n) {
   return x ? n.setOutputs(x) : failure();
 }
 
+/// torch.export's check that a tensor has the dtype (and sizes) it traced
+/// with: shapes are static here, so it is checked now and leaves no op.
+LogicalResult assertTensorMetadata(AtenContext &n) {
+  Value x = n.tensor("a");
+  if (!x)
+    return failure();
+  if (!n.isNone("dtype") &&
+      elementType(n.ctx(), n.getInt("dtype", -1)) != typeOf(x).getElementType())
+    return n.invalid("the tensor's element type differs from the one the "
+                     "export recorded");
+  auto sizes = n.getInts("size");
+  if (sizes && !n.isNone("size") && ArrayRef<int64_t>(*sizes) != typeOf(x).getShape())
+    return n.invalid("the tensor's shape differs from the one the export "
+                     "recorded");
+  return success();
+}
+
 /// view/reshape target with at most one -1 resolved.
 std::optional<SmallVector<int64_t>> resolveShape(AtenContext &n, Value x,
                                                  ArrayRef<int64_t> shape) {
@@ -523,9 +540,11 @@ LogicalResult trilIndices(AtenContext &n) {
 
 void anvil::torch_import::addShapeOps(AtenTable &t) {
   for (StringRef name : {"aten.contiguous", "aten.clone", "aten.dropout",
-                         "aten.alias", "aten.detach", "aten.lift_fresh_copy",
+                         "aten.dropout_", "aten.alias", "aten.detach",
+                         "aten.detach_", "aten.lift_fresh_copy",
                          "aten.feature_dropout"})
     t[name] = identity;
+  t["aten._assert_tensor_metadata"] = assertTensorMetadata;
   t["aten.view"] = view;
   t["aten._unsafe_view"] = view;
   t["aten._reshape_alias"] = view;
