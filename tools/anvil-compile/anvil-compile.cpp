@@ -1,12 +1,15 @@
 //===- anvil-compile.cpp - The Anvil compiler driver ----------------------===//
 //
 // anvil-compile MODEL [-o OUT] [--emit=nn|linalg|llvm|obj|lib]
-//               [--target=host] [--input-shape=NAME:DIMS ...]
+//               [--target=host] [--input-shape=NAME:DIMS ...] [--check]
+//
+// MODEL is an ONNX file, a torch.export .pt2 archive or nn-dialect MLIR.
 //
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/NN/IR/NNDialect.h"
+#include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/ONNX.h"
 #include "anvil/Import/Torch.h"
 #include "anvil/Target/Host/Artifact.h"
@@ -63,6 +66,11 @@ cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Pin a dynamic input shape, e.g. x:1x3x224x224"),
                 cl::value_desc("NAME:DIMS"), cl::cat(category));
+cl::opt<bool> checkOnly(
+    "check",
+    cl::desc("Only import the model and report every unsupported or "
+             "malformed node; compile nothing"),
+    cl::cat(category));
 cl::opt<bool> noVectorize("no-vectorize",
                           cl::desc("Skip host tiling and vectorization"),
                           cl::cat(category));
@@ -165,6 +173,16 @@ int compile(MLIRContext &ctx) {
   auto module = loadModel(ctx, exitCode);
   if (failed(module))
     return exitCode;
+  if (checkOnly) {
+    int64_t ops = 0;
+    (*module)->walk([&](Operation *op) {
+      ops += isa<nn::NNDialect>(op->getDialect()) &&
+             !isa<nn::ConstantOp, nn::YieldOp>(op);
+    });
+    llvm::outs() << "'" << inputPath << "': supported (" << ops
+                 << " nn ops after import)\n";
+    return kExitSuccess;
+  }
   if (target != "host")
     return error(kExitUsage, "unknown target '" + target +
                                  "' (this build supports: host)");
