@@ -46,7 +46,7 @@ namespace {
 enum class Emit { NN, Linalg, LLVM, Obj, Lib };
 
 cl::OptionCategory category("anvil-compile options");
-cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+cl::opt<std::string> inputPath(cl::Positional,
                                cl::desc("<model.onnx | model.pt2 | model.mlir>"),
                                cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Output file"),
@@ -71,6 +71,9 @@ cl::opt<bool> checkOnly(
     cl::desc("Only import the model and report every unsupported or "
              "malformed node; compile nothing"),
     cl::cat(category));
+cl::opt<bool> listOps("list-ops",
+                      cl::desc("List the ONNX and ATen ops Anvil imports"),
+                      cl::cat(category));
 cl::opt<bool> noVectorize("no-vectorize",
                           cl::desc("Skip host tiling and vectorization"),
                           cl::cat(category));
@@ -168,7 +171,22 @@ LogicalResult writeText(StringRef path,
   return success();
 }
 
+int printSupportedOps() {
+  llvm::outs() << "ONNX operators (default domain):\n";
+  for (const std::string &op : onnx_import::supportedOpTypes())
+    llvm::outs() << "  " << op << "\n";
+  llvm::outs() << "torch.export operators (every overload unless one is "
+                  "named):\n";
+  for (const std::string &op : torch_import::supportedTargets())
+    llvm::outs() << "  " << op << "\n";
+  return kExitSuccess;
+}
+
 int compile(MLIRContext &ctx) {
+  if (listOps)
+    return printSupportedOps();
+  if (inputPath.empty())
+    return error(kExitUsage, "no model given (see --help)");
   int exitCode = kExitSuccess;
   auto module = loadModel(ctx, exitCode);
   if (failed(module))
