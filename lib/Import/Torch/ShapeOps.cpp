@@ -522,7 +522,8 @@ LogicalResult indexSelect(AtenContext &n) {
 LogicalResult trilIndices(AtenContext &n) {
   int64_t rows = n.getInt("row", 0), cols = n.getInt("col", 0);
   int64_t offset = n.getInt("offset", 0);
-  if (rows < 0 || cols < 0 || rows * cols > kMaxTensorElements)
+  if (rows < 0 || cols < 0 || rows > kMaxTensorElements ||
+      cols > kMaxTensorElements || rows * cols > kMaxTensorElements)
     return n.invalid("row and col must be non-negative and small");
   SmallVector<int64_t> is, js;
   for (int64_t i = 0; i < rows; ++i)

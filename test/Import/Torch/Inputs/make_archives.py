@@ -5,6 +5,7 @@ usage: make_archives.py GOOD.pt2 OUT_DIR
 
 import json
 import os
+import struct
 import sys
 import zipfile
 
@@ -39,8 +40,37 @@ def future_schema(doc):
     doc["schema_version"] = {"major": 99, "minor": 1}
 
 
+def strided_weights(good, path):
+    """Stores l1.weight [128, 64] transposed in its blob (strides [1, 128])
+    after 7 unused elements (storage_offset 7): the same tensor, another
+    layout."""
+    with zipfile.ZipFile(good) as src:
+        root = [n for n in src.namelist()
+                if n.endswith("models/model.json")][0][:-len("models/model.json")]
+        config = json.loads(src.read(root + "data/weights/"
+                                     "model_weights_config.json"))
+        entry = config["config"]["l1.weight"]
+        blob = src.read(root + "data/weights/" + entry["path_name"])
+    rows, cols = (s["as_int"] for s in entry["tensor_meta"]["sizes"])
+    values = struct.unpack("<%df" % (rows * cols), blob)
+    transposed = [values[r * cols + c] for c in range(cols) for r in range(rows)]
+    layout = struct.pack("<%df" % (7 + len(transposed)), *([0.0] * 7),
+                         *transposed)
+    entry["tensor_meta"]["strides"] = [{"as_int": 1}, {"as_int": rows}]
+    entry["tensor_meta"]["storage_offset"] = {"as_int": 7}
+
+    def edit(name, data):
+        if name.endswith("data/weights/" + entry["path_name"]):
+            return layout
+        if name.endswith("model_weights_config.json"):
+            return json.dumps(config).encode()
+        return data
+    rewrite(good, path, edit_entry=edit)
+
+
 def main():
     good, out = sys.argv[1], sys.argv[2]
+    strided_weights(good, os.path.join(out, "strided.pt2"))
     rewrite(good, os.path.join(out, "unsupported.pt2"), unsupported)
     rewrite(good, os.path.join(out, "future.pt2"), future_schema)
 
