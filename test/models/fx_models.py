@@ -14,7 +14,6 @@ test time, never committed.
 
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -25,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 sys.path.insert(0, HERE)
 import anvil_fx_export  # noqa: E402
+from compare import compile_and_run, max_diff, summarize  # noqa: E402
 from torchvision_models import calibrate_batchnorm  # noqa: E402
 
 
@@ -113,23 +113,6 @@ def export(name, cache):
     return paths, inputs_paths
 
 
-def compile_and_run(bin_dir, model, inputs, out_dir):
-    """Output 0 of the compiled model, or the compiler's report."""
-    artifact = out_dir + ".so"
-    built = subprocess.run([os.path.join(bin_dir, "anvil-compile"), model,
-                            "-o", artifact], capture_output=True, text=True)
-    if built.returncode != 0:
-        return None, built.stderr.strip().splitlines()[-1]
-    subprocess.run([os.path.join(bin_dir, "anvil-run"), artifact,
-                    "--output-dir=" + out_dir] +
-                   ["--input=" + p for p in inputs],
-                   check=True, capture_output=True, text=True)
-    return np.load(os.path.join(out_dir, "output0.npy")), None
-
-
-def within(got, want):
-    diff = float(np.abs(got - want).max())
-    return diff, 1e-3 * float(np.abs(want).max())
 
 
 def check(name, bin_dir, cache):
@@ -140,7 +123,7 @@ def check(name, bin_dir, cache):
     if got is None:
         print("%s: .pt2 did not compile: %s: FAIL" % (name, error))
         return False
-    diff, bound = within(got, want)
+    diff, bound = max_diff(got, want)
     ok = diff <= bound
     note = "max |diff| %.3g (bound %.3g)" % (diff, bound)
     if name in CLASSIFIERS:
@@ -152,9 +135,9 @@ def check(name, bin_dir, cache):
     if onnx is None:
         note += "; ONNX form not compiled (%s)" % error
     else:
-        diff, bound = within(got, onnx)
-        ok &= diff <= bound
-        note += "; .pt2 vs ONNX max |diff| %.3g" % diff
+        pair, _ = max_diff(got, onnx)
+        ok &= pair <= bound
+        note += "; .pt2 vs ONNX max |diff| %.3g" % pair
     print("%s: %s: %s" % (name, note, "ok" if ok else "FAIL"))
     return ok
 
@@ -168,9 +151,7 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.cache, exist_ok=True)
     results = [check(m, args.bin, args.cache) for m in args.models]
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+    return summarize(results)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import argparse
 import glob
 import json
 import os
-import subprocess
 import sys
 import zipfile
 
@@ -26,22 +25,12 @@ import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from compare import compile_and_run, max_diff, summarize  # noqa: E402
+
 FIXTURES = os.path.join(HERE, "..", "fixtures", "torch2")
 MORE = os.path.join(HERE, "..", "fixtures", "torch2-more")
 
-
-def run(bin_dir, model, inputs, out_dir):
-    """Output 0 of the compiled model, or the compiler's last message."""
-    artifact = out_dir + ".so"
-    built = subprocess.run([os.path.join(bin_dir, "anvil-compile"), model,
-                            "-o", artifact], capture_output=True, text=True)
-    if built.returncode != 0:
-        return None, built.stderr.strip().splitlines()[-1]
-    subprocess.run([os.path.join(bin_dir, "anvil-run"), artifact,
-                    "--output-dir=" + out_dir] +
-                   ["--input=" + p for p in inputs],
-                   check=True, capture_output=True, text=True)
-    return np.load(os.path.join(out_dir, "output0.npy")), None
 
 
 def archive_weight(path, fqn):
@@ -64,14 +53,14 @@ def check_other_branch(bin_dir, out, path):
     assert x.sum() <= 0
     flipped = os.path.join(out, "cond.negated.npy")
     np.save(flipped, x)
-    got, error = run(bin_dir, path, [flipped], os.path.join(out, "cond.neg"))
+    got, error = compile_and_run(bin_dir, path, [flipped],
+                                 os.path.join(out, "cond.neg"))
     want = torch.tanh(torch.nn.functional.linear(
         torch.from_numpy(x), archive_weight(path, "b.weight"),
         archive_weight(path, "b.bias"))).numpy()
     if got is None:
         return False, error
-    diff = float(np.abs(got - want).max())
-    bound = 1e-3 * float(np.abs(want).max())
+    diff, bound = max_diff(got, want)
     return diff <= bound, "false branch max |diff| %.3g" % diff
 
 
@@ -82,12 +71,12 @@ def check(name, bin_dir, out):
     base = name[:-len("_core")] if name.endswith("_core") else name
     inputs = sorted(glob.glob(os.path.join(folder, base + ".input*.npy")))
     want = np.load(os.path.join(folder, base + ".output0.npy"))
-    got, error = run(bin_dir, path, inputs, os.path.join(out, name))
+    got, error = compile_and_run(bin_dir, path, inputs,
+                                 os.path.join(out, name))
     if got is None:
         print("%s: did not compile: %s: FAIL" % (name, error))
         return False
-    diff = float(np.abs(got - want).max())
-    bound = 1e-3 * float(np.abs(want).max())
+    diff, bound = max_diff(got, want)
     ok = diff <= bound
     note = "max |diff| %.3g (bound %.3g)" % (diff, bound)
     if name == "cond":
@@ -95,17 +84,15 @@ def check(name, bin_dir, out):
         ok &= branch_ok
         note += "; " + branch_note
     onnx_path = os.path.join(folder, name + ".onnx")
-    onnx, error = (run(bin_dir, onnx_path, inputs,
-                       os.path.join(out, name + ".onnx"))
-                   if os.path.exists(onnx_path) else (None, None))
-    if onnx is None and error is None:
-        pass
-    elif onnx is None:
-        note += "; ONNX form not compiled (%s)" % error
-    else:
-        pair = float(np.abs(got - onnx).max())
-        ok &= pair <= bound
-        note += "; .pt2 vs ONNX max |diff| %.3g" % pair
+    if os.path.exists(onnx_path):
+        onnx, error = compile_and_run(bin_dir, onnx_path, inputs,
+                                      os.path.join(out, name + ".onnx"))
+        if onnx is None:
+            note += "; ONNX form not compiled (%s)" % error
+        else:
+            pair, _ = max_diff(got, onnx)
+            ok &= pair <= bound
+            note += "; .pt2 vs ONNX max |diff| %.3g" % pair
     print("%s: %s: %s" % (name, note, "ok" if ok else "FAIL"))
     return ok
 
@@ -122,9 +109,7 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     results = [check(m, args.bin, args.out) for m in args.models]
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+    return summarize(results)
 
 
 if __name__ == "__main__":

@@ -213,6 +213,14 @@ AtenContext::getInts(StringRef name) const {
   return result;
 }
 
+std::optional<SmallVector<int64_t>> AtenContext::requireInts(StringRef name) {
+  auto v = getInts(name);
+  if (!v)
+    (void)invalid("argument '" + name +
+                  "' is missing or not a list of integers");
+  return v;
+}
+
 std::optional<std::string> AtenContext::getString(StringRef name) const {
   const json::Object *a = arg(name);
   if (!a)
@@ -312,11 +320,14 @@ SmallVector<std::string> AtenContext::outputNames() const {
 }
 
 LogicalResult AtenContext::setOutputs(ValueRange results) {
+  // A null result means building it failed, already reported.
+  if (llvm::any_of(results, [](Value v) { return !v; }))
+    return failure();
   SmallVector<std::string> names = outputNames();
   for (auto [i, name] : llvm::enumerate(names)) {
     if (name.empty())
       continue;
-    if (i < results.size() && results[i]) {
+    if (i < results.size()) {
       table.values[name] = results[i];
       continue;
     }

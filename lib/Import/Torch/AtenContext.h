@@ -56,6 +56,9 @@ public:
   double getFloat(llvm::StringRef name, double dflt) const;
   bool getBool(llvm::StringRef name, bool dflt) const;
   std::optional<llvm::SmallVector<int64_t>> getInts(llvm::StringRef name) const;
+  /// A list-of-integers argument the op cannot do without; records a
+  /// problem when it is missing or malformed.
+  std::optional<llvm::SmallVector<int64_t>> requireInts(llvm::StringRef name);
   std::optional<std::string> getString(llvm::StringRef name) const;
   /// A number argument (as_int, as_float or as_bool).
   std::optional<double> getScalar(llvm::StringRef name) const;
@@ -91,7 +94,8 @@ public:
   mlir::Value reshape(mlir::Value v, llvm::ArrayRef<int64_t> shape);
 
   /// Binds the node's outputs in order; outputs past `results` are marked
-  /// as not computed, so that a later use is reported clearly.
+  /// as not computed, so that a later use is reported clearly. Fails
+  /// (quietly: the builder reported why) when a result is null.
   mlir::LogicalResult setOutputs(mlir::ValueRange results);
   /// True when an input came from a node that failed (already reported).
   bool usedPoisonedInput() const { return poisoned; }
@@ -114,6 +118,15 @@ void addElementwiseOps(AtenTable &table);
 void addNeuralOps(AtenTable &table);
 void addShapeOps(AtenTable &table);
 void addSequenceOps(AtenTable &table);
+
+inline mlir::RankedTensorType typeOf(mlir::Value v) {
+  return mlir::cast<mlir::RankedTensorType>(v.getType());
+}
+
+inline mlir::NamedAttribute i64s(AtenContext &n, llvm::StringRef name,
+                                 llvm::ArrayRef<int64_t> values) {
+  return n.b.getNamedAttr(name, n.b.getDenseI64ArrayAttr(values));
+}
 
 /// Normalizes a possibly negative dimension; nullopt when out of range.
 std::optional<int64_t> normalizeDim(int64_t dim, int64_t rank);

@@ -78,7 +78,7 @@ LogicalResult unary(AtenContext &n) {
   if (!x)
     return failure();
   Value r = n.create<OpTy>(x);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 template <typename OpTy, bool FloatResult = false>
@@ -87,7 +87,7 @@ LogicalResult binary(AtenContext &n) {
   if (!operands)
     return failure();
   Value r = n.create<OpTy>({operands->first, operands->second});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// add/sub with `alpha`: self ± alpha * other.
@@ -101,7 +101,7 @@ LogicalResult addLike(AtenContext &n) {
   if (alpha != 1.0)
     rhs = n.create<nn::MulOp>({rhs, n.scalar(alpha, elementOf(rhs))});
   Value r = rhs ? n.create<OpTy>({lhs, rhs}) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// rsub: other - alpha * self.
@@ -114,7 +114,7 @@ LogicalResult rsub(AtenContext &n) {
   if (alpha != 1.0)
     self = n.create<nn::MulOp>({self, n.scalar(alpha, elementOf(self))});
   Value r = self ? n.create<nn::SubOp>({other, self}) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult div(AtenContext &n) {
@@ -129,7 +129,7 @@ LogicalResult div(AtenContext &n) {
     r = n.create<nn::FloorOp>(r);
   else if (r && mode && *mode == "floor")
     return n.unsupported("integer floor division is not supported");
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult notEqual(AtenContext &n) {
@@ -138,13 +138,13 @@ LogicalResult notEqual(AtenContext &n) {
     return failure();
   Value eq = n.create<nn::EqualOp>({operands->first, operands->second});
   Value r = eq ? n.create<nn::NotOp>(eq) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult logicalNot(AtenContext &n) {
   Value x = n.castTo(n.tensor("self"), n.b.getI1Type());
   Value r = x ? n.create<nn::NotOp>(x) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 template <typename OpTy>
@@ -152,7 +152,7 @@ LogicalResult logical(AtenContext &n) {
   Value lhs = n.castTo(n.tensor("self"), n.b.getI1Type());
   Value rhs = n.castTo(n.tensor("other"), n.b.getI1Type());
   Value r = lhs && rhs ? n.create<OpTy>({lhs, rhs}) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult gelu(AtenContext &n) {
@@ -168,14 +168,14 @@ LogicalResult rsqrt(AtenContext &n) {
   Value x = n.tensor("self");
   Value s = x ? n.create<nn::SqrtOp>(x) : nullptr;
   Value r = s ? n.create<nn::ReciprocalOp>(s) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult silu(AtenContext &n) {
   Value x = n.tensor("self");
   Value s = x ? n.create<nn::SigmoidOp>(x) : nullptr;
   Value r = s ? n.create<nn::MulOp>({x, s}) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// clip with optional bounds, from arguments `lo` and `hi`.
@@ -192,7 +192,7 @@ LogicalResult clipBetween(AtenContext &n, std::optional<double> lo,
   if (hi)
     attrs.push_back(n.b.getNamedAttr("max", n.b.getF64FloatAttr(*hi)));
   Value r = n.create<nn::ClipOp>(x, attrs);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult clamp(AtenContext &n) {
@@ -214,7 +214,7 @@ LogicalResult hardsigmoid(AtenContext &n) {
                     x, {n.b.getNamedAttr("alpha", n.b.getF64FloatAttr(1.0 / 6)),
                         n.b.getNamedAttr("beta", n.b.getF64FloatAttr(0.5))})
               : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult leakyRelu(AtenContext &n) {
@@ -223,7 +223,7 @@ LogicalResult leakyRelu(AtenContext &n) {
   Value r = x ? n.create<nn::LeakyReluOp>(
                     x, {n.b.getNamedAttr("alpha", n.b.getF64FloatAttr(slope))})
               : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult elu(AtenContext &n) {
@@ -234,7 +234,7 @@ LogicalResult elu(AtenContext &n) {
   Value r = x ? n.create<nn::EluOp>(
                     x, {n.b.getNamedAttr("alpha", n.b.getF64FloatAttr(alpha))})
               : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// pow with a tensor or number exponent.
@@ -243,7 +243,7 @@ LogicalResult pow(AtenContext &n) {
   if (!operands)
     return failure();
   Value r = n.create<nn::PowOp>({operands->first, operands->second});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// where(condition, self, other), either of the last two may be a number.
@@ -253,7 +253,7 @@ LogicalResult where(AtenContext &n) {
   if (!operands)
     return failure();
   Value r = n.create<nn::WhereOp>({condition, operands->first, operands->second});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// masked_fill(self, mask, value): where(mask, value, self).
@@ -265,7 +265,7 @@ LogicalResult maskedFill(AtenContext &n) {
     return failure();
   value = n.castTo(value, elementOf(self));
   Value r = n.create<nn::WhereOp>({mask, value, self});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 } // namespace

@@ -18,12 +18,6 @@ using namespace anvil::torch_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-NamedAttribute i64s(AtenContext &n, StringRef name, ArrayRef<int64_t> v) {
-  return n.b.getNamedAttr(name, n.b.getDenseI64ArrayAttr(v));
-}
-
 /// A per-dimension list argument (stride, padding, ...): one value applies
 /// to every spatial dimension; absent or empty gives `dflt`.
 std::optional<SmallVector<int64_t>> spatialList(AtenContext &n, StringRef name,
@@ -70,13 +64,13 @@ LogicalResult linear(AtenContext &n) {
   if (!x || !w || (!n.isNone("bias") && !bias))
     return failure();
   Value r = linearOf(n, x, w, bias);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult matmul(AtenContext &n) {
   Value a = n.tensor("self"), b = n.tensor(n.arg("mat2") ? "mat2" : "other");
   Value r = a && b ? n.create<nn::MatMulOp>({a, b}) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// addmm(self, mat1, mat2, beta, alpha) = beta * self + alpha * mat1 @ mat2.
@@ -87,7 +81,7 @@ LogicalResult addmm(AtenContext &n) {
   Value r = n.create<nn::GemmOp>(
       {a, b, c}, {n.b.getNamedAttr("alpha", n.b.getF64FloatAttr(n.getFloat("alpha", 1))),
                   n.b.getNamedAttr("beta", n.b.getF64FloatAttr(n.getFloat("beta", 1)))});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult convolution(AtenContext &n) {
@@ -122,7 +116,7 @@ LogicalResult convolution(AtenContext &n) {
                  i64s(n, "dilations", *dilation),
                  n.b.getNamedAttr("group", n.b.getI64IntegerAttr(
                                                n.getInt("groups", 1)))});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// A per-channel vector argument, or `fill` of the given size when None.
@@ -159,7 +153,7 @@ LogicalResult batchNorm(AtenContext &n) {
   Value r = n.create<nn::BatchNormOp>(
       {x, scale, bias, mean, var},
       {n.b.getNamedAttr("epsilon", n.b.getF64FloatAttr(n.getFloat("eps", 1e-5)))});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 Value reduce(AtenContext &n, Value x, nn::ReduceKind kind,
@@ -174,9 +168,9 @@ Value reduce(AtenContext &n, Value x, nn::ReduceKind kind,
 /// native_layer_norm's mean and 1/std outputs are bound too.
 LogicalResult layerNorm(AtenContext &n) {
   Value x = n.tensor("input");
-  auto shape = n.getInts("normalized_shape");
-  if (!x || !shape)
-    return x ? n.invalid("normalized_shape is missing") : failure();
+  auto shape = x ? n.requireInts("normalized_shape") : std::nullopt;
+  if (!shape)
+    return failure();
   auto xt = typeOf(x);
   int64_t rank = xt.getRank(), k = shape->size();
   if (k > rank || xt.getShape().take_back(k) != ArrayRef<int64_t>(*shape))
@@ -207,7 +201,7 @@ LogicalResult softmax(AtenContext &n) {
     return x ? n.invalid("dim is out of range") : failure();
   Value r = n.create<OpTy>(
       x, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(*axis))});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// max_pool2d / avg_pool2d (and their *_with_indices forms: the indices are
@@ -243,16 +237,16 @@ LogicalResult pool(AtenContext &n) {
         n.b.getBoolAttr(n.getBool("count_include_pad", true))));
   }
   Value r = n.create<OpTy>(x, attrs);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// adaptive_avg_pool: a mean when the output is 1x1, a plain average pool
 /// when the input divides evenly into the output.
 LogicalResult adaptiveAvgPool(AtenContext &n) {
   Value x = n.tensor("self");
-  auto out = n.getInts("output_size");
-  if (!x || !out)
-    return x ? n.invalid("output_size is missing") : failure();
+  auto out = x ? n.requireInts("output_size") : std::nullopt;
+  if (!out)
+    return failure();
   auto shape = typeOf(x).getShape();
   int64_t spatial = out->size(), rank = shape.size();
   if (rank < spatial + 1)
@@ -270,7 +264,7 @@ LogicalResult adaptiveAvgPool(AtenContext &n) {
   }
   if (global) {
     Value r = reduce(n, x, nn::ReduceKind::Mean, axes, true);
-    return r ? n.setOutputs(r) : failure();
+    return n.setOutputs(r);
   }
   if (rank != spatial + 2)
     return n.unsupported("adaptive pooling without a batch dimension");
@@ -278,7 +272,7 @@ LogicalResult adaptiveAvgPool(AtenContext &n) {
   Value r = n.create<nn::AveragePoolOp>(
       x, {i64s(n, "kernel_shape", kernel), i64s(n, "strides", kernel),
           i64s(n, "pads", zeros), i64s(n, "dilations", ones)});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// sum / mean / amax / amin over `dim` (all dimensions when absent).
@@ -309,7 +303,7 @@ LogicalResult reduction(AtenContext &n) {
       !isa<FloatType>(typeOf(x).getElementType()))
     return n.invalid("mean of an integer tensor");
   Value r = x ? reduce(n, x, Kind, axes, n.getBool("keepdim", false)) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// softmax(q k^T * scale + mask) v, with the causal or given mask.
@@ -363,7 +357,7 @@ LogicalResult scaledDotProductAttention(AtenContext &n) {
                                            "axis", n.b.getI64IntegerAttr(rank - 1))})
                          : nullptr;
   Value r = weights ? n.create<nn::MatMulOp>({weights, v}) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 } // namespace

@@ -21,12 +21,6 @@ using namespace anvil::torch_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-NamedAttribute i64s(AtenContext &n, StringRef name, ArrayRef<int64_t> v) {
-  return n.b.getNamedAttr(name, n.b.getDenseI64ArrayAttr(v));
-}
-
 Value slice(AtenContext &n, Value x, int64_t dim, int64_t start,
             int64_t size) {
   auto shape = typeOf(x).getShape();
@@ -195,7 +189,7 @@ LogicalResult embeddingBag(AtenContext &n) {
     Value divisor = sizes ? n.create<nn::MaxOp>({sizes, n.scalar(1.0, f)}) : nullptr;
     out = divisor ? n.create<nn::DivOp>({out, divisor}) : nullptr;
   }
-  return out ? n.setOutputs(out) : failure();
+  return n.setOutputs(out);
 }
 
 //===----------------------------------------------------------------------===//
@@ -252,7 +246,7 @@ LogicalResult index(AtenContext &n) {
                        {flat, linear},
                        {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(first))})
                  : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 } // namespace

@@ -15,15 +15,9 @@ using namespace anvil::torch_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-NamedAttribute i64s(AtenContext &n, StringRef name, ArrayRef<int64_t> v) {
-  return n.b.getNamedAttr(name, n.b.getDenseI64ArrayAttr(v));
-}
-
 LogicalResult identity(AtenContext &n) {
   Value x = n.tensor(n.arg("self") ? "self" : "input");
-  return x ? n.setOutputs(x) : failure();
+  return n.setOutputs(x);
 }
 
 /// torch.export's check that a tensor has the dtype (and sizes) it traced
@@ -72,12 +66,12 @@ std::optional<SmallVector<int64_t>> resolveShape(AtenContext &n, Value x,
 
 LogicalResult view(AtenContext &n) {
   Value x = n.tensor("self");
-  auto shape = n.getInts(n.arg("size") ? "size" : "shape");
-  if (!x || !shape)
-    return x ? n.invalid("the target shape is missing") : failure();
+  auto shape = x ? n.requireInts(n.arg("size") ? "size" : "shape") : std::nullopt;
+  if (!shape)
+    return failure();
   auto resolved = resolveShape(n, x, *shape);
   Value r = resolved ? n.reshape(x, *resolved) : nullptr;
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult flatten(AtenContext &n) {
@@ -99,14 +93,14 @@ LogicalResult flatten(AtenContext &n) {
   result.push_back(folded);
   result.append(shape.begin() + *end + 1, shape.end());
   Value r = n.reshape(x, result);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult unflatten(AtenContext &n) {
   Value x = n.tensor("self");
-  auto sizes = n.getInts("sizes");
-  if (!x || !sizes)
-    return x ? n.invalid("sizes is missing") : failure();
+  auto sizes = x ? n.requireInts("sizes") : std::nullopt;
+  if (!sizes)
+    return failure();
   auto shape = typeOf(x).getShape();
   auto dim = normalizeDim(n.getInt("dim", 0), shape.size());
   if (!dim)
@@ -121,7 +115,7 @@ LogicalResult unflatten(AtenContext &n) {
   result.append(sub);
   result.append(shape.begin() + *dim + 1, shape.end());
   Value r = n.reshape(x, result);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 Value transposeBy(AtenContext &n, Value x, ArrayRef<int64_t> perm) {
@@ -135,9 +129,9 @@ Value transposeBy(AtenContext &n, Value x, ArrayRef<int64_t> perm) {
 
 LogicalResult permute(AtenContext &n) {
   Value x = n.tensor("self");
-  auto dims = n.getInts("dims");
-  if (!x || !dims)
-    return x ? n.invalid("dims is missing") : failure();
+  auto dims = x ? n.requireInts("dims") : std::nullopt;
+  if (!dims)
+    return failure();
   int64_t rank = typeOf(x).getRank();
   SmallVector<int64_t> perm;
   for (int64_t d : *dims) {
@@ -147,7 +141,7 @@ LogicalResult permute(AtenContext &n) {
     perm.push_back(*axis);
   }
   Value r = transposeBy(n, x, perm);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult transpose(AtenContext &n) {
@@ -166,7 +160,7 @@ LogicalResult transpose(AtenContext &n) {
     perm.push_back(d);
   std::swap(perm[*d0], perm[*d1]);
   Value r = transposeBy(n, x, perm);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult unsqueeze(AtenContext &n) {
@@ -179,7 +173,7 @@ LogicalResult unsqueeze(AtenContext &n) {
     return n.invalid("dim is out of range");
   shape.insert(shape.begin() + *dim, 1);
   Value r = n.reshape(x, shape);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// squeeze.default, squeeze.dim and squeeze.dims: size-1 dimensions among
@@ -208,7 +202,7 @@ LogicalResult squeeze(AtenContext &n) {
     if (!drop[d])
       result.push_back(shape[d]);
   Value r = n.reshape(x, result);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult toCopy(AtenContext &n) {
@@ -222,14 +216,14 @@ LogicalResult toCopy(AtenContext &n) {
   if (!element)
     return n.unsupported("dtype code " + Twine(code) + " is not supported");
   Value r = n.castTo(x, element);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult expand(AtenContext &n) {
   Value x = n.tensor("self");
-  auto size = n.getInts("size");
-  if (!x || !size)
-    return x ? n.invalid("size is missing") : failure();
+  auto size = x ? n.requireInts("size") : std::nullopt;
+  if (!size)
+    return failure();
   auto shape = typeOf(x).getShape();
   int64_t offset = static_cast<int64_t>(size->size()) - shape.size();
   if (offset < 0)
@@ -239,7 +233,7 @@ LogicalResult expand(AtenContext &n) {
     if (target[offset + d] == -1)
       target[offset + d] = shape[d];
   Value r = n.create<nn::ExpandOp>(x, {i64s(n, "shape", target)});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// A strided slice of one dimension, start/end clamped as Python does.
@@ -274,7 +268,7 @@ LogicalResult slice(AtenContext &n) {
   int64_t start = n.isNone("start") ? 0 : n.getInt("start", 0);
   int64_t end = n.isNone("end") ? INT64_MAX : n.getInt("end", INT64_MAX);
   Value r = sliceDim(n, x, *dim, start, end, step);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// x[..., index, ...] along `dim`, the dimension dropped.
@@ -301,7 +295,7 @@ LogicalResult select(AtenContext &n) {
   if (!dim || typeOf(x).getRank() == 0)
     return n.invalid("dim is out of range");
   Value r = selectAt(n, x, *dim, n.getInt("index", 0));
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult unbind(AtenContext &n) {
@@ -390,7 +384,7 @@ LogicalResult cat(AtenContext &n) {
   if (!dim)
     return n.invalid("dim is out of range");
   Value r = concatAlong(n, *parts, *dim);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult stack(AtenContext &n) {
@@ -408,7 +402,7 @@ LogicalResult stack(AtenContext &n) {
       return failure();
   }
   Value r = concatAlong(n, *parts, *dim);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// The element type of a factory op: its dtype, else f32 for a float fill
@@ -441,21 +435,21 @@ Value filled(AtenContext &n, ArrayRef<int64_t> shape, Type element,
 
 template <int Fill>
 LogicalResult fillFactory(AtenContext &n) {
-  auto size = n.getInts("size");
+  auto size = n.requireInts("size");
   if (!size)
-    return n.invalid("size is missing");
+    return failure();
   Value r = filled(n, *size, factoryType(n, false), Fill);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult full(AtenContext &n) {
-  auto size = n.getInts("size");
+  auto size = n.requireInts("size");
   auto value = n.getScalar("fill_value");
   if (!size || !value)
-    return n.invalid("size or fill_value is missing");
+    return size ? n.invalid("fill_value is missing") : failure();
   Value r = filled(n, *size, factoryType(n, n.isIntegerScalar("fill_value")),
                    *value);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 /// zeros_like / ones_like / full_like.
@@ -468,7 +462,7 @@ LogicalResult likeFactory(AtenContext &n) {
                                    : elementType(n.ctx(), n.getInt("dtype", 7));
   double value = Fill >= 0 ? Fill : n.getFloat("fill_value", 0);
   Value r = filled(n, typeOf(x).getShape(), element, value);
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult arange(AtenContext &n) {
@@ -493,7 +487,7 @@ LogicalResult arange(AtenContext &n) {
                         : Attribute(n.b.getIntegerAttr(
                               element, static_cast<int64_t>(start + i * step))));
   Value r = n.constant(DenseElementsAttr::get(type, items));
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult embedding(AtenContext &n) {
@@ -503,7 +497,7 @@ LogicalResult embedding(AtenContext &n) {
   Value r = n.create<nn::GatherOp>(
       {w, n.castTo(ids, n.b.getI64Type())},
       {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(0))});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult indexSelect(AtenContext &n) {
@@ -516,7 +510,7 @@ LogicalResult indexSelect(AtenContext &n) {
   Value r = n.create<nn::GatherOp>(
       {x, n.castTo(index, n.b.getI64Type())},
       {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(*dim))});
-  return r ? n.setOutputs(r) : failure();
+  return n.setOutputs(r);
 }
 
 LogicalResult trilIndices(AtenContext &n) {

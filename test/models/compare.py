@@ -1,0 +1,35 @@
+"""What the model tests share: compile a model, run it, compare outputs."""
+
+import os
+import subprocess
+
+import numpy as np
+
+
+def compile_and_run(bin_dir, model, inputs, out_dir):
+    """Compiles `model`, runs it on the `inputs` files and returns output 0,
+    or (None, the compiler's last message) when it does not compile."""
+    artifact = out_dir + ".so"
+    built = subprocess.run([os.path.join(bin_dir, "anvil-compile"), model,
+                            "-o", artifact], capture_output=True, text=True)
+    if built.returncode != 0:
+        return None, built.stderr.strip().splitlines()[-1]
+    subprocess.run([os.path.join(bin_dir, "anvil-run"), artifact,
+                    "--output-dir=" + out_dir] +
+                   ["--input=" + p for p in inputs],
+                   check=True, capture_output=True, text=True)
+    return np.load(os.path.join(out_dir, "output0.npy")), None
+
+
+def max_diff(got, want):
+    """The largest absolute difference and the bound it must stay within:
+    1e-3 of the largest reference magnitude."""
+    return (float(np.abs(got - want).max()),
+            1e-3 * float(np.abs(want).max()))
+
+
+def summarize(results):
+    """Prints the pass/fail count; the exit status for the results."""
+    passed = sum(results)
+    print("%d passed, %d failed" % (passed, len(results) - passed))
+    return 0 if all(results) else 1
