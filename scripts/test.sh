@@ -13,7 +13,7 @@ status=$?
 grep -v "tests passed" ctest.log
 echo
 echo "Highlights:"
-grep -hE "^(node|pytorch-converted|pytorch-operator|simple|conformance)[: ]|^(resnet|mobilenet|transformer|dlrm|cond|lstm2|mlp|small_cnn|squeezenet|tiny_bert)" \
+grep -hE "^(node|pytorch-converted|pytorch-operator|simple|conformance)[: ]|: (ok|FAIL)$" \
   Testing/Temporary/LastTest.log | sed 's/^/  /'
 grep "tests passed" ctest.log
 exit $status
