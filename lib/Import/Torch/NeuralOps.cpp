@@ -306,58 +306,107 @@ LogicalResult reduction(AtenContext &n) {
   return n.setOutputs(r);
 }
 
-/// softmax(q k^T * scale + mask) v, with the causal or given mask.
+/// A [l, s] causal mask: position i sees positions j <= i.
+Value causalMask(AtenContext &n, int64_t l, int64_t s) {
+  SmallVector<bool> keep;
+  for (int64_t i = 0; i < l; ++i)
+    for (int64_t j = 0; j < s; ++j)
+      keep.push_back(j <= i);
+  return n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({l, s}, n.b.getI1Type()), ArrayRef<bool>(keep)));
+}
+
+/// softmax(q k^T * scale + mask) v over the last two dimensions; `mask` is
+/// boolean (false hides) or additive, and may be null.
+Value attention(AtenContext &n, Value q, Value k, Value v, double scale,
+                Value mask) {
+  int64_t rank = typeOf(q).getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  Type f = typeOf(q).getElementType();
+  Value kT = n.create<nn::TransposeOp>(k, {i64s(n, "perm", perm)});
+  Value scores = kT ? n.create<nn::MatMulOp>({q, kT}) : nullptr;
+  scores = scores ? n.create<nn::MulOp>({scores, n.scalar(scale, f)}) : nullptr;
+  if (scores && mask)
+    scores = typeOf(mask).getElementType().isInteger(1)
+                 ? n.create<nn::WhereOp>({mask, scores, n.scalar(-INFINITY, f)})
+                 : n.create<nn::AddOp>({scores, n.castTo(mask, f)});
+  Value weights =
+      scores ? n.create<nn::SoftmaxOp>(
+                   scores, {n.b.getNamedAttr("axis",
+                                             n.b.getI64IntegerAttr(rank - 1))})
+             : nullptr;
+  return weights ? n.create<nn::MatMulOp>({weights, v}) : nullptr;
+}
+
+/// scaled_dot_product_attention, with the causal or given mask.
 LogicalResult scaledDotProductAttention(AtenContext &n) {
   if (n.getFloat("dropout_p", 0.0) != 0.0)
     return n.unsupported("attention dropout at inference");
   if (n.getBool("enable_gqa", false))
     return n.unsupported("grouped-query attention (enable_gqa)");
+  if (n.getBool("is_causal", false) && !n.isNone("attn_mask"))
+    return n.invalid("is_causal and attn_mask together");
   Value q = n.tensor("query"), k = n.tensor("key"), v = n.tensor("value");
   if (!q || !k || !v)
     return failure();
-  auto qt = typeOf(q);
-  int64_t rank = qt.getRank();
+  int64_t rank = typeOf(q).getRank();
   if (rank < 2 || typeOf(k).getRank() != rank)
     return n.invalid("query and key need the same rank, at least 2");
-  SmallVector<int64_t> perm;
-  for (int64_t d = 0; d < rank; ++d)
-    perm.push_back(d);
-  std::swap(perm[rank - 1], perm[rank - 2]);
-  Value kT = n.create<nn::TransposeOp>(k, {i64s(n, "perm", perm)});
-  Value scores = kT ? n.create<nn::MatMulOp>({q, kT}) : nullptr;
-  if (!scores)
-    return failure();
-  Type f = qt.getElementType();
   double scale = n.isNone("scale")
-                     ? 1.0 / std::sqrt(double(qt.getShape().back()))
+                     ? 1.0 / std::sqrt(double(typeOf(q).getShape().back()))
                      : n.getFloat("scale", 1.0);
-  scores = n.create<nn::MulOp>({scores, n.scalar(scale, f)});
-  auto st = scores ? typeOf(scores) : RankedTensorType();
-  if (scores && n.getBool("is_causal", false)) {
-    int64_t l = st.getDimSize(rank - 2), s = st.getDimSize(rank - 1);
-    SmallVector<bool> keep;
-    for (int64_t i = 0; i < l; ++i)
-      for (int64_t j = 0; j < s; ++j)
-        keep.push_back(j <= i);
-    Value mask = n.constant(DenseElementsAttr::get(
-        RankedTensorType::get({l, s}, n.b.getI1Type()), ArrayRef<bool>(keep)));
-    scores = n.create<nn::WhereOp>(
-        {mask, scores, n.scalar(-INFINITY, f)});
+  Value mask;
+  if (n.getBool("is_causal", false))
+    mask = causalMask(n, typeOf(q).getDimSize(rank - 2),
+                      typeOf(k).getDimSize(rank - 2));
+  else if (!n.isNone("attn_mask") && !(mask = n.tensor("attn_mask")))
+    return failure();
+  return n.setOutputs(attention(n, q, k, v, scale, mask));
+}
+
+/// [B, L, E] -> [B, heads, L, E / heads], and back.
+Value splitHeads(AtenContext &n, Value x, int64_t heads) {
+  auto shape = typeOf(x).getShape();
+  Value split = n.reshape(x, {shape[0], shape[1], heads, shape[2] / heads});
+  return split ? n.create<nn::TransposeOp>(split, {i64s(n, "perm", {0, 2, 1, 3})})
+               : nullptr;
+}
+
+Value mergeHeads(AtenContext &n, Value x) {
+  auto shape = typeOf(x).getShape();
+  Value merged = n.create<nn::TransposeOp>(x, {i64s(n, "perm", {0, 2, 1, 3})});
+  return n.reshape(merged, {shape[0], shape[2], shape[1] * shape[3]});
+}
+
+/// _native_multi_head_attention: PyTorch's fused inference path of
+/// nn.MultiheadAttention (batch first), here as projections, attention and
+/// the output projection. The attention weights output is not computed.
+LogicalResult nativeMultiHeadAttention(AtenContext &n) {
+  if (!n.isNone("mask"))
+    return n.unsupported("a mask on the fused multi-head attention");
+  Value query = n.tensor("query"), key = n.tensor("key"),
+        value = n.tensor("value");
+  Value w = n.tensor("qkv_weight"), b = n.tensor("qkv_bias");
+  Value projW = n.tensor("proj_weight"), projB = n.tensor("proj_bias");
+  if (!query || !key || !value || !w || !b || !projW || !projB)
+    return failure();
+  int64_t e = n.getInt("embed_dim", 0), heads = n.getInt("num_head", 1);
+  if (typeOf(query).getRank() != 3 || heads <= 0 || e % heads != 0 ||
+      typeOf(w).getShape() != ArrayRef<int64_t>{3 * e, e})
+    return n.invalid("expects [B, L, E] inputs and a [3E, E] qkv_weight");
+  NNBuilder nb(n.b, n.loc);
+  SmallVector<Value> qkv;
+  for (auto [i, x] : llvm::enumerate(SmallVector<Value>{query, key, value})) {
+    Value proj = linearOf(n, x, nb.slice(w, 0, i * e, e), nb.slice(b, 0, i * e, e));
+    qkv.push_back(proj ? splitHeads(n, proj, heads) : nullptr);
+    if (!qkv.back())
+      return nb.failed() ? n.report(nb.error) : failure();
   }
-  if (scores && !n.isNone("attn_mask")) {
-    Value mask = n.tensor("attn_mask");
-    if (!mask)
-      return failure();
-    scores = typeOf(mask).getElementType().isInteger(1)
-                 ? n.create<nn::WhereOp>({mask, scores, n.scalar(-INFINITY, f)})
-                 : n.create<nn::AddOp>({scores, n.castTo(mask, f)});
-  }
-  Value weights = scores ? n.create<nn::SoftmaxOp>(
-                               scores, {n.b.getNamedAttr(
-                                           "axis", n.b.getI64IntegerAttr(rank - 1))})
-                         : nullptr;
-  Value r = weights ? n.create<nn::MatMulOp>({weights, v}) : nullptr;
-  return n.setOutputs(r);
+  double scale = 1.0 / std::sqrt(double(e / heads));
+  Value context = attention(n, qkv[0], qkv[1], qkv[2], scale, nullptr);
+  Value merged = context ? mergeHeads(n, context) : nullptr;
+  return n.setOutputs(merged ? linearOf(n, merged, projW, projB) : nullptr);
 }
 
 } // namespace
@@ -394,4 +443,5 @@ void anvil::torch_import::addNeuralOps(AtenTable &t) {
   t["aten.amax"] = reduction<nn::ReduceKind::Max>;
   t["aten.amin"] = reduction<nn::ReduceKind::Min>;
   t["aten.scaled_dot_product_attention"] = scaledDotProductAttention;
+  t["aten._native_multi_head_attention"] = nativeMultiHeadAttention;
 }

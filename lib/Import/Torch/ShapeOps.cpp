@@ -452,6 +452,18 @@ LogicalResult full(AtenContext &n) {
   return n.setOutputs(r);
 }
 
+/// new_zeros / new_ones / new_empty: a tensor of `size` in self's dtype.
+template <int Fill>
+LogicalResult newFactory(AtenContext &n) {
+  Value x = n.tensor("self");
+  auto size = x ? n.requireInts("size") : std::nullopt;
+  if (!size)
+    return failure();
+  Type element = n.isNone("dtype") ? typeOf(x).getElementType()
+                                   : elementType(n.ctx(), n.getInt("dtype", 7));
+  return n.setOutputs(filled(n, *size, element, Fill));
+}
+
 /// zeros_like / ones_like / full_like.
 template <int Fill>
 LogicalResult likeFactory(AtenContext &n) {
@@ -488,6 +500,85 @@ LogicalResult arange(AtenContext &n) {
                               element, static_cast<int64_t>(start + i * step))));
   Value r = n.constant(DenseElementsAttr::get(type, items));
   return n.setOutputs(r);
+}
+
+/// constant_pad_nd: `pad` holds (begin, end) pairs from the last dimension
+/// backwards.
+LogicalResult constantPad(AtenContext &n) {
+  Value x = n.tensor("self");
+  auto pad = x ? n.requireInts("pad") : std::nullopt;
+  if (!pad)
+    return failure();
+  int64_t rank = typeOf(x).getRank();
+  if (pad->size() % 2 || static_cast<int64_t>(pad->size()) > 2 * rank)
+    return n.invalid("pad needs (begin, end) pairs for at most every dimension");
+  SmallVector<int64_t> pads(2 * rank, 0);
+  for (size_t i = 0; i < pad->size() / 2; ++i) {
+    pads[rank - 1 - i] = (*pad)[2 * i];
+    pads[2 * rank - 1 - i] = (*pad)[2 * i + 1];
+  }
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return n.unsupported("negative padding (cropping)");
+  Value r = n.create<nn::PadOp>(
+      x, {i64s(n, "pads", pads),
+          n.b.getNamedAttr("mode", nn::PadModeAttr::get(n.ctx(),
+                                                        nn::PadMode::Constant)),
+          n.b.getNamedAttr("value", n.b.getF64FloatAttr(n.getFloat("value", 0)))});
+  return n.setOutputs(r);
+}
+
+/// roll: each dimension's elements shift cyclically by its shift; without
+/// dims the flattened tensor rolls.
+LogicalResult roll(AtenContext &n) {
+  Value x = n.tensor("self");
+  auto shifts = x ? n.requireInts("shifts") : std::nullopt;
+  if (!shifts)
+    return failure();
+  auto shape = typeOf(x).getShape();
+  auto dims = n.getInts("dims").value_or(SmallVector<int64_t>{});
+  Value v = dims.empty() ? n.reshape(x, {typeOf(x).getNumElements()}) : x;
+  if (dims.empty())
+    dims.push_back(0);
+  if (dims.size() != shifts->size())
+    return n.invalid("shifts and dims differ in length");
+  for (auto [d, shift] : llvm::zip_equal(dims, *shifts)) {
+    auto axis = v ? normalizeDim(d, typeOf(v).getRank()) : std::nullopt;
+    if (!axis)
+      return v ? n.invalid("dim is out of range") : failure();
+    int64_t size = typeOf(v).getDimSize(*axis);
+    int64_t s = size ? ((shift % size) + size) % size : 0;
+    if (s == 0)
+      continue;
+    v = concatAlong(n, {sliceDim(n, v, *axis, size - s, size, 1),
+                        sliceDim(n, v, *axis, 0, size - s, 1)},
+                    *axis);
+  }
+  return n.setOutputs(n.reshape(v, shape));
+}
+
+/// as_strided that only restates the layout of a dense tensor (same sizes,
+/// the contiguous strides wherever a size exceeds 1) leaves the values as
+/// they are; any other reinterpretation of memory is refused.
+LogicalResult asStrided(AtenContext &n) {
+  Value x = n.tensor("self");
+  auto size = x ? n.requireInts("size") : std::nullopt;
+  auto stride = size ? n.requireInts("stride") : std::nullopt;
+  if (!stride)
+    return failure();
+  auto shape = typeOf(x).getShape();
+  bool sameLayout = ArrayRef<int64_t>(*size) == shape &&
+                    stride->size() == shape.size() &&
+                    n.getInt("storage_offset", 0) == 0;
+  int64_t dense = 1;
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1;
+       sameLayout && d >= 0; --d) {
+    sameLayout &= shape[d] == 1 || (*stride)[d] == dense;
+    dense *= shape[d];
+  }
+  if (!sameLayout)
+    return n.unsupported("as_strided that reinterprets memory (only layout "
+                         "restatements of dense tensors are supported)");
+  return n.setOutputs(x);
 }
 
 LogicalResult embedding(AtenContext &n) {
@@ -571,6 +662,13 @@ void anvil::torch_import::addShapeOps(AtenTable &t) {
   t["aten.full_like"] = likeFactory<-1>;
   t["aten.arange"] = arange;
   t["aten.embedding"] = embedding;
+  t["aten.constant_pad_nd"] = constantPad;
+  t["aten.roll"] = roll;
+  t["aten.as_strided"] = asStrided;
+  t["aten.as_strided_"] = asStrided;
+  t["aten.new_zeros"] = newFactory<0>;
+  t["aten.new_ones"] = newFactory<1>;
+  t["aten.new_empty"] = newFactory<0>;
   t["aten.index_select"] = indexSelect;
   t["aten.tril_indices"] = trilIndices;
 }
