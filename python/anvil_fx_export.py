@@ -22,6 +22,7 @@ import zipfile
 
 import torch
 import torch.fx
+import torch.utils._pytree as pytree
 from torch.fx.experimental.proxy_tensor import make_fx
 
 SCHEMA_VERSION = {"major": 8, "minor": 17}
@@ -172,10 +173,11 @@ class _Writer:
                                     % (node.name, node.target))
                 nodes.append(self.node_json(node))
             elif node.op == "output":
-                result = node.args[0]
-                results = result if isinstance(result, (list, tuple)) \
-                    else [result]
-                outputs = [{"as_tensor": self._ref(r)} for r in results]
+                # Tuples, lists and dicts (e.g. Hugging Face model outputs)
+                # flatten to their tensors, in PyTorch's pytree order.
+                results, _ = pytree.tree_flatten(node.args[0])
+                outputs = [{"as_tensor": self._ref(r)} for r in results
+                           if isinstance(r, torch.fx.Node)]
         return placeholders, {
             "inputs": [{"as_tensor": self._ref(p)} for p in placeholders],
             "outputs": outputs, "nodes": nodes,
