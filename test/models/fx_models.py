@@ -189,8 +189,11 @@ def main():
     parser.add_argument("--cache", default=os.path.expanduser(
         "~/.cache/anvil/models"))
     parser.add_argument("models", nargs="*", default=DEFAULT,
-                        choices=list(MODELS))
+                        help="any of: " + ", ".join(MODELS))
     args = parser.parse_args()
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        parser.error("unknown model(s): " + ", ".join(unknown))
     os.makedirs(args.cache, exist_ok=True)
     results = [check(m, args.bin, args.cache) for m in args.models]
     return summarize(results)
