@@ -19,6 +19,9 @@ import numpy as np
 import torch
 import torchvision
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import max_diff, summarize  # noqa: E402
+
 MODELS = {
     "resnet18": lambda: torchvision.models.resnet18(),
     "resnet50": lambda: torchvision.models.resnet50(),
@@ -75,13 +78,12 @@ def check(name, bin_dir, cache, threads):
         check=True, capture_output=True, text=True)
     got = np.load(os.path.join(out_dir, "output0.npy"))
     want = np.load(paths["reference.npy"])
-    max_diff = float(np.abs(got - want).max())
-    bound = 1e-3 * float(np.abs(want).max())
+    diff, bound = max_diff(got, want)
     top1 = int(got.argmax()) == int(want.argmax())
     timing = [l for l in ran.stdout.splitlines() if l.startswith("benchmark")]
-    ok = max_diff <= bound and top1
+    ok = diff <= bound and top1
     print("%s: compile %.1f s; max |diff| %.3g (bound %.3g); top-1 %s; %s; %s"
-          % (name, compile_s, max_diff, bound,
+          % (name, compile_s, diff, bound,
              "agrees" if top1 else "DIFFERS", timing[0] if timing else "",
              "ok" if ok else "FAIL"))
     return ok
@@ -99,9 +101,7 @@ def main():
     os.makedirs(args.cache, exist_ok=True)
     results = [check(m, args.bin, args.cache, args.threads)
                for m in args.models]
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+    return summarize(results)
 
 
 if __name__ == "__main__":

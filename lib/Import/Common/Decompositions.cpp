@@ -15,6 +15,8 @@ Value NNBuilder::scalar(double value, Type element) {
   auto type = RankedTensorType::get({}, element);
   Attribute attr = isa<FloatType>(element)
                        ? Attribute(b.getFloatAttr(element, value))
+                   : element.isInteger(1)
+                       ? Attribute(b.getBoolAttr(value != 0))
                        : Attribute(b.getIntegerAttr(element, int64_t(value)));
   return buildConstant(b, loc, DenseElementsAttr::get(type, attr));
 }

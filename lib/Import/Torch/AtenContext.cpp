@@ -3,6 +3,7 @@
 #include "AtenContext.h"
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
+#include "anvil/Import/Decompositions.h"
 
 using namespace mlir;
 using namespace anvil;
@@ -72,6 +73,20 @@ static std::optional<std::string> tensorName(const json::Value *ref) {
   return std::nullopt;
 }
 
+Value AtenContext::lookup(StringRef ref) {
+  auto it = table.values.find(ref);
+  if (it != table.values.end())
+    return it->second;
+  auto why = table.missing.find(ref);
+  if (why == table.missing.end())
+    (void)invalid("'" + ref + "' is used before it is defined");
+  else if (!why->second.empty())
+    (void)unsupported("input '" + ref + "' " + why->second);
+  else
+    poisoned = true;
+  return nullptr;
+}
+
 Value AtenContext::tensor(StringRef name) {
   const json::Object *a = arg(name);
   std::optional<std::string> ref = a ? tensorName(a->get("as_tensor"))
@@ -80,17 +95,7 @@ Value AtenContext::tensor(StringRef name) {
     (void)invalid("argument '" + name + "' is not a tensor");
     return nullptr;
   }
-  auto it = table.values.find(*ref);
-  if (it != table.values.end())
-    return it->second;
-  auto why = table.missing.find(*ref);
-  if (why == table.missing.end())
-    (void)invalid("'" + *ref + "' is used before it is defined");
-  else if (!why->second.empty())
-    (void)unsupported("input '" + *ref + "' " + why->second);
-  else
-    poisoned = true;
-  return nullptr;
+  return lookup(*ref);
 }
 
 RankedTensorType AtenContext::tensorType(StringRef name) {
@@ -124,18 +129,13 @@ std::optional<SmallVector<Value>> AtenContext::tensors(StringRef name,
       continue;
     }
     std::optional<std::string> refName = tensorName(ref);
-    auto it = refName ? table.values.find(*refName) : table.values.end();
-    if (it == table.values.end()) {
-      auto why = refName ? table.missing.find(*refName) : table.missing.end();
-      if (why == table.missing.end())
-        (void)invalid("an entry of '" + name + "' is not a defined tensor");
-      else if (!why->second.empty())
-        (void)unsupported("input '" + *refName + "' " + why->second);
-      else
-        poisoned = true;
+    if (!refName) {
+      (void)invalid("an entry of '" + name + "' is not a tensor");
       return std::nullopt;
     }
-    result.push_back(it->second);
+    result.push_back(lookup(*refName));
+    if (!result.back())
+      return std::nullopt;
   }
   return result;
 }
@@ -272,13 +272,7 @@ Value AtenContext::constantI64(ArrayRef<int64_t> data) {
 }
 
 Value AtenContext::scalar(double value, Type element) {
-  auto type = RankedTensorType::get({}, element);
-  if (auto f = dyn_cast<FloatType>(element))
-    return constant(DenseElementsAttr::get(type, b.getFloatAttr(f, value)));
-  if (element.isInteger(1))
-    return constant(DenseElementsAttr::get(type, value != 0));
-  return constant(DenseElementsAttr::get(
-      type, b.getIntegerAttr(element, static_cast<int64_t>(value))));
+  return NNBuilder(b, loc).scalar(value, element);
 }
 
 Value AtenContext::castTo(Value v, Type element) {

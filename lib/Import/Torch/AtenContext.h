@@ -103,6 +103,10 @@ public:
   llvm::SmallVector<std::string> outputNames() const;
 
 private:
+  /// The value named `ref`; records why when there is none (a failed node's
+  /// outputs are poisoned quietly, already reported there).
+  mlir::Value lookup(llvm::StringRef ref);
+
   const llvm::json::Object &node;
   ValueTable &table;
   std::vector<Problem> &problems;

@@ -21,25 +21,6 @@ using namespace anvil::torch_import;
 
 namespace {
 
-Value slice(AtenContext &n, Value x, int64_t dim, int64_t start,
-            int64_t size) {
-  auto shape = typeOf(x).getShape();
-  SmallVector<int64_t> starts(shape.size(), 0), sizes(shape),
-      steps(shape.size(), 1);
-  starts[dim] = start;
-  sizes[dim] = size;
-  return n.create<nn::SliceOp>(x, {i64s(n, "starts", starts),
-                                   i64s(n, "sizes", sizes),
-                                   i64s(n, "steps", steps)});
-}
-
-Value concat(AtenContext &n, ValueRange parts, int64_t axis) {
-  if (parts.size() == 1)
-    return parts.front();
-  return n.create<nn::ConcatOp>(
-      parts, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))});
-}
-
 //===----------------------------------------------------------------------===//
 // LSTM
 //===----------------------------------------------------------------------===//
@@ -111,22 +92,23 @@ Value bagMembership(AtenContext &n, Value offsets, int64_t numIndices,
   offsets = n.castTo(offsets, n.b.getI64Type());
   int64_t count = typeOf(offsets).getDimSize(0);
   int64_t bags = includeLastOffset ? count - 1 : count;
-  Value starts = slice(n, offsets, 0, 0, bags);
-  Value ends = includeLastOffset
-                   ? slice(n, offsets, 0, 1, bags)
-                   : concat(n, {slice(n, offsets, 0, 1, bags - 1),
-                                n.constantI64({numIndices})},
-                            0);
-  SmallVector<int64_t> positions;
-  for (int64_t j = 0; j < numIndices; ++j)
-    positions.push_back(j);
-  Value j = n.reshape(n.constantI64(positions), {1, numIndices});
-  starts = n.reshape(starts, {bags, 1});
-  ends = n.reshape(ends, {bags, 1});
-  if (!j || !starts || !ends)
-    return nullptr;
-  return n.create<nn::AndOp>({n.create<nn::GreaterEqualOp>({j, starts}),
-                              n.create<nn::LessOp>({j, ends})});
+  NNBuilder nb(n.b, n.loc);
+  Value starts = nb.slice(offsets, 0, 0, bags);
+  Value ends = includeLastOffset ? nb.slice(offsets, 0, 1, bags)
+                                 : nb.concat({nb.slice(offsets, 0, 1, bags - 1),
+                                              n.constantI64({numIndices})},
+                                             0);
+  Value j = nb.reshape(
+      n.constantI64(llvm::to_vector(llvm::seq<int64_t>(0, numIndices))),
+      {1, numIndices});
+  starts = nb.reshape(starts, {bags, 1});
+  ends = nb.reshape(ends, {bags, 1});
+  Value member =
+      nb.create<nn::AndOp>({nb.create<nn::GreaterEqualOp>({j, starts}),
+                            nb.create<nn::LessOp>({j, ends})});
+  if (nb.failed())
+    (void)n.report(nb.error);
+  return member;
 }
 
 /// embedding_bag and _embedding_bag (sum and mean modes).
