@@ -25,11 +25,48 @@ static DenseElementsAttr smallDense(Attribute attr) {
                                                                 : nullptr;
 }
 
+/// `value` broadcast (numpy rules) to `type`, which has its element type;
+/// null when the shapes do not broadcast that way.
+static DenseElementsAttr broadcastTo(DenseElementsAttr value, Type type) {
+  auto target = dyn_cast<RankedTensorType>(type);
+  if (!target || value.getType() == target)
+    return value;
+  if (value.isSplat())
+    return value.resizeSplat(target);
+  ArrayRef<int64_t> from = value.getType().getShape(), to = target.getShape();
+  if (from.size() > to.size())
+    return nullptr;
+  int64_t lead = to.size() - from.size();
+  for (auto [i, d] : llvm::enumerate(from))
+    if (d != 1 && d != to[lead + i])
+      return nullptr;
+  auto elements = llvm::to_vector(value.getValues<Attribute>());
+  SmallVector<Attribute> out;
+  out.reserve(target.getNumElements());
+  for (int64_t flat = 0, e = target.getNumElements(); flat < e; ++flat) {
+    int64_t rest = flat, source = 0, stride = 1;
+    for (int64_t i = to.size() - 1; i >= lead; --i) {
+      int64_t coord = rest % to[i];
+      rest /= to[i];
+      int64_t d = from[i - lead];
+      source += (d == 1 ? 0 : coord) * stride;
+      stride *= d;
+    }
+    out.push_back(elements[source]);
+  }
+  return DenseElementsAttr::get(target, out);
+}
+
 OpFoldResult anvil::nn::foldBinary(Operation *op, Attribute lhs,
                                    Attribute rhs) {
   DenseElementsAttr l = smallDense(lhs), r = smallDense(rhs);
-  if (!l || !r || l.getType() != r.getType() ||
-      l.getType() != op->getResult(0).getType())
+  Type resultType = op->getResult(0).getType();
+  if (!l || !r || l.getElementType() != r.getElementType() ||
+      cast<ShapedType>(resultType).getNumElements() > kMaxFoldedElements)
+    return {};
+  l = broadcastTo(l, resultType);
+  r = broadcastTo(r, resultType);
+  if (!l || !r || l.getType() != resultType)
     return {};
   Attribute operands[] = {l, r};
   if (isa<FloatType>(l.getElementType())) {
@@ -66,6 +103,18 @@ OpFoldResult anvil::nn::foldBinary(Operation *op, Attribute lhs,
       }))
     return apply([](const APInt &a, const APInt &b) { return a.sdiv(b); });
   return {};
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr value = smallDense(adaptor.getInput());
+  if (!value || value.getElementType().isInteger(1))
+    return {};
+  if (isa<FloatType>(value.getElementType()))
+    return value.mapValues(value.getElementType(), [](const APFloat &v) {
+      return (-v).bitcastToAPInt();
+    });
+  return value.mapValues(value.getElementType(),
+                         [](const APInt &v) { return -v; });
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {

@@ -41,7 +41,11 @@ class NN_UnaryOp<string mnemonic, string formula, dag params = (ins)>
 }
 
 def NN_AbsOp : NN_UnaryOp<"abs", "|x|">;
-def NN_NegOp : NN_UnaryOp<"neg", "-x">;
+def NN_NegOp : NN_UnaryOp<"neg", "-x"> {
+  // Shape arithmetic in exported graphs negates axes (LayerNormalization's
+  // function body), so negation folds like the binary ops.
+  let hasFolder = 1;
+}
 def NN_ExpOp : NN_UnaryOp<"exp", "e^x">;
 def NN_LogOp : NN_UnaryOp<"log", "ln x">;
 def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)">;
