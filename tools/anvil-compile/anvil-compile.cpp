@@ -1,7 +1,8 @@
 //===- anvil-compile.cpp - The Anvil compiler driver ----------------------===//
 //
 // anvil-compile MODEL [-o OUT] [--emit=nn|linalg|llvm|obj|lib]
-//               [--target=host] [--input-shape=NAME:DIMS ...] [--check]
+//               [--target=host] [--input-shape=NAME:DIMS ...]
+//               [--bind-input=NAME=FILE.pb ...] [--check]
 //
 // MODEL is an ONNX file, a torch.export .pt2 archive or nn-dialect MLIR.
 //
@@ -66,6 +67,12 @@ cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Pin a dynamic input shape, e.g. x:1x3x224x224"),
                 cl::value_desc("NAME:DIMS"), cl::cat(category));
+cl::list<std::string> boundInputs(
+    "bind-input",
+    cl::desc("Fix a graph input to the value in an ONNX TensorProto file; it "
+             "becomes a constant and leaves the compiled signature (for "
+             "shape-valued inputs such as Reshape's shape)"),
+    cl::value_desc("NAME=FILE.pb"), cl::cat(category));
 cl::opt<bool> checkOnly(
     "check",
     cl::desc("Only import the model and report every unsupported or "
@@ -134,9 +141,10 @@ FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode) {
   }
   bool isArchive = llvm::sys::path::extension(inputPath) == ".pt2" ||
                    torch_import::looksLikeArchive(inputPath);
-  if (isArchive && !inputShapes.empty()) {
-    exitCode = error(kExitUsage, "--input-shape applies to ONNX models; a "
-                                 ".pt2 archive fixes its input shapes");
+  if (isArchive && (!inputShapes.empty() || !boundInputs.empty())) {
+    exitCode = error(kExitUsage, "--input-shape and --bind-input apply to ONNX "
+                                 "models; a .pt2 archive fixes its input "
+                                 "shapes");
     return failure();
   }
   onnx_import::ImportOptions options;
@@ -144,6 +152,12 @@ FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode) {
     if (!onnx_import::parseInputShape(spec, options)) {
       exitCode = error(kExitUsage, "malformed --input-shape '" + spec +
                                        "' (expected NAME:1x3x224x224)");
+      return failure();
+    }
+  for (const std::string &spec : boundInputs)
+    if (!onnx_import::parseBoundInput(spec, options)) {
+      exitCode = error(kExitUsage, "malformed --bind-input '" + spec +
+                                       "' (expected NAME=FILE.pb)");
       return failure();
     }
   ImportResult result =

@@ -37,6 +37,17 @@ public:
   mlir::Value concat(mlir::ValueRange parts, int64_t axis);
   /// x w^T (+ bias) for 2-D x.
   mlir::Value linear(mlir::Value x, mlir::Value w, mlir::Value bias = nullptr);
+  /// Reduces `v` over `axes` (non-negative, any order) with `kind`
+  /// (an nn::ReduceKind).
+  mlir::Value reduce(mlir::Value v, int kind, llvm::ArrayRef<int64_t> axes,
+                     bool keepdims);
+  mlir::Value cast(mlir::Value v, mlir::Type element);
+  mlir::Value transpose(mlir::Value v, llvm::ArrayRef<int64_t> perm);
+  /// 0, 1, ..., count - 1 of `element` type, shaped [count] then reshaped
+  /// to `shape` when one is given (count must match its element count).
+  mlir::Value iota(int64_t count, mlir::Type element,
+                   llvm::ArrayRef<int64_t> shape = {});
+  mlir::Value constant(mlir::DenseElementsAttr value);
 
   mlir::OpBuilder &b;
   mlir::Location loc;

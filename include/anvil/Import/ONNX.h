@@ -14,6 +14,9 @@ namespace anvil::onnx_import {
 struct ImportOptions {
   /// Shapes pinned by the user for inputs with dynamic dimensions.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Graph inputs fixed to a value at compile time (name -> ONNX
+  /// TensorProto file): they become constants and leave the signature.
+  llvm::StringMap<std::string> boundInputs;
 };
 
 using anvil::ImportResult;
@@ -27,6 +30,9 @@ ImportResult importModelFile(mlir::MLIRContext &context, llvm::StringRef path,
 
 /// Parses "NAME:1x3x224x224" into `options`; false when malformed.
 bool parseInputShape(llvm::StringRef spec, ImportOptions &options);
+
+/// Parses "NAME=FILE.pb" into `options`; false when malformed.
+bool parseBoundInput(llvm::StringRef spec, ImportOptions &options);
 
 /// Op types the importer handles in the default domain.
 std::vector<std::string> supportedOpTypes();

@@ -174,6 +174,28 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
   }
 };
 
+struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value data = adaptor.getInput();
+    int64_t axis = op.getAxis();
+    int64_t size = tensorType(data).getDimSize(axis);
+    AffineMap identity =
+        rewriter.getMultiDimIdentityMap(op.getType().getRank());
+    Value result = buildFromIndices(
+        rewriter, op.getLoc(), op.getType(), adaptor.getIndices(), identity,
+        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) -> Value {
+          SmallVector<Value> at(ivs);
+          at[axis] = normalizeIndex(b, l, a[0], size);
+          return tensor::ExtractOp::create(b, l, data, at);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Maps an output index of a reflect/edge pad back into [0, size).
 Value padSource(OpBuilder &b, Location loc, Value iv, int64_t before,
                 int64_t size, PadMode mode) {
@@ -268,6 +290,7 @@ struct TileLowering : OpConversionPattern<TileOp> {
 
 void anvil::nn::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
-               ConcatLowering, SliceLowering, GatherLowering, PadLowering,
+               ConcatLowering, SliceLowering, GatherLowering,
+               GatherElementsLowering, PadLowering,
                ExpandLowering, TileLowering>(patterns.getContext());
 }

@@ -57,6 +57,47 @@ Value NNBuilder::linear(Value x, Value w, Value bias) {
                             {b.getNamedAttr("trans_b", b.getBoolAttr(true))});
 }
 
+Value NNBuilder::reduce(Value v, int kind, ArrayRef<int64_t> axes,
+                        bool keepdims) {
+  SmallVector<int64_t> sorted(axes);
+  llvm::sort(sorted);
+  return create<nn::ReduceOp>(
+      v, {b.getNamedAttr("kind", nn::ReduceKindAttr::get(
+                                     b.getContext(), nn::ReduceKind(kind))),
+          b.getNamedAttr("axes", b.getDenseI64ArrayAttr(sorted)),
+          b.getNamedAttr("keepdims", b.getBoolAttr(keepdims))});
+}
+
+Value NNBuilder::cast(Value v, Type element) {
+  if (v && typeOf(v).getElementType() == element)
+    return v;
+  return create<nn::CastOp>(v, {b.getNamedAttr("to", TypeAttr::get(element))});
+}
+
+Value NNBuilder::transpose(Value v, ArrayRef<int64_t> perm) {
+  return create<nn::TransposeOp>(
+      v, {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))});
+}
+
+Value NNBuilder::iota(int64_t count, Type element, ArrayRef<int64_t> shape) {
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(isa<FloatType>(element)
+                         ? Attribute(b.getFloatAttr(element, double(i)))
+                         : Attribute(b.getIntegerAttr(element, i)));
+  SmallVector<int64_t> dims(shape);
+  if (dims.empty())
+    dims.push_back(count);
+  return constant(
+      DenseElementsAttr::get(RankedTensorType::get(dims, element), values));
+}
+
+Value NNBuilder::constant(DenseElementsAttr value) {
+  if (failed())
+    return nullptr;
+  return buildConstant(b, loc, value);
+}
+
 LayerNorm anvil::buildLayerNorm(NNBuilder &nb, Value x, Value scale,
                                 Value bias, int64_t firstAxis, double epsilon) {
   auto type = typeOf(x);

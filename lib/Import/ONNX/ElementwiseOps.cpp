@@ -83,6 +83,7 @@ LogicalResult importClip(NodeContext &n) {
   if (failed(n.checkAttributes({"min", "max"})))
     return failure();
   SmallVector<NamedAttribute> attrs;
+  SmallVector<std::pair<StringRef, Value>> runtimeBounds;
   auto bound = [&](StringRef name, int index) -> LogicalResult {
     if (n.opset < 11) {
       if (n.attr(name))
@@ -92,15 +93,27 @@ LogicalResult importClip(NodeContext &n) {
     }
     if (!n.input(index))
       return success();
+    if (n.inputType(index).getRank() != 0 &&
+        n.inputType(index).getNumElements() != 1)
+      return n.invalid("Clip " + name + " must be a scalar");
     auto values = n.constFloats(index);
-    if (!values || values->size() != 1)
-      return n.unsupported("Clip " + name + " must be a constant scalar");
+    if (!values) {
+      runtimeBounds.emplace_back(name, n.input(index));
+      return success();
+    }
     attrs.push_back(n.b.getNamedAttr(name, n.b.getF64FloatAttr((*values)[0])));
     return success();
   };
   if (failed(bound("min", 1)) || failed(bound("max", 2)))
     return failure();
   auto v = n.create<nn::ClipOp>(n.input(0), attrs);
+  // Bounds known only at run time clamp with max / min, min first.
+  for (auto &[name, limit] : runtimeBounds) {
+    if (failed(v))
+      return failure();
+    v = name == "min" ? n.create<nn::MaxOp>(ValueRange{*v, limit})
+                      : n.create<nn::MinOp>(ValueRange{*v, limit});
+  }
   return failed(v) ? failure() : n.setOutputs(*v);
 }
 
@@ -182,10 +195,16 @@ LogicalResult importDropout(NodeContext &n) {
     return failure();
   if (n.input(2)) {
     auto training = n.constInts(2);
-    if (!training || training->size() != 1)
-      return n.unsupported("training_mode must be a constant");
-    if ((*training)[0])
-      return n.unsupported("training mode is not supported");
+    if (!training)
+      return n.needsConstant(2, "training_mode");
+    if (training->size() != 1)
+      return n.invalid("training_mode must be a scalar");
+    // Training mode with ratio 0 keeps every element: still the identity.
+    auto ratio = n.input(1) ? n.constFloats(1)
+                            : std::optional<SmallVector<double>>({0.5});
+    if ((*training)[0] && !(ratio && ratio->size() == 1 && (*ratio)[0] == 0))
+      return n.unsupported("training-mode dropout with a ratio other than 0 "
+                           "is random");
   }
   SmallVector<Value> outs = {n.input(0)};
   if (n.node.output_size() > 1) {

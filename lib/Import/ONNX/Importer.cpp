@@ -161,6 +161,43 @@ Value NodeContext::constantI64(ArrayRef<int64_t> data) {
   return constant(DenseElementsAttr::get(type, data));
 }
 
+/// The names of the graph inputs `v` is computed from.
+static SmallVector<std::string> graphInputsBehind(Value v) {
+  SmallVector<std::string> names;
+  SmallVector<Value> work = {v};
+  llvm::SmallPtrSet<void *, 16> seen;
+  while (!work.empty()) {
+    Value next = work.pop_back_val();
+    if (!next || !seen.insert(next.getAsOpaquePointer()).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(next)) {
+      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      if (auto name = func ? func.getArgAttrOfType<StringAttr>(
+                                 arg.getArgNumber(), "anvil.name")
+                           : nullptr)
+        names.push_back(name.str());
+      continue;
+    }
+    llvm::append_range(work, next.getDefiningOp()->getOperands());
+  }
+  llvm::sort(names);
+  return names;
+}
+
+LogicalResult NodeContext::needsConstant(int i, const Twine &what) {
+  SmallVector<std::string> names = graphInputsBehind(input(i));
+  if (names.empty())
+    return unsupported(what + " must be a constant");
+  SmallVector<std::string> quoted;
+  for (const std::string &name : names)
+    quoted.push_back("'" + name + "'");
+  return unsupported(what + " must be a constant; it is computed from graph " +
+                     (names.size() == 1 ? "input " : "inputs ") +
+                     llvm::join(quoted, ", ") +
+                     " (--bind-input NAME=FILE.pb fixes a value at compile "
+                     "time)");
+}
+
 LogicalResult NodeContext::setOutputs(ValueRange results) {
   for (auto [i, v] : llvm::enumerate(results))
     if (static_cast<int>(i) < node.output_size() && !node.output(i).empty())
@@ -182,6 +219,8 @@ const OpTable &opTable() {
     addShapeOps(t);
     addRecurrentOps(t);
     addControlFlowOps(t);
+    addLossOps(t);
+    addIndexingOps(t);
     return t;
   }();
   return table;
@@ -219,6 +258,8 @@ private:
   Location nodeLoc(const onnx::NodeProto &node, int index) const;
   void checkOpTypes(const onnx::GraphProto &graph);
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
+  void bindInput(OpBuilder &b, const onnx::ValueInfoProto &info,
+                 StringRef path);
   void importInitializers(OpBuilder &b, const onnx::GraphProto &graph);
   void importNodes(OpBuilder &b, const onnx::GraphProto &graph);
   FailureOr<SmallVector<Value>> importSubgraph(OpBuilder &b,
@@ -323,6 +364,44 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
     return failure();
   }
   return RankedTensorType::get(shape, element);
+}
+
+/// Reads the value bound to graph input `info` and makes it a constant;
+/// its type must be the one the model declares.
+void GraphImporter::bindInput(OpBuilder &b, const onnx::ValueInfoProto &info,
+                              StringRef path) {
+  poisoned.insert(info.name());
+  auto bad = [&](const Twine &reason) {
+    problem(info.name(), "graph input", "--bind-input: " + reason, false);
+  };
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return bad("cannot read '" + path + "': " + buffer.getError().message());
+  onnx::TensorProto tensor;
+  if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
+                             static_cast<int>((*buffer)->getBufferSize())))
+    return bad("'" + path + "' is not an ONNX TensorProto file");
+  std::string error;
+  bool unsupported = false;
+  // External data of a bound tensor is resolved next to its own file.
+  auto attr = tensorToAttr(&ctx, tensor, llvm::sys::path::parent_path(path),
+                           error, unsupported);
+  if (failed(attr))
+    return bad(error);
+  auto type = cast<RankedTensorType>(attr->getType());
+  const auto &declared = info.type().tensor_type();
+  bool fits = elementType(&ctx, declared.elem_type()) == type.getElementType();
+  if (fits && declared.has_shape()) {
+    fits = declared.shape().dim_size() == type.getRank();
+    for (int i = 0; fits && i < declared.shape().dim_size(); ++i)
+      fits = !declared.shape().dim(i).has_dim_value() ||
+             declared.shape().dim(i).dim_value() == type.getDimSize(i);
+  }
+  if (!fits)
+    return bad("the value's type does not fit the input's declared type");
+  values[info.name()] = anvil::nn::ConstantOp::create(
+      b, NameLoc::get(StringAttr::get(&ctx, info.name())), type, *attr);
+  poisoned.erase(info.name());
 }
 
 void GraphImporter::importInitializers(OpBuilder &b,
@@ -436,9 +515,14 @@ ImportResult GraphImporter::run() {
     initializers.insert(t.name());
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  SmallVector<const onnx::ValueInfoProto *> bound;
   for (const onnx::ValueInfoProto &in : model.graph().input()) {
     if (initializers.contains(in.name()))
       continue;
+    if (options.boundInputs.count(in.name())) {
+      bound.push_back(&in);
+      continue;
+    }
     auto type = inputType(in);
     if (failed(type)) {
       poisoned.insert(in.name());
@@ -462,6 +546,14 @@ ImportResult GraphImporter::run() {
     func.setArgAttr(i, "anvil.name", b.getStringAttr(name));
   }
   b.setInsertionPointToStart(body);
+  for (const onnx::ValueInfoProto *in : bound)
+    bindInput(b, *in, options.boundInputs.lookup(in->name()));
+  for (const auto &entry : options.boundInputs)
+    if (llvm::none_of(bound, [&](const onnx::ValueInfoProto *in) {
+          return in->name() == entry.getKey();
+        }))
+      problem(entry.getKey(), "graph input",
+              "--bind-input names no graph input of the model", false);
   importInitializers(b, model.graph());
   importNodes(b, model.graph());
   buildReturn(b, func);
@@ -522,6 +614,15 @@ bool anvil::onnx_import::parseInputShape(StringRef spec,
     shape.push_back(d);
   }
   options.inputShapes[name] = shape;
+  return true;
+}
+
+bool anvil::onnx_import::parseBoundInput(StringRef spec,
+                                         ImportOptions &options) {
+  auto [name, path] = spec.split('=');
+  if (name.empty() || path.empty())
+    return false;
+  options.boundInputs[name] = path.str();
   return true;
 }
 

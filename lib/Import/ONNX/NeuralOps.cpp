@@ -226,7 +226,7 @@ template <nn::ReduceKind kind> LogicalResult importReduce(NodeContext &n) {
   if (axesAsInput && n.input(1)) {
     axes = n.constInts(1);
     if (!axes)
-      return n.unsupported("axes must be a constant");
+      return n.needsConstant(1, "axes");
   } else if (!axesAsInput) {
     axes = n.getInts("axes");
   }

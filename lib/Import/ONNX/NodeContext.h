@@ -65,6 +65,14 @@ public:
   /// Records a problem with this node and returns failure.
   mlir::LogicalResult unsupported(const llvm::Twine &reason);
   mlir::LogicalResult invalid(const llvm::Twine &reason);
+  /// Records a failed build (an NNBuilder's first error) as a problem of
+  /// this node and returns failure.
+  mlir::LogicalResult report(const BuildError &error) {
+    return error.unsupported ? unsupported(error.reason) : invalid(error.reason);
+  }
+  /// Reports that input `i` (`what`) must be a compile-time constant and,
+  /// when it is computed from graph inputs, names them and --bind-input.
+  mlir::LogicalResult needsConstant(int i, const llvm::Twine &what);
   /// Rejects every attribute of the node not named in `known`.
   mlir::LogicalResult checkAttributes(llvm::ArrayRef<llvm::StringRef> known);
   /// Rejects tensors over kMaxTensorElements.
@@ -125,6 +133,8 @@ void addNeuralOps(OpTable &table);
 void addShapeOps(OpTable &table);
 void addRecurrentOps(OpTable &table);
 void addControlFlowOps(OpTable &table);
+void addLossOps(OpTable &table);
+void addIndexingOps(OpTable &table);
 
 } // namespace anvil::onnx_import
 

@@ -75,7 +75,8 @@ LogicalResult importReshape(NodeContext &n) {
     return failure();
   auto requested = intsFrom(n, 1, "shape", 5);
   if (!requested)
-    return n.unsupported("the target shape must be a constant");
+    return n.opset >= 5 ? n.needsConstant(1, "the target shape")
+                        : n.invalid("the shape attribute is missing");
   RankedTensorType in = n.inputType(0);
   bool allowZero = n.getInt("allowzero", 0);
   SmallVector<int64_t> shape;
@@ -143,7 +144,7 @@ LogicalResult importSqueeze(NodeContext &n) {
       return failure();
     axes = *norm;
   } else if (n.opset >= 13 && n.input(1)) {
-    return n.unsupported("axes must be a constant");
+    return n.needsConstant(1, "axes");
   } else {
     for (int64_t d = 0; d < in.getRank(); ++d)
       if (in.getDimSize(d) == 1)
@@ -166,7 +167,8 @@ LogicalResult importUnsqueeze(NodeContext &n) {
     return failure();
   auto given = intsFrom(n, 1, "axes", 13);
   if (!given)
-    return n.unsupported("axes must be a constant");
+    return n.opset >= 13 ? n.needsConstant(1, "axes")
+                         : n.invalid("the axes attribute is missing");
   RankedTensorType in = n.inputType(0);
   int64_t rank = in.getRank() + given->size();
   auto axes = axesIn(n, *given, rank);
@@ -244,14 +246,15 @@ LogicalResult importSlice(NodeContext &n) {
   auto starts = intsFrom(n, 1, "starts", 10);
   auto ends = intsFrom(n, 2, "ends", 10);
   if (!starts || !ends)
-    return n.unsupported("starts and ends must be constants");
+    return n.opset >= 10 ? n.needsConstant(starts ? 2 : 1, starts ? "ends" : "starts")
+                         : n.invalid("starts and ends attributes are required");
   auto axes = intsFrom(n, 3, "axes", 10).value_or(
       llvm::to_vector(llvm::seq<int64_t>(0, starts->size())));
   SmallVector<int64_t> steps(starts->size(), 1);
   if (n.opset >= 10 && n.input(4)) {
     auto given = n.constInts(4);
     if (!given)
-      return n.unsupported("steps must be a constant");
+      return n.needsConstant(4, "steps");
     steps = *given;
   }
   if (ends->size() != starts->size() || axes.size() != starts->size() ||
@@ -287,7 +290,7 @@ LogicalResult importSplit(NodeContext &n) {
   auto sizes = intsFrom(n, 1, "split", 13);
   if (!sizes) {
     if (n.opset >= 13 && n.input(1))
-      return n.unsupported("split sizes must be a constant");
+      return n.needsConstant(1, "split sizes");
     // Equal parts; the last one smaller when the size does not divide.
     int64_t part = (dim + outputs - 1) / outputs;
     sizes = SmallVector<int64_t>();
@@ -341,12 +344,15 @@ LogicalResult importPad(NodeContext &n) {
       n.opset >= 11 ? n.constInts(1)
                     : n.getInts(n.opset >= 2 ? "pads" : "paddings");
   if (!pads)
-    return n.unsupported("pads must be a constant");
+    return n.opset >= 11 ? n.needsConstant(1, "pads")
+                         : n.invalid("the pads attribute is missing");
   double value = n.getFloat("value", 0);
   if (n.opset >= 11 && n.input(2)) {
     auto given = n.constFloats(2);
-    if (!given || given->size() != 1)
-      return n.unsupported("constant_value must be a constant scalar");
+    if (!given)
+      return n.needsConstant(2, "constant_value");
+    if (given->size() != 1)
+      return n.invalid("constant_value must be a scalar");
     value = (*given)[0];
   }
   SmallVector<int64_t> full(2 * rank, 0);
@@ -354,7 +360,7 @@ LogicalResult importPad(NodeContext &n) {
   if (n.opset >= 18 && n.input(3)) {
     auto given = n.constInts(3);
     if (!given)
-      return n.unsupported("axes must be a constant");
+      return n.needsConstant(3, "axes");
     auto norm = axesIn(n, *given, rank);
     if (failed(norm))
       return failure();
@@ -398,7 +404,7 @@ LogicalResult importSize(NodeContext &n) {
 LogicalResult importExpand(NodeContext &n) {
   auto shape = n.constInts(1);
   if (!shape)
-    return n.unsupported("the target shape must be a constant");
+    return n.needsConstant(1, "the target shape");
   return bind(n, n.create<nn::ExpandOp>(
                      n.input(0), {n.b.getNamedAttr(
                                      "shape", n.b.getDenseI64ArrayAttr(*shape))}));
@@ -407,7 +413,7 @@ LogicalResult importExpand(NodeContext &n) {
 LogicalResult importTile(NodeContext &n) {
   auto repeats = n.constInts(1);
   if (!repeats)
-    return n.unsupported("repeats must be a constant");
+    return n.needsConstant(1, "repeats");
   return bind(n, n.create<nn::TileOp>(
                      n.input(0),
                      {n.b.getNamedAttr("repeats",
@@ -417,7 +423,7 @@ LogicalResult importTile(NodeContext &n) {
 LogicalResult importConstantOfShape(NodeContext &n) {
   auto shape = n.constInts(0);
   if (!shape)
-    return n.unsupported("the shape must be a constant");
+    return n.needsConstant(0, "the shape");
   if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
     return n.invalid("negative dimension in the shape");
   Attribute fill = n.b.getF32FloatAttr(0);
@@ -442,9 +448,11 @@ LogicalResult importConstantOfShape(NodeContext &n) {
 LogicalResult importRange(NodeContext &n) {
   auto start = n.constFloats(0), limit = n.constFloats(1),
        delta = n.constFloats(2);
-  if (!start || !limit || !delta || start->size() != 1 ||
-      limit->size() != 1 || delta->size() != 1)
-    return n.unsupported("Range needs constant scalar inputs");
+  if (!start || !limit || !delta)
+    return n.needsConstant(!start ? 0 : !limit ? 1 : 2,
+                           !start ? "start" : !limit ? "limit" : "delta");
+  if (start->size() != 1 || limit->size() != 1 || delta->size() != 1)
+    return n.invalid("start, limit and delta must be scalars");
   double s = (*start)[0], l = (*limit)[0], d = (*delta)[0];
   if (d == 0)
     return n.invalid("delta is 0");

@@ -470,6 +470,25 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, Loc loc,
   return inferred(out, shape, input.getElementType());
 }
 
+LogicalResult GatherElementsOp::inferReturnTypes(
+    MLIRContext *, Loc loc, ValueRange operands, DictionaryAttr attributes,
+    OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &out) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto input = rankedType(adaptor.getInput());
+  auto indices = rankedType(adaptor.getIndices());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= input.getRank())
+    return emitOptionalError(loc, "axis ", axis, " out of range");
+  if (indices.getRank() != input.getRank())
+    return emitOptionalError(loc, "indices must have the input's rank");
+  for (int64_t d = 0; d < input.getRank(); ++d)
+    if (d != axis && indices.getDimSize(d) > input.getDimSize(d))
+      return emitOptionalError(loc, "indices dimension ", d,
+                               " exceeds the input's");
+  return inferred(out, indices.getShape(), input.getElementType());
+}
+
 LogicalResult PadOp::inferReturnTypes(MLIRContext *, Loc loc,
                                       ValueRange operands,
                                       DictionaryAttr attributes,

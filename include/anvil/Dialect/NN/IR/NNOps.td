@@ -389,6 +389,23 @@ def NN_GatherOp : NN_ShapedOp<"gather"> {
   }];
 }
 
+def NN_GatherElementsOp : NN_ShapedOp<"gather_elements"> {
+  let summary = "gathers elements along an axis by a same-rank index tensor";
+  let description = [{
+    `output[i0, ..., ik, ...] = input[i0, ..., indices[i0, ..., ik, ...], ...]`
+    with the index replacing coordinate `axis`. The result has the shape of
+    `indices`, whose other dimensions must not exceed the input's. Negative
+    indices count from the end.
+  }];
+  let arguments = (ins NN_Tensor:$input, TensorOf<[I32, I64]>:$indices,
+                   I64Attr:$axis);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` type($input) `,` type($indices) `->`
+    type($output)
+  }];
+}
+
 def NN_PadOp : NN_ShapedOp<"pad"> {
   let summary = "pads every dimension";
   let description = [{
