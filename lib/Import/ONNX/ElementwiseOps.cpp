@@ -3,6 +3,8 @@
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace anvil;
 using namespace anvil::onnx_import;
@@ -16,11 +18,118 @@ template <typename OpTy> LogicalResult importUnary(NodeContext &n) {
   return failed(v) ? failure() : n.setOutputs(*v);
 }
 
+/// Before opset 7, B broadcasts only with broadcast=1, and then its shape
+/// matches A's dimensions from `axis` on (default: A's trailing ones).
+/// Returns B reshaped so that NumPy broadcasting means the same.
+FailureOr<Value> legacyBroadcastOperand(NodeContext &n) {
+  RankedTensorType a = n.inputType(0), b = n.inputType(1);
+  if (!n.getInt("broadcast", 0)) {
+    if (a.getShape() != b.getShape())
+      return (void)n.invalid("operand shapes differ and broadcast is not set"),
+             failure();
+    return n.input(1);
+  }
+  int64_t axis = n.getInt("axis", a.getRank() - b.getRank());
+  if (axis < 0 || axis + b.getRank() > a.getRank())
+    return (void)n.invalid("B does not fit A's dimensions from axis " +
+                           Twine(axis)),
+           failure();
+  SmallVector<int64_t> shape(a.getRank(), 1);
+  for (int64_t d = 0; d < b.getRank(); ++d)
+    shape[axis + d] = b.getDimSize(d);
+  return n.create<nn::ReshapeOp>(
+      n.input(1), {n.b.getNamedAttr("shape", n.b.getDenseI64ArrayAttr(shape))});
+}
+
 template <typename OpTy> LogicalResult importBinary(NodeContext &n) {
-  // Opsets before 7 had explicit broadcast attributes; 7+ is NumPy style.
-  if (failed(n.checkAttributes({})))
+  if (n.opset >= 7) {
+    if (failed(n.checkAttributes({})))
+      return failure();
+    auto v = n.create<OpTy>(ValueRange{n.input(0), n.input(1)});
+    return failed(v) ? failure() : n.setOutputs(*v);
+  }
+  if (failed(n.checkAttributes({"broadcast", "axis", "consumed_inputs"})))
     return failure();
-  auto v = n.create<OpTy>(ValueRange{n.input(0), n.input(1)});
+  auto rhs = legacyBroadcastOperand(n);
+  if (failed(rhs))
+    return failure();
+  auto v = n.create<OpTy>(ValueRange{n.input(0), *rhs});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+/// PRelu before opset 7: a slope of C values applies along dimension 1.
+LogicalResult importPRelu(NodeContext &n) {
+  RankedTensorType x = n.inputType(0), slope = n.inputType(1);
+  if (n.opset >= 7 || slope.getRank() != 1 || x.getRank() < 2 ||
+      slope.getDimSize(0) != x.getDimSize(1))
+    return importBinary<nn::PReluOp>(n);
+  if (failed(n.checkAttributes({"consumed_inputs"})))
+    return failure();
+  SmallVector<int64_t> shape(x.getRank() - 1, 1);
+  shape[0] = slope.getDimSize(0);
+  auto reshaped = n.create<nn::ReshapeOp>(
+      n.input(1), {n.b.getNamedAttr("shape", n.b.getDenseI64ArrayAttr(shape))});
+  if (failed(reshaped))
+    return failure();
+  auto v = n.create<nn::PReluOp>(ValueRange{n.input(0), *reshaped});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+/// IsInf and IsNaN compare; NaN is the one value unequal to itself.
+LogicalResult importIsInf(NodeContext &n) {
+  if (failed(n.checkAttributes({"detect_negative", "detect_positive"})))
+    return failure();
+  Type element = n.inputType(0).getElementType();
+  auto equalTo = [&](double v) {
+    return n.create<nn::EqualOp>(ValueRange{
+        n.input(0), n.constant(DenseElementsAttr::get(
+                        RankedTensorType::get({}, element),
+                        n.b.getFloatAttr(element, v)))});
+  };
+  bool negative = n.getInt("detect_negative", 1),
+       positive = n.getInt("detect_positive", 1);
+  FailureOr<Value> pos = equalTo(INFINITY), neg = equalTo(-INFINITY);
+  if (failed(pos) || failed(neg))
+    return failure();
+  if (positive && negative)
+    pos = n.create<nn::OrOp>(ValueRange{*pos, *neg});
+  else if (!positive)
+    pos = negative ? neg : n.create<nn::AndOp>(ValueRange{*pos, *neg});
+  return failed(pos) ? failure() : n.setOutputs(*pos);
+}
+
+LogicalResult importIsNaN(NodeContext &n) {
+  if (!isa<FloatType>(n.inputType(0).getElementType()))
+    return n.invalid("IsNaN needs a floating-point input");
+  auto same = n.create<nn::EqualOp>(ValueRange{n.input(0), n.input(0)});
+  auto v = failed(same) ? same : n.create<nn::NotOp>(*same);
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+/// Shrink: x + bias below -lambd, x - bias above lambd, 0 between.
+LogicalResult importShrink(NodeContext &n) {
+  if (failed(n.checkAttributes({"bias", "lambd"})))
+    return failure();
+  Type element = n.inputType(0).getElementType();
+  auto scalar = [&](double v) {
+    Attribute a = isa<FloatType>(element)
+                      ? Attribute(n.b.getFloatAttr(element, v))
+                      : Attribute(n.b.getIntegerAttr(element, int64_t(v)));
+    return n.constant(
+        DenseElementsAttr::get(RankedTensorType::get({}, element), a));
+  };
+  double lambd = n.getFloat("lambd", 0.5), bias = n.getFloat("bias", 0);
+  Value x = n.input(0);
+  auto below = n.create<nn::LessOp>(ValueRange{x, scalar(-lambd)});
+  auto above = n.create<nn::GreaterOp>(ValueRange{x, scalar(lambd)});
+  auto plus = n.create<nn::AddOp>(ValueRange{x, scalar(bias)});
+  auto minus = n.create<nn::SubOp>(ValueRange{x, scalar(bias)});
+  if (failed(below) || failed(above) || failed(plus) || failed(minus))
+    return failure();
+  auto upper = n.create<nn::WhereOp>(ValueRange{*above, *minus, scalar(0)});
+  auto v = failed(upper)
+               ? upper
+               : n.create<nn::WhereOp>(ValueRange{*below, *plus, *upper});
   return failed(v) ? failure() : n.setOutputs(*v);
 }
 
@@ -134,7 +243,9 @@ LogicalResult importMod(NodeContext &n) {
 /// Max, Min, Sum and Mean take any number of inputs.
 template <typename OpTy, bool isMean = false>
 LogicalResult importVariadic(NodeContext &n) {
-  if (failed(n.checkAttributes({})))
+  // Before opset 8 the inputs had one shape; NumPy broadcasting covers it.
+  if (failed(n.checkAttributes(n.opset < 6 ? ArrayRef<StringRef>{"consumed_inputs"}
+                                           : ArrayRef<StringRef>{})))
     return failure();
   Value acc = n.input(0);
   for (int i = 1; i < n.numInputs(); ++i) {
@@ -256,25 +367,28 @@ void anvil::onnx_import::addElementwiseOps(OpTable &t) {
   t["HardSigmoid"] = {importHardSigmoid};
   t["ThresholdedRelu"] = {importThresholdedRelu};
   t["Clip"] = {importClip};
-  t["Add"] = {importBinary<nn::AddOp>, 7, 2};
-  t["Sub"] = {importBinary<nn::SubOp>, 7, 2};
-  t["Mul"] = {importBinary<nn::MulOp>, 7, 2};
-  t["Div"] = {importBinary<nn::DivOp>, 7, 2};
-  t["Pow"] = {importBinary<nn::PowOp>, 7, 2};
-  t["PRelu"] = {importBinary<nn::PReluOp>, 7, 2};
-  t["And"] = {importBinary<nn::AndOp>, 7, 2};
-  t["Or"] = {importBinary<nn::OrOp>, 7, 2};
-  t["Xor"] = {importBinary<nn::XorOp>, 7, 2};
-  t["Equal"] = {importBinary<nn::EqualOp>, 7, 2};
-  t["Less"] = {importBinary<nn::LessOp>, 7, 2};
+  t["Add"] = {importBinary<nn::AddOp>, 1, 2};
+  t["Sub"] = {importBinary<nn::SubOp>, 1, 2};
+  t["Mul"] = {importBinary<nn::MulOp>, 1, 2};
+  t["Div"] = {importBinary<nn::DivOp>, 1, 2};
+  t["Pow"] = {importBinary<nn::PowOp>, 1, 2};
+  t["PRelu"] = {importPRelu, 1, 2};
+  t["And"] = {importBinary<nn::AndOp>, 1, 2};
+  t["Or"] = {importBinary<nn::OrOp>, 1, 2};
+  t["Xor"] = {importBinary<nn::XorOp>, 1, 2};
+  t["Equal"] = {importBinary<nn::EqualOp>, 1, 2};
+  t["Less"] = {importBinary<nn::LessOp>, 1, 2};
   t["LessOrEqual"] = {importBinary<nn::LessEqualOp>, 7, 2};
-  t["Greater"] = {importBinary<nn::GreaterOp>, 7, 2};
+  t["Greater"] = {importBinary<nn::GreaterOp>, 1, 2};
   t["GreaterOrEqual"] = {importBinary<nn::GreaterEqualOp>, 7, 2};
   t["Mod"] = {importMod, 1, 2};
-  t["Max"] = {importVariadic<nn::MaxOp>, 8};
-  t["Min"] = {importVariadic<nn::MinOp>, 8};
-  t["Sum"] = {importVariadic<nn::AddOp>, 8};
-  t["Mean"] = {importVariadic<nn::AddOp, true>, 8};
+  t["Max"] = {importVariadic<nn::MaxOp>};
+  t["Min"] = {importVariadic<nn::MinOp>};
+  t["Sum"] = {importVariadic<nn::AddOp>};
+  t["Mean"] = {importVariadic<nn::AddOp, true>};
+  t["IsInf"] = {importIsInf, 10};
+  t["IsNaN"] = {importIsNaN, 9};
+  t["Shrink"] = {importShrink, 9};
   t["Where"] = {importWhere, 1, 3};
   t["Cast"] = {importCast};
   t["CastLike"] = {importCastLike, 1, 2};
