@@ -183,8 +183,13 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       strides.insert(strides.begin(), 1);
       dilations.insert(dilations.begin(), 1);
     }
-    if (spatial > 2)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D convolutions");
+    if (spatial == 3) {
+      rewriter.replaceOp(op, convolve3D(rewriter, loc, op, input, weight,
+                                        adaptor.getBias(), resultType));
+      return success();
+    }
+    if (spatial > 3)
+      return rewriter.notifyMatchFailure(op, "only 1-D to 3-D convolutions");
     SmallVector<int64_t> shape2D(resultType.getShape());
     if (spatial == 1)
       shape2D.insert(shape2D.begin() + 2, 1);
@@ -194,6 +199,43 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result,
                                      resultType.getShape()));
     return success();
+  }
+
+  /// 3-D convolutions; a grouped one runs each group on its channel slice.
+  static Value convolve3D(OpBuilder &b, Location loc, ConvOp op, Value input,
+                          Value weight, Value bias, RankedTensorType type) {
+    auto stridesAttr = b.getI64TensorAttr(op.getStrides());
+    auto dilationsAttr = b.getI64TensorAttr(op.getDilations());
+    Value init = convInit(b, loc, type, bias);
+    int64_t group = op.getGroup();
+    auto in = tensorType(input).getShape();
+    auto out = type.getShape();
+    auto sliceChannels = [&](Value v, int64_t dim0, int64_t offset,
+                             int64_t size) {
+      auto shape = tensorType(v).getShape();
+      SmallVector<OpFoldResult> offsets(shape.size(), b.getIndexAttr(0)),
+          sizes, strides(shape.size(), b.getIndexAttr(1));
+      for (int64_t d : shape)
+        sizes.push_back(b.getIndexAttr(d));
+      offsets[dim0] = b.getIndexAttr(offset);
+      sizes[dim0] = b.getIndexAttr(size);
+      return tensor::ExtractSliceOp::create(b, loc, v, offsets, sizes, strides)
+          .getResult();
+    };
+    SmallVector<Value> parts;
+    int64_t inPer = in[1] / group, outPer = out[1] / group;
+    for (int64_t g = 0; g < group; ++g) {
+      Value x = group == 1 ? input : sliceChannels(input, 1, g * inPer, inPer);
+      Value f = group == 1 ? weight : sliceChannels(weight, 0, g * outPer, outPer);
+      Value acc = group == 1 ? init : sliceChannels(init, 1, g * outPer, outPer);
+      parts.push_back(linalg::Conv3DNcdhwFcdhwOp::create(
+                          b, loc, acc.getType(), ValueRange{x, f}, acc,
+                          stridesAttr, dilationsAttr)
+                          .getResult(0));
+    }
+    if (parts.size() == 1)
+      return parts.front();
+    return tensor::ConcatOp::create(b, loc, type, 1, parts).getResult();
   }
 
   static Value convolve2D(OpBuilder &b, Location loc, ConvOp op, Value input,

@@ -47,6 +47,55 @@ Value pool2D(OpBuilder &b, Location loc, Value padded, RankedTensorType type,
       .getResult(0);
 }
 
+/// Pooling over any number of spatial dimensions as a linalg.generic:
+/// output (n, c, o...) combines input (n, c, o * stride + k * dilation)
+/// over the window dimensions k. 1-D and 2-D pools use named ops instead.
+Value poolGeneric(OpBuilder &b, Location loc, Value padded,
+                  RankedTensorType type, ArrayRef<int64_t> kernel,
+                  ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                  TypedAttr initValue, bool isMax) {
+  MLIRContext *ctx = b.getContext();
+  int64_t spatial = kernel.size(), outRank = type.getRank();
+  int64_t loops = outRank + spatial;
+  SmallVector<AffineExpr> inputExprs = {getAffineDimExpr(0, ctx),
+                                        getAffineDimExpr(1, ctx)};
+  SmallVector<AffineExpr> windowExprs, outputExprs;
+  for (int64_t d = 0; d < outRank; ++d)
+    outputExprs.push_back(getAffineDimExpr(d, ctx));
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr k = getAffineDimExpr(outRank + i, ctx);
+    windowExprs.push_back(k);
+    inputExprs.push_back(getAffineDimExpr(2 + i, ctx) * strides[i] +
+                         k * dilations[i]);
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inputExprs, ctx),
+                                 AffineMap::get(loops, 0, windowExprs, ctx),
+                                 AffineMap::get(loops, 0, outputExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(outRank,
+                                             utils::IteratorType::parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
+  Value window = tensor::EmptyOp::create(b, loc, kernel, type.getElementType());
+  Value init = filledTensor(b, loc, type, initValue);
+  bool isFloat = isa<FloatType>(type.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{padded, window}, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value v;
+               if (!isMax)
+                 v = isFloat ? arith::AddFOp::create(nb, l, a[2], a[0])
+                                   .getResult()
+                             : arith::AddIOp::create(nb, l, a[2], a[0])
+                                   .getResult();
+               else
+                 v = isFloat ? arith::MaximumFOp::create(nb, l, a[2], a[0])
+                                   .getResult()
+                             : arith::MaxSIOp::create(nb, l, a[2], a[0])
+                                   .getResult();
+               linalg::YieldOp::create(nb, l, v);
+             })
+      .getResult(0);
+}
+
 /// The window attributes of a pooling op, with 1-D pools lifted to 2-D.
 struct Window {
   SmallVector<int64_t> kernel, strides, dilations, pads, inShape, outShape;
@@ -92,8 +141,6 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   LogicalResult
   matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getKernelShape().size() > 2)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling");
     Location loc = op.getLoc();
     Window w(op, tensorType(adaptor.getInput()).getShape());
     Type element = op.getType().getElementType();
@@ -101,8 +148,13 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     Value padded =
         paddedPoolInput(rewriter, op, adaptor.getInput(), w, lowest);
     auto type = RankedTensorType::get(w.outShape, element);
-    Value result = pool2D<linalg::PoolingNchwMaxOp>(
-        rewriter, loc, padded, type, w.kernel, w.strides, w.dilations, lowest);
+    Value result =
+        w.kernel.size() == 2
+            ? pool2D<linalg::PoolingNchwMaxOp>(rewriter, loc, padded, type,
+                                               w.kernel, w.strides,
+                                               w.dilations, lowest)
+            : poolGeneric(rewriter, loc, padded, type, w.kernel, w.strides,
+                          w.dilations, lowest, /*isMax=*/true);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result,
                                      op.getType().getShape()));
     return success();
@@ -134,33 +186,44 @@ struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
   LogicalResult
   matchAndRewrite(AveragePoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getKernelShape().size() > 2)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling");
     Location loc = op.getLoc();
     Window w(op, tensorType(adaptor.getInput()).getShape());
     auto element = cast<FloatType>(op.getType().getElementType());
     auto zero = cast<TypedAttr>(rewriter.getZeroAttr(element));
     Value padded = paddedPoolInput(rewriter, op, adaptor.getInput(), w, zero);
     auto type = RankedTensorType::get(w.outShape, element);
-    Value sums = pool2D<linalg::PoolingNchwSumOp>(
-        rewriter, loc, padded, type, w.kernel, w.strides, w.dilations, zero);
-    // Divisors per output position, separable over height and width.
-    SmallVector<SmallVector<double>> perDim;
-    for (int d = 0; d < 2; ++d)
-      perDim.push_back(windowCounts(
+    int64_t spatial = w.kernel.size();
+    Value sums =
+        spatial == 2
+            ? pool2D<linalg::PoolingNchwSumOp>(rewriter, loc, padded, type,
+                                               w.kernel, w.strides,
+                                               w.dilations, zero)
+            : poolGeneric(rewriter, loc, padded, type, w.kernel, w.strides,
+                          w.dilations, zero, /*isMax=*/false);
+    // Divisors per output position, separable over the spatial dimensions.
+    SmallVector<double> divisorValues = {1.0};
+    for (int64_t d = 0; d < spatial; ++d) {
+      SmallVector<double> counts = windowCounts(
           w.inSpatial()[d], w.outSpatial()[d], w.kernel[d], w.strides[d],
-          w.dilations[d], w.pads[d], w.pads[d + 2], op.getCountIncludePad()));
+          w.dilations[d], w.pads[d], w.pads[d + spatial],
+          op.getCountIncludePad());
+      SmallVector<double> next;
+      for (double outer : divisorValues)
+        for (double c : counts)
+          next.push_back(outer * c);
+      divisorValues = std::move(next);
+    }
     SmallVector<APFloat> divisors;
-    for (double h : perDim[0])
-      for (double x : perDim[1]) {
-        APFloat v(h * x);
-        bool lost;
-        v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-                  &lost);
-        divisors.push_back(v);
-      }
-    auto divisorType = RankedTensorType::get(
-        {1, 1, w.outShape[2], w.outShape[3]}, element);
+    for (double value : divisorValues) {
+      APFloat v(value);
+      bool lost;
+      v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                &lost);
+      divisors.push_back(v);
+    }
+    SmallVector<int64_t> divisorShape = {1, 1};
+    llvm::append_range(divisorShape, w.outSpatial());
+    auto divisorType = RankedTensorType::get(divisorShape, element);
     Value divisor = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(divisorType, divisors));
     Value result = buildElementwise(

@@ -60,11 +60,16 @@ template <typename OpTy> LogicalResult importBinary(NodeContext &n) {
 /// PRelu before opset 7: a slope of C values applies along dimension 1.
 LogicalResult importPRelu(NodeContext &n) {
   RankedTensorType x = n.inputType(0), slope = n.inputType(1);
-  if (n.opset >= 7 || slope.getRank() != 1 || x.getRank() < 2 ||
-      slope.getDimSize(0) != x.getDimSize(1))
+  if (n.opset >= 7)
     return importBinary<nn::PReluOp>(n);
   if (failed(n.checkAttributes({"consumed_inputs"})))
     return failure();
+  if (slope.getRank() != 1 || x.getRank() < 2 ||
+      slope.getDimSize(0) != x.getDimSize(1)) {
+    // A single shared slope (or one already shaped to broadcast).
+    auto v = n.create<nn::PReluOp>(ValueRange{n.input(0), n.input(1)});
+    return failed(v) ? failure() : n.setOutputs(*v);
+  }
   SmallVector<int64_t> shape(x.getRank() - 1, 1);
   shape[0] = slope.getDimSize(0);
   auto reshaped = n.create<nn::ReshapeOp>(

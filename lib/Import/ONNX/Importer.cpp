@@ -221,6 +221,7 @@ const OpTable &opTable() {
     addControlFlowOps(t);
     addLossOps(t);
     addIndexingOps(t);
+    addConvTransposeOps(t);
     return t;
   }();
   return table;

@@ -97,9 +97,9 @@ LogicalResult importConv(NodeContext &n) {
   SmallVector<Value> operands = {n.input(0), n.input(1)};
   if (Value bias = n.input(2))
     operands.push_back(bias);
-  if (w->kernel.size() > 2)
+  if (w->kernel.size() > 3)
     return n.unsupported(Twine(w->kernel.size()) +
-                         "-D convolution (only 1-D and 2-D)");
+                         "-D convolution (only 1-D to 3-D)");
   auto v = n.create<nn::ConvOp>(operands, attrs);
   return failed(v) ? failure() : n.setOutputs(*v);
 }
@@ -115,8 +115,8 @@ template <typename PoolOp> LogicalResult importPool(NodeContext &n) {
   auto kernel = n.getInts("kernel_shape");
   if (!kernel)
     return n.invalid("kernel_shape is required");
-  if (kernel->size() > 2)
-    return n.unsupported(Twine(kernel->size()) + "-D pooling (only 1-D and 2-D)");
+  if (kernel->size() > 3)
+    return n.unsupported(Twine(kernel->size()) + "-D pooling (only 1-D to 3-D)");
   auto w = windowAttrs(n, *kernel);
   if (failed(w))
     return failure();

@@ -135,6 +135,7 @@ void addRecurrentOps(OpTable &table);
 void addControlFlowOps(OpTable &table);
 void addLossOps(OpTable &table);
 void addIndexingOps(OpTable &table);
+void addConvTransposeOps(OpTable &table);
 
 } // namespace anvil::onnx_import
 
