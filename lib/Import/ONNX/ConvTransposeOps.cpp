@@ -68,7 +68,9 @@ FailureOr<TransposeWindow> transposeWindow(NodeContext &n) {
     int64_t total = tw.strides[i] * (x.getDimSize(2 + i) - 1) +
                     tw.outputPadding[i] + (tw.kernel[i] - 1) * tw.dilations[i] +
                     1 - (*outputShape)[i];
-    int64_t half = total / 2;
+    // Floor division, as in ONNX's reference: a negative total (output
+    // larger than the stride allows) becomes extra padding at the end.
+    int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
     tw.padBegin.push_back(autoPad == "SAME_UPPER" ? half : total - half);
     tw.padEnd.push_back(autoPad == "SAME_UPPER" ? total - half : half);
   }

@@ -222,6 +222,7 @@ const OpTable &opTable() {
     addLossOps(t);
     addIndexingOps(t);
     addConvTransposeOps(t);
+    addNormalizationOps(t);
     return t;
   }();
   return table;

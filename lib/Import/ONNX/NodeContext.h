@@ -136,6 +136,7 @@ void addControlFlowOps(OpTable &table);
 void addLossOps(OpTable &table);
 void addIndexingOps(OpTable &table);
 void addConvTransposeOps(OpTable &table);
+void addNormalizationOps(OpTable &table);
 
 } // namespace anvil::onnx_import
 
