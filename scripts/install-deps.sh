@@ -9,6 +9,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev
   libzip-dev pkg-config
   python3-numpy python3-onnx python3-torch python3-torchvision
+  python3-jsonschema
   libonnx-testdata
 )
 

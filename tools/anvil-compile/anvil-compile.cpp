@@ -17,6 +17,8 @@
 #include "anvil/Target/Host/Pipeline.h"
 #include "anvil/Tools/ExitCodes.h"
 
+#include "Report.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -79,8 +81,16 @@ cl::opt<bool> checkOnly(
              "malformed node; compile nothing"),
     cl::cat(category));
 cl::opt<bool> listOps("list-ops",
-                      cl::desc("List the ONNX and ATen ops Anvil imports"),
+                      cl::desc("List the ONNX ops (with opset ranges) and "
+                               "ATen ops Anvil imports"),
                       cl::cat(category));
+enum class ReportFormat { Text, Json };
+cl::opt<ReportFormat> reportFormat(
+    "format", cl::desc("Output of --check and --list-ops"),
+    cl::values(clEnumValN(ReportFormat::Text, "text", "for people (default)"),
+               clEnumValN(ReportFormat::Json, "json",
+                          "machine-readable (docs/CheckReport.md)")),
+    cl::init(ReportFormat::Text), cl::cat(category));
 cl::opt<bool> noVectorize("no-vectorize",
                           cl::desc("Skip host tiling and vectorization"),
                           cl::cat(category));
@@ -122,7 +132,10 @@ void printProblems(const std::vector<Problem> &problems) {
   }
 }
 
-FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode) {
+/// Loads the model; with `report`, the importer's statuses are kept there
+/// whether or not the import succeeds.
+FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode,
+                                           ImportResult *report = nullptr) {
   if (!llvm::sys::fs::exists(inputPath)) {
     exitCode = error(kExitInvalidInput, "cannot read '" + inputPath +
                                             "': no such file");
@@ -163,6 +176,11 @@ FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode) {
   ImportResult result =
       isArchive ? torch_import::importArchive(ctx, inputPath)
                 : onnx_import::importModelFile(ctx, inputPath, options);
+  if (report) {
+    report->status = result.status;
+    report->problems = result.problems;
+    report->nodes = result.nodes;
+  }
   if (result.status == ImportStatus::Success)
     return std::move(result.module);
   printProblems(result.problems);
@@ -185,36 +203,51 @@ LogicalResult writeText(StringRef path,
   return success();
 }
 
-int printSupportedOps() {
-  llvm::outs() << "ONNX operators (default domain):\n";
-  for (const std::string &op : onnx_import::supportedOpTypes())
-    llvm::outs() << "  " << op << "\n";
-  llvm::outs() << "torch.export operators (every overload unless one is "
-                  "named):\n";
-  for (const std::string &op : torch_import::supportedTargets())
-    llvm::outs() << "  " << op << "\n";
+/// --check: imports only, then reports every node (JSON) or the verdict
+/// (text; the problems went to stderr already).
+int check(MLIRContext &ctx) {
+  int exitCode = kExitSuccess;
+  ImportResult report;
+  auto module = loadModel(ctx, exitCode, &report);
+  bool isMlir = llvm::sys::path::extension(inputPath) == ".mlir";
+  bool isArchive = !isMlir && (llvm::sys::path::extension(inputPath) == ".pt2" ||
+                               torch_import::looksLikeArchive(inputPath));
+  if (reportFormat == ReportFormat::Json) {
+    if (failed(module) && report.problems.empty() && report.nodes.empty())
+      report.status = exitCode == kExitUnsupported ? ImportStatus::Unsupported
+                                                   : ImportStatus::InvalidInput;
+    writeCheckJson(llvm::outs(), inputPath,
+                   isMlir ? "mlir" : isArchive ? "torch.export" : "onnx",
+                   report, exitCode);
+    return exitCode;
+  }
+  if (failed(module))
+    return exitCode;
+  int64_t ops = 0;
+  (*module)->walk([&](Operation *op) {
+    ops += isa<nn::NNDialect>(op->getDialect()) &&
+           !isa<nn::ConstantOp, nn::YieldOp>(op);
+  });
+  llvm::outs() << "'" << inputPath << "': supported (";
+  if (!report.nodes.empty())
+    llvm::outs() << report.nodes.size() << " nodes, ";
+  llvm::outs() << ops << " nn ops after import)\n";
   return kExitSuccess;
 }
 
 int compile(MLIRContext &ctx) {
-  if (listOps)
-    return printSupportedOps();
+  if (listOps) {
+    writeOpList(llvm::outs(), reportFormat == ReportFormat::Json);
+    return kExitSuccess;
+  }
   if (inputPath.empty())
     return error(kExitUsage, "no model given (see --help)");
+  if (checkOnly)
+    return check(ctx);
   int exitCode = kExitSuccess;
   auto module = loadModel(ctx, exitCode);
   if (failed(module))
     return exitCode;
-  if (checkOnly) {
-    int64_t ops = 0;
-    (*module)->walk([&](Operation *op) {
-      ops += isa<nn::NNDialect>(op->getDialect()) &&
-             !isa<nn::ConstantOp, nn::YieldOp>(op);
-    });
-    llvm::outs() << "'" << inputPath << "': supported (" << ops
-                 << " nn ops after import)\n";
-    return kExitSuccess;
-  }
   if (target != "host")
     return error(kExitUsage, "unknown target '" + target +
                                  "' (this build supports: host)");

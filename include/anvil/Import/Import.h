@@ -36,11 +36,42 @@ struct Problem {
   std::string source;
 };
 
+/// How one node of the model fared (anvil-compile --check lists them all).
+struct NodeStatus {
+  enum class Kind {
+    Supported,
+    Unsupported,
+    Invalid,
+    /// Not tried: an input comes from a node that failed.
+    Unchecked,
+  };
+  std::string nodeName, opType, domain;
+  int64_t opset = 0;
+  Kind kind = Kind::Supported;
+  std::string reason, source;
+};
+
+/// The status of a node whose import appended problems[before, end).
+inline NodeStatus::Kind statusOf(const std::vector<Problem> &problems,
+                                 size_t before, std::string &reason) {
+  if (problems.size() == before)
+    return NodeStatus::Kind::Supported;
+  reason = problems[before].reason;
+  for (size_t i = before; i < problems.size(); ++i)
+    if (problems[i].unsupported) {
+      reason = problems[i].reason;
+      return NodeStatus::Kind::Unsupported;
+    }
+  return NodeStatus::Kind::Invalid;
+}
+
 struct ImportResult {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   ImportStatus status = ImportStatus::Success;
   /// Every problem found, not just the first.
   std::vector<Problem> problems;
+  /// Every node, in graph order (branch graphs' nodes follow their parent).
+  std::vector<NodeStatus> nodes;
 };
 
 } // namespace anvil

@@ -22,6 +22,8 @@ struct ImportOptions {
 using anvil::ImportResult;
 using anvil::ImportStatus;
 using anvil::Problem;
+using anvil::NodeStatus;
+using anvil::statusOf;
 
 /// Parses `path` and imports its main graph as `func.func @main_graph`
 /// of nn ops. Diagnostics without a node go to the context's handler.
@@ -34,8 +36,18 @@ bool parseInputShape(llvm::StringRef spec, ImportOptions &options);
 /// Parses "NAME=FILE.pb" into `options`; false when malformed.
 bool parseBoundInput(llvm::StringRef spec, ImportOptions &options);
 
-/// Op types the importer handles in the default domain.
-std::vector<std::string> supportedOpTypes();
+/// The newest default-domain opset and IR version Anvil imports; newer
+/// models are refused rather than read with older semantics.
+constexpr int64_t kNewestOpset = 22;
+constexpr int64_t kNewestIrVersion = 10;
+
+/// An op type the importer handles in the default domain, for every opset
+/// from `sinceOpset` to kNewestOpset.
+struct SupportedOp {
+  std::string name;
+  int64_t sinceOpset;
+};
+std::vector<SupportedOp> supportedOps();
 
 } // namespace anvil::onnx_import
 

@@ -259,6 +259,7 @@ public:
 private:
   Location nodeLoc(const onnx::NodeProto &node, int index) const;
   void checkOpTypes(const onnx::GraphProto &graph);
+  std::optional<std::string> unknownOpReason(const onnx::NodeProto &node) const;
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   void bindInput(OpBuilder &b, const onnx::ValueInfoProto &info,
                  StringRef path);
@@ -282,6 +283,7 @@ private:
   llvm::StringMap<Value> values;
   llvm::StringSet<> poisoned;
   std::vector<Problem> problems;
+  std::vector<NodeStatus> nodeStatuses;
 };
 
 Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) const {
@@ -298,20 +300,21 @@ void GraphImporter::checkOpTypes(const onnx::GraphProto &graph) {
     for (const onnx::AttributeProto &a : node.attribute())
       if (a.has_g())
         checkOpTypes(a.g());
-    if (!isDefaultDomain(node.domain())) {
-      problems.push_back(makeProblem(
-          node, opset, "operator domain '" + node.domain() + "' is not supported",
-          true));
-      continue;
-    }
-    auto it = opTable().find(node.op_type());
-    if (it == opTable().end())
-      problems.push_back(makeProblem(node, opset, "operator is not supported", true));
-    else if (opset < it->second.sinceOpset)
-      problems.push_back(makeProblem(
-          node, opset,
-          "supported from opset " + Twine(it->second.sinceOpset), true));
+    if (auto reason = unknownOpReason(node))
+      problems.push_back(makeProblem(node, opset, *reason, true));
   }
+}
+
+std::optional<std::string>
+GraphImporter::unknownOpReason(const onnx::NodeProto &node) const {
+  if (!isDefaultDomain(node.domain()))
+    return "operator domain '" + node.domain() + "' is not supported";
+  auto it = opTable().find(node.op_type());
+  if (it == opTable().end())
+    return std::string("operator is not supported");
+  if (opset < it->second.sinceOpset)
+    return "supported from opset " + std::to_string(it->second.sinceOpset);
+  return std::nullopt;
 }
 
 FailureOr<RankedTensorType>
@@ -431,12 +434,23 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
     bool known = isDefaultDomain(node.domain()) && entry != opTable().end() &&
                  opset >= entry->second.sinceOpset;
     bool blocked = !known;
+    NodeStatus status{nodeLabel(node), node.op_type(), node.domain(), opset};
+    size_t before = problems.size();
+    if (!known) {
+      status.kind = NodeStatus::Kind::Unsupported;
+      status.reason = unknownOpReason(node).value_or("");
+    }
     for (const std::string &in : node.input())
       if (!in.empty() && (poisoned.contains(in) || !values.count(in))) {
         if (!poisoned.contains(in) && known)
           problems.push_back(makeProblem(
               node, opset, "input '" + in + "' is not produced by any node",
               false));
+        else if (known && status.reason.empty()) {
+          status.kind = NodeStatus::Kind::Unchecked;
+          status.reason = "input '" + in + "' comes from a node or graph "
+                          "input that was not imported";
+        }
         blocked = true;
       }
     if (!blocked && !hasRequiredInputs(node, entry->second.requiredInputs)) {
@@ -455,6 +469,9 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
       };
       blocked = failed(entry->second.import(context));
     }
+    if (known && problems.size() != before)
+      status.kind = statusOf(problems, before, status.reason);
+    nodeStatuses.push_back(std::move(status));
     if (blocked)
       for (const std::string &out : node.output())
         poisoned.insert(out);
@@ -510,6 +527,13 @@ ImportResult GraphImporter::run() {
       opset = imp.version();
   if (opset == 0 && model.ir_version() < 3)
     opset = 1;
+  if (opset > kNewestOpset)
+    problem("", "", "opset " + Twine(opset) + " is newer than the "
+            "newest Anvil imports (" + Twine(kNewestOpset) + ")", true);
+  if (model.ir_version() > kNewestIrVersion)
+    problem("", "", "IR version " + Twine(model.ir_version()) +
+            " is newer than the newest Anvil imports (" +
+            Twine(kNewestIrVersion) + ")", true);
   checkOpTypes(model.graph());
 
   llvm::StringSet<> initializers;
@@ -561,6 +585,7 @@ ImportResult GraphImporter::run() {
   buildReturn(b, func);
 
   result.problems = std::move(problems);
+  result.nodes = std::move(nodeStatuses);
   bool anyUnsupported = llvm::any_of(
       result.problems, [](const Problem &p) { return p.unsupported; });
   if (anyUnsupported)
@@ -628,10 +653,12 @@ bool anvil::onnx_import::parseBoundInput(StringRef spec,
   return true;
 }
 
-std::vector<std::string> anvil::onnx_import::supportedOpTypes() {
-  std::vector<std::string> names;
+std::vector<SupportedOp> anvil::onnx_import::supportedOps() {
+  std::vector<SupportedOp> ops;
   for (const auto &entry : opTable())
-    names.push_back(entry.getKey().str());
-  llvm::sort(names);
-  return names;
+    ops.push_back({entry.getKey().str(), entry.getValue().sinceOpset});
+  llvm::sort(ops, [](const SupportedOp &a, const SupportedOp &b) {
+    return a.name < b.name;
+  });
+  return ops;
 }

@@ -213,6 +213,7 @@ private:
   const Archive &archive;
   StringRef modelPath;
   std::vector<Problem> problems;
+  std::vector<NodeStatus> nodeStatuses;
   /// Weight and constant entries by fully qualified name: the blob's path in
   /// the archive and its tensor metadata.
   llvm::StringMap<std::pair<std::string, const json::Object *>> weights;
@@ -496,7 +497,10 @@ void GraphImporter::importNode(OpBuilder &b, const json::Object &node,
     result = importCond(n, node, table);
   else if (importer)
     result = importer(n);
+  NodeStatus status{identity.nodeName, identity.opType, "", 0,
+                    NodeStatus::Kind::Supported, "", identity.source};
   if (succeeded(result)) {
+    nodeStatuses.push_back(std::move(status));
     rebindMutated(n, target, table);
     return;
   }
@@ -505,6 +509,16 @@ void GraphImporter::importNode(OpBuilder &b, const json::Object &node,
   if (importer && problems.size() == before && !n.usedPoisonedInput() &&
       target != kCondTarget)
     (void)n.invalid("could not be imported");
+  if (!importer && target != kCondTarget) {
+    status.kind = NodeStatus::Kind::Unsupported;
+    status.reason = "no importer for this op";
+  } else if (problems.size() != before) {
+    status.kind = statusOf(problems, before, status.reason);
+  } else {
+    status.kind = NodeStatus::Kind::Unchecked;
+    status.reason = "an input comes from a node that was not imported";
+  }
+  nodeStatuses.push_back(std::move(status));
   for (const std::string &name : n.outputNames())
     if (!name.empty() && !table.values.count(name))
       table.missing[name] = "";
@@ -682,14 +696,19 @@ ImportResult GraphImporter::run(const json::Object &root) {
       module ? module->getObject("signature") : nullptr;
   if (succeeded(checkHeader(root)) && (!graph || !signature))
     fail("models/model.json has no graph_module.graph or signature");
+  // Unknown ops do not stop the import: every node still gets a status.
+  size_t archiveProblems = problems.size();
   if (problems.empty()) {
     loadWeightConfigs();
-    checkTargets(*graph);
+    archiveProblems = problems.size();
+    if (problems.empty())
+      checkTargets(*graph);
   }
   SmallVector<InputSpec> specs;
-  if (problems.empty())
+  size_t beforeInputs = problems.size();
+  if (archiveProblems == 0)
     specs = collectInputs(*graph, *signature);
-  if (!problems.empty()) {
+  if (archiveProblems || problems.size() != beforeInputs) {
     result.problems = std::move(problems);
     result.status = llvm::any_of(result.problems,
                                  [](const Problem &p) { return p.unsupported; })
@@ -718,6 +737,7 @@ ImportResult GraphImporter::run(const json::Object &root) {
   buildReturn(b, func, *signature, table);
 
   result.problems = std::move(problems);
+  result.nodes = std::move(nodeStatuses);
   if (llvm::any_of(result.problems,
                    [](const Problem &p) { return p.unsupported; }))
     result.status = ImportStatus::Unsupported;

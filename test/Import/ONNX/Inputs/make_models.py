@@ -76,3 +76,20 @@ np.save(os.path.join(out, "x33.npy"), np.zeros((3, 3), np.float32))
 np.save(os.path.join(out, "sigmoid_ref.npy"),
         1 / (1 + np.exp(-np.linspace(-2, 2, 6, dtype=np.float32).reshape(2, 3))))
 np.save(os.path.join(out, "wrong_ref.npy"), np.zeros((2, 3), np.float32))
+
+# A shape-valued graph input: refused until bound with --bind-input; the
+# data files hold the bound value, a mistyped one, and the run's input.
+i64 = lambda name, shape: helper.make_tensor_value_info(name, TensorProto.INT64, shape)
+save("reshape_input", [helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape_1"),
+                       helper.make_node("Relu", ["y"], ["z"], name="relu_after")],
+     [f32("x", [2, 3]), i64("shape", [2])], [f32("z", None)])
+for name, value in [("shape_3x2", np.array([3, 2], np.int64)),
+                    ("shape_f32", np.array([3, 2], np.float32)),
+                    ("x_in", np.arange(-3, 3, dtype=np.float32).reshape(2, 3))]:
+    with open(os.path.join(out, name + ".pb"), "wb") as f:
+        f.write(numpy_helper.from_array(value, "shape" if name != "x_in" else "x")
+                .SerializeToString())
+
+# An opset newer than Anvil knows is refused, not read with old semantics.
+save("opset_23", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+     [f32("x", [2])], [f32("y", [2])], opset=23)

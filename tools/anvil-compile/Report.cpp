@@ -1,0 +1,131 @@
+//===- Report.cpp - anvil-compile's --check and --list-ops output ---------===//
+
+#include "Report.h"
+
+#include "anvil/Import/ONNX.h"
+#include "anvil/Import/Torch.h"
+
+#include "llvm/Support/JSON.h"
+
+using namespace anvil;
+
+namespace {
+
+llvm::StringRef kindName(NodeStatus::Kind kind) {
+  switch (kind) {
+  case NodeStatus::Kind::Supported:
+    return "supported";
+  case NodeStatus::Kind::Unsupported:
+    return "unsupported";
+  case NodeStatus::Kind::Invalid:
+    return "invalid";
+  case NodeStatus::Kind::Unchecked:
+    return "unchecked";
+  }
+  return "";
+}
+
+llvm::StringRef resultName(ImportStatus status) {
+  switch (status) {
+  case ImportStatus::Success:
+    return "supported";
+  case ImportStatus::Unsupported:
+    return "unsupported";
+  case ImportStatus::InvalidInput:
+    return "invalid";
+  }
+  return "";
+}
+
+/// Attributes shared by nodes and problems; empty ones are left out.
+void writeIdentity(llvm::json::OStream &j, llvm::StringRef name,
+                   llvm::StringRef opType, llvm::StringRef domain,
+                   int64_t opset, llvm::StringRef source) {
+  j.attribute("name", name);
+  j.attribute("op_type", opType);
+  if (!domain.empty())
+    j.attribute("domain", domain);
+  if (opset)
+    j.attribute("opset", opset);
+  if (!source.empty())
+    j.attribute("source", source);
+}
+
+void writeCounts(llvm::json::OStream &j, const ImportResult &result) {
+  int64_t counts[4] = {0, 0, 0, 0};
+  for (const NodeStatus &node : result.nodes)
+    ++counts[static_cast<int>(node.kind)];
+  j.attributeObject("counts", [&] {
+    j.attribute("nodes", static_cast<int64_t>(result.nodes.size()));
+    for (int k = 0; k < 4; ++k)
+      j.attribute(kindName(static_cast<NodeStatus::Kind>(k)), counts[k]);
+  });
+}
+
+} // namespace
+
+void anvil::writeCheckJson(llvm::raw_ostream &os, llvm::StringRef model,
+                           llvm::StringRef format, const ImportResult &result,
+                           int exitCode) {
+  llvm::json::OStream j(os, 2);
+  j.object([&] {
+    j.attribute("schema", "anvil-check/1");
+    j.attribute("model", model);
+    j.attribute("format", format);
+    j.attribute("result", resultName(result.status));
+    j.attribute("exit_code", exitCode);
+    writeCounts(j, result);
+    j.attributeArray("nodes", [&] {
+      for (const NodeStatus &node : result.nodes)
+        j.object([&] {
+          writeIdentity(j, node.nodeName, node.opType, node.domain, node.opset,
+                        node.source);
+          j.attribute("status", kindName(node.kind));
+          if (!node.reason.empty())
+            j.attribute("reason", node.reason);
+        });
+    });
+    j.attributeArray("problems", [&] {
+      for (const Problem &p : result.problems)
+        j.object([&] {
+          writeIdentity(j, p.nodeName, p.opType, p.domain, p.opset, p.source);
+          j.attribute("kind", p.unsupported ? "unsupported" : "invalid");
+          j.attribute("reason", p.reason);
+        });
+    });
+  });
+  os << "\n";
+}
+
+void anvil::writeOpList(llvm::raw_ostream &os, bool json) {
+  std::vector<onnx_import::SupportedOp> onnxOps = onnx_import::supportedOps();
+  std::vector<std::string> atenOps = torch_import::supportedTargets();
+  if (!json) {
+    os << "ONNX operators (default domain; opsets through "
+       << onnx_import::kNewestOpset << "):\n";
+    for (const auto &op : onnxOps)
+      os << "  " << op.name << " " << op.sinceOpset << "-"
+         << onnx_import::kNewestOpset << "\n";
+    os << "torch.export operators (every overload unless one is named):\n";
+    for (const std::string &op : atenOps)
+      os << "  " << op << "\n";
+    return;
+  }
+  llvm::json::OStream j(os, 2);
+  j.object([&] {
+    j.attribute("schema", "anvil-ops/1");
+    j.attributeArray("onnx", [&] {
+      for (const auto &op : onnxOps)
+        j.object([&] {
+          j.attribute("op_type", op.name);
+          j.attribute("since_opset", op.sinceOpset);
+          j.attribute("until_opset", onnx_import::kNewestOpset);
+        });
+    });
+    j.attributeArray("aten", [&] {
+      for (const std::string &op : atenOps)
+        j.value(op);
+    });
+  });
+  os << "\n";
+}
