@@ -198,6 +198,18 @@ LogicalResult NodeContext::needsConstant(int i, const Twine &what) {
                      "time)");
 }
 
+const NodeContext::Sequence *NodeContext::sequenceInput(int i) const {
+  if (!sequences || i >= node.input_size())
+    return nullptr;
+  auto it = sequences->find(node.input(i));
+  return it == sequences->end() ? nullptr : &it->second;
+}
+
+void NodeContext::setSequenceOutput(int i, Sequence elements) {
+  if (sequences && i < node.output_size() && !node.output(i).empty())
+    (*sequences)[node.output(i)] = std::move(elements);
+}
+
 LogicalResult NodeContext::setOutputs(ValueRange results) {
   for (auto [i, v] : llvm::enumerate(results))
     if (static_cast<int>(i) < node.output_size() && !node.output(i).empty())
@@ -223,6 +235,7 @@ const OpTable &opTable() {
     addIndexingOps(t);
     addConvTransposeOps(t);
     addNormalizationOps(t);
+    addSequenceOps(t);
     return t;
   }();
   return table;
@@ -260,6 +273,7 @@ private:
   Location nodeLoc(const onnx::NodeProto &node, int index) const;
   void checkOpTypes(const onnx::GraphProto &graph);
   std::optional<std::string> unknownOpReason(const onnx::NodeProto &node) const;
+  bool takesSequenceWhereTensorExpected(const onnx::NodeProto &node) const;
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   void bindInput(OpBuilder &b, const onnx::ValueInfoProto &info,
                  StringRef path);
@@ -281,6 +295,7 @@ private:
   std::string modelPath, modelDir;
   int64_t opset = 0;
   llvm::StringMap<Value> values;
+  llvm::StringMap<NodeContext::Sequence> sequences;
   llvm::StringSet<> poisoned;
   std::vector<Problem> problems;
   std::vector<NodeStatus> nodeStatuses;
@@ -426,6 +441,19 @@ void GraphImporter::importInitializers(OpBuilder &b,
   }
 }
 
+/// Sequence inputs go only to the sequence ops, at their first input.
+bool GraphImporter::takesSequenceWhereTensorExpected(
+    const onnx::NodeProto &node) const {
+  static const llvm::StringSet<> consumers = {
+      "SequenceInsert", "SequenceErase", "SequenceAt", "SequenceLength",
+      "ConcatFromSequence"};
+  for (int i = 0; i < node.input_size(); ++i)
+    if (sequences.count(node.input(i)) &&
+        (i != 0 || !consumers.contains(node.op_type())))
+      return true;
+  return false;
+}
+
 void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
   int index = 0;
   for (const onnx::NodeProto &node : graph.node()) {
@@ -441,7 +469,8 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
       status.reason = unknownOpReason(node).value_or("");
     }
     for (const std::string &in : node.input())
-      if (!in.empty() && (poisoned.contains(in) || !values.count(in))) {
+      if (!in.empty() && (poisoned.contains(in) ||
+                          (!values.count(in) && !sequences.count(in)))) {
         if (!poisoned.contains(in) && known)
           problems.push_back(makeProblem(
               node, opset, "input '" + in + "' is not produced by any node",
@@ -453,6 +482,12 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
         }
         blocked = true;
       }
+    if (!blocked && takesSequenceWhereTensorExpected(node)) {
+      problems.push_back(makeProblem(
+          node, opset, "a sequence is given where a tensor is expected",
+          false));
+      blocked = true;
+    }
     if (!blocked && !hasRequiredInputs(node, entry->second.requiredInputs)) {
       problems.push_back(makeProblem(
           node, opset,
@@ -463,6 +498,7 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
     }
     if (!blocked) {
       NodeContext context(b, loc, node, opset, values, problems, modelDir);
+      context.sequences = &sequences;
       context.importSubgraph = [this](OpBuilder &sub,
                                       const onnx::GraphProto &g) {
         return importSubgraph(sub, g);
@@ -482,6 +518,7 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
 FailureOr<SmallVector<Value>>
 GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &graph) {
   llvm::StringMap<Value> outer = values;
+  llvm::StringMap<NodeContext::Sequence> outerSequences = sequences;
   llvm::StringSet<> outerPoisoned = poisoned;
   size_t before = problems.size();
   importInitializers(b, graph);
@@ -492,6 +529,7 @@ GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &graph) {
                           ? Value()
                           : values.lookup(out.name()));
   values = std::move(outer);
+  sequences = std::move(outerSequences);
   poisoned = std::move(outerPoisoned);
   if (problems.size() != before ||
       llvm::any_of(results, [](Value v) { return !v; }))
@@ -504,6 +542,11 @@ void GraphImporter::buildReturn(OpBuilder &b, func::FuncOp func) {
   SmallVector<Type> types;
   for (const onnx::ValueInfoProto &out : model.graph().output()) {
     Value v = values.lookup(out.name());
+    if (!v && sequences.count(out.name())) {
+      problem(out.name(), "graph output",
+              "sequence-typed graph outputs are not supported", true);
+      continue;
+    }
     if (!v) {
       if (!poisoned.contains(out.name()))
         problem(out.name(), "graph output", "no node produces this output",

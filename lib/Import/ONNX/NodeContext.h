@@ -102,6 +102,14 @@ public:
 
   llvm::StringRef modelDirectory() const { return modelDir; }
 
+  /// ONNX sequences are lists of tensors known at compile time: their
+  /// length and element order are static, their tensors are values.
+  using Sequence = llvm::SmallVector<mlir::Value>;
+  /// Input `i` as a sequence, or nullptr when it is not one.
+  const Sequence *sequenceInput(int i) const;
+  void setSequenceOutput(int i, Sequence elements);
+  llvm::StringMap<Sequence> *sequences = nullptr;
+
   /// Imports a branch graph where `sub` inserts, with this graph's values
   /// in scope; returns the branch's outputs (failure is already reported).
   std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
@@ -137,6 +145,7 @@ void addLossOps(OpTable &table);
 void addIndexingOps(OpTable &table);
 void addConvTransposeOps(OpTable &table);
 void addNormalizationOps(OpTable &table);
+void addSequenceOps(OpTable &table);
 
 } // namespace anvil::onnx_import
 
