@@ -236,6 +236,7 @@ const OpTable &opTable() {
     addConvTransposeOps(t);
     addNormalizationOps(t);
     addSequenceOps(t);
+    addResizeOps(t);
     return t;
   }();
   return table;

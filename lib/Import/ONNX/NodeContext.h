@@ -146,6 +146,7 @@ void addIndexingOps(OpTable &table);
 void addConvTransposeOps(OpTable &table);
 void addNormalizationOps(OpTable &table);
 void addSequenceOps(OpTable &table);
+void addResizeOps(OpTable &table);
 
 } // namespace anvil::onnx_import
 
