@@ -12,6 +12,8 @@
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/Decompositions.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace anvil;
 using namespace anvil::onnx_import;
@@ -250,9 +252,82 @@ LogicalResult importSpaceToDepth(NodeContext &n) {
   return finish(n, nb, nb.reshape(moved, {N, C * b * b, H, W}));
 }
 
+/// Compress keeps the slices whose condition is true: a gather of the
+/// constant positions (the condition decides the output shape).
+LogicalResult importCompress(NodeContext &n) {
+  if (failed(n.checkAttributes({"axis"})))
+    return failure();
+  auto condition = n.constInts(1);
+  if (!condition)
+    return n.needsConstant(1, "condition");
+  RankedTensorType in = n.inputType(0);
+  NNBuilder nb(n.b, n.loc);
+  Value data = n.input(0);
+  int64_t axis = 0;
+  if (n.attr("axis")) {
+    auto given = normalizeAxis(n.getInt("axis", 0), in.getRank());
+    if (!given)
+      return n.invalid("axis out of range");
+    axis = *given;
+  } else {
+    data = nb.reshape(data, {in.getNumElements()});
+  }
+  int64_t size = typeOf(data).getDimSize(axis);
+  if (static_cast<int64_t>(condition->size()) > size)
+    return n.invalid("the condition is longer than the axis");
+  SmallVector<int64_t> kept;
+  for (auto [i, c] : llvm::enumerate(*condition))
+    if (c)
+      kept.push_back(i);
+  if (kept.empty())
+    return n.unsupported("a condition that keeps nothing (empty result)");
+  Value positions = nb.constant(DenseElementsAttr::get(
+      RankedTensorType::get({int64_t(kept.size())}, nb.b.getI64Type()),
+      ArrayRef<int64_t>(kept)));
+  Value y = nb.create<nn::GatherOp>(
+      {data, positions}, {nb.b.getNamedAttr("axis", nb.b.getI64IntegerAttr(axis))});
+  return finish(n, nb, y);
+}
+
+/// Hann, Hamming and Blackman windows: a sum of cosines of 2 pi k n / N,
+/// N = size when periodic, size - 1 otherwise.
+template <int kind> LogicalResult importWindow(NodeContext &n) {
+  if (failed(n.checkAttributes({"output_datatype", "periodic"})))
+    return failure();
+  auto size = n.constInts(0);
+  if (!size)
+    return n.needsConstant(0, "size");
+  if (size->size() != 1 || (*size)[0] < 0)
+    return n.invalid("size must be a non-negative scalar");
+  Type element = elementType(n.ctx(), n.getInt("output_datatype", 1));
+  if (!element)
+    return n.unsupported("output_datatype " +
+                         onnxTypeName(n.getInt("output_datatype", 1)));
+  int64_t count = (*size)[0];
+  double period = n.getInt("periodic", 1) ? count : count - 1;
+  // a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N)
+  static const double coefficients[3][3] = {
+      {0.5, 0.5, 0}, {25.0 / 46, 21.0 / 46, 0}, {0.42, 0.5, 0.08}};
+  const double *a = coefficients[kind];
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < count; ++i) {
+    double phase = 2 * M_PI * i / period;
+    double v = a[0] - a[1] * std::cos(phase) + a[2] * std::cos(2 * phase);
+    values.push_back(isa<FloatType>(element)
+                         ? Attribute(FloatAttr::get(element, v))
+                         : Attribute(IntegerAttr::get(element, int64_t(v))));
+  }
+  return n.setOutputs(n.constant(
+      DenseElementsAttr::get(RankedTensorType::get({count}, element), values)));
+}
+
 } // namespace
 
 void anvil::onnx_import::addIndexingOps(OpTable &t) {
+  t["Compress"] = {importCompress, 9, 2};
+  t["HannWindow"] = {importWindow<0>, 17};
+  t["HammingWindow"] = {importWindow<1>, 17};
+  t["BlackmanWindow"] = {importWindow<2>, 17};
   t["GatherElements"] = {importGatherElements, 11, 2};
   t["Trilu"] = {importTrilu, 14};
   t["Hardmax"] = {importHardmax};

@@ -126,9 +126,150 @@ LogicalResult importLstm(NodeContext &n) {
   return n.setOutputs({y, h, c});
 }
 
+/// One direction's weights of an RNN or GRU: W [G*H, I], R [G*H, H] and
+/// the input and recurrent biases [G*H] (null when absent).
+struct CellWeights {
+  Value w, r, wb, rb;
+  int64_t hidden;
+};
+
+/// One step: the new hidden state from the step's input projection
+/// x W^T + Wb [B, G*H] and the previous state.
+using CellStep = Value (*)(NNBuilder &nb, Value projected, Value h,
+                           const CellWeights &cw, bool linearBeforeReset);
+
+Value rnnStep(NNBuilder &nb, Value projected, Value h, const CellWeights &cw,
+              bool) {
+  return nb.create<nn::TanhOp>(
+      {nb.create<nn::AddOp>({projected, nb.linear(h, cw.r, cw.rb)})});
+}
+
+/// ONNX GRU, gates in z r h order.
+Value gruStep(NNBuilder &nb, Value projected, Value h, const CellWeights &cw,
+              bool linearBeforeReset) {
+  int64_t H = cw.hidden;
+  auto part = [&](Value v, int64_t gate) {
+    return v ? nb.slice(v, typeOf(v).getRank() - 1, gate * H, H) : nullptr;
+  };
+  Value recurrentZR = nb.linear(h, nb.slice(cw.r, 0, 0, 2 * H),
+                                cw.rb ? nb.slice(cw.rb, 0, 0, 2 * H) : nullptr);
+  Value zr = nb.create<nn::SigmoidOp>(
+      {nb.create<nn::AddOp>({nb.slice(projected, 1, 0, 2 * H), recurrentZR})});
+  Value z = nb.slice(zr, 1, 0, H), r = nb.slice(zr, 1, H, H);
+  Value rh = nb.slice(cw.r, 0, 2 * H, H);
+  Value rbh = part(cw.rb, 2);
+  Value candidate =
+      linearBeforeReset
+          ? nb.create<nn::MulOp>({r, nb.linear(h, rh, rbh)})
+          : nb.linear(nb.create<nn::MulOp>({r, h}), rh, rbh);
+  Value hTilde = nb.create<nn::TanhOp>(
+      {nb.create<nn::AddOp>({part(projected, 2), candidate})});
+  // (1 - z) h~ + z h = h~ + z (h - h~)
+  return nb.create<nn::AddOp>(
+      {hTilde, nb.create<nn::MulOp>({z, nb.create<nn::SubOp>({h, hTilde})})});
+}
+
+/// Runs one direction over x [T, B, I]; returns every state [T, B, H] and
+/// the last one.
+std::pair<Value, Value> runCell(NNBuilder &nb, Value x, const CellWeights &cw,
+                                Value h, bool reverse, CellStep step,
+                                bool linearBeforeReset) {
+  auto shape = typeOf(x).getShape();
+  int64_t steps = shape[0], batch = shape[1];
+  int64_t width = typeOf(cw.w).getDimSize(0);
+  Value projected = nb.reshape(
+      nb.linear(nb.reshape(x, {steps * batch, shape[2]}), cw.w, cw.wb),
+      {steps, batch, width});
+  SmallVector<Value> states(steps);
+  for (int64_t k = 0; k < steps && !nb.failed(); ++k) {
+    int64_t t = reverse ? steps - 1 - k : k;
+    Value in = nb.reshape(nb.slice(projected, 0, t, 1), {batch, width});
+    h = step(nb, in, h, cw, linearBeforeReset);
+    states[t] = nb.reshape(h, {1, batch, cw.hidden});
+  }
+  if (nb.failed())
+    return {nullptr, nullptr};
+  return {nb.concat(states, 0), h};
+}
+
+/// RNN and GRU: `gates` blocks of H rows in W and R, default activations.
+LogicalResult importSimpleRecurrent(NodeContext &n, int64_t gates,
+                                    ArrayRef<StringRef> activations,
+                                    CellStep step) {
+  if (failed(n.checkAttributes({"hidden_size", "direction", "layout",
+                                "activations", "linear_before_reset"})))
+    return failure();
+  if (n.input(4))
+    return n.unsupported("sequence_lens is not supported (every sequence "
+                         "runs the full length)");
+  if (const auto *acts = n.attr("activations"))
+    for (int i = 0; i < acts->strings_size(); ++i)
+      if (acts->strings(i) != activations[i % activations.size()])
+        return n.unsupported("activation '" + acts->strings(i) +
+                             "' is not supported");
+  std::string dir = n.getString("direction", "forward");
+  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+    return n.invalid("unknown direction '" + dir + "'");
+  int64_t dirs = dir == "bidirectional" ? 2 : 1;
+  Value x = n.input(0), w = n.input(1), r = n.input(2);
+  int64_t hidden = typeOf(r).getShape().back();
+  if (typeOf(x).getRank() != 3 || typeOf(w).getRank() != 3 ||
+      typeOf(w).getDimSize(0) != dirs || typeOf(w).getDimSize(1) != gates * hidden)
+    return n.invalid("X must be 3-D and W [num_directions, " + Twine(gates) +
+                     "H, I]");
+  bool batchFirst = n.getInt("layout", 0) == 1;
+  NNBuilder nb(n.b, n.loc);
+  if (batchFirst)
+    x = nb.transpose(x, {1, 0, 2});
+  int64_t batch = typeOf(x).getDimSize(1);
+  Type f = typeOf(w).getElementType();
+  Value zero = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({batch, hidden}, f), n.b.getFloatAttr(f, 0)));
+  SmallVector<Value> ys, hs;
+  for (int64_t d = 0; d < dirs && !nb.failed(); ++d) {
+    CellWeights cw{direction(nb, w, d), direction(nb, r, d), nullptr, nullptr,
+                   hidden};
+    if (Value b = direction(nb, n.input(3), d)) {
+      cw.wb = nb.slice(b, 0, 0, gates * hidden);
+      cw.rb = nb.slice(b, 0, gates * hidden, gates * hidden);
+    }
+    // initial_h is [dirs, B, H], or [B, dirs, H] in the batch-first layout.
+    Value h0 = !n.input(5) ? zero
+               : batchFirst
+                   ? nb.reshape(nb.slice(n.input(5), 1, d, 1), {batch, hidden})
+                   : direction(nb, n.input(5), d);
+    auto [all, last] = runCell(nb, x, cw, h0, dir == "reverse" || d == 1, step,
+                               n.getInt("linear_before_reset", 0));
+    if (!all)
+      break;
+    int64_t steps = typeOf(all).getDimSize(0);
+    ys.push_back(nb.reshape(all, {steps, 1, batch, hidden}));
+    hs.push_back(nb.reshape(last, {1, batch, hidden}));
+  }
+  Value y = nb.failed() ? nullptr : nb.concat(ys, 1);
+  Value h = nb.failed() ? nullptr : nb.concat(hs, 0);
+  if (batchFirst) {
+    y = nb.transpose(y, {2, 0, 1, 3});
+    h = nb.transpose(h, {1, 0, 2});
+  }
+  if (nb.failed())
+    return report(n, nb.error);
+  return n.setOutputs({y, h});
+}
+
+LogicalResult importRnn(NodeContext &n) {
+  return importSimpleRecurrent(n, 1, {"Tanh"}, rnnStep);
+}
+
+LogicalResult importGru(NodeContext &n) {
+  return importSimpleRecurrent(n, 3, {"Sigmoid", "Tanh"}, gruStep);
+}
+
 } // namespace
 
 void anvil::onnx_import::addRecurrentOps(OpTable &t) {
   t["LayerNormalization"] = {importLayerNorm, 17, 2};
   t["LSTM"] = {importLstm, 7, 3};
+  t["RNN"] = {importRnn, 7, 3};
+  t["GRU"] = {importGru, 7, 3};
 }
