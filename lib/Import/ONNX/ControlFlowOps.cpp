@@ -1,13 +1,17 @@
 //===- ControlFlowOps.cpp - ONNX If to nn.if ------------------------------===//
 //
 // If's branches become the two regions of nn.if; they may use any value of
-// the enclosing graph. Loop and Scan are not imported yet.
+// the enclosing graph. A Loop whose trip count and condition are known at
+// compile time is unrolled: its body is imported once per iteration with
+// the iteration number as a constant. Scan is not imported yet.
 //
 //===----------------------------------------------------------------------===//
 
 #include "NodeContext.h"
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace anvil;
@@ -25,7 +29,7 @@ importBranch(NodeContext &n, const onnx::GraphProto &graph,
   // The region is not attached to an op yet: the builder needs the context.
   OpBuilder sub(n.ctx());
   sub.setInsertionPointToEnd(block);
-  auto results = n.importSubgraph(sub, graph);
+  auto results = n.importSubgraph(sub, graph, {});
   if (failed(results))
     return failure();
   nn::YieldOp::create(sub, n.loc, *results);
@@ -61,8 +65,107 @@ LogicalResult importIf(NodeContext &n) {
   return n.setOutputs(n.b.create(state)->getResults());
 }
 
+/// The loop's iteration limit: M if given, else the unrolling cap.
+constexpr int64_t kMaxUnrolledIterations = 4096;
+
+/// Whether `v` is a constant true (nullopt when unknown at compile time).
+std::optional<bool> constantCondition(Value v) {
+  DenseElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return std::nullopt;
+  return attr.getValues<APInt>()[0].getBoolValue();
+}
+
+LogicalResult importLoop(NodeContext &n) {
+  if (failed(n.checkAttributes({"body"})))
+    return failure();
+  const auto *bodyAttr = n.attr("body");
+  if (!bodyAttr || !bodyAttr->has_g())
+    return n.invalid("the body graph is required");
+  const onnx::GraphProto &body = bodyAttr->g();
+  int carried = n.numInputs() - 2;
+  if (carried < 0 || body.input_size() != carried + 2 ||
+      body.output_size() < carried + 1)
+    return n.invalid("the body's inputs and outputs do not match the loop");
+  int64_t tripCount = kMaxUnrolledIterations;
+  if (n.input(0)) {
+    auto m = n.constInts(0);
+    if (!m)
+      return n.needsConstant(0, "the trip count (M)");
+    tripCount = (*m)[0];
+    if (tripCount > kMaxUnrolledIterations)
+      return n.unsupported("a trip count of " + Twine(tripCount) +
+                           " exceeds the unrolling limit of " +
+                           Twine(kMaxUnrolledIterations));
+  }
+  Value cond = n.input(1);
+  if (cond && !constantCondition(cond))
+    return n.needsConstant(1, "the loop condition");
+  if (!n.input(0) && !cond)
+    return n.invalid("a loop with neither M nor cond never ends");
+  Type i64 = n.b.getI64Type(), i1 = n.b.getI1Type();
+  SmallVector<Value> state;
+  for (int i = 0; i < carried; ++i) {
+    if (!n.input(2 + i))
+      return n.unsupported("loop-carried value " + Twine(i) +
+                           " is not a tensor");
+    state.push_back(n.input(2 + i));
+  }
+  int scans = body.output_size() - 1 - carried;
+  SmallVector<SmallVector<Value>> scanned(scans);
+  for (int64_t i = 0; i < tripCount; ++i) {
+    if (cond && !*constantCondition(cond))
+      break;
+    SmallVector<Value> inputs = {
+        n.constant(DenseElementsAttr::get(RankedTensorType::get({}, i64), i)),
+        cond ? cond
+             : n.constant(DenseElementsAttr::get(RankedTensorType::get({}, i1),
+                                                 true))};
+    llvm::append_range(inputs, state);
+    auto outputs = n.importSubgraph(n.b, body, inputs);
+    if (failed(outputs))
+      return failure();
+    cond = (*outputs)[0];
+    if (!constantCondition(cond))
+      return n.unsupported("the loop condition depends on run-time data; "
+                           "only loops whose iterations are known at compile "
+                           "time are unrolled");
+    state.assign(outputs->begin() + 1, outputs->begin() + 1 + carried);
+    for (int s = 0; s < scans; ++s)
+      scanned[s].push_back((*outputs)[1 + carried + s]);
+    if (i + 1 == tripCount || !n.input(0))
+      if (!n.input(0) && i + 1 == kMaxUnrolledIterations)
+        return n.unsupported("the loop does not end within " +
+                             Twine(kMaxUnrolledIterations) + " iterations");
+  }
+  SmallVector<Value> results(state);
+  for (auto &values : scanned) {
+    if (values.empty())
+      return n.unsupported("a scan output of a loop that runs no iteration "
+                           "(its shape is unknown)");
+    auto type = cast<RankedTensorType>(values.front().getType());
+    SmallVector<int64_t> shape = {1};
+    llvm::append_range(shape, type.getShape());
+    SmallVector<Value> rows;
+    for (Value v : values) {
+      auto row = n.create<nn::ReshapeOp>(
+          v, {n.b.getNamedAttr("shape", n.b.getDenseI64ArrayAttr(shape))});
+      if (failed(row))
+        return failure();
+      rows.push_back(*row);
+    }
+    auto all = n.create<nn::ConcatOp>(
+        rows, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(0))});
+    if (failed(all))
+      return failure();
+    results.push_back(*all);
+  }
+  return n.setOutputs(results);
+}
+
 } // namespace
 
 void anvil::onnx_import::addControlFlowOps(OpTable &t) {
   t["If"] = {importIf, 1, 1};
+  t["Loop"] = {importLoop, 1, 0};
 }

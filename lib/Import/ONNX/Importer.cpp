@@ -281,7 +281,8 @@ private:
   void importInitializers(OpBuilder &b, const onnx::GraphProto &graph);
   void importNodes(OpBuilder &b, const onnx::GraphProto &graph);
   FailureOr<SmallVector<Value>> importSubgraph(OpBuilder &b,
-                                               const onnx::GraphProto &graph);
+                                               const onnx::GraphProto &graph,
+                                               ValueRange inputs);
   void buildReturn(OpBuilder &b, func::FuncOp func);
   void problem(StringRef where, StringRef opType, const Twine &reason,
                bool unsupported) {
@@ -501,8 +502,9 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
       NodeContext context(b, loc, node, opset, values, problems, modelDir);
       context.sequences = &sequences;
       context.importSubgraph = [this](OpBuilder &sub,
-                                      const onnx::GraphProto &g) {
-        return importSubgraph(sub, g);
+                                      const onnx::GraphProto &g,
+                                      ValueRange inputs) {
+        return importSubgraph(sub, g, inputs);
       };
       blocked = failed(entry->second.import(context));
     }
@@ -517,11 +519,17 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
 
 /// A branch sees the enclosing graph's values; its own names stay inside.
 FailureOr<SmallVector<Value>>
-GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &graph) {
+GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &graph,
+                              ValueRange inputs) {
   llvm::StringMap<Value> outer = values;
   llvm::StringMap<NodeContext::Sequence> outerSequences = sequences;
   llvm::StringSet<> outerPoisoned = poisoned;
   size_t before = problems.size();
+  for (auto [info, value] : llvm::zip(graph.input(), inputs)) {
+    values[info.name()] = value;
+    sequences.erase(info.name());
+    poisoned.erase(info.name());
+  }
   importInitializers(b, graph);
   importNodes(b, graph);
   SmallVector<Value> results;

@@ -110,10 +110,12 @@ public:
   void setSequenceOutput(int i, Sequence elements);
   llvm::StringMap<Sequence> *sequences = nullptr;
 
-  /// Imports a branch graph where `sub` inserts, with this graph's values
-  /// in scope; returns the branch's outputs (failure is already reported).
+  /// Imports a branch or loop-body graph where `sub` inserts, with this
+  /// graph's values in scope and the graph's inputs bound to `inputs`;
+  /// returns its outputs (failure is already reported).
   std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
-      mlir::OpBuilder &sub, const onnx::GraphProto &graph)>
+      mlir::OpBuilder &sub, const onnx::GraphProto &graph,
+      mlir::ValueRange inputs)>
       importSubgraph;
 
 private:

@@ -117,6 +117,53 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
                          [](const APInt &v) { return -v; });
 }
 
+/// Folds a unary op on a small constant; `floatFn` and `intFn` compute one
+/// element (a null intFn leaves integers unfolded).
+template <typename FloatFn, typename IntFn>
+static OpFoldResult foldUnary(Attribute input, FloatFn floatFn, IntFn intFn) {
+  DenseElementsAttr value = smallDense(input);
+  if (!value || value.getElementType().isInteger(1))
+    return {};
+  Type element = value.getElementType();
+  if (isa<FloatType>(element))
+    return value.mapValues(element, [&](const APFloat &v) {
+      return floatFn(v).bitcastToAPInt();
+    });
+  return value.mapValues(element, intFn);
+}
+
+static APInt intIdentity(const APInt &v) { return v; }
+
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(), [](APFloat v) { return abs(v); },
+                   [](const APInt &v) { return v.abs(); });
+}
+
+OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(),
+      [](APFloat v) { return v.isNegative() ? APFloat::getZero(v.getSemantics()) : v; },
+      [](const APInt &v) { return v.isNegative() ? APInt(v.getBitWidth(), 0) : v; });
+}
+
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(),
+                   [](APFloat v) {
+                     v.roundToIntegral(APFloat::rmTowardNegative);
+                     return v;
+                   },
+                   intIdentity);
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(),
+                   [](APFloat v) {
+                     v.roundToIntegral(APFloat::rmTowardPositive);
+                     return v;
+                   },
+                   intIdentity);
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr input = smallDense(adaptor.getInput());
   if (!input)

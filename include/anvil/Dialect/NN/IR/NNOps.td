@@ -40,7 +40,10 @@ class NN_UnaryOp<string mnemonic, string formula, dag params = (ins)>
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def NN_AbsOp : NN_UnaryOp<"abs", "|x|">;
+def NN_AbsOp : NN_UnaryOp<"abs", "|x|"> {
+  // Shape arithmetic (Range's function body, Resize sizes) folds.
+  let hasFolder = 1;
+}
 def NN_NegOp : NN_UnaryOp<"neg", "-x"> {
   // Shape arithmetic in exported graphs negates axes (LayerNormalization's
   // function body), so negation folds like the binary ops.
@@ -50,12 +53,21 @@ def NN_ExpOp : NN_UnaryOp<"exp", "e^x">;
 def NN_LogOp : NN_UnaryOp<"log", "ln x">;
 def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)">;
 def NN_ReciprocalOp : NN_UnaryOp<"reciprocal", "1 / x">;
-def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0)">;
+def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0)"> {
+  // Shape arithmetic (Range's function body, Resize sizes) folds.
+  let hasFolder = 1;
+}
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + e^-x)">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "tanh x">;
 def NN_ErfOp : NN_UnaryOp<"erf", "erf x">;
-def NN_FloorOp : NN_UnaryOp<"floor", "floor x">;
-def NN_CeilOp : NN_UnaryOp<"ceil", "ceil x">;
+def NN_FloorOp : NN_UnaryOp<"floor", "floor x"> {
+  // Shape arithmetic (Range's function body, Resize sizes) folds.
+  let hasFolder = 1;
+}
+def NN_CeilOp : NN_UnaryOp<"ceil", "ceil x"> {
+  // Shape arithmetic (Range's function body, Resize sizes) folds.
+  let hasFolder = 1;
+}
 def NN_RoundOp : NN_UnaryOp<"round", "x rounded half to even">;
 def NN_SignOp : NN_UnaryOp<"sign", "-1, 0 or 1 by the sign of x">;
 def NN_SinOp : NN_UnaryOp<"sin", "sin x">;
