@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -196,6 +197,114 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
   }
 };
 
+/// Combines the element an update lands on with the update.
+Value combineScatter(OpBuilder &b, Location loc, ScatterReduction reduction,
+                     Value current, Value update) {
+  bool isFloat = isa<FloatType>(update.getType());
+  switch (reduction) {
+  case ScatterReduction::None:
+    return update;
+  case ScatterReduction::Add:
+    return isFloat ? arith::AddFOp::create(b, loc, current, update).getResult()
+                   : arith::AddIOp::create(b, loc, current, update).getResult();
+  case ScatterReduction::Mul:
+    return isFloat ? arith::MulFOp::create(b, loc, current, update).getResult()
+                   : arith::MulIOp::create(b, loc, current, update).getResult();
+  case ScatterReduction::Max:
+    return isFloat
+               ? arith::MaximumFOp::create(b, loc, current, update).getResult()
+               : arith::MaxSIOp::create(b, loc, current, update).getResult();
+  case ScatterReduction::Min:
+    return isFloat
+               ? arith::MinimumFOp::create(b, loc, current, update).getResult()
+               : arith::MinSIOp::create(b, loc, current, update).getResult();
+  }
+  return update;
+}
+
+/// Visits every position of `updates` in row-major order, threading the
+/// result tensor: `destination` maps the position to where it lands.
+Value scatterLoop(
+    OpBuilder &b, Location loc, Value data, Value updates,
+    ScatterReduction reduction,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+        destination) {
+  auto type = tensorType(updates);
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    lbs.push_back(indexConstant(b, loc, 0));
+    ubs.push_back(indexConstant(b, loc, type.getDimSize(d)));
+    steps.push_back(indexConstant(b, loc, 1));
+  }
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, data,
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange acc) {
+        SmallVector<Value> at = destination(nb, l, ivs);
+        Value update = tensor::ExtractOp::create(nb, l, updates, ivs);
+        Value current =
+            reduction == ScatterReduction::None
+                ? update
+                : tensor::ExtractOp::create(nb, l, acc[0], at).getResult();
+        Value value = combineScatter(nb, l, reduction, current, update);
+        return scf::ValueVector{
+            tensor::InsertOp::create(nb, l, value, acc[0], at).getResult()};
+      });
+  return nest.results.empty() ? data : nest.results.front();
+}
+
+/// An index read from `indices` at `at`, as an index in [0, size).
+Value readIndex(OpBuilder &b, Location loc, Value indices, ValueRange at,
+                int64_t size) {
+  Value raw = tensor::ExtractOp::create(b, loc, indices, at);
+  return normalizeIndex(b, loc, raw, size);
+}
+
+struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    int64_t axis = op.getAxis();
+    int64_t size = op.getData().getType().getDimSize(axis);
+    Value indices = adaptor.getIndices();
+    Value result = scatterLoop(
+        rewriter, op.getLoc(), adaptor.getData(), adaptor.getUpdates(),
+        op.getReduction(), [&](OpBuilder &b, Location l, ValueRange ivs) {
+          SmallVector<Value> at(ivs);
+          at[axis] = readIndex(b, l, indices, ivs, size);
+          return at;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScatterNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto dataType = op.getData().getType();
+    Value indices = adaptor.getIndices();
+    int64_t rows = tensorType(indices).getRank() - 1;
+    int64_t k = tensorType(indices).getShape().back();
+    Value result = scatterLoop(
+        rewriter, op.getLoc(), adaptor.getData(), adaptor.getUpdates(),
+        op.getReduction(), [&](OpBuilder &b, Location l, ValueRange ivs) {
+          SmallVector<Value> row(ivs.take_front(rows)), at;
+          for (int64_t j = 0; j < k; ++j) {
+            row.push_back(indexConstant(b, l, j));
+            at.push_back(readIndex(b, l, indices, row, dataType.getDimSize(j)));
+            row.pop_back();
+          }
+          llvm::append_range(at, ivs.drop_front(rows));
+          return at;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Maps an output index of a reflect/edge pad back into [0, size).
 Value padSource(OpBuilder &b, Location loc, Value iv, int64_t before,
                 int64_t size, PadMode mode) {
@@ -291,6 +400,7 @@ struct TileLowering : OpConversionPattern<TileOp> {
 void anvil::nn::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
                ConcatLowering, SliceLowering, GatherLowering,
-               GatherElementsLowering, PadLowering,
+               GatherElementsLowering, ScatterElementsLowering,
+               ScatterNDLowering, PadLowering,
                ExpandLowering, TileLowering>(patterns.getContext());
 }

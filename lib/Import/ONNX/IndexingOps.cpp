@@ -12,6 +12,8 @@
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/Decompositions.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -252,6 +254,98 @@ LogicalResult importSpaceToDepth(NodeContext &n) {
   return finish(n, nb, nb.reshape(moved, {N, C * b * b, H, W}));
 }
 
+FailureOr<nn::ScatterReduction> scatterReduction(NodeContext &n) {
+  std::string r = n.getString("reduction", "none");
+  auto kind = llvm::StringSwitch<std::optional<nn::ScatterReduction>>(r)
+                  .Case("none", nn::ScatterReduction::None)
+                  .Case("add", nn::ScatterReduction::Add)
+                  .Case("mul", nn::ScatterReduction::Mul)
+                  .Case("max", nn::ScatterReduction::Max)
+                  .Case("min", nn::ScatterReduction::Min)
+                  .Default(std::nullopt);
+  if (!kind)
+    return (void)n.invalid("unknown reduction '" + r + "'"), failure();
+  return *kind;
+}
+
+/// ScatterElements, and Scatter (its name before opset 11).
+LogicalResult importScatterElements(NodeContext &n) {
+  if (failed(n.checkAttributes({"axis", "reduction"})))
+    return failure();
+  auto reduction = scatterReduction(n);
+  if (failed(reduction))
+    return failure();
+  auto axis = normalizeAxis(n.getInt("axis", 0), n.inputType(0).getRank());
+  if (!axis)
+    return n.invalid("axis out of range");
+  auto v = n.create<nn::ScatterElementsOp>(
+      ValueRange{n.input(0), n.input(1), n.input(2)},
+      {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(*axis)),
+       n.b.getNamedAttr("reduction",
+                        nn::ScatterReductionAttr::get(n.ctx(), *reduction))});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+LogicalResult importScatterND(NodeContext &n) {
+  if (failed(n.checkAttributes({"reduction"})))
+    return failure();
+  auto reduction = scatterReduction(n);
+  if (failed(reduction))
+    return failure();
+  auto v = n.create<nn::ScatterNDOp>(
+      ValueRange{n.input(0), n.input(1), n.input(2)},
+      {n.b.getNamedAttr("reduction",
+                        nn::ScatterReductionAttr::get(n.ctx(), *reduction))});
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
+/// GatherND as one gather of the data flattened over its first
+/// batch_dims + k dimensions, at linearized (wrapped) indices.
+LogicalResult importGatherND(NodeContext &n) {
+  if (failed(n.checkAttributes({"batch_dims"})))
+    return failure();
+  RankedTensorType data = n.inputType(0), indices = n.inputType(1);
+  int64_t b = n.getInt("batch_dims", 0);
+  int64_t q = indices.getRank(), k = indices.getShape().back();
+  if (b < 0 || q < 1 || b >= q || b + k > data.getRank() ||
+      indices.getShape().take_front(b) != data.getShape().take_front(b))
+    return n.invalid("indices [..., k] and batch_dims do not fit the data");
+  NNBuilder nb(n.b, n.loc);
+  Type i64 = nb.b.getI64Type();
+  Value idx = nb.cast(n.input(1), i64);
+  // Row-major strides of the addressed dimensions.
+  SmallVector<int64_t> strides(k, 1);
+  for (int64_t j = k - 2; j >= 0; --j)
+    strides[j] = strides[j + 1] * data.getDimSize(b + j + 1);
+  SmallVector<int64_t> rowShape(indices.getShape().drop_back());
+  Value linear;
+  for (int64_t j = 0; j < k; ++j) {
+    Value c = nb.reshape(nb.slice(idx, q - 1, j, 1), rowShape);
+    Value wrapped = nb.create<nn::WhereOp>(
+        {nb.create<nn::LessOp>({c, nb.scalar(0, i64)}),
+         nb.create<nn::AddOp>({c, nb.scalar(data.getDimSize(b + j), i64)}), c});
+    Value term = nb.create<nn::MulOp>({wrapped, nb.scalar(strides[j], i64)});
+    linear = linear ? nb.create<nn::AddOp>({linear, term}) : term;
+  }
+  int64_t block = strides[0] * data.getDimSize(b);
+  // Each batch element addresses its own block of the flattened data.
+  int64_t batches = ShapedType::getNumElements(data.getShape().take_front(b));
+  if (b > 0) {
+    SmallVector<int64_t> batchShape(rowShape.size(), 1);
+    for (int64_t d = 0; d < b; ++d)
+      batchShape[d] = rowShape[d];
+    Value offsets = nb.create<nn::MulOp>(
+        {nb.iota(batches, i64, batchShape), nb.scalar(block, i64)});
+    linear = nb.create<nn::AddOp>({linear, offsets});
+  }
+  SmallVector<int64_t> flat = {batches * block};
+  llvm::append_range(flat, data.getShape().drop_front(b + k));
+  Value gathered = nb.create<nn::GatherOp>(
+      {nb.reshape(n.input(0), flat), linear},
+      {nb.b.getNamedAttr("axis", nb.b.getI64IntegerAttr(0))});
+  return finish(n, nb, gathered);
+}
+
 /// Compress keeps the slices whose condition is true: a gather of the
 /// constant positions (the condition decides the output shape).
 LogicalResult importCompress(NodeContext &n) {
@@ -324,6 +418,10 @@ template <int kind> LogicalResult importWindow(NodeContext &n) {
 } // namespace
 
 void anvil::onnx_import::addIndexingOps(OpTable &t) {
+  t["ScatterElements"] = {importScatterElements, 11, 3};
+  t["Scatter"] = {importScatterElements, 9, 3};
+  t["ScatterND"] = {importScatterND, 11, 3};
+  t["GatherND"] = {importGatherND, 11, 2};
   t["Compress"] = {importCompress, 9, 2};
   t["HannWindow"] = {importWindow<0>, 17};
   t["HammingWindow"] = {importWindow<1>, 17};

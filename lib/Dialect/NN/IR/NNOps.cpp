@@ -489,6 +489,67 @@ LogicalResult GatherElementsOp::inferReturnTypes(
   return inferred(out, indices.getShape(), input.getElementType());
 }
 
+/// Scatters return data's type.
+template <typename Op>
+static LogicalResult inferScatter(ValueRange operands, DictionaryAttr attributes,
+                                  OpaqueProperties properties,
+                                  RegionRange regions,
+                                  SmallVectorImpl<Type> &out) {
+  typename Op::Adaptor adaptor(operands, attributes, properties, regions);
+  out.push_back(adaptor.getData().getType());
+  return success();
+}
+
+LogicalResult ScatterElementsOp::inferReturnTypes(
+    MLIRContext *, Loc, ValueRange operands, DictionaryAttr attributes,
+    OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &out) {
+  return inferScatter<ScatterElementsOp>(operands, attributes, properties,
+                                         regions, out);
+}
+
+LogicalResult ScatterNDOp::inferReturnTypes(
+    MLIRContext *, Loc, ValueRange operands, DictionaryAttr attributes,
+    OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &out) {
+  return inferScatter<ScatterNDOp>(operands, attributes, properties, regions,
+                                   out);
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  auto data = rankedType(getData()), indices = rankedType(getIndices()),
+       updates = rankedType(getUpdates());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= data.getRank())
+    return emitOpError("axis ") << axis << " out of range";
+  if (indices.getShape() != updates.getShape() ||
+      indices.getRank() != data.getRank())
+    return emitOpError("indices and updates need one shape of data's rank");
+  if (updates.getElementType() != data.getElementType())
+    return emitOpError("updates must have data's element type");
+  for (int64_t d = 0; d < data.getRank(); ++d)
+    if (d != axis && indices.getDimSize(d) > data.getDimSize(d))
+      return emitOpError("indices dimension ") << d << " exceeds data's";
+  return success();
+}
+
+LogicalResult ScatterNDOp::verify() {
+  auto data = rankedType(getData()), indices = rankedType(getIndices()),
+       updates = rankedType(getUpdates());
+  if (indices.getRank() < 1)
+    return emitOpError("indices needs at least one dimension");
+  int64_t k = indices.getShape().back();
+  if (k < 1 || k > data.getRank())
+    return emitOpError("index rows of ") << k << " coordinates do not fit data";
+  SmallVector<int64_t> expected(indices.getShape().drop_back());
+  llvm::append_range(expected, data.getShape().drop_front(k));
+  if (updates.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("updates must have shape indices[:-1] + data[k:]");
+  if (updates.getElementType() != data.getElementType())
+    return emitOpError("updates must have data's element type");
+  return success();
+}
+
 LogicalResult PadOp::inferReturnTypes(MLIRContext *, Loc loc,
                                       ValueRange operands,
                                       DictionaryAttr attributes,

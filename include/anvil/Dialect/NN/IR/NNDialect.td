@@ -60,4 +60,18 @@ def NN_PadMode : I32EnumAttr<"PadMode", "padding mode", [
 }
 def NN_PadModeAttr : EnumAttr<NN_Dialect, NN_PadMode, "pad_mode">;
 
+def NN_ScatterReduction : I32EnumAttr<"ScatterReduction",
+    "how a scattered update combines with the element it lands on", [
+  I32EnumAttrCase<"None", 0, "none">,
+  I32EnumAttrCase<"Add", 1, "add">,
+  I32EnumAttrCase<"Mul", 2, "mul">,
+  I32EnumAttrCase<"Max", 3, "max">,
+  I32EnumAttrCase<"Min", 4, "min">
+]> {
+  let cppNamespace = "::anvil::nn";
+  let genSpecializedAttr = 0;
+}
+def NN_ScatterReductionAttr
+    : EnumAttr<NN_Dialect, NN_ScatterReduction, "scatter_reduction">;
+
 #endif // ANVIL_DIALECT_NN_NNDIALECT_TD

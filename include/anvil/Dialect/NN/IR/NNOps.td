@@ -418,6 +418,43 @@ def NN_GatherElementsOp : NN_ShapedOp<"gather_elements"> {
   }];
 }
 
+def NN_ScatterElementsOp : NN_ShapedOp<"scatter_elements"> {
+  let summary = "writes updates into a copy of data along an axis";
+  let description = [{
+    For every position p of `updates`, the element of `data` at p with
+    coordinate `axis` replaced by `indices[p]` (negative counts from the
+    end) becomes `updates[p]`, or is combined with it by `reduction`.
+    Updates apply in row-major order, so with `none` a repeated index keeps
+    the last one.
+  }];
+  let arguments = (ins NN_Tensor:$data, TensorOf<[I32, I64]>:$indices,
+                   NN_Tensor:$updates, I64Attr:$axis,
+                   NN_ScatterReductionAttr:$reduction);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` type($data) `,`
+    type($indices) `,` type($updates)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_ScatterNDOp : NN_ShapedOp<"scatter_nd"> {
+  let summary = "writes slices of updates into a copy of data at N-D indices";
+  let description = [{
+    `indices` is [..., k]: each of its rows addresses a slice of `data` by
+    its first k coordinates, which `updates[row]` replaces or is combined
+    with by `reduction`, in row-major order.
+  }];
+  let arguments = (ins NN_Tensor:$data, TensorOf<[I64]>:$indices,
+                   NN_Tensor:$updates, NN_ScatterReductionAttr:$reduction);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` type($data) `,`
+    type($indices) `,` type($updates)
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_PadOp : NN_ShapedOp<"pad"> {
   let summary = "pads every dimension";
   let description = [{
