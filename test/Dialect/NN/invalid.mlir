@@ -462,3 +462,19 @@ func.func @if_yield(%c: tensor<i1>, %x: tensor<3xf32>, %y: tensor<4xf32>) -> ten
   }
   return %r : tensor<3xf32>
 }
+
+// -----
+
+func.func @scatter_nd_updates(%x: tensor<2x3xf32>, %r: tensor<2x1xi64>, %u: tensor<2x2xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{updates must have shape indices[:-1] + data[k:]}}
+  %n = nn.scatter_nd %x, %r, %u {reduction = #nn<scatter_reduction none>} : tensor<2x3xf32>, tensor<2x1xi64>, tensor<2x2xf32>
+  return %n : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @scatter_elements_rank(%x: tensor<2x3xf32>, %i: tensor<2xi64>, %u: tensor<2xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{indices and updates need one shape of data's rank}}
+  %n = nn.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = #nn<scatter_reduction none>} : tensor<2x3xf32>, tensor<2xi64>, tensor<2xf32>
+  return %n : tensor<2x3xf32>
+}

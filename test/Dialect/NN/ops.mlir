@@ -81,3 +81,16 @@ func.func @control_flow(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<3xf32> {
   }
   return %r : tensor<3xf32>
 }
+
+// CHECK-LABEL: func @gather_and_scatter
+// CHECK: nn.gather_elements %{{.*}} {axis = 1 : i64} : tensor<2x3xf32>, tensor<2x2xi64> -> tensor<2x2xf32>
+// CHECK: nn.scatter_elements %{{.*}} {axis = 0 : i64, reduction = #nn<scatter_reduction add>}
+// CHECK: nn.scatter_nd %{{.*}} {reduction = #nn<scatter_reduction none>}
+func.func @gather_and_scatter(%x: tensor<2x3xf32>, %i: tensor<2x2xi64>,
+                              %u: tensor<2x2xf32>, %r: tensor<2x1xi64>,
+                              %rows: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %g = nn.gather_elements %x, %i {axis = 1 : i64} : tensor<2x3xf32>, tensor<2x2xi64> -> tensor<2x2xf32>
+  %s = nn.scatter_elements %x, %i, %g {axis = 0 : i64, reduction = #nn<scatter_reduction add>} : tensor<2x3xf32>, tensor<2x2xi64>, tensor<2x2xf32>
+  %n = nn.scatter_nd %s, %r, %rows {reduction = #nn<scatter_reduction none>} : tensor<2x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>
+  return %n : tensor<2x3xf32>
+}
