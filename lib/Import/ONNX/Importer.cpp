@@ -237,6 +237,7 @@ const OpTable &opTable() {
     addNormalizationOps(t);
     addSequenceOps(t);
     addResizeOps(t);
+    addEinsumOps(t);
     return t;
   }();
   return table;

@@ -149,6 +149,7 @@ void addConvTransposeOps(OpTable &table);
 void addNormalizationOps(OpTable &table);
 void addSequenceOps(OpTable &table);
 void addResizeOps(OpTable &table);
+void addEinsumOps(OpTable &table);
 
 } // namespace anvil::onnx_import
 

@@ -28,7 +28,7 @@ save("unsupported", [
     helper.make_node("Unique", ["a"], ["c"], name="unique_1"),
     helper.make_node("Pad", ["a", "pads"], ["d"], name="pad_wrap", mode="wrap"),
     helper.make_node("Frobnicate", ["a"], ["e"], name="custom_1", domain="com.example"),
-    helper.make_node("Einsum", ["a", "a"], ["f"], name="einsum_1", equation="ij,ij->i"),
+    helper.make_node("Det", ["a"], ["f"], name="det_1"),
 ], [f32("x", [2, 3])], [f32("b", None), f32("c", None), f32("d", None),
                         f32("e", None), f32("f", None)],
     [numpy_helper.from_array(np.array([0, 1, 0, 1], np.int64), "pads")])
