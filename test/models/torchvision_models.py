@@ -22,21 +22,33 @@ import torchvision
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import max_diff, summarize  # noqa: E402
 
+tv = torchvision.models
 MODELS = {
-    "resnet18": lambda: torchvision.models.resnet18(),
-    "resnet50": lambda: torchvision.models.resnet50(),
-    "mobilenet_v2": lambda: torchvision.models.mobilenet_v2(),
+    "resnet18": lambda: tv.resnet18(),
+    "resnet50": lambda: tv.resnet50(),
+    "mobilenet_v2": lambda: tv.mobilenet_v2(),
+    "resnext50_32x4d": lambda: tv.resnext50_32x4d(),
+    "wide_resnet50_2": lambda: tv.wide_resnet50_2(),
+    "mobilenet_v3_large": lambda: tv.mobilenet_v3_large(),
+    "mobilenet_v3_small": lambda: tv.mobilenet_v3_small(),
+    "inception_v3": lambda: tv.inception_v3(aux_logits=False,
+                                            init_weights=True),
+    "vgg16": lambda: tv.vgg16(),
+    "alexnet": lambda: tv.alexnet(),
+    "squeezenet1_0": lambda: tv.squeezenet1_0(),
 }
+# Inception v3 is defined on 299 x 299 images.
+INPUT_SIZE = {"inception_v3": 299}
 
 
-def calibrate_batchnorm(model, batches=2):
+def calibrate_batchnorm(model, size, batches=2):
     for module in model.modules():
         if isinstance(module, torch.nn.BatchNorm2d):
             module.momentum = None  # cumulative average over the batches
     model.train()
     with torch.no_grad():
         for _ in range(batches):
-            model(torch.randn(4, 3, 224, 224))
+            model(torch.randn(4, 3, size, size))
 
 
 def export(name, cache):
@@ -51,9 +63,10 @@ def export(name, cache):
     # a randomly initialized network vanish (MobileNetV2's logits are about
     # 1e-12), which makes a comparison meaningless. Running statistics from
     # a few random batches give outputs of ordinary magnitude.
-    calibrate_batchnorm(model)
+    size = INPUT_SIZE.get(name, 224)
+    calibrate_batchnorm(model, size)
     model.eval()
-    x = torch.randn(1, 3, 224, 224)
+    x = torch.randn(1, 3, size, size)
     with torch.no_grad():
         reference = model(x).numpy()
         torch.onnx.export(model, x, paths["onnx"], opset_version=17,
@@ -96,8 +109,13 @@ def main():
         "~/.cache/anvil/models"))
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("models", nargs="*",
-                        default=["resnet18", "mobilenet_v2"])
+                        help="any of: " + ", ".join(MODELS) +
+                        " (default: resnet18 mobilenet_v2)")
     args = parser.parse_args()
+    args.models = args.models or ["resnet18", "mobilenet_v2"]
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        parser.error("unknown model(s): " + ", ".join(unknown))
     os.makedirs(args.cache, exist_ok=True)
     results = [check(m, args.bin, args.cache, args.threads)
                for m in args.models]
