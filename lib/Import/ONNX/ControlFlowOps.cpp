@@ -32,9 +32,15 @@ importBranch(NodeContext &n, const onnx::GraphProto &graph,
   auto results = n.importSubgraph(sub, graph, {});
   if (failed(results))
     return failure();
-  nn::YieldOp::create(sub, n.loc, *results);
-  types.assign(ValueRange(*results).getTypes().begin(),
-               ValueRange(*results).getTypes().end());
+  SmallVector<Value> yielded;
+  for (const NodeContext::GraphValue &result : *results) {
+    if (!result.tensor)
+      return (void)n.unsupported("a branch that yields a sequence"), failure();
+    yielded.push_back(result.tensor);
+  }
+  nn::YieldOp::create(sub, n.loc, yielded);
+  types.assign(ValueRange(yielded).getTypes().begin(),
+               ValueRange(yielded).getTypes().end());
   return region;
 }
 
@@ -104,41 +110,56 @@ LogicalResult importLoop(NodeContext &n) {
   if (!n.input(0) && !cond)
     return n.invalid("a loop with neither M nor cond never ends");
   Type i64 = n.b.getI64Type(), i1 = n.b.getI1Type();
-  SmallVector<Value> state;
+  // Carried values may be tensors or sequences (a sequence grown per
+  // iteration is how exporters write variable-length results).
+  SmallVector<NodeContext::GraphValue> state;
   for (int i = 0; i < carried; ++i) {
-    if (!n.input(2 + i))
-      return n.unsupported("loop-carried value " + Twine(i) +
-                           " is not a tensor");
-    state.push_back(n.input(2 + i));
+    NodeContext::GraphValue v{n.input(2 + i), std::nullopt};
+    if (const NodeContext::Sequence *seq = n.sequenceInput(2 + i))
+      v.sequence = *seq;
+    else if (!v.tensor)
+      return n.invalid("loop-carried value " + Twine(i) + " is missing");
+    state.push_back(std::move(v));
   }
   int scans = body.output_size() - 1 - carried;
   SmallVector<SmallVector<Value>> scanned(scans);
   for (int64_t i = 0; i < tripCount; ++i) {
     if (cond && !*constantCondition(cond))
       break;
-    SmallVector<Value> inputs = {
-        n.constant(DenseElementsAttr::get(RankedTensorType::get({}, i64), i)),
-        cond ? cond
-             : n.constant(DenseElementsAttr::get(RankedTensorType::get({}, i1),
-                                                 true))};
+    SmallVector<NodeContext::GraphValue> inputs = {
+        {n.constant(DenseElementsAttr::get(RankedTensorType::get({}, i64), i)),
+         std::nullopt},
+        {cond ? cond
+              : n.constant(DenseElementsAttr::get(
+                    RankedTensorType::get({}, i1), true)),
+         std::nullopt}};
     llvm::append_range(inputs, state);
     auto outputs = n.importSubgraph(n.b, body, inputs);
     if (failed(outputs))
       return failure();
-    cond = (*outputs)[0];
+    cond = (*outputs)[0].tensor;
     if (!constantCondition(cond))
       return n.unsupported("the loop condition depends on run-time data; "
                            "only loops whose iterations are known at compile "
                            "time are unrolled");
     state.assign(outputs->begin() + 1, outputs->begin() + 1 + carried);
-    for (int s = 0; s < scans; ++s)
-      scanned[s].push_back((*outputs)[1 + carried + s]);
+    for (int s = 0; s < scans; ++s) {
+      Value scan = (*outputs)[1 + carried + s].tensor;
+      if (!scan)
+        return n.unsupported("a scan output that is a sequence");
+      scanned[s].push_back(scan);
+    }
     if (i + 1 == tripCount || !n.input(0))
       if (!n.input(0) && i + 1 == kMaxUnrolledIterations)
         return n.unsupported("the loop does not end within " +
                              Twine(kMaxUnrolledIterations) + " iterations");
   }
-  SmallVector<Value> results(state);
+  SmallVector<Value> results;
+  for (auto [i, v] : llvm::enumerate(state)) {
+    if (v.sequence)
+      n.setSequenceOutput(i, *v.sequence);
+    results.push_back(v.tensor);
+  }
   for (auto &values : scanned) {
     if (values.empty())
       return n.unsupported("a scan output of a loop that runs no iteration "

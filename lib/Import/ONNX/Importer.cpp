@@ -198,6 +198,18 @@ LogicalResult NodeContext::needsConstant(int i, const Twine &what) {
                      "time)");
 }
 
+const NodeContext::MaskedSlice *NodeContext::maskedSliceInput(int i) const {
+  if (!maskedSlices || i >= node.input_size())
+    return nullptr;
+  auto it = maskedSlices->find(node.input(i));
+  return it == maskedSlices->end() ? nullptr : &it->second;
+}
+
+void NodeContext::setMaskedSliceOutput(int i, MaskedSlice slice) {
+  if (maskedSlices && i < node.output_size() && !node.output(i).empty())
+    (*maskedSlices)[node.output(i)] = slice;
+}
+
 const NodeContext::Sequence *NodeContext::sequenceInput(int i) const {
   if (!sequences || i >= node.input_size())
     return nullptr;
@@ -211,8 +223,10 @@ void NodeContext::setSequenceOutput(int i, Sequence elements) {
 }
 
 LogicalResult NodeContext::setOutputs(ValueRange results) {
+  // A null result stands for an output bound elsewhere (a sequence).
   for (auto [i, v] : llvm::enumerate(results))
-    if (static_cast<int>(i) < node.output_size() && !node.output(i).empty())
+    if (v && static_cast<int>(i) < node.output_size() &&
+        !node.output(i).empty())
       values[node.output(i)] = v;
   return success();
 }
@@ -276,14 +290,15 @@ private:
   void checkOpTypes(const onnx::GraphProto &graph);
   std::optional<std::string> unknownOpReason(const onnx::NodeProto &node) const;
   bool takesSequenceWhereTensorExpected(const onnx::NodeProto &node) const;
+  bool takesMaskedSliceWhereTensorExpected(const onnx::NodeProto &node) const;
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   void bindInput(OpBuilder &b, const onnx::ValueInfoProto &info,
                  StringRef path);
   void importInitializers(OpBuilder &b, const onnx::GraphProto &graph);
   void importNodes(OpBuilder &b, const onnx::GraphProto &graph);
-  FailureOr<SmallVector<Value>> importSubgraph(OpBuilder &b,
-                                               const onnx::GraphProto &graph,
-                                               ValueRange inputs);
+  FailureOr<SmallVector<NodeContext::GraphValue>>
+  importSubgraph(OpBuilder &b, const onnx::GraphProto &graph,
+                 ArrayRef<NodeContext::GraphValue> inputs);
   void buildReturn(OpBuilder &b, func::FuncOp func);
   void problem(StringRef where, StringRef opType, const Twine &reason,
                bool unsupported) {
@@ -299,6 +314,7 @@ private:
   int64_t opset = 0;
   llvm::StringMap<Value> values;
   llvm::StringMap<NodeContext::Sequence> sequences;
+  llvm::StringMap<NodeContext::MaskedSlice> maskedSlices;
   llvm::StringSet<> poisoned;
   std::vector<Problem> problems;
   std::vector<NodeStatus> nodeStatuses;
@@ -452,7 +468,18 @@ bool GraphImporter::takesSequenceWhereTensorExpected(
       "ConcatFromSequence"};
   for (int i = 0; i < node.input_size(); ++i)
     if (sequences.count(node.input(i)) &&
+        !(node.op_type() == "Loop" && i >= 2) &&
         (i != 0 || !consumers.contains(node.op_type())))
+      return true;
+  return false;
+}
+
+bool GraphImporter::takesMaskedSliceWhereTensorExpected(
+    const onnx::NodeProto &node) const {
+  for (int i = 0; i < node.input_size(); ++i)
+    if (maskedSlices.count(node.input(i)) &&
+        (i != 0 || (node.op_type() != "ReduceSum" &&
+                    node.op_type() != "ReduceMean")))
       return true;
   return false;
 }
@@ -472,8 +499,9 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
       status.reason = unknownOpReason(node).value_or("");
     }
     for (const std::string &in : node.input())
-      if (!in.empty() && (poisoned.contains(in) ||
-                          (!values.count(in) && !sequences.count(in)))) {
+      if (!in.empty() &&
+          (poisoned.contains(in) || (!values.count(in) && !sequences.count(in) &&
+                                     !maskedSlices.count(in)))) {
         if (!poisoned.contains(in) && known)
           problems.push_back(makeProblem(
               node, opset, "input '" + in + "' is not produced by any node",
@@ -491,6 +519,15 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
           false));
       blocked = true;
     }
+    if (!blocked && takesMaskedSliceWhereTensorExpected(node)) {
+      problems.push_back(makeProblem(
+          node, opset,
+          "an input is a slice whose bounds are known only at run time (a "
+          "data-dependent shape); only ReduceSum or ReduceMean over the "
+          "sliced axis can take one",
+          true));
+      blocked = true;
+    }
     if (!blocked && !hasRequiredInputs(node, entry->second.requiredInputs)) {
       problems.push_back(makeProblem(
           node, opset,
@@ -502,9 +539,10 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
     if (!blocked) {
       NodeContext context(b, loc, node, opset, values, problems, modelDir);
       context.sequences = &sequences;
+      context.maskedSlices = &maskedSlices;
       context.importSubgraph = [this](OpBuilder &sub,
                                       const onnx::GraphProto &g,
-                                      ValueRange inputs) {
+                                      ArrayRef<NodeContext::GraphValue> inputs) {
         return importSubgraph(sub, g, inputs);
       };
       blocked = failed(entry->second.import(context));
@@ -519,30 +557,44 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
 }
 
 /// A branch sees the enclosing graph's values; its own names stay inside.
-FailureOr<SmallVector<Value>>
+FailureOr<SmallVector<NodeContext::GraphValue>>
 GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &graph,
-                              ValueRange inputs) {
+                              ArrayRef<NodeContext::GraphValue> inputs) {
   llvm::StringMap<Value> outer = values;
   llvm::StringMap<NodeContext::Sequence> outerSequences = sequences;
+  llvm::StringMap<NodeContext::MaskedSlice> outerSlices = maskedSlices;
   llvm::StringSet<> outerPoisoned = poisoned;
   size_t before = problems.size();
-  for (auto [info, value] : llvm::zip(graph.input(), inputs)) {
-    values[info.name()] = value;
+  for (auto [info, input] : llvm::zip(graph.input(), inputs)) {
+    values.erase(info.name());
     sequences.erase(info.name());
+    maskedSlices.erase(info.name());
     poisoned.erase(info.name());
+    if (input.sequence)
+      sequences[info.name()] = *input.sequence;
+    else
+      values[info.name()] = input.tensor;
   }
   importInitializers(b, graph);
   importNodes(b, graph);
-  SmallVector<Value> results;
-  for (const onnx::ValueInfoProto &out : graph.output())
-    results.push_back(poisoned.contains(out.name())
-                          ? Value()
-                          : values.lookup(out.name()));
+  SmallVector<NodeContext::GraphValue> results;
+  bool complete = true;
+  for (const onnx::ValueInfoProto &out : graph.output()) {
+    NodeContext::GraphValue result;
+    if (!poisoned.contains(out.name())) {
+      result.tensor = values.lookup(out.name());
+      auto seq = sequences.find(out.name());
+      if (seq != sequences.end())
+        result.sequence = seq->second;
+    }
+    complete &= result.tensor || result.sequence;
+    results.push_back(std::move(result));
+  }
   values = std::move(outer);
   sequences = std::move(outerSequences);
+  maskedSlices = std::move(outerSlices);
   poisoned = std::move(outerPoisoned);
-  if (problems.size() != before ||
-      llvm::any_of(results, [](Value v) { return !v; }))
+  if (problems.size() != before || !complete)
     return failure();
   return results;
 }

@@ -2,6 +2,7 @@
 #include "NodeContext.h"
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
+#include "anvil/Import/Decompositions.h"
 
 using namespace mlir;
 using namespace anvil;
@@ -218,9 +219,58 @@ FailureOr<SmallVector<int64_t>> normalizeAxes(NodeContext &n,
   return result;
 }
 
+/// A sum or mean over a masked slice (NodeContext::MaskedSlice): elements
+/// outside [start, end) of the sliced axis count as absent.
+template <nn::ReduceKind kind>
+LogicalResult reduceMasked(NodeContext &n, const NodeContext::MaskedSlice &s,
+                           ArrayRef<int64_t> axes, bool keepdims) {
+  if (!llvm::is_contained(axes, s.axis))
+    return n.unsupported("a slice with run-time bounds must be reduced over "
+                         "its sliced axis");
+  auto type = cast<RankedTensorType>(s.data.getType());
+  int64_t dim = type.getDimSize(s.axis);
+  NNBuilder nb(n.b, n.loc);
+  Type i64 = nb.b.getI64Type();
+  // ONNX Slice bounds: negative counts from the end, then clamped.
+  auto bound = [&](Value v) {
+    Value b = nb.reshape(nb.cast(v, i64), {});
+    Value wrapped = nb.create<nn::WhereOp>(
+        {nb.create<nn::LessOp>({b, nb.scalar(0, i64)}),
+         nb.create<nn::AddOp>({b, nb.scalar(dim, i64)}), b});
+    return nb.create<nn::MinOp>(
+        {nb.create<nn::MaxOp>({wrapped, nb.scalar(0, i64)}),
+         nb.scalar(dim, i64)});
+  };
+  Value start = bound(s.start), end = bound(s.end);
+  SmallVector<int64_t> along(type.getRank(), 1);
+  along[s.axis] = dim;
+  Value positions = nb.iota(dim, i64, along);
+  Value inside = nb.create<nn::AndOp>(
+      {nb.create<nn::GreaterEqualOp>({positions, start}),
+       nb.create<nn::LessOp>({positions, end})});
+  Type element = type.getElementType();
+  Value kept = nb.create<nn::WhereOp>({inside, s.data, nb.scalar(0, element)});
+  Value y = nb.reduce(kept, int(nn::ReduceKind::Sum), axes, keepdims);
+  if (kind == nn::ReduceKind::Mean) {
+    int64_t others = 1;
+    for (int64_t a : axes)
+      others *= a == s.axis ? 1 : type.getDimSize(a);
+    Value count = nb.create<nn::MulOp>(
+        {nb.cast(nb.create<nn::MaxOp>({nb.create<nn::SubOp>({end, start}),
+                                       nb.scalar(0, i64)}),
+                 element),
+         nb.scalar(others, element)});
+    y = nb.create<nn::DivOp>({y, count});
+  }
+  if (nb.failed())
+    return n.report(nb.error);
+  return n.setOutputs(y);
+}
+
 template <nn::ReduceKind kind> LogicalResult importReduce(NodeContext &n) {
   if (failed(n.checkAttributes({"axes", "keepdims", "noop_with_empty_axes"})))
     return failure();
+  const NodeContext::MaskedSlice *masked = n.maskedSliceInput(0);
   bool axesAsInput = kind == nn::ReduceKind::Sum ? n.opset >= 13 : n.opset >= 18;
   std::optional<SmallVector<int64_t>> axes;
   if (axesAsInput && n.input(1)) {
@@ -230,15 +280,23 @@ template <nn::ReduceKind kind> LogicalResult importReduce(NodeContext &n) {
   } else if (!axesAsInput) {
     axes = n.getInts("axes");
   }
-  int64_t rank = n.inputType(0).getRank();
+  int64_t rank = masked ? cast<RankedTensorType>(masked->data.getType()).getRank()
+                        : n.inputType(0).getRank();
   if (!axes || axes->empty()) {
-    if (n.getInt("noop_with_empty_axes", 0))
+    if (n.getInt("noop_with_empty_axes", 0) && !masked)
       return n.setOutputs(n.input(0));
     axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   }
   auto normalized = normalizeAxes(n, *axes, rank);
   if (failed(normalized))
     return failure();
+  if (masked) {
+    if constexpr (kind == nn::ReduceKind::Sum || kind == nn::ReduceKind::Mean)
+      return reduceMasked<kind>(n, *masked, *normalized,
+                                n.getInt("keepdims", 1));
+    return n.unsupported("only ReduceSum and ReduceMean take a slice with "
+                         "run-time bounds");
+  }
   auto v = reduceOver(n, n.input(0), kind, *normalized, n.getInt("keepdims", 1));
   return failed(v) ? failure() : n.setOutputs(*v);
 }

@@ -110,12 +110,31 @@ public:
   void setSequenceOutput(int i, Sequence elements);
   llvm::StringMap<Sequence> *sequences = nullptr;
 
+  /// A slice along one axis whose bounds are known only at run time: its
+  /// shape is data-dependent, so it exists only in the importer, and only
+  /// a sum or mean over that axis may consume it (as a masked reduction).
+  /// EmbeddingBag exports slice a bag's rows this way.
+  struct MaskedSlice {
+    mlir::Value data;
+    int64_t axis;
+    mlir::Value start, end;
+  };
+  /// Input `i` as a masked slice, or nullptr.
+  const MaskedSlice *maskedSliceInput(int i) const;
+  void setMaskedSliceOutput(int i, MaskedSlice slice);
+  llvm::StringMap<MaskedSlice> *maskedSlices = nullptr;
+
+  /// A value that crosses a subgraph boundary: a tensor, or a sequence.
+  struct GraphValue {
+    mlir::Value tensor;
+    std::optional<Sequence> sequence;
+  };
   /// Imports a branch or loop-body graph where `sub` inserts, with this
   /// graph's values in scope and the graph's inputs bound to `inputs`;
   /// returns its outputs (failure is already reported).
-  std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
+  std::function<mlir::FailureOr<llvm::SmallVector<GraphValue>>(
       mlir::OpBuilder &sub, const onnx::GraphProto &graph,
-      mlir::ValueRange inputs)>
+      llvm::ArrayRef<GraphValue> inputs)>
       importSubgraph;
 
 private:

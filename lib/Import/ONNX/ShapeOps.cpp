@@ -238,6 +238,28 @@ FailureOr<Value> slice(NodeContext &n, Value input, ArrayRef<int64_t> starts,
               n.b.getNamedAttr("steps", n.b.getDenseI64ArrayAttr(steps))});
 }
 
+/// A one-axis, unit-step slice whose bounds are run-time values becomes a
+/// masked slice (NodeContext::MaskedSlice); fails quietly otherwise.
+LogicalResult maskedSlice(NodeContext &n) {
+  RankedTensorType in = n.inputType(0);
+  auto oneElement = [&](int i) {
+    return n.input(i) && n.inputType(i).getNumElements() == 1;
+  };
+  if (!oneElement(1) || !oneElement(2))
+    return failure();
+  auto axes = n.input(3) ? n.constInts(3)
+                         : std::optional<SmallVector<int64_t>>({0});
+  auto steps = n.input(4) ? n.constInts(4)
+                          : std::optional<SmallVector<int64_t>>({1});
+  if (!axes || !steps || axes->size() != 1 || (*steps)[0] != 1)
+    return failure();
+  int64_t axis = (*axes)[0] < 0 ? (*axes)[0] + in.getRank() : (*axes)[0];
+  if (axis < 0 || axis >= in.getRank())
+    return failure();
+  n.setMaskedSliceOutput(0, {n.input(0), axis, n.input(1), n.input(2)});
+  return success();
+}
+
 LogicalResult importSlice(NodeContext &n) {
   if (failed(n.checkAttributes({"starts", "ends", "axes"})))
     return failure();
@@ -245,6 +267,8 @@ LogicalResult importSlice(NodeContext &n) {
   int64_t rank = in.getRank();
   auto starts = intsFrom(n, 1, "starts", 10);
   auto ends = intsFrom(n, 2, "ends", 10);
+  if ((!starts || !ends) && n.opset >= 10 && succeeded(maskedSlice(n)))
+    return success();
   if (!starts || !ends)
     return n.opset >= 10 ? n.needsConstant(starts ? 2 : 1, starts ? "ends" : "starts")
                          : n.invalid("starts and ends attributes are required");

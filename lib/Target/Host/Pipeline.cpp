@@ -45,6 +45,10 @@ static void addBufferization(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Deallocation inside branches can call a generated helper taking
+  // dynamic memrefs, which the bare-pointer calling convention cannot
+  // express: inline it (the inliner then drops the private function).
+  pm.addPass(createInlinerPass());
   pm.addPass(anvil::createHostFlattenGlobals());
 }
 

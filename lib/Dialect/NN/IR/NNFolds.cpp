@@ -57,13 +57,63 @@ static DenseElementsAttr broadcastTo(DenseElementsAttr value, Type type) {
   return DenseElementsAttr::get(target, out);
 }
 
+/// Folds a comparison of two constants already broadcast to one shape.
+static OpFoldResult foldPredicate(Operation *op, DenseElementsAttr l,
+                                  DenseElementsAttr r, ShapedType resultType) {
+  bool isFloat = isa<FloatType>(l.getElementType());
+  SmallVector<bool> out;
+  auto compare = [&](int cmp) -> std::optional<bool> {
+    if (isa<EqualOp>(op))
+      return cmp == 0;
+    if (isa<LessOp>(op))
+      return cmp < 0;
+    if (isa<LessEqualOp>(op))
+      return cmp <= 0;
+    if (isa<GreaterOp>(op))
+      return cmp > 0;
+    if (isa<GreaterEqualOp>(op))
+      return cmp >= 0;
+    return std::nullopt;
+  };
+  if (isFloat) {
+    for (auto [a, b] : llvm::zip(l.getValues<APFloat>(), r.getValues<APFloat>())) {
+      APFloat::cmpResult c = a.compare(b);
+      if (c == APFloat::cmpUnordered)
+        return {};
+      auto v = compare(c == APFloat::cmpLessThan ? -1 : c == APFloat::cmpEqual ? 0 : 1);
+      if (!v)
+        return {};
+      out.push_back(*v);
+    }
+  } else {
+    bool isBool = l.getElementType().isInteger(1);
+    for (auto [a, b] : llvm::zip(l.getValues<APInt>(), r.getValues<APInt>())) {
+      int c = isBool ? (a.getZExtValue() > b.getZExtValue()) -
+                           (a.getZExtValue() < b.getZExtValue())
+                     : (a.sgt(b) ? 1 : a.slt(b) ? -1 : 0);
+      auto v = compare(c);
+      if (!v)
+        return {};
+      out.push_back(*v);
+    }
+  }
+  return DenseElementsAttr::get(resultType, ArrayRef<bool>(out));
+}
+
 OpFoldResult anvil::nn::foldBinary(Operation *op, Attribute lhs,
                                    Attribute rhs) {
   DenseElementsAttr l = smallDense(lhs), r = smallDense(rhs);
-  Type resultType = op->getResult(0).getType();
+  auto resultType = cast<ShapedType>(op->getResult(0).getType());
   if (!l || !r || l.getElementType() != r.getElementType() ||
-      cast<ShapedType>(resultType).getNumElements() > kMaxFoldedElements)
+      resultType.getNumElements() > kMaxFoldedElements)
     return {};
+  if (resultType.getElementType().isInteger(1) &&
+      !l.getElementType().isInteger(1)) {
+    auto operandType = resultType.clone(l.getElementType());
+    l = broadcastTo(l, operandType);
+    r = broadcastTo(r, operandType);
+    return l && r ? foldPredicate(op, l, r, resultType) : OpFoldResult();
+  }
   l = broadcastTo(l, resultType);
   r = broadcastTo(r, resultType);
   if (!l || !r || l.getType() != resultType)
