@@ -478,6 +478,7 @@ bool GraphImporter::takesMaskedSliceWhereTensorExpected(
     const onnx::NodeProto &node) const {
   for (int i = 0; i < node.input_size(); ++i)
     if (maskedSlices.count(node.input(i)) &&
+        !(i == 1 && node.op_type() == "Gather") &&
         (i != 0 || (node.op_type() != "ReduceSum" &&
                     node.op_type() != "ReduceMean")))
       return true;

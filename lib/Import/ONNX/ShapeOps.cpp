@@ -344,6 +344,18 @@ LogicalResult importGather(NodeContext &n) {
   int64_t axis = n.getInt("axis", 0);
   if (axis < 0)
     axis += n.inputType(0).getRank();
+  // Gathering at a masked slice of indices is the same mask over the
+  // gather at all of them (rows of an EmbeddingBag's bag).
+  if (const NodeContext::MaskedSlice *indices = n.maskedSliceInput(1)) {
+    auto all = n.create<nn::GatherOp>(
+        ValueRange{n.input(0), indices->data},
+        {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))});
+    if (failed(all))
+      return failure();
+    n.setMaskedSliceOutput(0, {*all, axis + indices->axis, indices->start,
+                               indices->end});
+    return success();
+  }
   return bind(n, n.create<nn::GatherOp>(
                      ValueRange{n.input(0), n.input(1)},
                      {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))}));
