@@ -93,3 +93,22 @@ for name, value in [("shape_3x2", np.array([3, 2], np.int64)),
 # An opset newer than Anvil knows is refused, not read with old semantics.
 save("opset_23", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
      [f32("x", [2])], [f32("y", [2])], opset=23)
+
+# A slice with run-time bounds (a data-dependent shape) may only be summed
+# over its axis; anything else is refused, naming the node.
+save("runtime_slice", [
+    helper.make_node("Slice", ["x", "start", "end"], ["s"], name="bag"),
+    helper.make_node("ReduceSum", ["s", "axis0"], ["total"], name="bag_sum", keepdims=0),
+    helper.make_node("Relu", ["s"], ["r"], name="relu_of_bag"),
+], [f32("x", [5, 2]), i64("start", [1]), i64("end", [1])],
+    [f32("total", [2]), f32("r", None)],
+    [numpy_helper.from_array(np.array([0], np.int64), "axis0")])
+save("runtime_slice_sum", [
+    helper.make_node("Slice", ["x", "start", "end"], ["s"], name="bag"),
+    helper.make_node("ReduceSum", ["s", "axis0"], ["total"], name="bag_sum", keepdims=0),
+], [f32("x", [5, 2]), i64("start", [1]), i64("end", [1])], [f32("total", [2])],
+    [numpy_helper.from_array(np.array([0], np.int64), "axis0")])
+for name, value in [("x52", np.arange(10, dtype=np.float32).reshape(5, 2)),
+                    ("start1", np.array([1], np.int64)),
+                    ("end4", np.array([4], np.int64))]:
+    np.save(os.path.join(out, name + ".npy"), value)
