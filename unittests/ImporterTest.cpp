@@ -127,7 +127,11 @@ TEST_F(ImportModelTest, NonConstantShapeIsUnsupportedNotACrash) {
   EXPECT_EQ(result.status, ImportStatus::Unsupported);
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_EQ(result.problems[0].nodeName, "n0");
-  EXPECT_EQ(result.problems[0].reason, "the target shape must be a constant");
+  // The reason names the graph input, so that --bind-input can fix it.
+  EXPECT_EQ(result.problems[0].reason,
+            "the target shape must be a constant; it is computed from graph "
+            "input 'shape' (--bind-input NAME=FILE.pb fixes a value at "
+            "compile time)");
 }
 
 TEST_F(ImportModelTest, UnknownAttributeIsReportedByName) {

@@ -41,7 +41,7 @@ MODELS = {
 INPUT_SIZE = {"inception_v3": 299}
 
 
-def calibrate_batchnorm(model, size, batches=2):
+def calibrate_batchnorm(model, size=224, batches=2):
     for module in model.modules():
         if isinstance(module, torch.nn.BatchNorm2d):
             module.momentum = None  # cumulative average over the batches
