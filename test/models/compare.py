@@ -28,6 +28,15 @@ def max_diff(got, want):
             1e-3 * float(np.abs(want).max()))
 
 
+def compare_forms(got, onnx, error, bound):
+    """Compares the .pt2 artifact's output with the ONNX form's: (ok, note).
+    An ONNX form that does not compile fails the comparison."""
+    if onnx is None:
+        return False, "ONNX form not compiled (%s)" % error
+    pair, _ = max_diff(got, onnx)
+    return pair <= bound, ".pt2 vs ONNX max |diff| %.3g" % pair
+
+
 def summarize(results):
     """Prints the pass/fail count; the exit status for the results."""
     passed = sum(results)

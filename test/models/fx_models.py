@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 sys.path.insert(0, HERE)
 import anvil_fx_export  # noqa: E402
-from compare import compile_and_run, max_diff, summarize  # noqa: E402
+from compare import compare_forms, compile_and_run, max_diff, summarize  # noqa: E402
 from torchvision_models import calibrate_batchnorm  # noqa: E402
 
 
@@ -169,16 +169,15 @@ def check(name, bin_dir, cache):
         note += "; top-1 %s" % ("agrees" if top1 else "DIFFERS")
     with open(paths["onnx"], "rb") as f:
         failed_export = f.read(14) == b"export failed:"
-    onnx, error = (None, open(paths["onnx"]).read().strip()) \
-        if failed_export else \
-        compile_and_run(bin_dir, paths["onnx"], inputs,
-                        os.path.join(cache, name + ".onnx.out"))
-    if onnx is None:
-        note += "; ONNX form not compiled (%s)" % error
+    # PyTorch 1.13 cannot export some models; that is not Anvil's failure.
+    if failed_export:
+        note += "; no ONNX form (%s)" % open(paths["onnx"]).read().strip()
     else:
-        pair, _ = max_diff(got, onnx)
-        ok &= pair <= bound
-        note += "; .pt2 vs ONNX max |diff| %.3g" % pair
+        onnx, error = compile_and_run(bin_dir, paths["onnx"], inputs,
+                                      os.path.join(cache, name + ".onnx.out"))
+        pair_ok, pair_note = compare_forms(got, onnx, error, bound)
+        ok &= pair_ok
+        note += "; " + pair_note
     print("%s: %s: %s" % (name, note, "ok" if ok else "FAIL"))
     return ok
 

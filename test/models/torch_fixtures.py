@@ -26,7 +26,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from compare import compile_and_run, max_diff, summarize  # noqa: E402
+from compare import compare_forms, compile_and_run, max_diff, summarize  # noqa: E402
 
 FIXTURES = os.path.join(HERE, "..", "fixtures", "torch2")
 MORE = os.path.join(HERE, "..", "fixtures", "torch2-more")
@@ -87,12 +87,9 @@ def check(name, bin_dir, out):
     if os.path.exists(onnx_path):
         onnx, error = compile_and_run(bin_dir, onnx_path, inputs,
                                       os.path.join(out, name + ".onnx"))
-        if onnx is None:
-            note += "; ONNX form not compiled (%s)" % error
-        else:
-            pair, _ = max_diff(got, onnx)
-            ok &= pair <= bound
-            note += "; .pt2 vs ONNX max |diff| %.3g" % pair
+        pair_ok, pair_note = compare_forms(got, onnx, error, bound)
+        ok &= pair_ok
+        note += "; " + pair_note
     print("%s: %s: %s" % (name, note, "ok" if ok else "FAIL"))
     return ok
 

@@ -71,7 +71,7 @@ LogicalResult importIf(NodeContext &n) {
   return n.setOutputs(n.b.create(state)->getResults());
 }
 
-/// The loop's iteration limit: M if given, else the unrolling cap.
+/// The most iterations a loop is unrolled for.
 constexpr int64_t kMaxUnrolledIterations = 4096;
 
 /// Whether `v` is a constant true (nullopt when unknown at compile time).
@@ -149,11 +149,11 @@ LogicalResult importLoop(NodeContext &n) {
         return n.unsupported("a scan output that is a sequence");
       scanned[s].push_back(scan);
     }
-    if (i + 1 == tripCount || !n.input(0))
-      if (!n.input(0) && i + 1 == kMaxUnrolledIterations)
-        return n.unsupported("the loop does not end within " +
-                             Twine(kMaxUnrolledIterations) + " iterations");
   }
+  // Without M only the condition ends the loop: it must have, in time.
+  if (!n.input(0) && *constantCondition(cond))
+    return n.unsupported("the loop does not end within " +
+                         Twine(kMaxUnrolledIterations) + " iterations");
   SmallVector<Value> results;
   for (auto [i, v] : llvm::enumerate(state)) {
     if (v.sequence)

@@ -20,8 +20,6 @@ using namespace anvil::onnx_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 struct TransposeWindow {
   SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd,
       outputPadding;
@@ -187,9 +185,7 @@ LogicalResult importConvTranspose(NodeContext &n) {
                                      SmallVector<int64_t>(2 * spatial, 0))),
        nb.b.getNamedAttr("dilations", nb.b.getDenseI64ArrayAttr(tw->dilations)),
        nb.b.getNamedAttr("group", nb.b.getI64IntegerAttr(group))});
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs(y);
+  return n.finish(nb, y);
 }
 
 } // namespace

@@ -21,8 +21,6 @@ using namespace anvil::onnx_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 /// An operand and the label of each of its dimensions. Ellipsis dimensions
 /// get the labels '0', '1', ... counted from the right, which no equation
 /// can use itself.
@@ -164,8 +162,11 @@ LogicalResult importEinsum(NodeContext &n) {
   }
   std::string output;
   if (explicitOutput) {
+    // The output's ellipsis stands for the widest input ellipsis.
+    int64_t letters = rhs.size() - (rhs.contains("...") ? 3 : 0);
     int64_t unused = 0;
-    auto expanded = expandTerm(rhs, ellipsisRank + (rhs.size() - (rhs.contains("...") ? 3 : 0)), unused);
+    auto expanded = expandTerm(rhs, letters + (rhs.contains("...") ? ellipsisRank : 0),
+                               unused);
     if (!expanded)
       return n.invalid("the output term '" + rhs + "' is malformed");
     output = *expanded;
@@ -211,9 +212,7 @@ LogicalResult importEinsum(NodeContext &n) {
   if (acc.labels.size() != output.size())
     return n.invalid("the output term names labels no input has");
   Value y = transposeTo(nb, acc, output);
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs(y);
+  return n.finish(nb, y);
 }
 
 constexpr int64_t kMaxTopK = 256;
@@ -265,9 +264,7 @@ LogicalResult importTopK(NodeContext &n) {
                                 nb.scalar(sentinel, element), x});
   }
   Value y = nb.concat(values, axis), i = nb.concat(indices, axis);
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs({y, i});
+  return n.finish(nb, {y, i});
 }
 
 } // namespace

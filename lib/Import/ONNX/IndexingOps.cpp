@@ -22,8 +22,6 @@ using namespace anvil::onnx_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 /// `axis` normalized against `rank`; nullopt when out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   if (axis < 0)
@@ -38,12 +36,6 @@ SmallVector<int64_t> alongAxis(int64_t rank, int64_t axis, int64_t size) {
   SmallVector<int64_t> shape(rank, 1);
   shape[axis] = size;
   return shape;
-}
-
-LogicalResult finish(NodeContext &n, NNBuilder &nb, ValueRange outputs) {
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs(outputs);
 }
 
 LogicalResult importGatherElements(NodeContext &n) {
@@ -80,7 +72,7 @@ LogicalResult importTrilu(NodeContext &n) {
                    : nb.create<nn::LessEqualOp>({offset, k});
   Value y = nb.create<nn::WhereOp>(
       {keep, n.input(0), nb.scalar(0, in.getElementType())});
-  return finish(n, nb, y);
+  return n.finish(nb, y);
 }
 
 /// 1 where the element is the first maximum along `axis`, else 0.
@@ -109,10 +101,10 @@ LogicalResult importHardmax(NodeContext &n) {
     return n.invalid("axis out of range");
   NNBuilder nb(n.b, n.loc);
   if (n.opset >= 13)
-    return finish(n, nb, hardmax(nb, n.input(0), *axis));
+    return n.finish(nb, hardmax(nb, n.input(0), *axis));
   int64_t outer = ShapedType::getNumElements(in.getShape().take_front(*axis));
   Value flat = nb.reshape(n.input(0), {outer, in.getNumElements() / outer});
-  return finish(n, nb, nb.reshape(hardmax(nb, flat, 1), in.getShape()));
+  return n.finish(nb, nb.reshape(hardmax(nb, flat, 1), in.getShape()));
 }
 
 /// The [size, size] 0/1 matrix M with y = x M summing what CumSum sums.
@@ -154,7 +146,7 @@ LogicalResult importCumSum(NodeContext &n) {
                                    n.getInt("exclusive", 0),
                                    n.getInt("reverse", 0)))});
   Value y = *axis == rank - 1 ? sums : nb.transpose(sums, perm);
-  return finish(n, nb, y);
+  return n.finish(nb, y);
 }
 
 LogicalResult importEyeLike(NodeContext &n) {
@@ -212,7 +204,7 @@ LogicalResult importOneHot(NodeContext &n) {
   Value flat = nb.reshape(n.input(2), {2});
   Value off = nb.reshape(nb.slice(flat, 0, 0, 1), {});
   Value on = nb.reshape(nb.slice(flat, 0, 1, 1), {});
-  return finish(n, nb, nb.create<nn::WhereOp>({hot, on, off}));
+  return n.finish(nb, nb.create<nn::WhereOp>({hot, on, off}));
 }
 
 /// DepthToSpace and SpaceToDepth are a reshape, a transpose and a reshape.
@@ -234,7 +226,7 @@ LogicalResult importDepthToSpace(NodeContext &n) {
                     : nb.reshape(n.input(0), {N, C, b, b, H, W});
   Value moved = dcr ? nb.transpose(split, {0, 3, 4, 1, 5, 2})
                     : nb.transpose(split, {0, 1, 4, 2, 5, 3});
-  return finish(n, nb, nb.reshape(moved, {N, C, H * b, W * b}));
+  return n.finish(nb, nb.reshape(moved, {N, C, H * b, W * b}));
 }
 
 LogicalResult importSpaceToDepth(NodeContext &n) {
@@ -251,7 +243,7 @@ LogicalResult importSpaceToDepth(NodeContext &n) {
   NNBuilder nb(n.b, n.loc);
   Value split = nb.reshape(n.input(0), {N, C, H, b, W, b});
   Value moved = nb.transpose(split, {0, 3, 5, 1, 2, 4});
-  return finish(n, nb, nb.reshape(moved, {N, C * b * b, H, W}));
+  return n.finish(nb, nb.reshape(moved, {N, C * b * b, H, W}));
 }
 
 FailureOr<nn::ScatterReduction> scatterReduction(NodeContext &n) {
@@ -343,7 +335,7 @@ LogicalResult importGatherND(NodeContext &n) {
   Value gathered = nb.create<nn::GatherOp>(
       {nb.reshape(n.input(0), flat), linear},
       {nb.b.getNamedAttr("axis", nb.b.getI64IntegerAttr(0))});
-  return finish(n, nb, gathered);
+  return n.finish(nb, gathered);
 }
 
 /// Compress keeps the slices whose condition is true: a gather of the
@@ -380,7 +372,7 @@ LogicalResult importCompress(NodeContext &n) {
       ArrayRef<int64_t>(kept)));
   Value y = nb.create<nn::GatherOp>(
       {data, positions}, {nb.b.getNamedAttr("axis", nb.b.getI64IntegerAttr(axis))});
-  return finish(n, nb, y);
+  return n.finish(nb, y);
 }
 
 /// Hann, Hamming and Blackman windows: a sum of cosines of 2 pi k n / N,

@@ -17,8 +17,6 @@ using namespace anvil::onnx_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 struct LossOptions {
   std::string reduction;
   std::optional<int64_t> ignoreIndex;
@@ -103,9 +101,7 @@ LogicalResult importNllLoss(NodeContext &n) {
     return failure();
   NNBuilder nb(n.b, n.loc);
   Value loss = buildNllLoss(nb, n.input(0), n.input(1), n.input(2), *options);
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs(loss);
+  return n.finish(nb, loss);
 }
 
 LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &n) {
@@ -116,9 +112,7 @@ LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &n) {
   Value logProb = nb.create<nn::LogSoftmaxOp>(
       {n.input(0)}, {nb.b.getNamedAttr("axis", nb.b.getI64IntegerAttr(1))});
   Value loss = buildNllLoss(nb, logProb, n.input(1), n.input(2), *options);
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs({loss, logProb});
+  return n.finish(nb, {loss, logProb});
 }
 
 } // namespace

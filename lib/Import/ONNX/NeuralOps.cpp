@@ -262,9 +262,7 @@ LogicalResult reduceMasked(NodeContext &n, const NodeContext::MaskedSlice &s,
          nb.scalar(others, element)});
     y = nb.create<nn::DivOp>({y, count});
   }
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs(y);
+  return n.finish(nb, y);
 }
 
 template <nn::ReduceKind kind> LogicalResult importReduce(NodeContext &n) {

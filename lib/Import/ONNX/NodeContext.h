@@ -3,6 +3,7 @@
 #define ANVIL_LIB_IMPORT_ONNX_NODECONTEXT_H
 
 #include "anvil/Import/ONNX.h"
+#include "anvil/Import/Decompositions.h"
 #include "anvil/Import/OpBuilding.h"
 
 #include "mlir/IR/Builders.h"
@@ -17,6 +18,10 @@
 #include <optional>
 
 namespace anvil::onnx_import {
+
+inline mlir::RankedTensorType typeOf(mlir::Value v) {
+  return llvm::cast<mlir::RankedTensorType>(v.getType());
+}
 
 /// The MLIR element type of an ONNX TensorProto data type; null when Anvil
 /// does not support it.
@@ -69,6 +74,10 @@ public:
   /// this node and returns failure.
   mlir::LogicalResult report(const BuildError &error) {
     return error.unsupported ? unsupported(error.reason) : invalid(error.reason);
+  }
+  /// Binds `outputs` built by `nb`, or reports nb's first error.
+  mlir::LogicalResult finish(const NNBuilder &nb, mlir::ValueRange outputs) {
+    return nb.failed() ? report(nb.error) : setOutputs(outputs);
   }
   /// Reports that input `i` (`what`) must be a compile-time constant and,
   /// when it is computed from graph inputs, names them and --bind-input.

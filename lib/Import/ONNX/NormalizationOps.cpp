@@ -17,14 +17,6 @@ using namespace anvil::onnx_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-LogicalResult finish(NodeContext &n, NNBuilder &nb, Value output) {
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs(output);
-}
-
 /// `v` [C] shaped to broadcast along dimension 1 of a rank-`rank` tensor.
 Value perChannel(NNBuilder &nb, Value v, int64_t rank) {
   SmallVector<int64_t> shape(rank - 1, 1);
@@ -45,7 +37,7 @@ LogicalResult importInstanceNorm(NodeContext &n) {
                                   n.getFloat("epsilon", 1e-5));
   Value y = nb.create<nn::MulOp>({norm.y, perChannel(nb, n.input(1), rank)});
   y = nb.create<nn::AddOp>({y, perChannel(nb, n.input(2), rank)});
-  return finish(n, nb, y);
+  return n.finish(nb, y);
 }
 
 /// Opset 18 scales per group; from opset 21 scale and bias are per channel.
@@ -79,7 +71,7 @@ LogicalResult importGroupNorm(NodeContext &n) {
     y = nb.create<nn::AddOp>({y, nb.reshape(n.input(2), {groups, 1, 1})});
     y = nb.reshape(y, x.getShape());
   }
-  return finish(n, nb, y);
+  return n.finish(nb, y);
 }
 
 /// (X - E[X]) / (sqrt(E[X^2] - E[X]^2) + 1e-9), as ONNX's function body.
@@ -104,7 +96,7 @@ LogicalResult importMeanVarianceNorm(NodeContext &n) {
   Value stdDev = nb.create<nn::AddOp>(
       {nb.create<nn::SqrtOp>({variance}), nb.scalar(1e-9, x.getElementType())});
   Value y = nb.create<nn::DivOp>({nb.create<nn::SubOp>({n.input(0), m}), stdDev});
-  return finish(n, nb, y);
+  return n.finish(nb, y);
 }
 
 /// y = x / (bias + alpha / size * sum of x^2 over the channel window)^beta.
@@ -138,7 +130,7 @@ LogicalResult importLrn(NodeContext &n) {
            {sum, nb.scalar(n.getFloat("alpha", 1e-4) / size, element)})});
   Value denominator = nb.create<nn::PowOp>(
       {scaled, nb.scalar(n.getFloat("beta", 0.75), element)});
-  return finish(n, nb, nb.create<nn::DivOp>({n.input(0), denominator}));
+  return n.finish(nb, nb.create<nn::DivOp>({n.input(0), denominator}));
 }
 
 } // namespace

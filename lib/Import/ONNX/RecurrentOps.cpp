@@ -16,13 +16,6 @@ using namespace anvil::onnx_import;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-LogicalResult report(NodeContext &n, const BuildError &error) {
-  return error.unsupported ? n.unsupported(error.reason)
-                           : n.invalid(error.reason);
-}
-
 LogicalResult importLayerNorm(NodeContext &n) {
   if (failed(n.checkAttributes({"axis", "epsilon", "stash_type"})))
     return failure();
@@ -37,7 +30,7 @@ LogicalResult importLayerNorm(NodeContext &n) {
   LayerNorm norm = buildLayerNorm(nb, x, n.input(1), n.input(2), axis,
                                   n.getFloat("epsilon", 1e-5));
   if (!norm.y)
-    return report(n, nb.error);
+    return n.report(nb.error);
   return n.setOutputs({norm.y, norm.mean, norm.invStdDev});
 }
 
@@ -117,7 +110,7 @@ LogicalResult importLstm(NodeContext &n) {
   Value h = nb.failed() ? nullptr : nb.concat(hs, 0);
   Value c = nb.failed() ? nullptr : nb.concat(cs, 0);
   if (nb.failed())
-    return report(n, nb.error);
+    return n.report(nb.error);
   if (batchFirst) {
     auto perm = n.b.getNamedAttr("perm", n.b.getDenseI64ArrayAttr({1, 0, 2}));
     h = nb.create<nn::TransposeOp>(h, {perm});
@@ -252,9 +245,7 @@ LogicalResult importSimpleRecurrent(NodeContext &n, int64_t gates,
     y = nb.transpose(y, {2, 0, 1, 3});
     h = nb.transpose(h, {1, 0, 2});
   }
-  if (nb.failed())
-    return report(n, nb.error);
-  return n.setOutputs({y, h});
+  return n.finish(nb, {y, h});
 }
 
 LogicalResult importRnn(NodeContext &n) {

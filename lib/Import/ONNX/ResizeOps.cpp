@@ -118,8 +118,6 @@ AxisTaps axisTaps(const ResizeMode &m, int64_t in, int64_t out, double scale,
   return t;
 }
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 /// Values of `values` shaped to broadcast along `axis` of a rank-`rank`
 /// tensor of `element` type.
 Value alongAxis(NNBuilder &nb, ArrayRef<double> values, Type element,
@@ -211,9 +209,7 @@ LogicalResult resize(NodeContext &n, const ResizeMode &m,
                              roi.empty() ? 1 : roi[rank + axis]);
     y = resampleAxis(nb, y, axis, taps, m.extrapolation);
   }
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs(y);
+  return n.finish(nb, y);
 }
 
 /// Output sizes and per-axis scales from `scales` or `sizes`, as the

@@ -21,8 +21,6 @@ namespace {
 
 using Sequence = NodeContext::Sequence;
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 /// The sequence input `i`; failure (reported) when it is not a sequence.
 FailureOr<Sequence> sequenceAt(NodeContext &n, int i) {
   if (const Sequence *seq = n.sequenceInput(i))
@@ -144,9 +142,7 @@ LogicalResult importConcatFromSequence(NodeContext &n) {
     parts.push_back(nb.reshape(v, shape));
   }
   Value y = nb.concat(parts, axis);
-  if (nb.failed())
-    return n.report(nb.error);
-  return n.setOutputs(y);
+  return n.finish(nb, y);
 }
 
 /// Chunk sizes along an axis of `dim` elements: ones by default, equal
