@@ -28,7 +28,11 @@ typedef enum AnvilDType {
   ANVIL_DTYPE_INT16,
   ANVIL_DTYPE_INT32,
   ANVIL_DTYPE_INT64,
-  ANVIL_DTYPE_BOOL
+  ANVIL_DTYPE_BOOL,
+  ANVIL_DTYPE_UINT8,
+  ANVIL_DTYPE_UINT16,
+  ANVIL_DTYPE_UINT32,
+  ANVIL_DTYPE_UINT64
 } AnvilDType;
 
 /* A dense row-major tensor. `name` may be NULL (matched by position). */

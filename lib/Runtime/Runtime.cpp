@@ -39,7 +39,7 @@ void setError(char **error, const std::string &message) {
 }
 
 AnvilDType parseDType(llvm::StringRef name) {
-  for (int d = ANVIL_DTYPE_FLOAT32; d <= ANVIL_DTYPE_BOOL; ++d)
+  for (int d = ANVIL_DTYPE_FLOAT32; d <= ANVIL_DTYPE_UINT64; ++d)
     if (name == anvilDTypeName(static_cast<AnvilDType>(d)))
       return static_cast<AnvilDType>(d);
   return ANVIL_DTYPE_INVALID;
@@ -120,15 +120,19 @@ size_t anvilDTypeSize(AnvilDType dtype) {
   switch (dtype) {
   case ANVIL_DTYPE_FLOAT64:
   case ANVIL_DTYPE_INT64:
+  case ANVIL_DTYPE_UINT64:
     return 8;
   case ANVIL_DTYPE_FLOAT32:
   case ANVIL_DTYPE_INT32:
+  case ANVIL_DTYPE_UINT32:
     return 4;
   case ANVIL_DTYPE_FLOAT16:
   case ANVIL_DTYPE_INT16:
+  case ANVIL_DTYPE_UINT16:
     return 2;
   case ANVIL_DTYPE_INT8:
   case ANVIL_DTYPE_BOOL:
+  case ANVIL_DTYPE_UINT8:
     return 1;
   case ANVIL_DTYPE_INVALID:
     break;
@@ -139,8 +143,9 @@ size_t anvilDTypeSize(AnvilDType dtype) {
 const char *anvilDTypeName(AnvilDType dtype) {
   static const char *names[] = {"invalid", "float32", "float64", "float16",
                                 "int8",    "int16",   "int32",   "int64",
-                                "bool"};
-  return dtype >= ANVIL_DTYPE_INVALID && dtype <= ANVIL_DTYPE_BOOL
+                                "bool",    "uint8",   "uint16",  "uint32",
+                                "uint64"};
+  return dtype >= ANVIL_DTYPE_INVALID && dtype <= ANVIL_DTYPE_UINT64
              ? names[dtype]
              : "invalid";
 }

@@ -52,7 +52,9 @@ const NpyType kNpyTypes[] = {
     {"<f4", ANVIL_DTYPE_FLOAT32}, {"<f8", ANVIL_DTYPE_FLOAT64},
     {"<f2", ANVIL_DTYPE_FLOAT16}, {"|i1", ANVIL_DTYPE_INT8},
     {"<i2", ANVIL_DTYPE_INT16},   {"<i4", ANVIL_DTYPE_INT32},
-    {"<i8", ANVIL_DTYPE_INT64},   {"|b1", ANVIL_DTYPE_BOOL}};
+    {"<i8", ANVIL_DTYPE_INT64},   {"|b1", ANVIL_DTYPE_BOOL},
+    {"|u1", ANVIL_DTYPE_UINT8},   {"<u2", ANVIL_DTYPE_UINT16},
+    {"<u4", ANVIL_DTYPE_UINT32},  {"<u8", ANVIL_DTYPE_UINT64}};
 
 /// The value of `'key': value` in a .npy header dict, up to `end`.
 StringRef headerField(StringRef header, StringRef key, char end) {
@@ -168,6 +170,14 @@ static AnvilDType dtypeFromOnnx(int type) {
     return ANVIL_DTYPE_INT64;
   case onnx::TensorProto::BOOL:
     return ANVIL_DTYPE_BOOL;
+  case onnx::TensorProto::UINT8:
+    return ANVIL_DTYPE_UINT8;
+  case onnx::TensorProto::UINT16:
+    return ANVIL_DTYPE_UINT16;
+  case onnx::TensorProto::UINT32:
+    return ANVIL_DTYPE_UINT32;
+  case onnx::TensorProto::UINT64:
+    return ANVIL_DTYPE_UINT64;
   default:
     return ANVIL_DTYPE_INVALID;
   }
@@ -217,12 +227,21 @@ llvm::Expected<HostTensor> anvil::runtime::readTensorProto(StringRef path) {
       copyField<int32_t>(proto.int32_data(), t.data);
       break;
     case ANVIL_DTYPE_INT16:
+    case ANVIL_DTYPE_UINT16:
     case ANVIL_DTYPE_FLOAT16:
       copyField<int16_t>(proto.int32_data(), t.data);
       break;
     case ANVIL_DTYPE_INT8:
+    case ANVIL_DTYPE_UINT8:
     case ANVIL_DTYPE_BOOL:
       copyField<int8_t>(proto.int32_data(), t.data);
+      break;
+    // ONNX keeps the two widest unsigned types in uint64_data.
+    case ANVIL_DTYPE_UINT32:
+      copyField<uint32_t>(proto.uint64_data(), t.data);
+      break;
+    case ANVIL_DTYPE_UINT64:
+      copyField<uint64_t>(proto.uint64_data(), t.data);
       break;
     case ANVIL_DTYPE_INVALID:
       break;
@@ -268,6 +287,14 @@ double anvil::runtime::elementAsDouble(const HostTensor &t, int64_t i) {
     return static_cast<double>(reinterpret_cast<const int64_t *>(p)[i]);
   case ANVIL_DTYPE_BOOL:
     return reinterpret_cast<const uint8_t *>(p)[i] != 0;
+  case ANVIL_DTYPE_UINT8:
+    return reinterpret_cast<const uint8_t *>(p)[i];
+  case ANVIL_DTYPE_UINT16:
+    return reinterpret_cast<const uint16_t *>(p)[i];
+  case ANVIL_DTYPE_UINT32:
+    return reinterpret_cast<const uint32_t *>(p)[i];
+  case ANVIL_DTYPE_UINT64:
+    return static_cast<double>(reinterpret_cast<const uint64_t *>(p)[i]);
   case ANVIL_DTYPE_INVALID:
     break;
   }

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 
 using namespace anvil;
 using namespace anvil::runtime;
@@ -67,7 +68,12 @@ Comparison compare(const HostTensor &got, const HostTensor &want) {
   bool exact = got.dtype != ANVIL_DTYPE_FLOAT32 &&
                got.dtype != ANVIL_DTYPE_FLOAT64 &&
                got.dtype != ANVIL_DTYPE_FLOAT16;
+  size_t width = anvilDTypeSize(got.dtype);
   for (int64_t i = 0, e = got.numElements(); i < e; ++i) {
+    // Integers compare bit for bit: 64-bit values do not fit a double.
+    if (exact && std::memcmp(got.data.data() + i * width,
+                             want.data.data() + i * width, width) != 0)
+      ++c.mismatches;
     double g = elementAsDouble(got, i), w = elementAsDouble(want, i);
     if (std::isnan(g) && std::isnan(w))
       continue;
@@ -79,7 +85,7 @@ Comparison compare(const HostTensor &got, const HostTensor &want) {
       abs = rel = INFINITY;
     c.maxAbs = std::max(c.maxAbs, abs);
     c.maxRel = std::max(c.maxRel, rel);
-    if (exact ? abs != 0 : abs > atol + rtol * std::fabs(w))
+    if (!exact && abs > atol + rtol * std::fabs(w))
       ++c.mismatches;
   }
   return c;

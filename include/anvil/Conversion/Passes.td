@@ -4,6 +4,25 @@
 
 include "mlir/Pass/PassBase.td"
 
+def ConvertNNUnsignedToSignless
+    : Pass<"convert-nn-unsigned-to-signless", "mlir::func::FuncOp"> {
+  let summary = "Make unsigned integer tensors signless, keeping their "
+                "meaning as attributes on the nn ops that use them";
+  let description = [{
+    The importers give ONNX's unsigned tensors `ui8`..`ui64` element types,
+    so that folds and the artifact's signature know them. `arith`, `linalg`
+    and `math` only take signless integers, where signedness belongs to the
+    operation (`arith.divui` against `arith.divsi`).
+
+    This pass rewrites every unsigned type in the function (signature,
+    results, block arguments, constants) to the signless type of the same
+    width, and marks each nn op that had unsigned operands or results with
+    `nn.unsigned_operands` / `nn.unsigned_results` (the indices). The nn to
+    linalg lowering reads these to pick unsigned division, remainder,
+    comparison, extension and conversion.
+  }];
+}
+
 def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower nn ops to linalg, tensor, arith and math on tensors";
   let description = [{

@@ -74,6 +74,13 @@ struct ImportResult {
   std::vector<NodeStatus> nodes;
 };
 
+/// Verifies an imported module. Each op the verifier rejects becomes an
+/// unsupported problem of the node named by its location, and marks that
+/// node: the importer accepted the node but built IR that Anvil's ops do
+/// not take (e.g. an element type the model should not have used), which
+/// the user still sees as a node-level report.
+mlir::LogicalResult verifyImported(mlir::ModuleOp module, ImportResult &result);
+
 } // namespace anvil
 
 #endif // ANVIL_IMPORT_IMPORT_H

@@ -46,9 +46,11 @@ mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
 
-/// The largest finite-or-infinite value of a float or integer type, negated
-/// when `lowest` (the identity of max, resp. min).
-mlir::TypedAttr extremeAttr(mlir::Type type, bool lowest);
+/// The largest finite-or-infinite value of a float or integer type, or the
+/// smallest when `lowest` (the identity of min, resp. max); integers are
+/// read as unsigned when `isUnsigned`.
+mlir::TypedAttr extremeAttr(mlir::Type type, bool lowest,
+                            bool isUnsigned = false);
 
 /// Pads `input` (N, C, spatial...) with `value`; pads as in nn ops (begins,
 /// then ends, spatial dimensions only).
@@ -61,6 +63,16 @@ mlir::Value padWith(mlir::OpBuilder &b, mlir::Location loc,
                     mlir::RankedTensorType type, mlir::Value input,
                     llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                     mlir::Value value);
+
+/// Attributes by which convert-nn-unsigned-to-signless records which
+/// operands and results of an nn op held unsigned integers.
+constexpr llvm::StringLiteral kUnsignedOperandsAttr = "nn.unsigned_operands";
+constexpr llvm::StringLiteral kUnsignedResultsAttr = "nn.unsigned_results";
+
+/// Whether operand (result) `index` of `op` was an unsigned integer before
+/// its type became signless.
+bool hasUnsignedOperand(mlir::Operation *op, unsigned index);
+bool hasUnsignedResult(mlir::Operation *op, unsigned index);
 
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLinearAlgebraPatterns(mlir::RewritePatternSet &patterns);

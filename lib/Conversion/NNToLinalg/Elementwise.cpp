@@ -19,10 +19,29 @@ using namespace anvil::nn;
 
 namespace {
 
-/// Scalar arithmetic that picks the float or integer form by type.
+/// The unsigned form of a signed integer predicate.
+arith::CmpIPredicate unsignedPredicate(arith::CmpIPredicate p) {
+  using P = arith::CmpIPredicate;
+  switch (p) {
+  case P::slt:
+    return P::ult;
+  case P::sle:
+    return P::ule;
+  case P::sgt:
+    return P::ugt;
+  case P::sge:
+    return P::uge;
+  default:
+    return p;
+  }
+}
+
+/// Scalar arithmetic that picks the float, signed or unsigned integer form
+/// by type.
 class Scalar {
 public:
-  Scalar(OpBuilder &b, Location loc, Type type) : b(b), loc(loc), type(type) {}
+  Scalar(OpBuilder &b, Location loc, Type type, bool isUnsigned = false)
+      : b(b), loc(loc), type(type), isUnsigned(isUnsigned) {}
 
   bool isFloat() const { return isa<FloatType>(type); }
   Value c(double v) { return scalarConstant(b, loc, type, v); }
@@ -35,15 +54,26 @@ public:
   Value sub(Value x, Value y) { return either<arith::SubFOp, arith::SubIOp>(x, y); }
   Value mul(Value x, Value y) { return either<arith::MulFOp, arith::MulIOp>(x, y); }
   Value div(Value x, Value y) {
-    return either<arith::DivFOp, arith::DivSIOp>(x, y);
+    return isUnsigned ? arith::DivUIOp::create(b, loc, x, y)
+                      : either<arith::DivFOp, arith::DivSIOp>(x, y);
+  }
+  Value rem(Value x, Value y) {
+    return isUnsigned ? arith::RemUIOp::create(b, loc, x, y)
+                      : either<arith::RemFOp, arith::RemSIOp>(x, y);
   }
   Value max(Value x, Value y) {
-    return either<arith::MaximumFOp, arith::MaxSIOp>(x, y);
+    return isUnsigned ? arith::MaxUIOp::create(b, loc, x, y)
+                      : either<arith::MaximumFOp, arith::MaxSIOp>(x, y);
   }
   Value min(Value x, Value y) {
-    return either<arith::MinimumFOp, arith::MinSIOp>(x, y);
+    return isUnsigned ? arith::MinUIOp::create(b, loc, x, y)
+                      : either<arith::MinimumFOp, arith::MinSIOp>(x, y);
   }
+  /// `i` names the signed integer predicate; unsigned types use its
+  /// unsigned counterpart.
   Value cmp(arith::CmpFPredicate f, arith::CmpIPredicate i, Value x, Value y) {
+    if (isUnsigned)
+      i = unsignedPredicate(i);
     return isFloat() ? Value(arith::CmpFOp::create(b, loc, f, x, y))
                      : Value(arith::CmpIOp::create(b, loc, i, x, y));
   }
@@ -61,10 +91,15 @@ public:
   OpBuilder &b;
   Location loc;
   Type type;
+  bool isUnsigned;
 };
 
-Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
+/// Converts `v` to `to`; integers are read and written as unsigned where
+/// `fromUnsigned` and `toUnsigned` say so (booleans always are).
+Value castScalar(OpBuilder &b, Location loc, Value v, Type to,
+                 bool fromUnsigned = false, bool toUnsigned = false) {
   Type from = v.getType();
+  fromUnsigned |= from.isInteger(1);
   if (from == to)
     return v;
   bool fromFloat = isa<FloatType>(from), toFloat = isa<FloatType>(to);
@@ -81,13 +116,14 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
     return fromWidth < toWidth ? Value(arith::ExtFOp::create(b, loc, to, v))
                                : Value(arith::TruncFOp::create(b, loc, to, v));
   if (fromFloat)
-    return arith::FPToSIOp::create(b, loc, to, v);
+    return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, v))
+                      : Value(arith::FPToSIOp::create(b, loc, to, v));
   if (toFloat)
-    return from.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, to, v))
-                             : Value(arith::SIToFPOp::create(b, loc, to, v));
+    return fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, to, v))
+                        : Value(arith::SIToFPOp::create(b, loc, to, v));
   if (fromWidth < toWidth)
-    return from.isInteger(1) ? Value(arith::ExtUIOp::create(b, loc, to, v))
-                             : Value(arith::ExtSIOp::create(b, loc, to, v));
+    return fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, to, v))
+                        : Value(arith::ExtSIOp::create(b, loc, to, v));
   return arith::TruncIOp::create(b, loc, to, v);
 }
 
@@ -102,6 +138,8 @@ Value emitUnary(Operation *op, Scalar &s, Value x) {
   auto f64 = [](FloatAttr a) { return a.getValueAsDouble(); };
   return llvm::TypeSwitch<Operation *, Value>(op)
       .Case([&](AbsOp) -> Value {
+        if (s.isUnsigned)
+          return x;
         return s.isFloat() ? Value(math::AbsFOp::create(b, loc, x))
                            : Value(math::AbsIOp::create(b, loc, x));
       })
@@ -197,6 +235,8 @@ Value emitUnary(Operation *op, Scalar &s, Value x) {
 }
 
 Value integerMod(Scalar &s, Value x, Value y) {
+  if (s.isUnsigned)
+    return s.rem(x, y);
   // Python-style modulo: the result takes the sign of the divisor.
   Value r = arith::RemSIOp::create(s.b, s.loc, x, y);
   Value zero = s.c(0);
@@ -208,22 +248,40 @@ Value integerMod(Scalar &s, Value x, Value y) {
   return s.select(adjust, s.add(r, y), r);
 }
 
-Value emitPow(Scalar &s, Value x, Value y) {
+/// x ** y; `yUnsigned` says how an integer exponent is read.
+Value emitPow(Scalar &s, Value x, Value y, bool yUnsigned) {
   if (s.isFloat())
     return math::PowFOp::create(s.b, s.loc, x,
-                                castScalar(s.b, s.loc, y, s.type));
+                                castScalar(s.b, s.loc, y, s.type, yUnsigned));
   if (isa<FloatType>(y.getType())) {
-    Value xf = castScalar(s.b, s.loc, x, y.getType());
+    Value xf = castScalar(s.b, s.loc, x, y.getType(), s.isUnsigned);
     return castScalar(s.b, s.loc, math::PowFOp::create(s.b, s.loc, xf, y),
-                      s.type);
+                      s.type, false, s.isUnsigned);
   }
-  return math::IPowIOp::create(s.b, s.loc, x,
-                               castScalar(s.b, s.loc, y, s.type));
+  return math::IPowIOp::create(
+      s.b, s.loc, x, castScalar(s.b, s.loc, y, s.type, yUnsigned, s.isUnsigned));
+}
+
+/// x << y or x >> y; LLVM leaves shifts by the bit width or more undefined,
+/// ONNX (NumPy) gives 0 for them (and the sign for a signed right shift).
+Value emitShift(Scalar &s, Value x, Value y, bool left) {
+  Value shifted =
+      left ? Value(arith::ShLIOp::create(s.b, s.loc, x, y))
+      : s.isUnsigned ? Value(arith::ShRUIOp::create(s.b, s.loc, x, y))
+                     : Value(arith::ShRSIOp::create(s.b, s.loc, x, y));
+  unsigned width = s.type.getIntOrFloatBitWidth();
+  Value tooFar = arith::CmpIOp::create(s.b, s.loc, arith::CmpIPredicate::uge, y,
+                                       s.c(width));
+  Value overflow = left || s.isUnsigned
+                       ? s.c(0)
+                       : arith::ShRSIOp::create(s.b, s.loc, x, s.c(width - 1));
+  return s.select(tooFar, overflow, shifted);
 }
 
 /// The scalar formula of a binary op; null if `op` is not one. `s` is
 /// typed by the lhs element type.
 Value emitBinary(Operation *op, Scalar &s, Value x, Value y) {
+  bool yUnsigned = hasUnsignedOperand(op, 1);
   using FP = arith::CmpFPredicate;
   using IP = arith::CmpIPredicate;
   OpBuilder &b = s.b;
@@ -233,17 +291,16 @@ Value emitBinary(Operation *op, Scalar &s, Value x, Value y) {
       .Case([&](SubOp) { return s.sub(x, y); })
       .Case([&](MulOp) { return s.mul(x, y); })
       .Case([&](DivOp) { return s.div(x, y); })
-      .Case([&](PowOp) { return emitPow(s, x, y); })
+      .Case([&](PowOp) { return emitPow(s, x, y, yUnsigned); })
       .Case([&](MaxOp) { return s.max(x, y); })
       .Case([&](MinOp) { return s.min(x, y); })
       .Case([&](ModOp) {
         return s.isFloat() ? Value(arith::RemFOp::create(b, loc, x, y))
                            : integerMod(s, x, y);
       })
-      .Case([&](FModOp) {
-        return s.isFloat() ? Value(arith::RemFOp::create(b, loc, x, y))
-                           : Value(arith::RemSIOp::create(b, loc, x, y));
-      })
+      .Case([&](FModOp) { return s.rem(x, y); })
+      .Case([&](ShiftLeftOp) { return emitShift(s, x, y, /*left=*/true); })
+      .Case([&](ShiftRightOp) { return emitShift(s, x, y, /*left=*/false); })
       .Case([&](PReluOp) {
         return s.select(s.lt(x, s.c(0)), s.mul(x, y), x);
       })
@@ -277,7 +334,7 @@ struct ElementwiseLowering : ConversionPattern {
     bool unary = isUnary(op);
     bool binary = op->hasTrait<OpTrait::NOperands<2>::Impl>() &&
                   isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ModOp,
-                      FModOp, PReluOp, AndOp, OrOp, XorOp, EqualOp, LessOp,
+                      FModOp, ShiftLeftOp, ShiftRightOp, PReluOp, AndOp, OrOp, XorOp, EqualOp, LessOp,
                       LessEqualOp, GreaterOp, GreaterEqualOp>(op);
     if (!unary && !binary && !isa<WhereOp, CastOp>(op))
       return rewriter.notifyMatchFailure(op, "not elementwise");
@@ -290,12 +347,14 @@ struct ElementwiseLowering : ConversionPattern {
     Value result = buildElementwise(
         rewriter, op->getLoc(), resultType, operands,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Scalar s(b, loc, operandElement);
+          unsigned typed = isa<WhereOp>(op) ? 1 : 0;
+          Scalar s(b, loc, operandElement, hasUnsignedOperand(op, typed));
           Value v;
           if (isa<WhereOp>(op))
             v = s.select(args[0], args[1], args[2]);
           else if (isa<CastOp>(op))
-            v = castScalar(b, loc, args[0], resultElement);
+            v = castScalar(b, loc, args[0], resultElement,
+                           hasUnsignedOperand(op, 0), hasUnsignedResult(op, 0));
           else if (unary)
             v = emitUnary(op, s, args[0]);
           else

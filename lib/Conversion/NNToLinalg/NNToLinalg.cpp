@@ -102,13 +102,15 @@ Value anvil::nn::scalarConstant(OpBuilder &b, Location loc, Type type,
       b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
 }
 
-TypedAttr anvil::nn::extremeAttr(Type type, bool lowest) {
+TypedAttr anvil::nn::extremeAttr(Type type, bool lowest, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return FloatAttr::get(
         type, APFloat::getInf(floatType.getFloatSemantics(), lowest));
   unsigned width = type.getIntOrFloatBitWidth();
-  APInt value = lowest ? APInt::getSignedMinValue(width)
-                       : APInt::getSignedMaxValue(width);
+  APInt value = isUnsigned ? (lowest ? APInt::getMinValue(width)
+                                     : APInt::getMaxValue(width))
+                : lowest   ? APInt::getSignedMinValue(width)
+                           : APInt::getSignedMaxValue(width);
   if (width == 1)
     value = APInt(1, lowest ? 0 : 1);
   return IntegerAttr::get(type, value);

@@ -53,7 +53,7 @@ Value pool2D(OpBuilder &b, Location loc, Value padded, RankedTensorType type,
 Value poolGeneric(OpBuilder &b, Location loc, Value padded,
                   RankedTensorType type, ArrayRef<int64_t> kernel,
                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                  TypedAttr initValue, bool isMax) {
+                  TypedAttr initValue, bool isMax, bool isUnsigned = false) {
   MLIRContext *ctx = b.getContext();
   int64_t spatial = kernel.size(), outRank = type.getRank();
   int64_t loops = outRank + spatial;
@@ -87,10 +87,12 @@ Value poolGeneric(OpBuilder &b, Location loc, Value padded,
                              : arith::AddIOp::create(nb, l, a[2], a[0])
                                    .getResult();
                else
-                 v = isFloat ? arith::MaximumFOp::create(nb, l, a[2], a[0])
-                                   .getResult()
-                             : arith::MaxSIOp::create(nb, l, a[2], a[0])
-                                   .getResult();
+                 v = isFloat      ? arith::MaximumFOp::create(nb, l, a[2], a[0])
+                                        .getResult()
+                     : isUnsigned ? arith::MaxUIOp::create(nb, l, a[2], a[0])
+                                        .getResult()
+                                  : arith::MaxSIOp::create(nb, l, a[2], a[0])
+                                        .getResult();
                linalg::YieldOp::create(nb, l, v);
              })
       .getResult(0);
@@ -144,17 +146,19 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     Location loc = op.getLoc();
     Window w(op, tensorType(adaptor.getInput()).getShape());
     Type element = op.getType().getElementType();
-    TypedAttr lowest = extremeAttr(element, /*lowest=*/true);
+    bool isUnsigned = hasUnsignedOperand(op, 0);
+    TypedAttr lowest = extremeAttr(element, /*lowest=*/true, isUnsigned);
     Value padded =
         paddedPoolInput(rewriter, op, adaptor.getInput(), w, lowest);
     auto type = RankedTensorType::get(w.outShape, element);
+    // linalg's NCHW max pool compares signed.
     Value result =
-        w.kernel.size() == 2
+        w.kernel.size() == 2 && !isUnsigned
             ? pool2D<linalg::PoolingNchwMaxOp>(rewriter, loc, padded, type,
                                                w.kernel, w.strides,
                                                w.dilations, lowest)
             : poolGeneric(rewriter, loc, padded, type, w.kernel, w.strides,
-                          w.dilations, lowest, /*isMax=*/true);
+                          w.dilations, lowest, /*isMax=*/true, isUnsigned);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result,
                                      op.getType().getShape()));
     return success();
@@ -329,6 +333,7 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
     auto inType = tensorType(input);
     Type element = inType.getElementType();
     bool isFloat = isa<FloatType>(element);
+    bool isUnsigned = hasUnsignedOperand(op, 0);
     ReduceKind kind = op.getKind();
     ArrayRef<int64_t> axes = op.getAxes();
     if (!isFloat && kind != ReduceKind::Sum && kind != ReduceKind::Max &&
@@ -337,15 +342,17 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
         kind != ReduceKind::L1)
       return rewriter.notifyMatchFailure(op, "needs a float element type");
     // Map, combine, then finish: e.g. L2 is sqrt(sum(x * x)).
-    Value mapped = preMap(rewriter, loc, input, kind);
+    Value mapped = preMap(rewriter, loc, input, kind, isUnsigned);
     auto combine = [&](OpBuilder &b, Location l, Value a, Value c) -> Value {
       switch (kind) {
       case ReduceKind::Max:
-        return isFloat ? Value(arith::MaximumFOp::create(b, l, a, c))
-                       : Value(arith::MaxSIOp::create(b, l, a, c));
+        return isFloat      ? Value(arith::MaximumFOp::create(b, l, a, c))
+               : isUnsigned ? Value(arith::MaxUIOp::create(b, l, a, c))
+                            : Value(arith::MaxSIOp::create(b, l, a, c));
       case ReduceKind::Min:
-        return isFloat ? Value(arith::MinimumFOp::create(b, l, a, c))
-                       : Value(arith::MinSIOp::create(b, l, a, c));
+        return isFloat      ? Value(arith::MinimumFOp::create(b, l, a, c))
+               : isUnsigned ? Value(arith::MinUIOp::create(b, l, a, c))
+                            : Value(arith::MinSIOp::create(b, l, a, c));
       case ReduceKind::Prod:
         return isFloat ? Value(arith::MulFOp::create(b, l, a, c))
                        : Value(arith::MulIOp::create(b, l, a, c));
@@ -356,7 +363,7 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
     };
     TypedAttr init = cast<TypedAttr>(rewriter.getZeroAttr(element));
     if (kind == ReduceKind::Max || kind == ReduceKind::Min)
-      init = extremeAttr(element, kind == ReduceKind::Max);
+      init = extremeAttr(element, kind == ReduceKind::Max, isUnsigned);
     else if (kind == ReduceKind::Prod)
       init = isFloat ? cast<TypedAttr>(rewriter.getFloatAttr(element, 1.0))
                      : cast<TypedAttr>(rewriter.getIntegerAttr(element, 1));
@@ -364,7 +371,7 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
     int64_t count = 1;
     for (int64_t axis : axes)
       count *= inType.getDimSize(axis);
-    Value finished = postMap(rewriter, loc, reduced, kind, count);
+    Value finished = postMap(rewriter, loc, reduced, kind, count, isUnsigned);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, finished,
                                      op.getType().getShape()));
     return success();
@@ -374,10 +381,13 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
     return buildElementwise(b, loc, tensorType(v), v, body);
   }
 
-  static Value preMap(OpBuilder &b, Location loc, Value v, ReduceKind kind) {
+  static Value preMap(OpBuilder &b, Location loc, Value v, ReduceKind kind,
+                      bool isUnsigned) {
     bool isFloat = isa<FloatType>(tensorType(v).getElementType());
     switch (kind) {
     case ReduceKind::L1:
+      if (isUnsigned)
+        return v;
       return map(b, loc, v, [&](OpBuilder &nb, Location l, ValueRange a) {
         return isFloat ? Value(math::AbsFOp::create(nb, l, a[0]))
                        : Value(math::AbsIOp::create(nb, l, a[0]));
@@ -398,14 +408,15 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
   }
 
   static Value postMap(OpBuilder &b, Location loc, Value v, ReduceKind kind,
-                       int64_t count) {
+                       int64_t count, bool isUnsigned) {
     switch (kind) {
     case ReduceKind::Mean:
       return map(b, loc, v, [&](OpBuilder &nb, Location l, ValueRange a) {
         Value n = scalarConstant(nb, l, a[0].getType(), count);
         return isa<FloatType>(a[0].getType())
                    ? Value(arith::DivFOp::create(nb, l, a[0], n))
-                   : Value(arith::DivSIOp::create(nb, l, a[0], n));
+               : isUnsigned ? Value(arith::DivUIOp::create(nb, l, a[0], n))
+                            : Value(arith::DivSIOp::create(nb, l, a[0], n));
       });
     case ReduceKind::L2:
       return map(b, loc, v, [](OpBuilder &nb, Location l, ValueRange a) {
@@ -434,6 +445,7 @@ struct ArgMaxLowering : OpConversionPattern<ArgMaxOp> {
     Type element = inType.getElementType();
     int64_t rank = inType.getRank(), axis = op.getAxis();
     bool isMin = op.getMin(), last = op.getSelectLastIndex();
+    bool isUnsigned = hasUnsignedOperand(op, 0);
     SmallVector<int64_t> shape;
     SmallVector<AffineExpr> kept;
     SmallVector<utils::IteratorType> iterators;
@@ -448,7 +460,7 @@ struct ArgMaxLowering : OpConversionPattern<ArgMaxOp> {
     Type i64 = rewriter.getI64Type();
     Value best = filledTensor(rewriter, loc,
                               RankedTensorType::get(shape, element),
-                              extremeAttr(element, !isMin));
+                              extremeAttr(element, !isMin, isUnsigned));
     Value index = filledTensor(rewriter, loc, RankedTensorType::get(shape, i64),
                                rewriter.getI64IntegerAttr(0));
     AffineMap out = AffineMap::get(rank, 0, kept, ctx);
@@ -460,7 +472,7 @@ struct ArgMaxLowering : OpConversionPattern<ArgMaxOp> {
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value i = arith::IndexCastOp::create(
               b, l, i64, linalg::IndexOp::create(b, l, axis));
-          Value take = better(b, l, a[0], a[1], isMin, last);
+          Value take = better(b, l, a[0], a[1], isMin, last, isUnsigned);
           linalg::YieldOp::create(
               b, l,
               ValueRange{arith::SelectOp::create(b, l, take, a[0], a[1]),
@@ -474,7 +486,7 @@ struct ArgMaxLowering : OpConversionPattern<ArgMaxOp> {
   /// Whether `x` replaces the current best `cur`; ties replace only when the
   /// last index is wanted.
   static Value better(OpBuilder &b, Location l, Value x, Value cur, bool isMin,
-                      bool last) {
+                      bool last, bool isUnsigned) {
     if (isa<FloatType>(x.getType())) {
       using P = arith::CmpFPredicate;
       P p = isMin ? (last ? P::OLE : P::OLT) : (last ? P::OGE : P::OGT);
@@ -482,6 +494,8 @@ struct ArgMaxLowering : OpConversionPattern<ArgMaxOp> {
     }
     using P = arith::CmpIPredicate;
     P p = isMin ? (last ? P::sle : P::slt) : (last ? P::sge : P::sgt);
+    if (isUnsigned)
+      p = isMin ? (last ? P::ule : P::ult) : (last ? P::uge : P::ugt);
     return arith::CmpIOp::create(b, l, p, x, cur);
   }
 };

@@ -231,6 +231,23 @@ LogicalResult importClip(NodeContext &n) {
   return failed(v) ? failure() : n.setOutputs(*v);
 }
 
+LogicalResult importBitShift(NodeContext &n) {
+  if (failed(n.checkAttributes({"direction"})))
+    return failure();
+  if (!n.inputType(0).getElementType().isUnsignedInteger())
+    return n.invalid("BitShift takes unsigned integers");
+  std::string direction = n.getString("direction", "");
+  FailureOr<Value> v = failure();
+  if (direction == "LEFT")
+    v = n.create<nn::ShiftLeftOp>(ValueRange{n.input(0), n.input(1)});
+  else if (direction == "RIGHT")
+    v = n.create<nn::ShiftRightOp>(ValueRange{n.input(0), n.input(1)});
+  else
+    return n.invalid("direction must be LEFT or RIGHT, not '" + direction +
+                     "'");
+  return failed(v) ? failure() : n.setOutputs(*v);
+}
+
 LogicalResult importMod(NodeContext &n) {
   if (failed(n.checkAttributes({"fmod"})))
     return failure();
@@ -387,6 +404,7 @@ void anvil::onnx_import::addElementwiseOps(OpTable &t) {
   t["Greater"] = {importBinary<nn::GreaterOp>, 1, 2};
   t["GreaterOrEqual"] = {importBinary<nn::GreaterEqualOp>, 7, 2};
   t["Mod"] = {importMod, 1, 2};
+  t["BitShift"] = {importBitShift, 11, 2};
   t["Max"] = {importVariadic<nn::MaxOp>};
   t["Min"] = {importVariadic<nn::MinOp>};
   t["Sum"] = {importVariadic<nn::AddOp>};

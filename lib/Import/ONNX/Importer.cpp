@@ -692,11 +692,12 @@ ImportResult GraphImporter::run() {
 
   result.problems = std::move(problems);
   result.nodes = std::move(nodeStatuses);
-  bool anyUnsupported = llvm::any_of(
-      result.problems, [](const Problem &p) { return p.unsupported; });
-  if (anyUnsupported)
+  if (result.problems.empty())
+    (void)verifyImported(*result.module, result);
+  if (llvm::any_of(result.problems,
+                   [](const Problem &p) { return p.unsupported; }))
     result.status = ImportStatus::Unsupported;
-  else if (!result.problems.empty() || failed(verify(*result.module)))
+  else if (!result.problems.empty())
     result.status = ImportStatus::InvalidInput;
   if (result.status != ImportStatus::Success)
     result.module = nullptr;

@@ -35,6 +35,14 @@ Type anvil::onnx_import::elementType(MLIRContext *ctx, int onnxType) {
     return b.getI64Type();
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
+  case onnx::TensorProto::UINT8:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case onnx::TensorProto::UINT16:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case onnx::TensorProto::UINT32:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case onnx::TensorProto::UINT64:
+    return b.getIntegerType(64, /*isSigned=*/false);
   default:
     return nullptr;
   }
@@ -112,11 +120,18 @@ std::string typedFieldBytes(const onnx::TensorProto &t) {
   case onnx::TensorProto::INT32:
     return packField<int32_t>(t.int32_data());
   case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
   case onnx::TensorProto::FLOAT16:
     return packField<int16_t>(t.int32_data());
   case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
   case onnx::TensorProto::BOOL:
     return packField<int8_t>(t.int32_data());
+  // ONNX keeps the two widest unsigned types in uint64_data.
+  case onnx::TensorProto::UINT32:
+    return packField<uint32_t>(t.uint64_data());
+  case onnx::TensorProto::UINT64:
+    return packField<uint64_t>(t.uint64_data());
   default:
     return "";
   }

@@ -738,10 +738,12 @@ ImportResult GraphImporter::run(const json::Object &root) {
 
   result.problems = std::move(problems);
   result.nodes = std::move(nodeStatuses);
+  if (result.problems.empty())
+    (void)verifyImported(*result.module, result);
   if (llvm::any_of(result.problems,
                    [](const Problem &p) { return p.unsupported; }))
     result.status = ImportStatus::Unsupported;
-  else if (!result.problems.empty() || failed(verify(*result.module)))
+  else if (!result.problems.empty())
     result.status = ImportStatus::InvalidInput;
   if (result.status != ImportStatus::Success)
     result.module = nullptr;

@@ -37,9 +37,12 @@ std::string anvil::host::dtypeName(Type type) {
     return "float16";
   if (type.isInteger(1))
     return "bool";
-  for (unsigned width : {8u, 16u, 32u, 64u})
-    if (type.isInteger(width))
+  for (unsigned width : {8u, 16u, 32u, 64u}) {
+    if (type.isSignlessInteger(width))
       return "int" + std::to_string(width);
+    if (type.isUnsignedInteger(width))
+      return "uint" + std::to_string(width);
+  }
   return "";
 }
 

@@ -27,6 +27,7 @@ using namespace mlir;
 void anvil::host::buildNNToLinalgPipeline(OpPassManager &pm) {
   // Folding first so that constant shape computations never reach linalg.
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(anvil::createConvertNNUnsignedToSignless());
   pm.addNestedPass<func::FuncOp>(anvil::createConvertNNToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

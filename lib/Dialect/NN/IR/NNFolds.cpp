@@ -86,11 +86,11 @@ static OpFoldResult foldPredicate(Operation *op, DenseElementsAttr l,
       out.push_back(*v);
     }
   } else {
-    bool isBool = l.getElementType().isInteger(1);
+    bool isUnsigned = l.getElementType().isInteger(1) ||
+                      l.getElementType().isUnsignedInteger();
     for (auto [a, b] : llvm::zip(l.getValues<APInt>(), r.getValues<APInt>())) {
-      int c = isBool ? (a.getZExtValue() > b.getZExtValue()) -
-                           (a.getZExtValue() < b.getZExtValue())
-                     : (a.sgt(b) ? 1 : a.slt(b) ? -1 : 0);
+      int c = isUnsigned ? (a.ugt(b) ? 1 : a.ult(b) ? -1 : 0)
+                         : (a.sgt(b) ? 1 : a.slt(b) ? -1 : 0);
       auto v = compare(c);
       if (!v)
         return {};
@@ -151,7 +151,9 @@ OpFoldResult anvil::nn::foldBinary(Operation *op, Attribute lhs,
   if (isa<DivOp>(op) && llvm::none_of(r.getValues<APInt>(), [](const APInt &v) {
         return v.isZero();
       }))
-    return apply([](const APInt &a, const APInt &b) { return a.sdiv(b); });
+    return l.getElementType().isUnsignedInteger()
+               ? apply([](const APInt &a, const APInt &b) { return a.udiv(b); })
+               : apply([](const APInt &a, const APInt &b) { return a.sdiv(b); });
   return {};
 }
 
@@ -185,11 +187,15 @@ static OpFoldResult foldUnary(Attribute input, FloatFn floatFn, IntFn intFn) {
 static APInt intIdentity(const APInt &v) { return v; }
 
 OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  if (getType().getElementType().isUnsignedInteger())
+    return getInput();
   return foldUnary(adaptor.getInput(), [](APFloat v) { return abs(v); },
                    [](const APInt &v) { return v.abs(); });
 }
 
 OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  if (getType().getElementType().isUnsignedInteger())
+    return getInput();
   return foldUnary(
       adaptor.getInput(),
       [](APFloat v) { return v.isNegative() ? APFloat::getZero(v.getSemantics()) : v; },
@@ -223,28 +229,35 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   for (Attribute a : input.getValues<Attribute>()) {
     double asDouble;
     bool isFloat = isa<FloatAttr>(a);
+    bool fromUnsigned = from.isInteger(1) || from.isUnsignedInteger();
     if (isFloat)
       asDouble = cast<FloatAttr>(a).getValueAsDouble();
     else
-      asDouble = from.isInteger(1) ? cast<IntegerAttr>(a).getValue().getZExtValue()
-                                   : cast<IntegerAttr>(a).getValue().getSExtValue();
+      asDouble = fromUnsigned
+                     ? static_cast<double>(
+                           cast<IntegerAttr>(a).getValue().getZExtValue())
+                     : cast<IntegerAttr>(a).getValue().getSExtValue();
     // Integers wider than a double's mantissa only fold integer to integer.
     if (!isFloat && !isa<FloatType>(to)) {
       APInt v = cast<IntegerAttr>(a).getValue();
+      unsigned width = to.getIntOrFloatBitWidth();
       values.push_back(IntegerAttr::get(
-          to, to.isInteger(1) ? APInt(1, !v.isZero())
-                              : (from.isInteger(1) ? v.zextOrTrunc(
-                                                         to.getIntOrFloatBitWidth())
-                                                   : v.sextOrTrunc(
-                                                         to.getIntOrFloatBitWidth()))));
+          to, to.isInteger(1)  ? APInt(1, !v.isZero())
+              : fromUnsigned ? v.zextOrTrunc(width)
+                             : v.sextOrTrunc(width)));
     } else if (isa<FloatType>(to)) {
       values.push_back(FloatAttr::get(to, asDouble));
     } else if (to.isInteger(1)) {
       values.push_back(IntegerAttr::get(to, asDouble != 0));
     } else {
-      if (!std::isfinite(asDouble))
+      // Out-of-range conversions are undefined: leave them to run time.
+      if (!std::isfinite(asDouble) || (to.isUnsignedInteger() && asDouble < 0))
         return {};
-      values.push_back(IntegerAttr::get(to, static_cast<int64_t>(asDouble)));
+      values.push_back(
+          to.isUnsignedInteger()
+              ? IntegerAttr::get(to, APInt(to.getIntOrFloatBitWidth(),
+                                           static_cast<uint64_t>(asDouble)))
+              : IntegerAttr::get(to, static_cast<int64_t>(asDouble)));
     }
   }
   return DenseElementsAttr::get(getType(), values);

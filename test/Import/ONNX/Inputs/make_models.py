@@ -112,3 +112,10 @@ for name, value in [("x52", np.arange(10, dtype=np.float32).reshape(5, 2)),
                     ("start1", np.array([1], np.int64)),
                     ("end4", np.array([4], np.int64))]:
     np.save(os.path.join(out, name + ".npy"), value)
+
+# An op whose nn form does not take the model's element type: the verifier's
+# rejection is reported at the node, not as a bare count.
+u8 = lambda name, shape: helper.make_tensor_value_info(name, TensorProto.UINT8, shape)
+save("avgpool_uint8", [helper.make_node("AveragePool", ["x"], ["y"], name="pool_u8",
+                                        kernel_shape=[2, 2])],
+     [u8("x", [1, 1, 4, 4])], [u8("y", [1, 1, 3, 3])])

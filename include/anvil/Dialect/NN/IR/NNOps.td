@@ -13,7 +13,7 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def NN_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+def NN_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
 def NN_FloatTensor : RankedTensorOf<[AnyFloat]>;
 
 class NN_Op<string mnemonic, list<Trait> traits = []>
@@ -149,6 +149,10 @@ def NN_MaxOp : NN_BinaryOp<"max", "max(a, b)", [Commutative]>;
 def NN_MinOp : NN_BinaryOp<"min", "min(a, b)", [Commutative]>;
 def NN_ModOp : NN_BinaryOp<"mod", "a mod b, sign of b (integers)">;
 def NN_FModOp : NN_BinaryOp<"fmod", "a mod b, sign of a (C fmod)">;
+def NN_ShiftLeftOp : NN_BinaryOp<"shift_left",
+    "a << b (integers; 0 once b reaches the bit width)">;
+def NN_ShiftRightOp : NN_BinaryOp<"shift_right",
+    "a >> b (integers, logical on unsigned ones; 0 once b reaches the bit width)">;
 def NN_PReluOp : NN_BinaryOp<"prelu", "a < 0 ? b * a : a">;
 def NN_AndOp : NN_LogicalOp<"and", "a and b (i1)">;
 def NN_OrOp : NN_LogicalOp<"or", "a or b (i1)">;
@@ -241,7 +245,8 @@ def NN_ConvOp : NN_ShapedOp<"conv"> {
 // Pooling and normalization
 //===----------------------------------------------------------------------===//
 
-class NN_PoolOp<string mnemonic, string what, dag extra = (ins)>
+class NN_PoolOp<string mnemonic, string what, dag extra = (ins),
+                Type tensor = NN_FloatTensor>
     : NN_ShapedOp<mnemonic> {
   let summary = what # " pooling in NC(spatial) layout";
   let description = [{
@@ -249,13 +254,13 @@ class NN_PoolOp<string mnemonic, string what, dag extra = (ins)>
     the begin pads of every spatial dimension, then the end pads;
     `ceil_mode` rounds the output size up.
   }];
-  let arguments = !con((ins NN_FloatTensor:$input,
+  let arguments = !con((ins tensor:$input,
                         DenseI64ArrayAttr:$kernel_shape,
                         DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                         DenseI64ArrayAttr:$dilations,
                         DefaultValuedAttr<BoolAttr, "false">:$ceil_mode),
                        extra);
-  let results = (outs NN_FloatTensor:$output);
+  let results = (outs tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::inferReturnTypes(
@@ -269,7 +274,7 @@ class NN_PoolOp<string mnemonic, string what, dag extra = (ins)>
   }];
 }
 
-def NN_MaxPoolOp : NN_PoolOp<"max_pool", "maximum">;
+def NN_MaxPoolOp : NN_PoolOp<"max_pool", "maximum", (ins), NN_Tensor>;
 def NN_AveragePoolOp : NN_PoolOp<"average_pool", "average",
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
 
