@@ -6,6 +6,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <gtest/gtest.h>
@@ -35,6 +36,43 @@ TEST(TensorIOTest, NpyRoundTripKeepsDtypeShapeAndData) {
   EXPECT_EQ(back->shape, t.shape);
   EXPECT_EQ(back->data, t.data);
   EXPECT_EQ(elementAsDouble(*back, 5), static_cast<double>(1LL << 40));
+}
+
+TEST(TensorIOTest, UnsignedNpyRoundTripsAndReadsAsUnsigned) {
+  HostTensor t;
+  t.dtype = ANVIL_DTYPE_UINT16;
+  t.shape = {2};
+  std::vector<uint16_t> values = {65535, 7};
+  t.data.assign(reinterpret_cast<char *>(values.data()),
+                reinterpret_cast<char *>(values.data() + values.size()));
+  std::string path = tempPath("npy");
+  ASSERT_FALSE(writeNpy(path, t));
+  auto back = readNpy(path);
+  ASSERT_TRUE(static_cast<bool>(back)) << llvm::toString(back.takeError());
+  EXPECT_EQ(back->dtype, ANVIL_DTYPE_UINT16);
+  EXPECT_EQ(back->data, t.data);
+  EXPECT_EQ(elementAsDouble(*back, 0), 65535.0);
+}
+
+TEST(TensorIOTest, UnsignedTensorProtoReadsTypedFields) {
+  // UINT32 and UINT64 live in uint64_data, UINT8 in int32_data.
+  onnx::TensorProto proto;
+  proto.set_data_type(onnx::TensorProto::UINT64);
+  proto.add_dims(2);
+  proto.add_uint64_data(~0ULL);
+  proto.add_uint64_data(3);
+  std::string path = tempPath("pb");
+  {
+    std::ofstream out(path, std::ios::binary);
+    proto.SerializeToOstream(&out);
+  }
+  auto back = readTensorProto(path);
+  ASSERT_TRUE(static_cast<bool>(back)) << llvm::toString(back.takeError());
+  EXPECT_EQ(back->dtype, ANVIL_DTYPE_UINT64);
+  uint64_t first;
+  std::memcpy(&first, back->data.data(), sizeof(first));
+  EXPECT_EQ(first, ~0ULL);
+  EXPECT_EQ(elementAsDouble(*back, 1), 3.0);
 }
 
 TEST(TensorIOTest, ScalarNpyHasEmptyShape) {
