@@ -252,6 +252,7 @@ const OpTable &opTable() {
     addSequenceOps(t);
     addResizeOps(t);
     addEinsumOps(t);
+    addQuantizationOps(t);
     return t;
   }();
   return table;

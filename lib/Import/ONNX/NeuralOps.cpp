@@ -80,28 +80,7 @@ SmallVector<NamedAttribute> windowNamedAttrs(NodeContext &n,
 }
 
 LogicalResult importConv(NodeContext &n) {
-  if (failed(n.checkAttributes({"auto_pad", "dilations", "group",
-                                "kernel_shape", "pads", "strides"})))
-    return failure();
-  RankedTensorType weight = n.inputType(1);
-  if (weight.getRank() < 3)
-    return n.invalid("weight must have rank >= 3");
-  SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
-  if (auto declared = n.getInts("kernel_shape"); declared && *declared != kernel)
-    return n.invalid("kernel_shape disagrees with the weight's shape");
-  auto w = windowAttrs(n, kernel);
-  if (failed(w))
-    return failure();
-  SmallVector<NamedAttribute> attrs = windowNamedAttrs(n, *w);
-  attrs.push_back(
-      n.b.getNamedAttr("group", n.b.getI64IntegerAttr(n.getInt("group", 1))));
-  SmallVector<Value> operands = {n.input(0), n.input(1)};
-  if (Value bias = n.input(2))
-    operands.push_back(bias);
-  if (w->kernel.size() > 3)
-    return n.unsupported(Twine(w->kernel.size()) +
-                         "-D convolution (only 1-D to 3-D)");
-  auto v = n.create<nn::ConvOp>(operands, attrs);
+  auto v = buildConvNode(n, n.input(0), n.input(1), n.input(2));
   return failed(v) ? failure() : n.setOutputs(*v);
 }
 
@@ -317,6 +296,32 @@ template <bool isMin> LogicalResult importArgMax(NodeContext &n) {
 }
 
 } // namespace
+
+FailureOr<Value> anvil::onnx_import::buildConvNode(NodeContext &n, Value x,
+                                                  Value weight, Value bias) {
+  if (failed(n.checkAttributes({"auto_pad", "dilations", "group",
+                                "kernel_shape", "pads", "strides"})))
+    return failure();
+  RankedTensorType weightType = typeOf(weight);
+  if (weightType.getRank() < 3)
+    return n.invalid("weight must have rank >= 3");
+  SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+  if (auto declared = n.getInts("kernel_shape"); declared && *declared != kernel)
+    return n.invalid("kernel_shape disagrees with the weight's shape");
+  auto w = windowAttrs(n, kernel);
+  if (failed(w))
+    return failure();
+  SmallVector<NamedAttribute> attrs = windowNamedAttrs(n, *w);
+  attrs.push_back(
+      n.b.getNamedAttr("group", n.b.getI64IntegerAttr(n.getInt("group", 1))));
+  SmallVector<Value> operands = {x, weight};
+  if (bias)
+    operands.push_back(bias);
+  if (w->kernel.size() > 3)
+    return n.unsupported(Twine(w->kernel.size()) +
+                         "-D convolution (only 1-D to 3-D)");
+  return n.create<nn::ConvOp>(operands, attrs);
+}
 
 void anvil::onnx_import::addNeuralOps(OpTable &t) {
   using K = nn::ReduceKind;

@@ -178,6 +178,14 @@ void addNormalizationOps(OpTable &table);
 void addSequenceOps(OpTable &table);
 void addResizeOps(OpTable &table);
 void addEinsumOps(OpTable &table);
+void addQuantizationOps(OpTable &table);
+
+/// An nn.conv of `x` and `weight` (+ `bias`, may be null) with node `n`'s
+/// Conv attributes (kernel_shape, pads or auto_pad, strides, dilations,
+/// group); ConvInteger and QLinearConv share it.
+mlir::FailureOr<mlir::Value> buildConvNode(NodeContext &n, mlir::Value x,
+                                           mlir::Value weight,
+                                           mlir::Value bias);
 
 } // namespace anvil::onnx_import
 

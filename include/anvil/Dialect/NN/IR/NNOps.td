@@ -229,12 +229,12 @@ def NN_ConvOp : NN_ShapedOp<"conv"> {
     [F, C / group, kernel...], plus an optional `bias` [F]. `pads` holds the
     begin pads of every spatial dimension, then the end pads.
   }];
-  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
-                   Optional<NN_FloatTensor>:$bias,
+  let arguments = (ins NN_Tensor:$input, NN_Tensor:$weight,
+                   Optional<NN_Tensor>:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations,
                    DefaultValuedAttr<I64Attr, "1">:$group);
-  let results = (outs NN_FloatTensor:$output);
+  let results = (outs NN_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,`
     type($weight) (`,` type($bias)^)? `->` type($output)
