@@ -68,12 +68,34 @@ def HostTileAndVectorize
     Option<"rowTile", "row-tile", "int64_t", /*default=*/"4",
            "Rows of the output per register block">,
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"16",
-           "Reduction elements per tile">
+           "Reduction elements per tile">,
+    Option<"leaveGemmOps", "leave-gemm-ops", "bool", /*default=*/"false",
+           "Leave the ops that anvil-host-gemm-kernels takes untiled">
   ];
   let dependentDialects = [
     "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
     "mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect"
   ];
+}
+
+def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
+  let summary = "Run f32 matmuls and convolutions on the host GEMM kernel";
+  let description = [{
+    Every f32 `linalg.matmul`, `linalg.batch_matmul` and
+    `linalg.conv_2d_nchw_fchw` on buffers with unit inner strides becomes
+    calls of `anvil_sgemm` (the packed, register-blocked kernel linked into
+    every artifact). Convolutions are products of the weight [F, C*KH*KW]
+    and the input: directly for 1x1 stride-1 kernels, otherwise through an
+    im2col buffer [C*KH*KW, OH*OW] filled by a copy `linalg.generic`.
+    Large products are split into row (or column) blocks in an
+    `scf.parallel`, so that the host's threads share them. Ops the kernel
+    cannot take stay as they are. Runs after bufferization and
+    deallocation (it frees the buffers it allocates).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::linalg::LinalgDialect"];
 }
 
 def HostPrepareForLLVM

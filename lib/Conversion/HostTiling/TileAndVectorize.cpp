@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GemmKernels.h"
+
 #include "anvil/Conversion/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -44,7 +46,8 @@ struct HostTileAndVectorizePass
   /// Tile sizes per loop of `op` (0 = untiled), or empty to leave it alone.
   SmallVector<int64_t> tileSizes(linalg::LinalgOp op) const {
     SmallVector<int64_t> r = op.getStaticLoopRanges();
-    if (llvm::any_of(r, ShapedType::isDynamic))
+    if (llvm::any_of(r, ShapedType::isDynamic) ||
+        (leaveGemmOps && anvil::host::takesGemmKernel(op)))
       return {};
     int64_t rows = rowTile, cols = 2 * vectorWidth, red = reductionTile;
     if (isa<linalg::MatmulOp>(op))

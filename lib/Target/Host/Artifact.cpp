@@ -216,9 +216,15 @@ llvm::Error anvil::host::linkSharedLibrary(StringRef objectPath,
   // it lives so that loading it needs no LD_LIBRARY_PATH.
   std::string ompDir = ANVIL_OPENMP_LIBRARY_DIR;
   std::string libDir = "-L" + ompDir, rpath = "-Wl,-rpath," + ompDir;
-  llvm::SmallVector<StringRef> args = {*driver, "-shared", "-o", path,
-                                       objectPath, libDir, rpath, "-lomp",
-                                       "-lm"};
+  // The host kernels come from Anvil's own archive; only those the
+  // artifact calls are linked in.
+  const char *kernels = std::getenv("ANVIL_HOST_KERNELS");
+  std::string kernelArchive = kernels ? kernels : ANVIL_HOST_KERNELS_ARCHIVE;
+  // Its symbols stay inside the artifact (--exclude-libs), so artifacts
+  // loaded side by side never bind to each other's kernels.
+  llvm::SmallVector<StringRef> args = {
+      *driver, "-shared", "-o", path, objectPath, kernelArchive,
+      "-Wl,--exclude-libs,ALL", libDir, rpath, "-lomp", "-lm"};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
                                      &message);

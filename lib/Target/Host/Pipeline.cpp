@@ -103,10 +103,13 @@ void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
     tiling.vectorWidth = machine.vectorWidth;
     tiling.rowTile = machine.rowTile();
     tiling.reductionTile = machine.reductionTile();
+    tiling.leaveGemmOps = options.gemmKernels;
     pm.addNestedPass<func::FuncOp>(anvil::createHostTileAndVectorize(tiling));
     pm.addPass(createCanonicalizerPass());
   }
   addBufferization(pm);
+  if (options.vectorize && options.gemmKernels)
+    pm.addPass(anvil::createHostGemmKernels());
   addLowerToLLVM(pm, options.parallel);
 }
 

@@ -21,6 +21,10 @@ struct HostPipelineOptions
                         llvm::cl::desc("Run outer parallel loops on worker "
                                        "threads"),
                         llvm::cl::init(true)};
+  Option<bool> gemmKernels{*this, "gemm-kernels",
+                           llvm::cl::desc("Run f32 matmuls and convolutions "
+                                          "on the packed GEMM kernel"),
+                           llvm::cl::init(true)};
   Option<int64_t> vectorWidth{*this, "vector-width",
                               llvm::cl::desc("f32 lanes per vector register "
                                              "(0: the host's)"),

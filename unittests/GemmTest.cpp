@@ -1,0 +1,66 @@
+//===- GemmTest.cpp - anvil_sgemm against a double-precision reference ----===//
+#include "anvil-c/Kernels.h"
+
+#include <cmath>
+#include <random>
+#include <vector>
+#include <gtest/gtest.h>
+
+namespace {
+
+/// Runs anvil_sgemm on random data with padded leading dimensions and
+/// checks every element of C (and that the padding is untouched).
+void checkGemm(int64_t m, int64_t n, int64_t k, bool accumulate) {
+  std::mt19937 rng(m * 10007 + n * 101 + k);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  int64_t lda = k + 3, ldb = n + 5, ldc = n + 2;
+  std::vector<float> a(m * lda), b(k * ldb), c(m * ldc);
+  for (float &v : a)
+    v = dist(rng);
+  for (float &v : b)
+    v = dist(rng);
+  for (float &v : c)
+    v = dist(rng);
+  std::vector<float> before = c;
+  anvil_sgemm(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc,
+              accumulate);
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double want = accumulate ? before[i * ldc + j] : 0.0;
+      double magnitude = std::fabs(want);
+      for (int64_t p = 0; p < k; ++p) {
+        want += double(a[i * lda + p]) * b[p * ldb + j];
+        magnitude += std::fabs(double(a[i * lda + p]) * b[p * ldb + j]);
+      }
+      // Float accumulation: error grows with the summed magnitudes.
+      ASSERT_NEAR(c[i * ldc + j], want, 1e-6 * (magnitude + 1) * (k + 1))
+          << "m=" << m << " n=" << n << " k=" << k << " at (" << i << ", "
+          << j << ")";
+    }
+    for (int64_t j = n; j < ldc; ++j)
+      ASSERT_EQ(c[i * ldc + j], before[i * ldc + j]) << "padding written";
+  }
+}
+
+TEST(GemmTest, EdgeTilesOfEveryShapeModulo) {
+  // Sizes around the 6 x 16 / 6 x 32 / 4 x 8 tiles and the 256-deep,
+  // 120-tall blocks.
+  for (int64_t m : {1, 5, 6, 7, 13, 121})
+    for (int64_t n : {1, 8, 15, 16, 17, 33, 70})
+      for (int64_t k : {1, 7, 256, 257})
+        checkGemm(m, n, k, /*accumulate=*/false);
+}
+
+TEST(GemmTest, AccumulatesIntoC) {
+  checkGemm(7, 19, 300, /*accumulate=*/true);
+  checkGemm(130, 40, 9, /*accumulate=*/true);
+}
+
+TEST(GemmTest, EmptyDepthZeroesOrKeepsC) {
+  checkGemm(5, 9, 0, /*accumulate=*/false);
+  checkGemm(5, 9, 0, /*accumulate=*/true);
+}
+
+TEST(GemmTest, LargeSquare) { checkGemm(300, 2100, 520, false); }
+
+} // namespace
