@@ -4,7 +4,8 @@
 // loop of independent FMAs, which nothing but issue width limits) and
 // anvil_sgemm on each M x N x K given, alternately, round after round: the
 // medians of GFLOP/s, of the peak and of their per-round ratio, so that a
-// noisy neighbour slows both alike. Prints one JSON object.
+// noisy neighbour slows both alike; then checks sampled elements of the
+// product. Prints one JSON object; exits 1 when the product is wrong.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -46,8 +48,11 @@ __attribute__((target("avx2,fma"))) double peakAvx2() {
     for (auto &v : acc)
       v = _mm256_fmadd_ps(x, v, y);
   double elapsed = seconds() - start;
+  // Every chain must reach the result, or the compiler drops it.
+  for (int i = 1; i < 12; ++i)
+    acc[0] = _mm256_add_ps(acc[0], acc[i]);
   float sink[8];
-  _mm256_storeu_ps(sink, acc[5]);
+  _mm256_storeu_ps(sink, acc[0]);
   if (sink[0] == 42.0f)
     std::puts("");
   return 2.0 * 8 * 12 * kPeakIterations / elapsed / 1e9;
@@ -63,8 +68,10 @@ __attribute__((target("avx512f"))) double peakAvx512() {
     for (auto &v : acc)
       v = _mm512_fmadd_ps(x, v, y);
   double elapsed = seconds() - start;
+  for (int i = 1; i < 12; ++i)
+    acc[0] = _mm512_add_ps(acc[0], acc[i]);
   float sink[16];
-  _mm512_storeu_ps(sink, acc[5]);
+  _mm512_storeu_ps(sink, acc[0]);
   if (sink[0] == 42.0f)
     std::puts("");
   return 2.0 * 16 * 12 * kPeakIterations / elapsed / 1e9;
@@ -91,8 +98,27 @@ double median(std::vector<double> v) {
 }
 
 struct Result {
-  double gflops, peak, fraction;
+  double gflops, peak, fraction, maxError;
 };
+
+/// The largest error of 2000 sampled elements of C = A B against a
+/// double-precision dot product, relative to the sum of |products|.
+double sampledError(const Shape &s, const std::vector<float> &a,
+                    const std::vector<float> &b, const std::vector<float> &c) {
+  std::mt19937 rng(1);
+  double worst = 0;
+  for (int t = 0; t < 2000; ++t) {
+    long i = rng() % s.m, j = rng() % s.n;
+    double want = 0, magnitude = 0;
+    for (long p = 0; p < s.k; ++p) {
+      double product = double(a[i * s.k + p]) * b[p * s.n + j];
+      want += product;
+      magnitude += std::fabs(product);
+    }
+    worst = std::max(worst, std::fabs(c[i * s.n + j] - want) / magnitude);
+  }
+  return worst;
+}
 
 /// `rounds` rounds of (FMA peak, then one timed GEMM); medians over the
 /// rounds, after one warm-up GEMM (caches, page tables).
@@ -116,7 +142,8 @@ Result measure(const Shape &s, const std::string &isa, int rounds) {
     gflops.push_back(timeGemm());
     fractions.push_back(peaks.back() > 0 ? gflops.back() / peaks.back() : 0);
   }
-  return {median(gflops), median(peaks), median(fractions)};
+  return {median(gflops), median(peaks), median(fractions),
+          sampledError(s, a, b, c)};
 }
 
 } // namespace
@@ -139,15 +166,22 @@ int main(int argc, char **argv) {
   if (shapes.empty())
     shapes = {{1024, 1024, 1024}};
   std::string isa = anvil_sgemm_isa();
+  bool wrong = false;
   std::printf("{\"isa\": \"%s\", \"rounds\": %d, \"shapes\": [", isa.c_str(),
               rounds);
   for (size_t i = 0; i < shapes.size(); ++i) {
     const Shape &s = shapes[i];
     Result r = measure(s, isa, rounds);
     std::printf("%s\n  {\"m\": %ld, \"n\": %ld, \"k\": %ld, \"gflops\": %.2f, "
-                "\"fma_peak_gflops\": %.2f, \"fraction_of_peak\": %.3f}",
-                i ? "," : "", s.m, s.n, s.k, r.gflops, r.peak, r.fraction);
+                "\"fma_peak_gflops\": %.2f, \"fraction_of_peak\": %.3f, "
+                "\"max_relative_error\": %.2g}",
+                i ? "," : "", s.m, s.n, s.k, r.gflops, r.peak, r.fraction,
+                r.maxError);
+    // A wrong product makes the figures meaningless.
+    wrong |= r.maxError > 1e-5;
   }
   std::printf("\n]}\n");
-  return 0;
+  if (wrong)
+    std::fprintf(stderr, "anvil-gemm-bench: anvil_sgemm's product is wrong\n");
+  return wrong ? 1 : 0;
 }
