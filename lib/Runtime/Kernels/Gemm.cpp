@@ -50,7 +50,9 @@ float *scratch(int which, size_t n) {
 }
 
 /// Packs rows [0, mc) x columns [0, kc) of A into MR-row panels: panel p
-/// holds, for each k, rows p*MR .. p*MR+MR-1 (zero past mc).
+/// holds, for each k, rows p*MR .. p*MR+MR-1 (zero past mc). The MR rows
+/// are read side by side, each sequentially, and the panel is written in
+/// order.
 template <int MR>
 void packA(int64_t mc, int64_t kc, const float *a, int64_t lda, float *out) {
   for (int64_t i0 = 0; i0 < mc; i0 += MR) {
@@ -66,20 +68,21 @@ void packA(int64_t mc, int64_t kc, const float *a, int64_t lda, float *out) {
 }
 
 /// Packs rows [0, kc) x columns [0, nc) of B into NR-column panels: panel
-/// q holds, for each k, columns q*NR .. q*NR+NR-1 (zero past nc).
+/// q holds, for each k, columns q*NR .. q*NR+NR-1 (zero past nc). B is read
+/// row by row, sequentially: a panel-at-a-time walk would touch a new page
+/// on every row.
 template <int NR>
 void packB(int64_t kc, int64_t nc, const float *b, int64_t ldb, float *out) {
-  for (int64_t j0 = 0; j0 < nc; j0 += NR) {
-    int64_t cols = std::min<int64_t>(NR, nc - j0);
-    for (int64_t p = 0; p < kc; ++p) {
-      const float *row = b + p * ldb + j0;
-      if (cols == NR) {
-        std::memcpy(out, row, NR * sizeof(float));
-      } else {
-        std::memcpy(out, row, cols * sizeof(float));
-        std::fill(out + cols, out + NR, 0.0f);
-      }
-      out += NR;
+  int64_t full = nc / NR, rest = nc % NR;
+  for (int64_t p = 0; p < kc; ++p) {
+    const float *row = b + p * ldb;
+    float *dst = out + p * NR;
+    for (int64_t q = 0; q < full; ++q)
+      std::memcpy(dst + q * kc * NR, row + q * NR, NR * sizeof(float));
+    if (rest) {
+      float *last = dst + full * kc * NR;
+      std::memcpy(last, row + full * NR, rest * sizeof(float));
+      std::fill(last + rest, last + NR, 0.0f);
     }
   }
 }
@@ -151,6 +154,28 @@ void kernelGeneric4x8(int64_t kc, const float *pa, const float *pb, float *c,
 }
 
 #if defined(__x86_64__)
+/// One k step of the 6 x 16 AVX2 tile: two loads of B, six broadcasts of A,
+/// twelve FMAs.
+__attribute__((target("avx2,fma"), always_inline)) inline void
+stepAvx2_6x16(__m256 (&acc)[6][2], const float *a, const float *b) {
+  __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+  for (int i = 0; i < 6; ++i) {
+    __m256 ai = _mm256_broadcast_ss(a + i);
+    acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+    acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+  }
+}
+
+__attribute__((target("avx512f"), always_inline)) inline void
+stepAvx512_6x32(__m512 (&acc)[6][2], const float *a, const float *b) {
+  __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+  for (int i = 0; i < 6; ++i) {
+    __m512 ai = _mm512_set1_ps(a[i]);
+    acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+    acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+  }
+}
+
 /// AVX2 + FMA: 6 rows x 16 columns in 12 ymm accumulators; per k, two
 /// loads of B, six broadcasts of A, twelve FMAs.
 __attribute__((target("avx2,fma"))) void
@@ -165,14 +190,17 @@ kernelAvx2_6x16(int64_t kc, const float *pa, const float *pb, float *c,
   __m256 acc[6][2];
   for (auto &row : acc)
     row[0] = row[1] = _mm256_setzero_ps();
-  for (int64_t p = 0; p < kc; ++p, pa += 6, pb += 16) {
-    __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps(pb + 8);
-    for (int i = 0; i < 6; ++i) {
-      __m256 ai = _mm256_broadcast_ss(pa + i);
-      acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
-    }
+  // Four steps per iteration: the loop's own instructions otherwise take
+  // issue slots from the FMAs (about 15% of the rate).
+  int64_t p = 0;
+  for (; p + 4 <= kc; p += 4, pa += 24, pb += 64) {
+    stepAvx2_6x16(acc, pa, pb);
+    stepAvx2_6x16(acc, pa + 6, pb + 16);
+    stepAvx2_6x16(acc, pa + 12, pb + 32);
+    stepAvx2_6x16(acc, pa + 18, pb + 48);
   }
+  for (; p < kc; ++p, pa += 6, pb += 16)
+    stepAvx2_6x16(acc, pa, pb);
   for (int i = 0; i < 6; ++i) {
     float *row = c + i * ldc;
     if (accumulate) {
@@ -195,14 +223,15 @@ kernelAvx512_6x32(int64_t kc, const float *pa, const float *pb, float *c,
   __m512 acc[6][2];
   for (auto &row : acc)
     row[0] = row[1] = _mm512_setzero_ps();
-  for (int64_t p = 0; p < kc; ++p, pa += 6, pb += 32) {
-    __m512 b0 = _mm512_load_ps(pb), b1 = _mm512_load_ps(pb + 16);
-    for (int i = 0; i < 6; ++i) {
-      __m512 ai = _mm512_set1_ps(pa[i]);
-      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
-    }
+  int64_t p = 0;
+  for (; p + 4 <= kc; p += 4, pa += 24, pb += 128) {
+    stepAvx512_6x32(acc, pa, pb);
+    stepAvx512_6x32(acc, pa + 6, pb + 32);
+    stepAvx512_6x32(acc, pa + 12, pb + 64);
+    stepAvx512_6x32(acc, pa + 18, pb + 96);
   }
+  for (; p < kc; ++p, pa += 6, pb += 32)
+    stepAvx512_6x32(acc, pa, pb);
   for (int i = 0; i < 6; ++i) {
     float *row = c + i * ldc;
     if (accumulate) {
