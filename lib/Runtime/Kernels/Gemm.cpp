@@ -28,16 +28,20 @@ namespace {
 constexpr int64_t kKC = 256;
 constexpr int64_t kMC = 120;
 constexpr int64_t kNC = 2048;
+/// From this many columns on, A's block is copied (see gemm).
+constexpr int64_t kPackAColumns = 256;
 
-/// C[mr x nr] = (or +=) packed A panel times packed B panel, `kc` deep.
-using Microkernel = void (*)(int64_t kc, const float *pa, const float *pb,
-                             float *c, int64_t ldc, bool accumulate);
+/// C[MR x NR] = (or +=) A times a packed B panel, `kc` deep. A is read in
+/// place: MR rows `lda` apart, each `kc` long.
+using Microkernel = void (*)(int64_t kc, const float *a, int64_t lda,
+                             const float *pb, float *c, int64_t ldc,
+                             bool accumulate);
 
 /// Per-thread packing buffers, kept for the thread's life. Plain pointers
 /// (no destructor, no guarded statics) keep the kernel free of the C++
 /// runtime, which an artifact does not link.
-thread_local float *scratchData[2];
-thread_local size_t scratchSize[2];
+thread_local float *scratchData[3];
+thread_local size_t scratchSize[3];
 
 float *scratch(int which, size_t n) {
   if (n > scratchSize[which]) {
@@ -87,43 +91,65 @@ void packB(int64_t kc, int64_t nc, const float *b, int64_t ldb, float *out) {
   }
 }
 
-/// One MR x NR tile of C; an edge tile goes through a full-size buffer so
-/// that the microkernel never reads or writes outside C.
+/// The microkernel for packed A panels and the one reading A in place.
+struct Kernels {
+  Microkernel packed, inPlace;
+};
+
+/// One MR x NR tile of C from a packed A panel (`packed`) or rows [0, mr)
+/// of A `lda` apart, and a packed B panel. Edge tiles go through full-size
+/// buffers, so that the microkernel never reads past A or writes past C.
 template <int MR, int NR>
-void tile(Microkernel kernel, int64_t kc, const float *pa, const float *pb,
-          float *c, int64_t ldc, int64_t mr, int64_t nr, bool accumulate) {
+void tile(Kernels kernels, bool packed, int64_t kc, const float *a,
+          int64_t lda, const float *pb, float *c, int64_t ldc, int64_t mr,
+          int64_t nr, bool accumulate) {
+  Microkernel kernel = packed ? kernels.packed : kernels.inPlace;
   if (mr == MR && nr == NR) {
-    kernel(kc, pa, pb, c, ldc, accumulate);
+    kernel(kc, a, lda, pb, c, ldc, accumulate);
     return;
   }
+  if (mr < MR && !packed) {
+    // A packed panel holds zeros past mr; give in-place rows the same.
+    float *panel = scratch(0, MR * kc);
+    packA<MR>(mr, kc, a, lda, panel);
+    a = panel;
+    kernel = kernels.packed;
+  }
   alignas(64) float buffer[MR * NR];
-  kernel(kc, pa, pb, buffer, NR, /*accumulate=*/false);
+  kernel(kc, a, lda, pb, buffer, NR, /*accumulate=*/false);
   for (int64_t i = 0; i < mr; ++i)
     for (int64_t j = 0; j < nr; ++j)
       c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + buffer[i * NR + j];
 }
 
+/// B is packed in KC x NC blocks. A's MC x KC block is packed into MR-row
+/// panels when many column panels reuse it; with few columns packing would
+/// cost as much as the product (a convolution's weights against a 7 x 7
+/// feature map), so A is read in place, MR rows at a time.
 template <int MR, int NR>
-void gemm(Microkernel kernel, int64_t m, int64_t n, int64_t k, const float *a,
+void gemm(Kernels kernels, int64_t m, int64_t n, int64_t k, const float *a,
           int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
           bool accumulate) {
   constexpr int64_t mcRounded = (kMC + MR - 1) / MR * MR;
   constexpr int64_t ncRounded = (kNC + NR - 1) / NR * NR;
-  float *pa = scratch(0, mcRounded * kKC);
   float *pb = scratch(1, ncRounded * kKC);
   for (int64_t jc = 0; jc < n; jc += kNC) {
     int64_t nc = std::min(kNC, n - jc);
+    bool packed = nc >= kPackAColumns;
+    float *pa = packed ? scratch(2, mcRounded * kKC) : nullptr;
     for (int64_t pc = 0; pc < k; pc += kKC) {
       int64_t kc = std::min(kKC, k - pc);
       bool addTo = accumulate || pc > 0;
       packB<NR>(kc, nc, b + pc * ldb + jc, ldb, pb);
       for (int64_t ic = 0; ic < m; ic += kMC) {
         int64_t mc = std::min(kMC, m - ic);
-        packA<MR>(mc, kc, a + ic * lda + pc, lda, pa);
+        if (packed)
+          packA<MR>(mc, kc, a + ic * lda + pc, lda, pa);
         for (int64_t jr = 0; jr < nc; jr += NR)
           for (int64_t ir = 0; ir < mc; ir += MR)
-            tile<MR, NR>(kernel, kc, pa + ir * kc, pb + jr * kc,
-                         c + (ic + ir) * ldc + jc + jr, ldc,
+            tile<MR, NR>(kernels, packed, kc,
+                         packed ? pa + ir * kc : a + (ic + ir) * lda + pc, lda,
+                         pb + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
                          std::min<int64_t>(MR, mc - ir),
                          std::min<int64_t>(NR, nc - jr), addTo);
       }
@@ -141,13 +167,15 @@ void gemm(Microkernel kernel, int64_t m, int64_t n, int64_t k, const float *a,
 
 /// Portable: the compiler vectorizes the NR-wide inner loop for the
 /// baseline instruction set.
-void kernelGeneric4x8(int64_t kc, const float *pa, const float *pb, float *c,
-                      int64_t ldc, bool accumulate) {
+template <bool PackedA>
+void kernelGeneric4x8(int64_t kc, const float *a, int64_t lda, const float *pb,
+                      float *c, int64_t ldc, bool accumulate) {
+  int64_t ks = PackedA ? 4 : 1, rs = PackedA ? 1 : lda;
   float acc[4][8] = {};
-  for (int64_t p = 0; p < kc; ++p, pa += 4, pb += 8)
+  for (int64_t p = 0; p < kc; ++p, pb += 8)
     for (int i = 0; i < 4; ++i)
       for (int j = 0; j < 8; ++j)
-        acc[i][j] += pa[i] * pb[j];
+        acc[i][j] += a[i * rs + p * ks] * pb[j];
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 8; ++j)
       c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + acc[i][j];
@@ -157,30 +185,38 @@ void kernelGeneric4x8(int64_t kc, const float *pa, const float *pb, float *c,
 /// One k step of the 6 x 16 AVX2 tile: two loads of B, six broadcasts of A,
 /// twelve FMAs.
 __attribute__((target("avx2,fma"), always_inline)) inline void
-stepAvx2_6x16(__m256 (&acc)[6][2], const float *a, const float *b) {
+stepAvx2_6x16(__m256 (&acc)[6][2], const float *const (&rows)[6], int64_t p,
+              const float *b) {
   __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
   for (int i = 0; i < 6; ++i) {
-    __m256 ai = _mm256_broadcast_ss(a + i);
+    __m256 ai = _mm256_broadcast_ss(rows[i] + p);
     acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
     acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
   }
 }
 
 __attribute__((target("avx512f"), always_inline)) inline void
-stepAvx512_6x32(__m512 (&acc)[6][2], const float *a, const float *b) {
+stepAvx512_6x32(__m512 (&acc)[6][2], const float *const (&rows)[6], int64_t p,
+                const float *b) {
   __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
   for (int i = 0; i < 6; ++i) {
-    __m512 ai = _mm512_set1_ps(a[i]);
+    __m512 ai = _mm512_set1_ps(rows[i][p]);
     acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
     acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
   }
 }
 
 /// AVX2 + FMA: 6 rows x 16 columns in 12 ymm accumulators; per k, two
-/// loads of B, six broadcasts of A, twelve FMAs.
+/// loads of B, six broadcasts of A, twelve FMAs. A is a packed panel
+/// (element (i, p) at a[p * 6 + i]) or read in place (a[i * lda + p]).
+template <bool PackedA>
 __attribute__((target("avx2,fma"))) void
-kernelAvx2_6x16(int64_t kc, const float *pa, const float *pb, float *c,
-                int64_t ldc, bool accumulate) {
+kernelAvx2_6x16(int64_t kc, const float *a, int64_t lda, const float *pb,
+                float *c, int64_t ldc, bool accumulate) {
+  constexpr int64_t ks = PackedA ? 6 : 1;
+  int64_t rs = PackedA ? 1 : lda;
+  const float *const rows[6] = {a,          a + rs,     a + 2 * rs,
+                                a + 3 * rs, a + 4 * rs, a + 5 * rs};
   // C's rows are far apart in memory: fetch them while the FMAs run
   // rather than stall on them at the end.
   for (int i = 0; i < 6; ++i) {
@@ -193,14 +229,14 @@ kernelAvx2_6x16(int64_t kc, const float *pa, const float *pb, float *c,
   // Four steps per iteration: the loop's own instructions otherwise take
   // issue slots from the FMAs (about 15% of the rate).
   int64_t p = 0;
-  for (; p + 4 <= kc; p += 4, pa += 24, pb += 64) {
-    stepAvx2_6x16(acc, pa, pb);
-    stepAvx2_6x16(acc, pa + 6, pb + 16);
-    stepAvx2_6x16(acc, pa + 12, pb + 32);
-    stepAvx2_6x16(acc, pa + 18, pb + 48);
+  for (; p + 4 <= kc; p += 4, pb += 64) {
+    stepAvx2_6x16(acc, rows, p * ks, pb);
+    stepAvx2_6x16(acc, rows, (p + 1) * ks, pb + 16);
+    stepAvx2_6x16(acc, rows, (p + 2) * ks, pb + 32);
+    stepAvx2_6x16(acc, rows, (p + 3) * ks, pb + 48);
   }
-  for (; p < kc; ++p, pa += 6, pb += 16)
-    stepAvx2_6x16(acc, pa, pb);
+  for (; p < kc; ++p, pb += 16)
+    stepAvx2_6x16(acc, rows, p * ks, pb);
   for (int i = 0; i < 6; ++i) {
     float *row = c + i * ldc;
     if (accumulate) {
@@ -213,9 +249,14 @@ kernelAvx2_6x16(int64_t kc, const float *pa, const float *pb, float *c,
 }
 
 /// AVX-512F: 6 rows x 32 columns in 12 zmm accumulators.
+template <bool PackedA>
 __attribute__((target("avx512f"))) void
-kernelAvx512_6x32(int64_t kc, const float *pa, const float *pb, float *c,
-                  int64_t ldc, bool accumulate) {
+kernelAvx512_6x32(int64_t kc, const float *a, int64_t lda, const float *pb,
+                  float *c, int64_t ldc, bool accumulate) {
+  constexpr int64_t ks = PackedA ? 6 : 1;
+  int64_t rs = PackedA ? 1 : lda;
+  const float *const rows[6] = {a,          a + rs,     a + 2 * rs,
+                                a + 3 * rs, a + 4 * rs, a + 5 * rs};
   for (int i = 0; i < 6; ++i) {
     _mm_prefetch(reinterpret_cast<const char *>(c + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char *>(c + i * ldc + 31), _MM_HINT_T0);
@@ -224,14 +265,14 @@ kernelAvx512_6x32(int64_t kc, const float *pa, const float *pb, float *c,
   for (auto &row : acc)
     row[0] = row[1] = _mm512_setzero_ps();
   int64_t p = 0;
-  for (; p + 4 <= kc; p += 4, pa += 24, pb += 128) {
-    stepAvx512_6x32(acc, pa, pb);
-    stepAvx512_6x32(acc, pa + 6, pb + 32);
-    stepAvx512_6x32(acc, pa + 12, pb + 64);
-    stepAvx512_6x32(acc, pa + 18, pb + 96);
+  for (; p + 4 <= kc; p += 4, pb += 128) {
+    stepAvx512_6x32(acc, rows, p * ks, pb);
+    stepAvx512_6x32(acc, rows, (p + 1) * ks, pb + 32);
+    stepAvx512_6x32(acc, rows, (p + 2) * ks, pb + 64);
+    stepAvx512_6x32(acc, rows, (p + 3) * ks, pb + 96);
   }
-  for (; p < kc; ++p, pa += 6, pb += 32)
-    stepAvx512_6x32(acc, pa, pb);
+  for (; p < kc; ++p, pb += 32)
+    stepAvx512_6x32(acc, rows, p * ks, pb);
   for (int i = 0; i < 6; ++i) {
     float *row = c + i * ldc;
     if (accumulate) {
@@ -283,15 +324,15 @@ extern "C" void anvil_sgemm(int64_t m, int64_t n, int64_t k, const float *a,
   switch (isa()) {
 #if defined(__x86_64__)
   case Isa::Avx512:
-    return gemm<6, 32>(kernelAvx512_6x32, m, n, k, a, lda, b, ldb, c, ldc,
-                       accumulate);
+    return gemm<6, 32>({kernelAvx512_6x32<true>, kernelAvx512_6x32<false>}, m,
+                       n, k, a, lda, b, ldb, c, ldc, accumulate);
   case Isa::Avx2:
-    return gemm<6, 16>(kernelAvx2_6x16, m, n, k, a, lda, b, ldb, c, ldc,
-                       accumulate);
+    return gemm<6, 16>({kernelAvx2_6x16<true>, kernelAvx2_6x16<false>}, m, n,
+                       k, a, lda, b, ldb, c, ldc, accumulate);
 #endif
   default:
-    return gemm<4, 8>(kernelGeneric4x8, m, n, k, a, lda, b, ldb, c, ldc,
-                      accumulate);
+    return gemm<4, 8>({kernelGeneric4x8<true>, kernelGeneric4x8<false>}, m, n,
+                      k, a, lda, b, ldb, c, ldc, accumulate);
   }
 }
 
