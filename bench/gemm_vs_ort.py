@@ -46,7 +46,7 @@ def matmul_model(m, n, k, directory):
 
 def ort_gflops(model, a_path, flops, runs):
     out = subprocess.run(["node", os.path.join(HERE, "ort_run.js"), model,
-                          a_path, "1", "2", str(runs)],
+                          "1", "2", str(runs), a_path],
                          capture_output=True, text=True, check=True).stdout
     return flops / (json.loads(out)["median_ms"] / 1e3) / 1e9
 
