@@ -74,7 +74,11 @@ static void addLowerToLLVM(OpPassManager &pm, bool parallel) {
   pm.addPass(createConvertVectorToLLVMPass());
   // Before scf-to-cf: the OpenMP conversion wraps loop bodies in
   // memref.alloca_scope, which must still hold a single block here.
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Buffers come from the artifact's own allocator (lib/Runtime/Kernels/
+  // Memory.cpp), which reuses them from run to run.
+  FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
+  memrefOptions.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
