@@ -103,18 +103,6 @@ int error(int code, const llvm::Twine &message) {
 }
 
 /// The node name carried by a location, if any.
-std::string nodeName(Location loc) {
-  std::string name;
-  loc->walk([&](Location l) {
-    if (auto named = dyn_cast<NameLoc>(l)) {
-      name = named.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return name;
-}
-
 void printProblems(const std::vector<Problem> &problems) {
   for (const Problem &p : problems) {
     auto &os = llvm::WithColor::error(llvm::errs(), "anvil-compile");
@@ -354,7 +342,7 @@ int main(int argc, char **argv) {
   ctx.loadAllAvailableDialects();
   // Diagnostics from passes name the model node the op came from.
   ScopedDiagnosticHandler handler(&ctx, [](Diagnostic &diag) {
-    std::string node = nodeName(diag.getLocation());
+    std::string node = nodeNameOf(diag.getLocation());
     auto &os = diag.getSeverity() == DiagnosticSeverity::Error
                    ? llvm::WithColor::error(llvm::errs(), "anvil-compile")
                    : llvm::WithColor::note(llvm::errs(), "anvil-compile");

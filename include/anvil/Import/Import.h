@@ -74,6 +74,10 @@ struct ImportResult {
   std::vector<NodeStatus> nodes;
 };
 
+/// The node an op was built for: the outermost NameLoc in its location
+/// (empty when there is none).
+std::string nodeNameOf(mlir::Location loc);
+
 /// Verifies an imported module. Each op the verifier rejects becomes an
 /// unsupported problem of the node named by its location, and marks that
 /// node: the importer accepted the node but built IR that Anvil's ops do

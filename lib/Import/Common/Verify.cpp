@@ -6,8 +6,7 @@
 
 using namespace mlir;
 
-/// The outermost NameLoc in `loc`: the node an op was built for.
-static std::string nodeNameOf(Location loc) {
+std::string anvil::nodeNameOf(Location loc) {
   std::string name;
   loc->walk([&](Location l) {
     if (auto named = dyn_cast<NameLoc>(l)) {
