@@ -346,7 +346,12 @@ int main(int argc, char **argv) {
     auto &os = diag.getSeverity() == DiagnosticSeverity::Error
                    ? llvm::WithColor::error(llvm::errs(), "anvil-compile")
                    : llvm::WithColor::note(llvm::errs(), "anvil-compile");
-    if (!node.empty())
+    // Unnamed nodes are already described ("node producing 'y'").
+    bool described = StringRef(node).starts_with("node producing") ||
+                     StringRef(node).starts_with("unnamed node");
+    if (described)
+      os << node << ": ";
+    else if (!node.empty())
       os << "node '" << node << "': ";
     os << diag.str() << "\n";
     return success();

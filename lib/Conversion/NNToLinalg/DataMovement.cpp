@@ -112,6 +112,15 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     Location loc = op.getLoc();
     auto type = op.getType();
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    // An empty slice may start at the end of its dimension, which
+    // tensor.extract_slice rejects; it reads nothing, so it is a constant
+    // (an uninitialized tensor.empty would crash buffer-results-to-out-
+    // params when it is a graph output).
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          op, DenseElementsAttr::get(type, ArrayRef<Attribute>{}));
+      return success();
+    }
     if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
           op, type, adaptor.getInput(), ValueRange{}, ValueRange{},
