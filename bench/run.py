@@ -132,16 +132,26 @@ def torch_ms(module, args, threads, warmup, runs):
     return statistics.median(times)
 
 
+def settle():
+    """Lets the previous peer's worker threads stop spinning (OpenMP pools
+    spin for up to a few hundred ms after their last task) before the next
+    peer runs: on 2 cores a spinning pool halves the next one's threads."""
+    time.sleep(0.5)
+
+
 def measure(model, artifact, args):
     eager = model.eager() if model.eager else None
     rows = []
     for threads in args.threads:
         anvil, ort, eager_ms = [], [], []
         for _ in range(args.rounds):
+            settle()
             anvil.append(anvil_ms(args.bin, artifact, model.inputs, threads,
                                   args.warmup, args.runs))
+            settle()
             ort.append(ort_ms(model, threads, args.warmup, args.runs))
             if eager:
+                settle()
                 eager_ms.append(torch_ms(*eager, threads, args.warmup,
                                          args.runs))
         row = {"model": model.name, "threads": threads,
