@@ -71,18 +71,6 @@ public:
         b, loc, base, arith::MulIOp::create(b, loc, elements, c(4)));
   }
 
-  /// Row-major strides of `memref`, when every dimension but those in
-  /// `contiguous` may have any static stride and those are packed.
-  static std::optional<SmallVector<int64_t>> staticStrides(Value memref) {
-    auto type = cast<MemRefType>(memref.getType());
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    if (failed(type.getStridesAndOffset(strides, offset)) ||
-        llvm::any_of(strides, ShapedType::isDynamic))
-      return std::nullopt;
-    return strides;
-  }
-
   Value ptr(Value address) {
     Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
     return LLVM::IntToPtrOp::create(b, loc,
@@ -151,16 +139,23 @@ private:
   static int64_t ceilTo(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 };
 
+ArrayRef<int64_t> shapeOf(Value memref) {
+  return cast<MemRefType>(memref.getType()).getShape();
+}
+
 /// Strides of the buffers of `op`, when each is static with unit inner
 /// stride (what anvil_sgemm reads).
 std::optional<SmallVector<SmallVector<int64_t>>>
 unitInnerStrides(linalg::LinalgOp op) {
   SmallVector<SmallVector<int64_t>> all;
   for (Value operand : op->getOperands()) {
-    auto strides = GemmEmitter::staticStrides(operand);
-    if (!strides || strides->back() != 1)
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(cast<MemRefType>(operand.getType())
+                   .getStridesAndOffset(strides, offset)) ||
+        llvm::any_of(strides, ShapedType::isDynamic) || strides.back() != 1)
       return std::nullopt;
-    all.push_back(*strides);
+    all.push_back(strides);
   }
   return all;
 }
@@ -171,9 +166,7 @@ LogicalResult lowerMatmul(linalg::MatmulOp op) {
     return failure();
   OpBuilder b(op);
   GemmEmitter e(b, op.getLoc());
-  auto shape = [&](int i) {
-    return cast<MemRefType>(op->getOperand(i).getType()).getShape();
-  };
+  auto shape = [&](int i) { return shapeOf(op->getOperand(i)); };
   auto matrix = [&](int i) {
     return Matrix{e.addressOf(op->getOperand(i), e.c(0)),
                   e.c((*strides)[i][0])};
@@ -190,9 +183,7 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
     return failure();
   OpBuilder b(op);
   GemmEmitter e(b, op.getLoc());
-  auto shape = [&](int i) {
-    return cast<MemRefType>(op->getOperand(i).getType()).getShape();
-  };
+  auto shape = [&](int i) { return shapeOf(op->getOperand(i)); };
   int64_t batches = shape(0)[0];
   auto loop = scf::ForOp::create(b, op.getLoc(), e.c(0), e.c(batches), e.c(1));
   b.setInsertionPointToStart(loop.getBody());
@@ -257,9 +248,7 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
     return failure();
   Value input = op.getInputs()[0], filter = op.getInputs()[1],
         output = op.getOutputs()[0];
-  auto in = cast<MemRefType>(input.getType()).getShape();
-  auto w = cast<MemRefType>(filter.getType()).getShape();
-  auto out = cast<MemRefType>(output.getType()).getShape();
+  auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
   const auto &inS = (*strides)[0], &wS = (*strides)[1], &outS = (*strides)[2];
   // Each image's channels, and each filter's weights, must be one
   // row-major block; outputs likewise.

@@ -12,8 +12,9 @@
 #include "anvil/Dialect/NN/IR/NNOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
+// DenseResourceElementsAttr handles are complete only with these.
 #include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 namespace anvil {
 #define GEN_PASS_DEF_CONVERTNNUNSIGNEDTOSIGNLESS

@@ -155,17 +155,18 @@ LogicalResult importDynamicQuantizeLinear(NodeContext &n) {
   return n.finish(nb, {y, scale, zeroPoint});
 }
 
-/// A zero point of an integer product's operand: a scalar, or one per row
-/// of a (the lhs, [M] -> [M, 1]) or per column of b ([N] broadcasts).
-Value productZeroPoint(NNBuilder &nb, Value zeroPoint, bool isLhs) {
-  if (!zeroPoint)
+/// A zero point or scale of a product's operand: one for the tensor, or
+/// one per row of the lhs ([M] -> [M, 1]) or per column of the rhs ([N]
+/// broadcasts as it is).
+Value productParam(NNBuilder &nb, Value param, bool isLhs) {
+  if (!param)
     return nullptr;
-  RankedTensorType type = typeOf(zeroPoint);
+  RankedTensorType type = typeOf(param);
   if (type.getNumElements() == 1)
-    return nb.reshape(zeroPoint, {});
+    return nb.reshape(param, {});
   if (isLhs)
-    return nb.reshape(zeroPoint, {type.getNumElements(), 1});
-  return zeroPoint;
+    return nb.reshape(param, {type.getNumElements(), 1});
+  return param;
 }
 
 LogicalResult importMatMulInteger(NodeContext &n) {
@@ -175,17 +176,15 @@ LogicalResult importMatMulInteger(NodeContext &n) {
       !isQuantizedType(n.inputType(1).getElementType()))
     return n.invalid("A and B must be 8-bit integer tensors");
   NNBuilder nb(n.b, n.loc);
-  Value a = centered(nb, n.input(0), productZeroPoint(nb, n.input(2), true));
-  Value b = centered(nb, n.input(1), productZeroPoint(nb, n.input(3), false));
+  Value a = centered(nb, n.input(0), productParam(nb, n.input(2), true));
+  Value b = centered(nb, n.input(1), productParam(nb, n.input(3), false));
   return n.finish(nb, nb.create<nn::MatMulOp>({a, b}));
 }
 
-/// A weight zero point of a convolution: a scalar, or one per output
-/// channel ([M] -> [M, 1, ..., 1]).
+/// A convolution weight's zero point: one, or one per output channel
+/// ([M] -> [M, 1, ..., 1]).
 Value weightZeroPoint(NNBuilder &nb, Value zeroPoint, int64_t weightRank) {
-  if (!zeroPoint)
-    return nullptr;
-  return alongAxis(nb, zeroPoint, 0, weightRank);
+  return zeroPoint ? alongAxis(nb, zeroPoint, 0, weightRank) : nullptr;
 }
 
 LogicalResult importConvInteger(NodeContext &n) {
@@ -216,12 +215,11 @@ LogicalResult importQLinearMatMul(NodeContext &n) {
   if (failed(n.checkAttributes({})))
     return failure();
   NNBuilder nb(n.b, n.loc);
-  Value a = centered(nb, n.input(0), productZeroPoint(nb, n.input(2), true));
-  Value b = centered(nb, n.input(3), productZeroPoint(nb, n.input(5), false));
+  Value a = centered(nb, n.input(0), productParam(nb, n.input(2), true));
+  Value b = centered(nb, n.input(3), productParam(nb, n.input(5), false));
   Value product = nb.create<nn::MatMulOp>({a, b});
-  // Per-row (a) and per-column (b) scales broadcast like their zero points.
-  Value scaleA = productZeroPoint(nb, n.input(1), true);
-  Value scaleB = productZeroPoint(nb, n.input(4), false);
+  Value scaleA = productParam(nb, n.input(1), true);
+  Value scaleB = productParam(nb, n.input(4), false);
   Type to = n.inputType(7).getElementType();
   return n.finish(nb, requantize(nb, product, scaleA, scaleB,
                                  nb.reshape(n.input(6), {}),

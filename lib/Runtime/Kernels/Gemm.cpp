@@ -2,7 +2,8 @@
 //
 // The classic blocked GEMM (Goto's algorithm, as BLIS structures it): B is
 // packed in KC x NC blocks of NR-wide column panels sized for the last-level
-// cache, A in MC x KC blocks of MR-tall row panels sized for L2, and a
+// cache, A in MC x KC blocks of MR-tall row panels sized for L2 (or read in
+// place when few column panels would reuse the packed copy), and a
 // microkernel keeps an MR x NR tile of C in vector registers while it
 // streams the two panels from L1. Each instruction set has its own
 // microkernel, compiled for it with a target attribute and chosen at run
@@ -15,7 +16,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -28,11 +28,12 @@ namespace {
 constexpr int64_t kKC = 256;
 constexpr int64_t kMC = 120;
 constexpr int64_t kNC = 2048;
-/// From this many columns on, A's block is copied (see gemm).
+/// From this many columns on, A's block is packed (see gemm).
 constexpr int64_t kPackAColumns = 256;
 
-/// C[MR x NR] = (or +=) A times a packed B panel, `kc` deep. A is read in
-/// place: MR rows `lda` apart, each `kc` long.
+/// C[MR x NR] = (or +=) A times a packed B panel, `kc` deep. A is a packed
+/// MR-row panel (see packA; `lda` unused) or, for the in-place kernels, MR
+/// rows `lda` apart, each `kc` long.
 using Microkernel = void (*)(int64_t kc, const float *a, int64_t lda,
                              const float *pb, float *c, int64_t ldc,
                              bool accumulate);
