@@ -1,0 +1,103 @@
+//===- CostModel.cpp - Analytic timing of the MTIA-like machine -----------===//
+
+#include "anvil/Target/CostModel.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace anvil::target;
+
+int64_t anvil::target::dmaBytesMoved(const TargetDesc &desc, MemoryLevel level,
+                                     int64_t rows, int64_t rowBytes) {
+  int64_t transaction = desc.level(level).transactionBytes;
+  return rows * llvm::divideCeil(rowBytes, transaction) * transaction;
+}
+
+double anvil::target::dmaBytesPerCycle(const TargetDesc &desc,
+                                       MemoryLevel level, int64_t sharers) {
+  double levelRate = desc.bytesPerCycle(level);
+  if (desc.level(level).shared)
+    levelRate /= std::max<int64_t>(sharers, 1);
+  return std::min(static_cast<double>(desc.dma.bytesPerCycle), levelRate);
+}
+
+int64_t anvil::target::dmaCycles(const TargetDesc &desc, MemoryLevel level,
+                                 int64_t bytes, int64_t sharers) {
+  double rate = dmaBytesPerCycle(desc, level, sharers);
+  return desc.level(level).latencyCycles +
+         static_cast<int64_t>(std::ceil(bytes / rate));
+}
+
+int64_t anvil::target::dpeTilePasses(const TargetDesc &desc, DType input,
+                                     int64_t m, int64_t k) {
+  return llvm::divideCeil(m, desc.dpe.tileRows) *
+         llvm::divideCeil(k * dtypeBytes(input), desc.dpe.tileRowBytes);
+}
+
+int64_t anvil::target::dpeCycles(const TargetDesc &desc, DType input,
+                                 int64_t m, int64_t k, int64_t n) {
+  int64_t passes = dpeTilePasses(desc, input, m, k);
+  return llvm::divideCeil(passes, desc.dpe.arrays) *
+         (n + desc.dpe.reloadCycles);
+}
+
+/// Operations per cycle of a SIMD unit on `type`. A type the unit lacks
+/// (i64, f64, i1 data of the graph) runs at the f32 rate, as the lowering
+/// widens or splits it into 32-bit lanes.
+static int64_t simdLanes(llvm::ArrayRef<LaneDesc> lanes, DType type) {
+  for (DType t : {type, DType::F32})
+    for (const LaneDesc &l : lanes)
+      if (l.type == t)
+        return l.opsPerCycle;
+  return 1;
+}
+
+int64_t anvil::target::seCycles(const TargetDesc &desc, DType type,
+                                int64_t elements, int64_t opsPerElement) {
+  return llvm::divideCeil(elements * opsPerElement, simdLanes(desc.se, type));
+}
+
+int64_t anvil::target::vectorCycles(const TargetDesc &desc, DType type,
+                                    int64_t elements, int64_t opsPerElement) {
+  return llvm::divideCeil(elements * opsPerElement,
+                          simdLanes(desc.vectorCore, type));
+}
+
+double Roofline::boundCycles() const {
+  return std::max({dpeCycles, seCycles, vectorCycles, dramCycles, sramCycles});
+}
+
+const char *Roofline::limiter() const {
+  double bound = boundCycles();
+  if (bound == dramCycles)
+    return "dram";
+  if (bound == sramCycles)
+    return "sram";
+  if (bound == dpeCycles)
+    return "dpe";
+  if (bound == seCycles)
+    return "se";
+  return "vector";
+}
+
+Roofline anvil::target::roofline(const TargetDesc &desc, const Work &work) {
+  Roofline r;
+  double pes = static_cast<double>(desc.numPEs());
+  for (int t = 0; t < 5; ++t) {
+    DType type = static_cast<DType>(t);
+    if (work.dpeMacs[t] > 0) {
+      // Work the DPE cannot take is not charged here; the lowering never
+      // gives it any.
+      if (int64_t rate = desc.dpeMacsPerCycle(type))
+        r.dpeCycles += work.dpeMacs[t] / (rate * pes);
+    }
+    r.seCycles += work.seOps[t] / (simdLanes(desc.se, type) * pes);
+    r.vectorCycles +=
+        work.vectorOps[t] / (simdLanes(desc.vectorCore, type) * pes);
+  }
+  r.dramCycles = work.dramBytes / desc.bytesPerCycle(MemoryLevel::DRAM);
+  r.sramCycles = work.sramBytes / desc.bytesPerCycle(MemoryLevel::SRAM);
+  return r;
+}
