@@ -24,8 +24,14 @@ int64_t dmaBytesMoved(const TargetDesc &desc, MemoryLevel level, int64_t rows,
 double dmaBytesPerCycle(const TargetDesc &desc, MemoryLevel level,
                         int64_t sharers);
 
+/// Cycles a transfer occupies the DMA engine: bytes / dmaBytesPerCycle.
+/// Transfers are pipelined, so the next one starts after this, not after
+/// the latency as well.
+int64_t dmaTransferCycles(const TargetDesc &desc, MemoryLevel level,
+                          int64_t bytes, int64_t sharers);
+
 /// T_dma = latency + bytes / dmaBytesPerCycle, for `bytes` already rounded
-/// to transactions (dmaBytesMoved).
+/// to transactions (dmaBytesMoved): when the data has arrived.
 int64_t dmaCycles(const TargetDesc &desc, MemoryLevel level, int64_t bytes,
                   int64_t sharers);
 

@@ -23,11 +23,17 @@ double anvil::target::dmaBytesPerCycle(const TargetDesc &desc,
   return std::min(static_cast<double>(desc.dma.bytesPerCycle), levelRate);
 }
 
+int64_t anvil::target::dmaTransferCycles(const TargetDesc &desc,
+                                         MemoryLevel level, int64_t bytes,
+                                         int64_t sharers) {
+  return static_cast<int64_t>(
+      std::ceil(bytes / dmaBytesPerCycle(desc, level, sharers)));
+}
+
 int64_t anvil::target::dmaCycles(const TargetDesc &desc, MemoryLevel level,
                                  int64_t bytes, int64_t sharers) {
-  double rate = dmaBytesPerCycle(desc, level, sharers);
   return desc.level(level).latencyCycles +
-         static_cast<int64_t>(std::ceil(bytes / rate));
+         dmaTransferCycles(desc, level, bytes, sharers);
 }
 
 int64_t anvil::target::dpeTilePasses(const TargetDesc &desc, DType input,

@@ -1,0 +1,105 @@
+/*===- anvil-c/MTIA.h - Operations of the MTIA-like PE -------------*- C -*-===*\
+|*                                                                            *|
+|* The fixed-function operations a PE program issues: DMA, the dot-product   *|
+|* engine (DPE), the SIMD engine (SE), and synchronization. Compiled PE      *|
+|* programs call these functions; on the riscv64 target each is a custom     *|
+|* instruction, and on the host the simulator (lib/Sim) implements them with *|
+|* exact results and modelled time. docs/ISA.md gives each one's operands,   *|
+|* semantics, timing formula and encoding.                                   *|
+|*                                                                            *|
+|* DMA, DPE and SE operations are asynchronous: each returns a token at     *|
+|* once, and the program waits on the token before it reads what the        *|
+|* operation wrote or overwrites what it reads. Each unit runs its          *|
+|* operations in issue order.                                                *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef ANVIL_C_MTIA_H
+#define ANVIL_C_MTIA_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Memory levels, as DMA operands name them. */
+enum {
+  ANVIL_MTIA_DRAM = 0,
+  ANVIL_MTIA_SRAM = 1,
+  ANVIL_MTIA_LOCAL = 2
+};
+
+/* Element types of DPE and SE operands (the order of the machine
+ * description's type names: i8, i32, f16, bf16, f32). */
+enum {
+  ANVIL_MTIA_I8 = 0,
+  ANVIL_MTIA_I32 = 1,
+  ANVIL_MTIA_F16 = 2,
+  ANVIL_MTIA_BF16 = 3,
+  ANVIL_MTIA_F32 = 4
+};
+
+/* SE operations on f32 elements. */
+enum {
+  ANVIL_MTIA_SE_ADD = 0,
+  ANVIL_MTIA_SE_SUB = 1,
+  ANVIL_MTIA_SE_MUL = 2,
+  ANVIL_MTIA_SE_MAX = 3,
+  ANVIL_MTIA_SE_MIN = 4
+};
+
+typedef int64_t anvil_mtia_token;
+
+/* The PE running this program, and how many PEs the job spans. */
+int64_t anvil_mtia_pe_id(void);
+int64_t anvil_mtia_num_pes(void);
+
+/* This PE's local memory, and the chip's SRAM scratchpad. */
+void *anvil_mtia_local_base(void);
+void *anvil_mtia_sram_base(void);
+
+/* Copies `rows` rows of `row_bytes` bytes from `src` (rows `src_stride`
+ * bytes apart, at level `src_level`) to `dst`. One end is this PE's local
+ * memory. */
+anvil_mtia_token anvil_mtia_dma(void *dst, int32_t dst_level,
+                                int64_t dst_stride, const void *src,
+                                int32_t src_level, int64_t src_stride,
+                                int64_t rows, int64_t row_bytes);
+
+/* Blocks the program until the operation of `token` has completed. */
+void anvil_mtia_wait(anvil_mtia_token token);
+
+/* C[m x n] (+)= A[m x k] * B[k x n], all in local memory, rows lda/ldb/ldc
+ * elements apart. A and B are of `in_type` (i8, f16 or bf16, as the machine
+ * takes them); C is of its accumulator type (i32 or f32). Products are
+ * exact and summed in the accumulator type. `accumulate` = 0 overwrites C. */
+anvil_mtia_token anvil_mtia_dpe_matmul(void *c, int64_t ldc, const void *a,
+                                       int64_t lda, const void *b, int64_t ldb,
+                                       int64_t m, int64_t k, int64_t n,
+                                       int32_t in_type, int32_t accumulate);
+
+/* Converts n elements between f32 and f16/bf16/i8 (round to nearest even;
+ * i8 saturates) in local memory. */
+anvil_mtia_token anvil_mtia_se_convert(void *dst, int32_t dst_type,
+                                       const void *src, int32_t src_type,
+                                       int64_t n);
+
+/* dst[i] = a[i] OP b[i] on n f32 elements in local memory. */
+anvil_mtia_token anvil_mtia_se_binary(float *dst, const float *a,
+                                      const float *b, int64_t n, int32_t op);
+
+/* Charges the vector core for `ops` element operations of `type` done by
+ * ordinary code of the PE program (loops the fixed-function units do not
+ * take); the code itself runs as written. */
+void anvil_mtia_vector_work(int32_t type, int64_t ops);
+
+/* Charges traffic that ordinary code moves at a level without the DMA
+ * engine (loads and stores of the vector core). */
+void anvil_mtia_vector_traffic(int32_t level, int64_t bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ANVIL_C_MTIA_H */

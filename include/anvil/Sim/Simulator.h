@@ -1,0 +1,162 @@
+//===- Simulator.h - The MTIA-like machine, simulated on the host -*- C++ -*-===//
+//
+// The simulator runs PE programs on the host and keeps the machine's time.
+// Results are computed exactly (lib/Sim/Operations.cpp implements the
+// operations of anvil-c/MTIA.h); time follows the cost model
+// (anvil/Target/CostModel.h), per PE, with the asynchronous units (DMA,
+// DPE, SE) overlapping the PE's core and each other:
+//
+//  - the core issues an operation in `issue_cycles` and goes on; the unit
+//    starts it when it is free and is busy for the cost model's cycles (a
+//    transfer's latency does not hold the DMA engine: transfers pipeline);
+//    `wait` holds the core until the result is in place;
+//  - a job is launched on a set of PEs (`launch_cycles`), runs one program
+//    per PE, and ends at a barrier (`barrier_cycles`) when every PE and
+//    unit is done, and no sooner than the job's DRAM and SRAM bytes take at
+//    those levels' full bandwidth, which all PEs share.
+//
+// PE programs of a job run one after another on the calling thread, so a
+// job's PEs must not wait on each other; jobs synchronize at their end.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_SIM_SIMULATOR_H
+#define ANVIL_SIM_SIMULATOR_H
+
+#include "anvil/Target/CostModel.h"
+#include "anvil/Target/TargetDesc.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace anvil::sim {
+
+/// The units of a PE whose busy time the simulator tracks.
+enum class Unit { Core, DMA, DPE, SE };
+constexpr int kNumUnits = 4;
+llvm::StringRef unitName(Unit unit);
+
+using Token = int64_t;
+
+struct SimOptions {
+  /// Record every operation for a Chrome trace (writeTrace).
+  bool trace = false;
+  /// At most this many trace events are kept; later ones are counted.
+  int64_t maxTraceEvents = 2'000'000;
+};
+
+/// What a run measured, over all jobs since construction or reset().
+struct SimReport {
+  int64_t cycles = 0;
+  double microseconds = 0;
+  int64_t jobs = 0;
+  /// Busy cycles of each unit, summed over PEs.
+  int64_t busyCycles[kNumUnits] = {0, 0, 0, 0};
+  /// Bytes moved at each memory level (DRAM, SRAM, local).
+  int64_t bytes[target::kNumMemoryLevels] = {0, 0, 0};
+  target::Work work;
+  target::Roofline roofline;
+
+  /// Busy cycles over the cycles all PEs had.
+  double utilization(Unit unit, int64_t numPEs) const;
+  /// Simulated time over the roofline bound (1 is the machine's limit).
+  double rooflineRatio() const;
+};
+
+class Simulator {
+public:
+  explicit Simulator(target::TargetDesc desc, SimOptions options = {});
+  ~Simulator();
+
+  const target::TargetDesc &desc() const { return machine; }
+
+  /// The simulator the calling thread's PE operations go to.
+  static Simulator *current();
+  /// Makes this the calling thread's simulator until the guard is gone.
+  class Scope {
+  public:
+    explicit Scope(Simulator &sim);
+    ~Scope();
+
+  private:
+    Simulator *previous;
+  };
+
+  /// Launches a job on PEs 0..numPEs-1 and runs `program(pe)` for each.
+  void runJob(int64_t numPEs, llvm::function_ref<void(int64_t pe)> program);
+  int64_t currentPE() const { return pe; }
+  int64_t jobPEs() const { return peCount; }
+
+  /// Local memory of the current PE, and the SRAM scratchpad.
+  char *localBase() { return localMemory[pe].get(); }
+  char *sramBase();
+  /// Whether [ptr, ptr + bytes) lies in the current PE's local memory / the
+  /// SRAM scratchpad.
+  bool inLocal(const void *ptr, int64_t bytes) const;
+  bool inSRAM(const void *ptr, int64_t bytes) const;
+
+  // Time of the current PE's operations (the functional part is the
+  // caller's). Each returns the token to wait on.
+  Token dma(target::MemoryLevel src, target::MemoryLevel dst, int64_t rows,
+            int64_t rowBytes);
+  Token dpe(target::DType input, int64_t m, int64_t k, int64_t n);
+  Token se(target::DType type, int64_t elements, int64_t opsPerElement,
+           const char *name);
+  void vectorWork(target::DType type, int64_t ops);
+  void vectorTraffic(target::MemoryLevel level, int64_t bytes);
+  void wait(Token token);
+
+  /// DRAM bytes the program cannot avoid moving (inputs, weights, outputs);
+  /// the roofline's memory bound.
+  void addCompulsoryDRAMBytes(int64_t bytes) { work.dramBytes += bytes; }
+
+  /// Stops the run: the first fault (a PE operation out of bounds, a type
+  /// the machine lacks) is kept and every later operation is skipped.
+  void fault(const std::string &message);
+  bool faulted() const { return !faultMessage.empty(); }
+  const std::string &faultText() const { return faultMessage; }
+
+  SimReport report() const;
+  void printReport(llvm::raw_ostream &os) const;
+  void writeReportJSON(llvm::raw_ostream &os) const;
+  /// A Chrome trace (chrome://tracing, Perfetto): one process per PE, one
+  /// thread per unit, times in microseconds.
+  void writeTrace(llvm::raw_ostream &os) const;
+
+private:
+  struct PEState;
+  struct Event {
+    int32_t pe;
+    Unit unit;
+    int64_t start, end;
+    const char *name;
+  };
+
+  Token issue(Unit unit, int64_t cycles, int64_t latency, const char *name);
+  void record(Unit unit, int64_t start, int64_t end, const char *name);
+
+  target::TargetDesc machine;
+  SimOptions options;
+  std::vector<PEState> pes;
+  std::vector<std::unique_ptr<char[]>> localMemory;
+  std::unique_ptr<char[]> sram;
+  std::vector<int64_t> tokens;
+  int64_t pe = 0, peCount = 0;
+  int64_t chipClock = 0;
+  int64_t jobs = 0;
+  int64_t jobBytes[target::kNumMemoryLevels] = {0, 0, 0};
+  int64_t bytes[target::kNumMemoryLevels] = {0, 0, 0};
+  int64_t busy[kNumUnits] = {0, 0, 0, 0};
+  target::Work work;
+  std::vector<Event> events;
+  int64_t droppedEvents = 0;
+  std::string faultMessage;
+};
+
+} // namespace anvil::sim
+
+#endif // ANVIL_SIM_SIMULATOR_H
