@@ -1,5 +1,6 @@
 //===- anvil-opt.cpp - mlir-opt with every Anvil dialect and pass ---------===//
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Dialect/MTIA/IR/MTIADialect.h"
 #include "anvil/Dialect/NN/IR/NNDialect.h"
 #include "anvil/Target/Host/Pipeline.h"
 
@@ -16,7 +17,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<anvil::nn::NNDialect>();
+  registry.insert<anvil::nn::NNDialect, anvil::mtia::MTIADialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Anvil optimizer driver\n", registry));
 }

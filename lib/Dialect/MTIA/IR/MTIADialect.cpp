@@ -1,0 +1,57 @@
+//===- MTIADialect.cpp - mtia dialect registration and attributes ---------===//
+#include "anvil/Dialect/MTIA/IR/MTIADialect.h"
+#include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace anvil::mtia;
+
+#include "anvil/Dialect/MTIA/IR/MTIADialect.cpp.inc"
+#include "anvil/Dialect/MTIA/IR/MTIAEnums.cpp.inc"
+#define GET_ATTRDEF_CLASSES
+#include "anvil/Dialect/MTIA/IR/MTIAAttrs.cpp.inc"
+#define GET_TYPEDEF_CLASSES
+#include "anvil/Dialect/MTIA/IR/MTIATypes.cpp.inc"
+
+void MTIADialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "anvil/Dialect/MTIA/IR/MTIAOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "anvil/Dialect/MTIA/IR/MTIAAttrs.cpp.inc"
+      >();
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "anvil/Dialect/MTIA/IR/MTIATypes.cpp.inc"
+      >();
+}
+
+MemorySpace anvil::mtia::memorySpaceOf(MemRefType type) {
+  if (auto space = dyn_cast_or_null<MemorySpaceAttr>(type.getMemorySpace()))
+    return space.getValue();
+  return MemorySpace::DRAM;
+}
+
+TargetAttr TargetAttr::lookup(Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module && isa<ModuleOp>(op))
+    module = cast<ModuleOp>(op);
+  return module ? module->getAttrOfType<TargetAttr>(kAttrName) : TargetAttr();
+}
+
+bool TargetAttr::takesInput(Type type) const {
+  return llvm::is_contained(getDpeInputs(), type);
+}
+
+Type TargetAttr::accumulatorFor(Type input) const {
+  MLIRContext *ctx = input.getContext();
+  if (input.isInteger(8))
+    return IntegerType::get(ctx, 32);
+  return Float32Type::get(ctx);
+}
