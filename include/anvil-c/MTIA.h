@@ -51,6 +51,13 @@ enum {
 
 typedef int64_t anvil_mtia_token;
 
+/* Jobs, as the host side of a compiled program drives them: a job is
+ * launched on `num_pes` PEs, each PE's program runs after pe_begin(pe),
+ * and job_end waits for every PE (a barrier). */
+void anvil_mtia_job_begin(int64_t num_pes);
+void anvil_mtia_pe_begin(int64_t pe);
+void anvil_mtia_job_end(void);
+
 /* The PE running this program, and how many PEs the job spans. */
 int64_t anvil_mtia_pe_id(void);
 int64_t anvil_mtia_num_pes(void);

@@ -75,6 +75,26 @@ int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
 
 void anvilFreeError(char *error);
 
+/* Where the model runs: "host" (native code) or "sim" (an artifact for an
+ * accelerator target, run on the simulator of the machine it was compiled
+ * for). */
+const char *anvilModelDevice(const AnvilModel *model);
+
+/* Record a trace of every simulated operation in later runs. */
+void anvilModelSetSimTrace(AnvilModel *model, int32_t enabled);
+
+typedef enum AnvilSimReportFormat {
+  ANVIL_SIM_REPORT_TEXT = 0,
+  ANVIL_SIM_REPORT_JSON = 1,
+  /* A Chrome trace (Perfetto, chrome://tracing); needs the trace enabled. */
+  ANVIL_SIM_REPORT_TRACE = 2
+} AnvilSimReportFormat;
+
+/* What the last simulated run measured: cycles, time, unit utilization,
+ * bytes per memory level, roofline. NULL if the model has not run on the
+ * simulator. The caller frees the string with anvilFreeError. */
+char *anvilModelSimReport(const AnvilModel *model, int32_t format);
+
 #ifdef __cplusplus
 }
 #endif

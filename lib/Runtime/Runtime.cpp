@@ -1,5 +1,6 @@
 //===- Runtime.cpp - Load and run compiled artifacts ----------------------===//
 #include "anvil-c/Runtime.h"
+#include "anvil/Sim/Simulator.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/JSON.h"
@@ -8,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,6 +115,12 @@ struct AnvilModel {
   SetThreadsFn setThreads = nullptr;
   std::string metadata;
   std::vector<TensorInfo> inputs, outputs;
+  /// The machine an MTIA-target artifact was compiled for; it runs on the
+  /// simulator of that machine.
+  std::optional<anvil::target::TargetDesc> machine;
+  bool trace = false;
+  /// The simulator of the last run, for its report and trace.
+  std::unique_ptr<anvil::sim::Simulator> lastRun;
 };
 
 extern "C" {
@@ -189,6 +198,15 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
     delete model;
     return fail("artifact metadata has malformed inputs or outputs");
   }
+  if (auto description = root->getString("machine_description")) {
+    llvm::Expected<anvil::target::TargetDesc> machine =
+        anvil::target::parseTargetDesc(*description, "the artifact's machine");
+    if (!machine) {
+      delete model;
+      return fail(llvm::toString(machine.takeError()));
+    }
+    model->machine = std::move(*machine);
+  }
   model->handle = handle;
   model->entry = entry;
   model->setThreads =
@@ -253,7 +271,54 @@ int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
   }
   if (model->setThreads && gNumThreads > 0)
     model->setThreads(gNumThreads);
-  return model->entry(buffers.data()) == 0 ? 0 : 1;
+  if (!model->machine)
+    return model->entry(buffers.data()) == 0 ? 0 : 1;
+  // The artifact's code calls the PE operations, which the simulator
+  // implements; its last argument is the PEs' local memories.
+  anvil::sim::SimOptions options;
+  options.trace = model->trace;
+  model->lastRun =
+      std::make_unique<anvil::sim::Simulator>(*model->machine, options);
+  anvil::sim::Simulator &sim = *model->lastRun;
+  for (const TensorInfo &t : model->inputs)
+    sim.addCompulsoryDRAMBytes(t.bytes());
+  for (const TensorInfo &t : model->outputs)
+    sim.addCompulsoryDRAMBytes(t.bytes());
+  buffers.push_back(sim.localMemories());
+  anvil::sim::Simulator::Scope scope(sim);
+  int status = model->entry(buffers.data());
+  if (sim.faulted()) {
+    setError(error, "the simulated machine faulted: " + sim.faultText());
+    return 1;
+  }
+  return status == 0 ? 0 : 1;
+}
+
+const char *anvilModelDevice(const AnvilModel *model) {
+  return model->machine ? "sim" : "host";
+}
+
+void anvilModelSetSimTrace(AnvilModel *model, int32_t enabled) {
+  model->trace = enabled != 0;
+}
+
+char *anvilModelSimReport(const AnvilModel *model, int32_t format) {
+  if (!model->lastRun)
+    return nullptr;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  switch (format) {
+  case ANVIL_SIM_REPORT_JSON:
+    model->lastRun->writeReportJSON(os);
+    break;
+  case ANVIL_SIM_REPORT_TRACE:
+    model->lastRun->writeTrace(os);
+    break;
+  default:
+    model->lastRun->printReport(os);
+    break;
+  }
+  return strdup(text.c_str());
 }
 
 void anvilFreeError(char *error) { free(error); }

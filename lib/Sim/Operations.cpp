@@ -100,6 +100,21 @@ void integerMatmul(int32_t *c, int64_t ldc, const int8_t *a, int64_t lda,
 
 extern "C" {
 
+void anvil_mtia_job_begin(int64_t numPEs) {
+  if (Simulator *sim = simulatorFor("job_begin"))
+    sim->beginJob(numPEs);
+}
+
+void anvil_mtia_pe_begin(int64_t pe) {
+  if (Simulator *sim = simulatorFor("pe_begin"))
+    sim->beginPE(pe);
+}
+
+void anvil_mtia_job_end(void) {
+  if (Simulator *sim = simulatorFor("job_end"))
+    sim->endJob();
+}
+
 int64_t anvil_mtia_pe_id(void) {
   Simulator *sim = Simulator::current();
   return sim ? sim->currentPE() : 0;

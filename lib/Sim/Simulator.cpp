@@ -61,11 +61,8 @@ Simulator::Scope::Scope(Simulator &sim) : previous(currentSimulator) {
 Simulator::Scope::~Scope() { currentSimulator = previous; }
 
 Simulator::Simulator(TargetDesc desc, SimOptions options)
-    : machine(std::move(desc)), options(options), pes(machine.numPEs()) {
-  int64_t localBytes = machine.level(MemoryLevel::Local).capacityBytes;
-  for (int64_t i = 0; i < machine.numPEs(); ++i)
-    localMemory.emplace_back(new char[localBytes]);
-}
+    : machine(std::move(desc)), options(options), pes(machine.numPEs()),
+      localMemory(new char[machine.numPEs() * localBytes()]) {}
 
 Simulator::~Simulator() = default;
 
@@ -84,8 +81,8 @@ static bool within(const void *ptr, int64_t bytes, const char *base,
 }
 
 bool Simulator::inLocal(const void *ptr, int64_t bytes) const {
-  return within(ptr, bytes, localMemory[pe].get(),
-                machine.level(MemoryLevel::Local).capacityBytes);
+  return within(ptr, bytes, localMemory.get() + pe * localBytes(),
+                localBytes());
 }
 
 bool Simulator::inSRAM(const void *ptr, int64_t bytes) const {
@@ -95,21 +92,39 @@ bool Simulator::inSRAM(const void *ptr, int64_t bytes) const {
 
 void Simulator::runJob(int64_t numPEs,
                        llvm::function_ref<void(int64_t pe)> program) {
-  numPEs = std::clamp<int64_t>(numPEs, 1, machine.numPEs());
-  int64_t start = chipClock + machine.costs.launchCycles;
+  Scope scope(*this);
+  beginJob(numPEs);
+  for (int64_t p = 0; p < peCount && !faulted(); ++p) {
+    beginPE(p);
+    program(p);
+  }
+  endJob();
+}
+
+void Simulator::beginJob(int64_t numPEs) {
+  peCount = std::clamp<int64_t>(numPEs, 1, machine.numPEs());
+  jobStart = chipClock + machine.costs.launchCycles;
   for (PEState &state : pes) {
-    state.clock = state.lastCompletion = start;
-    std::fill(std::begin(state.unitFree), std::end(state.unitFree), start);
+    state.clock = state.lastCompletion = jobStart;
+    std::fill(std::begin(state.unitFree), std::end(state.unitFree), jobStart);
   }
   std::fill(std::begin(jobBytes), std::end(jobBytes), 0);
-  peCount = numPEs;
-  Scope scope(*this);
-  for (pe = 0; pe < numPEs && !faulted(); ++pe)
-    program(pe);
   pe = 0;
+}
 
+void Simulator::beginPE(int64_t p) {
+  if (p < 0 || p >= peCount) {
+    fault(llvm::formatv("PE {0} started in a job of {1} PEs", p, peCount));
+    return;
+  }
+  pe = p;
+}
+
+void Simulator::endJob() {
+  int64_t start = jobStart;
+  pe = 0;
   int64_t end = start;
-  for (int64_t i = 0; i < numPEs; ++i)
+  for (int64_t i = 0; i < peCount; ++i)
     end = std::max(end, pes[i].doneAt());
   // The per-transfer rates assume every PE of the job streams at once;
   // the level's total bandwidth bounds the job however they overlapped.

@@ -1,7 +1,8 @@
 //===- anvil-compile.cpp - The Anvil compiler driver ----------------------===//
 //
 // anvil-compile MODEL [-o OUT] [--emit=nn|linalg|llvm|obj|lib]
-//               [--target=host] [--input-shape=NAME:DIMS ...]
+//               [--target=host|mtia-v1|mtia-2i|FILE.json] [--dpe-type=f16]
+//               [--input-shape=NAME:DIMS ...]
 //               [--bind-input=NAME=FILE.pb ...] [--check]
 //
 // MODEL is an ONNX file, a torch.export .pt2 archive or nn-dialect MLIR.
@@ -9,12 +10,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Dialect/MTIA/IR/MTIADialect.h"
 #include "anvil/Dialect/NN/IR/NNDialect.h"
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/ONNX.h"
 #include "anvil/Import/Torch.h"
 #include "anvil/Target/Host/Artifact.h"
 #include "anvil/Target/Host/Pipeline.h"
+#include "anvil/Target/MTIA/Pipeline.h"
+#include "anvil/Target/TargetDesc.h"
 #include "anvil/Tools/ExitCodes.h"
 
 #include "Report.h"
@@ -63,8 +67,16 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Lib, "lib",
                           "a shared library artifact (default)")),
     cl::cat(category));
-cl::opt<std::string> target("target", cl::desc("Target machine"),
-                            cl::init("host"), cl::cat(category));
+cl::opt<std::string> target(
+    "target",
+    cl::desc("Target machine: host, a machine description in targets/ "
+             "(mtia-v1, mtia-2i) or the path of one's .json"),
+    cl::init("host"), cl::cat(category));
+cl::opt<std::string> dpeType(
+    "dpe-type",
+    cl::desc("Precision policy of accelerator targets: the DPE input type "
+             "f32 products run in (f16 or bf16; f32 accumulation)"),
+    cl::init("f16"), cl::cat(category));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Pin a dynamic input shape, e.g. x:1x3x224x224"),
@@ -236,9 +248,13 @@ int compile(MLIRContext &ctx) {
   auto module = loadModel(ctx, exitCode);
   if (failed(module))
     return exitCode;
-  if (target != "host")
-    return error(kExitUsage, "unknown target '" + target +
-                                 "' (this build supports: host)");
+  std::optional<target::TargetDesc> machine;
+  if (target != "host") {
+    llvm::Expected<target::TargetDesc> desc = target::resolveTarget(target);
+    if (!desc)
+      return error(kExitUsage, llvm::toString(desc.takeError()));
+    machine = std::move(*desc);
+  }
   // Text goes to stdout by default, like every MLIR tool; binaries get a
   // file named after the model in the current directory.
   std::string out = outputPath;
@@ -263,10 +279,18 @@ int compile(MLIRContext &ctx) {
     return kExitUsage;
   applyDefaultTimingPassManagerCLOptions(pm);
   host::buildNNToLinalgPipeline(pm);
-  host::HostPipelineOptions options;
-  options.vectorize = !noVectorize;
-  if (emit != Emit::Linalg)
-    host::buildLinalgToLLVMPipeline(pm, options);
+  if (machine) {
+    mtia::attachTarget(**module, *machine);
+    mtia::MTIAPipelineOptions options;
+    options.dpeType = dpeType;
+    if (emit != Emit::Linalg)
+      mtia::buildLinalgToLLVMPipeline(pm, options);
+  } else {
+    host::HostPipelineOptions options;
+    options.vectorize = !noVectorize;
+    if (emit != Emit::Linalg)
+      host::buildLinalgToLLVMPipeline(pm, options);
+  }
   if (failed(pm.run(**module)))
     return error(kExitInternalError,
                  "compilation failed after the model was accepted (a compiler "
@@ -278,7 +302,9 @@ int compile(MLIRContext &ctx) {
 
   llvm::LLVMContext llvmContext;
   auto llvmModule =
-      host::translateToArtifactIR(**module, llvmContext, *signature, target);
+      host::translateToArtifactIR(**module, llvmContext, *signature,
+                                  machine ? StringRef(machine->name) : "host",
+                                  machine ? StringRef(machine->json) : "");
   if (!llvmModule)
     return error(kExitInternalError, "translation to LLVM IR failed");
   if (emit == Emit::LLVM)
@@ -337,7 +363,7 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
-  registry.insert<nn::NNDialect>();
+  registry.insert<nn::NNDialect, mtia::MTIADialect>();
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   // Diagnostics from passes name the model node the op came from.

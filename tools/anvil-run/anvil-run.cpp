@@ -2,6 +2,7 @@
 //
 // anvil-run ARTIFACT --input=FILE ... [--output-dir=DIR] [--expected=FILE ...]
 //           [--rtol=R --atol=A] [--benchmark=N] [--threads=N]
+//           [--device=host|sim] [--trace=FILE.json] [--report=text|json]
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,6 +49,21 @@ cl::opt<unsigned> benchmark("benchmark",
                             cl::init(0), cl::cat(category));
 cl::opt<unsigned> warmup("warmup", cl::desc("Untimed runs before timing"),
                          cl::init(3), cl::cat(category));
+cl::opt<std::string> device(
+    "device",
+    cl::desc("Where to run: host (native) or sim (the simulator of the "
+             "machine an accelerator artifact was compiled for); default: "
+             "what the artifact was compiled for"),
+    cl::init(""), cl::cat(category));
+cl::opt<std::string> tracePath(
+    "trace", cl::desc("Simulator: write a Chrome trace of the run (Perfetto)"),
+    cl::value_desc("FILE.json"), cl::cat(category));
+enum class ReportFormat { Text, Json };
+cl::opt<ReportFormat> reportFormat(
+    "report", cl::desc("Simulator report format"), cl::init(ReportFormat::Text),
+    cl::values(clEnumValN(ReportFormat::Text, "text", "readable (default)"),
+               clEnumValN(ReportFormat::Json, "json", "machine-readable")),
+    cl::cat(category));
 
 unsigned numThreads = 0;
 
@@ -112,6 +128,28 @@ void reportBenchmark(AnvilModel *model, std::vector<AnvilTensor> &ins,
       ms.size(), at(0.5), ms.front(), at(0.9), ms.back());
 }
 
+/// Prints the simulator's report and writes its trace; non-zero if the
+/// trace cannot be written.
+int reportSimulation(AnvilModel *model) {
+  char *report = anvilModelSimReport(
+      model, reportFormat == ReportFormat::Json ? ANVIL_SIM_REPORT_JSON
+                                                : ANVIL_SIM_REPORT_TEXT);
+  llvm::outs() << report;
+  anvilFreeError(report);
+  if (tracePath.empty())
+    return 0;
+  std::error_code ec;
+  llvm::raw_fd_ostream os(tracePath, ec);
+  if (ec) {
+    fail(kExitUsage, "cannot write '" + tracePath + "': " + ec.message());
+    return 1;
+  }
+  char *trace = anvilModelSimReport(model, ANVIL_SIM_REPORT_TRACE);
+  os << trace;
+  anvilFreeError(trace);
+  return 0;
+}
+
 int run() {
   char *err = nullptr;
   AnvilModel *model = anvilModelLoad(artifactPath.c_str(), &err);
@@ -121,6 +159,18 @@ int run() {
     return code;
   }
   anvilSetNumThreads(numThreads);
+  std::string modelDevice = anvilModelDevice(model);
+  if (!device.empty() && device != modelDevice)
+    return fail(kExitUsage,
+                device == "sim"
+                    ? "the artifact was compiled for the host; compile with "
+                      "--target=mtia-v1 (or another machine) to simulate"
+                    : "the artifact was compiled for an accelerator target; "
+                      "it runs on the simulator (--device=sim)");
+  if (!tracePath.empty() && modelDevice != "sim")
+    return fail(kExitUsage, "--trace needs an artifact that runs on the "
+                            "simulator");
+  anvilModelSetSimTrace(model, !tracePath.empty());
   std::vector<HostTensor> inputs, outputs;
   for (const std::string &path : inputFiles) {
     auto t = readTensorFile(path);
@@ -153,6 +203,8 @@ int run() {
                        std::chrono::steady_clock::now() - start)
                        .count();
   llvm::outs() << llvm::formatv("ran in {0:f3} ms\n", firstMs);
+  if (modelDevice == "sim" && reportSimulation(model))
+    return kExitUsage;
 
   if (!outputDir.empty()) {
     llvm::sys::fs::create_directories(outputDir);

@@ -132,4 +132,54 @@ def HostFlattenGlobals : Pass<"anvil-host-flatten-globals", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
+  let summary = "Turn linalg ops on buffers into mtia kernels, one op each";
+  let description = [{
+    The first implementations of the fusion, tiling and scheduling seams
+    for the MTIA-like target: every linalg op becomes its own
+    `mtia.launch`, spread over all PEs, one after another.
+
+    - f32 `linalg.matmul`, `linalg.batch_matmul` and
+      `linalg.conv_2d_nchw_fchw` run on the DPE: each PE takes C tiles in
+      turn and, per reduction slice, DMAs the A and B slices from DRAM into
+      local memory, converts them to the DPE's input type (the precision
+      policy, `dpe-type`) on the SE, and accumulates their product in f32
+      on the DPE; the tile then goes back by DMA. Convolutions gather their
+      patches into an im2col buffer first. Tile shapes come from the
+      module's `#mtia.target` (multiples of the native tile).
+    - Every other linalg op runs as ordinary code on the PEs' vector cores:
+      its outermost parallel loop is split into one slice per PE
+      (TilingInterface), charged with `mtia.core_cost`.
+
+    Input: bufferized IR on a module carrying `mtia.target`. Output: the
+    same with linalg ops inside `mtia.launch` kernels.
+  }];
+  let options = [
+    Option<"dpeType", "dpe-type", "std::string", /*default=*/"\"f16\"",
+           "Input type of the DPE for f32 products: f16 or bf16 (f32 "
+           "accumulation)">
+  ];
+  let dependentDialects = ["anvil::mtia::MTIADialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect"];
+}
+
+def MTIAToCalls : Pass<"anvil-mtia-to-calls", "mlir::ModuleOp"> {
+  let summary = "Lower mtia kernels to calls of the PE operations";
+  let description = [{
+    Each `mtia.launch` becomes the host-driven job of the first scheduler:
+    `anvil_mtia_job_begin`, a loop over the PEs that calls
+    `anvil_mtia_pe_begin` and runs the PE program, and `anvil_mtia_job_end`.
+    mtia operations become calls of the functions of `anvil-c/MTIA.h`
+    (docs/ISA.md). Local-memory buffers are placed at static offsets in
+    the PE's local memory, which the graph function takes as a new last
+    argument (all PEs' local memories, one after another); then memory
+    spaces are dropped, as the LLVM conversion knows none.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect"];
+}
+
 #endif // ANVIL_CONVERSION_PASSES_TD

@@ -88,11 +88,21 @@ public:
 
   /// Launches a job on PEs 0..numPEs-1 and runs `program(pe)` for each.
   void runJob(int64_t numPEs, llvm::function_ref<void(int64_t pe)> program);
+  /// The same in steps, for compiled programs that run their PEs' code in a
+  /// loop: beginJob, then beginPE(pe) before each PE's code, then endJob.
+  void beginJob(int64_t numPEs);
+  void beginPE(int64_t pe);
+  void endJob();
   int64_t currentPE() const { return pe; }
   int64_t jobPEs() const { return peCount; }
 
-  /// Local memory of the current PE, and the SRAM scratchpad.
-  char *localBase() { return localMemory[pe].get(); }
+  /// Local memory of the current PE, and the SRAM scratchpad. The PEs'
+  /// local memories lie one after another from localMemories().
+  char *localBase() { return localMemory.get() + pe * localBytes(); }
+  char *localMemories() { return localMemory.get(); }
+  int64_t localBytes() const {
+    return machine.level(target::MemoryLevel::Local).capacityBytes;
+  }
   char *sramBase();
   /// Whether [ptr, ptr + bytes) lies in the current PE's local memory / the
   /// SRAM scratchpad.
@@ -142,11 +152,12 @@ private:
   target::TargetDesc machine;
   SimOptions options;
   std::vector<PEState> pes;
-  std::vector<std::unique_ptr<char[]>> localMemory;
+  std::unique_ptr<char[]> localMemory;
   std::unique_ptr<char[]> sram;
   std::vector<int64_t> tokens;
   int64_t pe = 0, peCount = 0;
   int64_t chipClock = 0;
+  int64_t jobStart = 0;
   int64_t jobs = 0;
   int64_t jobBytes[target::kNumMemoryLevels] = {0, 0, 0};
   int64_t bytes[target::kNumMemoryLevels] = {0, 0, 0};

@@ -98,6 +98,9 @@ struct TargetDesc {
   llvm::SmallVector<LaneDesc> vectorCore;
   CostsDesc costs;
   double hostLinkGBps = 0;
+  /// The JSON text it was read from: artifacts carry it, so that the
+  /// simulator runs the machine the code was compiled for.
+  std::string json;
 
   int64_t numPEs() const { return peRows * peCols; }
   const MemoryDesc &level(MemoryLevel l) const {

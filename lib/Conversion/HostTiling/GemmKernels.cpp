@@ -46,6 +46,47 @@ bool anvil::host::takesGemmKernel(linalg::LinalgOp op) {
          });
 }
 
+/// patches[c, kh, kw, oh, ow] = input[image, c, oh*sh + kh*dh, ow*sw + kw*dw]
+/// as a copy linalg.generic (lowered to loops with the other linalg ops).
+linalg::GenericOp anvil::host::fillPatches(OpBuilder &b, Location loc, Value input,
+                              Value image, Value patches,
+                              ArrayRef<int64_t> w, ArrayRef<int64_t> out,
+                              ArrayRef<int64_t> strides,
+                              ArrayRef<int64_t> dilations) {
+  auto inType = cast<MemRefType>(input.getType());
+  auto in = inType.getShape();
+  SmallVector<OpFoldResult> offsets = {image, b.getIndexAttr(0),
+                                       b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(in[1]),
+                                     b.getIndexAttr(in[2]),
+                                     b.getIndexAttr(in[3])};
+  SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
+  auto imageType = memref::SubViewOp::inferRankReducedResultType(
+      {in[1], in[2], in[3]}, inType, offsets, sizes, unit);
+  Value one = memref::SubViewOp::create(b, loc, cast<MemRefType>(imageType),
+                                        input, offsets, sizes, unit);
+  Value grid = memref::ExpandShapeOp::create(
+      b, loc, SmallVector<int64_t>{w[1], w[2], w[3], out[2], out[3]}, patches,
+      SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}});
+  MLIRContext *ctx = b.getContext();
+  AffineExpr c = getAffineDimExpr(0, ctx), kh = getAffineDimExpr(1, ctx),
+             kw = getAffineDimExpr(2, ctx), oh = getAffineDimExpr(3, ctx),
+             ow = getAffineDimExpr(4, ctx);
+  AffineMap read = AffineMap::get(
+      5, 0,
+      {c, oh * strides[0] + kh * dilations[0],
+       ow * strides[1] + kw * dilations[1]},
+      ctx);
+  SmallVector<utils::IteratorType> parallel(5, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+      b, loc, ValueRange{one}, ValueRange{grid},
+      SmallVector<AffineMap>{read, b.getMultiDimIdentityMap(5)}, parallel,
+      [](OpBuilder &nb, Location l, ValueRange args) {
+        linalg::YieldOp::create(nb, l, args[0]);
+      });
+}
+
+
 namespace {
 
 /// A row-major 2-D view of buffer memory: a byte address and the distance
@@ -200,45 +241,6 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
   return success();
 }
 
-/// patches[c, kh, kw, oh, ow] = input[image, c, oh*sh + kh*dh, ow*sw + kw*dw]
-/// as a copy linalg.generic (lowered to loops with the other linalg ops).
-void fillPatches(OpBuilder &b, Location loc, Value input,
-                 Value image, Value patches, ArrayRef<int64_t> w,
-                 ArrayRef<int64_t> out, ArrayRef<int64_t> strides,
-                 ArrayRef<int64_t> dilations) {
-  auto inType = cast<MemRefType>(input.getType());
-  auto in = inType.getShape();
-  SmallVector<OpFoldResult> offsets = {image, b.getIndexAttr(0),
-                                       b.getIndexAttr(0), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(in[1]),
-                                     b.getIndexAttr(in[2]),
-                                     b.getIndexAttr(in[3])};
-  SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
-  auto imageType = memref::SubViewOp::inferRankReducedResultType(
-      {in[1], in[2], in[3]}, inType, offsets, sizes, unit);
-  Value one = memref::SubViewOp::create(b, loc, cast<MemRefType>(imageType),
-                                        input, offsets, sizes, unit);
-  Value grid = memref::ExpandShapeOp::create(
-      b, loc, SmallVector<int64_t>{w[1], w[2], w[3], out[2], out[3]}, patches,
-      SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}});
-  MLIRContext *ctx = b.getContext();
-  AffineExpr c = getAffineDimExpr(0, ctx), kh = getAffineDimExpr(1, ctx),
-             kw = getAffineDimExpr(2, ctx), oh = getAffineDimExpr(3, ctx),
-             ow = getAffineDimExpr(4, ctx);
-  AffineMap read = AffineMap::get(
-      5, 0,
-      {c, oh * strides[0] + kh * dilations[0],
-       ow * strides[1] + kw * dilations[1]},
-      ctx);
-  SmallVector<utils::IteratorType> parallel(5, utils::IteratorType::parallel);
-  linalg::GenericOp::create(
-      b, loc, ValueRange{one}, ValueRange{grid},
-      SmallVector<AffineMap>{read, b.getMultiDimIdentityMap(5)}, parallel,
-      [](OpBuilder &nb, Location l, ValueRange args) {
-        linalg::YieldOp::create(nb, l, args[0]);
-      });
-}
-
 /// conv_2d_nchw_fchw: per image, Y[F, OH*OW] += W[F, C*KH*KW] times the
 /// input's patches, read in place for a 1x1 stride-1 kernel and gathered
 /// into an im2col buffer otherwise.
@@ -282,7 +284,8 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
                        arith::MulIOp::create(b, loc, image, e.c(inS[0]))),
            e.c(inS[1])};
   } else {
-    fillPatches(b, loc, input, image, patches, w, out, convStrides, dilations);
+    anvil::host::fillPatches(b, loc, input, image, patches, w, out,
+                             convStrides, dilations);
     rhs = {e.addressOf(patches, e.c(0)), e.c(pixels)};
   }
   e.gemm(w[0], pixels, depth, lhs, rhs, result);

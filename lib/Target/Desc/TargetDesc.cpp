@@ -426,6 +426,7 @@ anvil::target::parseTargetDesc(llvm::StringRef text, llvm::StringRef source) {
   checkUnits(d, v);
   if (llvm::Error err = v.result())
     return std::move(err);
+  d.json = text.str();
   return std::move(d);
 }
 

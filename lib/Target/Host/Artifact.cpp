@@ -102,13 +102,16 @@ static llvm::json::Array tensorsJSON(const std::vector<TensorSignature> &ts) {
 }
 
 std::string anvil::host::metadataJSON(const ModelSignature &signature,
-                                      StringRef target) {
+                                      StringRef target,
+                                      StringRef machineDescription) {
   llvm::json::Object root{{"format_version", kArtifactFormatVersion},
                           {"compiler", "anvil"},
                           {"compiler_version", ANVIL_VERSION},
                           {"target", target},
                           {"inputs", tensorsJSON(signature.inputs)},
                           {"outputs", tensorsJSON(signature.outputs)}};
+  if (!machineDescription.empty())
+    root["machine_description"] = machineDescription;
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(root));
@@ -137,7 +140,8 @@ static void addEntryPoint(llvm::Module &module, llvm::Function *graph) {
 std::unique_ptr<llvm::Module>
 anvil::host::translateToArtifactIR(ModuleOp module, llvm::LLVMContext &context,
                                    const ModelSignature &signature,
-                                   StringRef target) {
+                                   StringRef target,
+                                   StringRef machineDescription) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
@@ -155,7 +159,8 @@ anvil::host::translateToArtifactIR(ModuleOp module, llvm::LLVMContext &context,
   graph->setLinkage(llvm::GlobalValue::InternalLinkage);
   addEntryPoint(*llvmModule, graph);
   llvm::Constant *text = llvm::ConstantDataArray::getString(
-      context, metadataJSON(signature, target), /*AddNull=*/true);
+      context, metadataJSON(signature, target, machineDescription),
+      /*AddNull=*/true);
   new llvm::GlobalVariable(*llvmModule, text->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, text,
                            kMetadataSymbol);

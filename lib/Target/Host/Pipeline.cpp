@@ -33,7 +33,7 @@ void anvil::host::buildNNToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-static void addBufferization(OpPassManager &pm) {
+void anvil::host::addBufferization(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -53,7 +53,7 @@ static void addBufferization(OpPassManager &pm) {
   pm.addPass(anvil::createHostFlattenGlobals());
 }
 
-static void addLowerToLLVM(OpPassManager &pm, bool parallel) {
+void anvil::host::addLowerToLLVM(OpPassManager &pm, bool parallel) {
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   pm.addNestedPass<func::FuncOp>(anvil::createHostPrepareForLLVM());
   // Full unrolling keeps multi-dimensional transfers in registers; the

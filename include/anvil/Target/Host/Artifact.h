@@ -46,15 +46,19 @@ std::string dtypeName(mlir::Type elementType);
 /// the graph function of an nn-level module.
 mlir::FailureOr<ModelSignature> readSignature(mlir::ModuleOp module);
 
-/// The metadata JSON stored in an artifact.
+/// The metadata JSON stored in an artifact. An artifact for an accelerator
+/// target also carries its machine description, which the runtime's
+/// simulator runs.
 std::string metadataJSON(const ModelSignature &signature,
-                         llvm::StringRef target);
+                         llvm::StringRef target,
+                         llvm::StringRef machineDescription = "");
 
 /// Translates an LLVM-dialect module to LLVM IR and adds the artifact's
 /// entry point and metadata.
 std::unique_ptr<llvm::Module>
 translateToArtifactIR(mlir::ModuleOp module, llvm::LLVMContext &context,
-                      const ModelSignature &signature, llvm::StringRef target);
+                      const ModelSignature &signature, llvm::StringRef target,
+                      llvm::StringRef machineDescription = "");
 
 /// Optimizes for the host CPU and writes an object file to `path`.
 llvm::Error writeHostObject(llvm::Module &module, llvm::StringRef path);

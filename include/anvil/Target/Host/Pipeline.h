@@ -38,6 +38,13 @@ void buildNNToLinalgPipeline(mlir::OpPassManager &pm);
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
                                const HostPipelineOptions &options);
 
+/// The stages the MTIA pipeline shares: one-shot bufferization with
+/// caller-provided results and deallocation, and the lowering of buffers,
+/// loops and arithmetic to the LLVM dialect (on OpenMP threads when
+/// `parallel`).
+void addBufferization(mlir::OpPassManager &pm);
+void addLowerToLLVM(mlir::OpPassManager &pm, bool parallel);
+
 /// Registers `anvil-host-pipeline` and the stage pipelines with anvil-opt.
 void registerHostPipelines();
 

@@ -187,6 +187,19 @@ def MTIA_REForwardOp : MTIA_AsyncOp<"re_forward"> {
   }];
 }
 
+def MTIA_CoreCostOp : MTIA_Op<"core_cost"> {
+  let summary = "Charge the PE's vector core for ordinary code";
+  let description = [{
+    Work the fixed-function units do not take runs as ordinary code on the
+    PE's vector core. On the simulator this op charges that code's time:
+    `ops` element operations of `element_type` (vector_core.ops_per_cycle)
+    and `bytes` it loads and stores in DRAM. On riscv64 it emits nothing:
+    there the code's own execution is its cost.
+  }];
+  let arguments = (ins Index:$ops, Index:$bytes, TypeAttr:$element_type);
+  let assemblyFormat = "$ops `,` $bytes `,` $element_type attr-dict";
+}
+
 //===----------------------------------------------------------------------===//
 // Synchronization
 //===----------------------------------------------------------------------===//

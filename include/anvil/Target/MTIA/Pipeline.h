@@ -1,0 +1,31 @@
+//===- Pipeline.h - The MTIA-like target's compilation pipeline -*- C++ -*-===//
+#ifndef ANVIL_TARGET_MTIA_PIPELINE_H
+#define ANVIL_TARGET_MTIA_PIPELINE_H
+
+#include "anvil/Target/TargetDesc.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace anvil::mtia {
+
+struct MTIAPipelineOptions {
+  /// Input type of the DPE for f32 products (f16 or bf16).
+  std::string dpeType = "f16";
+};
+
+/// Attaches `desc` to the module as its #mtia.target, which the mtia
+/// verifiers and passes read.
+void attachTarget(mlir::ModuleOp module, const target::TargetDesc &desc);
+
+/// linalg on tensors -> LLVM dialect for the MTIA-like machine: bufferize,
+/// one mtia kernel per op, calls of the PE operations, then the host's
+/// lowering of loops and buffers (the simulator runs the result).
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                               const MTIAPipelineOptions &options);
+
+} // namespace anvil::mtia
+
+#endif // ANVIL_TARGET_MTIA_PIPELINE_H

@@ -1,0 +1,511 @@
+//===- FormKernels.cpp - One mtia kernel per linalg op --------------------===//
+//
+// The simple implementations of the fusion (one op per kernel), tiling
+// (fixed tiles from the machine description) and scheduling (operators one
+// after another over all PEs) seams for the MTIA-like target. Products go
+// to the DPE; everything else runs on the vector cores, split by PE.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../HostTiling/GemmKernels.h"
+
+#include "anvil/Conversion/Passes.h"
+#include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace anvil {
+#define GEN_PASS_DEF_MTIAFORMKERNELS
+#include "anvil/Conversion/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+using namespace anvil::mtia;
+
+namespace {
+
+/// Index arithmetic at one insertion point.
+struct IndexMath {
+  OpBuilder &b;
+  Location loc;
+
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value orI(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+};
+
+MemRefType localType(MLIRContext *ctx, ArrayRef<int64_t> shape, Type element) {
+  return MemRefType::get(shape, element, MemRefLayoutAttrInterface(),
+                         MemorySpaceAttr::get(ctx, MemorySpace::Local));
+}
+
+Value subview2D(OpBuilder &b, Location loc, Value source, Value row, Value col,
+                Value rows, Value cols) {
+  SmallVector<OpFoldResult> offsets = {row, col}, sizes = {rows, cols};
+  SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+  return memref::SubViewOp::create(b, loc, source, offsets, sizes, strides);
+}
+
+/// A new kernel of `numPEs` PEs before `anchor`, with the builder inside
+/// its body; returns the PE index.
+Value openKernel(OpBuilder &b, Location loc, StringRef name, int64_t numPEs) {
+  auto launch = LaunchOp::create(b, loc, b.getStringAttr(name),
+                                 b.getI64IntegerAttr(numPEs));
+  Block *body = b.createBlock(&launch.getBody(), {}, {b.getIndexType()}, {loc});
+  b.setInsertionPointToStart(body);
+  YieldOp::create(b, loc);
+  b.setInsertionPointToStart(body);
+  return body->getArgument(0);
+}
+
+int64_t elementBytes(Type type) { return (type.getIntOrFloatBitWidth() + 7) / 8; }
+
+Type token(OpBuilder &b) { return TokenType::get(b.getContext()); }
+
+//===----------------------------------------------------------------------===//
+// Products on the DPE
+//===----------------------------------------------------------------------===//
+
+/// C tiles of tm x tn, reduced in slices of tk, all multiples of the
+/// native tile, halved until their local buffers fit.
+struct GemmTiles {
+  int64_t tm, tn, tk;
+};
+
+int64_t gemmLocalBytes(const GemmTiles &t, int64_t inBytes) {
+  // f32 staging and DPE-type copies of both slices, and the accumulator.
+  return (t.tm * t.tk + t.tk * t.tn) * (4 + inBytes) + t.tm * t.tn * 4;
+}
+
+GemmTiles chooseGemmTiles(TargetAttr target, Type input) {
+  int64_t inBytes = elementBytes(input);
+  int64_t depth = target.getTileRowBytes() / inBytes;
+  GemmTiles t{2 * target.getTileRows(), 2 * target.getTileRows(), 4 * depth};
+  while (gemmLocalBytes(t, inBytes) > target.getLocalBytes() &&
+         t.tk > depth)
+    t.tk /= 2;
+  while (gemmLocalBytes(t, inBytes) > target.getLocalBytes() &&
+         t.tm > target.getTileRows()) {
+    t.tm /= 2;
+    t.tn /= 2;
+  }
+  return t;
+}
+
+/// The 2-D operands of product number `batch` of a batched product.
+using OperandsAt =
+    function_ref<std::tuple<Value, Value, Value>(OpBuilder &, Value batch)>;
+
+struct GemmShape {
+  int64_t batches, m, n, k;
+};
+
+/// Emits a DPE kernel for C[b] = A[b] B[b] (f32 in DRAM) before the
+/// builder's insertion point.
+class DPEKernel {
+public:
+  DPEKernel(OpBuilder &b, Location loc, TargetAttr target, Type input,
+            GemmShape shape)
+      : b(b), loc(loc), target(target), input(input), shape(shape),
+        tiles(chooseGemmTiles(target, input)) {}
+
+  /// `addToC`: linalg's products add to their output; unless it was just
+  /// zeroed, each C tile is loaded before the reduction adds to it.
+  void emit(StringRef name, OperandsAt operands, bool addToC) {
+    OpBuilder::InsertionGuard guard(b);
+    int64_t rowTiles = llvm::divideCeil(shape.m, tiles.tm);
+    int64_t colTiles = llvm::divideCeil(shape.n, tiles.tn);
+    int64_t tasks = shape.batches * rowTiles * colTiles;
+    int64_t pes = std::min<int64_t>(tasks, target.getNumPes());
+    Value pe = openKernel(b, loc, name, pes);
+    allocateBuffers();
+    IndexMath x{b, loc};
+    // PE p takes tasks p, p + P, p + 2P, ...
+    auto loop = scf::ForOp::create(b, loc, pe, x.c(tasks), x.c(pes));
+    b.setInsertionPointToStart(loop.getBody());
+    Value task = loop.getInductionVar();
+    Value perBatch = x.c(rowTiles * colTiles);
+    Value batch = x.div(task, perBatch), inBatch = x.rem(task, perBatch);
+    Value i0 = x.mul(x.div(inBatch, x.c(colTiles)), x.c(tiles.tm));
+    Value j0 = x.mul(x.rem(inBatch, x.c(colTiles)), x.c(tiles.tn));
+    Value rows = x.min(x.c(tiles.tm), x.sub(x.c(shape.m), i0));
+    Value cols = x.min(x.c(tiles.tn), x.sub(x.c(shape.n), j0));
+    auto [a, bMat, c] = operands(b, batch);
+    Value tile = subview2D(b, loc, acc, x.c(0), x.c(0), rows, cols);
+    Value out = subview2D(b, loc, c, i0, j0, rows, cols);
+    if (addToC)
+      WaitOp::create(b, loc, ValueRange{DMAOp::create(b, loc, token(b), out, tile)});
+    // The first slice overwrites the accumulator, unless it holds C; the
+    // others add to it.
+    reduceSlice(a, bMat, i0, j0, rows, cols, x.c(0), /*accumulate=*/addToC);
+    if (shape.k > tiles.tk) {
+      auto slices =
+          scf::ForOp::create(b, loc, x.c(tiles.tk), x.c(shape.k), x.c(tiles.tk));
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(slices.getBody());
+      reduceSlice(a, bMat, i0, j0, rows, cols, slices.getInductionVar(),
+                  /*accumulate=*/true);
+    }
+    WaitOp::create(b, loc, ValueRange{DMAOp::create(b, loc, token(b), tile, out)});
+  }
+
+private:
+  void allocateBuffers() {
+    MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type();
+    auto alloc = [&](ArrayRef<int64_t> shape, Type type) -> Value {
+      return memref::AllocaOp::create(b, loc, localType(ctx, shape, type));
+    };
+    a32 = alloc({tiles.tm, tiles.tk}, f32);
+    aIn = alloc({tiles.tm, tiles.tk}, input);
+    b32 = alloc({tiles.tk, tiles.tn}, f32);
+    bIn = alloc({tiles.tk, tiles.tn}, input);
+    acc = alloc({tiles.tm, tiles.tn}, f32);
+  }
+
+  /// Zeroes a staging buffer before a partial slice lands in it, so that
+  /// the DPE's padding rows and columns contribute nothing.
+  void zeroIfPartial(Value partial, Value buffer, int64_t elements) {
+    auto ifOp = scf::IfOp::create(b, loc, partial, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    IndexMath x{b, loc};
+    CoreCostOp::create(b, loc, x.c(elements), x.c(0),
+                       TypeAttr::get(b.getF32Type()));
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    linalg::FillOp::create(b, loc, zero, buffer);
+  }
+
+  void reduceSlice(Value a, Value bMat, Value i0, Value j0, Value rows,
+                   Value cols, Value k0, bool accumulate) {
+    IndexMath x{b, loc};
+    Value depth = x.min(x.c(tiles.tk), x.sub(x.c(shape.k), k0));
+    Value shortDepth = x.lt(depth, x.c(tiles.tk));
+    zeroIfPartial(x.orI(x.lt(rows, x.c(tiles.tm)), shortDepth), a32,
+                  tiles.tm * tiles.tk);
+    zeroIfPartial(x.orI(x.lt(cols, x.c(tiles.tn)), shortDepth), b32,
+                  tiles.tk * tiles.tn);
+    Value loadA = DMAOp::create(b, loc, token(b), subview2D(b, loc, a, i0, k0, rows, depth),
+                                subview2D(b, loc, a32, x.c(0), x.c(0), rows, depth));
+    Value loadB =
+        DMAOp::create(b, loc, token(b), subview2D(b, loc, bMat, k0, j0, depth, cols),
+                      subview2D(b, loc, b32, x.c(0), x.c(0), depth, cols));
+    WaitOp::create(b, loc, ValueRange{loadA, loadB});
+    Value convertA = SEConvertOp::create(b, loc, token(b), a32, aIn);
+    Value convertB = SEConvertOp::create(b, loc, token(b), b32, bIn);
+    WaitOp::create(b, loc, ValueRange{convertA, convertB});
+    auto product = DPEMatmulOp::create(b, loc, token(b), aIn, bIn, acc);
+    if (accumulate)
+      product.setAccumulate(true);
+    WaitOp::create(b, loc, ValueRange{product.getToken()});
+  }
+
+  OpBuilder &b;
+  Location loc;
+  TargetAttr target;
+  Type input;
+  GemmShape shape;
+  GemmTiles tiles;
+  Value a32, aIn, b32, bIn, acc;
+};
+
+ArrayRef<int64_t> shapeOf(Value memref) {
+  return cast<MemRefType>(memref.getType()).getShape();
+}
+
+/// A rank-reduced view of `source`[index] (its leading dimension dropped).
+Value slice(OpBuilder &b, Location loc, Value source, Value index) {
+  auto type = cast<MemRefType>(source.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  offsets[0] = index;
+  sizes.push_back(b.getIndexAttr(1));
+  for (int64_t d : type.getShape().drop_front())
+    sizes.push_back(b.getIndexAttr(d));
+  auto reduced = memref::SubViewOp::inferRankReducedResultType(
+      type.getShape().drop_front(), type, offsets, sizes, strides);
+  return memref::SubViewOp::create(b, loc, cast<MemRefType>(reduced), source,
+                                   offsets, sizes, strides);
+}
+
+/// Collapses a contiguous [d0, d1, ...] view to [d0, d1 * ...].
+Value asMatrix(OpBuilder &b, Location loc, Value view) {
+  int64_t rank = cast<MemRefType>(view.getType()).getRank();
+  if (rank == 2)
+    return view;
+  ReassociationIndices rest;
+  for (int64_t d = 1; d < rank; ++d)
+    rest.push_back(d);
+  return memref::CollapseShapeOp::create(
+      b, loc, view, SmallVector<ReassociationIndices>{{0}, rest});
+}
+
+class KernelFormer {
+public:
+  KernelFormer(TargetAttr target, Type dpeInput)
+      : target(target), dpeInput(dpeInput) {}
+
+  std::string nextName(StringRef base) {
+    return (base + "_" + std::to_string(counter++)).str();
+  }
+
+  LogicalResult matmul(linalg::MatmulOp op) {
+    OpBuilder b(op);
+    auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
+    DPEKernel kernel(b, op.getLoc(), target, dpeInput,
+                     {1, a[0], bs[1], a[1]});
+    kernel.emit(nextName("matmul"), [&](OpBuilder &, Value) {
+      return std::make_tuple(op.getInputs()[0], op.getInputs()[1],
+                             op.getOutputs()[0]);
+    }, !takeZeroFill(op));
+    op.erase();
+    return success();
+  }
+
+  LogicalResult batchMatmul(linalg::BatchMatmulOp op) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
+    DPEKernel kernel(b, loc, target, dpeInput, {a[0], a[1], bs[2], a[2]});
+    kernel.emit(nextName("batch_matmul"), [&](OpBuilder &nb, Value batch) {
+      return std::make_tuple(slice(nb, loc, op.getInputs()[0], batch),
+                             slice(nb, loc, op.getInputs()[1], batch),
+                             slice(nb, loc, op.getOutputs()[0], batch));
+    }, !takeZeroFill(op));
+    op.erase();
+    return success();
+  }
+
+  /// Per image: the patches into an im2col buffer (a vector-core kernel),
+  /// then Y[F, OH*OW] = W[F, C*KH*KW] patches on the DPE.
+  LogicalResult conv(linalg::Conv2DNchwFchwOp op) {
+    Value input = op.getInputs()[0], filter = op.getInputs()[1],
+          output = op.getOutputs()[0];
+    auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    Location loc = op.getLoc();
+    bool addToC = !takeZeroFill(op);
+    OpBuilder b(op);
+    int64_t depth = w[1] * w[2] * w[3], pixels = out[2] * out[3];
+    Value patches = memref::AllocOp::create(
+        b, loc, MemRefType::get({depth, pixels}, b.getF32Type()),
+        b.getI64IntegerAttr(64));
+    Value weights = asMatrix(b, loc, filter);
+    IndexMath x{b, loc};
+    auto images = scf::ForOp::create(b, loc, x.c(0), x.c(in[0]), x.c(1));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(images.getBody());
+      Value image = images.getInductionVar();
+      linalg::LinalgOp gather = anvil::host::fillPatches(
+          b, loc, input, image, patches, w, out, strides, dilations);
+      if (failed(onVectorCores(gather, "im2col")))
+        return failure();
+      DPEKernel kernel(b, loc, target, dpeInput, {1, w[0], pixels, depth});
+      kernel.emit(nextName("conv"), [&](OpBuilder &nb, Value) {
+        return std::make_tuple(weights, patches,
+                               asMatrix(nb, loc, slice(nb, loc, output, image)));
+      }, addToC);
+    }
+    memref::DeallocOp::create(b, loc, patches);
+    op.erase();
+    return success();
+  }
+
+  /// Whether the output of `op` was zeroed by the op just before it; that
+  /// fill is dropped, as the kernel overwrites the whole output.
+  static bool takeZeroFill(linalg::LinalgOp op) {
+    auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+    if (!fill || fill.getOutputs()[0] != op.getDpsInits()[0])
+      return false;
+    auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+    auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
+    if (!value || !value.getValue().isZero())
+      return false;
+    fill.erase();
+    return true;
+  }
+
+  /// Any linalg op as ordinary code on the vector cores: the outermost
+  /// parallel loop split into one slice per PE.
+  LogicalResult onVectorCores(linalg::LinalgOp op, StringRef base) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto tileable = cast<TilingInterface>(op.getOperation());
+    SmallVector<Range> domain = tileable.getIterationDomain(b);
+    SmallVector<int64_t> extents;
+    for (const Range &r : domain) {
+      std::optional<int64_t> size = getConstantIntValue(r.size);
+      if (!size)
+        return op.emitOpError("has a dynamic iteration space; the MTIA "
+                              "target needs static shapes");
+      extents.push_back(*size);
+    }
+    // Only ops that read and write through projected permutations split
+    // cleanly: a slice of a convolution-like window would need its halo.
+    bool split = !extents.empty() && extents[0] > 1 &&
+                 op.getIteratorTypesArray()[0] == utils::IteratorType::parallel &&
+                 llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+                   return map.isProjectedPermutation();
+                 });
+    int64_t pes = split ? std::min(extents[0], target.getNumPes()) : 1;
+    int64_t chunk = split ? llvm::divideCeil(extents[0], pes) : 0;
+    Value pe = openKernel(b, loc, nextName(base), pes);
+    IndexMath x{b, loc};
+    linalg::LinalgOp onPE;
+    Value rows;
+    if (split) {
+      SmallVector<OpFoldResult> offsets, sizes;
+      for (int64_t e : extents) {
+        offsets.push_back(b.getIndexAttr(0));
+        sizes.push_back(b.getIndexAttr(e));
+      }
+      // The last PEs may get fewer rows, or none.
+      Value start = x.min(x.mul(pe, x.c(chunk)), x.c(extents[0]));
+      rows = x.min(x.c(chunk), x.sub(x.c(extents[0]), start));
+      offsets[0] = start;
+      sizes[0] = rows;
+      FailureOr<TilingResult> tiled =
+          tileable.getTiledImplementation(b, offsets, sizes);
+      if (failed(tiled))
+        return op.emitOpError("cannot be split across PEs");
+      onPE = cast<linalg::LinalgOp>(tiled->tiledOps.front());
+    } else {
+      onPE = cast<linalg::LinalgOp>(b.clone(*op.getOperation()));
+    }
+    chargeCoreCost(b, loc, op, extents, rows, onPE);
+    op.erase();
+    return success();
+  }
+
+private:
+  /// Element operations: iterations times the body's operations; DRAM
+  /// bytes: the sizes of the slice's operands. `outerRows` is the PE's
+  /// share of the outermost loop when it is split, else null.
+  void chargeCoreCost(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                      ArrayRef<int64_t> extents, Value outerRows,
+                      linalg::LinalgOp tiled) {
+    IndexMath x{b, loc};
+    int64_t iterations = 1;
+    for (int64_t e : extents)
+      iterations *= e;
+    int64_t bodyOps = std::max<int64_t>(
+        1, static_cast<int64_t>(op.getBlock()->getOperations().size()) - 1);
+    Value ops = outerRows ? x.mul(outerRows,
+                                  x.c(iterations / extents[0] * bodyOps))
+                          : x.c(iterations * bodyOps);
+    Value bytes = x.c(0);
+    for (Value operand : tiled->getOperands()) {
+      auto type = dyn_cast<MemRefType>(operand.getType());
+      if (!type)
+        continue;
+      Value elements = x.c(1);
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        elements = x.mul(elements,
+                         type.isDynamicDim(d)
+                             ? memref::DimOp::create(b, loc, operand, d).getResult()
+                             : x.c(type.getDimSize(d)));
+      bytes = x.add(bytes,
+                    x.mul(elements, x.c(elementBytes(type.getElementType()))));
+    }
+    Type element = cast<MemRefType>(op.getDpsInits()[0].getType())
+                       .getElementType();
+    CoreCostOp::create(b, loc, ops, bytes, TypeAttr::get(element));
+  }
+
+  TargetAttr target;
+  Type dpeInput;
+  int64_t counter = 0;
+};
+
+/// What the DPE takes: f32 products with static, unit-inner-stride
+/// buffers (the host GEMM kernel's conditions).
+bool onDPE(linalg::LinalgOp op) {
+  return anvil::host::takesGemmKernel(op) &&
+         llvm::all_of(op->getOperands(), [](Value v) {
+           auto type = cast<MemRefType>(v.getType());
+           return type.getLayout().isIdentity();
+         });
+}
+
+struct MTIAFormKernelsPass
+    : anvil::impl::MTIAFormKernelsBase<MTIAFormKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target = TargetAttr::lookup(module);
+    if (!target) {
+      module.emitError("anvil-mtia-form-kernels needs the module's '")
+          << TargetAttr::kAttrName << "'";
+      return signalPassFailure();
+    }
+    MLIRContext *ctx = &getContext();
+    Type input = llvm::StringSwitch<Type>(dpeType)
+                     .Case("f16", Float16Type::get(ctx))
+                     .Case("bf16", BFloat16Type::get(ctx))
+                     .Default(Type());
+    if (!input || !target.takesInput(input)) {
+      module.emitError("the DPE of ")
+          << target.getName() << " does not take '" << dpeType
+          << "' (dpe-type: one of its input types, f16 or bf16)";
+      return signalPassFailure();
+    }
+    // Copies are linalg ops too: they run on the vector cores like the rest.
+    module.walk([](memref::CopyOp copy) {
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    });
+    KernelFormer former(target, input);
+    // Products first: they may take the zero fill before them.
+    for (linalg::LinalgOp op : collect(module, /*products=*/true)) {
+      LogicalResult formed =
+          llvm::TypeSwitch<Operation *, LogicalResult>(op)
+              .Case([&](linalg::MatmulOp m) { return former.matmul(m); })
+              .Case([&](linalg::BatchMatmulOp m) {
+                return former.batchMatmul(m);
+              })
+              .Case([&](linalg::Conv2DNchwFchwOp c) { return former.conv(c); })
+              .Default([&](Operation *) {
+                return former.onVectorCores(op, "vector");
+              });
+      if (failed(formed))
+        return signalPassFailure();
+    }
+    for (linalg::LinalgOp op : collect(module, /*products=*/false))
+      if (failed(former.onVectorCores(op, op->getName().stripDialect())))
+        return signalPassFailure();
+  }
+
+  /// Linalg ops on buffers not yet in a kernel: those the DPE takes, or
+  /// all the others.
+  static SmallVector<linalg::LinalgOp> collect(ModuleOp module,
+                                               bool products) {
+    SmallVector<linalg::LinalgOp> ops;
+    module.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureBufferSemantics() && !op->getParentOfType<LaunchOp>() &&
+          onDPE(op) == products)
+        ops.push_back(op);
+    });
+    return ops;
+  }
+};
+
+} // namespace

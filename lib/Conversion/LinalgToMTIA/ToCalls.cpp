@@ -1,0 +1,317 @@
+//===- ToCalls.cpp - mtia kernels to calls of the PE operations -----------===//
+//
+// Each mtia op becomes a call of its function in anvil-c/MTIA.h, with
+// buffers passed as byte addresses and strides; each launch becomes the
+// host-driven job of the first scheduler. Local-memory buffers get static
+// offsets in the PE's local memory, which the graph function takes as its
+// last argument.
+//
+//===----------------------------------------------------------------------===//
+
+#include "anvil/Conversion/Passes.h"
+#include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace anvil {
+#define GEN_PASS_DEF_MTIATOCALLS
+#include "anvil/Conversion/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+using namespace anvil::mtia;
+
+namespace {
+
+/// Type codes of anvil-c/MTIA.h (ANVIL_MTIA_I8 ... ANVIL_MTIA_F32).
+int32_t typeCode(Type type) {
+  if (type.isInteger(8))
+    return 0;
+  if (type.isInteger(32))
+    return 1;
+  if (type.isF16())
+    return 2;
+  if (type.isBF16())
+    return 3;
+  return 4;
+}
+
+int64_t elementBytes(Type type) { return (type.getIntOrFloatBitWidth() + 7) / 8; }
+
+/// Builds calls of the PE operations, declaring each on first use.
+class CallEmitter {
+public:
+  CallEmitter(ModuleOp module, OpBuilder &b, Location loc)
+      : module(module), b(b), loc(loc) {}
+
+  Value i64(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+  }
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  }
+  Value toI64(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+
+  /// Calls `name` with `args`; returns its i64 result, if it has one.
+  Value call(StringRef name, ValueRange args, bool returnsToken) {
+    SmallVector<Type> results;
+    if (returnsToken)
+      results.push_back(b.getI64Type());
+    declare(name, args.getTypes(), results);
+    auto op = func::CallOp::create(b, loc, name, results, args);
+    return returnsToken ? op.getResult(0) : Value();
+  }
+
+  /// The byte address of a buffer's first element, its row stride in
+  /// bytes (0 for 1-D), its rows (1 for 1-D) and the bytes of a row.
+  struct Layout {
+    Value address, rowStride, rows, rowBytes;
+  };
+
+  Layout layout(Value memref) {
+    auto type = cast<MemRefType>(memref.getType());
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    Value bytes = i64(elementBytes(type.getElementType()));
+    Layout l;
+    l.address = arith::AddIOp::create(
+        b, loc, toI64(base), mul(toI64(meta.getOffset()), bytes));
+    int64_t rank = type.getRank();
+    Value last = toI64(meta.getSizes()[rank - 1]);
+    l.rowBytes = mul(last, bytes);
+    l.rows = rank == 2 ? toI64(meta.getSizes()[0]) : i64(1);
+    l.rowStride = rank == 2 ? mul(toI64(meta.getStrides()[0]), bytes) : i64(0);
+    return l;
+  }
+
+  /// Elements between rows of a 2-D buffer.
+  Value leadingDimension(Value memref) {
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+    return toI64(meta.getStrides()[0]);
+  }
+
+  Value elements(Value memref) {
+    return i64(cast<MemRefType>(memref.getType()).getNumElements());
+  }
+
+private:
+  void declare(StringRef name, TypeRange args, TypeRange results) {
+    if (module.lookupSymbol(name))
+      return;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto decl = func::FuncOp::create(b, loc, name,
+                                     b.getFunctionType(args, results));
+    decl.setPrivate();
+  }
+
+  ModuleOp module;
+  OpBuilder &b;
+  Location loc;
+};
+
+int32_t levelOf(Value memref) {
+  return static_cast<int32_t>(memorySpaceOf(cast<MemRefType>(memref.getType())));
+}
+
+LogicalResult lowerOp(ModuleOp module, Operation *op) {
+  OpBuilder b(op);
+  CallEmitter e(module, b, op->getLoc());
+  Value token;
+  LogicalResult result =
+      llvm::TypeSwitch<Operation *, LogicalResult>(op)
+          .Case([&](DMAOp dma) {
+            auto src = e.layout(dma.getSrc()), dst = e.layout(dma.getDst());
+            token = e.call("anvil_mtia_dma",
+                           {dst.address, e.i32(levelOf(dma.getDst())),
+                            dst.rowStride, src.address,
+                            e.i32(levelOf(dma.getSrc())), src.rowStride,
+                            src.rows, src.rowBytes},
+                           true);
+            return success();
+          })
+          .Case([&](DPEMatmulOp dpe) {
+            auto aType = cast<MemRefType>(dpe.getA().getType());
+            auto bType = cast<MemRefType>(dpe.getB().getType());
+            token = e.call(
+                "anvil_mtia_dpe_matmul",
+                {e.layout(dpe.getC()).address, e.leadingDimension(dpe.getC()),
+                 e.layout(dpe.getA()).address, e.leadingDimension(dpe.getA()),
+                 e.layout(dpe.getB()).address, e.leadingDimension(dpe.getB()),
+                 e.i64(aType.getDimSize(0)), e.i64(aType.getDimSize(1)),
+                 e.i64(bType.getDimSize(1)),
+                 e.i32(typeCode(aType.getElementType())),
+                 e.i32(dpe.getAccumulate() ? 1 : 0)},
+                true);
+            return success();
+          })
+          .Case([&](SEConvertOp convert) {
+            auto type = [](Value v) {
+              return typeCode(cast<MemRefType>(v.getType()).getElementType());
+            };
+            token = e.call("anvil_mtia_se_convert",
+                           {e.layout(convert.getDst()).address,
+                            e.i32(type(convert.getDst())),
+                            e.layout(convert.getSrc()).address,
+                            e.i32(type(convert.getSrc())),
+                            e.elements(convert.getSrc())},
+                           true);
+            return success();
+          })
+          .Case([&](SEBinaryOp binary) {
+            token = e.call("anvil_mtia_se_binary",
+                           {e.layout(binary.getDst()).address,
+                            e.layout(binary.getLhs()).address,
+                            e.layout(binary.getRhs()).address,
+                            e.elements(binary.getLhs()),
+                            e.i32(static_cast<int32_t>(binary.getKind()))},
+                           true);
+            return success();
+          })
+          .Case([&](WaitOp wait) {
+            for (Value t : wait.getTokens())
+              e.call("anvil_mtia_wait", {t}, false);
+            return success();
+          })
+          .Case([&](CoreCostOp cost) {
+            e.call("anvil_mtia_vector_work",
+                   {e.i32(typeCode(cost.getElementType())),
+                    e.toI64(cost.getOps())},
+                   false);
+            e.call("anvil_mtia_vector_traffic",
+                   {e.i32(static_cast<int32_t>(MemorySpace::DRAM)),
+                    e.toI64(cost.getBytes())},
+                   false);
+            return success();
+          })
+          .Default([&](Operation *other) {
+            return other->emitOpError(
+                "has no lowering to the simulator's operations yet");
+          });
+  if (failed(result))
+    return failure();
+  if (token)
+    op->getResult(0).replaceAllUsesWith(token);
+  op->erase();
+  return success();
+}
+
+/// The memref type without an mtia memory space.
+Type withoutSpace(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || !isa_and_nonnull<MemorySpaceAttr>(memref.getMemorySpace()))
+    return type;
+  return MemRefType::get(memref.getShape(), memref.getElementType(),
+                         memref.getLayout());
+}
+
+void dropMemorySpaces(func::FuncOp func) {
+  func.walk([](Operation *op) {
+    for (Value result : op->getResults())
+      result.setType(withoutSpace(result.getType()));
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          arg.setType(withoutSpace(arg.getType()));
+  });
+}
+
+/// A launch becomes job_begin, a loop over the PEs, job_end; its local
+/// buffers become views of the PE's part of `localMemory`.
+void lowerLaunch(ModuleOp module, LaunchOp launch, Value localMemory,
+                 int64_t localBytes) {
+  OpBuilder b(launch);
+  Location loc = launch.getLoc();
+  CallEmitter e(module, b, loc);
+  e.call("anvil_mtia_job_begin", {e.i64(launch.getNumPes())}, false);
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto loop = scf::ForOp::create(b, loc, c(0), c(launch.getNumPes()), c(1));
+  e.call("anvil_mtia_job_end", {}, false);
+
+  b.setInsertionPointToStart(loop.getBody());
+  Value pe = loop.getInductionVar();
+  e.call("anvil_mtia_pe_begin", {e.toI64(pe)}, false);
+  Value peBase = arith::MulIOp::create(b, loc, pe, c(localBytes));
+  Block &body = launch.getBody().front();
+  body.getArgument(0).replaceAllUsesWith(pe);
+  Block *loopBody = loop.getBody();
+  loopBody->getOperations().splice(std::prev(loopBody->end()),
+                                   body.getOperations(), body.begin(),
+                                   std::prev(body.end()));
+  // Static offsets, 64-byte aligned, in allocation order: the capacity the
+  // verifier checked is the capacity they take.
+  int64_t offset = 0;
+  SmallVector<memref::AllocaOp> locals;
+  loop.walk([&](memref::AllocaOp alloca) {
+    if (memorySpaceOf(alloca.getType()) == MemorySpace::Local)
+      locals.push_back(alloca);
+  });
+  for (memref::AllocaOp alloca : locals) {
+    OpBuilder ab(alloca);
+    MemRefType type = alloca.getType();
+    Value shift = arith::AddIOp::create(
+        ab, loc, peBase, arith::ConstantIndexOp::create(ab, loc, offset));
+    auto view = memref::ViewOp::create(
+        ab, loc, cast<MemRefType>(withoutSpace(type)), localMemory, shift,
+        ValueRange{});
+    alloca.replaceAllUsesWith(view.getResult());
+    alloca.erase();
+    offset += llvm::alignTo(
+        type.getNumElements() * elementBytes(type.getElementType()), 64);
+  }
+  launch.erase();
+}
+
+struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target = TargetAttr::lookup(module);
+    if (!target)
+      return;
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>()))
+      if (failed(lowerFunction(module, func, target)))
+        return signalPassFailure();
+    // Nothing of the mtia dialect is left to check.
+    module->removeAttr(TargetAttr::kAttrName);
+  }
+
+  LogicalResult lowerFunction(ModuleOp module, func::FuncOp func,
+                              TargetAttr target) {
+    SmallVector<LaunchOp> launches;
+    func.walk([&](LaunchOp launch) { launches.push_back(launch); });
+    if (launches.empty())
+      return success();
+    if (func.isPrivate() || func.isExternal())
+      return func.emitError("mtia kernels must be in the public graph "
+                            "function, which takes the local memories");
+    int64_t localBytes = target.getLocalBytes();
+    auto memoryType = MemRefType::get({target.getNumPes() * localBytes},
+                                      IntegerType::get(&getContext(), 8));
+    if (failed(func.insertArgument(func.getNumArguments(), memoryType, {},
+                                   func.getLoc())))
+      return failure();
+    Value localMemory = func.getArgument(func.getNumArguments() - 1);
+    SmallVector<Operation *> ops;
+    func.walk([&](Operation *op) {
+      if (isa<MTIADialect>(op->getDialect()) &&
+          !isa<LaunchOp, YieldOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops)
+      if (failed(lowerOp(module, op)))
+        return failure();
+    for (LaunchOp launch : launches)
+      lowerLaunch(module, launch, localMemory, localBytes);
+    dropMemorySpaces(func);
+    return success();
+  }
+};
+
+} // namespace

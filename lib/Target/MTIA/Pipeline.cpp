@@ -1,0 +1,57 @@
+//===- Pipeline.cpp - The MTIA-like target's compilation pipeline ---------===//
+
+#include "anvil/Target/MTIA/Pipeline.h"
+
+#include "anvil/Conversion/Passes.h"
+#include "anvil/Dialect/MTIA/IR/MTIADialect.h"
+#include "anvil/Target/Host/Pipeline.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void anvil::mtia::attachTarget(ModuleOp module, const target::TargetDesc &desc) {
+  MLIRContext *ctx = module.getContext();
+  ctx->getOrLoadDialect<MTIADialect>();
+  SmallVector<Type> inputs;
+  for (const target::DPETypeDesc &t : desc.dpe.types) {
+    switch (t.input) {
+    case target::DType::I8:
+      inputs.push_back(IntegerType::get(ctx, 8));
+      break;
+    case target::DType::F16:
+      inputs.push_back(Float16Type::get(ctx));
+      break;
+    case target::DType::BF16:
+      inputs.push_back(BFloat16Type::get(ctx));
+      break;
+    case target::DType::I32:
+    case target::DType::F32:
+      inputs.push_back(t.input == target::DType::F32 ? Type(Float32Type::get(ctx))
+                                                     : IntegerType::get(ctx, 32));
+      break;
+    }
+  }
+  module->setAttr(
+      TargetAttr::kAttrName,
+      TargetAttr::get(ctx, desc.name, desc.numPEs(),
+                      desc.level(target::MemoryLevel::Local).capacityBytes,
+                      desc.dpe.tileRows, desc.dpe.tileRowBytes, inputs,
+                      desc.dma.broadcast, desc.dma.gather));
+}
+
+void anvil::mtia::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                            const MTIAPipelineOptions &options) {
+  host::addBufferization(pm);
+  // The seams' first implementations: one op per kernel, fixed tiles from
+  // the machine description, kernels one after another over all PEs.
+  MTIAFormKernelsOptions kernels;
+  kernels.dpeType = options.dpeType;
+  pm.addPass(createMTIAFormKernels(kernels));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createMTIAToCalls());
+  // The simulator runs PEs one after another; the PE programs' loops stay
+  // sequential.
+  host::addLowerToLLVM(pm, /*parallel=*/false);
+}
