@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 /* The artifact format this runtime reads. */
-#define ANVIL_ARTIFACT_FORMAT_VERSION 1
+#define ANVIL_ARTIFACT_FORMAT_VERSION 2
 
 typedef enum AnvilDType {
   ANVIL_DTYPE_INVALID = 0,

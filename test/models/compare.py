@@ -21,11 +21,11 @@ def compile_and_run(bin_dir, model, inputs, out_dir):
     return np.load(os.path.join(out_dir, "output0.npy")), None
 
 
-def max_diff(got, want):
+def max_diff(got, want, relative=1e-3):
     """The largest absolute difference and the bound it must stay within:
-    1e-3 of the largest reference magnitude."""
+    `relative` (1e-3 on the host) of the largest reference magnitude."""
     return (float(np.abs(got - want).max()),
-            1e-3 * float(np.abs(want).max()))
+            relative * float(np.abs(want).max()))
 
 
 def compare_forms(got, onnx, error, bound):

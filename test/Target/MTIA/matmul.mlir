@@ -1,0 +1,47 @@
+// A MatMul with a bias compiled for mtia-v1 and run on its simulator: the
+// kernels the pipeline forms, the LLVM IR's calls of the PE operations,
+// the result against NumPy, the report, the trace, and the errors of a
+// wrong device and of a broken machine description.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: anvil-compile %s --target=mtia-v1 --emit=llvm -o %t/mm.ll
+// RUN: FileCheck %s --check-prefix=LLVM < %t/mm.ll
+// RUN: FileCheck %s --check-prefix=META < %t/mm.ll
+// RUN: anvil-compile %s --target=mtia-v1 -o %t/mm.so
+// RUN: %python -c "import numpy as np; r = np.random.default_rng(0); a = r.standard_normal((70, 100), dtype=np.float32); b = r.standard_normal((100, 90), dtype=np.float32); np.save('%t/a.npy', a); np.save('%t/b.npy', b); np.save('%t/ref.npy', a @ b + 0.5)"
+// RUN: anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --expected=%t/ref.npy --rtol=1e-2 --atol=1e-2 --trace=%t/trace.json | FileCheck %s --check-prefix=SIM
+// RUN: %python -c "import json; t = json.load(open('%t/trace.json')); names = {e['name'] for e in t['traceEvents'] if e['ph'] == 'X'}; assert {'dma', 'dpe.matmul', 'se.convert'} <= names, names"
+// RUN: anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --report=json | FileCheck %s --check-prefix=JSON
+// RUN: not anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --device=host 2>&1 | FileCheck %s --check-prefix=DEVICE
+// RUN: printf '{"name": "broken"}' > %t/broken.json
+// RUN: not anvil-compile %s --target=%t/broken.json 2>&1 | FileCheck %s --check-prefix=BROKEN
+// RUN: not anvil-compile %s --target=mtia-v1 --dpe-type=bf16 2>&1 | FileCheck %s --check-prefix=PRECISION
+
+// LLVM: call void @anvil_mtia_job_begin(i64 4)
+// LLVM: call void @anvil_mtia_pe_begin(i64
+// LLVM: call i64 @anvil_mtia_dma(
+// LLVM: call i64 @anvil_mtia_se_convert(
+// LLVM: call i64 @anvil_mtia_dpe_matmul(
+// LLVM: call void @anvil_mtia_job_end()
+// META: @anvil_model_metadata = {{.*}}machine_description
+
+// SIM: simulated on mtia-v1: {{[0-9]+}} cycles
+// SIM: bytes moved: dram {{[0-9]+}}
+// SIM: output 0 'y': {{.*}} 0 of 6300 elements beyond tolerance: ok
+
+// JSON: "target": "mtia-v1"
+// JSON: "roofline": {
+
+// DEVICE: error: the artifact was compiled for an accelerator target; it runs on the simulator (--device=sim)
+
+// BROKEN: error: {{.*}}broken.json: invalid machine description: missing value at {{.*}}broken.json.clock_mhz
+
+// PRECISION: the DPE of mtia-v1 does not take 'bf16'
+
+func.func @main_graph(%a: tensor<70x100xf32> {anvil.name = "a"},
+                      %b: tensor<100x90xf32> {anvil.name = "b"})
+    -> (tensor<70x90xf32> {anvil.name = "y"}) {
+  %0 = nn.matmul %a, %b : tensor<70x100xf32>, tensor<100x90xf32> -> tensor<70x90xf32>
+  %c = nn.constant dense<0.5> : tensor<70x90xf32>
+  %1 = nn.add %0, %c : tensor<70x90xf32>, tensor<70x90xf32> -> tensor<70x90xf32>
+  return %1 : tensor<70x90xf32>
+}
