@@ -28,8 +28,8 @@
 // SIM: bytes moved: dram {{[0-9]+}}
 // SIM: output 0 'y': {{.*}} 0 of 6300 elements beyond tolerance: ok
 
-// JSON: "target": "mtia-v1"
-// JSON: "roofline": {
+// JSON-DAG: "target": "mtia-v1"
+// JSON-DAG: "roofline": {
 
 // DEVICE: error: the artifact was compiled for an accelerator target; it runs on the simulator (--device=sim)
 
