@@ -12,6 +12,11 @@ that machine noise hits them alike; each round is the median of RUNS timed
 runs after WARMUP runs, and a figure is the median over rounds. Prints a
 table, writes JSON and draws a PNG chart of the ratios.
 
+Each model is also compiled for the simulated accelerators (--sim-target,
+default mtia-v1 and mtia-2i) and run once on the simulator: its simulated
+latency, roofline ratio and DRAM bytes go in a second table, with how long
+the simulation took on this machine next to Anvil's native host run.
+
 Setup (once): bench/setup.sh. Then:
     /usr/bin/python3 bench/run.py --bin build/bin --out bench-results
 """
@@ -132,6 +137,50 @@ def torch_ms(module, args, threads, warmup, runs):
     return statistics.median(times)
 
 
+def simulate(bin_dir, model, target, cache):
+    """Compiles `model` for `target` and runs it once on the simulator:
+    the report's figures and the run's wall time, or None and the reason."""
+    artifact = os.path.join(cache, "%s.%s.bench.so" % (
+        model.name.replace("/", "_"), target))
+    built = subprocess.run([os.path.join(bin_dir, "anvil-compile"),
+                            model.onnx, "-o", artifact, "--target=" + target],
+                           capture_output=True, text=True)
+    if built.returncode != 0:
+        return None, built.stderr.strip().splitlines()[-1]
+    ran = subprocess.run([os.path.join(bin_dir, "anvil-run"), artifact,
+                          "--report=json"] + ["--input=" + p for p in model.inputs],
+                         capture_output=True, text=True)
+    if ran.returncode != 0:
+        return None, (ran.stderr or ran.stdout).strip().splitlines()[-1]
+    wall_ms = float(re.search(r"ran in ([\d.]+) ms", ran.stdout)[1])
+    report = json.loads(ran.stdout[ran.stdout.index("{"):])
+    return {"target": target, "simulated_us": report["microseconds"],
+            "roofline_ratio": report["roofline"]["ratio"],
+            "limiter": report["roofline"]["limiter"],
+            "dram_bytes": report["bytes"]["dram"], "jobs": report["jobs"],
+            "simulation_wall_ms": wall_ms}, None
+
+
+def print_sim_table(sims, rows):
+    print()
+    print("| model | target | simulated us | simulated / roofline bound "
+          "(limiter) | DRAM MB | jobs | simulation ms | host ms (1 thread) "
+          "| simulation / host |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    host = {r["model"]: r["anvil_ms"] for r in rows if r["threads"] == 1}
+    for s in sims:
+        if s.get("error"):
+            print("| %s | %s | not compiled: %s | | | | | | |"
+                  % (s["model"], s["target"], s["error"]))
+            continue
+        h = host.get(s["model"])
+        print("| %s | %s | %.1f | %.1f (%s) | %.1f | %d | %.1f | %s | %s |" % (
+            s["model"], s["target"], s["simulated_us"], s["roofline_ratio"],
+            s["limiter"], s["dram_bytes"] / 1e6, s["jobs"],
+            s["simulation_wall_ms"], "%.1f" % h if h else "n/a",
+            "%.1fx" % (s["simulation_wall_ms"] / h) if h else "n/a"))
+
+
 def settle():
     """Lets the previous peer's worker threads stop spinning (OpenMP pools
     spin for up to a few hundred ms after their last task) before the next
@@ -213,11 +262,16 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--sim-target", action="append",
+                        help="simulated machines (default: mtia-v1, "
+                        "mtia-2i); --sim-target=none skips them")
     parser.add_argument("models", nargs="*",
                         help="by name (default: all): " +
                         ", ".join(CLASSIFIERS + OTHERS) + ", torch2")
     args = parser.parse_args()
     args.threads = args.threads or [1, 2]
+    sim_targets = [t for t in (args.sim_target or ["mtia-v1", "mtia-2i"])
+                   if t != "none"]
     wanted = set(args.models or CLASSIFIERS + OTHERS + ["torch2"])
     os.makedirs(args.cache, exist_ok=True)
     os.makedirs(args.out, exist_ok=True)
@@ -225,8 +279,12 @@ def main():
     models += [other(n, args.cache) for n in OTHERS if n in wanted]
     if "torch2" in wanted:
         models += list(fixtures())
-    rows = []
+    rows, sims = [], []
     for model in models:
+        for target in sim_targets:
+            sim, error = simulate(args.bin, model, target, args.cache)
+            sims.append(dict(sim or {"target": target, "error": error},
+                             model=model.name))
         artifact = os.path.join(args.cache,
                                 model.name.replace("/", "_") + ".bench.so")
         seconds, peak = compile_model(args.bin, model.onnx, artifact)
@@ -237,8 +295,11 @@ def main():
                 model.name, row["threads"], row["anvil_ms"], row["ort_ms"]),
                 file=sys.stderr)
     print_table(rows)
+    if sims:
+        print_sim_table(sims, rows)
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"cpu": cpu_name(), "rows": rows}, f, indent=1)
+        json.dump({"cpu": cpu_name(), "rows": rows, "simulated": sims}, f,
+                  indent=1)
     draw_chart(rows, os.path.join(args.out, "ratios.png"))
     return 0
 
