@@ -86,8 +86,9 @@ struct GemmTiles {
 };
 
 int64_t gemmLocalBytes(const GemmTiles &t, int64_t inBytes) {
-  // f32 staging and DPE-type copies of both slices, and the accumulator.
-  return (t.tm * t.tk + t.tk * t.tn) * (4 + inBytes) + t.tm * t.tn * 4;
+  // Two pairs of f32 staging buffers, DPE-type copies of one pair, and the
+  // accumulator.
+  return (t.tm * t.tk + t.tk * t.tn) * (2 * 4 + inBytes) + t.tm * t.tn * 4;
 }
 
 GemmTiles chooseGemmTiles(TargetAttr target, Type input) {
@@ -148,32 +149,70 @@ public:
     Value out = subview2D(b, loc, c, i0, j0, rows, cols);
     if (addToC)
       WaitOp::create(b, loc, ValueRange{DMAOp::create(b, loc, token(b), out, tile)});
-    // The first slice overwrites the accumulator, unless it holds C; the
-    // others add to it.
-    reduceSlice(a, bMat, i0, j0, rows, cols, x.c(0), /*accumulate=*/addToC);
-    if (shape.k > tiles.tk) {
-      auto slices =
-          scf::ForOp::create(b, loc, x.c(tiles.tk), x.c(shape.k), x.c(tiles.tk));
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(slices.getBody());
-      reduceSlice(a, bMat, i0, j0, rows, cols, slices.getInductionVar(),
-                  /*accumulate=*/true);
-    }
+    Slice slice{a, bMat, i0, j0, rows, cols};
+    Value product = reduce(slice, addToC);
+    WaitOp::create(b, loc, ValueRange{product});
     WaitOp::create(b, loc, ValueRange{DMAOp::create(b, loc, token(b), tile, out)});
   }
 
 private:
+  /// The operands of one C tile's reduction.
+  struct Slice {
+    Value a, b, i0, j0, rows, cols;
+  };
+
   void allocateBuffers() {
     MLIRContext *ctx = b.getContext();
     Type f32 = b.getF32Type();
     auto alloc = [&](ArrayRef<int64_t> shape, Type type) -> Value {
       return memref::AllocaOp::create(b, loc, localType(ctx, shape, type));
     };
-    a32 = alloc({tiles.tm, tiles.tk}, f32);
+    for (int pair = 0; pair < 2; ++pair) {
+      a32[pair] = alloc({tiles.tm, tiles.tk}, f32);
+      b32[pair] = alloc({tiles.tk, tiles.tn}, f32);
+    }
     aIn = alloc({tiles.tm, tiles.tk}, input);
-    b32 = alloc({tiles.tk, tiles.tn}, f32);
     bIn = alloc({tiles.tk, tiles.tn}, input);
     acc = alloc({tiles.tm, tiles.tn}, f32);
+  }
+
+  /// Reduces the slices of one C tile into `acc` (added to it when
+  /// `addToC`, else overwriting it) and returns the last product's token.
+  /// Slice s lands in staging pair s % 2: the DMA of slice s + 1 runs while
+  /// slice s is converted and multiplied.
+  Value reduce(const Slice &t, bool addToC) {
+    IndexMath x{b, loc};
+    int64_t slices = llvm::divideCeil(shape.k, tiles.tk);
+    Value loaded = load(t, x.c(0), 0);
+    // Slice 0, peeled: whether the DPE adds to C is static per product.
+    WaitOp::create(b, loc, ValueRange{loaded});
+    Value next = slices > 1 ? load(t, x.c(1), 1) : loaded;
+    Value product = multiply(x.c(0), addToC);
+    if (slices == 1)
+      return product;
+    auto loop = scf::ForOp::create(b, loc, x.c(1), x.c(slices), x.c(1),
+                                   ValueRange{next, product});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value s = loop.getInductionVar();
+    Value arrived = loop.getRegionIterArg(0), previous = loop.getRegionIterArg(1);
+    // The previous product has read the DPE-type buffers, and the SE has
+    // long finished reading the other staging pair.
+    WaitOp::create(b, loc, ValueRange{arrived, previous});
+    Value following = x.add(s, x.c(1));
+    auto prefetch = scf::IfOp::create(b, loc, TypeRange{token(b)},
+                                      x.lt(following, x.c(slices)),
+                                      /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&prefetch.getThenRegion().front());
+      scf::YieldOp::create(b, loc, load(t, following, -1));
+      b.setInsertionPointToStart(&prefetch.getElseRegion().front());
+      scf::YieldOp::create(b, loc, arrived);
+    }
+    Value current = multiply(s, /*accumulate=*/true);
+    scf::YieldOp::create(b, loc, ValueRange{prefetch.getResult(0), current});
+    return loop.getResult(1);
   }
 
   /// Zeroes a staging buffer before a partial slice lands in it, so that
@@ -189,28 +228,50 @@ private:
     linalg::FillOp::create(b, loc, zero, buffer);
   }
 
-  void reduceSlice(Value a, Value bMat, Value i0, Value j0, Value rows,
-                   Value cols, Value k0, bool accumulate) {
+  /// The staging buffer of pair `slice` % 2 (`pair` when known statically).
+  Value staging(Value (&buffers)[2], Value slice, int pair) {
+    if (pair >= 0)
+      return buffers[pair];
     IndexMath x{b, loc};
+    Value even = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       x.rem(slice, x.c(2)), x.c(0));
+    return arith::SelectOp::create(b, loc, even, buffers[0], buffers[1]);
+  }
+
+  /// Issues the DMA of slice `slice`'s A and B into their staging pair;
+  /// returns B's token (the DMA engine runs in order: A is in when B is).
+  Value load(const Slice &t, Value slice, int pair) {
+    IndexMath x{b, loc};
+    Value k0 = x.mul(slice, x.c(tiles.tk));
     Value depth = x.min(x.c(tiles.tk), x.sub(x.c(shape.k), k0));
     Value shortDepth = x.lt(depth, x.c(tiles.tk));
-    zeroIfPartial(x.orI(x.lt(rows, x.c(tiles.tm)), shortDepth), a32,
+    Value aBuf = staging(a32, slice, pair), bBuf = staging(b32, slice, pair);
+    zeroIfPartial(x.orI(x.lt(t.rows, x.c(tiles.tm)), shortDepth), aBuf,
                   tiles.tm * tiles.tk);
-    zeroIfPartial(x.orI(x.lt(cols, x.c(tiles.tn)), shortDepth), b32,
+    zeroIfPartial(x.orI(x.lt(t.cols, x.c(tiles.tn)), shortDepth), bBuf,
                   tiles.tk * tiles.tn);
-    Value loadA = DMAOp::create(b, loc, token(b), subview2D(b, loc, a, i0, k0, rows, depth),
-                                subview2D(b, loc, a32, x.c(0), x.c(0), rows, depth));
-    Value loadB =
-        DMAOp::create(b, loc, token(b), subview2D(b, loc, bMat, k0, j0, depth, cols),
-                      subview2D(b, loc, b32, x.c(0), x.c(0), depth, cols));
-    WaitOp::create(b, loc, ValueRange{loadA, loadB});
-    Value convertA = SEConvertOp::create(b, loc, token(b), a32, aIn);
-    Value convertB = SEConvertOp::create(b, loc, token(b), b32, bIn);
+    DMAOp::create(b, loc, token(b),
+                  subview2D(b, loc, t.a, t.i0, k0, t.rows, depth),
+                  subview2D(b, loc, aBuf, x.c(0), x.c(0), t.rows, depth));
+    return DMAOp::create(b, loc, token(b),
+                         subview2D(b, loc, t.b, k0, t.j0, depth, t.cols),
+                         subview2D(b, loc, bBuf, x.c(0), x.c(0), depth, t.cols));
+  }
+
+  /// Converts slice `slice`'s staging pair to the DPE type and issues its
+  /// product; returns the product's token.
+  Value multiply(Value slice, bool accumulate) {
+    std::optional<int64_t> known = getConstantIntValue(slice);
+    int pair = known ? static_cast<int>(*known % 2) : -1;
+    Value convertA =
+        SEConvertOp::create(b, loc, token(b), staging(a32, slice, pair), aIn);
+    Value convertB =
+        SEConvertOp::create(b, loc, token(b), staging(b32, slice, pair), bIn);
     WaitOp::create(b, loc, ValueRange{convertA, convertB});
     auto product = DPEMatmulOp::create(b, loc, token(b), aIn, bIn, acc);
     if (accumulate)
       product.setAccumulate(true);
-    WaitOp::create(b, loc, ValueRange{product.getToken()});
+    return product.getToken();
   }
 
   OpBuilder &b;
@@ -219,7 +280,7 @@ private:
   Type input;
   GemmShape shape;
   GemmTiles tiles;
-  Value a32, aIn, b32, bIn, acc;
+  Value a32[2], b32[2], aIn, bIn, acc;
 };
 
 ArrayRef<int64_t> shapeOf(Value memref) {

@@ -212,14 +212,20 @@ Type withoutSpace(Type type) {
                          memref.getLayout());
 }
 
-void dropMemorySpaces(func::FuncOp func) {
-  func.walk([](Operation *op) {
+/// Memrefs without memory spaces, and tokens carried by loops and
+/// branches as the i64 values the calls return.
+void retypeForLLVM(func::FuncOp func) {
+  Type i64 = IntegerType::get(func.getContext(), 64);
+  auto retype = [&](Type type) -> Type {
+    return isa<TokenType>(type) ? i64 : withoutSpace(type);
+  };
+  func.walk([&](Operation *op) {
     for (Value result : op->getResults())
-      result.setType(withoutSpace(result.getType()));
+      result.setType(retype(result.getType()));
     for (Region &region : op->getRegions())
       for (Block &block : region)
         for (BlockArgument arg : block.getArguments())
-          arg.setType(withoutSpace(arg.getType()));
+          arg.setType(retype(arg.getType()));
   });
 }
 
@@ -309,7 +315,7 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
         return failure();
     for (LaunchOp launch : launches)
       lowerLaunch(module, launch, localMemory, localBytes);
-    dropMemorySpaces(func);
+    retypeForLLVM(func);
     return success();
   }
 };
