@@ -318,6 +318,13 @@ int compile(MLIRContext &ctx) {
   } else if (llvm::sys::fs::createTemporaryFile("anvil", "o", objectPath)) {
     return error(kExitInternalError, "cannot create a temporary file");
   }
+  // An accelerator's object is code for its PEs' riscv64 cores; its
+  // artifact (--emit=lib) is host code that the simulator runs.
+  if (machine && emit == Emit::Obj) {
+    if (llvm::Error err = mtia::writeRISCVObject(*llvmModule, objectPath))
+      return error(kExitInternalError, llvm::toString(std::move(err)));
+    return kExitSuccess;
+  }
   if (llvm::Error err = host::writeHostObject(*llvmModule, objectPath))
     return error(kExitInternalError, llvm::toString(std::move(err)));
   if (emit == Emit::Obj)

@@ -6,6 +6,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
 
 #include <string>
 
@@ -25,6 +27,12 @@ void attachTarget(mlir::ModuleOp module, const target::TargetDesc &desc);
 /// lowering of loops and buffers (the simulator runs the result).
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
                                const MTIAPipelineOptions &options);
+
+/// Writes the artifact's LLVM IR as a riscv64 (+v) ELF object, the PE
+/// cores' instruction set: calls of the PE operations become the custom-0
+/// instructions of docs/ISA.md, and the simulator's accounting calls are
+/// dropped.
+llvm::Error writeRISCVObject(llvm::Module &module, llvm::StringRef path);
 
 } // namespace anvil::mtia
 
