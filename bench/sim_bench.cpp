@@ -38,7 +38,8 @@ namespace {
 
 cl::opt<std::string> targetName("target", cl::desc("Machine description"),
                                 cl::init("mtia-v1"));
-cl::opt<int64_t> gemmSize("gemm", cl::desc("M = N = K of the FP16 GEMM (0: skip)"),
+cl::opt<int64_t> gemmSize("gemm",
+                          cl::desc("M = N = K of the FP16 GEMM (0: skip)"),
                           cl::init(2048));
 cl::opt<int64_t> addElements("add",
                              cl::desc("Elements of the f32 add (0: skip)"),
@@ -58,9 +59,8 @@ int64_t cyclesOf(Simulator &sim, llvm::function_ref<void()> run) {
 void stage(Simulator &sim, char *dst, int32_t dstLevel, const char *src,
            int32_t srcLevel, int64_t rows, int64_t rowBytes) {
   int64_t pes = sim.desc().numPEs();
-  int64_t chunkRows =
-      std::max<int64_t>(1, sim.desc().level(MemoryLevel::Local).capacityBytes /
-                               2 / rowBytes);
+  int64_t chunkRows = std::max<int64_t>(
+      1, sim.desc().level(MemoryLevel::Local).capacityBytes / 2 / rowBytes);
   sim.runJob(pes, [&](int64_t pe) {
     char *local = static_cast<char *>(anvil_mtia_local_base());
     int64_t first = rows * pe / pes, last = rows * (pe + 1) / pes;
@@ -128,13 +128,12 @@ GemmTiles chooseTiles(const TargetDesc &desc, int64_t size) {
 
 /// One PE's share of C = A B: A, B and C (f16) in SRAM, row-major n x n.
 void gemmProgram(int64_t pe, const TargetDesc &desc, const GemmTiles &t,
-                 int64_t n, const uint16_t *a, const uint16_t *b,
-                 uint16_t *c) {
+                 int64_t n, const uint16_t *a, const uint16_t *b, uint16_t *c) {
   char *local = static_cast<char *>(anvil_mtia_local_base());
   int64_t s = t.sub, ks = t.kStep;
   auto *acc = reinterpret_cast<float *>(local);
-  auto *out = reinterpret_cast<uint16_t *>(t.inPlace ? local
-                                                      : local + s * s * 4);
+  auto *out =
+      reinterpret_cast<uint16_t *>(t.inPlace ? local : local + s * s * 4);
   char *buffers = local + s * s * (t.inPlace ? 4 : 6);
   int64_t sliceA = s * ks * 2, sliceB = ks * s * 2;
   auto bufA = [&](int64_t i) { return buffers + i * (sliceA + sliceB); };
@@ -183,8 +182,8 @@ void gemmProgram(int64_t pe, const TargetDesc &desc, const GemmTiles &t,
     // holds the previous result when it was converted in place.
     if (slice == 0 && t.inPlace && stored >= 0)
       anvil_mtia_wait(stored);
-    product = anvil_mtia_dpe_matmul(acc, s, bufA(buf), ks, bufB(buf), s, s,
-                                    ks, s, ANVIL_MTIA_F16, slice > 0);
+    product = anvil_mtia_dpe_matmul(acc, s, bufA(buf), ks, bufB(buf), s, s, ks,
+                                    s, ANVIL_MTIA_F16, slice > 0);
     multiplied[buf] = product;
     if (slice + 1 < stepsPerSub)
       continue;
@@ -336,9 +335,8 @@ int runAdd(const TargetDesc &desc) {
         anvil_mtia_wait(stored);
       if (start + chunk < last)
         loaded = load(start + chunk, buf ^ 1);
-      anvil_mtia_wait(anvil_mtia_se_binary(bufIn(buf, 2), bufIn(buf, 0),
-                                           bufIn(buf, 1), len,
-                                           ANVIL_MTIA_SE_ADD));
+      anvil_mtia_wait(anvil_mtia_se_binary(
+          bufIn(buf, 2), bufIn(buf, 0), bufIn(buf, 1), len, ANVIL_MTIA_SE_ADD));
       stored = anvil_mtia_dma(c.data() + start, ANVIL_MTIA_DRAM, 0,
                               bufIn(buf, 2), ANVIL_MTIA_LOCAL, 0, 1, len * 4);
     }

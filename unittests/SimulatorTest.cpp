@@ -5,9 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "anvil/Sim/Simulator.h"
 #include "anvil-c/MTIA.h"
 #include "anvil/Sim/Half.h"
-#include "anvil/Sim/Simulator.h"
 
 #include "llvm/Support/JSON.h"
 
@@ -73,13 +73,13 @@ TEST(SimulatorTest, LoadThenMultiply) {
     anvil_mtia_token t = anvil_mtia_dma(local, ANVIL_MTIA_LOCAL, 0, a.data(),
                                         ANVIL_MTIA_DRAM, 0, 1, 4096);
     anvil_mtia_wait(t);
-    anvil_mtia_wait(anvil_mtia_dma(local + 4096, ANVIL_MTIA_LOCAL, 0,
-                                   b.data(), ANVIL_MTIA_DRAM, 0, 1, 4096));
+    anvil_mtia_wait(anvil_mtia_dma(local + 4096, ANVIL_MTIA_LOCAL, 0, b.data(),
+                                   ANVIL_MTIA_DRAM, 0, 1, 4096));
     // 32x64 by 64x32 in f16: 1 row tile x 4 reduction tiles, each 32 + 8
     // cycles: 160.
     auto *acc = reinterpret_cast<float *>(local + 8192);
-    anvil_mtia_wait(anvil_mtia_dpe_matmul(acc, 32, local, 64, local + 4096,
-                                          32, 32, 64, 32, ANVIL_MTIA_F16, 0));
+    anvil_mtia_wait(anvil_mtia_dpe_matmul(acc, 32, local, 64, local + 4096, 32,
+                                          32, 64, 32, ANVIL_MTIA_F16, 0));
     anvil_mtia_wait(anvil_mtia_dma(c.data(), ANVIL_MTIA_DRAM, 0, acc,
                                    ANVIL_MTIA_LOCAL, 0, 1, 4096));
   });
@@ -165,9 +165,7 @@ TEST(SimulatorTest, OperandsOutsideLocalMemoryFault) {
 
 TEST(SimulatorTest, TraceAndReportAreJSON) {
   Simulator sim(v1(), SimOptions{/*trace=*/true});
-  sim.runJob(2, [&](int64_t) {
-    sim.wait(sim.dpe(DType::I8, 32, 32, 32));
-  });
+  sim.runJob(2, [&](int64_t) { sim.wait(sim.dpe(DType::I8, 32, 32, 32)); });
   std::string trace, report;
   llvm::raw_string_ostream traceStream(trace);
   sim.writeTrace(traceStream);

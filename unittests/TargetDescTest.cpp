@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "anvil/Target/CostModel.h"
 #include "anvil/Target/TargetDesc.h"
+#include "anvil/Target/CostModel.h"
 
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -19,9 +19,8 @@ using namespace anvil::target;
 namespace {
 
 TargetDesc load(llvm::StringRef name) {
-  llvm::Expected<TargetDesc> desc =
-      loadTargetDesc(std::string(ANVIL_TEST_TARGETS_DIR "/") + name.str() +
-                     ".json");
+  llvm::Expected<TargetDesc> desc = loadTargetDesc(
+      std::string(ANVIL_TEST_TARGETS_DIR "/") + name.str() + ".json");
   if (!desc) {
     ADD_FAILURE() << llvm::toString(desc.takeError());
     return {};
@@ -31,15 +30,16 @@ TargetDesc load(llvm::StringRef name) {
 
 /// The v1 description as text, for tests that break one field of it.
 std::string v1Text() {
-  auto buffer = llvm::MemoryBuffer::getFile(ANVIL_TEST_TARGETS_DIR
-                                            "/mtia-v1.json");
+  auto buffer =
+      llvm::MemoryBuffer::getFile(ANVIL_TEST_TARGETS_DIR "/mtia-v1.json");
   EXPECT_TRUE(static_cast<bool>(buffer));
   return buffer ? (*buffer)->getBuffer().str() : "";
 }
 
 /// Parses v1 with `edit` applied to its JSON, returning the error text
 /// ("" if it parsed).
-std::string errorAfterEdit(llvm::function_ref<void(llvm::json::Object &)> edit) {
+std::string
+errorAfterEdit(llvm::function_ref<void(llvm::json::Object &)> edit) {
   llvm::Expected<llvm::json::Value> value = llvm::json::parse(v1Text());
   EXPECT_TRUE(static_cast<bool>(value));
   edit(*value->getAsObject());
@@ -92,25 +92,26 @@ TEST(TargetDescTest, ResolvesNamesAndPaths) {
 TEST(TargetDescTest, MalformedFilesNameTheField) {
   llvm::Expected<TargetDesc> notJson = parseTargetDesc("{", "broken.json");
   ASSERT_FALSE(static_cast<bool>(notJson));
-  EXPECT_NE(llvm::toString(notJson.takeError()).find("broken.json: not valid JSON"),
-            std::string::npos);
+  EXPECT_NE(
+      llvm::toString(notJson.takeError()).find("broken.json: not valid JSON"),
+      std::string::npos);
 
   std::string missing = errorAfterEdit([](llvm::json::Object &o) {
     o.getObject("memory")->getObject("sram")->erase("bandwidth_gb_per_s");
   });
-  EXPECT_NE(missing.find("missing value at edited.json.memory.sram.bandwidth_gb_per_s"),
+  EXPECT_NE(missing.find(
+                "missing value at edited.json.memory.sram.bandwidth_gb_per_s"),
             std::string::npos)
       << missing;
 
-  std::string wrongType = errorAfterEdit(
-      [](llvm::json::Object &o) { o["clock_mhz"] = "fast"; });
+  std::string wrongType =
+      errorAfterEdit([](llvm::json::Object &o) { o["clock_mhz"] = "fast"; });
   EXPECT_NE(wrongType.find("expected number at edited.json.clock_mhz"),
             std::string::npos)
       << wrongType;
 
-  std::string unknownField = errorAfterEdit([](llvm::json::Object &o) {
-    (*o.getObject("dpe"))["tile_colums"] = 32;
-  });
+  std::string unknownField = errorAfterEdit(
+      [](llvm::json::Object &o) { (*o.getObject("dpe"))["tile_colums"] = 32; });
   EXPECT_NE(unknownField.find("dpe.tile_colums: unknown field"),
             std::string::npos)
       << unknownField;

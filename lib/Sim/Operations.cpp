@@ -56,8 +56,8 @@ int8_t floatToI8(float f) {
 
 /// Widens `rows` x `cols` elements of `type` at `src` (rows `ld` apart)
 /// into a dense f32 matrix.
-void widen(const void *src, int64_t ld, int64_t rows, int64_t cols,
-           DType type, std::vector<float> &out) {
+void widen(const void *src, int64_t ld, int64_t rows, int64_t cols, DType type,
+           std::vector<float> &out) {
   out.resize(rows * cols);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c) {
@@ -174,8 +174,8 @@ anvil_mtia_token anvil_mtia_dpe_matmul(void *c, int64_t ldc, const void *a,
   if (!sim)
     return 0;
   auto input = static_cast<DType>(inType);
-  std::optional<DType> acc =
-      inType >= 0 && inType <= 4 ? sim->desc().dpeAccumulator(input)
+  std::optional<DType> acc = inType >= 0 && inType <= 4
+                                 ? sim->desc().dpeAccumulator(input)
                                  : std::nullopt;
   if (!acc) {
     sim->fault(llvm::formatv("PE {0}: dpe_matmul: {1} does not take input "
@@ -289,9 +289,8 @@ anvil_mtia_token anvil_mtia_se_binary(float *dst, const float *a,
 
 void anvil_mtia_vector_work(int32_t type, int64_t ops) {
   if (Simulator *sim = simulatorFor("vector_work"))
-    sim->vectorWork(type >= 0 && type <= 4 ? static_cast<DType>(type)
-                                           : DType::F32,
-                    ops);
+    sim->vectorWork(
+        type >= 0 && type <= 4 ? static_cast<DType>(type) : DType::F32, ops);
 }
 
 void anvil_mtia_vector_traffic(int32_t level, int64_t bytes) {

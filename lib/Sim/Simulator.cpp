@@ -177,8 +177,7 @@ Token Simulator::dma(MemoryLevel src, MemoryLevel dst, int64_t rows,
 
 Token Simulator::dpe(DType input, int64_t m, int64_t k, int64_t n) {
   work.dpeMacs[static_cast<int>(input)] += static_cast<double>(m) * k * n;
-  return issue(Unit::DPE, dpeCycles(machine, input, m, k, n), 0,
-               "dpe.matmul");
+  return issue(Unit::DPE, dpeCycles(machine, input, m, k, n), 0, "dpe.matmul");
 }
 
 Token Simulator::se(DType type, int64_t elements, int64_t opsPerElement,
@@ -275,14 +274,11 @@ void Simulator::writeReportJSON(llvm::raw_ostream &os) const {
   for (int l = 0; l < kNumMemoryLevels; ++l)
     moved[memoryLevelName(MemoryLevel(l))] = r.bytes[l];
   const Roofline &rf = r.roofline;
-  bound = llvm::json::Object{{"dpe_cycles", rf.dpeCycles},
-                             {"se_cycles", rf.seCycles},
-                             {"vector_cycles", rf.vectorCycles},
-                             {"dram_cycles", rf.dramCycles},
-                             {"sram_cycles", rf.sramCycles},
-                             {"bound_cycles", rf.boundCycles()},
-                             {"limiter", rf.limiter()},
-                             {"ratio", r.rooflineRatio()}};
+  bound = llvm::json::Object{
+      {"dpe_cycles", rf.dpeCycles},       {"se_cycles", rf.seCycles},
+      {"vector_cycles", rf.vectorCycles}, {"dram_cycles", rf.dramCycles},
+      {"sram_cycles", rf.sramCycles},     {"bound_cycles", rf.boundCycles()},
+      {"limiter", rf.limiter()},          {"ratio", r.rooflineRatio()}};
   llvm::json::Object root{{"target", machine.name},
                           {"cycles", r.cycles},
                           {"microseconds", r.microseconds},
@@ -307,8 +303,9 @@ void Simulator::writeTrace(llvm::raw_ostream &os) const {
           json.attribute("name", "process_name");
           json.attribute("ph", "M");
           json.attribute("pid", p);
-          json.attributeObject(
-              "args", [&] { json.attribute("name", llvm::formatv("PE {0}", p).str()); });
+          json.attributeObject("args", [&] {
+            json.attribute("name", llvm::formatv("PE {0}", p).str());
+          });
         });
         for (int u = 0; u < kNumUnits; ++u)
           json.object([&] {
@@ -316,8 +313,8 @@ void Simulator::writeTrace(llvm::raw_ostream &os) const {
             json.attribute("ph", "M");
             json.attribute("pid", p);
             json.attribute("tid", u);
-            json.attributeObject("args",
-                                 [&] { json.attribute("name", unitName(Unit(u))); });
+            json.attributeObject(
+                "args", [&] { json.attribute("name", unitName(Unit(u))); });
           });
       }
       for (const Event &e : events)

@@ -1,4 +1,5 @@
-//===- Half.h - IEEE half and bfloat16 conversions ---------------*- C++ -*-===//
+//===- Half.h - IEEE half and bfloat16 conversions ---------------*- C++
+//-*-===//
 //
 // The SE's conversions between f32 and the DPE's 16-bit inputs, rounding to
 // nearest with ties to even. Written with bit operations and f32 arithmetic
@@ -55,8 +56,8 @@ inline float halfToFloat(uint16_t h) {
   uint32_t two = w + w;
   float normalized = bitsFloat((two >> 4) + (0xE0u << 23)) * 0x1.0p-112f;
   float denormalized = bitsFloat((two >> 17) | (126u << 23)) - 0.5f;
-  uint32_t result =
-      sign | (two < (1u << 27) ? floatBits(denormalized) : floatBits(normalized));
+  uint32_t result = sign | (two < (1u << 27) ? floatBits(denormalized)
+                                             : floatBits(normalized));
   return bitsFloat(result);
 }
 

@@ -1,4 +1,5 @@
-//===- Simulator.h - The MTIA-like machine, simulated on the host -*- C++ -*-===//
+//===- Simulator.h - The MTIA-like machine, simulated on the host -*- C++
+//-*-===//
 //
 // The simulator runs PE programs on the host and keeps the machine's time.
 // Results are computed exactly (lib/Sim/Operations.cpp implements the

@@ -1,4 +1,5 @@
-//===- TargetDesc.h - Machine descriptions of accelerator targets -*- C++ -*-===//
+//===- TargetDesc.h - Machine descriptions of accelerator targets -*- C++
+//-*-===//
 //
 // A TargetDesc is what Anvil knows of an accelerator: clock, PE grid, memory
 // levels, the dot-product engine (DPE), the SIMD engine (SE), the vector core

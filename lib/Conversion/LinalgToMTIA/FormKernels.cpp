@@ -71,7 +71,9 @@ Value openKernel(OpBuilder &b, Location loc, StringRef name, int64_t numPEs) {
   return body->getArgument(0);
 }
 
-int64_t elementBytes(Type type) { return (type.getIntOrFloatBitWidth() + 7) / 8; }
+int64_t elementBytes(Type type) {
+  return (type.getIntOrFloatBitWidth() + 7) / 8;
+}
 
 Type token(OpBuilder &b) { return TokenType::get(b.getContext()); }
 
@@ -95,8 +97,7 @@ GemmTiles chooseGemmTiles(TargetAttr target, Type input) {
   int64_t inBytes = elementBytes(input);
   int64_t depth = target.getTileRowBytes() / inBytes;
   GemmTiles t{2 * target.getTileRows(), 2 * target.getTileRows(), 4 * depth};
-  while (gemmLocalBytes(t, inBytes) > target.getLocalBytes() &&
-         t.tk > depth)
+  while (gemmLocalBytes(t, inBytes) > target.getLocalBytes() && t.tk > depth)
     t.tk /= 2;
   while (gemmLocalBytes(t, inBytes) > target.getLocalBytes() &&
          t.tm > target.getTileRows()) {
@@ -148,11 +149,13 @@ public:
     Value tile = subview2D(b, loc, acc, x.c(0), x.c(0), rows, cols);
     Value out = subview2D(b, loc, c, i0, j0, rows, cols);
     if (addToC)
-      WaitOp::create(b, loc, ValueRange{DMAOp::create(b, loc, token(b), out, tile)});
+      WaitOp::create(b, loc,
+                     ValueRange{DMAOp::create(b, loc, token(b), out, tile)});
     Slice slice{a, bMat, i0, j0, rows, cols};
     Value product = reduce(slice, addToC);
     WaitOp::create(b, loc, ValueRange{product});
-    WaitOp::create(b, loc, ValueRange{DMAOp::create(b, loc, token(b), tile, out)});
+    WaitOp::create(b, loc,
+                   ValueRange{DMAOp::create(b, loc, token(b), tile, out)});
   }
 
 private:
@@ -195,7 +198,8 @@ private:
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value s = loop.getInductionVar();
-    Value arrived = loop.getRegionIterArg(0), previous = loop.getRegionIterArg(1);
+    Value arrived = loop.getRegionIterArg(0),
+          previous = loop.getRegionIterArg(1);
     // The previous product has read the DPE-type buffers, and the SE has
     // long finished reading the other staging pair.
     WaitOp::create(b, loc, ValueRange{arrived, previous});
@@ -253,9 +257,9 @@ private:
     DMAOp::create(b, loc, token(b),
                   subview2D(b, loc, t.a, t.i0, k0, t.rows, depth),
                   subview2D(b, loc, aBuf, x.c(0), x.c(0), t.rows, depth));
-    return DMAOp::create(b, loc, token(b),
-                         subview2D(b, loc, t.b, k0, t.j0, depth, t.cols),
-                         subview2D(b, loc, bBuf, x.c(0), x.c(0), depth, t.cols));
+    return DMAOp::create(
+        b, loc, token(b), subview2D(b, loc, t.b, k0, t.j0, depth, t.cols),
+        subview2D(b, loc, bBuf, x.c(0), x.c(0), depth, t.cols));
   }
 
   /// Converts slice `slice`'s staging pair to the DPE type and issues its
@@ -327,12 +331,14 @@ public:
   LogicalResult matmul(linalg::MatmulOp op) {
     OpBuilder b(op);
     auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
-    DPEKernel kernel(b, op.getLoc(), target, dpeInput,
-                     {1, a[0], bs[1], a[1]});
-    kernel.emit(nextName("matmul"), [&](OpBuilder &, Value) {
-      return std::make_tuple(op.getInputs()[0], op.getInputs()[1],
-                             op.getOutputs()[0]);
-    }, !takeZeroFill(op));
+    DPEKernel kernel(b, op.getLoc(), target, dpeInput, {1, a[0], bs[1], a[1]});
+    kernel.emit(
+        nextName("matmul"),
+        [&](OpBuilder &, Value) {
+          return std::make_tuple(op.getInputs()[0], op.getInputs()[1],
+                                 op.getOutputs()[0]);
+        },
+        !takeZeroFill(op));
     op.erase();
     return success();
   }
@@ -342,11 +348,14 @@ public:
     Location loc = op.getLoc();
     auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
     DPEKernel kernel(b, loc, target, dpeInput, {a[0], a[1], bs[2], a[2]});
-    kernel.emit(nextName("batch_matmul"), [&](OpBuilder &nb, Value batch) {
-      return std::make_tuple(slice(nb, loc, op.getInputs()[0], batch),
-                             slice(nb, loc, op.getInputs()[1], batch),
-                             slice(nb, loc, op.getOutputs()[0], batch));
-    }, !takeZeroFill(op));
+    kernel.emit(
+        nextName("batch_matmul"),
+        [&](OpBuilder &nb, Value batch) {
+          return std::make_tuple(slice(nb, loc, op.getInputs()[0], batch),
+                                 slice(nb, loc, op.getInputs()[1], batch),
+                                 slice(nb, loc, op.getOutputs()[0], batch));
+        },
+        !takeZeroFill(op));
     op.erase();
     return success();
   }
@@ -378,10 +387,14 @@ public:
       if (failed(onVectorCores(gather, "im2col")))
         return failure();
       DPEKernel kernel(b, loc, target, dpeInput, {1, w[0], pixels, depth});
-      kernel.emit(nextName("conv"), [&](OpBuilder &nb, Value) {
-        return std::make_tuple(weights, patches,
-                               asMatrix(nb, loc, slice(nb, loc, output, image)));
-      }, addToC);
+      kernel.emit(
+          nextName("conv"),
+          [&](OpBuilder &nb, Value) {
+            return std::make_tuple(
+                weights, patches,
+                asMatrix(nb, loc, slice(nb, loc, output, image)));
+          },
+          addToC);
     }
     memref::DeallocOp::create(b, loc, patches);
     op.erase();
@@ -419,11 +432,12 @@ public:
     }
     // Only ops that read and write through projected permutations split
     // cleanly: a slice of a convolution-like window would need its halo.
-    bool split = !extents.empty() && extents[0] > 1 &&
-                 op.getIteratorTypesArray()[0] == utils::IteratorType::parallel &&
-                 llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
-                   return map.isProjectedPermutation();
-                 });
+    bool split =
+        !extents.empty() && extents[0] > 1 &&
+        op.getIteratorTypesArray()[0] == utils::IteratorType::parallel &&
+        llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+          return map.isProjectedPermutation();
+        });
     int64_t pes = split ? std::min(extents[0], target.getNumPes()) : 1;
     int64_t chunk = split ? llvm::divideCeil(extents[0], pes) : 0;
     Value pe = openKernel(b, loc, nextName(base), pes);
@@ -467,9 +481,9 @@ private:
       iterations *= e;
     int64_t bodyOps = std::max<int64_t>(
         1, static_cast<int64_t>(op.getBlock()->getOperations().size()) - 1);
-    Value ops = outerRows ? x.mul(outerRows,
-                                  x.c(iterations / extents[0] * bodyOps))
-                          : x.c(iterations * bodyOps);
+    Value ops = outerRows
+                    ? x.mul(outerRows, x.c(iterations / extents[0] * bodyOps))
+                    : x.c(iterations * bodyOps);
     Value bytes = x.c(0);
     for (Value operand : tiled->getOperands()) {
       auto type = dyn_cast<MemRefType>(operand.getType());
@@ -477,15 +491,16 @@ private:
         continue;
       Value elements = x.c(1);
       for (int64_t d = 0; d < type.getRank(); ++d)
-        elements = x.mul(elements,
-                         type.isDynamicDim(d)
-                             ? memref::DimOp::create(b, loc, operand, d).getResult()
-                             : x.c(type.getDimSize(d)));
+        elements =
+            x.mul(elements,
+                  type.isDynamicDim(d)
+                      ? memref::DimOp::create(b, loc, operand, d).getResult()
+                      : x.c(type.getDimSize(d)));
       bytes = x.add(bytes,
                     x.mul(elements, x.c(elementBytes(type.getElementType()))));
     }
-    Type element = cast<MemRefType>(op.getDpsInits()[0].getType())
-                       .getElementType();
+    Type element =
+        cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType();
     CoreCostOp::create(b, loc, ops, bytes, TypeAttr::get(element));
   }
 
@@ -557,8 +572,7 @@ struct MTIAFormKernelsPass
 
   /// Linalg ops on buffers not yet in a kernel: those the DPE takes, or
   /// all the others.
-  static SmallVector<linalg::LinalgOp> collect(ModuleOp module,
-                                               bool products) {
+  static SmallVector<linalg::LinalgOp> collect(ModuleOp module, bool products) {
     SmallVector<linalg::LinalgOp> ops;
     module.walk([&](linalg::LinalgOp op) {
       if (op.hasPureBufferSemantics() && !op->getParentOfType<LaunchOp>() &&

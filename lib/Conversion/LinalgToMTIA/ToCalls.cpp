@@ -40,7 +40,9 @@ int32_t typeCode(Type type) {
   return 4;
 }
 
-int64_t elementBytes(Type type) { return (type.getIntOrFloatBitWidth() + 7) / 8; }
+int64_t elementBytes(Type type) {
+  return (type.getIntOrFloatBitWidth() + 7) / 8;
+}
 
 /// Builds calls of the PE operations, declaring each on first use.
 class CallEmitter {
@@ -81,8 +83,8 @@ public:
     Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
     Value bytes = i64(elementBytes(type.getElementType()));
     Layout l;
-    l.address = arith::AddIOp::create(
-        b, loc, toI64(base), mul(toI64(meta.getOffset()), bytes));
+    l.address = arith::AddIOp::create(b, loc, toI64(base),
+                                      mul(toI64(meta.getOffset()), bytes));
     int64_t rank = type.getRank();
     Value last = toI64(meta.getSizes()[rank - 1]);
     l.rowBytes = mul(last, bytes);
@@ -107,8 +109,8 @@ private:
       return;
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
-    auto decl = func::FuncOp::create(b, loc, name,
-                                     b.getFunctionType(args, results));
+    auto decl =
+        func::FuncOp::create(b, loc, name, b.getFunctionType(args, results));
     decl.setPrivate();
   }
 
@@ -118,7 +120,8 @@ private:
 };
 
 int32_t levelOf(Value memref) {
-  return static_cast<int32_t>(memorySpaceOf(cast<MemRefType>(memref.getType())));
+  return static_cast<int32_t>(
+      memorySpaceOf(cast<MemRefType>(memref.getType())));
 }
 
 LogicalResult lowerOp(ModuleOp module, Operation *op) {
@@ -264,9 +267,9 @@ void lowerLaunch(ModuleOp module, LaunchOp launch, Value localMemory,
     MemRefType type = alloca.getType();
     Value shift = arith::AddIOp::create(
         ab, loc, peBase, arith::ConstantIndexOp::create(ab, loc, offset));
-    auto view = memref::ViewOp::create(
-        ab, loc, cast<MemRefType>(withoutSpace(type)), localMemory, shift,
-        ValueRange{});
+    auto view =
+        memref::ViewOp::create(ab, loc, cast<MemRefType>(withoutSpace(type)),
+                               localMemory, shift, ValueRange{});
     alloca.replaceAllUsesWith(view.getResult());
     alloca.erase();
     offset += llvm::alignTo(
@@ -306,8 +309,7 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
     Value localMemory = func.getArgument(func.getNumArguments() - 1);
     SmallVector<Operation *> ops;
     func.walk([&](Operation *op) {
-      if (isa<MTIADialect>(op->getDialect()) &&
-          !isa<LaunchOp, YieldOp>(op))
+      if (isa<MTIADialect>(op->getDialect()) && !isa<LaunchOp, YieldOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops)

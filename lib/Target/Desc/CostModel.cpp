@@ -42,8 +42,8 @@ int64_t anvil::target::dpeTilePasses(const TargetDesc &desc, DType input,
          llvm::divideCeil(k * dtypeBytes(input), desc.dpe.tileRowBytes);
 }
 
-int64_t anvil::target::dpeCycles(const TargetDesc &desc, DType input,
-                                 int64_t m, int64_t k, int64_t n) {
+int64_t anvil::target::dpeCycles(const TargetDesc &desc, DType input, int64_t m,
+                                 int64_t k, int64_t n) {
   int64_t passes = dpeTilePasses(desc, input, m, k);
   return llvm::divideCeil(passes, desc.dpe.arrays) *
          (n + desc.dpe.reloadCycles);

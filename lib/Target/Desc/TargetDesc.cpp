@@ -292,9 +292,9 @@ static void checkUnknownFields(const json::Object &root, Validator &v) {
   }
   v.knownKeys(root.getObject("dma"), "dma",
               {"bytes_per_cycle", "broadcast", "gather", "dram_prefetch"});
-  v.knownKeys(root.getObject("dpe"), "dpe",
-              {"tile_rows", "tile_row_bytes", "arrays", "reload_cycles",
-               "types"});
+  v.knownKeys(
+      root.getObject("dpe"), "dpe",
+      {"tile_rows", "tile_row_bytes", "arrays", "reload_cycles", "types"});
   v.knownKeys(root.getObject("se"), "se", {"ops_per_cycle"});
   v.knownKeys(root.getObject("vector_core"), "vector_core",
               {"vector_bytes", "ops_per_cycle"});
@@ -303,8 +303,8 @@ static void checkUnknownFields(const json::Object &root, Validator &v) {
 }
 
 static void convertLanes(const std::map<std::string, int64_t> &raw,
-                         llvm::StringRef field, llvm::SmallVector<LaneDesc> &out,
-                         Validator &v) {
+                         llvm::StringRef field,
+                         llvm::SmallVector<LaneDesc> &out, Validator &v) {
   if (raw.empty())
     v.fail(field, "must list at least one type");
   for (const auto &[name, ops] : raw) {
@@ -336,8 +336,8 @@ static void convertDPETypes(llvm::ArrayRef<RawDPEType> raw, DPEDesc &dpe,
       v.fail(where, "the accumulator (" + t.accumulator +
                         ") must be wider than the input (" + t.input + ")");
     else if (dpe.tileRowBytes % dtypeBytes(*input) != 0)
-      v.fail(where, "dpe.tile_row_bytes must hold whole " + t.input +
-                        " elements");
+      v.fail(where,
+             "dpe.tile_row_bytes must hold whole " + t.input + " elements");
     dpe.types.push_back({*input, *acc});
   }
 }
@@ -387,7 +387,8 @@ static void checkUnits(const TargetDesc &d, Validator &v) {
   // A kernel holds at least one native tile of each operand and of the
   // accumulator in local memory.
   int64_t tileBytes = d.dpe.tileRows * d.dpe.tileRowBytes;
-  if (d.dpe.tileRows > 0 && tileBytes * 6 > d.level(MemoryLevel::Local).capacityBytes)
+  if (d.dpe.tileRows > 0 &&
+      tileBytes * 6 > d.level(MemoryLevel::Local).capacityBytes)
     v.fail("dpe", llvm::formatv("a native tile ({0} bytes) and its operands "
                                 "do not fit in local memory",
                                 tileBytes));
@@ -398,9 +399,8 @@ anvil::target::parseTargetDesc(llvm::StringRef text, llvm::StringRef source) {
   llvm::Expected<json::Value> value = json::parse(text);
   if (!value)
     return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "%s: not valid JSON: %s", source.str().c_str(),
-        llvm::toString(value.takeError()).c_str());
+        llvm::inconvertibleErrorCode(), "%s: not valid JSON: %s",
+        source.str().c_str(), llvm::toString(value.takeError()).c_str());
   json::Path::Root root(source);
   RawTarget raw;
   if (!fromJSON(*value, raw, root))
@@ -433,10 +433,9 @@ anvil::target::parseTargetDesc(llvm::StringRef text, llvm::StringRef source) {
 llvm::Expected<TargetDesc> anvil::target::loadTargetDesc(llvm::StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
-    return llvm::createStringError(buffer.getError(),
-                                   "cannot read machine description '%s': %s",
-                                   path.str().c_str(),
-                                   buffer.getError().message().c_str());
+    return llvm::createStringError(
+        buffer.getError(), "cannot read machine description '%s': %s",
+        path.str().c_str(), buffer.getError().message().c_str());
   return parseTargetDesc((*buffer)->getBuffer(), path);
 }
 

@@ -11,7 +11,8 @@
 
 using namespace mlir;
 
-void anvil::mtia::attachTarget(ModuleOp module, const target::TargetDesc &desc) {
+void anvil::mtia::attachTarget(ModuleOp module,
+                               const target::TargetDesc &desc) {
   MLIRContext *ctx = module.getContext();
   ctx->getOrLoadDialect<MTIADialect>();
   SmallVector<Type> inputs;
@@ -28,8 +29,9 @@ void anvil::mtia::attachTarget(ModuleOp module, const target::TargetDesc &desc) 
       break;
     case target::DType::I32:
     case target::DType::F32:
-      inputs.push_back(t.input == target::DType::F32 ? Type(Float32Type::get(ctx))
-                                                     : IntegerType::get(ctx, 32));
+      inputs.push_back(t.input == target::DType::F32
+                           ? Type(Float32Type::get(ctx))
+                           : IntegerType::get(ctx, 32));
       break;
     }
   }
@@ -41,8 +43,8 @@ void anvil::mtia::attachTarget(ModuleOp module, const target::TargetDesc &desc) 
                       desc.dma.broadcast, desc.dma.gather));
 }
 
-void anvil::mtia::buildLinalgToLLVMPipeline(OpPassManager &pm,
-                                            const MTIAPipelineOptions &options) {
+void anvil::mtia::buildLinalgToLLVMPipeline(
+    OpPassManager &pm, const MTIAPipelineOptions &options) {
   host::addBufferization(pm);
   // The seams' first implementations: one op per kernel, fixed tiles from
   // the machine description, kernels one after another over all PEs.

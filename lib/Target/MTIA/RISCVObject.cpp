@@ -53,8 +53,8 @@ Encoding encodingOf(StringRef callee) {
 }
 
 std::string insn(const Encoding &e, StringRef rd, StringRef rs1) {
-  return formatv(".insn r 0x0B, {0}, {1}, {2}, {3}, x0", e.funct3, e.funct7,
-                 rd, rs1)
+  return formatv(".insn r 0x0B, {0}, {1}, {2}, {3}, x0", e.funct3, e.funct7, rd,
+                 rs1)
       .str();
 }
 
@@ -129,8 +129,8 @@ llvm::Error anvil::mtia::writeRISCVObject(Module &module, StringRef path) {
   if (!target)
     return createStringError("this LLVM has no riscv64 backend: " + error);
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      triple, "generic-rv64", "+m,+a,+f,+d,+c,+v", TargetOptions(),
-      Reloc::PIC_, std::nullopt, CodeGenOptLevel::Aggressive));
+      triple, "generic-rv64", "+m,+a,+f,+d,+c,+v", TargetOptions(), Reloc::PIC_,
+      std::nullopt, CodeGenOptLevel::Aggressive));
   if (!machine)
     return createStringError("cannot create a riscv64 target machine");
   encodePEOperations(module);

@@ -130,8 +130,8 @@ LogicalResult LaunchOp::verify() {
   if (bytes > target->getLocalBytes())
     return emitOpError("kernel '")
            << getKernel() << "' needs " << bytes
-           << " bytes of local memory per PE; " << target->getName()
-           << " has " << target->getLocalBytes();
+           << " bytes of local memory per PE; " << target->getName() << " has "
+           << target->getLocalBytes();
   return success();
 }
 
@@ -170,11 +170,11 @@ LogicalResult DMABroadcastOp::verify() {
   auto src = cast<MemRefType>(getSrc().getType());
   if (src.getRank() > 2)
     return emitOpError("moves 1-D or 2-D views, not rank ") << src.getRank();
-  return failure(failed(requireShared(*this, getSrc(), "src")) ||
-                 failed(requireLocal(*this, {{getDst(), "dst"}})) ||
-                 failed(requireSameShape(*this, getSrc(), getDst())) ||
-                 failed(requireElementType(*this, getDst(), "dst",
-                                           src.getElementType())));
+  return failure(
+      failed(requireShared(*this, getSrc(), "src")) ||
+      failed(requireLocal(*this, {{getDst(), "dst"}})) ||
+      failed(requireSameShape(*this, getSrc(), getDst())) ||
+      failed(requireElementType(*this, getDst(), "dst", src.getElementType())));
 }
 
 LogicalResult DMAGatherOp::verify() {
@@ -199,11 +199,11 @@ LogicalResult DMAGatherOp::verify() {
     return emitOpError("destination must be ")
            << indices.getDimSize(0) << "x" << table.getDimSize(1)
            << " (one table row per index), not " << dst;
-  return failure(
-      failed(requireShared(*this, getTable(), "table")) ||
-      failed(requireLocal(*this, {{getIndices(), "indices"}, {getDst(), "dst"}})) ||
-      failed(requireElementType(*this, getDst(), "dst",
-                                table.getElementType())));
+  return failure(failed(requireShared(*this, getTable(), "table")) ||
+                 failed(requireLocal(
+                     *this, {{getIndices(), "indices"}, {getDst(), "dst"}})) ||
+                 failed(requireElementType(*this, getDst(), "dst",
+                                           table.getElementType())));
 }
 
 //===----------------------------------------------------------------------===//
@@ -213,7 +213,8 @@ LogicalResult DMAGatherOp::verify() {
 LogicalResult DPEMatmulOp::verify() {
   FailureOr<TargetAttr> target = targetOf(*this);
   if (failed(target) ||
-      failed(requireLocal(*this, {{getA(), "a"}, {getB(), "b"}, {getC(), "c"}})))
+      failed(
+          requireLocal(*this, {{getA(), "a"}, {getB(), "b"}, {getC(), "c"}})))
     return failure();
   auto a = cast<MemRefType>(getA().getType());
   auto b = cast<MemRefType>(getB().getType());
@@ -263,8 +264,8 @@ LogicalResult SEConvertOp::verify() {
 LogicalResult SEBinaryOp::verify() {
   Type f32 = Float32Type::get(getContext());
   return failure(
-      failed(requireLocal(*this, {{getLhs(), "lhs"}, {getRhs(), "rhs"},
-                                  {getDst(), "dst"}})) ||
+      failed(requireLocal(
+          *this, {{getLhs(), "lhs"}, {getRhs(), "rhs"}, {getDst(), "dst"}})) ||
       failed(requireSameShape(*this, getLhs(), getRhs())) ||
       failed(requireSameShape(*this, getLhs(), getDst())) ||
       failed(requireElementType(*this, getLhs(), "lhs", f32)) ||
