@@ -123,6 +123,13 @@ TEST(TargetDescTest, MalformedFilesNameTheField) {
             std::string::npos)
       << badType;
 
+  // Types a unit does not list run at its f32 rate, so f32 must be there.
+  std::string noF32 = errorAfterEdit([](llvm::json::Object &o) {
+    o.getObject("se")->getObject("ops_per_cycle")->erase("f32");
+  });
+  EXPECT_NE(noF32.find("se.ops_per_cycle: must list f32"), std::string::npos)
+      << noF32;
+
   std::string negative = errorAfterEdit(
       [](llvm::json::Object &o) { (*o.getObject("pe_grid"))["rows"] = 0; });
   EXPECT_NE(negative.find("pe_grid.rows: must be positive"), std::string::npos)

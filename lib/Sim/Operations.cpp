@@ -56,29 +56,32 @@ int8_t floatToI8(float f) {
 
 /// Widens `rows` x `cols` elements of `type` at `src` (rows `ld` apart)
 /// into a dense f32 matrix.
+/// Widens `rows` x `cols` elements of type T at `src` (rows `ld` apart)
+/// into a dense f32 matrix, each with `load`.
+template <typename T, typename Load>
+void widenWith(const void *src, int64_t ld, int64_t rows, int64_t cols,
+               Load load, std::vector<float> &out) {
+  out.resize(rows * cols);
+  auto *in = static_cast<const T *>(src);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      out[r * cols + c] = load(in[r * ld + c]);
+}
+
 void widen(const void *src, int64_t ld, int64_t rows, int64_t cols, DType type,
            std::vector<float> &out) {
-  out.resize(rows * cols);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) {
-      int64_t i = r * ld + c;
-      float v = 0;
-      switch (type) {
-      case DType::F16:
-        v = halfToFloat(static_cast<const uint16_t *>(src)[i]);
-        break;
-      case DType::BF16:
-        v = bf16ToFloat(static_cast<const uint16_t *>(src)[i]);
-        break;
-      case DType::I8:
-        v = static_cast<const int8_t *>(src)[i];
-        break;
-      default:
-        v = static_cast<const float *>(src)[i];
-        break;
-      }
-      out[r * cols + c] = v;
-    }
+  switch (type) {
+  case DType::F16:
+    return widenWith<uint16_t>(src, ld, rows, cols, halfToFloat, out);
+  case DType::BF16:
+    return widenWith<uint16_t>(src, ld, rows, cols, bf16ToFloat, out);
+  case DType::I8:
+    return widenWith<int8_t>(
+        src, ld, rows, cols, [](int8_t v) { return float(v); }, out);
+  default:
+    return widenWith<float>(
+        src, ld, rows, cols, [](float v) { return v; }, out);
+  }
 }
 
 void integerMatmul(int32_t *c, int64_t ldc, const int8_t *a, int64_t lda,

@@ -113,8 +113,10 @@ struct TargetDesc {
   std::optional<DType> dpeAccumulator(DType input) const;
   /// Multiply-accumulates per cycle of one PE's DPE (all arrays).
   int64_t dpeMacsPerCycle(DType input) const;
-  /// Element operations per cycle of one PE's SE / vector core (0 if the
-  /// unit does not take `type`).
+  /// Element operations per cycle of one PE's SE / vector core. A type the
+  /// unit does not list (i64, f64 or i1 data of a graph, bf16 on v1) runs
+  /// at its f32 rate, as the lowering widens or splits it into 32-bit
+  /// lanes; every description lists f32.
   int64_t seOpsPerCycle(DType type) const;
   int64_t vectorOpsPerCycle(DType type) const;
   /// The chip's DPE peak in operations (2 per MAC) per second.

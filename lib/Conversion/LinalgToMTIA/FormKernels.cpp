@@ -71,9 +71,6 @@ Value openKernel(OpBuilder &b, Location loc, StringRef name, int64_t numPEs) {
   return body->getArgument(0);
 }
 
-int64_t elementBytes(Type type) {
-  return (type.getIntOrFloatBitWidth() + 7) / 8;
-}
 
 Type token(OpBuilder &b) { return TokenType::get(b.getContext()); }
 

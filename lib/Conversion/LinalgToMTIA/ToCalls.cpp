@@ -40,10 +40,6 @@ int32_t typeCode(Type type) {
   return 4;
 }
 
-int64_t elementBytes(Type type) {
-  return (type.getIntOrFloatBitWidth() + 7) / 8;
-}
-
 /// Builds calls of the PE operations, declaring each on first use.
 class CallEmitter {
 public:
@@ -72,9 +68,10 @@ public:
   }
 
   /// The byte address of a buffer's first element, its row stride in
-  /// bytes (0 for 1-D), its rows (1 for 1-D) and the bytes of a row.
+  /// bytes (0 for 1-D) and in elements (the leading dimension), its rows
+  /// (1 for 1-D) and the bytes of a row.
   struct Layout {
-    Value address, rowStride, rows, rowBytes;
+    Value address, rowStride, leadingDimension, rows, rowBytes;
   };
 
   Layout layout(Value memref) {
@@ -89,14 +86,9 @@ public:
     Value last = toI64(meta.getSizes()[rank - 1]);
     l.rowBytes = mul(last, bytes);
     l.rows = rank == 2 ? toI64(meta.getSizes()[0]) : i64(1);
-    l.rowStride = rank == 2 ? mul(toI64(meta.getStrides()[0]), bytes) : i64(0);
+    l.leadingDimension = rank == 2 ? toI64(meta.getStrides()[0]) : i64(0);
+    l.rowStride = mul(l.leadingDimension, bytes);
     return l;
-  }
-
-  /// Elements between rows of a 2-D buffer.
-  Value leadingDimension(Value memref) {
-    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-    return toI64(meta.getStrides()[0]);
   }
 
   Value elements(Value memref) {
@@ -143,13 +135,13 @@ LogicalResult lowerOp(ModuleOp module, Operation *op) {
           .Case([&](DPEMatmulOp dpe) {
             auto aType = cast<MemRefType>(dpe.getA().getType());
             auto bType = cast<MemRefType>(dpe.getB().getType());
+            auto a = e.layout(dpe.getA()), bl = e.layout(dpe.getB()),
+                 c = e.layout(dpe.getC());
             token = e.call(
                 "anvil_mtia_dpe_matmul",
-                {e.layout(dpe.getC()).address, e.leadingDimension(dpe.getC()),
-                 e.layout(dpe.getA()).address, e.leadingDimension(dpe.getA()),
-                 e.layout(dpe.getB()).address, e.leadingDimension(dpe.getB()),
-                 e.i64(aType.getDimSize(0)), e.i64(aType.getDimSize(1)),
-                 e.i64(bType.getDimSize(1)),
+                {c.address, c.leadingDimension, a.address, a.leadingDimension,
+                 bl.address, bl.leadingDimension, e.i64(aType.getDimSize(0)),
+                 e.i64(aType.getDimSize(1)), e.i64(bType.getDimSize(1)),
                  e.i32(typeCode(aType.getElementType())),
                  e.i32(dpe.getAccumulate() ? 1 : 0)},
                 true);
@@ -272,8 +264,7 @@ void lowerLaunch(ModuleOp module, LaunchOp launch, Value localMemory,
                                localMemory, shift, ValueRange{});
     alloca.replaceAllUsesWith(view.getResult());
     alloca.erase();
-    offset += llvm::alignTo(
-        type.getNumElements() * elementBytes(type.getElementType()), 64);
+    offset += localBufferBytes(type);
   }
   launch.erase();
 }

@@ -49,26 +49,15 @@ int64_t anvil::target::dpeCycles(const TargetDesc &desc, DType input, int64_t m,
          (n + desc.dpe.reloadCycles);
 }
 
-/// Operations per cycle of a SIMD unit on `type`. A type the unit lacks
-/// (i64, f64, i1 data of the graph) runs at the f32 rate, as the lowering
-/// widens or splits it into 32-bit lanes.
-static int64_t simdLanes(llvm::ArrayRef<LaneDesc> lanes, DType type) {
-  for (DType t : {type, DType::F32})
-    for (const LaneDesc &l : lanes)
-      if (l.type == t)
-        return l.opsPerCycle;
-  return 1;
-}
-
 int64_t anvil::target::seCycles(const TargetDesc &desc, DType type,
                                 int64_t elements, int64_t opsPerElement) {
-  return llvm::divideCeil(elements * opsPerElement, simdLanes(desc.se, type));
+  return llvm::divideCeil(elements * opsPerElement, desc.seOpsPerCycle(type));
 }
 
 int64_t anvil::target::vectorCycles(const TargetDesc &desc, DType type,
                                     int64_t elements, int64_t opsPerElement) {
   return llvm::divideCeil(elements * opsPerElement,
-                          simdLanes(desc.vectorCore, type));
+                          desc.vectorOpsPerCycle(type));
 }
 
 double Roofline::boundCycles() const {
@@ -99,9 +88,8 @@ Roofline anvil::target::roofline(const TargetDesc &desc, const Work &work) {
       if (int64_t rate = desc.dpeMacsPerCycle(type))
         r.dpeCycles += work.dpeMacs[t] / (rate * pes);
     }
-    r.seCycles += work.seOps[t] / (simdLanes(desc.se, type) * pes);
-    r.vectorCycles +=
-        work.vectorOps[t] / (simdLanes(desc.vectorCore, type) * pes);
+    r.seCycles += work.seOps[t] / (desc.seOpsPerCycle(type) * pes);
+    r.vectorCycles += work.vectorOps[t] / (desc.vectorOpsPerCycle(type) * pes);
   }
   r.dramCycles = work.dramBytes / desc.bytesPerCycle(MemoryLevel::DRAM);
   r.sramCycles = work.sramBytes / desc.bytesPerCycle(MemoryLevel::SRAM);

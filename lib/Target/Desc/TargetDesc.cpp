@@ -98,10 +98,11 @@ int64_t TargetDesc::dpeMacsPerCycle(DType input) const {
 }
 
 static int64_t lookupLanes(llvm::ArrayRef<LaneDesc> lanes, DType type) {
-  for (const LaneDesc &l : lanes)
-    if (l.type == type)
-      return l.opsPerCycle;
-  return 0;
+  for (DType t : {type, DType::F32})
+    for (const LaneDesc &l : lanes)
+      if (l.type == t)
+        return l.opsPerCycle;
+  llvm_unreachable("validated descriptions list f32");
 }
 
 int64_t TargetDesc::seOpsPerCycle(DType type) const {
@@ -305,8 +306,8 @@ static void checkUnknownFields(const json::Object &root, Validator &v) {
 static void convertLanes(const std::map<std::string, int64_t> &raw,
                          llvm::StringRef field,
                          llvm::SmallVector<LaneDesc> &out, Validator &v) {
-  if (raw.empty())
-    v.fail(field, "must list at least one type");
+  if (!raw.count("f32"))
+    v.fail(field, "must list f32 (types it does not list run at that rate)");
   for (const auto &[name, ops] : raw) {
     std::string where = (field + "." + name).str();
     std::optional<DType> type = parseDType(name);

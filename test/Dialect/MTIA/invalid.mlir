@@ -7,8 +7,9 @@ module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     dpe_inputs = [i8, f16], broadcast = false, gather = false>} {
 func.func @over_capacity() {
   // A kernel whose local buffers exceed the PE's local memory is rejected,
-  // naming the kernel and the bytes: 128 KiB + 4 bytes.
-  // expected-error @+1 {{kernel 'big_1' needs 131076 bytes of local memory per PE; mtia-v1 has 131072}}
+  // naming the kernel and the bytes: 128 KiB, and 4 bytes that take a
+  // whole 64-byte line (buffers are placed on 64-byte boundaries).
+  // expected-error @+1 {{kernel 'big_1' needs 131136 bytes of local memory per PE; mtia-v1 has 131072}}
   mtia.launch "big_1" pes(64) {
   ^bb0(%pe: index):
     %a = memref.alloca() : memref<256x128xf32, #mtia.memory_space<local>>

@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace anvil::mtia;
@@ -36,6 +37,16 @@ MemorySpace anvil::mtia::memorySpaceOf(MemRefType type) {
   if (auto space = dyn_cast_or_null<MemorySpaceAttr>(type.getMemorySpace()))
     return space.getValue();
   return MemorySpace::DRAM;
+}
+
+int64_t anvil::mtia::elementBytes(Type type) {
+  return (type.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+int64_t anvil::mtia::localBufferBytes(MemRefType type) {
+  return llvm::alignTo(type.getNumElements() *
+                           elementBytes(type.getElementType()),
+                       kLocalAlignment);
 }
 
 TargetAttr TargetAttr::lookup(Operation *op) {

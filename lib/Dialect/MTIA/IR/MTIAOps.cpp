@@ -71,10 +71,6 @@ LogicalResult requireElementType(Operation *op, Value value, StringRef operand,
          << operand << "' has element type " << got << ", expected " << want;
 }
 
-int64_t elementBytes(Type type) {
-  return (type.getIntOrFloatBitWidth() + 7) / 8;
-}
-
 /// Whether the SE converts `from` to `to`.
 bool isConversion(Type from, Type to) {
   auto narrow = [](Type t) {
@@ -97,7 +93,7 @@ int64_t LaunchOp::localMemoryBytes() {
       return;
     auto type = cast<MemRefType>(op->getResult(0).getType());
     if (memorySpaceOf(type) == MemorySpace::Local && type.hasStaticShape())
-      bytes += type.getNumElements() * elementBytes(type.getElementType());
+      bytes += localBufferBytes(type);
   });
   return bytes;
 }

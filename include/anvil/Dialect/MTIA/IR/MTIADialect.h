@@ -4,8 +4,8 @@
 
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/Dialect.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
 #include "mlir/IR/Types.h"
 
 #include "anvil/Dialect/MTIA/IR/MTIADialect.h.inc"
@@ -21,6 +21,16 @@ namespace anvil::mtia {
 /// The memory level of a buffer: its memory space, or DRAM when it has
 /// none.
 MemorySpace memorySpaceOf(mlir::MemRefType type);
+
+/// Bytes of one element of `type` (an i1 takes a byte).
+int64_t elementBytes(mlir::Type type);
+
+/// Buffers in local memory start on this boundary.
+constexpr int64_t kLocalAlignment = 64;
+
+/// The local memory a static buffer of `type` takes, its alignment
+/// included: what the capacity verifier counts and the placement uses.
+int64_t localBufferBytes(mlir::MemRefType type);
 
 } // namespace anvil::mtia
 
