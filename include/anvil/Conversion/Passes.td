@@ -111,10 +111,15 @@ def HostPrepareForLLVM
     dimensions of ops at the top of the function, plain `scf.for` for ops
     already inside a parallel tile loop, so parallel regions never nest.
     Runs after bufferization and `scf.forall` to `scf.parallel`.
+    A public function's zero-element buffer arguments become `!llvm.ptr`
+    (the bare-pointer convention has no type for a memref with a zero
+    dimension); inside, a zero-element `memref.alloca` stands in for them,
+    which is exact because no element of either is ever accessed.
   }];
   let dependentDialects = ["mlir::vector::VectorDialect",
                            "mlir::memref::MemRefDialect",
                            "mlir::linalg::LinalgDialect",
+                           "mlir::LLVM::LLVMDialect",
                            "mlir::scf::SCFDialect"];
 }
 

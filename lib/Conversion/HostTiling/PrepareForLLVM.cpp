@@ -1,16 +1,17 @@
 //===- PrepareForLLVM.cpp - Lower vector ops and copies for LLVM ----------===//
 #include "anvil/Conversion/Passes.h"
 
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace anvil {
@@ -100,9 +101,36 @@ LogicalResult lowerLinalgToLoops(func::FuncOp func) {
   return success();
 }
 
+/// The bare-pointer calling convention cannot express a memref with a zero
+/// dimension (it has no strides), so FuncToLLVM would leave the entry point
+/// unconverted. Such an argument is passed as a plain pointer instead, and a
+/// zero-element stack buffer replaces it inside: nothing is ever read from
+/// or written to either.
+void retypeEmptyEntryArguments(func::FuncOp func) {
+  if (!func.isPublic() || func.isExternal())
+    return;
+  Block &entry = func.getBody().front();
+  OpBuilder builder = OpBuilder::atBlockBegin(&entry);
+  auto pointer = LLVM::LLVMPointerType::get(func.getContext());
+  bool changed = false;
+  for (BlockArgument arg : entry.getArguments()) {
+    auto type = dyn_cast<MemRefType>(arg.getType());
+    if (!type || !type.hasStaticShape() || type.getNumElements() != 0)
+      continue;
+    auto standIn = memref::AllocaOp::create(builder, arg.getLoc(), type);
+    arg.replaceAllUsesWith(standIn);
+    arg.setType(pointer);
+    changed = true;
+  }
+  if (changed)
+    func.setFunctionType(FunctionType::get(
+        func.getContext(), entry.getArgumentTypes(), func.getResultTypes()));
+}
+
 struct HostPrepareForLLVMPass
     : anvil::impl::HostPrepareForLLVMBase<HostPrepareForLLVMPass> {
   void runOnOperation() override {
+    retypeEmptyEntryArguments(getOperation());
     // Copies first, so that the loops below cover them too.
     RewritePatternSet copies(&getContext());
     copies.add<CopyToLinalg>(&getContext());

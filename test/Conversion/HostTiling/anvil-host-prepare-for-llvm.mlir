@@ -33,3 +33,21 @@ func.func @contract(%a: vector<2x4xf32>, %b: vector<4x8xf32>, %c: vector<2x8xf32
   %0 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %a, %b, %c : vector<2x4xf32>, vector<4x8xf32> into vector<2x8xf32>
   return %0 : vector<2x8xf32>
 }
+
+// A zero-element argument of the entry point becomes a plain pointer (the
+// bare-pointer convention has no type for it); a zero-element stack buffer
+// stands in for it inside. Private functions keep their signature.
+// CHECK-LABEL: func.func @empty_input(
+// CHECK-SAME: %{{.*}}: !llvm.ptr, %{{.*}}: memref<2xf32>)
+// CHECK: %[[STANDIN:.*]] = memref.alloca() : memref<3x0x5xf32>
+// CHECK: memref.load %[[STANDIN]]
+func.func @empty_input(%x: memref<3x0x5xf32>, %y: memref<2xf32>) {
+  %e = memref.alloc() : memref<3x0x5xf32>
+  memref.copy %x, %e : memref<3x0x5xf32> to memref<3x0x5xf32>
+  return
+}
+// CHECK-LABEL: func.func private @empty_private(
+// CHECK-SAME: memref<3x0x5xf32>
+func.func private @empty_private(%x: memref<3x0x5xf32>) {
+  return
+}
