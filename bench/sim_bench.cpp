@@ -44,6 +44,15 @@ cl::opt<int64_t> gemmSize("gemm",
 cl::opt<int64_t> addElements("add",
                              cl::desc("Elements of the f32 add (0: skip)"),
                              cl::init(int64_t(1) << 24));
+cl::opt<double> minGemmPercent(
+    "min-gemm-percent",
+    cl::desc("Fail unless the GEMM's compute job reaches this share of DPE "
+             "peak (simulated time, so the check is deterministic)"),
+    cl::init(0));
+cl::opt<double> minAddPercent(
+    "min-add-percent",
+    cl::desc("Fail unless the add reaches this share of DRAM bandwidth"),
+    cl::init(0));
 cl::opt<std::string> tracePath("trace",
                                cl::desc("Write a Chrome trace of the GEMM"),
                                cl::init(""));
@@ -80,21 +89,25 @@ struct GemmTiles {
   int64_t blockRows, blockCols; ///< C block of one PE
   int64_t sub;                  ///< square C sub-block held in local memory
   int64_t kStep;                ///< reduction slice streamed per DPE call
-  /// The f16 result overwrites its f32 accumulator instead of a copy of its
-  /// own: room for a larger sub-block, but the next sub-block must wait
-  /// until the result has left.
-  bool inPlace = false;
+  int64_t stripe;               ///< rows of C converted and stored at once
   /// Operand slices in local memory: the DMA engine runs two slices ahead
   /// of the DPE, so a result leaving for SRAM does not stall it.
   static constexpr int64_t kBuffers = 3;
+  /// f16 result stripes: one converts while the other leaves for SRAM.
+  static constexpr int64_t kOutStripes = 2;
+
+  int64_t localBytes() const {
+    return sub * sub * 4 + kBuffers * 2 * sub * kStep * 2 +
+           kOutStripes * stripe * sub * 2;
+  }
 };
 
 /// Sub-blocks from the machine description: the reduction slice is one
 /// native tile pass deep, or more if A's slice rows would be shorter than
-/// an SRAM transaction (a partial transaction costs a whole one), and the
-/// C sub-block is the largest multiple of
-/// the tile that divides the PE's block and fits local memory with its f16
-/// copy and the buffers of each operand slice.
+/// an SRAM transaction (a partial transaction costs a whole one); results
+/// leave in stripes of the DPE's native tile rows; and the C sub-block is
+/// the largest multiple of the tile that divides the PE's block and fits
+/// local memory with the operand buffers and result stripes.
 GemmTiles chooseTiles(const TargetDesc &desc, int64_t size) {
   GemmTiles t;
   t.blockRows = size / desc.peRows;
@@ -102,26 +115,16 @@ GemmTiles chooseTiles(const TargetDesc &desc, int64_t size) {
   t.kStep = std::max(desc.dpe.tileRowBytes,
                      desc.level(MemoryLevel::SRAM).transactionBytes) /
             2;
+  t.stripe = desc.dpe.tileRows;
   int64_t capacity = desc.level(MemoryLevel::Local).capacityBytes;
-  int64_t tile = desc.dpe.tileRows;
-  auto largest = [&](int64_t resultBytes) {
-    int64_t best = tile;
-    for (int64_t s = tile; s <= std::min(t.blockRows, t.blockCols); s += tile) {
-      bool divides = t.blockRows % s == 0 && t.blockCols % s == 0;
-      int64_t bytes =
-          s * s * resultBytes + GemmTiles::kBuffers * 2 * s * t.kStep * 2;
-      if (divides && bytes <= capacity)
-        best = s;
-    }
-    return best;
-  };
-  t.sub = largest(4 + 2);
-  int64_t inPlaceSub = largest(4);
-  // Reuse grows with the sub-block; waiting for one result to leave costs
-  // less than streaming every operand slice twice as often.
-  if (inPlaceSub > t.sub) {
-    t.sub = inPlaceSub;
-    t.inPlace = true;
+  t.sub = t.stripe;
+  for (int64_t s = t.stripe; s <= std::min(t.blockRows, t.blockCols);
+       s += t.stripe) {
+    GemmTiles candidate = t;
+    candidate.sub = s;
+    if (t.blockRows % s == 0 && t.blockCols % s == 0 &&
+        candidate.localBytes() <= capacity)
+      t.sub = s;
   }
   return t;
 }
@@ -130,14 +133,16 @@ GemmTiles chooseTiles(const TargetDesc &desc, int64_t size) {
 void gemmProgram(int64_t pe, const TargetDesc &desc, const GemmTiles &t,
                  int64_t n, const uint16_t *a, const uint16_t *b, uint16_t *c) {
   char *local = static_cast<char *>(anvil_mtia_local_base());
-  int64_t s = t.sub, ks = t.kStep;
+  int64_t s = t.sub, ks = t.kStep, rows = t.stripe;
   auto *acc = reinterpret_cast<float *>(local);
-  auto *out =
-      reinterpret_cast<uint16_t *>(t.inPlace ? local : local + s * s * 4);
-  char *buffers = local + s * s * (t.inPlace ? 4 : 6);
+  char *buffers = local + s * s * 4;
   int64_t sliceA = s * ks * 2, sliceB = ks * s * 2;
   auto bufA = [&](int64_t i) { return buffers + i * (sliceA + sliceB); };
   auto bufB = [&](int64_t i) { return bufA(i) + sliceA; };
+  auto out = [&](int64_t i) {
+    return reinterpret_cast<uint16_t *>(bufA(GemmTiles::kBuffers) +
+                                        i * rows * s * 2);
+  };
 
   int64_t row0 = (pe / desc.peCols) * t.blockRows;
   int64_t col0 = (pe % desc.peCols) * t.blockCols;
@@ -162,12 +167,15 @@ void gemmProgram(int64_t pe, const TargetDesc &desc, const GemmTiles &t,
                           ANVIL_MTIA_SRAM, n * 2, ks, s * 2);
   };
   // loaded[g % kBuffers]: slice g's arrival; multiplied[..]: when the
-  // product that read its buffer is done.
+  // product that read its buffer is done; stored[..]: when a result stripe
+  // buffer has left.
   anvil_mtia_token loaded[GemmTiles::kBuffers], multiplied[GemmTiles::kBuffers];
+  anvil_mtia_token stored[GemmTiles::kOutStripes];
   std::fill(std::begin(multiplied), std::end(multiplied), -1);
+  std::fill(std::begin(stored), std::end(stored), -1);
   for (int64_t g = 0; g < std::min(steps, GemmTiles::kBuffers - 1); ++g)
     loaded[g] = load(g);
-  anvil_mtia_token product = -1, stored = -1;
+  std::vector<anvil_mtia_token> stripeDone(s / rows);
   for (int64_t g = 0; g < steps; ++g) {
     int64_t buf = g % GemmTiles::kBuffers, slice = g % stepsPerSub;
     int64_t ahead = g + GemmTiles::kBuffers - 1;
@@ -178,27 +186,46 @@ void gemmProgram(int64_t pe, const TargetDesc &desc, const GemmTiles &t,
       loaded[next] = load(ahead);
     }
     anvil_mtia_wait(loaded[buf]);
-    // The first product of a sub-block overwrites the accumulator that
-    // holds the previous result when it was converted in place.
-    if (slice == 0 && t.inPlace && stored >= 0)
-      anvil_mtia_wait(stored);
-    product = anvil_mtia_dpe_matmul(acc, s, bufA(buf), ks, bufB(buf), s, s, ks,
-                                    s, ANVIL_MTIA_F16, slice > 0);
-    multiplied[buf] = product;
-    if (slice + 1 < stepsPerSub)
+    if (slice + 1 < stepsPerSub) {
+      multiplied[buf] =
+          anvil_mtia_dpe_matmul(acc, s, bufA(buf), ks, bufB(buf), s, s, ks, s,
+                                ANVIL_MTIA_F16, slice > 0);
       continue;
-    anvil_mtia_wait(product);
-    // The previous sub-block's result must be out before `out` is reused.
-    if (stored >= 0)
-      anvil_mtia_wait(stored);
-    anvil_mtia_wait(
-        anvil_mtia_se_convert(out, ANVIL_MTIA_F16, acc, ANVIL_MTIA_F32, s * s));
+    }
+    // The last slice goes in stripes of rows, so that each stripe converts
+    // and leaves while the DPE works on the next; the next sub-block's
+    // first product then waits for the last stripe's conversion only.
+    for (size_t r = 0; r < stripeDone.size(); ++r)
+      stripeDone[r] = anvil_mtia_dpe_matmul(
+          acc + r * rows * s, s, bufA(buf) + r * rows * ks * 2, ks, bufB(buf),
+          s, rows, ks, s, ANVIL_MTIA_F16, stepsPerSub > 1);
+    multiplied[buf] = stripeDone.back();
     auto [i0, j0] = origin(g);
-    // Left in flight: later loads queue behind it, and the job's end waits
-    // for it.
-    stored = anvil_mtia_dma(c + i0 * n + j0, ANVIL_MTIA_SRAM, n * 2, out,
-                            ANVIL_MTIA_LOCAL, s * 2, s, s * 2);
+    for (size_t r = 0; r < stripeDone.size(); ++r) {
+      int64_t o = r % GemmTiles::kOutStripes;
+      anvil_mtia_wait(stripeDone[r]);
+      if (stored[o] >= 0)
+        anvil_mtia_wait(stored[o]);
+      anvil_mtia_wait(anvil_mtia_se_convert(out(o), ANVIL_MTIA_F16,
+                                            acc + r * rows * s, ANVIL_MTIA_F32,
+                                            rows * s));
+      // Left in flight: later loads queue behind it, and the job's end
+      // waits for it.
+      stored[o] =
+          anvil_mtia_dma(c + (i0 + r * rows) * n + j0, ANVIL_MTIA_SRAM, n * 2,
+                         out(o), ANVIL_MTIA_LOCAL, s * 2, rows, s * 2);
+    }
   }
+}
+
+/// 1 (with a message) when `percent` falls short of `bar`.
+int belowBar(llvm::StringRef what, double percent, double bar) {
+  if (percent >= bar)
+    return 0;
+  llvm::WithColor::error() << llvm::formatv(
+      "the {0} reaches {1:f1}% of its bound; at least {2:f1}% was required\n",
+      what, percent, bar);
+  return 1;
 }
 
 /// Largest relative error of sampled elements of C against a double
@@ -271,8 +298,8 @@ int runGemm(const TargetDesc &desc) {
                  desc.secondsPerCycle();
   double error = checkGemm(n, a, b, c);
   llvm::outs() << llvm::formatv(
-      "gemm {0}^3 f16 on {1}: C sub-blocks {2}x{2}{12}, reduction slices of "
-      "{3}\n"
+      "gemm {0}^3 f16 on {1}: C sub-blocks {2}x{2} leaving in stripes of "
+      "{12} rows, reduction slices of {3}\n"
       "  compute job (A, B, C in SRAM): {4} cycles, {5:f1} us; DPE peak "
       "needs {6:f0}: {7:f1}% of peak\n"
       "  staging A, B DRAM->SRAM: {8} cycles; C SRAM->DRAM: {9} cycles; "
@@ -282,7 +309,7 @@ int runGemm(const TargetDesc &desc) {
       n, desc.name, tiles.sub, tiles.kStep, compute,
       compute * desc.secondsPerCycle() * 1e6, ideal, 100 * ideal / compute,
       stageIn, stageOut, 100 * ideal / (stageIn + compute + stageOut), error,
-      tiles.inPlace ? " (converted in place)" : "");
+      tiles.stripe);
   sim.printReport(llvm::outs());
   if (!tracePath.empty()) {
     std::error_code ec;
@@ -295,7 +322,8 @@ int runGemm(const TargetDesc &desc) {
   }
   // f16 output of a sum of 2048 products: half an f16 ulp of the result
   // is at most 2^-11 of the sum of magnitudes.
-  return error <= 0x1.0p-11 ? 0 : 1;
+  int status = error <= 0x1.0p-11 ? 0 : 1;
+  return status | belowBar("GEMM", 100 * ideal / compute, minGemmPercent);
 }
 
 int runAdd(const TargetDesc &desc) {
@@ -358,7 +386,8 @@ int runAdd(const TargetDesc &desc) {
       n, desc.name, r.cycles, r.microseconds, int64_t(dramBytes), ideal,
       100 * ideal / r.cycles, wrong);
   sim.printReport(llvm::outs());
-  return wrong == 0 ? 0 : 1;
+  return (wrong == 0 ? 0 : 1) |
+         belowBar("add", 100 * ideal / r.cycles, minAddPercent);
 }
 
 } // namespace
