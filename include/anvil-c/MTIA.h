@@ -1,4 +1,5 @@
-/*===- anvil-c/MTIA.h - Operations of the MTIA-like PE -------------*- C -*-===*\
+/*===- anvil-c/MTIA.h - Operations of the MTIA-like PE -------------*- C
+-*-===*\
 |*                                                                            *|
 |* The fixed-function operations a PE program issues: DMA, the dot-product   *|
 |* engine (DPE), the SIMD engine (SE), and synchronization. Compiled PE      *|
@@ -24,11 +25,7 @@ extern "C" {
 #endif
 
 /* Memory levels, as DMA operands name them. */
-enum {
-  ANVIL_MTIA_DRAM = 0,
-  ANVIL_MTIA_SRAM = 1,
-  ANVIL_MTIA_LOCAL = 2
-};
+enum { ANVIL_MTIA_DRAM = 0, ANVIL_MTIA_SRAM = 1, ANVIL_MTIA_LOCAL = 2 };
 
 /* Element types of DPE and SE operands (the order of the machine
  * description's type names: i8, i32, f16, bf16, f32). */
@@ -49,14 +46,35 @@ enum {
   ANVIL_MTIA_SE_MIN = 4
 };
 
+/* SE lookup-table functions. */
+enum {
+  ANVIL_MTIA_LUT_RELU = 0,
+  ANVIL_MTIA_LUT_EXP = 1,
+  ANVIL_MTIA_LUT_SIGMOID = 2,
+  ANVIL_MTIA_LUT_TANH = 3,
+  ANVIL_MTIA_LUT_GELU = 4
+};
+
+/* PEs a broadcast DMA reaches: this PE's grid row or column. */
+enum { ANVIL_MTIA_ROW = 0, ANVIL_MTIA_COLUMN = 1 };
+
+/* Neighbours on the reduction network. */
+enum {
+  ANVIL_MTIA_NORTH = 0,
+  ANVIL_MTIA_SOUTH = 1,
+  ANVIL_MTIA_EAST = 2,
+  ANVIL_MTIA_WEST = 3
+};
+
 typedef int64_t anvil_mtia_token;
 
-/* Jobs, as the host side of a compiled program drives them: a job is
- * launched on `num_pes` PEs, each PE's program runs after pe_begin(pe),
- * and job_end waits for every PE (a barrier). */
-void anvil_mtia_job_begin(int64_t num_pes);
-void anvil_mtia_pe_begin(int64_t pe);
-void anvil_mtia_job_end(void);
+/* A job, as the host side of a compiled program launches it: `program`
+ * runs on PEs 0 .. num_pes - 1, each called with its PE index and `ctx`
+ * (the kernel's buffers), and the call returns when every PE is done (a
+ * barrier). PE programs may wait on each other (anvil_mtia_barrier,
+ * semaphores). */
+typedef void (*anvil_mtia_program)(int64_t pe, void *ctx);
+void anvil_mtia_job_run(int64_t num_pes, anvil_mtia_program program, void *ctx);
 
 /* The PE running this program, and how many PEs the job spans. */
 int64_t anvil_mtia_pe_id(void);
@@ -73,6 +91,23 @@ anvil_mtia_token anvil_mtia_dma(void *dst, int32_t dst_level,
                                 int64_t dst_stride, const void *src,
                                 int32_t src_level, int64_t src_stride,
                                 int64_t rows, int64_t row_bytes);
+
+/* As anvil_mtia_dma from SRAM/DRAM, but the rows land at `dst`'s offset in
+ * the local memory of every PE of the job in this PE's grid row or column
+ * (`axis`), crossing the shared level once. Machines with dma.broadcast. */
+anvil_mtia_token anvil_mtia_dma_broadcast(void *dst, int64_t dst_stride,
+                                          const void *src, int32_t src_level,
+                                          int64_t src_stride, int64_t rows,
+                                          int64_t row_bytes, int32_t axis);
+
+/* dst row i = table row indices[i], for `count` indices of `index_bytes`
+ * (4 or 8) bytes each; the table (`table_rows` rows of `row_bytes`) is at
+ * `table_level`, indices and dst in local memory. An index outside the
+ * table faults. Machines with dma.gather. */
+anvil_mtia_token anvil_mtia_dma_gather(void *dst, const void *table,
+                                       int32_t table_level, int64_t table_rows,
+                                       int64_t row_bytes, const void *indices,
+                                       int32_t index_bytes, int64_t count);
 
 /* Blocks the program until the operation of `token` has completed. */
 void anvil_mtia_wait(anvil_mtia_token token);
@@ -95,6 +130,32 @@ anvil_mtia_token anvil_mtia_se_convert(void *dst, int32_t dst_type,
 /* dst[i] = a[i] OP b[i] on n f32 elements in local memory. */
 anvil_mtia_token anvil_mtia_se_binary(float *dst, const float *a,
                                       const float *b, int64_t n, int32_t op);
+
+/* dst[i] = function(src[i]) on n f32 elements in local memory (the SE's
+ * lookup tables; results are those of the f32 function). */
+anvil_mtia_token anvil_mtia_se_lut(float *dst, const float *src, int64_t n,
+                                   int32_t function);
+
+/* Reduction engine: dst[i] += src[i] on n elements of `type` (f32 or i32)
+ * in local memory. */
+anvil_mtia_token anvil_mtia_re_accumulate(void *dst, const void *src, int64_t n,
+                                          int32_t type);
+
+/* Reduction engine: adds n elements of `type` (f32 or i32) at `src` into
+ * the neighbouring PE's local memory in `direction`, at the offset `dst`
+ * has in this PE's local memory. */
+anvil_mtia_token anvil_mtia_re_forward(void *dst, const void *src, int64_t n,
+                                       int32_t type, int32_t direction);
+
+/* Holds this PE until every PE of the job has arrived. */
+void anvil_mtia_barrier(void);
+
+/* Adds one to semaphore `sem` of PE `pe`. */
+void anvil_mtia_sem_signal(int64_t pe, int32_t sem);
+
+/* Holds this PE until its semaphore `sem` has `count` signals, and takes
+ * them. */
+void anvil_mtia_sem_wait(int32_t sem, int64_t count);
 
 /* Charges the vector core for `ops` element operations of `type` done by
  * ordinary code of the PE program (loops the fixed-function units do not

@@ -99,23 +99,80 @@ void integerMatmul(int32_t *c, int64_t ldc, const int8_t *a, int64_t lda,
   }
 }
 
+/// Faults the run with `reason` for `operation` on the current PE; returns
+/// the token a skipped operation gives.
+anvil_mtia_token faultOp(Simulator &sim, const char *operation,
+                         const std::string &reason) {
+  sim.fault(
+      llvm::formatv("PE {0}: {1}: {2}", sim.currentPE(), operation, reason));
+  return 0;
+}
+
+/// The SE's lookup-table functions, to f32 precision.
+float lookup(int32_t function, float x) {
+  switch (function) {
+  case ANVIL_MTIA_LUT_RELU:
+    return std::fmax(x, 0.f);
+  case ANVIL_MTIA_LUT_EXP:
+    return std::exp(x);
+  case ANVIL_MTIA_LUT_SIGMOID:
+    return 1.f / (1.f + std::exp(-x));
+  case ANVIL_MTIA_LUT_TANH:
+    return std::tanh(x);
+  default: // GELU, the erf form
+    return 0.5f * x * (1.f + std::erf(x * static_cast<float>(M_SQRT1_2)));
+  }
+}
+
+void accumulate(void *dst, const void *src, int64_t n, int32_t type) {
+  if (type == ANVIL_MTIA_I32) {
+    auto *out = static_cast<int32_t *>(dst);
+    auto *in = static_cast<const int32_t *>(src);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = static_cast<int32_t>(static_cast<uint32_t>(out[i]) +
+                                    static_cast<uint32_t>(in[i]));
+    return;
+  }
+  auto *out = static_cast<float *>(dst);
+  auto *in = static_cast<const float *>(src);
+  for (int64_t i = 0; i < n; ++i)
+    out[i] += in[i];
+}
+
+/// The PE next to the current one in `direction` on the grid, if it is in
+/// the job.
+std::optional<int64_t> neighbourOf(Simulator &sim, int32_t direction) {
+  int64_t cols = sim.desc().peCols, self = sim.currentPE();
+  int64_t row = self / cols, col = self % cols;
+  switch (direction) {
+  case ANVIL_MTIA_NORTH:
+    --row;
+    break;
+  case ANVIL_MTIA_SOUTH:
+    ++row;
+    break;
+  case ANVIL_MTIA_EAST:
+    ++col;
+    break;
+  case ANVIL_MTIA_WEST:
+    --col;
+    break;
+  default:
+    return std::nullopt;
+  }
+  int64_t p = row * cols + col;
+  if (row < 0 || col < 0 || col >= cols || p >= sim.jobPEs())
+    return std::nullopt;
+  return p;
+}
+
 } // namespace
 
 extern "C" {
 
-void anvil_mtia_job_begin(int64_t numPEs) {
-  if (Simulator *sim = simulatorFor("job_begin"))
-    sim->beginJob(numPEs);
-}
-
-void anvil_mtia_pe_begin(int64_t pe) {
-  if (Simulator *sim = simulatorFor("pe_begin"))
-    sim->beginPE(pe);
-}
-
-void anvil_mtia_job_end(void) {
-  if (Simulator *sim = simulatorFor("job_end"))
-    sim->endJob();
+void anvil_mtia_job_run(int64_t numPEs, anvil_mtia_program program, void *ctx) {
+  if (Simulator *sim = simulatorFor("job_run"))
+    sim->runJob(numPEs, [&](int64_t pe) { program(pe, ctx); });
 }
 
 int64_t anvil_mtia_pe_id(void) {
@@ -162,6 +219,78 @@ anvil_mtia_token anvil_mtia_dma(void *dst, int32_t dstLevel, int64_t dstStride,
                  static_cast<const char *>(src) + r * srcStride, rowBytes);
   return sim->dma(static_cast<MemoryLevel>(srcLevel),
                   static_cast<MemoryLevel>(dstLevel), rows, rowBytes);
+}
+
+anvil_mtia_token anvil_mtia_dma_broadcast(void *dst, int64_t dstStride,
+                                          const void *src, int32_t srcLevel,
+                                          int64_t srcStride, int64_t rows,
+                                          int64_t rowBytes, int32_t axis) {
+  Simulator *sim = simulatorFor("dma_broadcast");
+  if (!sim)
+    return 0;
+  const TargetDesc &desc = sim->desc();
+  if (!desc.dma.broadcast)
+    return faultOp(*sim, "dma_broadcast",
+                   desc.name + " has no broadcast DMA (dma.broadcast)");
+  if (srcLevel != ANVIL_MTIA_DRAM && srcLevel != ANVIL_MTIA_SRAM)
+    return faultOp(*sim, "dma_broadcast", "the source must be SRAM or DRAM");
+  if (axis != ANVIL_MTIA_ROW && axis != ANVIL_MTIA_COLUMN)
+    return faultOp(*sim, "dma_broadcast",
+                   llvm::formatv("unknown axis {0}", axis).str());
+  if (!checkLocal(*sim, dst, spanBytes(rows, rowBytes, dstStride, 1),
+                  "dma_broadcast", "dst"))
+    return 0;
+  int64_t self = sim->currentPE(),
+          offset = static_cast<char *>(dst) - sim->localBase();
+  int64_t receivers = 0;
+  for (int64_t p = 0; p < sim->jobPEs(); ++p) {
+    bool sameLine = axis == ANVIL_MTIA_ROW
+                        ? p / desc.peCols == self / desc.peCols
+                        : p % desc.peCols == self % desc.peCols;
+    if (!sameLine)
+      continue;
+    ++receivers;
+    char *to = sim->localBase(p) + offset;
+    for (int64_t r = 0; r < rows; ++r)
+      std::memmove(to + r * dstStride,
+                   static_cast<const char *>(src) + r * srcStride, rowBytes);
+  }
+  return sim->dmaBroadcast(static_cast<MemoryLevel>(srcLevel), receivers, rows,
+                           rowBytes);
+}
+
+anvil_mtia_token anvil_mtia_dma_gather(void *dst, const void *table,
+                                       int32_t tableLevel, int64_t tableRows,
+                                       int64_t rowBytes, const void *indices,
+                                       int32_t indexBytes, int64_t count) {
+  Simulator *sim = simulatorFor("dma_gather");
+  if (!sim)
+    return 0;
+  if (!sim->desc().dma.gather)
+    return faultOp(*sim, "dma_gather",
+                   sim->desc().name + " has no indexed DMA (dma.gather)");
+  if (tableLevel != ANVIL_MTIA_DRAM && tableLevel != ANVIL_MTIA_SRAM)
+    return faultOp(*sim, "dma_gather", "the table must be in SRAM or DRAM");
+  if (indexBytes != 4 && indexBytes != 8)
+    return faultOp(*sim, "dma_gather",
+                   llvm::formatv("indices of {0} bytes", indexBytes).str());
+  if (!checkLocal(*sim, indices, count * indexBytes, "dma_gather", "indices") ||
+      !checkLocal(*sim, dst, count * rowBytes, "dma_gather", "dst"))
+    return 0;
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t index = indexBytes == 4 ? static_cast<const int32_t *>(indices)[i]
+                                    : static_cast<const int64_t *>(indices)[i];
+    if (index < 0 || index >= tableRows)
+      return faultOp(*sim, "dma_gather",
+                     llvm::formatv("index {0} (position {1}) is outside the "
+                                   "table's {2} rows",
+                                   index, i, tableRows)
+                         .str());
+    std::memcpy(static_cast<char *>(dst) + i * rowBytes,
+                static_cast<const char *>(table) + index * rowBytes, rowBytes);
+  }
+  return sim->dma(static_cast<MemoryLevel>(tableLevel), MemoryLevel::Local,
+                  count, rowBytes);
 }
 
 void anvil_mtia_wait(anvil_mtia_token token) {
@@ -288,6 +417,78 @@ anvil_mtia_token anvil_mtia_se_binary(float *dst, const float *a,
     }
   }
   return sim->se(DType::F32, n, 1, "se.binary");
+}
+
+anvil_mtia_token anvil_mtia_se_lut(float *dst, const float *src, int64_t n,
+                                   int32_t function) {
+  Simulator *sim = simulatorFor("se_lut");
+  if (!sim)
+    return 0;
+  if (function < ANVIL_MTIA_LUT_RELU || function > ANVIL_MTIA_LUT_GELU)
+    return faultOp(*sim, "se_lut",
+                   llvm::formatv("unknown function {0}", function).str());
+  if (!checkLocal(*sim, src, n * 4, "se_lut", "src") ||
+      !checkLocal(*sim, dst, n * 4, "se_lut", "dst"))
+    return 0;
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] = lookup(function, src[i]);
+  return sim->se(DType::F32, n, 1, "se.lut");
+}
+
+anvil_mtia_token anvil_mtia_re_accumulate(void *dst, const void *src, int64_t n,
+                                          int32_t type) {
+  Simulator *sim = simulatorFor("re_accumulate");
+  if (!sim)
+    return 0;
+  if (type != ANVIL_MTIA_F32 && type != ANVIL_MTIA_I32)
+    return faultOp(
+        *sim, "re_accumulate",
+        llvm::formatv("accumulates f32 or i32, not type {0}", type).str());
+  if (!checkLocal(*sim, src, n * 4, "re_accumulate", "src") ||
+      !checkLocal(*sim, dst, n * 4, "re_accumulate", "dst"))
+    return 0;
+  accumulate(dst, src, n, type);
+  return sim->reAccumulate(static_cast<DType>(type), n);
+}
+
+anvil_mtia_token anvil_mtia_re_forward(void *dst, const void *src, int64_t n,
+                                       int32_t type, int32_t direction) {
+  Simulator *sim = simulatorFor("re_forward");
+  if (!sim)
+    return 0;
+  if (type != ANVIL_MTIA_F32 && type != ANVIL_MTIA_I32)
+    return faultOp(
+        *sim, "re_forward",
+        llvm::formatv("forwards f32 or i32, not type {0}", type).str());
+  std::optional<int64_t> neighbour = neighbourOf(*sim, direction);
+  if (!neighbour)
+    return faultOp(*sim, "re_forward",
+                   llvm::formatv("no neighbour in direction {0} within the "
+                                 "job",
+                                 direction)
+                       .str());
+  if (!checkLocal(*sim, src, n * 4, "re_forward", "src") ||
+      !checkLocal(*sim, dst, n * 4, "re_forward", "dst"))
+    return 0;
+  int64_t offset = static_cast<char *>(dst) - sim->localBase();
+  accumulate(sim->localBase(*neighbour) + offset, src, n, type);
+  return sim->reForward(n * 4);
+}
+
+void anvil_mtia_barrier(void) {
+  if (Simulator *sim = simulatorFor("barrier"))
+    sim->barrier();
+}
+
+void anvil_mtia_sem_signal(int64_t pe, int32_t sem) {
+  if (Simulator *sim = simulatorFor("sem_signal"))
+    sim->semSignal(pe, sem);
+}
+
+void anvil_mtia_sem_wait(int32_t sem, int64_t count) {
+  // Even a faulted run lets the wait return, so that programs finish.
+  if (Simulator *sim = Simulator::current())
+    sim->semWait(sem, count);
 }
 
 void anvil_mtia_vector_work(int32_t type, int64_t ops) {

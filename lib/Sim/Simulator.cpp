@@ -6,6 +6,8 @@
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
+#include <map>
+#include <ucontext.h>
 
 using namespace anvil::sim;
 using namespace anvil::target;
@@ -20,6 +22,8 @@ llvm::StringRef anvil::sim::unitName(Unit unit) {
     return "dpe";
   case Unit::SE:
     return "se";
+  case Unit::RE:
+    return "re";
   }
   llvm_unreachable("unknown unit");
 }
@@ -36,18 +40,49 @@ double SimReport::rooflineRatio() const {
   return bound > 0 ? cycles / bound : 0;
 }
 
-/// A PE's clocks: when its core may issue next, and when each unit is free.
+/// A PE's clocks: when its core may issue next, and when each unit is free;
+/// and where its program stands among the job's fibers.
 struct Simulator::PEState {
   int64_t clock = 0;
-  int64_t unitFree[kNumUnits] = {0, 0, 0, 0};
+  int64_t unitFree[kNumUnits] = {};
   /// When the last issued operation's result is in place (a transfer's
   /// latency outlasts its unit's busy time).
   int64_t lastCompletion = 0;
+
+  enum class Waiting { None, Barrier, Semaphore };
+  bool started = false, done = false;
+  Waiting waiting = Waiting::None;
+  int32_t waitSemaphore = 0;
+  int64_t waitCount = 0;
+  /// Arrival times of signals not yet taken, by semaphore.
+  std::map<int32_t, std::vector<int64_t>> signals;
+
+  bool mayRun() const {
+    if (waiting == Waiting::Semaphore) {
+      auto it = signals.find(waitSemaphore);
+      return it != signals.end() &&
+             static_cast<int64_t>(it->second.size()) >= waitCount;
+    }
+    return waiting == Waiting::None;
+  }
 
   int64_t doneAt() const {
     return std::max({clock, lastCompletion,
                      *std::max_element(unitFree, unitFree + kNumUnits)});
   }
+};
+
+/// The job's PE programs as ucontext fibers on the host thread, with the
+/// stacks kept from job to job.
+struct Simulator::Fibers {
+  /// Compiled PE programs keep their vector temporaries on the stack.
+  static constexpr size_t kStackBytes = size_t(1) << 20;
+  ucontext_t scheduler;
+  std::vector<ucontext_t> contexts;
+  std::vector<std::unique_ptr<char[]>> stacks;
+  llvm::function_ref<void(int64_t)> program;
+  int64_t barrierArrivals = 0;
+  bool running = false;
 };
 
 static thread_local Simulator *currentSimulator = nullptr;
@@ -62,7 +97,8 @@ Simulator::Scope::~Scope() { currentSimulator = previous; }
 
 Simulator::Simulator(TargetDesc desc, SimOptions options)
     : machine(std::move(desc)), options(options), pes(machine.numPEs()),
-      localMemory(new char[machine.numPEs() * localBytes()]) {}
+      localMemory(new char[machine.numPEs() * localBytes()]),
+      fibers(new Fibers) {}
 
 Simulator::~Simulator() = default;
 
@@ -92,32 +128,164 @@ bool Simulator::inSRAM(const void *ptr, int64_t bytes) const {
 
 void Simulator::runJob(int64_t numPEs,
                        llvm::function_ref<void(int64_t pe)> program) {
+  if (fibers->running) {
+    fault(llvm::formatv("PE {0} launched a job from inside a job", pe));
+    return;
+  }
   Scope scope(*this);
   beginJob(numPEs);
-  for (int64_t p = 0; p < peCount && !faulted(); ++p) {
-    beginPE(p);
-    program(p);
-  }
+  fibers->program = program;
+  fibers->running = true;
+  schedule();
+  fibers->running = false;
   endJob();
+}
+
+static thread_local Simulator *startingSimulator = nullptr;
+
+void Simulator::fiberMain() {
+  Simulator &sim = *startingSimulator;
+  int64_t p = sim.pe;
+  sim.fibers->program(p);
+  sim.pes[p].done = true;
+  // Returning resumes the scheduler (uc_link).
+}
+
+void Simulator::startFiber(int64_t p) {
+  Fibers &f = *fibers;
+  if (f.contexts.size() < pes.size()) {
+    f.contexts.resize(pes.size());
+    f.stacks.resize(pes.size());
+  }
+  if (!f.stacks[p])
+    f.stacks[p].reset(new char[Fibers::kStackBytes]);
+  ucontext_t &context = f.contexts[p];
+  getcontext(&context);
+  context.uc_stack.ss_sp = f.stacks[p].get();
+  context.uc_stack.ss_size = Fibers::kStackBytes;
+  context.uc_link = &f.scheduler;
+  makecontext(&context, &Simulator::fiberMain, 0);
+  pes[p].started = true;
+  startingSimulator = this;
+  pe = p;
+  swapcontext(&f.scheduler, &context);
+}
+
+void Simulator::schedule() {
+  for (;;) {
+    bool pending = false, progressed = false;
+    for (int64_t p = 0; p < peCount; ++p) {
+      PEState &state = pes[p];
+      if (state.done)
+        continue;
+      if (!state.started && faulted()) {
+        state.done = true; // a faulted run starts no more programs
+        continue;
+      }
+      pending = true;
+      if (!state.started) {
+        startFiber(p);
+        progressed = true;
+      } else if (state.mayRun() || faulted()) {
+        pe = p;
+        swapcontext(&fibers->scheduler, &fibers->contexts[p]);
+        progressed = true;
+      }
+    }
+    if (!pending)
+      return;
+    if (!progressed)
+      fault(deadlockMessage());
+  }
+}
+
+std::string Simulator::deadlockMessage() const {
+  std::string text = "deadlock: no PE of the job can go on;";
+  for (int64_t p = 0; p < peCount; ++p) {
+    const PEState &state = pes[p];
+    if (state.waiting == PEState::Waiting::Barrier)
+      text += llvm::formatv(" PE {0} waits at a barrier;", p);
+    else if (state.waiting == PEState::Waiting::Semaphore)
+      text += llvm::formatv(" PE {0} waits for {1} signals of semaphore {2};",
+                            p, state.waitCount, state.waitSemaphore);
+  }
+  text += llvm::formatv(" {0} of {1} PEs had finished",
+                        llvm::count_if(llvm::ArrayRef(pes).take_front(peCount),
+                                       [](const PEState &s) { return s.done; }),
+                        peCount);
+  return text;
+}
+
+void Simulator::suspend() {
+  int64_t self = pe;
+  swapcontext(&fibers->contexts[self], &fibers->scheduler);
+  pe = self;
+}
+
+void Simulator::barrier() {
+  if (faulted())
+    return;
+  PEState &state = pes[pe];
+  state.waiting = PEState::Waiting::Barrier;
+  if (++fibers->barrierArrivals < peCount) {
+    suspend();
+    return;
+  }
+  // The last to arrive releases everyone.
+  fibers->barrierArrivals = 0;
+  int64_t release = 0;
+  for (int64_t p = 0; p < peCount; ++p)
+    release = std::max(release, pes[p].clock);
+  release += machine.costs.barrierCycles;
+  for (int64_t p = 0; p < peCount; ++p) {
+    pes[p].clock = release;
+    pes[p].waiting = PEState::Waiting::None;
+  }
+}
+
+void Simulator::semSignal(int64_t target, int32_t sem) {
+  if (faulted())
+    return;
+  if (target < 0 || target >= peCount) {
+    fault(llvm::formatv("PE {0}: sem_signal: PE {1} is not in this job of {2} "
+                        "PEs",
+                        pe, target, peCount));
+    return;
+  }
+  PEState &state = pes[pe];
+  state.clock += machine.costs.issueCycles;
+  pes[target].signals[sem].push_back(
+      state.clock + machine.level(MemoryLevel::Local).latencyCycles);
+}
+
+void Simulator::semWait(int32_t sem, int64_t count) {
+  PEState &state = pes[pe];
+  state.waitSemaphore = sem;
+  state.waitCount = count;
+  state.waiting = PEState::Waiting::Semaphore;
+  while (!state.mayRun() && !faulted())
+    suspend();
+  state.waiting = PEState::Waiting::None;
+  if (faulted() || count <= 0)
+    return;
+  std::vector<int64_t> &arrivals = state.signals[sem];
+  std::sort(arrivals.begin(), arrivals.end());
+  state.clock = std::max(state.clock, arrivals[count - 1]);
+  arrivals.erase(arrivals.begin(), arrivals.begin() + count);
 }
 
 void Simulator::beginJob(int64_t numPEs) {
   peCount = std::clamp<int64_t>(numPEs, 1, machine.numPEs());
   jobStart = chipClock + machine.costs.launchCycles;
+  for (PEState &state : pes)
+    state = PEState();
   for (PEState &state : pes) {
     state.clock = state.lastCompletion = jobStart;
     std::fill(std::begin(state.unitFree), std::end(state.unitFree), jobStart);
   }
   std::fill(std::begin(jobBytes), std::end(jobBytes), 0);
+  fibers->barrierArrivals = 0;
   pe = 0;
-}
-
-void Simulator::beginPE(int64_t p) {
-  if (p < 0 || p >= peCount) {
-    fault(llvm::formatv("PE {0} started in a job of {1} PEs", p, peCount));
-    return;
-  }
-  pe = p;
 }
 
 void Simulator::endJob() {
@@ -173,6 +341,33 @@ Token Simulator::dma(MemoryLevel src, MemoryLevel dst, int64_t rows,
   }
   return issue(Unit::DMA, dmaTransferCycles(machine, far, moved, peCount),
                machine.level(far).latencyCycles, "dma");
+}
+
+Token Simulator::dmaBroadcast(MemoryLevel src, int64_t receivers, int64_t rows,
+                              int64_t rowBytes) {
+  int64_t moved = dmaBytesMoved(machine, src, rows, rowBytes);
+  bytes[static_cast<int>(src)] += moved;
+  jobBytes[static_cast<int>(src)] += moved;
+  bytes[static_cast<int>(MemoryLevel::Local)] += moved * receivers;
+  jobBytes[static_cast<int>(MemoryLevel::Local)] += moved * receivers;
+  return issue(Unit::DMA, dmaTransferCycles(machine, src, moved, peCount),
+               machine.level(src).latencyCycles, "dma.broadcast");
+}
+
+Token Simulator::reAccumulate(DType type, int64_t elements) {
+  // The reduction engine adds at the SE's lane rate for the type.
+  return issue(Unit::RE, seCycles(machine, type, elements, 1), 0,
+               "re.accumulate");
+}
+
+Token Simulator::reForward(int64_t count) {
+  // The reduction network moves data at local memory's rate; it reads here
+  // and adds there.
+  bytes[static_cast<int>(MemoryLevel::Local)] += 2 * count;
+  const MemoryDesc &local = machine.level(MemoryLevel::Local);
+  auto cycles = static_cast<int64_t>(
+      std::ceil(count / machine.bytesPerCycle(MemoryLevel::Local)));
+  return issue(Unit::RE, cycles, local.latencyCycles, "re.forward");
 }
 
 Token Simulator::dpe(DType input, int64_t m, int64_t k, int64_t n) {

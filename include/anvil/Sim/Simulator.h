@@ -16,8 +16,11 @@
 //    unit is done, and no sooner than the job's DRAM and SRAM bytes take at
 //    those levels' full bandwidth, which all PEs share.
 //
-// PE programs of a job run one after another on the calling thread, so a
-// job's PEs must not wait on each other; jobs synchronize at their end.
+// A job's PE programs run as fibers on the calling thread: one runs until
+// it finishes or waits on another PE (a barrier, a semaphore), then the
+// next runnable one goes on. Simulated time is each PE's own clock; the
+// host order of execution only has to respect the waits, and results do
+// not depend on it. Waits that can never be met fault the run (deadlock).
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,8 +40,8 @@
 namespace anvil::sim {
 
 /// The units of a PE whose busy time the simulator tracks.
-enum class Unit { Core, DMA, DPE, SE };
-constexpr int kNumUnits = 4;
+enum class Unit { Core, DMA, DPE, SE, RE };
+constexpr int kNumUnits = 5;
 llvm::StringRef unitName(Unit unit);
 
 using Token = int64_t;
@@ -56,7 +59,7 @@ struct SimReport {
   double microseconds = 0;
   int64_t jobs = 0;
   /// Busy cycles of each unit, summed over PEs.
-  int64_t busyCycles[kNumUnits] = {0, 0, 0, 0};
+  int64_t busyCycles[kNumUnits] = {0, 0, 0, 0, 0};
   /// Bytes moved at each memory level (DRAM, SRAM, local).
   int64_t bytes[target::kNumMemoryLevels] = {0, 0, 0};
   target::Work work;
@@ -87,19 +90,17 @@ public:
     Simulator *previous;
   };
 
-  /// Launches a job on PEs 0..numPEs-1 and runs `program(pe)` for each.
+  /// Launches a job on PEs 0..numPEs-1 and runs `program(pe)` for each, as
+  /// fibers that may wait on each other (barrier, semWait).
   void runJob(int64_t numPEs, llvm::function_ref<void(int64_t pe)> program);
-  /// The same in steps, for compiled programs that run their PEs' code in a
-  /// loop: beginJob, then beginPE(pe) before each PE's code, then endJob.
-  void beginJob(int64_t numPEs);
-  void beginPE(int64_t pe);
-  void endJob();
   int64_t currentPE() const { return pe; }
   int64_t jobPEs() const { return peCount; }
 
-  /// Local memory of the current PE, and the SRAM scratchpad. The PEs'
-  /// local memories lie one after another from localMemories().
-  char *localBase() { return localMemory.get() + pe * localBytes(); }
+  /// Local memory of the current PE (or of PE `p`), and the SRAM
+  /// scratchpad. The PEs' local memories lie one after another from
+  /// localMemories().
+  char *localBase() { return localBase(pe); }
+  char *localBase(int64_t p) { return localMemory.get() + p * localBytes(); }
   char *localMemories() { return localMemory.get(); }
   int64_t localBytes() const {
     return machine.level(target::MemoryLevel::Local).capacityBytes;
@@ -114,12 +115,30 @@ public:
   // caller's). Each returns the token to wait on.
   Token dma(target::MemoryLevel src, target::MemoryLevel dst, int64_t rows,
             int64_t rowBytes);
+  /// A transfer from SRAM/DRAM into the local memories of `receivers` PEs:
+  /// the far level sees its bytes once, local memory once per receiver.
+  Token dmaBroadcast(target::MemoryLevel src, int64_t receivers, int64_t rows,
+                     int64_t rowBytes);
+  /// The reduction engine: accumulating `elements` of `type` locally, or
+  /// forwarding `bytes` to a neighbour over the reduction network.
+  Token reAccumulate(target::DType type, int64_t elements);
+  Token reForward(int64_t bytes);
   Token dpe(target::DType input, int64_t m, int64_t k, int64_t n);
   Token se(target::DType type, int64_t elements, int64_t opsPerElement,
            const char *name);
   void vectorWork(target::DType type, int64_t ops);
   void vectorTraffic(target::MemoryLevel level, int64_t bytes);
   void wait(Token token);
+
+  /// Holds the current PE until every PE of the job has arrived; all leave
+  /// `barrier_cycles` after the last arrival.
+  void barrier();
+  /// Increments semaphore `sem` of PE `target`, arriving after a local
+  /// memory's latency.
+  void semSignal(int64_t target, int32_t sem);
+  /// Holds the current PE until its semaphore `sem` has `count` signals,
+  /// and takes them (the earliest arrivals first).
+  void semWait(int32_t sem, int64_t count);
 
   /// DRAM bytes the program cannot avoid moving (inputs, weights, outputs);
   /// the roofline's memory bound.
@@ -140,6 +159,17 @@ public:
 
 private:
   struct PEState;
+  struct Fibers;
+  void beginJob(int64_t numPEs);
+  void endJob();
+  /// Runs PE fibers until all finish; faults on a deadlock.
+  void schedule();
+  void startFiber(int64_t p);
+  static void fiberMain();
+  std::string deadlockMessage() const;
+  /// Gives the host thread back to the scheduler until the current PE may
+  /// go on.
+  void suspend();
   struct Event {
     int32_t pe;
     Unit unit;
@@ -156,13 +186,14 @@ private:
   std::unique_ptr<char[]> localMemory;
   std::unique_ptr<char[]> sram;
   std::vector<int64_t> tokens;
+  std::unique_ptr<Fibers> fibers;
   int64_t pe = 0, peCount = 0;
   int64_t chipClock = 0;
   int64_t jobStart = 0;
   int64_t jobs = 0;
   int64_t jobBytes[target::kNumMemoryLevels] = {0, 0, 0};
   int64_t bytes[target::kNumMemoryLevels] = {0, 0, 0};
-  int64_t busy[kNumUnits] = {0, 0, 0, 0};
+  int64_t busy[kNumUnits] = {};
   target::Work work;
   std::vector<Event> events;
   int64_t droppedEvents = 0;
