@@ -138,9 +138,12 @@ TEST(SimulatorSyncTest, GatherTakesRowsByIndex) {
     char *local = static_cast<char *>(anvil_mtia_local_base());
     int32_t indices[] = {3, 0, 9};
     std::memcpy(local, indices, sizeof(indices));
-    anvil_mtia_wait(anvil_mtia_dma_gather(
-        local + 64, table.data(), ANVIL_MTIA_DRAM, 10, 16, local, 4, 3));
-    std::memcpy(got.data(), local + 64, got.size() * 4);
+    // dst rows 32 bytes apart; the table's rows are 16.
+    anvil_mtia_wait(anvil_mtia_dma_gather(local + 64, 32, table.data(),
+                                          ANVIL_MTIA_DRAM, 16, 10, 16, local, 4,
+                                          3));
+    for (int i = 0; i < 3; ++i)
+      std::memcpy(got.data() + 4 * i, local + 64 + 32 * i, 16);
   });
   ASSERT_FALSE(sim.faulted()) << sim.faultText();
   std::vector<float> want = {12, 13, 14, 15, 0, 1, 2, 3, 36, 37, 38, 39};
@@ -151,8 +154,8 @@ TEST(SimulatorSyncTest, GatherTakesRowsByIndex) {
     auto *local = static_cast<int64_t *>(anvil_mtia_local_base());
     local[0] = 1;
     local[1] = 10;
-    anvil_mtia_dma_gather(local + 8, table.data(), ANVIL_MTIA_DRAM, 10, 16,
-                          local, 8, 2);
+    anvil_mtia_dma_gather(local + 8, 16, table.data(), ANVIL_MTIA_DRAM, 16, 10,
+                          16, local, 8, 2);
   });
   EXPECT_EQ(bad.faultText(), "PE 0: dma_gather: index 10 (position 1) is "
                              "outside the table's 10 rows");

@@ -100,12 +100,14 @@ anvil_mtia_token anvil_mtia_dma_broadcast(void *dst, int64_t dst_stride,
                                           int64_t src_stride, int64_t rows,
                                           int64_t row_bytes, int32_t axis);
 
-/* dst row i = table row indices[i], for `count` indices of `index_bytes`
- * (4 or 8) bytes each; the table (`table_rows` rows of `row_bytes`) is at
- * `table_level`, indices and dst in local memory. An index outside the
- * table faults. Machines with dma.gather. */
-anvil_mtia_token anvil_mtia_dma_gather(void *dst, const void *table,
-                                       int32_t table_level, int64_t table_rows,
+/* Row i of dst (rows `dst_stride` bytes apart, local) = row indices[i] of
+ * the table (`table_rows` rows `table_stride` bytes apart at
+ * `table_level`), `row_bytes` each, for `count` indices of `index_bytes`
+ * (4 or 8) bytes in local memory. An index outside the table faults.
+ * Machines with dma.gather. */
+anvil_mtia_token anvil_mtia_dma_gather(void *dst, int64_t dst_stride,
+                                       const void *table, int32_t table_level,
+                                       int64_t table_stride, int64_t table_rows,
                                        int64_t row_bytes, const void *indices,
                                        int32_t index_bytes, int64_t count);
 

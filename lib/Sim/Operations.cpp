@@ -259,8 +259,9 @@ anvil_mtia_token anvil_mtia_dma_broadcast(void *dst, int64_t dstStride,
                            rowBytes);
 }
 
-anvil_mtia_token anvil_mtia_dma_gather(void *dst, const void *table,
-                                       int32_t tableLevel, int64_t tableRows,
+anvil_mtia_token anvil_mtia_dma_gather(void *dst, int64_t dstStride,
+                                       const void *table, int32_t tableLevel,
+                                       int64_t tableStride, int64_t tableRows,
                                        int64_t rowBytes, const void *indices,
                                        int32_t indexBytes, int64_t count) {
   Simulator *sim = simulatorFor("dma_gather");
@@ -275,7 +276,8 @@ anvil_mtia_token anvil_mtia_dma_gather(void *dst, const void *table,
     return faultOp(*sim, "dma_gather",
                    llvm::formatv("indices of {0} bytes", indexBytes).str());
   if (!checkLocal(*sim, indices, count * indexBytes, "dma_gather", "indices") ||
-      !checkLocal(*sim, dst, count * rowBytes, "dma_gather", "dst"))
+      !checkLocal(*sim, dst, spanBytes(count, rowBytes, dstStride, 1),
+                  "dma_gather", "dst"))
     return 0;
   for (int64_t i = 0; i < count; ++i) {
     int64_t index = indexBytes == 4 ? static_cast<const int32_t *>(indices)[i]
@@ -286,8 +288,9 @@ anvil_mtia_token anvil_mtia_dma_gather(void *dst, const void *table,
                                    "table's {2} rows",
                                    index, i, tableRows)
                          .str());
-    std::memcpy(static_cast<char *>(dst) + i * rowBytes,
-                static_cast<const char *>(table) + index * rowBytes, rowBytes);
+    std::memcpy(static_cast<char *>(dst) + i * dstStride,
+                static_cast<const char *>(table) + index * tableStride,
+                rowBytes);
   }
   return sim->dma(static_cast<MemoryLevel>(tableLevel), MemoryLevel::Local,
                   count, rowBytes);

@@ -173,9 +173,11 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
 def MTIAToCalls : Pass<"anvil-mtia-to-calls", "mlir::ModuleOp"> {
   let summary = "Lower mtia kernels to calls of the PE operations";
   let description = [{
-    Each `mtia.launch` becomes the host-driven job of the first scheduler:
-    `anvil_mtia_job_begin`, a loop over the PEs that calls
-    `anvil_mtia_pe_begin` and runs the PE program, and `anvil_mtia_job_end`.
+    Each `mtia.launch`'s PE program becomes a private function of its own,
+    `@<graph>_<kernel>(pe: index, captured values...)` (a PE-indexed entry),
+    and the launch a call of `@anvil_mtia_job__<that function>(num_pes,
+    captured values...)`, which `anvil-mtia-job-entries` turns into an
+    `anvil_mtia_job_run` call once the module is in the LLVM dialect.
     mtia operations become calls of the functions of `anvil-c/MTIA.h`
     (docs/ISA.md). Local-memory buffers are placed at static offsets in
     the PE's local memory, which the graph function takes as a new last
@@ -185,6 +187,20 @@ def MTIAToCalls : Pass<"anvil-mtia-to-calls", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect"];
+}
+
+def MTIAJobEntries : Pass<"anvil-mtia-job-entries", "mlir::ModuleOp"> {
+  let summary = "Launch PE programs through anvil_mtia_job_run";
+  let description = [{
+    On the LLVM dialect: each call of `@anvil_mtia_job__<program>(num_pes,
+    values...)` left by `anvil-mtia-to-calls` becomes a stack array holding
+    the values (8 bytes each) and `anvil_mtia_job_run(num_pes,
+    @<program>_entry, array)`, where `@<program>_entry(pe, array)` loads the
+    values and calls the PE program. The runtime (the simulator, or the
+    device) then runs the program once per PE, so PEs may wait on each
+    other.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 #endif // ANVIL_CONVERSION_PASSES_TD

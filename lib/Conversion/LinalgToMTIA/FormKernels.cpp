@@ -71,7 +71,6 @@ Value openKernel(OpBuilder &b, Location loc, StringRef name, int64_t numPEs) {
   return body->getArgument(0);
 }
 
-
 Type token(OpBuilder &b) { return TokenType::get(b.getContext()); }
 
 //===----------------------------------------------------------------------===//

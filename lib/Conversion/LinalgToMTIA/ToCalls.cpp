@@ -1,10 +1,11 @@
 //===- ToCalls.cpp - mtia kernels to calls of the PE operations -----------===//
 //
 // Each mtia op becomes a call of its function in anvil-c/MTIA.h, with
-// buffers passed as byte addresses and strides; each launch becomes the
-// host-driven job of the first scheduler. Local-memory buffers get static
-// offsets in the PE's local memory, which the graph function takes as its
-// last argument.
+// buffers passed as byte addresses and strides. Each launch's PE program
+// becomes a function of its own, indexed by PE, and the launch a call that
+// runs it as a job (anvil-mtia-job-entries finishes that call on the LLVM
+// dialect). Local-memory buffers get static offsets in the PE's local
+// memory, which the graph function takes as its last argument.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace anvil {
@@ -111,6 +115,10 @@ private:
   Location loc;
 };
 
+int32_t elementCode(Value memref) {
+  return typeCode(cast<MemRefType>(memref.getType()).getElementType());
+}
+
 int32_t levelOf(Value memref) {
   return static_cast<int32_t>(
       memorySpaceOf(cast<MemRefType>(memref.getType())));
@@ -170,6 +178,76 @@ LogicalResult lowerOp(ModuleOp module, Operation *op) {
                            true);
             return success();
           })
+          .Case([&](DMABroadcastOp dma) {
+            auto src = e.layout(dma.getSrc()), dst = e.layout(dma.getDst());
+            token = e.call("anvil_mtia_dma_broadcast",
+                           {dst.address, dst.rowStride, src.address,
+                            e.i32(levelOf(dma.getSrc())), src.rowStride,
+                            src.rows, src.rowBytes,
+                            e.i32(static_cast<int32_t>(dma.getAxis()))},
+                           true);
+            return success();
+          })
+          .Case([&](DMAGatherOp gather) {
+            auto table = e.layout(gather.getTable()),
+                 dst = e.layout(gather.getDst());
+            auto indices = cast<MemRefType>(gather.getIndices().getType());
+            token = e.call("anvil_mtia_dma_gather",
+                           {dst.address, dst.rowStride, table.address,
+                            e.i32(levelOf(gather.getTable())), table.rowStride,
+                            table.rows, table.rowBytes,
+                            e.layout(gather.getIndices()).address,
+                            e.i32(elementBytes(indices.getElementType())),
+                            e.i64(indices.getDimSize(0))},
+                           true);
+            return success();
+          })
+          .Case([&](SELookupOp lut) {
+            token = e.call("anvil_mtia_se_lut",
+                           {e.layout(lut.getDst()).address,
+                            e.layout(lut.getSrc()).address,
+                            e.elements(lut.getSrc()),
+                            e.i32(static_cast<int32_t>(lut.getFunction()))},
+                           true);
+            return success();
+          })
+          .Case([&](REAccumulateOp re) {
+            token = e.call(
+                "anvil_mtia_re_accumulate",
+                {e.layout(re.getDst()).address, e.layout(re.getSrc()).address,
+                 e.elements(re.getSrc()), e.i32(elementCode(re.getSrc()))},
+                true);
+            return success();
+          })
+          .Case([&](REForwardOp re) {
+            token = e.call(
+                "anvil_mtia_re_forward",
+                {e.layout(re.getDst()).address, e.layout(re.getSrc()).address,
+                 e.elements(re.getSrc()), e.i32(elementCode(re.getSrc())),
+                 e.i32(static_cast<int32_t>(re.getDirection()))},
+                true);
+            return success();
+          })
+          .Case([&](BarrierOp) {
+            e.call("anvil_mtia_barrier", {}, false);
+            return success();
+          })
+          .Case([&](SemaphoreSignalOp signal) {
+            e.call("anvil_mtia_sem_signal",
+                   {e.toI64(signal.getPe()), e.i32(signal.getSem())}, false);
+            return success();
+          })
+          .Case([&](SemaphoreWaitOp wait) {
+            e.call("anvil_mtia_sem_wait",
+                   {e.i32(wait.getSem()), e.i64(wait.getCount())}, false);
+            return success();
+          })
+          .Case([&](PEIdOp id) {
+            // Inside its program, a PE's identity is the launch's argument.
+            id.getResult().replaceAllUsesWith(
+                id->getParentOfType<LaunchOp>().getBody().getArgument(0));
+            return success();
+          })
           .Case([&](WaitOp wait) {
             for (Value t : wait.getTokens())
               e.call("anvil_mtia_wait", {t}, false);
@@ -222,38 +300,27 @@ void retypeForLLVM(func::FuncOp func) {
         for (BlockArgument arg : block.getArguments())
           arg.setType(retype(arg.getType()));
   });
+  func.setFunctionType(
+      FunctionType::get(func.getContext(), func.getBody().getArgumentTypes(),
+                        llvm::map_to_vector(func.getResultTypes(), retype)));
 }
 
-/// A launch becomes job_begin, a loop over the PEs, job_end; its local
-/// buffers become views of the PE's part of `localMemory`.
-void lowerLaunch(ModuleOp module, LaunchOp launch, Value localMemory,
-                 int64_t localBytes) {
-  OpBuilder b(launch);
-  Location loc = launch.getLoc();
-  CallEmitter e(module, b, loc);
-  e.call("anvil_mtia_job_begin", {e.i64(launch.getNumPes())}, false);
-  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  auto loop = scf::ForOp::create(b, loc, c(0), c(launch.getNumPes()), c(1));
-  e.call("anvil_mtia_job_end", {}, false);
-
-  b.setInsertionPointToStart(loop.getBody());
-  Value pe = loop.getInductionVar();
-  e.call("anvil_mtia_pe_begin", {e.toI64(pe)}, false);
-  Value peBase = arith::MulIOp::create(b, loc, pe, c(localBytes));
+/// Places the launch's local buffers at static offsets, 64-byte aligned and
+/// in allocation order (the capacity the verifier checked is the capacity
+/// they take), as views of the PE's part of `localMemory`.
+void placeLocalBuffers(LaunchOp launch, Value localMemory, int64_t localBytes) {
   Block &body = launch.getBody().front();
-  body.getArgument(0).replaceAllUsesWith(pe);
-  Block *loopBody = loop.getBody();
-  loopBody->getOperations().splice(std::prev(loopBody->end()),
-                                   body.getOperations(), body.begin(),
-                                   std::prev(body.end()));
-  // Static offsets, 64-byte aligned, in allocation order: the capacity the
-  // verifier checked is the capacity they take.
-  int64_t offset = 0;
+  Location loc = launch.getLoc();
+  OpBuilder b = OpBuilder::atBlockBegin(&body);
+  Value peBase =
+      arith::MulIOp::create(b, loc, body.getArgument(0),
+                            arith::ConstantIndexOp::create(b, loc, localBytes));
   SmallVector<memref::AllocaOp> locals;
-  loop.walk([&](memref::AllocaOp alloca) {
+  launch.walk([&](memref::AllocaOp alloca) {
     if (memorySpaceOf(alloca.getType()) == MemorySpace::Local)
       locals.push_back(alloca);
   });
+  int64_t offset = 0;
   for (memref::AllocaOp alloca : locals) {
     OpBuilder ab(alloca);
     MemRefType type = alloca.getType();
@@ -266,6 +333,64 @@ void lowerLaunch(ModuleOp module, LaunchOp launch, Value localMemory,
     alloca.erase();
     offset += localBufferBytes(type);
   }
+}
+
+/// The prefix of the declarations that stand for a job launch until
+/// anvil-mtia-job-entries turns them into anvil_mtia_job_run calls.
+constexpr llvm::StringLiteral kJobPrefix = "anvil_mtia_job__";
+
+/// Moves the launch's PE program into a function of its own,
+/// `@<graph>_<kernel>(pe, captured values...)`, and replaces the launch with a
+/// call of
+/// `@anvil_mtia_job__<that function>(num_pes, captured values...)`.
+/// Constants are cloned into the program instead of captured.
+void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
+  Region &region = launch.getBody();
+  SetVector<Value> used;
+  getUsedValuesDefinedAbove(region, used);
+  SmallVector<Value> captured;
+  SmallVector<Operation *> constants;
+  for (Value v : used) {
+    Operation *def = v.getDefiningOp();
+    if (def && def->hasTrait<OpTrait::ConstantLike>())
+      constants.push_back(def);
+    else
+      captured.push_back(v);
+  }
+  Location loc = launch.getLoc();
+  OpBuilder b(module.getContext());
+  SmallVector<Type> argTypes{b.getIndexType()};
+  llvm::append_range(argTypes, ValueRange(captured).getTypes());
+
+  b.setInsertionPoint(graph);
+  auto program = func::FuncOp::create(
+      b, loc, (graph.getName() + "_" + launch.getKernel()).str(),
+      b.getFunctionType(argTypes, {}));
+  program.setPrivate();
+  SymbolTable(module).insert(program);
+  Block *entry = program.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  IRMapping mapping;
+  for (Operation *constant : constants)
+    mapping.map(constant->getResults(), b.clone(*constant)->getResults());
+  Block &body = region.front();
+  body.getArgument(0).replaceAllUsesWith(entry->getArgument(0));
+  entry->getOperations().splice(entry->end(), body.getOperations(),
+                                body.begin(), std::prev(body.end()));
+  for (auto [value, arg] :
+       llvm::zip(captured, entry->getArguments().drop_front()))
+    replaceAllUsesInRegionWith(value, arg, program.getBody());
+  for (Operation *constant : constants)
+    for (Value result : constant->getResults())
+      replaceAllUsesInRegionWith(result, mapping.lookup(result),
+                                 program.getBody());
+  func::ReturnOp::create(b, loc);
+
+  b.setInsertionPoint(launch);
+  CallEmitter e(module, b, loc);
+  SmallVector<Value> args{e.i64(launch.getNumPes())};
+  llvm::append_range(args, captured);
+  e.call((kJobPrefix + program.getName()).str(), args, false);
   launch.erase();
 }
 
@@ -307,8 +432,10 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
       if (failed(lowerOp(module, op)))
         return failure();
     for (LaunchOp launch : launches)
-      lowerLaunch(module, launch, localMemory, localBytes);
+      placeLocalBuffers(launch, localMemory, localBytes);
     retypeForLLVM(func);
+    for (LaunchOp launch : launches)
+      outlineLaunch(module, func, launch);
     return success();
   }
 };

@@ -53,7 +53,7 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   pm.addPass(createMTIAFormKernels(kernels));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createMTIAToCalls());
-  // The simulator runs PEs one after another; the PE programs' loops stay
-  // sequential.
+  // Each PE program runs on one PE: its loops stay sequential.
   host::addLowerToLLVM(pm, /*parallel=*/false);
+  pm.addPass(createMTIAJobEntries());
 }

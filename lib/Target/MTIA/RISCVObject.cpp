@@ -32,7 +32,15 @@ namespace {
 
 /// How a PE operation is encoded (docs/ISA.md, "Encoding on riscv64").
 struct Encoding {
-  enum Kind { Descriptor, TokenOperand, Result, Dropped, None } kind = None;
+  enum Kind {
+    Descriptor,
+    TokenOperand,
+    TwoOperands,
+    NoOperands,
+    Result,
+    Dropped,
+    None
+  } kind = None;
   int funct3 = 0, funct7 = 0;
 };
 
@@ -40,21 +48,31 @@ Encoding encodingOf(StringRef callee) {
   using E = Encoding;
   return StringSwitch<Encoding>(callee)
       .Case("anvil_mtia_dma", {E::Descriptor, 0, 0})
+      .Case("anvil_mtia_dma_broadcast", {E::Descriptor, 0, 1})
+      .Case("anvil_mtia_dma_gather", {E::Descriptor, 0, 2})
       .Case("anvil_mtia_dpe_matmul", {E::Descriptor, 1, 0})
       .Case("anvil_mtia_se_convert", {E::Descriptor, 2, 0})
       .Case("anvil_mtia_se_binary", {E::Descriptor, 2, 1})
+      .Case("anvil_mtia_se_lut", {E::Descriptor, 2, 2})
+      .Case("anvil_mtia_re_accumulate", {E::Descriptor, 3, 0})
+      .Case("anvil_mtia_re_forward", {E::Descriptor, 3, 1})
       .Case("anvil_mtia_wait", {E::TokenOperand, 4, 0})
+      .Case("anvil_mtia_barrier", {E::NoOperands, 4, 1})
+      .Case("anvil_mtia_sem_signal", {E::TwoOperands, 4, 2})
+      .Case("anvil_mtia_sem_wait", {E::TwoOperands, 4, 3})
       .Case("anvil_mtia_pe_id", {E::Result, 5, 0})
       .Case("anvil_mtia_num_pes", {E::Result, 5, 1})
       .Case("anvil_mtia_local_base", {E::Result, 5, 2})
+      .Case("anvil_mtia_sram_base", {E::Result, 5, 3})
       .Case("anvil_mtia_vector_work", {E::Dropped, 0, 0})
       .Case("anvil_mtia_vector_traffic", {E::Dropped, 0, 0})
       .Default({});
 }
 
-std::string insn(const Encoding &e, StringRef rd, StringRef rs1) {
-  return formatv(".insn r 0x0B, {0}, {1}, {2}, {3}, x0", e.funct3, e.funct7, rd,
-                 rs1)
+std::string insn(const Encoding &e, StringRef rd, StringRef rs1,
+                 StringRef rs2 = "x0") {
+  return formatv(".insn r 0x0B, {0}, {1}, {2}, {3}, {4}", e.funct3, e.funct7,
+                 rd, rs1, rs2)
       .str();
 }
 
@@ -84,6 +102,21 @@ void encodeCall(CallInst *call, const Encoding &e) {
     auto *type = FunctionType::get(b.getVoidTy(), {i64}, false);
     b.CreateCall(InlineAsm::get(type, insn(e, "x0", "$0"), "r,~{memory}", true),
                  {call->getArgOperand(0)});
+    break;
+  }
+  case Encoding::TwoOperands: {
+    Value *first = b.CreateSExtOrBitCast(call->getArgOperand(0), i64);
+    Value *second = b.CreateSExtOrBitCast(call->getArgOperand(1), i64);
+    auto *type = FunctionType::get(b.getVoidTy(), {i64, i64}, false);
+    b.CreateCall(
+        InlineAsm::get(type, insn(e, "x0", "$0", "$1"), "r,r,~{memory}", true),
+        {first, second});
+    break;
+  }
+  case Encoding::NoOperands: {
+    auto *type = FunctionType::get(b.getVoidTy(), {}, false);
+    b.CreateCall(InlineAsm::get(type, insn(e, "x0", "x0"), "~{memory}", true),
+                 {});
     break;
   }
   case Encoding::Result: {

@@ -16,12 +16,17 @@
 // RUN: not anvil-compile %s --target=%t/broken.json 2>&1 | FileCheck %s --check-prefix=BROKEN
 // RUN: not anvil-compile %s --target=mtia-v1 --dpe-type=bf16 2>&1 | FileCheck %s --check-prefix=PRECISION
 
-// LLVM: call void @anvil_mtia_job_begin(i64 4)
-// LLVM: call void @anvil_mtia_pe_begin(i64
+// Each kernel's PE program is a function of the PE index and the kernel's
+// buffers; an entry loads the buffers from the array the launch fills, and
+// the graph runs each kernel as a job of anvil_mtia_job_run.
+// LLVM: define internal void @main_graph_matmul_0(i64 %{{.*}}, ptr
 // LLVM: call i64 @anvil_mtia_dma(
 // LLVM: call i64 @anvil_mtia_se_convert(
 // LLVM: call i64 @anvil_mtia_dpe_matmul(
-// LLVM: call void @anvil_mtia_job_end()
+// LLVM: define internal void @main_graph_matmul_0_entry(i64 %{{.*}}, ptr
+// LLVM: call void @main_graph_matmul_0(
+// LLVM: call void @anvil_mtia_job_run(i64 4, ptr @main_graph_matmul_0_entry, ptr
+// LLVM: call void @anvil_mtia_job_run(i64 64, ptr @main_graph_generic_1_entry, ptr
 // META: @anvil_model_metadata = {{.*}}machine_description
 
 // SIM: simulated on mtia-v1: {{[0-9]+}} cycles

@@ -1,0 +1,125 @@
+//===- JobEntries.cpp - Launch PE programs through anvil_mtia_job_run -----===//
+//
+// anvil-mtia-to-calls leaves each launch as a call of a declaration named
+// after its PE program. Here, on the LLVM dialect, the program's values go
+// into a stack array of 8-byte slots, and the launch becomes
+// anvil_mtia_job_run(num_pes, entry, array), where the entry loads them
+// back and calls the program for one PE. The runtime decides how PEs run
+// (the simulator: as fibers that may wait on each other).
+//
+//===----------------------------------------------------------------------===//
+
+#include "anvil/Conversion/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace anvil {
+#define GEN_PASS_DEF_MTIAJOBENTRIES
+#include "anvil/Conversion/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+
+namespace {
+
+constexpr llvm::StringLiteral kJobPrefix = "anvil_mtia_job__";
+constexpr llvm::StringLiteral kJobRun = "anvil_mtia_job_run";
+
+/// `@<program>_entry(pe: i64, values: ptr)`: loads the program's values from
+/// their slots and calls it.
+LLVM::LLVMFuncOp buildEntry(OpBuilder &b, LLVM::LLVMFuncOp program) {
+  Location loc = program.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = b.getI64Type();
+  auto entry = LLVM::LLVMFuncOp::create(
+      b, loc, (program.getName() + "_entry").str(),
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {i64, ptr}));
+  OpBuilder::InsertionGuard guard(b);
+  Block *block = entry.addEntryBlock(b);
+  b.setInsertionPointToStart(block);
+  SmallVector<Value> args{block->getArgument(0)};
+  ArrayRef<Type> params = program.getFunctionType().getParams();
+  for (auto [i, type] : llvm::enumerate(params.drop_front())) {
+    auto slot = LLVM::GEPOp::create(b, loc, ptr, i64, block->getArgument(1),
+                                    ArrayRef<LLVM::GEPArg>{int32_t(i)});
+    args.push_back(LLVM::LoadOp::create(b, loc, type, slot));
+  }
+  LLVM::CallOp::create(b, loc, program, args);
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  return entry;
+}
+
+/// Declares anvil_mtia_job_run(i64, ptr, ptr) once.
+LLVM::LLVMFuncOp declareJobRun(OpBuilder &b, ModuleOp module) {
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(kJobRun))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  MLIRContext *ctx = b.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  return LLVM::LLVMFuncOp::create(
+      b, module.getLoc(), kJobRun,
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                  {b.getI64Type(), ptr, ptr}));
+}
+
+LogicalResult lowerLaunch(ModuleOp module, LLVM::CallOp launch) {
+  StringRef name = launch.getCallee()->drop_front(kJobPrefix.size());
+  auto program = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+  if (!program)
+    return launch.emitOpError("launches PE program '")
+           << name << "', which the module does not define";
+  OpBuilder b(module.getContext());
+  b.setInsertionPointAfter(program);
+  LLVM::LLVMFuncOp entry = buildEntry(b, program);
+  // Both are reached only through the job: nothing outside the module
+  // calls them.
+  program.setLinkage(LLVM::Linkage::Internal);
+  entry.setLinkage(LLVM::Linkage::Internal);
+  LLVM::LLVMFuncOp jobRun = declareJobRun(b, module);
+
+  Location loc = launch.getLoc();
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  auto i64 = b.getI64Type();
+  ValueRange values = launch.getArgOperands().drop_front();
+  // In the entry block, so that a launch inside a loop reuses one array.
+  auto func = launch->getParentOfType<LLVM::LLVMFuncOp>();
+  b.setInsertionPointToStart(&func.getBody().front());
+  Value count = LLVM::ConstantOp::create(
+      b, loc, i64, b.getI64IntegerAttr(std::max<size_t>(values.size(), 1)));
+  Value array = LLVM::AllocaOp::create(b, loc, ptr, i64, count);
+  b.setInsertionPoint(launch);
+  for (auto [i, value] : llvm::enumerate(values)) {
+    auto slot = LLVM::GEPOp::create(b, loc, ptr, i64, array,
+                                    ArrayRef<LLVM::GEPArg>{int32_t(i)});
+    LLVM::StoreOp::create(b, loc, value, slot);
+  }
+  Value address = LLVM::AddressOfOp::create(b, loc, entry);
+  LLVM::CallOp::create(
+      b, loc, jobRun,
+      ValueRange{launch.getArgOperands().front(), address, array});
+  launch.erase();
+  return success();
+}
+
+struct MTIAJobEntriesPass
+    : anvil::impl::MTIAJobEntriesBase<MTIAJobEntriesPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<LLVM::CallOp> launches;
+    module.walk([&](LLVM::CallOp call) {
+      if (call.getCallee() && call.getCallee()->starts_with(kJobPrefix))
+        launches.push_back(call);
+    });
+    for (LLVM::CallOp launch : launches)
+      if (failed(lowerLaunch(module, launch)))
+        return signalPassFailure();
+    for (auto decl : llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>()))
+      if (decl.isExternal() && decl.getName().starts_with(kJobPrefix))
+        decl.erase();
+  }
+};
+
+} // namespace
