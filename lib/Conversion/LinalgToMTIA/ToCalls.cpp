@@ -18,6 +18,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -339,24 +341,45 @@ void placeLocalBuffers(LaunchOp launch, Value localMemory, int64_t localBytes) {
 /// anvil-mtia-job-entries turns them into anvil_mtia_job_run calls.
 constexpr llvm::StringLiteral kJobPrefix = "anvil_mtia_job__";
 
+/// Whether the program recomputes `op` instead of capturing its results:
+/// constants, and views (whose strided types the bare-pointer calling
+/// convention cannot pass).
+bool rematerializable(Operation *op) {
+  return op && isMemoryEffectFree(op) && op->getNumRegions() == 0 &&
+         (op->hasTrait<OpTrait::ConstantLike>() ||
+          isa<ViewLikeOpInterface, memref::CastOp, memref::ExpandShapeOp,
+              memref::CollapseShapeOp>(op));
+}
+
+/// Splits the values a program uses into those it captures and the ops it
+/// recomputes (operands before users).
+void collectCaptures(Value v, SetVector<Value> &captured,
+                     SetVector<Operation *> &recomputed) {
+  Operation *def = v.getDefiningOp();
+  if (!rematerializable(def)) {
+    captured.insert(v);
+    return;
+  }
+  if (recomputed.contains(def))
+    return;
+  for (Value operand : def->getOperands())
+    collectCaptures(operand, captured, recomputed);
+  recomputed.insert(def);
+}
+
 /// Moves the launch's PE program into a function of its own,
-/// `@<graph>_<kernel>(pe, captured values...)`, and replaces the launch with a
-/// call of
-/// `@anvil_mtia_job__<that function>(num_pes, captured values...)`.
-/// Constants are cloned into the program instead of captured.
+/// `@<graph>_<kernel>(pe, captured values...)`, and replaces the launch
+/// with a call of `@anvil_mtia_job__<that function>(num_pes, captured
+/// values...)`.
 void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
   Region &region = launch.getBody();
   SetVector<Value> used;
   getUsedValuesDefinedAbove(region, used);
-  SmallVector<Value> captured;
-  SmallVector<Operation *> constants;
-  for (Value v : used) {
-    Operation *def = v.getDefiningOp();
-    if (def && def->hasTrait<OpTrait::ConstantLike>())
-      constants.push_back(def);
-    else
-      captured.push_back(v);
-  }
+  SetVector<Value> capturedSet;
+  SetVector<Operation *> recomputed;
+  for (Value v : used)
+    collectCaptures(v, capturedSet, recomputed);
+  SmallVector<Value> captured = capturedSet.takeVector();
   Location loc = launch.getLoc();
   OpBuilder b(module.getContext());
   SmallVector<Type> argTypes{b.getIndexType()};
@@ -371,19 +394,15 @@ void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
   Block *entry = program.addEntryBlock();
   b.setInsertionPointToStart(entry);
   IRMapping mapping;
-  for (Operation *constant : constants)
-    mapping.map(constant->getResults(), b.clone(*constant)->getResults());
+  mapping.map(captured, entry->getArguments().drop_front());
+  for (Operation *op : recomputed)
+    b.clone(*op, mapping);
   Block &body = region.front();
   body.getArgument(0).replaceAllUsesWith(entry->getArgument(0));
   entry->getOperations().splice(entry->end(), body.getOperations(),
                                 body.begin(), std::prev(body.end()));
-  for (auto [value, arg] :
-       llvm::zip(captured, entry->getArguments().drop_front()))
-    replaceAllUsesInRegionWith(value, arg, program.getBody());
-  for (Operation *constant : constants)
-    for (Value result : constant->getResults())
-      replaceAllUsesInRegionWith(result, mapping.lookup(result),
-                                 program.getBody());
+  for (Value value : used)
+    replaceAllUsesInRegionWith(value, mapping.lookup(value), program.getBody());
   func::ReturnOp::create(b, loc);
 
   b.setInsertionPoint(launch);

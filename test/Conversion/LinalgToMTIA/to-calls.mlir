@@ -3,8 +3,13 @@
 // a function of the PE index and the values it uses, and the launch a call
 // that anvil-mtia-job-entries turns into anvil_mtia_job_run.
 
+// A view made outside the launch is made again inside: its strided type
+// is not passed.
 // CHECK-LABEL: func.func private @main_graph_matmul_0(
 // CHECK-SAME: %[[PE:[^:]*]]: index, %{{[^:]*}}: memref<25165824xi8>,
+// CHECK-NOT: strided
+// CHECK-SAME: {
+// CHECK: memref.subview %{{.*}}[0, 0] [32, 64] [1, 1]
 // CHECK: arith.muli %[[PE]], %{{.*}} : index
 // CHECK: memref.view
 // CHECK: call @anvil_mtia_dma(
@@ -29,6 +34,7 @@
 // CHECK: %[[ID64:.*]] = arith.index_cast %[[PE]] : index to i64
 // CHECK: call @anvil_mtia_sem_signal(%[[ID64]], %c2_i32{{.*}})
 // CHECK: call @anvil_mtia_dma(
+// CHECK: call @anvil_mtia_dma(
 // CHECK: return
 
 // The graph takes all PEs' local memories as its last argument, without
@@ -36,7 +42,7 @@
 // (constants are cloned into the program instead).
 // CHECK-LABEL: func.func @main_graph(
 // CHECK-SAME: %[[A:[^:]*]]: memref<64x128xf16>, %[[B:[^:]*]]: memref<128x64xf16>, %[[C:[^:]*]]: memref<64x64xf32>, %[[T:[^:]*]]: memref<1000x64xf32>, %[[LOCAL:[^:]*]]: memref<25165824xi8>)
-// CHECK-NEXT: %[[N:.*]] = arith.constant 64 : i64
+// CHECK: %[[N:.*]] = arith.constant 64 : i64
 // CHECK-NEXT: call @anvil_mtia_job__main_graph_matmul_0(%[[N]], %[[LOCAL]], %[[A]], %[[B]], %[[T]], %[[C]])
 // CHECK-NEXT: return
 // CHECK-NOT: mtia.
@@ -47,6 +53,7 @@ module attributes {mtia.target = #mtia.target<name = "mtia-2i", num_pes = 64,
 
 func.func @main_graph(%a: memref<64x128xf16>, %b: memref<128x64xf16, #mtia.memory_space<sram>>,
                   %c: memref<64x64xf32>, %table: memref<1000x64xf32>) {
+  %cv = memref.subview %c[0, 0] [32, 64] [1, 1] : memref<64x64xf32> to memref<32x64xf32, strided<[64, 1]>>
   mtia.launch "matmul_0" pes(64) {
   ^bb0(%pe: index):
     %la = memref.alloca() : memref<64x128xf16, #mtia.memory_space<local>>
@@ -73,6 +80,9 @@ func.func @main_graph(%a: memref<64x128xf16>, %b: memref<128x64xf16, #mtia.memor
     mtia.sem_signal %id, 2
     %t9 = mtia.dma %lc, %c : memref<64x64xf32, #mtia.memory_space<local>>, memref<64x64xf32>
     mtia.wait %t9
+    %lv = memref.alloca() : memref<32x64xf32, #mtia.memory_space<local>>
+    %t10 = mtia.dma %cv, %lv : memref<32x64xf32, strided<[64, 1]>>, memref<32x64xf32, #mtia.memory_space<local>>
+    mtia.wait %t10
   }
   return
 }
