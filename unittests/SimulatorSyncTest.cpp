@@ -215,4 +215,22 @@ TEST(SimulatorSyncTest, LookupTablesAndReductionEngine) {
                               "within the job");
 }
 
+/// Uses about 4 KiB of stack per level.
+int deepRecursion(int n) {
+  volatile char frame[4096];
+  frame[0] = static_cast<char>(n);
+  return n == 0 ? frame[0] : deepRecursion(n - 1) + frame[0];
+}
+
+TEST(SimulatorSyncDeathTest, StackOverflowHitsTheGuardPage) {
+  // A PE program deeper than its fiber's stack stops at the guard page
+  // below it instead of overwriting the heap.
+  EXPECT_DEATH(
+      {
+        Simulator sim(load("mtia-v1"));
+        sim.runJob(1, [](int64_t) { deepRecursion(100000); });
+      },
+      "");
+}
+
 } // namespace

@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <map>
+#include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
+#include <utility>
 
 using namespace anvil::sim;
 using namespace anvil::target;
@@ -72,6 +75,42 @@ struct Simulator::PEState {
   }
 };
 
+/// A fiber's stack, with an inaccessible page below it: a program that
+/// overflows it stops at once instead of overwriting the heap.
+class FiberStack {
+public:
+  FiberStack() = default;
+  FiberStack(const FiberStack &) = delete;
+  FiberStack(FiberStack &&other) noexcept
+      : base(std::exchange(other.base, nullptr)), bytes(other.bytes) {}
+  ~FiberStack() {
+    if (base)
+      munmap(base, bytes);
+  }
+
+  /// Maps `usable` bytes plus the guard page; false if the host refuses.
+  bool allocate(size_t usable) {
+    size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    bytes = usable + page;
+    void *mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapped == MAP_FAILED)
+      return false;
+    base = static_cast<char *>(mapped);
+    mprotect(base, page, PROT_NONE);
+    return true;
+  }
+  char *usableBase() const { return base + (bytes - usableBytes()); }
+  size_t usableBytes() const {
+    return bytes - static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  }
+  explicit operator bool() const { return base != nullptr; }
+
+private:
+  char *base = nullptr;
+  size_t bytes = 0;
+};
+
 /// The job's PE programs as ucontext fibers on the host thread, with the
 /// stacks kept from job to job.
 struct Simulator::Fibers {
@@ -79,7 +118,7 @@ struct Simulator::Fibers {
   static constexpr size_t kStackBytes = size_t(1) << 20;
   ucontext_t scheduler;
   std::vector<ucontext_t> contexts;
-  std::vector<std::unique_ptr<char[]>> stacks;
+  std::vector<FiberStack> stacks;
   llvm::function_ref<void(int64_t)> program;
   int64_t barrierArrivals = 0;
   bool running = false;
@@ -157,12 +196,17 @@ void Simulator::startFiber(int64_t p) {
     f.contexts.resize(pes.size());
     f.stacks.resize(pes.size());
   }
-  if (!f.stacks[p])
-    f.stacks[p].reset(new char[Fibers::kStackBytes]);
+  if (!f.stacks[p] && !f.stacks[p].allocate(Fibers::kStackBytes)) {
+    fault(llvm::formatv("PE {0}: the host could not map a {1}-byte stack "
+                        "for its program",
+                        p, Fibers::kStackBytes));
+    pes[p].done = true;
+    return;
+  }
   ucontext_t &context = f.contexts[p];
   getcontext(&context);
-  context.uc_stack.ss_sp = f.stacks[p].get();
-  context.uc_stack.ss_size = Fibers::kStackBytes;
+  context.uc_stack.ss_sp = f.stacks[p].usableBase();
+  context.uc_stack.ss_size = f.stacks[p].usableBytes();
   context.uc_link = &f.scheduler;
   makecontext(&context, &Simulator::fiberMain, 0);
   pes[p].started = true;
