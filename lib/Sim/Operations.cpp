@@ -34,13 +34,24 @@ Simulator *simulatorFor(const char *operation) {
   return sim->faulted() ? nullptr : sim;
 }
 
+/// Faults the run with `reason` for `operation` on the current PE; returns
+/// the token a skipped operation gives.
+anvil_mtia_token faultOp(Simulator &sim, const char *operation,
+                         const std::string &reason) {
+  sim.fault(
+      llvm::formatv("PE {0}: {1}: {2}", sim.currentPE(), operation, reason));
+  return 0;
+}
+
 bool checkLocal(Simulator &sim, const void *ptr, int64_t bytes,
                 const char *operation, const char *operand) {
   if (sim.inLocal(ptr, bytes))
     return true;
-  sim.fault(llvm::formatv("PE {0}: {1}: operand {2} ({3} bytes) is not in "
-                          "the PE's local memory",
-                          sim.currentPE(), operation, operand, bytes));
+  faultOp(sim, operation,
+          llvm::formatv("operand {0} ({1} bytes) is not in the PE's local "
+                        "memory",
+                        operand, bytes)
+              .str());
   return false;
 }
 
@@ -99,15 +110,6 @@ void integerMatmul(int32_t *c, int64_t ldc, const int8_t *a, int64_t lda,
   }
 }
 
-/// Faults the run with `reason` for `operation` on the current PE; returns
-/// the token a skipped operation gives.
-anvil_mtia_token faultOp(Simulator &sim, const char *operation,
-                         const std::string &reason) {
-  sim.fault(
-      llvm::formatv("PE {0}: {1}: {2}", sim.currentPE(), operation, reason));
-  return 0;
-}
-
 /// The SE's lookup-table functions, to f32 precision.
 float lookup(int32_t function, float x) {
   switch (function) {
@@ -122,6 +124,18 @@ float lookup(int32_t function, float x) {
   default: // GELU, the erf form
     return 0.5f * x * (1.f + std::erf(x * static_cast<float>(M_SQRT1_2)));
   }
+}
+
+/// The reduction engine's operands: n local elements of f32 or i32 each.
+bool checkReduction(Simulator &sim, const char *operation, const void *dst,
+                    const void *src, int64_t n, int32_t type) {
+  if (type != ANVIL_MTIA_F32 && type != ANVIL_MTIA_I32) {
+    faultOp(sim, operation,
+            llvm::formatv("takes f32 or i32, not type {0}", type).str());
+    return false;
+  }
+  return checkLocal(sim, src, n * 4, operation, "src") &&
+         checkLocal(sim, dst, n * 4, operation, "dst");
 }
 
 void accumulate(void *dst, const void *src, int64_t n, int32_t type) {
@@ -204,10 +218,11 @@ anvil_mtia_token anvil_mtia_dma(void *dst, int32_t dstLevel, int64_t dstStride,
     return 0;
   if (srcLevel < 0 || srcLevel > 2 || dstLevel < 0 || dstLevel > 2 ||
       (srcLevel != ANVIL_MTIA_LOCAL && dstLevel != ANVIL_MTIA_LOCAL)) {
-    sim->fault(llvm::formatv("PE {0}: dma: levels {1} -> {2}: one end must be "
-                             "the PE's local memory",
-                             sim->currentPE(), srcLevel, dstLevel));
-    return 0;
+    return faultOp(*sim, "dma",
+                   llvm::formatv("levels {0} -> {1}: one end must be the PE's "
+                                 "local memory",
+                                 srcLevel, dstLevel)
+                       .str());
   }
   const void *localEnd = srcLevel == ANVIL_MTIA_LOCAL ? src : dst;
   int64_t localStride = srcLevel == ANVIL_MTIA_LOCAL ? srcStride : dstStride;
@@ -313,10 +328,10 @@ anvil_mtia_token anvil_mtia_dpe_matmul(void *c, int64_t ldc, const void *a,
                                  ? sim->desc().dpeAccumulator(input)
                                  : std::nullopt;
   if (!acc) {
-    sim->fault(llvm::formatv("PE {0}: dpe_matmul: {1} does not take input "
-                             "type {2}",
-                             sim->currentPE(), sim->desc().name, inType));
-    return 0;
+    return faultOp(*sim, "dpe_matmul",
+                   llvm::formatv("{0} does not take input type {1}",
+                                 sim->desc().name, inType)
+                       .str());
   }
   int64_t inBytes = dtypeBytes(input);
   if (!checkLocal(*sim, a, spanBytes(m, k, lda, inBytes), "dpe_matmul", "A") ||
@@ -351,10 +366,10 @@ anvil_mtia_token anvil_mtia_se_convert(void *dst, int32_t dstType,
                 (srcType == ANVIL_MTIA_F16 || srcType == ANVIL_MTIA_BF16 ||
                  srcType == ANVIL_MTIA_I8 || srcType == ANVIL_MTIA_I32);
   if (!toNarrow && !toWide) {
-    sim->fault(llvm::formatv("PE {0}: se_convert: no conversion from type {1} "
-                             "to {2}",
-                             sim->currentPE(), srcType, dstType));
-    return 0;
+    return faultOp(
+        *sim, "se_convert",
+        llvm::formatv("no conversion from type {0} to {1}", srcType, dstType)
+            .str());
   }
   auto from = static_cast<DType>(srcType), to = static_cast<DType>(dstType);
   if (!checkLocal(*sim, src, n * dtypeBytes(from), "se_convert", "src") ||
@@ -414,9 +429,8 @@ anvil_mtia_token anvil_mtia_se_binary(float *dst, const float *a,
       dst[i] = std::fmin(a[i], b[i]);
       break;
     default:
-      sim->fault(llvm::formatv("PE {0}: se_binary: unknown operation {1}",
-                               sim->currentPE(), op));
-      return 0;
+      return faultOp(*sim, "se_binary",
+                     llvm::formatv("unknown operation {0}", op).str());
     }
   }
   return sim->se(DType::F32, n, 1, "se.binary");
@@ -443,12 +457,7 @@ anvil_mtia_token anvil_mtia_re_accumulate(void *dst, const void *src, int64_t n,
   Simulator *sim = simulatorFor("re_accumulate");
   if (!sim)
     return 0;
-  if (type != ANVIL_MTIA_F32 && type != ANVIL_MTIA_I32)
-    return faultOp(
-        *sim, "re_accumulate",
-        llvm::formatv("accumulates f32 or i32, not type {0}", type).str());
-  if (!checkLocal(*sim, src, n * 4, "re_accumulate", "src") ||
-      !checkLocal(*sim, dst, n * 4, "re_accumulate", "dst"))
+  if (!checkReduction(*sim, "re_accumulate", dst, src, n, type))
     return 0;
   accumulate(dst, src, n, type);
   return sim->reAccumulate(static_cast<DType>(type), n);
@@ -459,10 +468,8 @@ anvil_mtia_token anvil_mtia_re_forward(void *dst, const void *src, int64_t n,
   Simulator *sim = simulatorFor("re_forward");
   if (!sim)
     return 0;
-  if (type != ANVIL_MTIA_F32 && type != ANVIL_MTIA_I32)
-    return faultOp(
-        *sim, "re_forward",
-        llvm::formatv("forwards f32 or i32, not type {0}", type).str());
+  if (!checkReduction(*sim, "re_forward", dst, src, n, type))
+    return 0;
   std::optional<int64_t> neighbour = neighbourOf(*sim, direction);
   if (!neighbour)
     return faultOp(*sim, "re_forward",
@@ -470,9 +477,6 @@ anvil_mtia_token anvil_mtia_re_forward(void *dst, const void *src, int64_t n,
                                  "job",
                                  direction)
                        .str());
-  if (!checkLocal(*sim, src, n * 4, "re_forward", "src") ||
-      !checkLocal(*sim, dst, n * 4, "re_forward", "dst"))
-    return 0;
   int64_t offset = static_cast<char *>(dst) - sim->localBase();
   accumulate(sim->localBase(*neighbour) + offset, src, n, type);
   return sim->reForward(n * 4);

@@ -321,9 +321,8 @@ void Simulator::semWait(int32_t sem, int64_t count) {
 void Simulator::beginJob(int64_t numPEs) {
   peCount = std::clamp<int64_t>(numPEs, 1, machine.numPEs());
   jobStart = chipClock + machine.costs.launchCycles;
-  for (PEState &state : pes)
-    state = PEState();
   for (PEState &state : pes) {
+    state = PEState();
     state.clock = state.lastCompletion = jobStart;
     std::fill(std::begin(state.unitFree), std::end(state.unitFree), jobStart);
   }

@@ -11,6 +11,11 @@ namespace anvil {
 
 #define GEN_PASS_REGISTRATION
 #include "anvil/Conversion/Passes.h.inc"
+
+/// Names the declaration anvil-mtia-to-calls calls for a launch of PE
+/// program P (`anvil_mtia_job__P`), until anvil-mtia-job-entries replaces
+/// the call with anvil_mtia_job_run.
+inline constexpr llvm::StringLiteral kMTIAJobPrefix = "anvil_mtia_job__";
 } // namespace anvil
 
 #endif // ANVIL_CONVERSION_PASSES_H

@@ -23,7 +23,6 @@ using namespace mlir;
 
 namespace {
 
-constexpr llvm::StringLiteral kJobPrefix = "anvil_mtia_job__";
 constexpr llvm::StringLiteral kJobRun = "anvil_mtia_job_run";
 
 /// `@<program>_entry(pe: i64, values: ptr)`: loads the program's values from
@@ -66,7 +65,7 @@ LLVM::LLVMFuncOp declareJobRun(OpBuilder &b, ModuleOp module) {
 }
 
 LogicalResult lowerLaunch(ModuleOp module, LLVM::CallOp launch) {
-  StringRef name = launch.getCallee()->drop_front(kJobPrefix.size());
+  StringRef name = launch.getCallee()->drop_front(anvil::kMTIAJobPrefix.size());
   auto program = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
   if (!program)
     return launch.emitOpError("launches PE program '")
@@ -110,14 +109,16 @@ struct MTIAJobEntriesPass
     ModuleOp module = getOperation();
     SmallVector<LLVM::CallOp> launches;
     module.walk([&](LLVM::CallOp call) {
-      if (call.getCallee() && call.getCallee()->starts_with(kJobPrefix))
+      if (call.getCallee() &&
+          call.getCallee()->starts_with(anvil::kMTIAJobPrefix))
         launches.push_back(call);
     });
     for (LLVM::CallOp launch : launches)
       if (failed(lowerLaunch(module, launch)))
         return signalPassFailure();
     for (auto decl : llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>()))
-      if (decl.isExternal() && decl.getName().starts_with(kJobPrefix))
+      if (decl.isExternal() &&
+          decl.getName().starts_with(anvil::kMTIAJobPrefix))
         decl.erase();
   }
 };

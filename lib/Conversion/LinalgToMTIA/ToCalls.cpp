@@ -337,10 +337,6 @@ void placeLocalBuffers(LaunchOp launch, Value localMemory, int64_t localBytes) {
   }
 }
 
-/// The prefix of the declarations that stand for a job launch until
-/// anvil-mtia-job-entries turns them into anvil_mtia_job_run calls.
-constexpr llvm::StringLiteral kJobPrefix = "anvil_mtia_job__";
-
 /// Whether the program recomputes `op` instead of capturing its results:
 /// constants, and views (whose strided types the bare-pointer calling
 /// convention cannot pass).
@@ -409,8 +405,12 @@ void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
   CallEmitter e(module, b, loc);
   SmallVector<Value> args{e.i64(launch.getNumPes())};
   llvm::append_range(args, captured);
-  e.call((kJobPrefix + program.getName()).str(), args, false);
+  e.call((anvil::kMTIAJobPrefix + program.getName()).str(), args, false);
   launch.erase();
+  // What the program now makes for itself may have no other user.
+  for (Operation *op : llvm::reverse(recomputed))
+    if (op->use_empty())
+      op->erase();
 }
 
 struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
