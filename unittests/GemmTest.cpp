@@ -1,6 +1,7 @@
 //===- GemmTest.cpp - anvil_sgemm against a double-precision reference ----===//
 #include "anvil-c/Kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -59,6 +60,50 @@ TEST(GemmTest, AccumulatesIntoC) {
 TEST(GemmTest, EmptyDepthZeroesOrKeepsC) {
   checkGemm(5, 9, 0, /*accumulate=*/false);
   checkGemm(5, 9, 0, /*accumulate=*/true);
+}
+
+/// anvil_sgemm_fused: C = clamp((accumulate ? C : 0) + A B + bias[i]) on
+/// shapes with edge tiles, several KC slices and an empty product.
+void checkFused(int64_t m, int64_t n, int64_t k, bool accumulate, float lo,
+                float hi) {
+  std::mt19937 rng(m * 7 + n * 3 + k);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  int64_t lda = k + 1, ldb = n + 3, ldc = n + 1;
+  std::vector<float> a(m * lda), b(k * ldb), c(m * ldc), bias(m);
+  for (auto *v : {&a, &b, &c, &bias})
+    for (float &x : *v)
+      x = dist(rng);
+  std::vector<float> before = c;
+  anvil_sgemm_fused(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc,
+                    accumulate, bias.data(), lo, hi);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double want = (accumulate ? before[i * ldc + j] : 0.0) + bias[i];
+      double magnitude = std::fabs(want);
+      for (int64_t p = 0; p < k; ++p) {
+        want += double(a[i * lda + p]) * b[p * ldb + j];
+        magnitude += std::fabs(double(a[i * lda + p]) * b[p * ldb + j]);
+      }
+      want = std::min<double>(std::max<double>(want, lo), hi);
+      ASSERT_NEAR(c[i * ldc + j], want, 1e-6 * (magnitude + 1) * (k + 1))
+          << "m=" << m << " n=" << n << " k=" << k << " at (" << i << ", "
+          << j << ")";
+    }
+}
+
+TEST(GemmTest, FusedBiasAndClamp) {
+  for (int64_t m : {1, 6, 13})
+    for (int64_t n : {7, 16, 300})
+      for (int64_t k : {0, 5, 257}) {
+        checkFused(m, n, k, false, 0.0f, 6.0f);
+        checkFused(m, n, k, true, -0.5f, INFINITY);
+      }
+}
+
+TEST(GemmTest, FusedClampKeepsNaN) {
+  float a[1] = {NAN}, b[1] = {1.0f}, c[1] = {0.0f}, bias[1] = {0.0f};
+  anvil_sgemm_fused(1, 1, 1, a, 1, b, 1, c, 1, 0, bias, 0.0f, 6.0f);
+  EXPECT_TRUE(std::isnan(c[0]));
 }
 
 TEST(GemmTest, LargeSquare) { checkGemm(300, 2100, 520, false); }

@@ -23,7 +23,34 @@ void anvil_sgemm(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                  const float *b, int64_t ldb, float *c, int64_t ldc,
                  int32_t accumulate);
 
-/* Which path anvil_sgemm takes on this CPU: "avx512", "avx2" or "generic". */
+/* anvil_sgemm with what commonly follows a product folded into its last
+ * write of C: a per-row bias (NULL: none) and a clamp,
+ *   C = min(max((accumulate ? C : 0) + A B + row_bias[i], lo), hi)
+ * where lo = -INFINITY and hi = INFINITY clamp nothing and NaNs pass
+ * through (a convolution's bias and ReLU or ReLU6). */
+void anvil_sgemm_fused(int64_t m, int64_t n, int64_t k, const float *a,
+                       int64_t lda, const float *b, int64_t ldb, float *c,
+                       int64_t ldc, int32_t accumulate, const float *row_bias,
+                       float lo, float hi);
+
+/* Depthwise 2-D convolution of `channels` NCHW planes, f32:
+ *   out[c][y][x] = min(max((accumulate ? out[c][y][x] : 0) + bias[c] +
+ *                          sum over ky < kh, kx < kw of
+ *                          w[c][ky][kx] * in[c][y*sh + ky*dh][x*sw + kx*dw],
+ *                          lo), hi)
+ * for y < oh, x < ow; `bias` may be NULL, and lo = -INFINITY, hi = INFINITY
+ * clamp nothing. Planes are contiguous and row-major: in[c] is ih x iw,
+ * w[c] kh x kw, out[c] oh x ow; padding is already in `in`, so
+ * (oh-1)*sh + (kh-1)*dh < ih and (ow-1)*sw + (kw-1)*dw < iw. Runs on the
+ * calling thread with the same instruction-set choice as anvil_sgemm. */
+void anvil_sdwconv2d(int64_t channels, const float *in, int64_t ih, int64_t iw,
+                     const float *w, int64_t kh, int64_t kw, int64_t sh,
+                     int64_t sw, int64_t dh, int64_t dw, float *out, int64_t oh,
+                     int64_t ow, int32_t accumulate, const float *bias,
+                     float lo, float hi);
+
+/* Which path anvil_sgemm and anvil_sdwconv2d take on this CPU: "avx512",
+ * "avx2" or "generic". */
 const char *anvil_sgemm_isa(void);
 
 #ifdef __cplusplus

@@ -79,7 +79,8 @@ def HostTileAndVectorize
 }
 
 def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
-  let summary = "Run f32 matmuls and convolutions on the host GEMM kernel";
+  let summary = "Run f32 matmuls and convolutions on the host kernels, "
+                "with their bias and activation";
   let description = [{
     Every f32 `linalg.matmul`, `linalg.batch_matmul` and
     `linalg.conv_2d_nchw_fchw` on buffers with unit inner strides becomes
@@ -89,7 +90,13 @@ def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
     im2col buffer [C*KH*KW, OH*OW] filled by a copy `linalg.generic`.
     Large products are split into row (or column) blocks in an
     `scf.parallel`, so that the host's threads share them. Ops the kernel
-    cannot take stay as they are. Runs after bufferization and
+    cannot take stay as they are. Each f32
+    `linalg.depthwise_conv_2d_nchw_chw` on contiguous planes becomes calls
+    of `anvil_sdwconv2d`, per image, in blocks of channels under an
+    `scf.parallel`. A bias broadcast or zero fill of the output just
+    before the op, and an in-place clamp (ReLU, ReLU6, Clip) just after
+    it, are folded into the call (`anvil_sgemm_fused`'s and
+    `anvil_sdwconv2d`'s epilogue) and erased. Runs after bufferization and
     deallocation (it frees the buffers it allocates).
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect",

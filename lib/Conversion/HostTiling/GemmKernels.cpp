@@ -17,7 +17,10 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <limits>
 
 namespace anvil {
 #define GEN_PASS_DEF_HOSTGEMMKERNELS
@@ -26,7 +29,8 @@ namespace anvil {
 
 using namespace mlir;
 
-static constexpr llvm::StringLiteral kGemmSymbol = "anvil_sgemm";
+static constexpr llvm::StringLiteral kGemmSymbol = "anvil_sgemm_fused";
+static constexpr llvm::StringLiteral kDepthwiseSymbol = "anvil_sdwconv2d";
 
 bool anvil::host::takesGemmKernel(linalg::LinalgOp op) {
   if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNchwFchwOp>(
@@ -89,6 +93,122 @@ linalg::GenericOp anvil::host::fillPatches(OpBuilder &b, Location loc, Value inp
 
 namespace {
 
+/// The ops next to a kernel's op that its call does as it writes the
+/// output: the one before it that initializes the output (a broadcast of a
+/// per-channel bias, or zeros), and an in-place clamp after it (ReLU,
+/// ReLU6, Clip). Both must touch exactly the kernel's output buffer.
+struct Epilogue {
+  Operation *init = nullptr;
+  Value bias;
+  Operation *clamp = nullptr;
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+
+  /// The folded ops are gone once the call does their work.
+  void eraseFolded() {
+    if (init)
+      init->erase();
+    if (clamp)
+      clamp->erase();
+  }
+};
+
+bool isIdentityCopyBody(Block &body) {
+  return body.getOperations().size() == 1 &&
+         body.getTerminator()->getOperand(0) == body.getArgument(0);
+}
+
+/// `init` broadcasts a contiguous f32 vector along the channels of the
+/// NCHW `out`: that vector.
+Value channelBias(Operation *init, Value out) {
+  auto generic = dyn_cast_if_present<linalg::GenericOp>(init);
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || generic.getDpsInits()[0] != out ||
+      generic.getNumReductionLoops() != 0 ||
+      !isIdentityCopyBody(generic.getRegion().front()))
+    return nullptr;
+  Value bias = generic.getDpsInputs()[0];
+  auto type = dyn_cast<MemRefType>(bias.getType());
+  if (!type || type.getRank() != 1 || !type.getLayout().isIdentity() ||
+      !type.getElementType().isF32())
+    return nullptr;
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  MLIRContext *ctx = generic.getContext();
+  if (!maps[1].isIdentity() || maps[1].getNumDims() != 4 ||
+      maps[0].getNumResults() != 1 ||
+      maps[0].getResult(0) != getAffineDimExpr(1, ctx))
+    return nullptr;
+  return bias;
+}
+
+bool isZeroFill(Operation *init, Value out) {
+  auto fill = dyn_cast_if_present<linalg::FillOp>(init);
+  FloatAttr value;
+  return fill && fill.getDpsInits()[0] == out &&
+         matchPattern(fill.getDpsInputs()[0], m_Constant(&value)) &&
+         value.getValue().isZero();
+}
+
+/// The bounds of an in-place clamp of `out` (maximumf / minimumf of the
+/// element and f32 constants, as ReLU and Clip lower), if `op` is one.
+std::optional<std::pair<double, double>> clampBounds(Operation *op,
+                                                     Value out) {
+  auto generic = dyn_cast_if_present<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != out ||
+      generic.getDpsInits()[0] != out ||
+      generic.getNumReductionLoops() != 0 ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return std::nullopt;
+  Block &body = generic.getRegion().front();
+  double lo = -std::numeric_limits<double>::infinity(),
+         hi = std::numeric_limits<double>::infinity();
+  Value v = body.getTerminator()->getOperand(0);
+  while (v != body.getArgument(0)) {
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != &body ||
+        !isa<arith::MaximumFOp, arith::MinimumFOp>(def))
+      return std::nullopt;
+    FloatAttr bound;
+    Value x = def->getOperand(0);
+    if (!matchPattern(def->getOperand(1), m_Constant(&bound))) {
+      x = def->getOperand(1);
+      if (!matchPattern(def->getOperand(0), m_Constant(&bound)))
+        return std::nullopt;
+    }
+    double value = bound.getValueAsDouble();
+    if (isa<arith::MaximumFOp>(def))
+      lo = std::max(lo, value);
+    else
+      hi = std::min(hi, value);
+    v = x;
+  }
+  // With lo <= hi the order of the maxima and minima does not matter.
+  if (!(lo <= hi) || v != body.getArgument(0) || body.getOperations().size() < 2)
+    return std::nullopt;
+  return std::make_pair(lo, hi);
+}
+
+/// What the call of `op`'s kernel can fold: `channelBiases` says whether a
+/// bias along an NCHW output's channels is a bias per row of the kernel.
+Epilogue findEpilogue(linalg::LinalgOp op, bool channelBiases) {
+  Epilogue e;
+  Value out = op.getDpsInits()[0];
+  Operation *before = op->getPrevNode();
+  if (Value bias = channelBiases ? channelBias(before, out) : nullptr) {
+    e.init = before;
+    e.bias = bias;
+  } else if (isZeroFill(before, out)) {
+    e.init = before;
+  }
+  if (auto bounds = clampBounds(op->getNextNode(), out)) {
+    e.clamp = op->getNextNode();
+    std::tie(e.lo, e.hi) = *bounds;
+  }
+  return e;
+}
+
 /// A row-major 2-D view of buffer memory: a byte address and the distance
 /// between rows, in elements.
 struct Matrix {
@@ -122,10 +242,35 @@ public:
     return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
   }
 
-  /// C[rows, cols] += A[rows, depth] B[depth, cols], split into blocks of
-  /// rows (or of columns when there are few rows) that threads share.
+  /// The epilogue's call operands, made once before the loops: whether to
+  /// accumulate, the bias's address (or none) and the clamp's bounds.
+  struct Operands {
+    Value accumulate, bias, lo, hi;
+  };
+  Operands operands(const Epilogue &e) {
+    auto f32 = [&](double v) {
+      return arith::ConstantOp::create(b, loc,
+                                       b.getF32FloatAttr(static_cast<float>(v)))
+          .getResult();
+    };
+    return {arith::ConstantIntOp::create(b, loc, e.init ? 0 : 1, 32),
+            e.bias ? addressOf(e.bias, c(0)) : Value(), f32(e.lo), f32(e.hi)};
+  }
+
+  /// The bias from row `first` on, or a null pointer.
+  Value biasFrom(const Operands &e, Value first) {
+    if (!e.bias)
+      return LLVM::ZeroOp::create(b, loc,
+                                  LLVM::LLVMPointerType::get(b.getContext()));
+    return ptr(arith::AddIOp::create(
+        b, loc, e.bias, arith::MulIOp::create(b, loc, first, c(4))));
+  }
+
+  /// C[rows, cols] = epilogue(C + A[rows, depth] B[depth, cols]), split
+  /// into blocks of rows (or of columns when there are few rows) that
+  /// threads share.
   void gemm(int64_t rows, int64_t cols, int64_t depth, Matrix a, Matrix bm,
-            Matrix cm) {
+            Matrix cm, const Operands &epilogue) {
     int64_t rowBlocks = std::clamp<int64_t>(rows / kMinBlockRows, 1, kMaxBlocks);
     int64_t colBlocks =
         rowBlocks > 1 ? 1
@@ -151,15 +296,67 @@ public:
           i64(m),           i64(n),         i64(c(depth)),
           at(a, r0, c(0)),  i64(a.ld),      at(bm, c(0), c0),
           i64(bm.ld),       at(cm, r0, c0), i64(cm.ld),
-          arith::ConstantIntOp::create(b, loc, 1, 32)};
+          epilogue.accumulate, biasFrom(epilogue, r0), epilogue.lo,
+          epilogue.hi};
       func::CallOp::create(b, loc, kGemmSymbol, TypeRange{}, args);
     };
-    if (rowBlocks * colBlocks == 1) {
+    forBlocks(rowBlocks, colBlocks, body);
+  }
+
+  /// Depthwise convolution of one image's `channels` planes in blocks of
+  /// channels that threads share. `in`, `w` and `out` address channel 0;
+  /// `geometry` is anvil_sdwconv2d's (ih, iw, kh, kw, sh, sw, dh, dw, oh,
+  /// ow).
+  void depthwise(int64_t channels, Value in, Value w, Value out,
+                 ArrayRef<int64_t> geometry, const Operands &epilogue) {
+    int64_t blocks =
+        std::clamp<int64_t>(channels / kMinBlockChannels, 1, kMaxBlocks);
+    int64_t blockChannels = ceilDiv(channels, blocks);
+    blocks = ceilDiv(channels, blockChannels);
+    int64_t inPlane = geometry[0] * geometry[1],
+            weights = geometry[2] * geometry[3],
+            outPlane = geometry[8] * geometry[9];
+    auto body = [&](Value i, Value) {
+      Value first = arith::MulIOp::create(b, loc, i, c(blockChannels));
+      Value count = arith::MinSIOp::create(
+          b, loc, c(blockChannels),
+          arith::SubIOp::create(b, loc, c(channels), first));
+      auto at = [&](Value address, int64_t plane) {
+        Value bytes = arith::MulIOp::create(b, loc, first, c(plane * 4));
+        return ptr(arith::AddIOp::create(b, loc, address, bytes));
+      };
+      auto constant = [&](int64_t v) {
+        return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+      };
+      SmallVector<Value> args = {i64(count), at(in, inPlane),
+                                 constant(geometry[0]), constant(geometry[1]),
+                                 at(w, weights)};
+      for (int64_t v : geometry.drop_front(2).take_front(6))
+        args.push_back(constant(v));
+      args.push_back(at(out, outPlane));
+      args.push_back(constant(geometry[8]));
+      args.push_back(constant(geometry[9]));
+      args.append({epilogue.accumulate, biasFrom(epilogue, first), epilogue.lo,
+                   epilogue.hi});
+      func::CallOp::create(b, loc, kDepthwiseSymbol, TypeRange{}, args);
+    };
+    forBlocks(blocks, 1, body);
+  }
+
+  OpBuilder &b;
+  Location loc;
+
+private:
+  /// Calls `body(i, j)` for every block of a rows x cols grid, in an
+  /// scf.parallel when there is more than one.
+  void forBlocks(int64_t rows, int64_t cols,
+                 llvm::function_ref<void(Value, Value)> body) {
+    if (rows * cols == 1) {
       body(c(0), c(0));
       return;
     }
     scf::ParallelOp::create(
-        b, loc, ValueRange{c(0), c(0)}, ValueRange{c(rowBlocks), c(colBlocks)},
+        b, loc, ValueRange{c(0), c(0)}, ValueRange{c(rows), c(cols)},
         ValueRange{c(1), c(1)},
         [&](OpBuilder &nested, Location, ValueRange ivs) {
           OpBuilder::InsertionGuard guard(b);
@@ -168,14 +365,10 @@ public:
         });
   }
 
-  OpBuilder &b;
-  Location loc;
-
-private:
   // Blocks small enough to spread over a few threads, large enough that
   // each block's packing of the shared operand stays cheap.
   static constexpr int64_t kMinBlockRows = 96, kMinBlockCols = 512,
-                           kMaxBlocks = 8;
+                           kMaxBlocks = 8, kMinBlockChannels = 8;
   static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
   static int64_t ceilTo(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 };
@@ -205,6 +398,7 @@ LogicalResult lowerMatmul(linalg::MatmulOp op) {
   auto strides = unitInnerStrides(op);
   if (!strides)
     return failure();
+  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/false);
   OpBuilder b(op);
   GemmEmitter e(b, op.getLoc());
   auto shape = [&](int i) { return shapeOf(op->getOperand(i)); };
@@ -213,7 +407,8 @@ LogicalResult lowerMatmul(linalg::MatmulOp op) {
                   e.c((*strides)[i][0])};
   };
   e.gemm(shape(0)[0], shape(1)[1], shape(0)[1], matrix(0), matrix(1),
-         matrix(2));
+         matrix(2), e.operands(epilogue));
+  epilogue.eraseFolded();
   op.erase();
   return success();
 }
@@ -222,8 +417,10 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
   auto strides = unitInnerStrides(op);
   if (!strides)
     return failure();
+  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/false);
   OpBuilder b(op);
   GemmEmitter e(b, op.getLoc());
+  GemmEmitter::Operands finish = e.operands(epilogue);
   auto shape = [&](int i) { return shapeOf(op->getOperand(i)); };
   int64_t batches = shape(0)[0];
   auto loop = scf::ForOp::create(b, op.getLoc(), e.c(0), e.c(batches), e.c(1));
@@ -236,14 +433,17 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
                   e.c((*strides)[i][1])};
   };
   e.gemm(shape(0)[1], shape(1)[2], shape(0)[2], matrix(0), matrix(1),
-         matrix(2));
+         matrix(2), finish);
+  b.setInsertionPointAfter(loop);
+  epilogue.eraseFolded();
   op.erase();
   return success();
 }
 
 /// conv_2d_nchw_fchw: per image, Y[F, OH*OW] += W[F, C*KH*KW] times the
 /// input's patches, read in place for a 1x1 stride-1 kernel and gathered
-/// into an im2col buffer otherwise.
+/// into an im2col buffer otherwise; the bias and activation around it go
+/// into the kernel's epilogue.
 LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
   auto strides = unitInnerStrides(op);
   if (!strides)
@@ -263,8 +463,10 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
                 convStrides[1] == 1 && in[2] == out[2] && in[3] == out[3] &&
                 inS[1] == in[2] * in[3];
   Location loc = op.getLoc();
+  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/true);
   OpBuilder b(op);
   GemmEmitter e(b, loc);
+  GemmEmitter::Operands finish = e.operands(epilogue);
   int64_t depth = w[1] * w[2] * w[3], pixels = out[2] * out[3];
   Value patches;
   if (!direct)
@@ -288,15 +490,63 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
                              convStrides, dilations);
     rhs = {e.addressOf(patches, e.c(0)), e.c(pixels)};
   }
-  e.gemm(w[0], pixels, depth, lhs, rhs, result);
+  e.gemm(w[0], pixels, depth, lhs, rhs, result, finish);
   b.setInsertionPointAfter(loop);
   if (patches)
     memref::DeallocOp::create(b, loc, patches);
+  epilogue.eraseFolded();
+  op.erase();
+  return success();
+}
+
+/// depthwise_conv_2d_nchw_chw on contiguous planes: per image, calls of
+/// anvil_sdwconv2d on the input as given (padding is already in it).
+LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
+  auto strides = unitInnerStrides(op);
+  if (!strides)
+    return failure();
+  Value input = op.getInputs()[0], filter = op.getInputs()[1],
+        output = op.getOutputs()[0];
+  auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
+  const auto &inS = (*strides)[0], &wS = (*strides)[1], &outS = (*strides)[2];
+  if (inS[1] != in[2] * in[3] || inS[2] != in[3] || wS[0] != w[1] * w[2] ||
+      wS[1] != w[2] || outS[1] != out[2] * out[3] || outS[2] != out[3])
+    return failure();
+  SmallVector<int64_t> convStrides(op.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+  Location loc = op.getLoc();
+  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/true);
+  OpBuilder b(op);
+  GemmEmitter e(b, loc);
+  GemmEmitter::Operands finish = e.operands(epilogue);
+  auto loop = scf::ForOp::create(b, loc, e.c(0), e.c(in[0]), e.c(1));
+  b.setInsertionPointToStart(loop.getBody());
+  Value image = loop.getInductionVar();
+  auto imageStart = [&](Value memref, int64_t stride) {
+    return e.addressOf(memref,
+                       arith::MulIOp::create(b, loc, image, e.c(stride)));
+  };
+  e.depthwise(in[1], imageStart(input, inS[0]), e.addressOf(filter, e.c(0)),
+              imageStart(output, outS[0]),
+              {in[2], in[3], w[1], w[2], convStrides[0], convStrides[1],
+               dilations[0], dilations[1], out[2], out[3]},
+              finish);
+  b.setInsertionPointAfter(loop);
+  epilogue.eraseFolded();
   op.erase();
   return success();
 }
 
 } // namespace
+
+bool anvil::host::takesDepthwiseKernel(linalg::LinalgOp op) {
+  return isa<linalg::DepthwiseConv2DNchwChwOp>(op) &&
+         llvm::all_of(op->getOperandTypes(), [](Type t) {
+           auto shaped = dyn_cast<ShapedType>(t);
+           return shaped && shaped.hasStaticShape() &&
+                  shaped.getElementType().isF32();
+         });
+}
 
 namespace {
 struct HostGemmKernelsPass
@@ -305,31 +555,45 @@ struct HostGemmKernelsPass
     ModuleOp module = getOperation();
     SmallVector<linalg::LinalgOp> targets;
     module.walk([&](linalg::LinalgOp op) {
-      if (op.hasPureBufferSemantics() && anvil::host::takesGemmKernel(op))
+      if (op.hasPureBufferSemantics() &&
+          (anvil::host::takesGemmKernel(op) ||
+           anvil::host::takesDepthwiseKernel(op)))
         targets.push_back(op);
     });
-    bool any = false;
+    bool gemm = false, depthwise = false;
     for (linalg::LinalgOp op : targets) {
       LogicalResult lowered =
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
               .Case([](linalg::MatmulOp m) { return lowerMatmul(m); })
               .Case([](linalg::BatchMatmulOp m) { return lowerBatchMatmul(m); })
               .Case([](linalg::Conv2DNchwFchwOp c) { return lowerConv(c); })
+              .Case([&](linalg::DepthwiseConv2DNchwChwOp c) {
+                return lowerDepthwise(c);
+              })
               .Default([](Operation *) { return failure(); });
-      any |= succeeded(lowered);
+      bool isDepthwise = isa<linalg::DepthwiseConv2DNchwChwOp>(op);
+      (isDepthwise ? depthwise : gemm) |= succeeded(lowered);
     }
-    if (any)
-      declareKernel(module);
+    OpBuilder b(module.getContext());
+    Type i64 = b.getI64Type(), f32 = b.getF32Type(),
+         ptr = LLVM::LLVMPointerType::get(b.getContext());
+    if (gemm)
+      declareKernel(module, kGemmSymbol,
+                    {i64, i64, i64, ptr, i64, ptr, i64, ptr, i64,
+                     b.getI32Type(), ptr, f32, f32});
+    if (depthwise)
+      declareKernel(module, kDepthwiseSymbol,
+                    {i64, ptr, i64, i64, ptr, i64, i64, i64, i64, i64, i64,
+                     ptr, i64, i64, b.getI32Type(), ptr, f32, f32});
   }
 
-  static void declareKernel(ModuleOp module) {
-    if (module.lookupSymbol(kGemmSymbol))
+  static void declareKernel(ModuleOp module, StringRef symbol,
+                            ArrayRef<Type> arguments) {
+    if (module.lookupSymbol(symbol))
       return;
     OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(b.getContext());
-    auto type = b.getFunctionType(
-        {i64, i64, i64, ptr, i64, ptr, i64, ptr, i64, b.getI32Type()}, {});
-    auto decl = func::FuncOp::create(b, module.getLoc(), kGemmSymbol, type);
+    auto decl = func::FuncOp::create(b, module.getLoc(), symbol,
+                                     b.getFunctionType(arguments, {}));
     decl.setPrivate();
   }
 };

@@ -11,6 +11,10 @@ namespace anvil::host {
 /// default indexing maps. The tiling pass leaves these to it.
 bool takesGemmKernel(mlir::linalg::LinalgOp op);
 
+/// Whether anvil-host-gemm-kernels hands `op` to the depthwise kernel: an
+/// f32 depthwise_conv_2d_nchw_chw with static shapes.
+bool takesDepthwiseKernel(mlir::linalg::LinalgOp op);
+
 /// Fills `patches` [C*KH*KW, OH*OW] with the im2col patches of image
 /// `image` of the NCHW `input`: patches[c, kh, kw, oh, ow] = input[image,
 /// c, oh*sh + kh*dh, ow*sw + kw*dw], with the copy linalg.generic it

@@ -64,6 +64,13 @@ mlir::Value padWith(mlir::OpBuilder &b, mlir::Location loc,
                     llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                     mlir::Value value);
 
+/// `input` with its dimensions permuted (result dimension i is input
+/// dimension perm[i]): a constant when `input` is one, so that weights are
+/// transposed once while compiling rather than on every run; a
+/// linalg.transpose otherwise.
+mlir::Value buildTranspose(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value input, llvm::ArrayRef<int64_t> perm);
+
 /// Attributes by which convert-nn-unsigned-to-signless records which
 /// operands and results of an nn op held unsigned integers.
 constexpr llvm::StringLiteral kUnsignedOperandsAttr = "nn.unsigned_operands";

@@ -7,15 +7,96 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace anvil::nn;
 
 namespace {
 
+/// The bytes of a constant's elements in row-major order, when they are
+/// whole bytes each and at hand (not a splat, not an elided resource).
+std::optional<ArrayRef<char>> rawElements(ElementsAttr attr) {
+  Type element = attr.getElementType();
+  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    return dense.getRawData();
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      return blob->getData();
+  return std::nullopt;
+}
+
+/// `attr` with its dimensions permuted, or null when its bytes are not at
+/// hand. A splat stays a splat; a resource stays a resource.
+ElementsAttr transposeElements(ElementsAttr attr, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(attr.getShapedType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  auto result = RankedTensorType::get(shape, type.getElementType());
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    return dense.resizeSplat(result);
+  std::optional<ArrayRef<char>> bytes = rawElements(attr);
+  int64_t rank = type.getRank(),
+          width = type.getElementTypeBitWidth() / 8;
+  if (!bytes || int64_t(bytes->size()) != type.getNumElements() * width)
+    return nullptr;
+  SmallVector<int64_t> inStrides = computeStrides(type.getShape());
+  // Walks the result in order; `from` is the source element, advanced by
+  // the source stride of each result dimension.
+  SmallVector<char> out(bytes->size());
+  SmallVector<int64_t> index(rank, 0);
+  int64_t from = 0;
+  for (int64_t to = 0, n = type.getNumElements(); to < n; ++to) {
+    std::memcpy(out.data() + to * width, bytes->data() + from * width, width);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      from += inStrides[perm[d]];
+      if (++index[d] < shape[d])
+        break;
+      from -= index[d] * inStrides[perm[d]];
+      index[d] = 0;
+    }
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(out), alignof(double));
+    return DenseResourceElementsAttr::get(
+        result, (resource.getRawHandle().getKey() + "_transposed").str(),
+        std::move(blob));
+  }
+  return DenseElementsAttr::getFromRawBuffer(result, out);
+}
+
 RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
+
+} // namespace
+
+Value anvil::nn::buildTranspose(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<int64_t> perm) {
+  ElementsAttr constant;
+  if (matchPattern(input, m_Constant(&constant)))
+    if (ElementsAttr transposed = transposeElements(constant, perm))
+      return arith::ConstantOp::create(b, loc, cast<TypedAttr>(transposed));
+  auto type = tensorType(input);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, input, init, perm).getResult()[0];
+}
+
+namespace {
 
 /// A linalg.generic over `type` whose body computes each element from the
 /// loop indices (typically by tensor.extract from a captured tensor).
@@ -66,13 +147,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   LogicalResult
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = op.getType();
-    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
-                                         type.getElementType());
-    rewriter.replaceOp(op, linalg::TransposeOp::create(
-                               rewriter, op.getLoc(), adaptor.getInput(), init,
-                               op.getPerm())
-                               .getResult()[0]);
+    rewriter.replaceOp(op, buildTranspose(rewriter, op.getLoc(),
+                                          adaptor.getInput(), op.getPerm()));
     return success();
   }
 };

@@ -42,11 +42,7 @@ Value broadcastTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) 
 }
 
 Value transpose2D(OpBuilder &b, Location loc, Value v) {
-  auto type = tensorType(v);
-  Value init = tensor::EmptyOp::create(
-      b, loc, {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
-  return linalg::TransposeOp::create(b, loc, v, init, ArrayRef<int64_t>{1, 0})
-      .getResult()[0];
+  return buildTranspose(b, loc, v, {1, 0});
 }
 
 /// [M, K] x [K, N] with linalg.matmul.

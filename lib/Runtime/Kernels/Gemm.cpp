@@ -13,6 +13,8 @@
 
 #include "anvil-c/Kernels.h"
 
+#include "Common.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +22,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
+
+using namespace anvil::kernels;
 
 namespace {
 
@@ -31,28 +35,34 @@ constexpr int64_t kNC = 2048;
 /// From this many columns on, A's block is packed (see gemm).
 constexpr int64_t kPackAColumns = 256;
 
-/// C[MR x NR] = (or +=) A times a packed B panel, `kc` deep. A is a packed
-/// MR-row panel (see packA; `lda` unused) or, for the in-place kernels, MR
-/// rows `lda` apart, each `kc` long.
+/// What happens to C as its last slice is written: a per-row bias (null:
+/// none) is added, then the result is clamped to [lo, hi] (NaNs pass).
+struct Epilogue {
+  const float *bias;
+  float lo, hi;
+  /// The same for the tile starting `rows` further down.
+  Epilogue down(int64_t rows) const {
+    return {bias ? bias + rows : nullptr, lo, hi};
+  }
+  float apply(float v, int64_t row) const {
+    if (bias)
+      v += bias[row];
+    // Comparisons, not std::max/min: a NaN must stay NaN.
+    if (v < lo)
+      v = lo;
+    if (v > hi)
+      v = hi;
+    return v;
+  }
+};
+
+/// C[MR x NR] = (or +=) A times a packed B panel, `kc` deep, then the
+/// epilogue when there is one (the last slice). A is a packed MR-row panel
+/// (see packA; `lda` unused) or, for the in-place kernels, MR rows `lda`
+/// apart, each `kc` long.
 using Microkernel = void (*)(int64_t kc, const float *a, int64_t lda,
                              const float *pb, float *c, int64_t ldc,
-                             bool accumulate);
-
-/// Per-thread packing buffers, kept for the thread's life. Plain pointers
-/// (no destructor, no guarded statics) keep the kernel free of the C++
-/// runtime, which an artifact does not link.
-thread_local float *scratchData[3];
-thread_local size_t scratchSize[3];
-
-float *scratch(int which, size_t n) {
-  if (n > scratchSize[which]) {
-    std::free(scratchData[which]);
-    scratchData[which] =
-        static_cast<float *>(std::aligned_alloc(64, (n * 4 + 63) / 64 * 64));
-    scratchSize[which] = n;
-  }
-  return scratchData[which];
-}
+                             bool accumulate, const Epilogue *epilogue);
 
 /// Packs rows [0, mc) x columns [0, kc) of A into MR-row panels: panel p
 /// holds, for each k, rows p*MR .. p*MR+MR-1 (zero past mc). The MR rows
@@ -103,24 +113,26 @@ struct Kernels {
 template <int MR, int NR>
 void tile(Kernels kernels, bool packed, int64_t kc, const float *a,
           int64_t lda, const float *pb, float *c, int64_t ldc, int64_t mr,
-          int64_t nr, bool accumulate) {
+          int64_t nr, bool accumulate, const Epilogue *epilogue) {
   Microkernel kernel = packed ? kernels.packed : kernels.inPlace;
   if (mr == MR && nr == NR) {
-    kernel(kc, a, lda, pb, c, ldc, accumulate);
+    kernel(kc, a, lda, pb, c, ldc, accumulate, epilogue);
     return;
   }
   if (mr < MR && !packed) {
     // A packed panel holds zeros past mr; give in-place rows the same.
-    float *panel = scratch(0, MR * kc);
+    float *panel = scratch(kGemmPanelA, MR * kc);
     packA<MR>(mr, kc, a, lda, panel);
     a = panel;
     kernel = kernels.packed;
   }
   alignas(64) float buffer[MR * NR];
-  kernel(kc, a, lda, pb, buffer, NR, /*accumulate=*/false);
+  kernel(kc, a, lda, pb, buffer, NR, /*accumulate=*/false, nullptr);
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j)
-      c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + buffer[i * NR + j];
+    for (int64_t j = 0; j < nr; ++j) {
+      float v = (accumulate ? c[i * ldc + j] : 0.0f) + buffer[i * NR + j];
+      c[i * ldc + j] = epilogue ? epilogue->apply(v, i) : v;
+    }
 }
 
 /// B is packed in KC x NC blocks. A's MC x KC block is packed into MR-row
@@ -130,36 +142,43 @@ void tile(Kernels kernels, bool packed, int64_t kc, const float *a,
 template <int MR, int NR>
 void gemm(Kernels kernels, int64_t m, int64_t n, int64_t k, const float *a,
           int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
-          bool accumulate) {
+          bool accumulate, const Epilogue *epilogue) {
   constexpr int64_t mcRounded = (kMC + MR - 1) / MR * MR;
   constexpr int64_t ncRounded = (kNC + NR - 1) / NR * NR;
-  float *pb = scratch(1, ncRounded * kKC);
+  float *pb = scratch(kGemmPanelB, ncRounded * kKC);
   for (int64_t jc = 0; jc < n; jc += kNC) {
     int64_t nc = std::min(kNC, n - jc);
     bool packed = nc >= kPackAColumns;
-    float *pa = packed ? scratch(2, mcRounded * kKC) : nullptr;
+    float *pa = packed ? scratch(kGemmPackedA, mcRounded * kKC) : nullptr;
     for (int64_t pc = 0; pc < k; pc += kKC) {
       int64_t kc = std::min(kKC, k - pc);
       bool addTo = accumulate || pc > 0;
+      bool last = pc + kKC >= k;
       packB<NR>(kc, nc, b + pc * ldb + jc, ldb, pb);
       for (int64_t ic = 0; ic < m; ic += kMC) {
         int64_t mc = std::min(kMC, m - ic);
         if (packed)
           packA<MR>(mc, kc, a + ic * lda + pc, lda, pa);
         for (int64_t jr = 0; jr < nc; jr += NR)
-          for (int64_t ir = 0; ir < mc; ir += MR)
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            Epilogue rows = epilogue ? epilogue->down(ic + ir) : Epilogue{};
             tile<MR, NR>(kernels, packed, kc,
                          packed ? pa + ir * kc : a + (ic + ir) * lda + pc, lda,
                          pb + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
                          std::min<int64_t>(MR, mc - ir),
-                         std::min<int64_t>(NR, nc - jr), addTo);
+                         std::min<int64_t>(NR, nc - jr), addTo,
+                         last && epilogue ? &rows : nullptr);
+          }
       }
     }
   }
   // k == 0: the product is empty.
-  if (k == 0 && !accumulate)
+  if (k == 0)
     for (int64_t i = 0; i < m; ++i)
-      std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
+      for (int64_t j = 0; j < n; ++j) {
+        float v = accumulate ? c[i * ldc + j] : 0.0f;
+        c[i * ldc + j] = epilogue ? epilogue->apply(v, i) : v;
+      }
 }
 
 //===----------------------------------------------------------------------===//
@@ -170,7 +189,8 @@ void gemm(Kernels kernels, int64_t m, int64_t n, int64_t k, const float *a,
 /// baseline instruction set.
 template <bool PackedA>
 void kernelGeneric4x8(int64_t kc, const float *a, int64_t lda, const float *pb,
-                      float *c, int64_t ldc, bool accumulate) {
+                      float *c, int64_t ldc, bool accumulate,
+                      const Epilogue *epilogue) {
   int64_t ks = PackedA ? 4 : 1, rs = PackedA ? 1 : lda;
   float acc[4][8] = {};
   for (int64_t p = 0; p < kc; ++p, pb += 8)
@@ -178,8 +198,10 @@ void kernelGeneric4x8(int64_t kc, const float *a, int64_t lda, const float *pb,
       for (int j = 0; j < 8; ++j)
         acc[i][j] += a[i * rs + p * ks] * pb[j];
   for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 8; ++j)
-      c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + acc[i][j];
+    for (int j = 0; j < 8; ++j) {
+      float v = (accumulate ? c[i * ldc + j] : 0.0f) + acc[i][j];
+      c[i * ldc + j] = epilogue ? epilogue->apply(v, i) : v;
+    }
 }
 
 #if defined(__x86_64__)
@@ -213,7 +235,8 @@ stepAvx512_6x32(__m512 (&acc)[6][2], const float *const (&rows)[6], int64_t p,
 template <bool PackedA>
 __attribute__((target("avx2,fma"))) void
 kernelAvx2_6x16(int64_t kc, const float *a, int64_t lda, const float *pb,
-                float *c, int64_t ldc, bool accumulate) {
+                float *c, int64_t ldc, bool accumulate,
+                const Epilogue *epilogue) {
   constexpr int64_t ks = PackedA ? 6 : 1;
   int64_t rs = PackedA ? 1 : lda;
   const float *const rows[6] = {a,          a + rs,     a + 2 * rs,
@@ -244,6 +267,13 @@ kernelAvx2_6x16(int64_t kc, const float *a, int64_t lda, const float *pb,
       acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(row));
       acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(row + 8));
     }
+    if (epilogue) {
+      // max(lo, x) and min(hi, x) return x when it is a NaN.
+      __m256 lo = _mm256_set1_ps(epilogue->lo), hi = _mm256_set1_ps(epilogue->hi);
+      __m256 bias = _mm256_set1_ps(epilogue->bias ? epilogue->bias[i] : 0.0f);
+      for (__m256 &v : acc[i])
+        v = _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_add_ps(v, bias)));
+    }
     _mm256_storeu_ps(row, acc[i][0]);
     _mm256_storeu_ps(row + 8, acc[i][1]);
   }
@@ -253,7 +283,8 @@ kernelAvx2_6x16(int64_t kc, const float *a, int64_t lda, const float *pb,
 template <bool PackedA>
 __attribute__((target("avx512f"))) void
 kernelAvx512_6x32(int64_t kc, const float *a, int64_t lda, const float *pb,
-                  float *c, int64_t ldc, bool accumulate) {
+                  float *c, int64_t ldc, bool accumulate,
+                  const Epilogue *epilogue) {
   constexpr int64_t ks = PackedA ? 6 : 1;
   int64_t rs = PackedA ? 1 : lda;
   const float *const rows[6] = {a,          a + rs,     a + 2 * rs,
@@ -280,39 +311,40 @@ kernelAvx512_6x32(int64_t kc, const float *a, int64_t lda, const float *pb,
       acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(row));
       acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(row + 16));
     }
+    if (epilogue) {
+      __m512 lo = _mm512_set1_ps(epilogue->lo), hi = _mm512_set1_ps(epilogue->hi);
+      __m512 bias = _mm512_set1_ps(epilogue->bias ? epilogue->bias[i] : 0.0f);
+      for (__m512 &v : acc[i])
+        v = _mm512_min_ps(hi, _mm512_max_ps(lo, _mm512_add_ps(v, bias)));
+    }
     _mm512_storeu_ps(row, acc[i][0]);
     _mm512_storeu_ps(row + 16, acc[i][1]);
   }
 }
 #endif
 
-enum class Isa { Generic, Avx2, Avx512 };
+} // namespace
 
-Isa detectIsa() {
+namespace {
+
+void run(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+         const float *b, int64_t ldb, float *c, int64_t ldc, bool accumulate,
+         const Epilogue *epilogue) {
+  if (m <= 0 || n <= 0)
+    return;
+  switch (hostIsa()) {
 #if defined(__x86_64__)
-  __builtin_cpu_init();
-  // ANVIL_GEMM_ISA=avx2|generic pins a narrower path (for testing them on
-  // a wider CPU).
-  const char *pinned = std::getenv("ANVIL_GEMM_ISA");
-  bool allow512 = !pinned || std::strcmp(pinned, "avx512") == 0;
-  bool allow2 = allow512 || std::strcmp(pinned, "avx2") == 0;
-  if (allow512 && __builtin_cpu_supports("avx512f"))
-    return Isa::Avx512;
-  if (allow2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return Isa::Avx2;
+  case Isa::Avx512:
+    return gemm<6, 32>({kernelAvx512_6x32<true>, kernelAvx512_6x32<false>}, m,
+                       n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
+  case Isa::Avx2:
+    return gemm<6, 16>({kernelAvx2_6x16<true>, kernelAvx2_6x16<false>}, m, n,
+                       k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
 #endif
-  return Isa::Generic;
-}
-
-Isa isa() {
-  // Detected once; a race only detects twice, with the same answer.
-  static int chosen = -1;
-  int v = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
-  if (v < 0) {
-    v = static_cast<int>(detectIsa());
-    __atomic_store_n(&chosen, v, __ATOMIC_RELAXED);
+  default:
+    return gemm<4, 8>({kernelGeneric4x8<true>, kernelGeneric4x8<false>}, m, n,
+                      k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
   }
-  return static_cast<Isa>(v);
 }
 
 } // namespace
@@ -320,25 +352,20 @@ Isa isa() {
 extern "C" void anvil_sgemm(int64_t m, int64_t n, int64_t k, const float *a,
                             int64_t lda, const float *b, int64_t ldb, float *c,
                             int64_t ldc, int32_t accumulate) {
-  if (m <= 0 || n <= 0)
-    return;
-  switch (isa()) {
-#if defined(__x86_64__)
-  case Isa::Avx512:
-    return gemm<6, 32>({kernelAvx512_6x32<true>, kernelAvx512_6x32<false>}, m,
-                       n, k, a, lda, b, ldb, c, ldc, accumulate);
-  case Isa::Avx2:
-    return gemm<6, 16>({kernelAvx2_6x16<true>, kernelAvx2_6x16<false>}, m, n,
-                       k, a, lda, b, ldb, c, ldc, accumulate);
-#endif
-  default:
-    return gemm<4, 8>({kernelGeneric4x8<true>, kernelGeneric4x8<false>}, m, n,
-                      k, a, lda, b, ldb, c, ldc, accumulate);
-  }
+  run(m, n, k, a, lda, b, ldb, c, ldc, accumulate, nullptr);
+}
+
+extern "C" void anvil_sgemm_fused(int64_t m, int64_t n, int64_t k,
+                                  const float *a, int64_t lda, const float *b,
+                                  int64_t ldb, float *c, int64_t ldc,
+                                  int32_t accumulate, const float *row_bias,
+                                  float lo, float hi) {
+  Epilogue epilogue{row_bias, lo, hi};
+  run(m, n, k, a, lda, b, ldb, c, ldc, accumulate, &epilogue);
 }
 
 extern "C" const char *anvil_sgemm_isa(void) {
-  switch (isa()) {
+  switch (hostIsa()) {
   case Isa::Avx512:
     return "avx512";
   case Isa::Avx2:

@@ -2,10 +2,10 @@
 // f32 products on plain row-major buffers become anvil_sgemm calls.
 
 // A large matmul is split into row blocks that threads share; C += A B.
-// CHECK-LABEL: func.func private @anvil_sgemm(i64, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, !llvm.ptr, i64, i32)
+// CHECK-LABEL: func.func private @anvil_sgemm_fused(i64, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, !llvm.ptr, i64, i32, !llvm.ptr, f32, f32)
 // CHECK-LABEL: func.func @matmul
 // CHECK: scf.parallel
-// CHECK: call @anvil_sgemm
+// CHECK: call @anvil_sgemm_fused
 // CHECK-NOT: linalg.matmul
 func.func @matmul(%a: memref<384x64xf32>, %b: memref<64x40xf32>, %c: memref<384x40xf32>) {
   linalg.matmul ins(%a, %b : memref<384x64xf32>, memref<64x40xf32>) outs(%c : memref<384x40xf32>)
@@ -18,7 +18,7 @@ func.func @matmul(%a: memref<384x64xf32>, %b: memref<64x40xf32>, %c: memref<384x
 // CHECK-LABEL: func.func @conv1x1
 // CHECK-NOT: memref.alloc
 // CHECK: scf.for
-// CHECK: call @anvil_sgemm
+// CHECK: call @anvil_sgemm_fused
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 func.func @conv1x1(%x: memref<1x16x8x8xf32>, %w: memref<32x16x1x1xf32>, %y: memref<1x32x8x8xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
@@ -34,7 +34,7 @@ func.func @conv1x1(%x: memref<1x16x8x8xf32>, %w: memref<32x16x1x1xf32>, %y: memr
 // CHECK: scf.for
 // CHECK: memref.expand_shape %[[P]]
 // CHECK: linalg.generic
-// CHECK: call @anvil_sgemm
+// CHECK: call @anvil_sgemm_fused
 // CHECK: memref.dealloc %[[P]]
 func.func @conv3x3(%x: memref<1x4x9x9xf32>, %w: memref<8x4x3x3xf32>, %y: memref<1x8x4x4xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
@@ -52,5 +52,111 @@ func.func @conv3x3(%x: memref<1x4x9x9xf32>, %w: memref<8x4x3x3xf32>, %y: memref<
 func.func @not_taken(%a: memref<4x4xi32>, %c: memref<4x4xi32>, %f: memref<4x4xf32, strided<[1, 4]>>, %g: memref<4x4xf32>) {
   linalg.matmul ins(%a, %a : memref<4x4xi32>, memref<4x4xi32>) outs(%c : memref<4x4xi32>)
   linalg.matmul ins(%f, %g : memref<4x4xf32, strided<[1, 4]>>, memref<4x4xf32>) outs(%g : memref<4x4xf32>)
+  return
+}
+
+// -----
+
+// Depthwise convolutions call anvil_sdwconv2d per image, channel blocks
+// shared by threads: (count, in, ih, iw, w, kh, kw, sh, sw, dh, dw, out,
+// oh, ow).
+// CHECK-LABEL: func.func private @anvil_sdwconv2d(i64, !llvm.ptr, i64, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, !llvm.ptr, i64, i64, i32, !llvm.ptr, f32, f32)
+// CHECK-LABEL: func.func @depthwise
+// CHECK: scf.for
+// CHECK: scf.parallel
+// CHECK: call @anvil_sdwconv2d(%{{[^,]*}}, %{{[^,]*}}, %c9_i64{{[_0-9]*}}, %c9_i64{{[_0-9]*}}, %{{[^,]*}}, %c3_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %{{[^,]*}}, %c4_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c1_i32{{[_0-9]*}}, %{{[^,]*}}, %cst{{[_0-9]*}}, %cst{{[_0-9]*}})
+// CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
+func.func @depthwise(%x: memref<2x32x9x9xf32>, %w: memref<32x3x3xf32>, %y: memref<2x32x4x4xf32>) {
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%x, %w : memref<2x32x9x9xf32>, memref<32x3x3xf32>) outs(%y : memref<2x32x4x4xf32>)
+  return
+}
+
+// -----
+
+// A depthwise convolution on a strided view stays linalg.
+// CHECK-LABEL: func.func @depthwise_view
+// CHECK-NOT: anvil_sdwconv2d
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+func.func @depthwise_view(%x: memref<1x4x9x9xf32, strided<[400, 100, 10, 1]>>, %w: memref<4x3x3xf32>, %y: memref<1x4x7x7xf32>) {
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x4x9x9xf32, strided<[400, 100, 10, 1]>>, memref<4x3x3xf32>) outs(%y : memref<1x4x7x7xf32>)
+  return
+}
+
+// -----
+
+// The bias broadcast before a convolution and the in-place ReLU6 after it
+// become the kernel's epilogue: no accumulation, the bias's address, and
+// the bounds [0, 6].
+#chan = affine_map<(n, c, h, w) -> (c)>
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+// CHECK-LABEL: func.func @conv_bias_relu6
+// CHECK-NOT: linalg.generic
+// CHECK: %[[NOACC:.*]] = arith.constant 0 : i32
+// CHECK: memref.extract_aligned_pointer_as_index %arg3
+// CHECK: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[HI:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK: call @anvil_sgemm_fused(%{{.*}}, %[[NOACC]], %{{.*}}, %[[LO]], %[[HI]])
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @conv_bias_relu6(%x: memref<1x16x8x8xf32>, %w: memref<32x16x1x1xf32>, %y: memref<1x32x8x8xf32>, %bias: memref<32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  linalg.generic {indexing_maps = [#chan, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+    ins(%bias : memref<32xf32>) outs(%y : memref<1x32x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x16x8x8xf32>, memref<32x16x1x1xf32>) outs(%y : memref<1x32x8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+    ins(%y : memref<1x32x8x8xf32>) outs(%y : memref<1x32x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %zero : f32
+    %1 = arith.minimumf %0, %six : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// A ReLU into another buffer, or anything but a clamp, is left alone; a
+// zero fill before a matmul is folded (no accumulation).
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+// CHECK-LABEL: func.func @not_folded
+// CHECK-NOT: linalg.fill
+// CHECK: %[[NOACC:.*]] = arith.constant 0 : i32
+// CHECK: call @anvil_sgemm_fused(%{{.*}}, %[[NOACC]], %{{.*}})
+// CHECK: %[[ACC:.*]] = arith.constant 1 : i32
+// CHECK: call @anvil_sgemm_fused(%{{.*}}, %[[ACC]], %{{.*}})
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+// CHECK: %[[ACC2:.*]] = arith.constant 1 : i32
+// CHECK: call @anvil_sgemm_fused(%{{.*}}, %[[ACC2]], %{{.*}})
+// CHECK: linalg.generic
+// CHECK: math.exp
+func.func @not_folded(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>,
+                      %x: memref<1x8x4x4xf32>, %w: memref<8x8x1x1xf32>, %y: memref<1x8x4x4xf32>, %z: memref<1x8x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x8xf32>)
+  linalg.matmul ins(%a, %b : memref<8x8xf32>, memref<8x8xf32>) outs(%c : memref<8x8xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x8x4x4xf32>, memref<8x8x1x1xf32>) outs(%y : memref<1x8x4x4xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+    ins(%y : memref<1x8x4x4xf32>) outs(%z : memref<1x8x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %zero : f32
+    linalg.yield %0 : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x8x4x4xf32>, memref<8x8x1x1xf32>) outs(%y : memref<1x8x4x4xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+    ins(%y : memref<1x8x4x4xf32>) outs(%y : memref<1x8x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = math.exp %in : f32
+    linalg.yield %0 : f32
+  }
   return
 }

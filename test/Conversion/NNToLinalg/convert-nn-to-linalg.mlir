@@ -117,3 +117,50 @@ func.func @if_to_scf(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<3xf32> {
   }
   return %r : tensor<3xf32>
 }
+
+// -----
+
+// A constant operand is transposed while compiling, not on every run;
+// a computed one gets a linalg.transpose.
+// CHECK-LABEL: func.func @gemm_trans_b
+// CHECK: arith.constant dense<{{\[}}[1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.matmul
+func.func @gemm_trans_b(%a: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %w = nn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %0 = nn.gemm %a, %w {trans_b = true} : tensor<4x3xf32>, tensor<2x3xf32> -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose_3d
+// CHECK: arith.constant dense<{{\[\[}}[0, 3]], {{\[\[}}1, 4]], {{\[\[}}2, 5]]]> : tensor<3x1x2xi32>
+// CHECK: linalg.transpose ins(%arg0 : tensor<2x3xf32>)
+func.func @transpose_3d(%x: tensor<2x3xf32>) -> (tensor<3x1x2xi32>, tensor<3x2xf32>) {
+  %c = nn.constant dense<[[[0, 1, 2]], [[3, 4, 5]]]> : tensor<2x1x3xi32>
+  %0 = nn.transpose %c {perm = array<i64: 2, 1, 0>} : tensor<2x1x3xi32> -> tensor<3x1x2xi32>
+  %1 = nn.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  return %0, %1 : tensor<3x1x2xi32>, tensor<3x2xf32>
+}
+
+// -----
+
+// Weights held as resources stay resources, transposed.
+// CHECK-LABEL: func.func @gemm_resource
+// CHECK: arith.constant dense_resource<w_transposed> : tensor<3x2xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: w_transposed: "0x080000000000803F00008040000000400000A040000040400000C040"
+func.func @gemm_resource(%a: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %w = nn.constant dense_resource<w> : tensor<2x3xf32>
+  %0 = nn.gemm %a, %w {trans_b = true} : tensor<4x3xf32>, tensor<2x3xf32> -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000803F0000004000004040000080400000A0400000C040"
+    }
+  }
+#-}

@@ -23,7 +23,7 @@ struct HostPipelineOptions
                         llvm::cl::init(true)};
   Option<bool> gemmKernels{*this, "gemm-kernels",
                            llvm::cl::desc("Run f32 matmuls and convolutions "
-                                          "on the packed GEMM kernel"),
+                                          "on the host kernels"),
                            llvm::cl::init(true)};
   Option<int64_t> vectorWidth{*this, "vector-width",
                               llvm::cl::desc("f32 lanes per vector register "
