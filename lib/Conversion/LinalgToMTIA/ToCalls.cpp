@@ -363,6 +363,74 @@ void collectCaptures(Value v, SetVector<Value> &captured,
   recomputed.insert(def);
 }
 
+/// A captured buffer whose layout is not static (a branch's result) cannot
+/// cross the bare-pointer call either: the graph passes its base pointer,
+/// offset, sizes and strides, and the program rebuilds the view.
+struct SplitBuffer {
+  Value buffer;
+  memref::ExtractStridedMetadataOp metadata;
+};
+
+bool needsSplitting(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return !type.hasStaticShape() ||
+         failed(type.getStridesAndOffset(strides, offset)) ||
+         ShapedType::isDynamic(offset) ||
+         llvm::any_of(strides, ShapedType::isDynamic);
+}
+
+/// Replaces each buffer in `captured` that needsSplitting with its
+/// metadata, extracted before `launch`.
+SmallVector<SplitBuffer> splitBuffers(SmallVector<Value> &captured,
+                                      OpBuilder &b, LaunchOp launch) {
+  SmallVector<SplitBuffer> split;
+  SmallVector<Value> kept;
+  b.setInsertionPoint(launch);
+  for (Value v : captured) {
+    if (!needsSplitting(v)) {
+      kept.push_back(v);
+      continue;
+    }
+    auto metadata =
+        memref::ExtractStridedMetadataOp::create(b, launch.getLoc(), v);
+    split.push_back({v, metadata});
+    kept.push_back(metadata.getBaseBuffer());
+    kept.push_back(metadata.getOffset());
+    llvm::append_range(kept, metadata.getSizes());
+    llvm::append_range(kept, metadata.getStrides());
+  }
+  captured = std::move(kept);
+  return split;
+}
+
+/// Rebuilds a split buffer inside the program from its mapped metadata;
+/// what the type holds statically stays static.
+Value rebuildBuffer(OpBuilder &b, Location loc, SplitBuffer split,
+                    IRMapping &mapping) {
+  auto type = cast<MemRefType>(split.buffer.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset = ShapedType::kDynamic;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    strides.assign(type.getRank(), ShapedType::kDynamic);
+  auto mixed = [&](int64_t known, Value v) -> OpFoldResult {
+    if (ShapedType::isDynamic(known))
+      return mapping.lookup(v);
+    return b.getIndexAttr(known);
+  };
+  SmallVector<OpFoldResult> sizes, strideValues;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    sizes.push_back(mixed(type.getDimSize(d), split.metadata.getSizes()[d]));
+    strideValues.push_back(mixed(strides[d], split.metadata.getStrides()[d]));
+  }
+  return memref::ReinterpretCastOp::create(
+      b, loc, type, mapping.lookup(split.metadata.getBaseBuffer()),
+      mixed(offset, split.metadata.getOffset()), sizes, strideValues);
+}
+
 /// Moves the launch's PE program into a function of its own,
 /// `@<graph>_<kernel>(pe, captured values...)`, and replaces the launch
 /// with a call of `@anvil_mtia_job__<that function>(num_pes, captured
@@ -378,6 +446,7 @@ void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
   SmallVector<Value> captured = capturedSet.takeVector();
   Location loc = launch.getLoc();
   OpBuilder b(module.getContext());
+  SmallVector<SplitBuffer> split = splitBuffers(captured, b, launch);
   SmallVector<Type> argTypes{b.getIndexType()};
   llvm::append_range(argTypes, ValueRange(captured).getTypes());
 
@@ -391,6 +460,8 @@ void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
   b.setInsertionPointToStart(entry);
   IRMapping mapping;
   mapping.map(captured, entry->getArguments().drop_front());
+  for (SplitBuffer buffer : split)
+    mapping.map(buffer.buffer, rebuildBuffer(b, loc, buffer, mapping));
   for (Operation *op : recomputed)
     b.clone(*op, mapping);
   Block &body = region.front();
