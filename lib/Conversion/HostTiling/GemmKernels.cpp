@@ -185,7 +185,8 @@ std::optional<std::pair<double, double>> clampBounds(Operation *op,
     v = x;
   }
   // With lo <= hi the order of the maxima and minima does not matter.
-  if (!(lo <= hi) || v != body.getArgument(0) || body.getOperations().size() < 2)
+  // A body that only yields its input is a copy, not a clamp.
+  if (!(lo <= hi) || body.getOperations().size() < 2)
     return std::nullopt;
   return std::make_pair(lo, hi);
 }
@@ -394,6 +395,19 @@ unitInnerStrides(linalg::LinalgOp op) {
   return all;
 }
 
+/// Whether dimensions `from`.. of a buffer with `shape` and `strides` are
+/// one row-major block.
+bool rowMajorFrom(ArrayRef<int64_t> strides, ArrayRef<int64_t> shape,
+                  unsigned from) {
+  int64_t expected = 1;
+  for (unsigned d = shape.size(); d-- > from;) {
+    if (strides[d] != expected)
+      return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
 LogicalResult lowerMatmul(linalg::MatmulOp op) {
   auto strides = unitInnerStrides(op);
   if (!strides)
@@ -452,16 +466,16 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
         output = op.getOutputs()[0];
   auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
   const auto &inS = (*strides)[0], &wS = (*strides)[1], &outS = (*strides)[2];
-  // Each image's channels, and each filter's weights, must be one
-  // row-major block; outputs likewise.
-  if (inS[2] != in[3] || wS[0] != w[1] * w[2] * w[3] || wS[1] != w[2] * w[3] ||
-      wS[2] != w[3] || outS[2] != out[3] || outS[1] != out[2] * out[3])
+  // Each input row, the filters and each image's output must be row-major
+  // blocks.
+  if (!rowMajorFrom(inS, in, 2) || !rowMajorFrom(wS, w, 0) ||
+      !rowMajorFrom(outS, out, 1))
     return failure();
   SmallVector<int64_t> convStrides(op.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
   bool direct = w[2] == 1 && w[3] == 1 && convStrides[0] == 1 &&
                 convStrides[1] == 1 && in[2] == out[2] && in[3] == out[3] &&
-                inS[1] == in[2] * in[3];
+                rowMajorFrom(inS, in, 1);
   Location loc = op.getLoc();
   Epilogue epilogue = findEpilogue(op, /*channelBiases=*/true);
   OpBuilder b(op);
@@ -509,8 +523,8 @@ LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
         output = op.getOutputs()[0];
   auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
   const auto &inS = (*strides)[0], &wS = (*strides)[1], &outS = (*strides)[2];
-  if (inS[1] != in[2] * in[3] || inS[2] != in[3] || wS[0] != w[1] * w[2] ||
-      wS[1] != w[2] || outS[1] != out[2] * out[3] || outS[2] != out[3])
+  if (!rowMajorFrom(inS, in, 1) || !rowMajorFrom(wS, w, 0) ||
+      !rowMajorFrom(outS, out, 1))
     return failure();
   SmallVector<int64_t> convStrides(op.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
