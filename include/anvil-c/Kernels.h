@@ -36,18 +36,21 @@ void anvil_sgemm_fused(int64_t m, int64_t n, int64_t k, const float *a,
 /* Depthwise 2-D convolution of `channels` NCHW planes, f32:
  *   out[c][y][x] = min(max((accumulate ? out[c][y][x] : 0) + bias[c] +
  *                          sum over ky < kh, kx < kw of
- *                          w[c][ky][kx] * in[c][y*sh + ky*dh][x*sw + kx*dw],
+ *                          w[c][ky][kx] * padded[c][y*sh + ky*dh][x*sw + kx*dw],
  *                          lo), hi)
- * for y < oh, x < ow; `bias` may be NULL, and lo = -INFINITY, hi = INFINITY
- * clamp nothing. Planes are contiguous and row-major: in[c] is ih x iw,
- * w[c] kh x kw, out[c] oh x ow; padding is already in `in`, so
- * (oh-1)*sh + (kh-1)*dh < ih and (ow-1)*sw + (kw-1)*dw < iw. Runs on the
- * calling thread with the same instruction-set choice as anvil_sgemm. */
+ * for y < oh, x < ow, where padded[c] is in[c] with pad_top rows of zeros
+ * above, pad_bottom below, pad_left columns to the left and pad_right to
+ * the right; `bias` may be NULL, and lo = -INFINITY, hi = INFINITY clamp
+ * nothing. Planes are contiguous and row-major: in[c] is ih x iw, w[c]
+ * kh x kw, out[c] oh x ow, with (oh-1)*sh + (kh-1)*dh < ih + pad_top +
+ * pad_bottom and (ow-1)*sw + (kw-1)*dw < iw + pad_left + pad_right. Runs on
+ * the calling thread with the same instruction-set choice as anvil_sgemm. */
 void anvil_sdwconv2d(int64_t channels, const float *in, int64_t ih, int64_t iw,
-                     const float *w, int64_t kh, int64_t kw, int64_t sh,
-                     int64_t sw, int64_t dh, int64_t dw, float *out, int64_t oh,
-                     int64_t ow, int32_t accumulate, const float *bias,
-                     float lo, float hi);
+                     int64_t pad_top, int64_t pad_left, int64_t pad_bottom,
+                     int64_t pad_right, const float *w, int64_t kh, int64_t kw,
+                     int64_t sh, int64_t sw, int64_t dh, int64_t dw, float *out,
+                     int64_t oh, int64_t ow, int32_t accumulate,
+                     const float *bias, float lo, float hi);
 
 /* Which path anvil_sgemm and anvil_sdwconv2d take on this CPU: "avx512",
  * "avx2" or "generic". */

@@ -93,11 +93,14 @@ def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
     cannot take stay as they are. Each f32
     `linalg.depthwise_conv_2d_nchw_chw` on contiguous planes becomes calls
     of `anvil_sdwconv2d`, per image, in blocks of channels under an
-    `scf.parallel`. A bias broadcast or zero fill of the output just
-    before the op, and an in-place clamp (ReLU, ReLU6, Clip) just after
-    it, are folded into the call (`anvil_sgemm_fused`'s and
-    `anvil_sdwconv2d`'s epilogue) and erased. Runs after bufferization and
-    deallocation (it frees the buffers it allocates).
+    `scf.parallel`; when its input is a zero-padded copy that it alone
+    reads (a bufferized `tensor.pad`), the call reads the copy's source and
+    pads as it goes, and the copy is erased. A bias broadcast or zero fill
+    of the output before the op, and an in-place clamp (ReLU, ReLU6, Clip)
+    after it (with only views and constants between), are folded into the
+    call (`anvil_sgemm_fused`'s and `anvil_sdwconv2d`'s epilogue) and
+    erased. Runs after bufferization and deallocation (it frees the
+    buffers it allocates).
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect", "mlir::arith::ArithDialect",

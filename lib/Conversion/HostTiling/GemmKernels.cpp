@@ -3,8 +3,10 @@
 // A compiler-generated loop nest reaches a fraction of a core's FMA rate on
 // a large product; a packed, register-blocked kernel reaches most of it.
 // This pass hands each f32 matmul, batched matmul and NCHW convolution to
-// `anvil_sgemm` (include/anvil-c/Kernels.h), after bufferization, when the
-// operands are plain row-major buffers.
+// `anvil_sgemm` (include/anvil-c/Kernels.h), and each depthwise convolution
+// to `anvil_sdwconv2d`, after bufferization, when the operands are plain
+// row-major buffers. The kernels also do the work of the ops around them
+// that would otherwise pass over the same memory: bias, clamp, padding.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,19 +46,19 @@ bool anvil::host::takesGemmKernel(linalg::LinalgOp op) {
       batch && batch.hasUserDefinedMaps())
     return false;
   return llvm::all_of(op->getOperandTypes(), [](Type t) {
-           auto shaped = dyn_cast<ShapedType>(t);
-           return shaped && shaped.hasStaticShape() &&
-                  shaped.getElementType().isF32();
-         });
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && shaped.hasStaticShape() && shaped.getElementType().isF32();
+  });
 }
 
 /// patches[c, kh, kw, oh, ow] = input[image, c, oh*sh + kh*dh, ow*sw + kw*dw]
 /// as a copy linalg.generic (lowered to loops with the other linalg ops).
-linalg::GenericOp anvil::host::fillPatches(OpBuilder &b, Location loc, Value input,
-                              Value image, Value patches,
-                              ArrayRef<int64_t> w, ArrayRef<int64_t> out,
-                              ArrayRef<int64_t> strides,
-                              ArrayRef<int64_t> dilations) {
+linalg::GenericOp anvil::host::fillPatches(OpBuilder &b, Location loc,
+                                           Value input, Value image,
+                                           Value patches, ArrayRef<int64_t> w,
+                                           ArrayRef<int64_t> out,
+                                           ArrayRef<int64_t> strides,
+                                           ArrayRef<int64_t> dilations) {
   auto inType = cast<MemRefType>(input.getType());
   auto in = inType.getShape();
   SmallVector<OpFoldResult> offsets = {image, b.getIndexAttr(0),
@@ -76,11 +78,10 @@ linalg::GenericOp anvil::host::fillPatches(OpBuilder &b, Location loc, Value inp
   AffineExpr c = getAffineDimExpr(0, ctx), kh = getAffineDimExpr(1, ctx),
              kw = getAffineDimExpr(2, ctx), oh = getAffineDimExpr(3, ctx),
              ow = getAffineDimExpr(4, ctx);
-  AffineMap read = AffineMap::get(
-      5, 0,
-      {c, oh * strides[0] + kh * dilations[0],
-       ow * strides[1] + kw * dilations[1]},
-      ctx);
+  AffineMap read = AffineMap::get(5, 0,
+                                  {c, oh * strides[0] + kh * dilations[0],
+                                   ow * strides[1] + kw * dilations[1]},
+                                  ctx);
   SmallVector<utils::IteratorType> parallel(5, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
       b, loc, ValueRange{one}, ValueRange{grid},
@@ -89,7 +90,6 @@ linalg::GenericOp anvil::host::fillPatches(OpBuilder &b, Location loc, Value inp
         linalg::YieldOp::create(nb, l, args[0]);
       });
 }
-
 
 namespace {
 
@@ -151,13 +151,11 @@ bool isZeroFill(Operation *init, Value out) {
 
 /// The bounds of an in-place clamp of `out` (maximumf / minimumf of the
 /// element and f32 constants, as ReLU and Clip lower), if `op` is one.
-std::optional<std::pair<double, double>> clampBounds(Operation *op,
-                                                     Value out) {
+std::optional<std::pair<double, double>> clampBounds(Operation *op, Value out) {
   auto generic = dyn_cast_if_present<linalg::GenericOp>(op);
   if (!generic || generic.getNumDpsInputs() != 1 ||
       generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != out ||
-      generic.getDpsInits()[0] != out ||
-      generic.getNumReductionLoops() != 0 ||
+      generic.getDpsInits()[0] != out || generic.getNumReductionLoops() != 0 ||
       !llvm::all_of(generic.getIndexingMapsArray(),
                     [](AffineMap m) { return m.isIdentity(); }))
     return std::nullopt;
@@ -196,18 +194,121 @@ std::optional<std::pair<double, double>> clampBounds(Operation *op,
 Epilogue findEpilogue(linalg::LinalgOp op, bool channelBiases) {
   Epilogue e;
   Value out = op.getDpsInits()[0];
+  // Ops that touch no memory (views, constants) may sit in between.
   Operation *before = op->getPrevNode();
+  while (before && isMemoryEffectFree(before))
+    before = before->getPrevNode();
+  Operation *after = op->getNextNode();
+  while (after && isMemoryEffectFree(after))
+    after = after->getNextNode();
   if (Value bias = channelBiases ? channelBias(before, out) : nullptr) {
     e.init = before;
     e.bias = bias;
   } else if (isZeroFill(before, out)) {
     e.init = before;
   }
-  if (auto bounds = clampBounds(op->getNextNode(), out)) {
-    e.clamp = op->getNextNode();
+  if (auto bounds = clampBounds(after, out)) {
+    e.clamp = after;
     std::tie(e.lo, e.hi) = *bounds;
   }
   return e;
+}
+
+/// A zero-padded copy of an NCHW buffer made only for one op to read: an
+/// alloc filled with zeros, the source copied into a window of it
+/// (`tensor.pad` once bufferized). A kernel that pads as it reads takes the
+/// source instead, and these ops go.
+struct PaddedInput {
+  Value source;
+  /// Rows above and columns to the left, rows below and columns to the
+  /// right.
+  int64_t top = 0, left = 0, bottom = 0, right = 0;
+  /// The fill, copy, window, dealloc (if any) and alloc: the order in which
+  /// they can be erased once the reader is gone.
+  SmallVector<Operation *> ops;
+
+  void eraseAll() {
+    for (Operation *o : ops)
+      o->erase();
+  }
+};
+
+bool fillsWithPositiveZero(Operation *o, Value buffer) {
+  FloatAttr value;
+  auto isZero = [&](Value v) {
+    return matchPattern(v, m_Constant(&value)) && value.getValue().isPosZero();
+  };
+  if (auto fill = dyn_cast<linalg::FillOp>(o))
+    return fill.getDpsInits()[0] == buffer && isZero(fill.getDpsInputs()[0]);
+  auto map = dyn_cast<linalg::MapOp>(o);
+  return map && map.getDpsInits()[0] == buffer && map.getInputs().empty() &&
+         isZero(map.getMapper().front().getTerminator()->getOperand(0));
+}
+
+/// Whether `o` leaves every existing buffer as it was.
+bool writesNoBuffer(Operation *o) {
+  if (isMemoryEffectFree(o))
+    return true;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(o);
+  return effects && !effects.hasEffect<MemoryEffects::Write>() &&
+         !effects.hasEffect<MemoryEffects::Free>();
+}
+
+/// `reader`'s first operand as a padded copy, if it is one that `reader`
+/// alone reads and whose source nothing writes before `reader` runs
+/// (`allowed` may write, but not the source).
+std::optional<PaddedInput> findPaddedInput(Operation *reader,
+                                           Operation *allowed) {
+  auto alloc = reader->getOperand(0).getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != reader->getBlock() ||
+      alloc.getType().getRank() != 4)
+    return std::nullopt;
+  Operation *fill = nullptr, *dealloc = nullptr;
+  memref::SubViewOp window;
+  for (Operation *user : alloc->getUsers()) {
+    if (user == reader)
+      continue;
+    if (isa<memref::DeallocOp>(user) && !dealloc)
+      dealloc = user;
+    else if (auto view = dyn_cast<memref::SubViewOp>(user); view && !window)
+      window = view;
+    else if (!fill && fillsWithPositiveZero(user, alloc))
+      fill = user;
+    else
+      return std::nullopt;
+  }
+  if (!fill || !window || !window->hasOneUse())
+    return std::nullopt;
+  auto copy = dyn_cast<memref::CopyOp>(*window->getUsers().begin());
+  if (!copy || copy.getTarget() != window.getResult() ||
+      fill->getBlock() != reader->getBlock() ||
+      copy->getBlock() != reader->getBlock() || !fill->isBeforeInBlock(copy) ||
+      !copy->isBeforeInBlock(reader))
+    return std::nullopt;
+  for (Operation *o = copy->getNextNode(); o != reader; o = o->getNextNode())
+    if (o != allowed && !writesNoBuffer(o))
+      return std::nullopt;
+  // The window: whole images and channels, unit steps, static offsets.
+  ArrayRef<int64_t> offsets = window.getStaticOffsets(),
+                    sizes = window.getStaticSizes(),
+                    padded = alloc.getType().getShape();
+  if (!llvm::all_of(window.getStaticStrides(),
+                    [](int64_t s) { return s == 1; }) ||
+      llvm::any_of(offsets, ShapedType::isDynamic) ||
+      llvm::any_of(sizes, ShapedType::isDynamic) || offsets[0] != 0 ||
+      offsets[1] != 0 || sizes[0] != padded[0] || sizes[1] != padded[1])
+    return std::nullopt;
+  PaddedInput p;
+  p.source = copy.getSource();
+  p.top = offsets[2];
+  p.left = offsets[3];
+  p.bottom = padded[2] - offsets[2] - sizes[2];
+  p.right = padded[3] - offsets[3] - sizes[3];
+  p.ops = {fill, copy, window};
+  if (dealloc)
+    p.ops.push_back(dealloc);
+  p.ops.push_back(alloc);
+  return p;
 }
 
 /// A row-major 2-D view of buffer memory: a byte address and the distance
@@ -225,19 +326,17 @@ public:
 
   /// The address of element `offset` (elements) of `memref`'s storage.
   Value addressOf(Value memref, Value offset) {
-    Value base =
-        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
     auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
     Value elements = arith::AddIOp::create(b, loc, meta.getOffset(), offset);
-    return arith::AddIOp::create(
-        b, loc, base, arith::MulIOp::create(b, loc, elements, c(4)));
+    return arith::AddIOp::create(b, loc, base,
+                                 arith::MulIOp::create(b, loc, elements, c(4)));
   }
 
   Value ptr(Value address) {
     Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
-    return LLVM::IntToPtrOp::create(b, loc,
-                                    LLVM::LLVMPointerType::get(b.getContext()),
-                                    asInt);
+    return LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext()), asInt);
   }
   Value i64(Value index) {
     return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
@@ -272,10 +371,12 @@ public:
   /// threads share.
   void gemm(int64_t rows, int64_t cols, int64_t depth, Matrix a, Matrix bm,
             Matrix cm, const Operands &epilogue) {
-    int64_t rowBlocks = std::clamp<int64_t>(rows / kMinBlockRows, 1, kMaxBlocks);
+    int64_t rowBlocks =
+        std::clamp<int64_t>(rows / kMinBlockRows, 1, kMaxBlocks);
     int64_t colBlocks =
-        rowBlocks > 1 ? 1
-                      : std::clamp<int64_t>(cols / kMinBlockCols, 1, kMaxBlocks);
+        rowBlocks > 1
+            ? 1
+            : std::clamp<int64_t>(cols / kMinBlockCols, 1, kMaxBlocks);
     int64_t rowBlock = ceilTo(ceilDiv(rows, rowBlocks), 6);
     int64_t colBlock = ceilTo(ceilDiv(cols, colBlocks), 16);
     rowBlocks = ceilDiv(rows, rowBlock);
@@ -293,12 +394,19 @@ public:
         return ptr(arith::AddIOp::create(
             b, loc, x.address, arith::MulIOp::create(b, loc, elements, c(4))));
       };
-      SmallVector<Value> args = {
-          i64(m),           i64(n),         i64(c(depth)),
-          at(a, r0, c(0)),  i64(a.ld),      at(bm, c(0), c0),
-          i64(bm.ld),       at(cm, r0, c0), i64(cm.ld),
-          epilogue.accumulate, biasFrom(epilogue, r0), epilogue.lo,
-          epilogue.hi};
+      SmallVector<Value> args = {i64(m),
+                                 i64(n),
+                                 i64(c(depth)),
+                                 at(a, r0, c(0)),
+                                 i64(a.ld),
+                                 at(bm, c(0), c0),
+                                 i64(bm.ld),
+                                 at(cm, r0, c0),
+                                 i64(cm.ld),
+                                 epilogue.accumulate,
+                                 biasFrom(epilogue, r0),
+                                 epilogue.lo,
+                                 epilogue.hi};
       func::CallOp::create(b, loc, kGemmSymbol, TypeRange{}, args);
     };
     forBlocks(rowBlocks, colBlocks, body);
@@ -306,8 +414,8 @@ public:
 
   /// Depthwise convolution of one image's `channels` planes in blocks of
   /// channels that threads share. `in`, `w` and `out` address channel 0;
-  /// `geometry` is anvil_sdwconv2d's (ih, iw, kh, kw, sh, sw, dh, dw, oh,
-  /// ow).
+  /// `geometry` is anvil_sdwconv2d's (ih, iw, pad_top, pad_left,
+  /// pad_bottom, pad_right, kh, kw, sh, sw, dh, dw, oh, ow).
   void depthwise(int64_t channels, Value in, Value w, Value out,
                  ArrayRef<int64_t> geometry, const Operands &epilogue) {
     int64_t blocks =
@@ -315,8 +423,8 @@ public:
     int64_t blockChannels = ceilDiv(channels, blocks);
     blocks = ceilDiv(channels, blockChannels);
     int64_t inPlane = geometry[0] * geometry[1],
-            weights = geometry[2] * geometry[3],
-            outPlane = geometry[8] * geometry[9];
+            weights = geometry[6] * geometry[7],
+            outPlane = geometry[12] * geometry[13];
     auto body = [&](Value i, Value) {
       Value first = arith::MulIOp::create(b, loc, i, c(blockChannels));
       Value count = arith::MinSIOp::create(
@@ -326,17 +434,17 @@ public:
         Value bytes = arith::MulIOp::create(b, loc, first, c(plane * 4));
         return ptr(arith::AddIOp::create(b, loc, address, bytes));
       };
-      auto constant = [&](int64_t v) {
-        return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+      auto constants = [&](ArrayRef<int64_t> values) {
+        return llvm::map_to_vector(values, [&](int64_t v) {
+          return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+        });
       };
-      SmallVector<Value> args = {i64(count), at(in, inPlane),
-                                 constant(geometry[0]), constant(geometry[1]),
-                                 at(w, weights)};
-      for (int64_t v : geometry.drop_front(2).take_front(6))
-        args.push_back(constant(v));
+      SmallVector<Value> args = {i64(count), at(in, inPlane)};
+      llvm::append_range(args, constants(geometry.take_front(6)));
+      args.push_back(at(w, weights));
+      llvm::append_range(args, constants(geometry.slice(6, 6)));
       args.push_back(at(out, outPlane));
-      args.push_back(constant(geometry[8]));
-      args.push_back(constant(geometry[9]));
+      llvm::append_range(args, constants(geometry.take_back(2)));
       args.append({epilogue.accumulate, biasFrom(epilogue, first), epilogue.lo,
                    epilogue.hi});
       func::CallOp::create(b, loc, kDepthwiseSymbol, TypeRange{}, args);
@@ -420,8 +528,8 @@ LogicalResult lowerMatmul(linalg::MatmulOp op) {
     return Matrix{e.addressOf(op->getOperand(i), e.c(0)),
                   e.c((*strides)[i][0])};
   };
-  e.gemm(shape(0)[0], shape(1)[1], shape(0)[1], matrix(0), matrix(1),
-         matrix(2), e.operands(epilogue));
+  e.gemm(shape(0)[0], shape(1)[1], shape(0)[1], matrix(0), matrix(1), matrix(2),
+         e.operands(epilogue));
   epilogue.eraseFolded();
   op.erase();
   return success();
@@ -441,13 +549,13 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
   b.setInsertionPointToStart(loop.getBody());
   Value batch = loop.getInductionVar();
   auto matrix = [&](int i) {
-    Value offset = arith::MulIOp::create(b, op.getLoc(), batch,
-                                         e.c((*strides)[i][0]));
+    Value offset =
+        arith::MulIOp::create(b, op.getLoc(), batch, e.c((*strides)[i][0]));
     return Matrix{e.addressOf(op->getOperand(i), offset),
                   e.c((*strides)[i][1])};
   };
-  e.gemm(shape(0)[1], shape(1)[2], shape(0)[2], matrix(0), matrix(1),
-         matrix(2), finish);
+  e.gemm(shape(0)[1], shape(1)[2], shape(0)[2], matrix(0), matrix(1), matrix(2),
+         finish);
   b.setInsertionPointAfter(loop);
   epilogue.eraseFolded();
   op.erase();
@@ -491,17 +599,17 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
   b.setInsertionPointToStart(loop.getBody());
   Value image = loop.getInductionVar();
   Matrix lhs{e.addressOf(filter, e.c(0)), e.c(depth)};
-  Matrix result{e.addressOf(output, arith::MulIOp::create(b, loc, image,
-                                                          e.c(outS[0]))),
-                e.c(pixels)};
+  Matrix result{
+      e.addressOf(output, arith::MulIOp::create(b, loc, image, e.c(outS[0]))),
+      e.c(pixels)};
   Matrix rhs;
   if (direct) {
-    rhs = {e.addressOf(input,
-                       arith::MulIOp::create(b, loc, image, e.c(inS[0]))),
-           e.c(inS[1])};
+    rhs = {
+        e.addressOf(input, arith::MulIOp::create(b, loc, image, e.c(inS[0]))),
+        e.c(inS[1])};
   } else {
-    anvil::host::fillPatches(b, loc, input, image, patches, w, out,
-                             convStrides, dilations);
+    anvil::host::fillPatches(b, loc, input, image, patches, w, out, convStrides,
+                             dilations);
     rhs = {e.addressOf(patches, e.c(0)), e.c(pixels)};
   }
   e.gemm(w[0], pixels, depth, lhs, rhs, result, finish);
@@ -514,22 +622,39 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
 }
 
 /// depthwise_conv_2d_nchw_chw on contiguous planes: per image, calls of
-/// anvil_sdwconv2d on the input as given (padding is already in it).
+/// anvil_sdwconv2d. When the input is a zero-padded copy made for this op
+/// alone, the kernel reads the copy's source and pads as it goes.
 LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
   auto strides = unitInnerStrides(op);
   if (!strides)
     return failure();
   Value input = op.getInputs()[0], filter = op.getInputs()[1],
         output = op.getOutputs()[0];
-  auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
-  const auto &inS = (*strides)[0], &wS = (*strides)[1], &outS = (*strides)[2];
-  if (!rowMajorFrom(inS, in, 1) || !rowMajorFrom(wS, w, 0) ||
-      !rowMajorFrom(outS, out, 1))
+  auto w = shapeOf(filter), out = shapeOf(output);
+  const auto &wS = (*strides)[1], &outS = (*strides)[2];
+  if (!rowMajorFrom((*strides)[0], shapeOf(input), 1) ||
+      !rowMajorFrom(wS, w, 0) || !rowMajorFrom(outS, out, 1))
     return failure();
+  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/true);
+  int64_t imageStride = (*strides)[0][0];
+  PaddedInput padding;
+  if (auto found = findPaddedInput(op, epilogue.init)) {
+    auto sourceType = cast<MemRefType>(found->source.getType());
+    SmallVector<int64_t> sourceStrides;
+    int64_t offset;
+    if (succeeded(sourceType.getStridesAndOffset(sourceStrides, offset)) &&
+        sourceType.hasStaticShape() &&
+        !ShapedType::isDynamic(sourceStrides[0]) &&
+        rowMajorFrom(sourceStrides, sourceType.getShape(), 1)) {
+      padding = std::move(*found);
+      input = padding.source;
+      imageStride = sourceStrides[0];
+    }
+  }
+  auto in = shapeOf(input);
   SmallVector<int64_t> convStrides(op.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
   Location loc = op.getLoc();
-  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/true);
   OpBuilder b(op);
   GemmEmitter e(b, loc);
   GemmEmitter::Operands finish = e.operands(epilogue);
@@ -540,14 +665,16 @@ LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
     return e.addressOf(memref,
                        arith::MulIOp::create(b, loc, image, e.c(stride)));
   };
-  e.depthwise(in[1], imageStart(input, inS[0]), e.addressOf(filter, e.c(0)),
-              imageStart(output, outS[0]),
-              {in[2], in[3], w[1], w[2], convStrides[0], convStrides[1],
+  e.depthwise(in[1], imageStart(input, imageStride),
+              e.addressOf(filter, e.c(0)), imageStart(output, outS[0]),
+              {in[2], in[3], padding.top, padding.left, padding.bottom,
+               padding.right, w[1], w[2], convStrides[0], convStrides[1],
                dilations[0], dilations[1], out[2], out[3]},
               finish);
   b.setInsertionPointAfter(loop);
   epilogue.eraseFolded();
   op.erase();
+  padding.eraseAll();
   return success();
 }
 
@@ -597,8 +724,28 @@ struct HostGemmKernelsPass
                      b.getI32Type(), ptr, f32, f32});
     if (depthwise)
       declareKernel(module, kDepthwiseSymbol,
-                    {i64, ptr, i64, i64, ptr, i64, i64, i64, i64, i64, i64,
-                     ptr, i64, i64, b.getI32Type(), ptr, f32, f32});
+                    {i64,
+                     ptr,
+                     i64,
+                     i64,
+                     i64,
+                     i64,
+                     i64,
+                     i64,
+                     ptr,
+                     i64,
+                     i64,
+                     i64,
+                     i64,
+                     i64,
+                     i64,
+                     ptr,
+                     i64,
+                     i64,
+                     b.getI32Type(),
+                     ptr,
+                     f32,
+                     f32});
   }
 
   static void declareKernel(ModuleOp module, StringRef symbol,

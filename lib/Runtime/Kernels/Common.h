@@ -26,6 +26,7 @@ enum ScratchSlot {
   kGemmPanelB,
   kGemmPackedA,
   kDepthwisePhases,
+  kDepthwisePaddedRow,
   kDepthwiseRows,
   kDepthwiseTaps,
   kNumScratchSlots

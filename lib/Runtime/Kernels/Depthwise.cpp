@@ -9,7 +9,8 @@
 // each row's end are computed and dropped), in blocks of consecutive
 // elements that stay in registers across all taps. A stride s first splits
 // the plane into s x s phase planes (rows and columns by their remainder
-// mod s), in which every tap is again a contiguous shift.
+// mod s), in which every tap is again a contiguous shift. Padding is done
+// per plane as the phases are made, so the caller's input needs none.
 //
 //===----------------------------------------------------------------------===//
 
@@ -112,8 +113,8 @@ rowsAvx512(const Tap *taps, int64_t numTaps, int64_t n, float *rows) {
       _mm512_storeu_ps(rows + t0 + 16 * v, acc[v]);
   }
   for (; t0 < n; t0 += 16) {
-    __mmask16 live = static_cast<__mmask16>(
-        n - t0 >= 16 ? 0xffff : (1u << (n - t0)) - 1);
+    __mmask16 live =
+        static_cast<__mmask16>(n - t0 >= 16 ? 0xffff : (1u << (n - t0)) - 1);
     __m512 acc = _mm512_setzero_ps();
     for (int64_t k = 0; k < numTaps; ++k)
       acc = _mm512_fmadd_ps(_mm512_set1_ps(taps[k].weight),
@@ -137,13 +138,39 @@ RowKernel rowKernel() {
   }
 }
 
-/// The geometry of one call; every channel shares it.
+/// The geometry of one call; every channel shares it. The taps read the
+/// padded plane, ih x iw, in which the input plane, rh x rw, starts at row
+/// pt and column pl; the rest is zeros.
 struct Shape {
-  int64_t ih, iw, kh, kw, sh, sw, dh, dw, oh, ow;
+  int64_t rh, rw, pt, pl, ih, iw, kh, kw, sh, sw, dh, dw, oh, ow;
   /// Rows and columns of each phase plane.
   int64_t ph() const { return (ih + sh - 1) / sh; }
   int64_t pw() const { return (iw + sw - 1) / sw; }
+  bool padded() const { return ih != rh || iw != rw; }
 };
+
+/// Row r of the padded plane, written into `dst` (iw long).
+void padRow(const Shape &s, const float *plane, int64_t r, float *dst) {
+  int64_t y = r - s.pt;
+  if (y < 0 || y >= s.rh) {
+    std::fill(dst, dst + s.iw, 0.0f);
+    return;
+  }
+  std::fill(dst, dst + s.pl, 0.0f);
+  std::copy(plane + y * s.rw, plane + (y + 1) * s.rw, dst + s.pl);
+  std::fill(dst + s.pl + s.rw, dst + s.iw, 0.0f);
+}
+
+/// Row r of the padded plane: the input's own row when it needs no padding,
+/// otherwise one built in `buffer`.
+const float *paddedRow(const Shape &s, const float *plane, int64_t r,
+                       float *buffer) {
+  int64_t y = r - s.pt;
+  if (y >= 0 && y < s.rh && s.iw == s.rw)
+    return plane + y * s.rw;
+  padRow(s, plane, r, buffer);
+  return buffer;
+}
 
 /// Columns b, b + sw, b + 2*sw, ... of `row` (iw long) into `dst`, then
 /// zeros up to pw.
@@ -158,9 +185,9 @@ void gatherColumns(const float *row, int64_t iw, int64_t sw, int64_t b,
 #if defined(__x86_64__)
 /// Even and odd columns of `row` (iw long), each padded with zeros to pw:
 /// eight pairs per step.
-__attribute__((target("avx2"))) void
-deinterleaveAvx2(const float *row, int64_t iw, int64_t pw, float *even,
-                 float *odd) {
+__attribute__((target("avx2"))) void deinterleaveAvx2(const float *row,
+                                                      int64_t iw, int64_t pw,
+                                                      float *even, float *odd) {
   int64_t x = 0;
   for (; x + 8 <= iw / 2; x += 8) {
     __m256 lo = _mm256_loadu_ps(row + 2 * x),
@@ -169,10 +196,10 @@ deinterleaveAvx2(const float *row, int64_t iw, int64_t pw, float *even,
     // back in order.
     __m256 e = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
     __m256 o = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
-    e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e),
-                                               _MM_SHUFFLE(3, 1, 2, 0)));
-    o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o),
-                                               _MM_SHUFFLE(3, 1, 2, 0)));
+    e = _mm256_castpd_ps(
+        _mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+    o = _mm256_castpd_ps(
+        _mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
     _mm256_storeu_ps(even + x, e);
     _mm256_storeu_ps(odd + x, o);
   }
@@ -181,14 +208,22 @@ deinterleaveAvx2(const float *row, int64_t iw, int64_t pw, float *even,
 }
 #endif
 
-/// Splits `plane` into sh x sw phase planes, each ph x pw: phase (a, b)
-/// holds plane[y*sh + a][x*sw + b], zero past the plane's edge. With unit
-/// strides the plane is its own single phase and nothing is copied.
+/// Splits the padded plane into sh x sw phase planes, each ph x pw: phase
+/// (a, b) holds padded[y*sh + a][x*sw + b], zero past the plane's edge.
+/// With unit strides the padded plane is the single phase; without padding
+/// it is the input itself and nothing is copied.
 const float *phasesOf(const Shape &s, const float *plane) {
-  if (s.sh == 1 && s.sw == 1)
+  bool unitStrides = s.sh == 1 && s.sw == 1;
+  if (unitStrides && !s.padded())
     return plane;
   int64_t ph = s.ph(), pw = s.pw();
   float *phases = scratch(kDepthwisePhases, s.sh * s.sw * ph * pw);
+  if (unitStrides) {
+    for (int64_t r = 0; r < s.ih; ++r)
+      padRow(s, plane, r, phases + r * s.iw);
+    return phases;
+  }
+  float *buffer = scratch(kDepthwisePaddedRow, s.iw);
   auto phaseRow = [&](int64_t a, int64_t b, int64_t y) {
     return phases + ((a * s.sw + b) * ph + y) * pw;
   };
@@ -204,7 +239,7 @@ const float *phasesOf(const Shape &s, const float *plane) {
           std::fill(phaseRow(a, b, y), phaseRow(a, b, y) + pw, 0.0f);
         continue;
       }
-      const float *row = plane + r * s.iw;
+      const float *row = paddedRow(s, plane, r, buffer);
 #if defined(__x86_64__)
       if (pairs) {
         deinterleaveAvx2(row, s.iw, pw, phaseRow(a, 0, y), phaseRow(a, 1, y));
@@ -223,9 +258,59 @@ const float *phasesOf(const Shape &s, const float *plane) {
 struct Finish {
   bool accumulate;
   float bias, lo, hi;
+
+  float apply(float sum, float old) const {
+    float v = (accumulate ? old : 0.0f) + bias + sum;
+    // Comparisons, not std::max/min: a NaN must stay NaN.
+    if (v < lo)
+      v = lo;
+    if (v > hi)
+      v = hi;
+    return v;
+  }
 };
 
-void depthwiseChannel(const Shape &s, RowKernel rows, const float *plane,
+/// out[x] = finish(sums[x]) for x in [0, n).
+using FinishRow = void (*)(const Finish &f, const float *sums, int64_t n,
+                           float *out);
+
+void finishGeneric(const Finish &f, const float *sums, int64_t n, float *out) {
+  for (int64_t x = 0; x < n; ++x)
+    out[x] = f.apply(sums[x], out[x]);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void
+finishAvx2(const Finish &f, const float *sums, int64_t n, float *out) {
+  __m256 bias = _mm256_set1_ps(f.bias), lo = _mm256_set1_ps(f.lo),
+         hi = _mm256_set1_ps(f.hi);
+  int64_t x = 0;
+  for (; x + 8 <= n; x += 8) {
+    __m256 v = _mm256_add_ps(_mm256_loadu_ps(sums + x), bias);
+    if (f.accumulate)
+      v = _mm256_add_ps(_mm256_loadu_ps(out + x), v);
+    // max(lo, v) and min(hi, v) return v when it is a NaN.
+    _mm256_storeu_ps(out + x, _mm256_min_ps(hi, _mm256_max_ps(lo, v)));
+  }
+  finishGeneric(f, sums + x, n - x, out + x);
+}
+#endif
+
+FinishRow finishRow() {
+#if defined(__x86_64__)
+  if (hostIsa() != Isa::Generic)
+    return finishAvx2;
+#endif
+  return finishGeneric;
+}
+
+/// The vector paths of this CPU.
+struct Paths {
+  RowKernel rows;
+  FinishRow finish;
+};
+
+void depthwiseChannel(const Shape &s, Paths paths, const float *plane,
                       const float *weights, Finish finish, float *out) {
   const float *phases = phasesOf(s, plane);
   int64_t ph = s.ph(), pw = s.pw();
@@ -242,35 +327,31 @@ void depthwiseChannel(const Shape &s, RowKernel rows, const float *plane,
   // row stops at ow so that no tap reads past its phase plane.
   int64_t n = (s.oh - 1) * pw + s.ow;
   float *sums = scratch(kDepthwiseRows, n);
-  rows(taps, s.kh * s.kw, n, sums);
+  paths.rows(taps, s.kh * s.kw, n, sums);
   for (int64_t y = 0; y < s.oh; ++y)
-    for (int64_t x = 0; x < s.ow; ++x) {
-      float v = (finish.accumulate ? out[y * s.ow + x] : 0.0f) + finish.bias +
-                sums[y * pw + x];
-      // Comparisons, not std::max/min: a NaN must stay NaN.
-      if (v < finish.lo)
-        v = finish.lo;
-      if (v > finish.hi)
-        v = finish.hi;
-      out[y * s.ow + x] = v;
-    }
+    paths.finish(finish, sums + y * pw, s.ow, out + y * s.ow);
 }
 
 } // namespace
 
 extern "C" void anvil_sdwconv2d(int64_t channels, const float *in, int64_t ih,
-                                int64_t iw, const float *w, int64_t kh,
-                                int64_t kw, int64_t sh, int64_t sw, int64_t dh,
-                                int64_t dw, float *out, int64_t oh,
-                                int64_t ow, int32_t accumulate,
-                                const float *bias, float lo, float hi) {
+                                int64_t iw, int64_t pad_top, int64_t pad_left,
+                                int64_t pad_bottom, int64_t pad_right,
+                                const float *w, int64_t kh, int64_t kw,
+                                int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                                float *out, int64_t oh, int64_t ow,
+                                int32_t accumulate, const float *bias, float lo,
+                                float hi) {
   if (channels <= 0 || oh <= 0 || ow <= 0 || kh <= 0 || kw <= 0)
     return;
-  Shape s{ih, iw, kh, kw, sh, sw, dh, dw, oh, ow};
-  RowKernel rows = rowKernel();
+  int64_t paddedH = ih + pad_top + pad_bottom,
+          paddedW = iw + pad_left + pad_right;
+  Shape s{ih, iw, pad_top, pad_left, paddedH, paddedW, kh,
+          kw, sh, sw,      dh,       dw,      oh,      ow};
+  Paths paths{rowKernel(), finishRow()};
   for (int64_t c = 0; c < channels; ++c) {
     Finish finish{accumulate != 0, bias ? bias[c] : 0.0f, lo, hi};
-    depthwiseChannel(s, rows, in + c * ih * iw, w + c * kh * kw, finish,
+    depthwiseChannel(s, paths, in + c * ih * iw, w + c * kh * kw, finish,
                      out + c * oh * ow);
   }
 }
