@@ -235,6 +235,25 @@ int check(MLIRContext &ctx) {
   return kExitSuccess;
 }
 
+/// Why --dpe-type does not suit `machine` (empty when it does): it must be
+/// a floating-point input type of the machine's DPE.
+std::string dpeTypeProblem(const target::TargetDesc &machine) {
+  std::string offered;
+  bool taken = false;
+  for (const target::DPETypeDesc &t : machine.dpe.types) {
+    if (t.input != target::DType::F16 && t.input != target::DType::BF16)
+      continue;
+    StringRef name = target::dtypeName(t.input);
+    offered += (offered.empty() ? "" : ", ") + name.str();
+    taken |= name == dpeType;
+  }
+  if (taken)
+    return "";
+  return "--dpe-type=" + dpeType + ": the DPE of " + machine.name +
+         " takes " + (offered.empty() ? "no f16 or bf16" : offered) +
+         " for f32 products";
+}
+
 int compile(MLIRContext &ctx) {
   if (listOps) {
     writeOpList(llvm::outs(), reportFormat == ReportFormat::Json);
@@ -254,6 +273,8 @@ int compile(MLIRContext &ctx) {
     if (!desc)
       return error(kExitUsage, llvm::toString(desc.takeError()));
     machine = std::move(*desc);
+    if (std::string why = dpeTypeProblem(*machine); !why.empty())
+      return error(kExitUsage, why);
   }
   // Text goes to stdout by default, like every MLIR tool; binaries get a
   // file named after the model in the current directory.

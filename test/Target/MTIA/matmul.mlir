@@ -40,7 +40,8 @@
 
 // BROKEN: error: {{.*}}broken.json: invalid machine description: missing value at {{.*}}broken.json.clock_mhz
 
-// PRECISION: the DPE of mtia-v1 does not take 'bf16'
+// PRECISION: error: --dpe-type=bf16: the DPE of mtia-v1 takes f16 for f32 products
+// PRECISION-NOT: compiler bug
 
 func.func @main_graph(%a: tensor<70x100xf32> {anvil.name = "a"},
                       %b: tensor<100x90xf32> {anvil.name = "b"})
