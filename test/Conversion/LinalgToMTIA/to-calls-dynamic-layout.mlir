@@ -7,7 +7,7 @@
 // CHECK-LABEL: func.func private @main_graph_copy_0(
 // CHECK-SAME: %{{[^:]*}}: index, %{{[^:]*}}: memref<{{[0-9]+}}xi8>, %[[BASE:[^:]*]]: memref<f32>, %[[OFF:[^:]*]]: index, %{{[^:]*}}: index, %{{[^:]*}}: index, %[[S0:[^:]*]]: index, %[[S1:[^:]*]]: index
 // CHECK: memref.reinterpret_cast %[[BASE]] to offset: [%[[OFF]]], sizes: [3, 16], strides: [%[[S0]], %[[S1]]] : memref<f32> to memref<3x16xf32, strided<[?, ?], offset: ?>>
-// CHECK: call @anvil_mtia_dma(
+// CHECK: linalg.copy ins(%{{.*}} : memref<3x16xf32, strided<[?, ?], offset: ?>>)
 
 // CHECK-LABEL: func.func @main_graph(
 // CHECK: %[[BUF:.*]], %[[O:.*]], %[[SZ:.*]]:2, %[[ST:.*]]:2 = memref.extract_strided_metadata %{{.*}} : memref<3x16xf32, strided<[?, ?], offset: ?>>
@@ -21,8 +21,7 @@ func.func @main_graph(%x: memref<3x16xf32, strided<[?, ?], offset: ?>>) {
   mtia.launch "copy_0" pes(1) {
   ^bb0(%pe: index):
     %l = memref.alloca() : memref<3x16xf32, #mtia.memory_space<local>>
-    %t = mtia.dma %x, %l : memref<3x16xf32, strided<[?, ?], offset: ?>>, memref<3x16xf32, #mtia.memory_space<local>>
-    mtia.wait %t
+    linalg.copy ins(%x : memref<3x16xf32, strided<[?, ?], offset: ?>>) outs(%l : memref<3x16xf32, #mtia.memory_space<local>>)
   }
   return
 }

@@ -62,6 +62,32 @@ func.func @dma_levels(%a: memref<32x32xf32>, %b: memref<32x32xf32, #mtia.memory_
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false>} {
+func.func @dma_column(%a: memref<32x32xf32, strided<[1, 32]>>, %b: memref<32x32xf32, #mtia.memory_space<local>>) {
+  // A transposed view's rows are not consecutive elements.
+  // expected-error @+1 {{operand 'src' ('memref<32x32xf32, strided<[1, 32]>>') must have an innermost stride of 1: the DMA moves rows of consecutive elements}}
+  %t = mtia.dma %a, %b : memref<32x32xf32, strided<[1, 32]>>, memref<32x32xf32, #mtia.memory_space<local>>
+  return
+}
+}
+
+// -----
+
+module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
+    local_bytes = 131072, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false>} {
+func.func @dma_runtime_stride(%a: memref<32x32xf32, #mtia.memory_space<local>>, %b: memref<32x32xf32, strided<[?, ?], offset: ?>>) {
+  // An innermost stride known only at run time may not be 1.
+  // expected-error @+1 {{operand 'dst' ('memref<32x32xf32, strided<[?, ?], offset: ?>>') must have an innermost stride of 1}}
+  %t = mtia.dma %a, %b : memref<32x32xf32, #mtia.memory_space<local>>, memref<32x32xf32, strided<[?, ?], offset: ?>>
+  return
+}
+}
+
+// -----
+
+module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
+    local_bytes = 131072, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false>} {
 func.func @dma_shape(%a: memref<32x32xf32>, %b: memref<32x16xf32, #mtia.memory_space<local>>) {
   // expected-error @+1 {{operands have different shapes}}
   %t = mtia.dma %a, %b : memref<32x32xf32>, memref<32x16xf32, #mtia.memory_space<local>>

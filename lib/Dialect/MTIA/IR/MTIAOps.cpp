@@ -62,6 +62,26 @@ LogicalResult requireSameShape(Operation *op, Value a, Value b) {
          << ta << " and " << tb;
 }
 
+/// DMA engines move rows of consecutive elements: the innermost stride of
+/// each operand must be 1, and known to be.
+LogicalResult requireContiguousRows(Operation *op,
+                                    ArrayRef<std::pair<Value, StringRef>> all) {
+  for (auto [value, operand] : all) {
+    auto type = cast<MemRefType>(value.getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (type.getRank() == 0 ||
+        (succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1))
+      continue;
+    return op->emitOpError("operand '")
+           << operand << "' (" << type
+           << ") must have an innermost stride of 1: the DMA moves rows of "
+              "consecutive elements";
+  }
+  return success();
+}
+
 LogicalResult requireElementType(Operation *op, Value value, StringRef operand,
                                  Type want) {
   Type got = cast<MemRefType>(value.getType()).getElementType();
@@ -142,7 +162,9 @@ LogicalResult DMAOp::verify() {
     return emitOpError("moves 1-D or 2-D views, not rank ")
            << std::max(src.getRank(), dst.getRank());
   if (failed(requireSameShape(*this, getSrc(), getDst())) ||
-      failed(requireElementType(*this, getDst(), "dst", src.getElementType())))
+      failed(requireElementType(*this, getDst(), "dst", src.getElementType())) ||
+      failed(requireContiguousRows(*this,
+                                   {{getSrc(), "src"}, {getDst(), "dst"}})))
     return failure();
   bool srcLocal = memorySpaceOf(src) == MemorySpace::Local;
   bool dstLocal = memorySpaceOf(dst) == MemorySpace::Local;
@@ -170,7 +192,9 @@ LogicalResult DMABroadcastOp::verify() {
       failed(requireShared(*this, getSrc(), "src")) ||
       failed(requireLocal(*this, {{getDst(), "dst"}})) ||
       failed(requireSameShape(*this, getSrc(), getDst())) ||
-      failed(requireElementType(*this, getDst(), "dst", src.getElementType())));
+      failed(requireElementType(*this, getDst(), "dst", src.getElementType())) ||
+      failed(requireContiguousRows(*this,
+                                   {{getSrc(), "src"}, {getDst(), "dst"}})));
 }
 
 LogicalResult DMAGatherOp::verify() {
@@ -196,6 +220,8 @@ LogicalResult DMAGatherOp::verify() {
            << indices.getDimSize(0) << "x" << table.getDimSize(1)
            << " (one table row per index), not " << dst;
   return failure(failed(requireShared(*this, getTable(), "table")) ||
+                 failed(requireContiguousRows(
+                     *this, {{getTable(), "table"}, {getDst(), "dst"}})) ||
                  failed(requireLocal(
                      *this, {{getIndices(), "indices"}, {getDst(), "dst"}})) ||
                  failed(requireElementType(*this, getDst(), "dst",
