@@ -64,21 +64,62 @@ using Microkernel = void (*)(int64_t kc, const float *a, int64_t lda,
                              const float *pb, float *c, int64_t ldc,
                              bool accumulate, const Epilogue *epilogue);
 
+/// One MR-row panel of A, `rows` (<= MR) rows `lda` apart, `kc` long: for
+/// each k, the rows' elements side by side, zero past `rows`. The rows are
+/// read side by side, each sequentially, and the panel is written in order.
+template <int MR>
+void packPanelA(int64_t rows, int64_t kc, const float *a, int64_t lda,
+                float *out) {
+  for (int64_t p = 0; p < kc; ++p) {
+    for (int64_t i = 0; i < rows; ++i)
+      out[i] = a[i * lda + p];
+    for (int64_t i = rows; i < MR; ++i)
+      out[i] = 0;
+    out += MR;
+  }
+}
+
+#if defined(__x86_64__)
+/// A full 6-row panel, four k at a time: rows 0-3 transposed in SSE
+/// registers, rows 4 and 5 interleaved in pairs. Packing A by single
+/// elements costs as much as a tenth of a large product.
+void packPanelA6(int64_t kc, const float *a, int64_t lda, float *out) {
+  const float *r[6];
+  for (int i = 0; i < 6; ++i)
+    r[i] = a + i * lda;
+  int64_t p = 0;
+  for (; p + 4 <= kc; p += 4, out += 24) {
+    __m128 c0 = _mm_loadu_ps(r[0] + p), c1 = _mm_loadu_ps(r[1] + p),
+           c2 = _mm_loadu_ps(r[2] + p), c3 = _mm_loadu_ps(r[3] + p);
+    _MM_TRANSPOSE4_PS(c0, c1, c2, c3);
+    __m128 r4 = _mm_loadu_ps(r[4] + p), r5 = _mm_loadu_ps(r[5] + p);
+    __m128 lo = _mm_unpacklo_ps(r4, r5), hi = _mm_unpackhi_ps(r4, r5);
+    _mm_storeu_ps(out, c0);
+    _mm_storel_pi(reinterpret_cast<__m64 *>(out + 4), lo);
+    _mm_storeu_ps(out + 6, c1);
+    _mm_storeh_pi(reinterpret_cast<__m64 *>(out + 10), lo);
+    _mm_storeu_ps(out + 12, c2);
+    _mm_storel_pi(reinterpret_cast<__m64 *>(out + 16), hi);
+    _mm_storeu_ps(out + 18, c3);
+    _mm_storeh_pi(reinterpret_cast<__m64 *>(out + 22), hi);
+  }
+  packPanelA<6>(6, kc - p, a + p, lda, out);
+}
+#endif
+
 /// Packs rows [0, mc) x columns [0, kc) of A into MR-row panels: panel p
-/// holds, for each k, rows p*MR .. p*MR+MR-1 (zero past mc). The MR rows
-/// are read side by side, each sequentially, and the panel is written in
-/// order.
+/// holds, for each k, rows p*MR .. p*MR+MR-1 (zero past mc).
 template <int MR>
 void packA(int64_t mc, int64_t kc, const float *a, int64_t lda, float *out) {
-  for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+  for (int64_t i0 = 0; i0 < mc; i0 += MR, out += MR * kc) {
     int64_t rows = std::min<int64_t>(MR, mc - i0);
-    for (int64_t p = 0; p < kc; ++p) {
-      for (int64_t i = 0; i < rows; ++i)
-        out[i] = a[(i0 + i) * lda + p];
-      for (int64_t i = rows; i < MR; ++i)
-        out[i] = 0;
-      out += MR;
+#if defined(__x86_64__)
+    if (MR == 6 && rows == 6) {
+      packPanelA6(kc, a + i0 * lda, lda, out);
+      continue;
     }
+#endif
+    packPanelA<MR>(rows, kc, a + i0 * lda, lda, out);
   }
 }
 
@@ -111,9 +152,9 @@ struct Kernels {
 /// of A `lda` apart, and a packed B panel. Edge tiles go through full-size
 /// buffers, so that the microkernel never reads past A or writes past C.
 template <int MR, int NR>
-void tile(Kernels kernels, bool packed, int64_t kc, const float *a,
-          int64_t lda, const float *pb, float *c, int64_t ldc, int64_t mr,
-          int64_t nr, bool accumulate, const Epilogue *epilogue) {
+void tile(Kernels kernels, bool packed, int64_t kc, const float *a, int64_t lda,
+          const float *pb, float *c, int64_t ldc, int64_t mr, int64_t nr,
+          bool accumulate, const Epilogue *epilogue) {
   Microkernel kernel = packed ? kernels.packed : kernels.inPlace;
   if (mr == MR && nr == NR) {
     kernel(kc, a, lda, pb, c, ldc, accumulate, epilogue);
@@ -269,7 +310,8 @@ kernelAvx2_6x16(int64_t kc, const float *a, int64_t lda, const float *pb,
     }
     if (epilogue) {
       // max(lo, x) and min(hi, x) return x when it is a NaN.
-      __m256 lo = _mm256_set1_ps(epilogue->lo), hi = _mm256_set1_ps(epilogue->hi);
+      __m256 lo = _mm256_set1_ps(epilogue->lo),
+             hi = _mm256_set1_ps(epilogue->hi);
       __m256 bias = _mm256_set1_ps(epilogue->bias ? epilogue->bias[i] : 0.0f);
       for (__m256 &v : acc[i])
         v = _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_add_ps(v, bias)));
@@ -312,7 +354,8 @@ kernelAvx512_6x32(int64_t kc, const float *a, int64_t lda, const float *pb,
       acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(row + 16));
     }
     if (epilogue) {
-      __m512 lo = _mm512_set1_ps(epilogue->lo), hi = _mm512_set1_ps(epilogue->hi);
+      __m512 lo = _mm512_set1_ps(epilogue->lo),
+             hi = _mm512_set1_ps(epilogue->hi);
       __m512 bias = _mm512_set1_ps(epilogue->bias ? epilogue->bias[i] : 0.0f);
       for (__m512 &v : acc[i])
         v = _mm512_min_ps(hi, _mm512_max_ps(lo, _mm512_add_ps(v, bias)));
@@ -338,8 +381,8 @@ void run(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
     return gemm<6, 32>({kernelAvx512_6x32<true>, kernelAvx512_6x32<false>}, m,
                        n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
   case Isa::Avx2:
-    return gemm<6, 16>({kernelAvx2_6x16<true>, kernelAvx2_6x16<false>}, m, n,
-                       k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
+    return gemm<6, 16>({kernelAvx2_6x16<true>, kernelAvx2_6x16<false>}, m, n, k,
+                       a, lda, b, ldb, c, ldc, accumulate, epilogue);
 #endif
   default:
     return gemm<4, 8>({kernelGeneric4x8<true>, kernelGeneric4x8<false>}, m, n,
