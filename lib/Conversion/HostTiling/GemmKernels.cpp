@@ -394,19 +394,12 @@ public:
         return ptr(arith::AddIOp::create(
             b, loc, x.address, arith::MulIOp::create(b, loc, elements, c(4))));
       };
-      SmallVector<Value> args = {i64(m),
-                                 i64(n),
-                                 i64(c(depth)),
-                                 at(a, r0, c(0)),
-                                 i64(a.ld),
-                                 at(bm, c(0), c0),
-                                 i64(bm.ld),
-                                 at(cm, r0, c0),
-                                 i64(cm.ld),
-                                 epilogue.accumulate,
-                                 biasFrom(epilogue, r0),
-                                 epilogue.lo,
-                                 epilogue.hi};
+      SmallVector<Value> args = {i64(m), i64(n), i64(c(depth))};
+      args.append({at(a, r0, c(0)), i64(a.ld)});
+      args.append({at(bm, c(0), c0), i64(bm.ld)});
+      args.append({at(cm, r0, c0), i64(cm.ld)});
+      args.append({epilogue.accumulate, biasFrom(epilogue, r0), epilogue.lo,
+                   epilogue.hi});
       func::CallOp::create(b, loc, kGemmSymbol, TypeRange{}, args);
     };
     forBlocks(rowBlocks, colBlocks, body);
@@ -722,30 +715,17 @@ struct HostGemmKernelsPass
       declareKernel(module, kGemmSymbol,
                     {i64, i64, i64, ptr, i64, ptr, i64, ptr, i64,
                      b.getI32Type(), ptr, f32, f32});
-    if (depthwise)
-      declareKernel(module, kDepthwiseSymbol,
-                    {i64,
-                     ptr,
-                     i64,
-                     i64,
-                     i64,
-                     i64,
-                     i64,
-                     i64,
-                     ptr,
-                     i64,
-                     i64,
-                     i64,
-                     i64,
-                     i64,
-                     i64,
-                     ptr,
-                     i64,
-                     i64,
-                     b.getI32Type(),
-                     ptr,
-                     f32,
-                     f32});
+    if (depthwise) {
+      // (channels, in, ih, iw, 4 pads, w, kh, kw, sh, sw, dh, dw, out, oh,
+      // ow, accumulate, bias, lo, hi)
+      SmallVector<Type> args = {i64, ptr};
+      args.append(6, i64);
+      args.push_back(ptr);
+      args.append(6, i64);
+      args.push_back(ptr);
+      args.append({i64, i64, b.getI32Type(), ptr, f32, f32});
+      declareKernel(module, kDepthwiseSymbol, args);
+    }
   }
 
   static void declareKernel(ModuleOp module, StringRef symbol,

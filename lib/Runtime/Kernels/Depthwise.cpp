@@ -270,47 +270,7 @@ struct Finish {
   }
 };
 
-/// out[x] = finish(sums[x]) for x in [0, n).
-using FinishRow = void (*)(const Finish &f, const float *sums, int64_t n,
-                           float *out);
-
-void finishGeneric(const Finish &f, const float *sums, int64_t n, float *out) {
-  for (int64_t x = 0; x < n; ++x)
-    out[x] = f.apply(sums[x], out[x]);
-}
-
-#if defined(__x86_64__)
-__attribute__((target("avx2"))) void
-finishAvx2(const Finish &f, const float *sums, int64_t n, float *out) {
-  __m256 bias = _mm256_set1_ps(f.bias), lo = _mm256_set1_ps(f.lo),
-         hi = _mm256_set1_ps(f.hi);
-  int64_t x = 0;
-  for (; x + 8 <= n; x += 8) {
-    __m256 v = _mm256_add_ps(_mm256_loadu_ps(sums + x), bias);
-    if (f.accumulate)
-      v = _mm256_add_ps(_mm256_loadu_ps(out + x), v);
-    // max(lo, v) and min(hi, v) return v when it is a NaN.
-    _mm256_storeu_ps(out + x, _mm256_min_ps(hi, _mm256_max_ps(lo, v)));
-  }
-  finishGeneric(f, sums + x, n - x, out + x);
-}
-#endif
-
-FinishRow finishRow() {
-#if defined(__x86_64__)
-  if (hostIsa() != Isa::Generic)
-    return finishAvx2;
-#endif
-  return finishGeneric;
-}
-
-/// The vector paths of this CPU.
-struct Paths {
-  RowKernel rows;
-  FinishRow finish;
-};
-
-void depthwiseChannel(const Shape &s, Paths paths, const float *plane,
+void depthwiseChannel(const Shape &s, RowKernel rows, const float *plane,
                       const float *weights, Finish finish, float *out) {
   const float *phases = phasesOf(s, plane);
   int64_t ph = s.ph(), pw = s.pw();
@@ -327,9 +287,10 @@ void depthwiseChannel(const Shape &s, Paths paths, const float *plane,
   // row stops at ow so that no tap reads past its phase plane.
   int64_t n = (s.oh - 1) * pw + s.ow;
   float *sums = scratch(kDepthwiseRows, n);
-  paths.rows(taps, s.kh * s.kw, n, sums);
+  rows(taps, s.kh * s.kw, n, sums);
   for (int64_t y = 0; y < s.oh; ++y)
-    paths.finish(finish, sums + y * pw, s.ow, out + y * s.ow);
+    for (int64_t x = 0; x < s.ow; ++x)
+      out[y * s.ow + x] = finish.apply(sums[y * pw + x], out[y * s.ow + x]);
 }
 
 } // namespace
@@ -348,10 +309,10 @@ extern "C" void anvil_sdwconv2d(int64_t channels, const float *in, int64_t ih,
           paddedW = iw + pad_left + pad_right;
   Shape s{ih, iw, pad_top, pad_left, paddedH, paddedW, kh,
           kw, sh, sw,      dh,       dw,      oh,      ow};
-  Paths paths{rowKernel(), finishRow()};
+  RowKernel rows = rowKernel();
   for (int64_t c = 0; c < channels; ++c) {
     Finish finish{accumulate != 0, bias ? bias[c] : 0.0f, lo, hi};
-    depthwiseChannel(s, paths, in + c * ih * iw, w + c * kh * kw, finish,
+    depthwiseChannel(s, rows, in + c * ih * iw, w + c * kh * kw, finish,
                      out + c * oh * ow);
   }
 }
