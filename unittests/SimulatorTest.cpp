@@ -163,6 +163,51 @@ TEST(SimulatorTest, OperandsOutsideLocalMemoryFault) {
             "PE 0: dpe_matmul: mtia-v1 does not take input type 3");
 }
 
+// mtia-2i prefetches DRAM into SRAM: launch 1000, issue 4; one PE's DMA
+// engine (64 B/cycle, below DRAM's 151.7) moves 4096 bytes in 64 cycles,
+// which land after DRAM's 600-cycle latency; the barrier adds 100.
+TEST(SimulatorTest, PrefetchIntoSRAM) {
+  llvm::Expected<TargetDesc> desc =
+      loadTargetDesc(ANVIL_TEST_TARGETS_DIR "/mtia-2i.json");
+  ASSERT_TRUE(static_cast<bool>(desc));
+  Simulator sim(*desc);
+  std::vector<float> dram(1024);
+  for (size_t i = 0; i < dram.size(); ++i)
+    dram[i] = static_cast<float>(i);
+  auto *sram = reinterpret_cast<float *>(sim.sramBase());
+  sim.runJob(1, [&](int64_t) {
+    anvil_mtia_wait(anvil_mtia_dma(sram, ANVIL_MTIA_SRAM, 0, dram.data(),
+                                   ANVIL_MTIA_DRAM, 0, 1, 4096));
+  });
+  ASSERT_FALSE(sim.faulted()) << sim.faultText();
+  EXPECT_EQ(sram[1023], 1023.0f);
+  SimReport r = sim.report();
+  EXPECT_EQ(r.cycles, 1000 + 4 + 64 + 600 + 100);
+  EXPECT_EQ(r.bytes[static_cast<int>(MemoryLevel::DRAM)], 4096);
+  EXPECT_EQ(r.bytes[static_cast<int>(MemoryLevel::SRAM)], 4096);
+
+  // An SRAM operand must lie in the SRAM.
+  Simulator outside(*desc);
+  std::vector<float> notSRAM(1024);
+  outside.sramBase();
+  outside.runJob(1, [&](int64_t) {
+    anvil_mtia_dma(notSRAM.data(), ANVIL_MTIA_SRAM, 0, dram.data(),
+                   ANVIL_MTIA_DRAM, 0, 1, 4096);
+  });
+  EXPECT_EQ(outside.faultText(),
+            "PE 0: dma: operand dst (4096 bytes) is not in the SRAM");
+
+  // mtia-v1 has no prefetch: a PE stages through its local memory.
+  Simulator noPrefetch(v1());
+  auto *v1SRAM = noPrefetch.sramBase();
+  noPrefetch.runJob(1, [&](int64_t) {
+    anvil_mtia_dma(v1SRAM, ANVIL_MTIA_SRAM, 0, dram.data(), ANVIL_MTIA_DRAM, 0,
+                   1, 4096);
+  });
+  EXPECT_EQ(noPrefetch.faultText(), "PE 0: dma: DRAM to SRAM: this machine "
+                                    "has no DRAM-to-SRAM prefetch");
+}
+
 TEST(SimulatorTest, TraceAndReportAreJSON) {
   Simulator sim(v1(), SimOptions{/*trace=*/true});
   sim.runJob(2, [&](int64_t) { sim.wait(sim.dpe(DType::I8, 32, 32, 32)); });

@@ -274,7 +274,8 @@ int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
   if (!model->machine)
     return model->entry(buffers.data()) == 0 ? 0 : 1;
   // The artifact's code calls the PE operations, which the simulator
-  // implements; its last argument is the PEs' local memories.
+  // implements; its last arguments are the PEs' local memories and the
+  // SRAM scratchpad.
   anvil::sim::SimOptions options;
   options.trace = model->trace;
   model->lastRun =
@@ -285,6 +286,7 @@ int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
   for (const TensorInfo &t : model->outputs)
     sim.addCompulsoryDRAMBytes(t.bytes());
   buffers.push_back(sim.localMemories());
+  buffers.push_back(sim.sramBase());
   anvil::sim::Simulator::Scope scope(sim);
   int status = model->entry(buffers.data());
   if (sim.faulted()) {

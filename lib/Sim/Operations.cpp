@@ -55,6 +55,21 @@ bool checkLocal(Simulator &sim, const void *ptr, int64_t bytes,
   return false;
 }
 
+/// Checks that a DMA operand at `level` lies in that level's memory: the
+/// PE's local memory or the SRAM scratchpad (DRAM is the host's).
+bool checkEnd(Simulator &sim, const void *ptr, int32_t level, int64_t bytes,
+              const char *operand) {
+  if (level == ANVIL_MTIA_LOCAL)
+    return checkLocal(sim, ptr, bytes, "dma", operand);
+  if (level != ANVIL_MTIA_SRAM || sim.inSRAM(ptr, bytes))
+    return true;
+  faultOp(sim, "dma",
+          llvm::formatv("operand {0} ({1} bytes) is not in the SRAM", operand,
+                        bytes)
+              .str());
+  return false;
+}
+
 /// Bytes a row-major operand of `rows` rows spans.
 int64_t spanBytes(int64_t rows, int64_t cols, int64_t ld, int64_t elemBytes) {
   return rows == 0 || cols == 0 ? 0 : ((rows - 1) * ld + cols) * elemBytes;
@@ -65,8 +80,6 @@ int8_t floatToI8(float f) {
   return static_cast<int8_t>(std::fmin(127.f, std::fmax(-128.f, r)));
 }
 
-/// Widens `rows` x `cols` elements of `type` at `src` (rows `ld` apart)
-/// into a dense f32 matrix.
 /// Widens `rows` x `cols` elements of type T at `src` (rows `ld` apart)
 /// into a dense f32 matrix, each with `load`.
 template <typename T, typename Load>
@@ -216,18 +229,23 @@ anvil_mtia_token anvil_mtia_dma(void *dst, int32_t dstLevel, int64_t dstStride,
   Simulator *sim = simulatorFor("dma");
   if (!sim)
     return 0;
+  bool prefetch = srcLevel == ANVIL_MTIA_DRAM && dstLevel == ANVIL_MTIA_SRAM;
   if (srcLevel < 0 || srcLevel > 2 || dstLevel < 0 || dstLevel > 2 ||
-      (srcLevel != ANVIL_MTIA_LOCAL && dstLevel != ANVIL_MTIA_LOCAL)) {
+      (!prefetch && srcLevel != ANVIL_MTIA_LOCAL &&
+       dstLevel != ANVIL_MTIA_LOCAL)) {
     return faultOp(*sim, "dma",
                    llvm::formatv("levels {0} -> {1}: one end must be the PE's "
-                                 "local memory",
+                                 "local memory, or DRAM to SRAM",
                                  srcLevel, dstLevel)
                        .str());
   }
-  const void *localEnd = srcLevel == ANVIL_MTIA_LOCAL ? src : dst;
-  int64_t localStride = srcLevel == ANVIL_MTIA_LOCAL ? srcStride : dstStride;
-  if (!checkLocal(*sim, localEnd, spanBytes(rows, rowBytes, localStride, 1),
-                  "dma", srcLevel == ANVIL_MTIA_LOCAL ? "src" : "dst"))
+  if (prefetch && !sim->desc().dma.dramPrefetch)
+    return faultOp(*sim, "dma",
+                   "DRAM to SRAM: this machine has no DRAM-to-SRAM prefetch");
+  if (!checkEnd(*sim, src, srcLevel, spanBytes(rows, rowBytes, srcStride, 1),
+                "src") ||
+      !checkEnd(*sim, dst, dstLevel, spanBytes(rows, rowBytes, dstStride, 1),
+                "dst"))
     return 0;
   for (int64_t r = 0; r < rows; ++r)
     std::memmove(static_cast<char *>(dst) + r * dstStride,

@@ -156,8 +156,9 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
 
     - f32 `linalg.matmul`, `linalg.batch_matmul` and
       `linalg.conv_2d_nchw_fchw` run on the DPE: each PE takes C tiles in
-      turn and, per reduction slice, DMAs the A and B slices from DRAM into
-      local memory, converts them to the DPE's input type (the precision
+      turn and, per reduction slice, DMAs the A and B slices into local
+      memory (from DRAM, or from a copy in SRAM that all PEs made first when
+      several C tiles read the operand and `sram-staging` is on), converts them to the DPE's input type (the precision
       policy, `dpe-type`) on the SE, and accumulates their product in f32
       on the DPE; the tile then goes back by DMA. Convolutions gather their
       patches into an im2col buffer first. Tile shapes come from the
@@ -172,7 +173,10 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
   let options = [
     Option<"dpeType", "dpe-type", "std::string", /*default=*/"\"f16\"",
            "Input type of the DPE for f32 products: f16 or bf16 (f32 "
-           "accumulation)">
+           "accumulation)">,
+    Option<"sramStaging", "sram-staging", "bool", /*default=*/"true",
+           "Stage the operands a product reads more than once through SRAM "
+           "(DRAM -> SRAM -> local memory)">
   ];
   let dependentDialects = ["anvil::mtia::MTIADialect",
                            "mlir::memref::MemRefDialect",

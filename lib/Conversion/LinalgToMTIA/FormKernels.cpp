@@ -47,9 +47,10 @@ struct IndexMath {
   Value orI(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
 };
 
-MemRefType localType(MLIRContext *ctx, ArrayRef<int64_t> shape, Type element) {
+MemRefType bufferType(MLIRContext *ctx, ArrayRef<int64_t> shape, Type element,
+                      MemorySpace space = MemorySpace::Local) {
   return MemRefType::get(shape, element, MemRefLayoutAttrInterface(),
-                         MemorySpaceAttr::get(ctx, MemorySpace::Local));
+                         MemorySpaceAttr::get(ctx, space));
 }
 
 Value subview2D(OpBuilder &b, Location loc, Value source, Value row, Value col,
@@ -106,18 +107,51 @@ GemmTiles chooseGemmTiles(TargetAttr target, Type input) {
 /// The 2-D operands of product number `batch` of a batched product.
 using OperandsAt =
     function_ref<std::tuple<Value, Value, Value>(OpBuilder &, Value batch)>;
+/// One 2-D operand of product number `batch`.
+using OperandAt = function_ref<Value(OpBuilder &, Value batch)>;
 
 struct GemmShape {
   int64_t batches, m, n, k;
 };
 
+/// How products run on the DPE: the machine, the input type f32 operands
+/// are converted to, and whether operands read more than once are staged
+/// through SRAM.
+struct DPEPolicy {
+  TargetAttr target;
+  Type input;
+  bool sramStaging;
+};
+
+/// Rows of `rows` x `cols` operands copied by one staging step: at most
+/// `capacity` elements (a local bounce buffer), in `columns`-wide chunks,
+/// with rows shared out so that every PE of the job gets a step where
+/// there are enough.
+struct StagingBlocks {
+  int64_t rows, columns, rowBlocks, chunks, count;
+};
+
+StagingBlocks stagingBlocks(int64_t batches, int64_t rows, int64_t cols,
+                            int64_t capacity, int64_t pes) {
+  StagingBlocks g;
+  g.columns = std::min(cols, capacity);
+  int64_t share = llvm::divideCeil(batches * rows * cols, pes);
+  g.rows = std::clamp<int64_t>(llvm::divideCeil(share, g.columns), 1,
+                               std::min(rows, capacity / g.columns));
+  g.rowBlocks = llvm::divideCeil(rows, g.rows);
+  g.chunks = llvm::divideCeil(cols, g.columns);
+  g.count = batches * g.rowBlocks * g.chunks;
+  return g;
+}
+
 /// Emits a DPE kernel for C[b] = A[b] B[b] (f32 in DRAM) before the
 /// builder's insertion point.
 class DPEKernel {
 public:
-  DPEKernel(OpBuilder &b, Location loc, TargetAttr target, Type input,
+  DPEKernel(OpBuilder &b, Location loc, const DPEPolicy &policy,
             GemmShape shape)
-      : b(b), loc(loc), target(target), input(input), shape(shape),
+      : b(b), loc(loc), target(policy.target), input(policy.input),
+        sramStaging(policy.sramStaging), shape(shape),
         tiles(chooseGemmTiles(target, input)) {}
 
   /// `addToC`: linalg's products add to their output; unless it was just
@@ -130,6 +164,7 @@ public:
     int64_t pes = std::min<int64_t>(tasks, target.getNumPes());
     Value pe = openKernel(b, loc, name, pes);
     allocateBuffers();
+    Staged staged = stageReused(pe, pes, operands, rowTiles, colTiles);
     IndexMath x{b, loc};
     // PE p takes tasks p, p + P, p + 2P, ...
     auto loop = scf::ForOp::create(b, loc, pe, x.c(tasks), x.c(pes));
@@ -142,6 +177,12 @@ public:
     Value rows = x.min(x.c(tiles.tm), x.sub(x.c(shape.m), i0));
     Value cols = x.min(x.c(tiles.tn), x.sub(x.c(shape.n), j0));
     auto [a, bMat, c] = operands(b, batch);
+    if (staged.a)
+      a = subview2D(b, loc, staged.a, x.mul(batch, x.c(shape.m)), x.c(0),
+                    x.c(shape.m), x.c(shape.k));
+    if (staged.b)
+      bMat = subview2D(b, loc, staged.b, x.mul(batch, x.c(shape.k)), x.c(0),
+                       x.c(shape.k), x.c(shape.n));
     Value tile = subview2D(b, loc, acc, x.c(0), x.c(0), rows, cols);
     Value out = subview2D(b, loc, c, i0, j0, rows, cols);
     if (addToC)
@@ -155,6 +196,132 @@ public:
   }
 
 private:
+  /// Copies in SRAM of the operands that several C tiles read (null where
+  /// the tiles read DRAM).
+  struct Staged {
+    Value a, b;
+  };
+
+  /// Stages A when more than one column of C tiles reads each of its rows,
+  /// and B when more than one row of tiles reads each of its columns, as
+  /// far as the SRAM holds them: DRAM is then read once and the tiles'
+  /// repeated reads go to SRAM, whose bandwidth is several times DRAM's.
+  /// Every PE copies its share, then all meet at a barrier.
+  Staged stageReused(Value pe, int64_t pes, OperandsAt operands,
+                     int64_t rowTiles, int64_t colTiles) {
+    Staged staged;
+    if (!sramStaging)
+      return staged;
+    int64_t free = target.getSramBytes();
+    auto fits = [&](int64_t rows, int64_t cols) {
+      int64_t bytes = localBufferBytes(bufferType(
+          b.getContext(), {shape.batches * rows, cols}, b.getF32Type()));
+      if (bytes > free)
+        return false;
+      free -= bytes;
+      return true;
+    };
+    if (colTiles > 1 && fits(shape.m, shape.k))
+      staged.a = stage(
+          pe, pes,
+          [&](OpBuilder &nb, Value batch) {
+            return std::get<0>(operands(nb, batch));
+          },
+          shape.m, shape.k);
+    if (rowTiles > 1 && fits(shape.k, shape.n))
+      staged.b = stage(
+          pe, pes,
+          [&](OpBuilder &nb, Value batch) {
+            return std::get<1>(operands(nb, batch));
+          },
+          shape.k, shape.n);
+    if (staged.a || staged.b)
+      BarrierOp::create(b, loc);
+    return staged;
+  }
+
+  /// A job-wide SRAM copy of the `rows` x `cols` operand `source` of every
+  /// product. PE p copies steps p, p + P, ...: straight from DRAM where the
+  /// machine prefetches into SRAM, otherwise through a local buffer (the
+  /// A staging pair, free until the products start).
+  Value stage(Value pe, int64_t pes, OperandAt source, int64_t rows,
+              int64_t cols) {
+    IndexMath x{b, loc};
+    Value copy = memref::AllocaOp::create(
+        b, loc,
+        bufferType(b.getContext(), {shape.batches * rows, cols}, b.getF32Type(),
+                   MemorySpace::SRAM));
+    StagingBlocks g =
+        stagingBlocks(shape.batches, rows, cols, tiles.tm * tiles.tk, pes);
+    auto any = scf::IfOp::create(b, loc, x.lt(pe, x.c(g.count)),
+                                 /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&any.getThenRegion().front());
+    Value first =
+        copyStep(source, copy, g, rows, cols, pe, b.getIndexAttr(0), Value());
+    auto loop = scf::ForOp::create(b, loc, x.add(pe, x.c(pes)), x.c(g.count),
+                                   x.c(pes), ValueRange{first});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value step = loop.getInductionVar();
+      Value nth = x.div(x.sub(step, pe), x.c(pes));
+      scf::YieldOp::create(b, loc,
+                           copyStep(source, copy, g, rows, cols, step, nth,
+                                    loop.getRegionIterArg(0)));
+    }
+    WaitOp::create(b, loc, ValueRange{loop.getResult(0)});
+    return copy;
+  }
+
+  /// Issues staging step `step` (this PE's `nth`, which picks the bounce
+  /// buffer) and waits for the previous step's last DMA, `previous`, so
+  /// that two steps are in flight and every DMA is waited for. Returns the
+  /// step's last DMA.
+  Value copyStep(OperandAt source, Value copy, const StagingBlocks &g,
+                 int64_t rows, int64_t cols, Value step, OpFoldResult nth,
+                 Value previous) {
+    IndexMath x{b, loc};
+    Value perBatch = x.c(g.rowBlocks * g.chunks);
+    Value batch = x.div(step, perBatch), inBatch = x.rem(step, perBatch);
+    Value r0 = x.mul(x.div(inBatch, x.c(g.chunks)), x.c(g.rows));
+    Value c0 = x.mul(x.rem(inBatch, x.c(g.chunks)), x.c(g.columns));
+    Value n = x.min(x.c(g.rows), x.sub(x.c(rows), r0));
+    Value m = x.min(x.c(g.columns), x.sub(x.c(cols), c0));
+    Value from = subview2D(b, loc, source(b, batch), r0, c0, n, m);
+    Value to =
+        subview2D(b, loc, copy, x.add(x.mul(batch, x.c(rows)), r0), c0, n, m);
+    SmallVector<Value> waits;
+    if (previous)
+      waits.push_back(previous);
+    if (target.getDramPrefetch()) {
+      Value moved = DMAOp::create(b, loc, token(b), from, to);
+      WaitOp::create(b, loc, waits);
+      return moved;
+    }
+    Value via = subview2D(b, loc, bounce(g, nth), x.c(0), x.c(0), n, m);
+    waits.push_back(DMAOp::create(b, loc, token(b), from, via));
+    WaitOp::create(b, loc, waits);
+    return DMAOp::create(b, loc, token(b), via, to);
+  }
+
+  /// Staging buffer `nth` % 2 of A's pair, seen as rows `g.columns` wide.
+  Value bounce(const StagingBlocks &g, OpFoldResult nth) {
+    int64_t capacity = tiles.tm * tiles.tk;
+    auto view = [&](Value buffer) -> Value {
+      auto type = bufferType(b.getContext(), {capacity / g.columns, g.columns},
+                             b.getF32Type());
+      return memref::ReinterpretCastOp::create(b, loc, type, buffer, 0,
+                                               type.getShape(), {g.columns, 1});
+    };
+    if (std::optional<int64_t> known = getConstantIntValue(nth))
+      return view(a32[*known % 2]);
+    IndexMath x{b, loc};
+    Value even = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       x.rem(cast<Value>(nth), x.c(2)), x.c(0));
+    return arith::SelectOp::create(b, loc, even, view(a32[0]), view(a32[1]));
+  }
+
   /// The operands of one C tile's reduction.
   struct Slice {
     Value a, b, i0, j0, rows, cols;
@@ -164,7 +331,7 @@ private:
     MLIRContext *ctx = b.getContext();
     Type f32 = b.getF32Type();
     auto alloc = [&](ArrayRef<int64_t> shape, Type type) -> Value {
-      return memref::AllocaOp::create(b, loc, localType(ctx, shape, type));
+      return memref::AllocaOp::create(b, loc, bufferType(ctx, shape, type));
     };
     for (int pair = 0; pair < 2; ++pair) {
       a32[pair] = alloc({tiles.tm, tiles.tk}, f32);
@@ -278,6 +445,7 @@ private:
   Location loc;
   TargetAttr target;
   Type input;
+  bool sramStaging;
   GemmShape shape;
   GemmTiles tiles;
   Value a32[2], b32[2], aIn, bIn, acc;
@@ -317,8 +485,8 @@ Value asMatrix(OpBuilder &b, Location loc, Value view) {
 
 class KernelFormer {
 public:
-  KernelFormer(TargetAttr target, Type dpeInput)
-      : target(target), dpeInput(dpeInput) {}
+  explicit KernelFormer(const DPEPolicy &policy)
+      : target(policy.target), policy(policy) {}
 
   std::string nextName(StringRef base) {
     return (base + "_" + std::to_string(counter++)).str();
@@ -327,7 +495,7 @@ public:
   LogicalResult matmul(linalg::MatmulOp op) {
     OpBuilder b(op);
     auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
-    DPEKernel kernel(b, op.getLoc(), target, dpeInput, {1, a[0], bs[1], a[1]});
+    DPEKernel kernel(b, op.getLoc(), policy, {1, a[0], bs[1], a[1]});
     kernel.emit(
         nextName("matmul"),
         [&](OpBuilder &, Value) {
@@ -343,7 +511,7 @@ public:
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
-    DPEKernel kernel(b, loc, target, dpeInput, {a[0], a[1], bs[2], a[2]});
+    DPEKernel kernel(b, loc, policy, {a[0], a[1], bs[2], a[2]});
     kernel.emit(
         nextName("batch_matmul"),
         [&](OpBuilder &nb, Value batch) {
@@ -382,7 +550,7 @@ public:
           b, loc, input, image, patches, w, out, strides, dilations);
       if (failed(onVectorCores(gather, "im2col")))
         return failure();
-      DPEKernel kernel(b, loc, target, dpeInput, {1, w[0], pixels, depth});
+      DPEKernel kernel(b, loc, policy, {1, w[0], pixels, depth});
       kernel.emit(
           nextName("conv"),
           [&](OpBuilder &nb, Value) {
@@ -501,7 +669,7 @@ private:
   }
 
   TargetAttr target;
-  Type dpeInput;
+  DPEPolicy policy;
   int64_t counter = 0;
 };
 
@@ -545,7 +713,7 @@ struct MTIAFormKernelsPass
                              copy.getTarget());
       copy.erase();
     });
-    KernelFormer former(target, input);
+    KernelFormer former(DPEPolicy{target, input, sramStaging});
     // Products first: they may take the zero fill before them.
     for (linalg::LinalgOp op : collect(module, /*products=*/true)) {
       LogicalResult formed =

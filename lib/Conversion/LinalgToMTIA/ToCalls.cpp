@@ -5,7 +5,8 @@
 // becomes a function of its own, indexed by PE, and the launch a call that
 // runs it as a job (anvil-mtia-job-entries finishes that call on the LLVM
 // dialect). Local-memory buffers get static offsets in the PE's local
-// memory, which the graph function takes as its last argument.
+// memory, and SRAM buffers in the SRAM scratchpad; the graph function takes
+// both as its last two arguments.
 //
 //===----------------------------------------------------------------------===//
 
@@ -68,7 +69,12 @@ public:
     SmallVector<Type> results;
     if (returnsToken)
       results.push_back(b.getI64Type());
-    declare(name, args.getTypes(), results);
+    // A token not yet retyped (a loop's iter_arg) is declared as the i64
+    // it becomes.
+    auto asI64 = [&](Type t) -> Type {
+      return isa<TokenType>(t) ? b.getI64Type() : t;
+    };
+    declare(name, llvm::map_to_vector(args.getTypes(), asI64), results);
     auto op = func::CallOp::create(b, loc, name, results, args);
     return returnsToken ? op.getResult(0) : Value();
   }
@@ -307,30 +313,37 @@ void retypeForLLVM(func::FuncOp func) {
                         llvm::map_to_vector(func.getResultTypes(), retype)));
 }
 
-/// Places the launch's local buffers at static offsets, 64-byte aligned and
-/// in allocation order (the capacity the verifier checked is the capacity
-/// they take), as views of the PE's part of `localMemory`.
-void placeLocalBuffers(LaunchOp launch, Value localMemory, int64_t localBytes) {
+/// Places the launch's buffers in `space` at static offsets, 64-byte
+/// aligned and in allocation order (the capacity the verifier checked is
+/// the capacity they take), as views of `memory`: local buffers in the
+/// PE's part of it (`bytesPerPE` each), SRAM buffers in the job's one
+/// scratchpad, from its start (jobs run one after another).
+void placeBuffers(LaunchOp launch, MemorySpace space, Value memory,
+                  int64_t bytesPerPE) {
   Block &body = launch.getBody().front();
   Location loc = launch.getLoc();
-  OpBuilder b = OpBuilder::atBlockBegin(&body);
-  Value peBase =
-      arith::MulIOp::create(b, loc, body.getArgument(0),
-                            arith::ConstantIndexOp::create(b, loc, localBytes));
-  SmallVector<memref::AllocaOp> locals;
+  SmallVector<memref::AllocaOp> buffers;
   launch.walk([&](memref::AllocaOp alloca) {
-    if (memorySpaceOf(alloca.getType()) == MemorySpace::Local)
-      locals.push_back(alloca);
+    if (memorySpaceOf(alloca.getType()) == space)
+      buffers.push_back(alloca);
   });
+  if (buffers.empty())
+    return;
+  OpBuilder b = OpBuilder::atBlockBegin(&body);
+  Value base;
+  if (bytesPerPE)
+    base = arith::MulIOp::create(
+        b, loc, body.getArgument(0),
+        arith::ConstantIndexOp::create(b, loc, bytesPerPE));
   int64_t offset = 0;
-  for (memref::AllocaOp alloca : locals) {
+  for (memref::AllocaOp alloca : buffers) {
     OpBuilder ab(alloca);
     MemRefType type = alloca.getType();
-    Value shift = arith::AddIOp::create(
-        ab, loc, peBase, arith::ConstantIndexOp::create(ab, loc, offset));
+    Value start = arith::ConstantIndexOp::create(ab, loc, offset);
+    Value shift = base ? arith::AddIOp::create(ab, loc, base, start) : start;
     auto view =
         memref::ViewOp::create(ab, loc, cast<MemRefType>(withoutSpace(type)),
-                               localMemory, shift, ValueRange{});
+                               memory, shift, ValueRange{});
     alloca.replaceAllUsesWith(view.getResult());
     alloca.erase();
     offset += localBufferBytes(type);
@@ -504,15 +517,20 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
     if (launches.empty())
       return success();
     if (func.isPrivate() || func.isExternal())
-      return func.emitError("mtia kernels must be in the public graph "
-                            "function, which takes the local memories");
+      return func.emitError(
+          "mtia kernels must be in the public graph "
+          "function, which takes the local memories and the SRAM");
+    // The graph takes the PEs' local memories, then the SRAM scratchpad.
     int64_t localBytes = target.getLocalBytes();
-    auto memoryType = MemRefType::get({target.getNumPes() * localBytes},
-                                      IntegerType::get(&getContext(), 8));
-    if (failed(func.insertArgument(func.getNumArguments(), memoryType, {},
-                                   func.getLoc())))
-      return failure();
-    Value localMemory = func.getArgument(func.getNumArguments() - 1);
+    Type i8 = IntegerType::get(&getContext(), 8);
+    for (int64_t bytes :
+         {target.getNumPes() * localBytes, target.getSramBytes()})
+      if (failed(func.insertArgument(func.getNumArguments(),
+                                     MemRefType::get({bytes}, i8), {},
+                                     func.getLoc())))
+        return failure();
+    Value localMemory = func.getArgument(func.getNumArguments() - 2);
+    Value sram = func.getArgument(func.getNumArguments() - 1);
     SmallVector<Operation *> ops;
     func.walk([&](Operation *op) {
       if (isa<MTIADialect>(op->getDialect()) && !isa<LaunchOp, YieldOp>(op))
@@ -521,8 +539,10 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
     for (Operation *op : ops)
       if (failed(lowerOp(module, op)))
         return failure();
-    for (LaunchOp launch : launches)
-      placeLocalBuffers(launch, localMemory, localBytes);
+    for (LaunchOp launch : launches) {
+      placeBuffers(launch, MemorySpace::Local, localMemory, localBytes);
+      placeBuffers(launch, MemorySpace::SRAM, sram, 0);
+    }
     retypeForLLVM(func);
     for (LaunchOp launch : launches)
       outlineLaunch(module, func, launch);

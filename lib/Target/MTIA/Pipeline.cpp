@@ -39,8 +39,10 @@ void anvil::mtia::attachTarget(ModuleOp module,
       TargetAttr::kAttrName,
       TargetAttr::get(ctx, desc.name, desc.numPEs(),
                       desc.level(target::MemoryLevel::Local).capacityBytes,
+                      desc.level(target::MemoryLevel::SRAM).capacityBytes,
                       desc.dpe.tileRows, desc.dpe.tileRowBytes, inputs,
-                      desc.dma.broadcast, desc.dma.gather));
+                      desc.dma.broadcast, desc.dma.gather,
+                      desc.dma.dramPrefetch));
 }
 
 void anvil::mtia::buildLinalgToLLVMPipeline(

@@ -14,8 +14,8 @@
 // CHECK: call @anvil_mtia_job__main_graph_copy_0(%{{.*}}, %{{.*}}, %[[BUF]], %[[O]], %[[SZ]]#0, %[[SZ]]#1, %[[ST]]#0, %[[ST]]#1)
 
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
-    local_bytes = 131072, tile_rows = 32, tile_row_bytes = 32,
-    dpe_inputs = [i8, f16], broadcast = false, gather = false>} {
+    local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
 
 func.func @main_graph(%x: memref<3x16xf32, strided<[?, ?], offset: ?>>) {
   mtia.launch "copy_0" pes(1) {

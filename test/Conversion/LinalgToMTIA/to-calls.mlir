@@ -35,22 +35,29 @@
 // CHECK: call @anvil_mtia_sem_signal(%[[ID64]], %c2_i32{{.*}})
 // CHECK: call @anvil_mtia_dma(
 // CHECK: call @anvil_mtia_dma(
+// SRAM buffers are views of the job's one SRAM at static offsets, the same
+// for every PE (the second starts after the first's 400 bytes, aligned to
+// 64); a prefetch moves DRAM (level 0) to SRAM (level 1).
+// CHECK: %[[AT:.*]] = arith.constant 448 : index
+// CHECK-NEXT: memref.view %[[SRAM:arg[0-9]+]][%[[AT]]][] : memref<268435456xi8> to memref<64x64xf32>
+// CHECK: call @anvil_mtia_dma(%{{.*}}, %c1_i32{{.*}}, %{{.*}}, %{{.*}}, %c0_i32
+// CHECK: call @anvil_mtia_dma(%{{.*}}, %c2_i32{{.*}}, %{{.*}}, %{{.*}}, %c1_i32
 // CHECK: return
 
-// The graph takes all PEs' local memories as its last argument, without
-// memory spaces, and launches the program with the values it captured
+// The graph takes all PEs' local memories and the SRAM as its last
+// arguments, without memory spaces, and launches the program with the values it captured
 // (constants and views are made in the program instead; the view made
 // here has no other user and is gone).
 // CHECK-LABEL: func.func @main_graph(
-// CHECK-SAME: %[[A:[^:]*]]: memref<64x128xf16>, %[[B:[^:]*]]: memref<128x64xf16>, %[[C:[^:]*]]: memref<64x64xf32>, %[[T:[^:]*]]: memref<1000x64xf32>, %[[LOCAL:[^:]*]]: memref<25165824xi8>)
+// CHECK-SAME: %[[A:[^:]*]]: memref<64x128xf16>, %[[B:[^:]*]]: memref<128x64xf16>, %[[C:[^:]*]]: memref<64x64xf32>, %[[T:[^:]*]]: memref<1000x64xf32>, %[[LOCAL:[^:]*]]: memref<25165824xi8>, %[[SRAMARG:[^:]*]]: memref<268435456xi8>)
 // CHECK-NEXT: %[[N:.*]] = arith.constant 64 : i64
-// CHECK-NEXT: call @anvil_mtia_job__main_graph_matmul_0(%[[N]], %[[LOCAL]], %[[A]], %[[B]], %[[T]], %[[C]])
+// CHECK-NEXT: call @anvil_mtia_job__main_graph_matmul_0(%[[N]], %[[LOCAL]], %[[A]], %[[B]], %[[T]], %[[C]], %[[SRAMARG]])
 // CHECK-NEXT: return
 // CHECK-NOT: mtia.
 
 module attributes {mtia.target = #mtia.target<name = "mtia-2i", num_pes = 64,
-    local_bytes = 393216, tile_rows = 32, tile_row_bytes = 32,
-    dpe_inputs = [i8, f16, bf16], broadcast = true, gather = true>} {
+    local_bytes = 393216, sram_bytes = 268435456, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16, bf16], broadcast = true, gather = true, dram_prefetch = true>} {
 
 func.func @main_graph(%a: memref<64x128xf16>, %b: memref<128x64xf16, #mtia.memory_space<sram>>,
                   %c: memref<64x64xf32>, %table: memref<1000x64xf32>) {
@@ -84,6 +91,11 @@ func.func @main_graph(%a: memref<64x128xf16>, %b: memref<128x64xf16, #mtia.memor
     %lv = memref.alloca() : memref<32x64xf32, #mtia.memory_space<local>>
     %t10 = mtia.dma %cv, %lv : memref<32x64xf32, strided<[64, 1]>>, memref<32x64xf32, #mtia.memory_space<local>>
     mtia.wait %t10
+    %s0 = memref.alloca() : memref<100xf32, #mtia.memory_space<sram>>
+    %s1 = memref.alloca() : memref<64x64xf32, #mtia.memory_space<sram>>
+    %t11 = mtia.dma %c, %s1 : memref<64x64xf32>, memref<64x64xf32, #mtia.memory_space<sram>>
+    %t12 = mtia.dma %s1, %lc : memref<64x64xf32, #mtia.memory_space<sram>>, memref<64x64xf32, #mtia.memory_space<local>>
+    mtia.wait %t11, %t12
   }
   return
 }

@@ -3,10 +3,10 @@
 // a target that has every feature (mtia-2i's figures).
 
 module attributes {mtia.target = #mtia.target<name = "mtia-2i", num_pes = 64,
-    local_bytes = 393216, tile_rows = 32, tile_row_bytes = 32,
-    dpe_inputs = [i8, f16, bf16], broadcast = true, gather = true>} {
+    local_bytes = 393216, sram_bytes = 268435456, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16, bf16], broadcast = true, gather = true, dram_prefetch = true>} {
 
-// CHECK: mtia.target = #mtia.target<name = "mtia-2i", num_pes = 64, local_bytes = 393216, tile_rows = 32, tile_row_bytes = 32, dpe_inputs = [i8, f16, bf16], broadcast = true, gather = true>
+// CHECK: mtia.target = #mtia.target<name = "mtia-2i", num_pes = 64, local_bytes = 393216, sram_bytes = 268435456, tile_rows = 32, tile_row_bytes = 32, dpe_inputs = [i8, f16, bf16], broadcast = true, gather = true, dram_prefetch = true>
 // CHECK-LABEL: func.func @kernel
 func.func @kernel(%a: memref<64x128xf16>, %b: memref<128x64xf16, #mtia.memory_space<sram>>,
                   %c: memref<64x64xf32>, %table: memref<1000x64xf32>) {

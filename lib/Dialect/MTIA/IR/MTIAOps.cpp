@@ -106,13 +106,13 @@ bool isConversion(Type from, Type to) {
 // LaunchOp
 //===----------------------------------------------------------------------===//
 
-int64_t LaunchOp::localMemoryBytes() {
+int64_t LaunchOp::bufferBytes(MemorySpace space) {
   int64_t bytes = 0;
   getBody().walk([&](Operation *op) {
     if (!isa<memref::AllocOp, memref::AllocaOp>(op))
       return;
     auto type = cast<MemRefType>(op->getResult(0).getType());
-    if (memorySpaceOf(type) == MemorySpace::Local && type.hasStaticShape())
+    if (memorySpaceOf(type) == space && type.hasStaticShape())
       bytes += localBufferBytes(type);
   });
   return bytes;
@@ -133,21 +133,28 @@ LogicalResult LaunchOp::verify() {
     if (!isa<memref::AllocOp, memref::AllocaOp>(op))
       return WalkResult::advance();
     auto type = cast<MemRefType>(op->getResult(0).getType());
-    if (memorySpaceOf(type) == MemorySpace::Local && !type.hasStaticShape()) {
-      op->emitOpError("local-memory buffers of kernel '")
-          << getKernel() << "' must have static shapes";
+    MemorySpace space = memorySpaceOf(type);
+    if (space != MemorySpace::DRAM && !type.hasStaticShape()) {
+      op->emitOpError(space == MemorySpace::Local ? "local-memory" : "SRAM")
+          << " buffers of kernel '" << getKernel()
+          << "' must have static shapes";
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
   });
   if (dynamic.wasInterrupted())
     return failure();
-  int64_t bytes = localMemoryBytes();
+  int64_t bytes = bufferBytes(MemorySpace::Local);
   if (bytes > target->getLocalBytes())
     return emitOpError("kernel '")
            << getKernel() << "' needs " << bytes
            << " bytes of local memory per PE; " << target->getName() << " has "
            << target->getLocalBytes();
+  int64_t shared = bufferBytes(MemorySpace::SRAM);
+  if (shared > target->getSramBytes())
+    return emitOpError("kernel '")
+           << getKernel() << "' needs " << shared << " bytes of SRAM; "
+           << target->getName() << " has " << target->getSramBytes();
   return success();
 }
 
@@ -166,14 +173,24 @@ LogicalResult DMAOp::verify() {
       failed(requireContiguousRows(*this,
                                    {{getSrc(), "src"}, {getDst(), "dst"}})))
     return failure();
-  bool srcLocal = memorySpaceOf(src) == MemorySpace::Local;
-  bool dstLocal = memorySpaceOf(dst) == MemorySpace::Local;
-  if (srcLocal == dstLocal)
-    return emitOpError("one end must be the PE's local memory and the other "
-                       "SRAM or DRAM; got ")
-           << spaceName(memorySpaceOf(src)) << " to "
-           << spaceName(memorySpaceOf(dst));
-  return success();
+  MemorySpace from = memorySpaceOf(src), to = memorySpaceOf(dst);
+  if ((from == MemorySpace::Local) != (to == MemorySpace::Local))
+    return success();
+  if (from == MemorySpace::DRAM && to == MemorySpace::SRAM) {
+    FailureOr<TargetAttr> target = targetOf(*this);
+    if (failed(target))
+      return failure();
+    if (target->getDramPrefetch())
+      return success();
+    return emitOpError("target '")
+           << target->getName()
+           << "' has no DRAM-to-SRAM prefetch (dma.dram_prefetch in its "
+              "machine description): stage through local memory";
+  }
+  return emitOpError("one end must be the PE's local memory and the other "
+                     "SRAM or DRAM, or DRAM to SRAM on a machine with "
+                     "prefetch; got ")
+         << spaceName(from) << " to " << spaceName(to);
 }
 
 LogicalResult DMABroadcastOp::verify() {

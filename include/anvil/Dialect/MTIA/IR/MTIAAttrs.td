@@ -21,26 +21,29 @@ def MTIA_TargetAttr : AttrDef<MTIA_Dialect, "Target"> {
 
     ```mlir
     module attributes {mtia.target = #mtia.target<name = "mtia-v1",
-        num_pes = 64, local_bytes = 131072, tile_rows = 32,
-        tile_row_bytes = 32, dpe_inputs = [i8, f16], broadcast = false,
-        gather = false>} { ... }
+        num_pes = 64, local_bytes = 131072, sram_bytes = 134217728,
+        tile_rows = 32, tile_row_bytes = 32, dpe_inputs = [i8, f16],
+        broadcast = false, gather = false, dram_prefetch = false>} { ... }
     ```
   }];
   let parameters = (ins
     StringRefParameter<"machine description name">:$name,
     "int64_t":$num_pes,
     "int64_t":$local_bytes,
+    "int64_t":$sram_bytes,
     "int64_t":$tile_rows,
     "int64_t":$tile_row_bytes,
     ArrayRefParameter<"::mlir::Type", "input types of the DPE">:$dpe_inputs,
     "bool":$broadcast,
-    "bool":$gather
+    "bool":$gather,
+    "bool":$dram_prefetch
   );
   let assemblyFormat = [{
     `<` `name` `=` $name `,` `num_pes` `=` $num_pes `,` `local_bytes` `=`
-    $local_bytes `,` `tile_rows` `=` $tile_rows `,` `tile_row_bytes` `=`
+    $local_bytes `,` `sram_bytes` `=` $sram_bytes `,` `tile_rows` `=` $tile_rows `,` `tile_row_bytes` `=`
     $tile_row_bytes `,` `dpe_inputs` `=` `[` $dpe_inputs `]` `,` `broadcast`
-    `=` $broadcast `,` `gather` `=` $gather `>`
+    `=` $broadcast `,` `gather` `=` $gather `,`
+    `dram_prefetch` `=` $dram_prefetch `>`
   }];
   let extraClassDeclaration = [{
     /// The attribute name under which modules carry it.

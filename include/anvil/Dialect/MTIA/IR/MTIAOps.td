@@ -35,7 +35,10 @@ def MTIA_LaunchOp : MTIA_Op<"launch", [
     done (a barrier). The body is the PE program; buffers it allocates in
     `#mtia.memory_space<local>` are the PE's local memory, and their total
     must fit the target's local-memory capacity: the verifier rejects a
-    kernel that needs more, naming it and the bytes.
+    kernel that needs more, naming it and the bytes. Buffers it allocates
+    in `#mtia.memory_space<sram>` are one buffer for the whole job, shared
+    by its PEs and live until the job ends; together they must fit the
+    SRAM.
 
     ```mlir
     mtia.launch "matmul_3" pes(64) {
@@ -49,8 +52,9 @@ def MTIA_LaunchOp : MTIA_Op<"launch", [
   let assemblyFormat = "$kernel `pes` `(` $num_pes `)` $body attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// Bytes of local memory the kernel's allocations take per PE.
-    int64_t localMemoryBytes();
+    /// Bytes the kernel's allocations in `space` take (local memory: per
+    /// PE; SRAM: for the job).
+    int64_t bufferBytes(MemorySpace space);
     ::mlir::Value getPE() { return getBody().front().getArgument(0); }
   }];
 }
@@ -75,7 +79,8 @@ def MTIA_DMAOp : MTIA_AsyncOp<"dma"> {
   let summary = "Asynchronous strided copy between local memory and SRAM/DRAM";
   let description = [{
     Copies `src` to `dst`, one of which is in the PE's local memory and the
-    other in SRAM or DRAM. Both are 1-D or 2-D views of the same shape and
+    other in SRAM or DRAM; on a machine with `dram_prefetch`, also from
+    DRAM to SRAM. Both are 1-D or 2-D views of the same shape and
     element type; a 2-D view moves its rows with the strides of the views.
   }];
   let arguments = (ins AnyMemRef:$src, AnyMemRef:$dst);
