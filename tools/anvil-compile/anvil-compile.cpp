@@ -1,7 +1,7 @@
 //===- anvil-compile.cpp - The Anvil compiler driver ----------------------===//
 //
 // anvil-compile MODEL [-o OUT] [--emit=nn|linalg|llvm|obj|lib]
-//               [--target=host|mtia-v1|mtia-2i|FILE.json] [--dpe-type=f16]
+//               [--target=host|mtia-v1|mtia-2i|FILE.json] [--dpe-type=f16|bf16|i8]
 //               [--input-shape=NAME:DIMS ...]
 //               [--bind-input=NAME=FILE.pb ...] [--check]
 //
@@ -75,7 +75,8 @@ cl::opt<std::string> target(
 cl::opt<std::string> dpeType(
     "dpe-type",
     cl::desc("Precision policy of accelerator targets: the DPE input type "
-             "f32 products run in (f16 or bf16; f32 accumulation)"),
+             "f32 products run in (f16 or bf16 with f32 accumulation, or i8 "
+             "quantized per row and column with i32 accumulation)"),
     cl::init("f16"), cl::cat(category));
 cl::list<std::string>
     inputShapes("input-shape",
@@ -236,12 +237,13 @@ int check(MLIRContext &ctx) {
 }
 
 /// Why --dpe-type does not suit `machine` (empty when it does): it must be
-/// a floating-point input type of the machine's DPE.
+/// an input type of the machine's DPE that Anvil runs f32 products in.
 std::string dpeTypeProblem(const target::TargetDesc &machine) {
   std::string offered;
   bool taken = false;
   for (const target::DPETypeDesc &t : machine.dpe.types) {
-    if (t.input != target::DType::F16 && t.input != target::DType::BF16)
+    if (t.input != target::DType::F16 && t.input != target::DType::BF16 &&
+        t.input != target::DType::I8)
       continue;
     StringRef name = target::dtypeName(t.input);
     offered += (offered.empty() ? "" : ", ") + name.str();
@@ -249,8 +251,8 @@ std::string dpeTypeProblem(const target::TargetDesc &machine) {
   }
   if (taken)
     return "";
-  return "--dpe-type=" + dpeType + ": the DPE of " + machine.name +
-         " takes " + (offered.empty() ? "no f16 or bf16" : offered) +
+  return "--dpe-type=" + dpeType + ": the DPE of " + machine.name + " takes " +
+         (offered.empty() ? "no f16, bf16 or i8" : offered) +
          " for f32 products";
 }
 

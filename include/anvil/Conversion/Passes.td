@@ -173,7 +173,8 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
   let options = [
     Option<"dpeType", "dpe-type", "std::string", /*default=*/"\"f16\"",
            "Input type of the DPE for f32 products: f16 or bf16 (f32 "
-           "accumulation)">,
+           "accumulation), or i8 (quantized per row of A and column of B, "
+           "i32 accumulation)">,
     Option<"sramStaging", "sram-staging", "bool", /*default=*/"true",
            "Stage the operands a product reads more than once through SRAM "
            "(DRAM -> SRAM -> local memory)">
@@ -181,7 +182,8 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["anvil::mtia::MTIADialect",
                            "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
-                           "mlir::linalg::LinalgDialect"];
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::math::MathDialect"];
 }
 
 def MTIAToCalls : Pass<"anvil-mtia-to-calls", "mlir::ModuleOp"> {

@@ -7,6 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBuilding.h"
+#include "Quantize.h"
+
 #include "../HostTiling/GemmKernels.h"
 
 #include "anvil/Conversion/Passes.h"
@@ -14,6 +17,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -29,51 +33,6 @@ using namespace anvil::mtia;
 
 namespace {
 
-/// Index arithmetic at one insertion point.
-struct IndexMath {
-  OpBuilder &b;
-  Location loc;
-
-  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value orI(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
-};
-
-MemRefType bufferType(MLIRContext *ctx, ArrayRef<int64_t> shape, Type element,
-                      MemorySpace space = MemorySpace::Local) {
-  return MemRefType::get(shape, element, MemRefLayoutAttrInterface(),
-                         MemorySpaceAttr::get(ctx, space));
-}
-
-Value subview2D(OpBuilder &b, Location loc, Value source, Value row, Value col,
-                Value rows, Value cols) {
-  SmallVector<OpFoldResult> offsets = {row, col}, sizes = {rows, cols};
-  SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-  return memref::SubViewOp::create(b, loc, source, offsets, sizes, strides);
-}
-
-/// A new kernel of `numPEs` PEs before `anchor`, with the builder inside
-/// its body; returns the PE index.
-Value openKernel(OpBuilder &b, Location loc, StringRef name, int64_t numPEs) {
-  auto launch = LaunchOp::create(b, loc, b.getStringAttr(name),
-                                 b.getI64IntegerAttr(numPEs));
-  Block *body = b.createBlock(&launch.getBody(), {}, {b.getIndexType()}, {loc});
-  b.setInsertionPointToStart(body);
-  YieldOp::create(b, loc);
-  b.setInsertionPointToStart(body);
-  return body->getArgument(0);
-}
-
-Type token(OpBuilder &b) { return TokenType::get(b.getContext()); }
-
 //===----------------------------------------------------------------------===//
 // Products on the DPE
 //===----------------------------------------------------------------------===//
@@ -84,19 +43,27 @@ struct GemmTiles {
   int64_t tm, tn, tk;
 };
 
-int64_t gemmLocalBytes(const GemmTiles &t, int64_t inBytes) {
+/// Whether the DPE's input type is i8: the operands arrive quantized, and
+/// each C tile sums in i32 before its rescale (Quantize.h).
+bool isQuantized(Type input) { return input.isInteger(8); }
+
+int64_t gemmLocalBytes(const GemmTiles &t, Type input) {
+  int64_t operands = t.tm * t.tk + t.tk * t.tn, tile = t.tm * t.tn * 4;
+  // i8: two pairs of i8 staging buffers, the i32 sum beside the f32 tile,
+  // and the tile's scales.
+  if (isQuantized(input))
+    return operands * 2 + 2 * tile + (t.tm + t.tn) * 4;
   // Two pairs of f32 staging buffers, DPE-type copies of one pair, and the
   // accumulator.
-  return (t.tm * t.tk + t.tk * t.tn) * (2 * 4 + inBytes) + t.tm * t.tn * 4;
+  return operands * (2 * 4 + elementBytes(input)) + tile;
 }
 
 GemmTiles chooseGemmTiles(TargetAttr target, Type input) {
-  int64_t inBytes = elementBytes(input);
-  int64_t depth = target.getTileRowBytes() / inBytes;
+  int64_t depth = target.getTileRowBytes() / elementBytes(input);
   GemmTiles t{2 * target.getTileRows(), 2 * target.getTileRows(), 4 * depth};
-  while (gemmLocalBytes(t, inBytes) > target.getLocalBytes() && t.tk > depth)
+  while (gemmLocalBytes(t, input) > target.getLocalBytes() && t.tk > depth)
     t.tk /= 2;
-  while (gemmLocalBytes(t, inBytes) > target.getLocalBytes() &&
+  while (gemmLocalBytes(t, input) > target.getLocalBytes() &&
          t.tm > target.getTileRows()) {
     t.tm /= 2;
     t.tn /= 2;
@@ -115,12 +82,19 @@ struct GemmShape {
 };
 
 /// How products run on the DPE: the machine, the input type f32 operands
-/// are converted to, and whether operands read more than once are staged
+/// are converted or quantized to (`batchInput` for batched products, which
+/// are not quantized), and whether operands read more than once are staged
 /// through SRAM.
 struct DPEPolicy {
   TargetAttr target;
-  Type input;
+  Type input, batchInput;
   bool sramStaging;
+};
+
+/// The largest magnitude of each row of A and column of B of a quantized
+/// product (Quantize.h); null otherwise.
+struct Scales {
+  Value aMax, bMax;
 };
 
 /// Rows of `rows` x `cols` operands copied by one staging step: at most
@@ -144,19 +118,21 @@ StagingBlocks stagingBlocks(int64_t batches, int64_t rows, int64_t cols,
   return g;
 }
 
-/// Emits a DPE kernel for C[b] = A[b] B[b] (f32 in DRAM) before the
-/// builder's insertion point.
+/// Emits a DPE kernel for C[b] = A[b] B[b] before the builder's insertion
+/// point: A and B f32 in DRAM, converted to `input` tile by tile, or, for
+/// i8, already quantized with their `Scales`; C f32 in DRAM.
 class DPEKernel {
 public:
-  DPEKernel(OpBuilder &b, Location loc, const DPEPolicy &policy,
+  DPEKernel(OpBuilder &b, Location loc, const DPEPolicy &policy, Type input,
             GemmShape shape)
-      : b(b), loc(loc), target(policy.target), input(policy.input),
-        sramStaging(policy.sramStaging), shape(shape),
-        tiles(chooseGemmTiles(target, input)) {}
+      : b(b), loc(loc), target(policy.target), input(input),
+        quantized(isQuantized(input)), sramStaging(policy.sramStaging),
+        shape(shape), tiles(chooseGemmTiles(target, input)) {}
 
   /// `addToC`: linalg's products add to their output; unless it was just
   /// zeroed, each C tile is loaded before the reduction adds to it.
-  void emit(StringRef name, OperandsAt operands, bool addToC) {
+  void emit(StringRef name, OperandsAt operands, bool addToC,
+            Scales scales = {}) {
     OpBuilder::InsertionGuard guard(b);
     int64_t rowTiles = llvm::divideCeil(shape.m, tiles.tm);
     int64_t colTiles = llvm::divideCeil(shape.n, tiles.tn);
@@ -189,8 +165,10 @@ public:
       WaitOp::create(b, loc,
                      ValueRange{DMAOp::create(b, loc, token(b), out, tile)});
     Slice slice{a, bMat, i0, j0, rows, cols};
-    Value product = reduce(slice, addToC);
+    Value product = reduce(slice, addToC && !quantized);
     WaitOp::create(b, loc, ValueRange{product});
+    if (quantized)
+      rescale(scales, slice, tile, addToC);
     WaitOp::create(b, loc,
                    ValueRange{DMAOp::create(b, loc, token(b), tile, out)});
   }
@@ -214,8 +192,8 @@ private:
       return staged;
     int64_t free = target.getSramBytes();
     auto fits = [&](int64_t rows, int64_t cols) {
-      int64_t bytes = localBufferBytes(bufferType(
-          b.getContext(), {shape.batches * rows, cols}, b.getF32Type()));
+      int64_t bytes = localBufferBytes(
+          bufferType(b.getContext(), {shape.batches * rows, cols}, loaded()));
       if (bytes > free)
         return false;
       free -= bytes;
@@ -249,7 +227,7 @@ private:
     IndexMath x{b, loc};
     Value copy = memref::AllocaOp::create(
         b, loc,
-        bufferType(b.getContext(), {shape.batches * rows, cols}, b.getF32Type(),
+        bufferType(b.getContext(), {shape.batches * rows, cols}, loaded(),
                    MemorySpace::SRAM));
     StagingBlocks g =
         stagingBlocks(shape.batches, rows, cols, tiles.tm * tiles.tk, pes);
@@ -310,7 +288,7 @@ private:
     int64_t capacity = tiles.tm * tiles.tk;
     auto view = [&](Value buffer) -> Value {
       auto type = bufferType(b.getContext(), {capacity / g.columns, g.columns},
-                             b.getF32Type());
+                             loaded());
       return memref::ReinterpretCastOp::create(b, loc, type, buffer, 0,
                                                type.getShape(), {g.columns, 1});
     };
@@ -327,6 +305,24 @@ private:
     Value a, b, i0, j0, rows, cols;
   };
 
+  /// The i32 sum of a quantized product into the f32 tile, with the scales
+  /// of the tile's rows and columns.
+  void rescale(const Scales &scales, const Slice &t, Value tile, bool addToC) {
+    IndexMath x{b, loc};
+    Value rowMax = subview1D(b, loc, aMax, x.c(0), t.rows);
+    Value colMax = subview1D(b, loc, bMax, x.c(0), t.cols);
+    Value rowsIn = DMAOp::create(
+        b, loc, token(b), subview1D(b, loc, scales.aMax, t.i0, t.rows), rowMax);
+    Value colsIn = DMAOp::create(
+        b, loc, token(b), subview1D(b, loc, scales.bMax, t.j0, t.cols), colMax);
+    WaitOp::create(b, loc, ValueRange{rowsIn, colsIn});
+    rescaleTile(b, loc, subview2D(b, loc, sum, x.c(0), x.c(0), t.rows, t.cols),
+                rowMax, colMax, tile, addToC);
+  }
+
+  /// The element type DMAs bring into the staging pairs.
+  Type loaded() { return quantized ? input : b.getF32Type(); }
+
   void allocateBuffers() {
     MLIRContext *ctx = b.getContext();
     Type f32 = b.getF32Type();
@@ -334,12 +330,18 @@ private:
       return memref::AllocaOp::create(b, loc, bufferType(ctx, shape, type));
     };
     for (int pair = 0; pair < 2; ++pair) {
-      a32[pair] = alloc({tiles.tm, tiles.tk}, f32);
-      b32[pair] = alloc({tiles.tk, tiles.tn}, f32);
+      a32[pair] = alloc({tiles.tm, tiles.tk}, loaded());
+      b32[pair] = alloc({tiles.tk, tiles.tn}, loaded());
+    }
+    acc = alloc({tiles.tm, tiles.tn}, f32);
+    if (quantized) {
+      sum = alloc({tiles.tm, tiles.tn}, b.getI32Type());
+      aMax = alloc({tiles.tm}, f32);
+      bMax = alloc({tiles.tn}, f32);
+      return;
     }
     aIn = alloc({tiles.tm, tiles.tk}, input);
     bIn = alloc({tiles.tk, tiles.tn}, input);
-    acc = alloc({tiles.tm, tiles.tn}, f32);
   }
 
   /// Reduces the slices of one C tile into `acc` (added to it when
@@ -389,9 +391,9 @@ private:
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
     IndexMath x{b, loc};
-    CoreCostOp::create(b, loc, x.c(elements), x.c(0),
-                       TypeAttr::get(b.getF32Type()));
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Type element = cast<MemRefType>(buffer.getType()).getElementType();
+    CoreCostOp::create(b, loc, x.c(elements), x.c(0), TypeAttr::get(element));
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
     linalg::FillOp::create(b, loc, zero, buffer);
   }
 
@@ -430,6 +432,15 @@ private:
   Value multiply(Value slice, bool accumulate) {
     std::optional<int64_t> known = getConstantIntValue(slice);
     int pair = known ? static_cast<int>(*known % 2) : -1;
+    if (quantized) {
+      // The quantized slices go to the DPE as they arrived.
+      auto product =
+          DPEMatmulOp::create(b, loc, token(b), staging(a32, slice, pair),
+                              staging(b32, slice, pair), sum);
+      if (accumulate)
+        product.setAccumulate(true);
+      return product.getToken();
+    }
     Value convertA =
         SEConvertOp::create(b, loc, token(b), staging(a32, slice, pair), aIn);
     Value convertB =
@@ -445,10 +456,12 @@ private:
   Location loc;
   TargetAttr target;
   Type input;
-  bool sramStaging;
+  bool quantized, sramStaging;
   GemmShape shape;
   GemmTiles tiles;
-  Value a32[2], b32[2], aIn, bIn, acc;
+  // Staging pairs (f32, or i8 when quantized), their DPE-type copies, the
+  // f32 tile; when quantized, its i32 sum and its rows' and columns' scales.
+  Value a32[2], b32[2], aIn, bIn, acc, sum, aMax, bMax;
 };
 
 ArrayRef<int64_t> shapeOf(Value memref) {
@@ -494,24 +507,26 @@ public:
 
   LogicalResult matmul(linalg::MatmulOp op) {
     OpBuilder b(op);
-    auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
-    DPEKernel kernel(b, op.getLoc(), policy, {1, a[0], bs[1], a[1]});
-    kernel.emit(
-        nextName("matmul"),
-        [&](OpBuilder &, Value) {
-          return std::make_tuple(op.getInputs()[0], op.getInputs()[1],
-                                 op.getOutputs()[0]);
-        },
-        !takeZeroFill(op));
+    Value c = op.getOutputs()[0];
+    product(
+        b, op.getLoc(), "matmul", op.getInputs()[0], op.getInputs()[1],
+        [&](OpBuilder &) { return c; }, !takeZeroFill(op));
     op.erase();
     return success();
   }
 
+  /// Batched products (attention's) are not quantized: under the i8 policy
+  /// they run in the machine's 16-bit type.
   LogicalResult batchMatmul(linalg::BatchMatmulOp op) {
+    if (!policy.batchInput)
+      return op.emitOpError("runs on the DPE in f16 or bf16 under the i8 "
+                            "policy, and ")
+             << target.getName() << " takes neither";
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
-    DPEKernel kernel(b, loc, policy, {a[0], a[1], bs[2], a[2]});
+    DPEKernel kernel(b, loc, policy, policy.batchInput,
+                     {a[0], a[1], bs[2], a[2]});
     kernel.emit(
         nextName("batch_matmul"),
         [&](OpBuilder &nb, Value batch) {
@@ -550,19 +565,43 @@ public:
           b, loc, input, image, patches, w, out, strides, dilations);
       if (failed(onVectorCores(gather, "im2col")))
         return failure();
-      DPEKernel kernel(b, loc, policy, {1, w[0], pixels, depth});
-      kernel.emit(
-          nextName("conv"),
-          [&](OpBuilder &nb, Value) {
-            return std::make_tuple(
-                weights, patches,
-                asMatrix(nb, loc, slice(nb, loc, output, image)));
+      product(
+          b, loc, "conv", weights, patches,
+          [&](OpBuilder &nb) {
+            return asMatrix(nb, loc, slice(nb, loc, output, image));
           },
           addToC);
     }
     memref::DeallocOp::create(b, loc, patches);
     op.erase();
     return success();
+  }
+
+  /// C = A B (+ C when `addToC`) on the DPE for f32 matrices in DRAM, C
+  /// made by `output` inside the kernel; quantized first under the i8
+  /// policy.
+  void product(OpBuilder &b, Location loc, StringRef base, Value a, Value bMat,
+               function_ref<Value(OpBuilder &)> output, bool addToC) {
+    auto as = shapeOf(a), bs = shapeOf(bMat);
+    DPEKernel kernel(b, loc, policy, policy.input, {1, as[0], bs[1], as[1]});
+    if (!isQuantized(policy.input)) {
+      kernel.emit(
+          nextName(base),
+          [&](OpBuilder &nb, Value) {
+            return std::make_tuple(a, bMat, output(nb));
+          },
+          addToC);
+      return;
+    }
+    QuantizedOperands q =
+        quantizeOperands(b, loc, target, a, bMat, nextName("quantize"));
+    kernel.emit(
+        nextName(base),
+        [&](OpBuilder &nb, Value) {
+          return std::make_tuple(q.a, q.b, output(nb));
+        },
+        addToC, Scales{q.aMax, q.bMax});
+    freeQuantized(b, loc, q);
   }
 
   /// Whether the output of `op` was zeroed by the op just before it; that
@@ -699,12 +738,20 @@ struct MTIAFormKernelsPass
     Type input = llvm::StringSwitch<Type>(dpeType)
                      .Case("f16", Float16Type::get(ctx))
                      .Case("bf16", BFloat16Type::get(ctx))
+                     .Case("i8", IntegerType::get(ctx, 8))
                      .Default(Type());
     if (!input || !target.takesInput(input)) {
       module.emitError("the DPE of ")
           << target.getName() << " does not take '" << dpeType
-          << "' (dpe-type: one of its input types, f16 or bf16)";
+          << "' (dpe-type: one of its input types, f16, bf16 or i8)";
       return signalPassFailure();
+    }
+    Type batchInput = input;
+    if (isQuantized(input)) {
+      batchInput = Type();
+      for (Type t : {Type(Float16Type::get(ctx)), Type(BFloat16Type::get(ctx))})
+        if (!batchInput && target.takesInput(t))
+          batchInput = t;
     }
     // Copies are linalg ops too: they run on the vector cores like the rest.
     module.walk([](memref::CopyOp copy) {
@@ -713,7 +760,7 @@ struct MTIAFormKernelsPass
                              copy.getTarget());
       copy.erase();
     });
-    KernelFormer former(DPEPolicy{target, input, sramStaging});
+    KernelFormer former(DPEPolicy{target, input, batchInput, sramStaging});
     // Products first: they may take the zero fill before them.
     for (linalg::LinalgOp op : collect(module, /*products=*/true)) {
       LogicalResult formed =

@@ -40,7 +40,7 @@
 
 // BROKEN: error: {{.*}}broken.json: invalid machine description: missing value at {{.*}}broken.json.clock_mhz
 
-// PRECISION: error: --dpe-type=bf16: the DPE of mtia-v1 takes f16 for f32 products
+// PRECISION: error: --dpe-type=bf16: the DPE of mtia-v1 takes i8, f16 for f32 products
 // PRECISION-NOT: compiler bug
 
 func.func @main_graph(%a: tensor<70x100xf32> {anvil.name = "a"},
