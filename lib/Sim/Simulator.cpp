@@ -142,8 +142,9 @@ Simulator::Simulator(TargetDesc desc, SimOptions options)
 Simulator::~Simulator() = default;
 
 char *Simulator::sramBase() {
-  // Allocated on first use: most programs stage through local memory only,
-  // and untouched pages of a large scratchpad cost nothing anyway.
+  // Allocated on first use (compiled artifacts are given it on every run;
+  // hand-written programs may not use it); untouched pages of the large
+  // scratchpad cost nothing.
   if (!sram)
     sram.reset(new char[machine.level(MemoryLevel::SRAM).capacityBytes]);
   return sram.get();

@@ -74,8 +74,8 @@ GemmTiles chooseGemmTiles(TargetAttr target, Type input) {
 /// The 2-D operands of product number `batch` of a batched product.
 using OperandsAt =
     function_ref<std::tuple<Value, Value, Value>(OpBuilder &, Value batch)>;
-/// One 2-D operand of product number `batch`.
-using OperandAt = function_ref<Value(OpBuilder &, Value batch)>;
+/// Which input of a product.
+enum class Side { A, B };
 
 struct GemmShape {
   int64_t batches, m, n, k;
@@ -200,31 +200,26 @@ private:
       return true;
     };
     if (colTiles > 1 && fits(shape.m, shape.k))
-      staged.a = stage(
-          pe, pes,
-          [&](OpBuilder &nb, Value batch) {
-            return std::get<0>(operands(nb, batch));
-          },
-          shape.m, shape.k);
+      staged.a = stage(pe, pes, operands, Side::A);
     if (rowTiles > 1 && fits(shape.k, shape.n))
-      staged.b = stage(
-          pe, pes,
-          [&](OpBuilder &nb, Value batch) {
-            return std::get<1>(operands(nb, batch));
-          },
-          shape.k, shape.n);
+      staged.b = stage(pe, pes, operands, Side::B);
     if (staged.a || staged.b)
       BarrierOp::create(b, loc);
     return staged;
   }
 
-  /// A job-wide SRAM copy of the `rows` x `cols` operand `source` of every
-  /// product. PE p copies steps p, p + P, ...: straight from DRAM where the
-  /// machine prefetches into SRAM, otherwise through a local buffer (the
-  /// A staging pair, free until the products start).
-  Value stage(Value pe, int64_t pes, OperandAt source, int64_t rows,
-              int64_t cols) {
+  /// A job-wide SRAM copy of input `side` of every product. PE p copies
+  /// steps p, p + P, ...: straight from DRAM where the machine prefetches
+  /// into SRAM, otherwise through a local buffer (the A staging pair, free
+  /// until the products start).
+  Value stage(Value pe, int64_t pes, OperandsAt operands, Side side) {
     IndexMath x{b, loc};
+    int64_t rows = side == Side::A ? shape.m : shape.k;
+    int64_t cols = side == Side::A ? shape.k : shape.n;
+    auto source = [&](OpBuilder &nb, Value batch) {
+      auto [a, bMat, c] = operands(nb, batch);
+      return side == Side::A ? a : bMat;
+    };
     Value copy = memref::AllocaOp::create(
         b, loc,
         bufferType(b.getContext(), {shape.batches * rows, cols}, loaded(),
@@ -256,9 +251,9 @@ private:
   /// buffer) and waits for the previous step's last DMA, `previous`, so
   /// that two steps are in flight and every DMA is waited for. Returns the
   /// step's last DMA.
-  Value copyStep(OperandAt source, Value copy, const StagingBlocks &g,
-                 int64_t rows, int64_t cols, Value step, OpFoldResult nth,
-                 Value previous) {
+  Value copyStep(function_ref<Value(OpBuilder &, Value batch)> source,
+                 Value copy, const StagingBlocks &g, int64_t rows, int64_t cols,
+                 Value step, OpFoldResult nth, Value previous) {
     IndexMath x{b, loc};
     Value perBatch = x.c(g.rowBlocks * g.chunks);
     Value batch = x.div(step, perBatch), inBatch = x.rem(step, perBatch);

@@ -517,9 +517,9 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
     if (launches.empty())
       return success();
     if (func.isPrivate() || func.isExternal())
-      return func.emitError(
-          "mtia kernels must be in the public graph "
-          "function, which takes the local memories and the SRAM");
+      return func.emitError("mtia kernels must be in the public graph "
+                            "function, which takes the local memories and "
+                            "the SRAM");
     // The graph takes the PEs' local memories, then the SRAM scratchpad.
     int64_t localBytes = target.getLocalBytes();
     Type i8 = IntegerType::get(&getContext(), 8);
