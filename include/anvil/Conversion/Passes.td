@@ -164,8 +164,15 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
       patches into an im2col buffer first. Tile shapes come from the
       module's `#mtia.target` (multiples of the native tile).
     - Every other linalg op runs as ordinary code on the PEs' vector cores:
-      its outermost parallel loop is split into one slice per PE
-      (TilingInterface), charged with `mtia.core_cost`.
+      its parallel loops are cut into tasks (outermost first, until every
+      PE has one; reads of window ops get their halo) with TilingInterface,
+      PE p running tasks p, p + P, ..., each charged with `mtia.core_cost`.
+
+    The tiling policy's decisions (anvil/Policy/FixedTiles.h) are recorded
+    on each launch: `anvil.product_tiles` (tm, tn, tk) on DPE kernels,
+    `anvil.task_tiles` (a task's extent per loop) on vector-core kernels,
+    with `anvil.parallel_iterations` (what could run side by side), so that
+    a kernel left on fewer PEs than its work could fill shows.
 
     Input: bufferized IR on a module carrying `mtia.target`. Output: the
     same with linalg ops inside `mtia.launch` kernels.

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "GemmKernels.h"
+#include "anvil/Conversion/Products.h"
 
 #include "anvil/Conversion/Passes.h"
 
@@ -47,7 +47,7 @@ struct HostTileAndVectorizePass
   SmallVector<int64_t> tileSizes(linalg::LinalgOp op) const {
     SmallVector<int64_t> r = op.getStaticLoopRanges();
     if (llvm::any_of(r, ShapedType::isDynamic) ||
-        (leaveGemmOps && anvil::host::takesGemmKernel(op)))
+        (leaveGemmOps && anvil::isStaticF32Product(op)))
       return {};
     int64_t rows = rowTile, cols = 2 * vectorWidth, red = reductionTile;
     if (isa<linalg::MatmulOp>(op))

@@ -82,6 +82,21 @@ inline Value openKernel(OpBuilder &b, Location loc, StringRef name,
   return body->getArgument(0);
 }
 
+/// The launch whose body `pe` (openKernel's result) indexes.
+inline LaunchOp launchOf(Value pe) {
+  return mlir::cast<LaunchOp>(pe.getParentBlock()->getParentOp());
+}
+
+/// Where a kernel records the tiling policy's decision, for tests and
+/// readers of the IR: a DPE kernel's C tile and slice depth (tm, tn, tk),
+/// and a vector-core kernel's task box (one size per loop of its op) with
+/// the iterations of the op's parallel loops (what could run side by
+/// side: a kernel on fewer PEs than that and the machine allow shows).
+constexpr llvm::StringLiteral kProductTilesAttr = "anvil.product_tiles";
+constexpr llvm::StringLiteral kTaskTilesAttr = "anvil.task_tiles";
+constexpr llvm::StringLiteral kParallelIterationsAttr =
+    "anvil.parallel_iterations";
+
 inline Type token(OpBuilder &b) { return TokenType::get(b.getContext()); }
 
 } // namespace anvil::mtia

@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Two compilers side by side on the simulated accelerators.
+
+Compiles each model of the suite (the models of bench/run.py) for each
+simulated machine twice, with a baseline compiler (--baseline-bin, with
+--baseline-flag options) and with the candidate (--bin, with --flag
+options), and runs both artifacts on the candidate's simulator
+(anvil-run --report=json of --bin), so that only the compiled code
+differs. The simulator is deterministic: one run per artifact suffices.
+Prints, per model and machine, both simulated times and their ratio,
+jobs, time over the roofline bound and DRAM bytes, and writes the figures
+as JSON.
+
+A scheduling pass is judged this way against the first implementation it
+replaces; a change to the compiler against the commit before it:
+
+    /usr/bin/python3 bench/sim_compare.py --bin build/bin \\
+        --baseline-bin ../base/build/bin resnet18 mobilenet_v2
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run  # noqa: E402
+
+
+def simulate(compiler, flags, runner, model, target, artifact):
+    """Compiles with `compiler` and runs with `runner`: the report's
+    figures, or None and the reason."""
+    built = subprocess.run([compiler, model.onnx, "-o", artifact,
+                            "--target=" + target] + flags,
+                           capture_output=True, text=True)
+    if built.returncode != 0:
+        return None, built.stderr.strip().splitlines()[-1]
+    ran = subprocess.run([runner, artifact, "--report=json"] +
+                         ["--input=" + p for p in model.inputs],
+                         capture_output=True, text=True)
+    if ran.returncode != 0:
+        return None, (ran.stderr or ran.stdout).strip().splitlines()[-1]
+    report = json.loads(ran.stdout[ran.stdout.index("{"):])
+    return {"simulated_us": report["microseconds"],
+            "roofline_ratio": report["roofline"]["ratio"],
+            "limiter": report["roofline"]["limiter"],
+            "dram_bytes": report["bytes"]["dram"],
+            "jobs": report["jobs"]}, None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bin", required=True,
+                        help="the candidate's anvil-compile and anvil-run")
+    parser.add_argument("--baseline-bin",
+                        help="the baseline's anvil-compile (default: --bin)")
+    parser.add_argument("--flag", action="append", default=[],
+                        help="an anvil-compile option of the candidate")
+    parser.add_argument("--baseline-flag", action="append", default=[],
+                        help="an anvil-compile option of the baseline")
+    parser.add_argument("--target", action="append",
+                        help="simulated machines (default: mtia-v1, mtia-2i)")
+    parser.add_argument("--cache", default=os.path.expanduser(
+        "~/.cache/anvil/models"))
+    parser.add_argument("--out", default="bench-results",
+                        help="directory for sim_compare.json")
+    parser.add_argument("models", nargs="*",
+                        help="by name (default: all): " +
+                        ", ".join(run.CLASSIFIERS + run.OTHERS) + ", torch2")
+    args = parser.parse_args()
+    targets = args.target or ["mtia-v1", "mtia-2i"]
+    wanted = set(args.models or run.CLASSIFIERS + run.OTHERS + ["torch2"])
+    os.makedirs(args.cache, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
+    models = [run.classifier(n, args.cache) for n in run.CLASSIFIERS
+              if n in wanted]
+    models += [run.other(n, args.cache) for n in run.OTHERS if n in wanted]
+    if "torch2" in wanted:
+        models += list(run.fixtures())
+    runner = os.path.join(args.bin, "anvil-run")
+    sides = {
+        "baseline": (os.path.join(args.baseline_bin or args.bin,
+                                  "anvil-compile"), args.baseline_flag),
+        "candidate": (os.path.join(args.bin, "anvil-compile"), args.flag),
+    }
+    rows = []
+    for model in models:
+        for target in targets:
+            row = {"model": model.name, "target": target}
+            for side, (compiler, flags) in sides.items():
+                artifact = os.path.join(args.cache, "%s.%s.%s.so" % (
+                    model.name.replace("/", "_"), target, side))
+                row[side], error = simulate(compiler, flags, runner, model,
+                                            target, artifact)
+                if error:
+                    row[side] = {"error": error}
+            rows.append(row)
+            print_row(row, file=sys.stderr)
+    print_table(rows)
+    with open(os.path.join(args.out, "sim_compare.json"), "w") as f:
+        json.dump({"baseline": sides["baseline"][0], "candidate":
+                   sides["candidate"][0], "flags": {
+                       "baseline": args.baseline_flag,
+                       "candidate": args.flag}, "rows": rows}, f, indent=1)
+    return 0
+
+
+def speedup(row):
+    b, c = row["baseline"], row["candidate"]
+    if "error" in b or "error" in c:
+        return None
+    return b["simulated_us"] / c["simulated_us"]
+
+
+def print_row(row, file):
+    s = speedup(row)
+    print("%s on %s: %s" % (row["model"], row["target"],
+                            "%.2fx" % s if s else "error"), file=file)
+
+
+def print_table(rows):
+    print("| model | target | baseline us | candidate us | speedup | jobs "
+          "| simulated / roofline bound | DRAM MB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        b, c = row["baseline"], row["candidate"]
+        if "error" in b or "error" in c:
+            print("| %s | %s | %s | %s | | | | |" % (
+                row["model"], row["target"], b.get("error", ""),
+                c.get("error", "")))
+            continue
+        print("| %s | %s | %.1f | %.1f | %.2fx | %d -> %d | %.1f -> %.1f "
+              "(%s) | %.1f -> %.1f |" % (
+                  row["model"], row["target"], b["simulated_us"],
+                  c["simulated_us"], speedup(row), b["jobs"], c["jobs"],
+                  b["roofline_ratio"], c["roofline_ratio"], c["limiter"],
+                  b["dram_bytes"] / 1e6, c["dram_bytes"] / 1e6))
+    by_target = {}
+    for row in rows:
+        s = speedup(row)
+        if s:
+            by_target.setdefault(row["target"], []).append(s)
+    for target, ratios in by_target.items():
+        print("\n%s: geometric mean speedup %.2fx over %d models" % (
+            target, statistics.geometric_mean(ratios), len(ratios)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+//===- FixedTiles.h - The first tiling policy -------------------*- C++ -*-===//
+//
+// The tiling seam's first implementation, which Roller replaces: how a
+// product is cut into DPE tiles, and how a vector-core kernel's iteration
+// space is cut into tasks over the PEs. The decisions are pure functions of
+// the problem's shape and the machine's figures, so that they can be
+// tested alone; the kernels that carry them out (lib/Conversion/LinalgToMTIA)
+// record them on the IR they emit.
+//
+// Depends on LLVMSupport only.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_POLICY_FIXEDTILES_H
+#define ANVIL_POLICY_FIXEDTILES_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+
+namespace anvil::policy {
+
+/// What a product's tiling depends on: the DPE's native tile, the local
+/// memory its buffers must fit in, and how its operands are held there.
+struct ProductProblem {
+  int64_t tileRows = 0;
+  int64_t tileRowBytes = 0;
+  int64_t localBytes = 0;
+  /// Bytes of the DPE's input type.
+  int64_t inputBytes = 0;
+  /// i8 products: operands arrive quantized, each C tile sums in i32.
+  bool quantized = false;
+};
+
+/// C tiles of tm x tn, reduced in slices of tk.
+struct ProductTiles {
+  int64_t tm = 0, tn = 0, tk = 0;
+};
+
+/// Local-memory bytes a product's kernel allocates for `tiles` (staging
+/// pairs, DPE-type copies, the accumulator; docs/Targets.md).
+int64_t productLocalBytes(const ProductTiles &tiles,
+                          const ProductProblem &problem);
+
+/// 2 x 2 native tiles of C and 4 native slices deep, halved (depth first,
+/// then C) until the kernel's buffers fit local memory.
+ProductTiles chooseProductTiles(const ProductProblem &problem);
+
+/// A vector-core kernel's iteration space cut into tasks: a box of
+/// `tileSizes` (the loop's extent where it is not split) per task, tasks
+/// numbered row-major over `tilesPerLoop`, PE p running tasks p, p + pes,
+/// p + 2 pes, ...
+struct TaskGrid {
+  llvm::SmallVector<int64_t> tileSizes;
+  llvm::SmallVector<int64_t> tilesPerLoop;
+  int64_t tasks = 1;
+  int64_t pes = 1;
+};
+
+/// Splits the loops marked `splittable` (the parallel ones whose slices
+/// write disjoint outputs), outermost first, one iteration a tile, until
+/// there are at least `numPEs` tasks or nothing is left to split. The last
+/// loop split gets the tile whose waves of tasks over the PEs are shortest
+/// (one that gives every PE a task, and the largest, on ties).
+TaskGrid chooseTaskGrid(llvm::ArrayRef<int64_t> extents,
+                        llvm::ArrayRef<bool> splittable, int64_t numPEs);
+
+} // namespace anvil::policy
+
+#endif // ANVIL_POLICY_FIXEDTILES_H

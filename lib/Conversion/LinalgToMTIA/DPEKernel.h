@@ -1,0 +1,65 @@
+//===- DPEKernel.h - Products on the dot-product engine ---------*- C++ -*-===//
+//
+// The mechanism that runs C[b] = A[b] B[b] on the DPE: C tiles over the
+// kernel's PEs, slices of A and B double-buffered into local memory,
+// converted (or quantized) to the DPE's input type, operands that several
+// C tiles read staged through SRAM. The tiles come from the tiling policy
+// (anvil/Policy/FixedTiles.h) and are recorded on the kernel's launch.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_LIB_CONVERSION_LINALGTOMTIA_DPEKERNEL_H
+#define ANVIL_LIB_CONVERSION_LINALGTOMTIA_DPEKERNEL_H
+
+#include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+#include "anvil/Policy/FixedTiles.h"
+
+#include <tuple>
+
+namespace anvil::mtia {
+
+/// Whether the DPE's input type is i8: the operands arrive quantized, and
+/// each C tile sums in i32 before its rescale (Quantize.h).
+inline bool isQuantized(mlir::Type input) { return input.isInteger(8); }
+
+/// The tiling policy's tiles for products of `input` on `target`.
+policy::ProductTiles productTiles(TargetAttr target, mlir::Type input);
+
+/// The 2-D operands of product number `batch` of a batched product.
+using OperandsAt = mlir::function_ref<std::tuple<mlir::Value, mlir::Value,
+                                                 mlir::Value>(
+    mlir::OpBuilder &, mlir::Value batch)>;
+
+struct GemmShape {
+  int64_t batches, m, n, k;
+};
+
+/// How products run on the DPE: the machine, the input type f32 operands
+/// are converted or quantized to (`batchInput` for batched products, which
+/// are not quantized), and whether operands read more than once are staged
+/// through SRAM.
+struct DPEPolicy {
+  TargetAttr target;
+  mlir::Type input, batchInput;
+  bool sramStaging;
+};
+
+/// The largest magnitude of each row of A and column of B of a quantized
+/// product (Quantize.h); null otherwise.
+struct Scales {
+  mlir::Value aMax, bMax;
+};
+
+/// Emits a DPE kernel named `name` for C[b] = A[b] B[b] before the
+/// builder's insertion point: A and B f32 in DRAM, converted to `input`
+/// tile by tile, or, for i8, already quantized with their `scales`; C f32
+/// in DRAM. `addToC`: linalg's products add to their output; unless it was
+/// just zeroed, each C tile is loaded before the reduction adds to it.
+void emitDPEKernel(mlir::OpBuilder &b, mlir::Location loc,
+                   const DPEPolicy &policy, mlir::Type input, GemmShape shape,
+                   mlir::StringRef name, OperandsAt operands, bool addToC,
+                   Scales scales = {});
+
+} // namespace anvil::mtia
+
+#endif // ANVIL_LIB_CONVERSION_LINALGTOMTIA_DPEKERNEL_H

@@ -1,0 +1,142 @@
+//===- VectorKernel.cpp - Linalg ops on the PEs' vector cores -------------===//
+
+#include "VectorKernel.h"
+#include "KernelBuilding.h"
+
+#include "anvil/Policy/FixedTiles.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+using namespace mlir;
+using namespace anvil::mtia;
+
+namespace {
+
+/// The loops whose tiles write disjoint parts of the outputs: the parallel
+/// ones, when every output is indexed by a projected permutation. Inputs
+/// may be read through any map (a window's tile reads its halo).
+SmallVector<bool> splittableLoops(linalg::LinalgOp op) {
+  bool outputsSplit = llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &o) {
+    return op.getMatchingIndexingMap(&o).isProjectedPermutation();
+  });
+  return llvm::map_to_vector(
+      op.getIteratorTypesArray(), [&](utils::IteratorType type) {
+        return outputsSplit && type == utils::IteratorType::parallel;
+      });
+}
+
+/// The box of task `task`: tasks are numbered row-major over the grid.
+/// Sizes stay static where the tile divides its loop.
+void taskBox(OpBuilder &b, Location loc, const anvil::policy::TaskGrid &grid,
+             ArrayRef<int64_t> extents, Value task,
+             SmallVector<OpFoldResult> &offsets,
+             SmallVector<OpFoldResult> &sizes) {
+  IndexMath x{b, loc};
+  int64_t loops = extents.size();
+  offsets.assign(loops, b.getIndexAttr(0));
+  sizes.clear();
+  for (int64_t e : extents)
+    sizes.push_back(b.getIndexAttr(e));
+  int64_t outer = 0;
+  while (outer < loops && grid.tilesPerLoop[outer] == 1)
+    ++outer;
+  Value rest = task;
+  for (int64_t d = loops - 1; d >= outer; --d) {
+    int64_t tiles = grid.tilesPerLoop[d], tile = grid.tileSizes[d];
+    if (tiles == 1)
+      continue;
+    Value index = d == outer ? rest : x.rem(rest, x.c(tiles));
+    rest = x.div(rest, x.c(tiles));
+    Value offset = x.mul(index, x.c(tile));
+    offsets[d] = offset;
+    if (extents[d] % tile == 0)
+      sizes[d] = b.getIndexAttr(tile);
+    else
+      sizes[d] = x.min(x.c(tile), x.sub(x.c(extents[d]), offset));
+  }
+}
+
+/// Charges the task's vector-core work: element operations are its
+/// iterations times the body's operations; DRAM bytes the sizes of the
+/// tile's operands.
+void chargeCoreCost(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                    ArrayRef<OpFoldResult> sizes, linalg::LinalgOp tiled) {
+  IndexMath x{b, loc};
+  int64_t bodyOps = std::max<int64_t>(
+      1, static_cast<int64_t>(op.getBlock()->getOperations().size()) - 1);
+  Value ops = x.c(bodyOps);
+  for (OpFoldResult size : sizes)
+    ops = x.mul(ops, getValueOrCreateConstantIndexOp(b, loc, size));
+  Value bytes = x.c(0);
+  for (Value operand : tiled->getOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type)
+      continue;
+    Value elements = x.c(1);
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      elements =
+          x.mul(elements,
+                type.isDynamicDim(d)
+                    ? memref::DimOp::create(b, loc, operand, d).getResult()
+                    : x.c(type.getDimSize(d)));
+    bytes = x.add(bytes,
+                  x.mul(elements, x.c(elementBytes(type.getElementType()))));
+  }
+  Type element =
+      cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType();
+  CoreCostOp::create(b, loc, ops, bytes, TypeAttr::get(element));
+}
+
+} // namespace
+
+LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op,
+                                            StringRef name, int64_t numPEs) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto tileable = cast<TilingInterface>(op.getOperation());
+  SmallVector<int64_t> extents;
+  for (const Range &r : tileable.getIterationDomain(b)) {
+    std::optional<int64_t> size = getConstantIntValue(r.size);
+    if (!size)
+      return op.emitOpError("has a dynamic iteration space; the MTIA "
+                            "target needs static shapes");
+    extents.push_back(*size);
+  }
+  anvil::policy::TaskGrid grid =
+      anvil::policy::chooseTaskGrid(extents, splittableLoops(op), numPEs);
+  Value pe = openKernel(b, loc, name, grid.pes);
+  int64_t parallel = 1;
+  for (auto [extent, type] : llvm::zip(extents, op.getIteratorTypesArray()))
+    if (type == utils::IteratorType::parallel)
+      parallel *= extent;
+  LaunchOp launch = launchOf(pe);
+  launch->setAttr(kTaskTilesAttr, b.getDenseI64ArrayAttr(grid.tileSizes));
+  launch->setAttr(kParallelIterationsAttr, b.getI64IntegerAttr(parallel));
+  SmallVector<OpFoldResult> offsets, sizes;
+  linalg::LinalgOp onPE;
+  if (grid.tasks == 1) {
+    sizes = getAsIndexOpFoldResult(b.getContext(), extents);
+    onPE = cast<linalg::LinalgOp>(b.clone(*op.getOperation()));
+  } else {
+    Value task = pe;
+    // PE p takes tasks p, p + P, p + 2P, ...
+    if (grid.tasks > grid.pes) {
+      IndexMath x{b, loc};
+      auto loop =
+          scf::ForOp::create(b, loc, pe, x.c(grid.tasks), x.c(grid.pes));
+      b.setInsertionPointToStart(loop.getBody());
+      task = loop.getInductionVar();
+    }
+    taskBox(b, loc, grid, extents, task, offsets, sizes);
+    FailureOr<TilingResult> tiled =
+        tileable.getTiledImplementation(b, offsets, sizes);
+    if (failed(tiled))
+      return op.emitOpError("cannot be split into tasks across PEs");
+    onPE = cast<linalg::LinalgOp>(tiled->tiledOps.front());
+  }
+  chargeCoreCost(b, loc, op, sizes, onPE);
+  op.erase();
+  return success();
+}

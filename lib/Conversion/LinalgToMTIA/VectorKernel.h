@@ -1,0 +1,26 @@
+//===- VectorKernel.h - Linalg ops on the PEs' vector cores -----*- C++ -*-===//
+//
+// The mechanism that runs any linalg op on buffers as ordinary code on the
+// vector cores: its iteration space is cut into tasks as the tiling policy
+// decides (anvil/Policy/FixedTiles.h), each task a tile of the op made by
+// its TilingInterface (reads of window ops get their halo), and the kernel's
+// PEs take the tasks in turn.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_LIB_CONVERSION_LINALGTOMTIA_VECTORKERNEL_H
+#define ANVIL_LIB_CONVERSION_LINALGTOMTIA_VECTORKERNEL_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace anvil::mtia {
+
+/// Replaces `op` by a kernel named `name` on at most `numPEs` PEs. Fails,
+/// with an error on `op`, when its iteration space is not static or a tile
+/// of it cannot be made.
+mlir::LogicalResult emitVectorKernel(mlir::linalg::LinalgOp op,
+                                     mlir::StringRef name, int64_t numPEs);
+
+} // namespace anvil::mtia
+
+#endif // ANVIL_LIB_CONVERSION_LINALGTOMTIA_VECTORKERNEL_H

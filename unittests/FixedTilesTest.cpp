@@ -1,0 +1,101 @@
+//===- FixedTilesTest.cpp - The first tiling policy's decisions -----------===//
+
+#include "anvil/Policy/FixedTiles.h"
+
+#include <gtest/gtest.h>
+
+using namespace anvil::policy;
+
+namespace {
+
+/// mtia-v1's DPE: 32 x 32-byte native tiles, 128 KiB of local memory.
+ProductProblem v1(int64_t inputBytes, bool quantized = false) {
+  return {32, 32, 128 * 1024, inputBytes, quantized};
+}
+
+TEST(FixedTilesTest, ProductTilesAreTwoByTwoNativeTilesFourSlicesDeep) {
+  ProductTiles f16 = chooseProductTiles(v1(2));
+  EXPECT_EQ(f16.tm, 64);
+  EXPECT_EQ(f16.tn, 64);
+  EXPECT_EQ(f16.tk, 64);
+  // i8 slices are twice as deep: a row of the native tile holds 32 of them.
+  ProductTiles i8 = chooseProductTiles(v1(1, /*quantized=*/true));
+  EXPECT_EQ(i8.tk, 128);
+  EXPECT_LE(productLocalBytes(i8, v1(1, true)), 128 * 1024);
+}
+
+TEST(FixedTilesTest, ProductTilesHalveDepthFirstUntilTheyFit) {
+  ProductProblem small = v1(2);
+  small.localBytes = 40 * 1024;
+  ProductTiles t = chooseProductTiles(small);
+  // 64 x 64 x 64 takes 96 KiB; a 32-deep slice 56 KiB; a 16-deep one
+  // (the native depth) 36 KiB.
+  EXPECT_EQ(t.tm, 64);
+  EXPECT_EQ(t.tk, 16);
+  EXPECT_LE(productLocalBytes(t, small), small.localBytes);
+  small.localBytes = 20 * 1024;
+  t = chooseProductTiles(small);
+  EXPECT_EQ(t.tm, 32);
+  EXPECT_EQ(t.tk, 16);
+}
+
+TEST(FixedTilesTest, BatchOneUsesEveryPEThroughTheChannels) {
+  // An NCHW elementwise op at batch 1: the channels give the tasks.
+  TaskGrid g = chooseTaskGrid({1, 64, 56, 56}, {true, true, true, true}, 64);
+  EXPECT_EQ(g.pes, 64);
+  EXPECT_EQ(g.tasks, 64);
+  EXPECT_EQ(g.tileSizes, (llvm::SmallVector<int64_t>{1, 1, 56, 56}));
+}
+
+TEST(FixedTilesTest, FewChannelsSplitTheNextLoopsToo) {
+  // The first convolution's im2col (c, kh, kw, oh, ow) = (3, 7, 7, 112,
+  // 112): three channels alone would use three PEs.
+  TaskGrid g = chooseTaskGrid({3, 7, 7, 112, 112}, {true, true, true, true,
+                                                    true}, 64);
+  EXPECT_EQ(g.pes, 64);
+  EXPECT_GE(g.tasks, 64);
+  EXPECT_EQ(g.tileSizes[0], 1);
+  EXPECT_EQ(g.tileSizes[1], 1);
+  EXPECT_EQ(g.tileSizes[4], 112);
+}
+
+TEST(FixedTilesTest, TheLastSplitTakesTheLargestTileWithoutAnExtraWave) {
+  // 200 rows over 64 PEs: at best 4 rows a PE. Tiles of 2 give 100 tasks
+  // in two waves (4 rows) on every PE; tiles of 4 as long on 50 PEs; tiles
+  // of 3 would give 67 tasks, three PEs of which run a second wave (6
+  // rows).
+  TaskGrid g = chooseTaskGrid({200, 768}, {true, true}, 64);
+  EXPECT_EQ(g.tileSizes[0], 2);
+  EXPECT_EQ(g.tasks, 100);
+  EXPECT_EQ(g.pes, 64);
+  // 10000 rows: 157 a PE, one task each.
+  g = chooseTaskGrid({10000}, {true}, 64);
+  EXPECT_EQ(g.tileSizes[0], 157);
+  EXPECT_EQ(g.tasks, 64);
+}
+
+TEST(FixedTilesTest, ReductionLoopsAreNeverSplit) {
+  // A row softmax's max over 12 heads of 128 x 128: rows parallel, columns
+  // reduced. 12 x 128 rows take at best 24 a PE; tiles of 8 rows do that
+  // in 192 tasks (three waves).
+  TaskGrid g = chooseTaskGrid({1, 12, 128, 128}, {true, true, true, false},
+                              64);
+  EXPECT_EQ(g.tileSizes, (llvm::SmallVector<int64_t>{1, 1, 8, 128}));
+  EXPECT_EQ(g.tasks, 192);
+  EXPECT_EQ(g.pes, 64);
+  // A full reduction runs on one PE.
+  g = chooseTaskGrid({1000}, {false}, 64);
+  EXPECT_EQ(g.tasks, 1);
+  EXPECT_EQ(g.pes, 1);
+}
+
+TEST(FixedTilesTest, SmallOpsGetOneTaskPerPEOfWork) {
+  TaskGrid g = chooseTaskGrid({1, 10}, {true, true}, 64);
+  EXPECT_EQ(g.tasks, 10);
+  EXPECT_EQ(g.pes, 10);
+  g = chooseTaskGrid({}, {}, 64);
+  EXPECT_EQ(g.tasks, 1);
+  EXPECT_EQ(g.pes, 1);
+}
+
+} // namespace
