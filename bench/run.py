@@ -152,8 +152,8 @@ def simulate(bin_dir, model, target, cache):
                          capture_output=True, text=True)
     if ran.returncode != 0:
         return None, (ran.stderr or ran.stdout).strip().splitlines()[-1]
-    wall_ms = float(re.search(r"ran in ([\d.]+) ms", ran.stdout)[1])
-    report = json.loads(ran.stdout[ran.stdout.index("{"):])
+    wall_ms = float(re.search(r"ran in ([\d.]+) ms", ran.stderr)[1])
+    report = json.loads(ran.stdout)
     return {"target": target, "simulated_us": report["microseconds"],
             "roofline_ratio": report["roofline"]["ratio"],
             "limiter": report["roofline"]["limiter"],

@@ -4,9 +4,11 @@
 Compiles each model of the suite (the models of bench/run.py) for each
 simulated machine twice, with a baseline compiler (--baseline-bin, with
 --baseline-flag options) and with the candidate (--bin, with --flag
-options), and runs both artifacts on the candidate's simulator
-(anvil-run --report=json of --bin), so that only the compiled code
-differs. The simulator is deterministic: one run per artifact suffices.
+options), and runs each artifact on its own build's simulator
+(anvil-run --report=json). With --same-runner both run on the
+candidate's, so that only the compiled code differs (the two builds'
+artifacts must share a format version). The simulator is deterministic:
+one run per artifact suffices.
 Prints, per model and machine, both simulated times and their ratio,
 jobs, time over the roofline bound and DRAM bytes, and writes the figures
 as JSON.
@@ -43,6 +45,7 @@ def simulate(compiler, flags, runner, model, target, artifact):
                          capture_output=True, text=True)
     if ran.returncode != 0:
         return None, (ran.stderr or ran.stdout).strip().splitlines()[-1]
+    # Runtimes before the report's schema printed a timing line first.
     report = json.loads(ran.stdout[ran.stdout.index("{"):])
     return {"simulated_us": report["microseconds"],
             "roofline_ratio": report["roofline"]["ratio"],
@@ -61,6 +64,9 @@ def main():
                         help="an anvil-compile option of the candidate")
     parser.add_argument("--baseline-flag", action="append", default=[],
                         help="an anvil-compile option of the baseline")
+    parser.add_argument("--same-runner", action="store_true",
+                        help="run the baseline's artifacts on the "
+                        "candidate's simulator too")
     parser.add_argument("--target", action="append",
                         help="simulated machines (default: mtia-v1, mtia-2i)")
     parser.add_argument("--cache", default=os.path.expanduser(
@@ -80,29 +86,31 @@ def main():
     models += [run.other(n, args.cache) for n in run.OTHERS if n in wanted]
     if "torch2" in wanted:
         models += list(run.fixtures())
-    runner = os.path.join(args.bin, "anvil-run")
+    baseline_bin = args.baseline_bin or args.bin
     sides = {
-        "baseline": (os.path.join(args.baseline_bin or args.bin,
-                                  "anvil-compile"), args.baseline_flag),
-        "candidate": (os.path.join(args.bin, "anvil-compile"), args.flag),
+        "baseline": (baseline_bin, args.baseline_flag),
+        "candidate": (args.bin, args.flag),
     }
     rows = []
     for model in models:
         for target in targets:
             row = {"model": model.name, "target": target}
-            for side, (compiler, flags) in sides.items():
+            for side, (bin_dir, flags) in sides.items():
                 artifact = os.path.join(args.cache, "%s.%s.%s.so" % (
                     model.name.replace("/", "_"), target, side))
-                row[side], error = simulate(compiler, flags, runner, model,
-                                            target, artifact)
+                runner = os.path.join(
+                    args.bin if args.same_runner else bin_dir, "anvil-run")
+                row[side], error = simulate(
+                    os.path.join(bin_dir, "anvil-compile"), flags, runner,
+                    model, target, artifact)
                 if error:
                     row[side] = {"error": error}
             rows.append(row)
             print_row(row, file=sys.stderr)
     print_table(rows)
     with open(os.path.join(args.out, "sim_compare.json"), "w") as f:
-        json.dump({"baseline": sides["baseline"][0], "candidate":
-                   sides["candidate"][0], "flags": {
+        json.dump({"baseline": baseline_bin, "candidate": args.bin,
+                   "same_runner": args.same_runner, "flags": {
                        "baseline": args.baseline_flag,
                        "candidate": args.flag}, "rows": rows}, f, indent=1)
     return 0

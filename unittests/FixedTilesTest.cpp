@@ -50,8 +50,8 @@ TEST(FixedTilesTest, BatchOneUsesEveryPEThroughTheChannels) {
 TEST(FixedTilesTest, FewChannelsSplitTheNextLoopsToo) {
   // The first convolution's im2col (c, kh, kw, oh, ow) = (3, 7, 7, 112,
   // 112): three channels alone would use three PEs.
-  TaskGrid g = chooseTaskGrid({3, 7, 7, 112, 112}, {true, true, true, true,
-                                                    true}, 64);
+  TaskGrid g =
+      chooseTaskGrid({3, 7, 7, 112, 112}, {true, true, true, true, true}, 64);
   EXPECT_EQ(g.pes, 64);
   EXPECT_GE(g.tasks, 64);
   EXPECT_EQ(g.tileSizes[0], 1);
@@ -78,8 +78,7 @@ TEST(FixedTilesTest, ReductionLoopsAreNeverSplit) {
   // A row softmax's max over 12 heads of 128 x 128: rows parallel, columns
   // reduced. 12 x 128 rows take at best 24 a PE; tiles of 8 rows do that
   // in 192 tasks (three waves).
-  TaskGrid g = chooseTaskGrid({1, 12, 128, 128}, {true, true, true, false},
-                              64);
+  TaskGrid g = chooseTaskGrid({1, 12, 128, 128}, {true, true, true, false}, 64);
   EXPECT_EQ(g.tileSizes, (llvm::SmallVector<int64_t>{1, 1, 8, 128}));
   EXPECT_EQ(g.tasks, 192);
   EXPECT_EQ(g.pes, 64);

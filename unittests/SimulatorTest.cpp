@@ -125,8 +125,9 @@ TEST(SimulatorTest, UnitsOverlap) {
 TEST(SimulatorTest, PEsShareDRAM) {
   Simulator sim(v1());
   sim.runJob(64, [&](int64_t) {
-    // 64 PEs share 220 B/cycle: 3.4375 each, so 4096 bytes hold each
-    // engine ceil(4096 / 3.4375) = 1192 cycles: 16004 + 1192 + 400.
+    // 64 PEs transfer at once: the last to start shares 220 B/cycle with
+    // 63 others, 3.4375 each, so 4096 bytes hold its engine ceil(4096 /
+    // 3.4375) = 1192 cycles: 16004 + 1192 + 400.
     sim.wait(sim.dma(MemoryLevel::DRAM, MemoryLevel::Local, 1, 4096));
   });
   SimReport r = sim.report();
@@ -136,6 +137,71 @@ TEST(SimulatorTest, PEsShareDRAM) {
   sim.runJob(1, [&](int64_t) { sim.vectorWork(DType::F32, 160); });
   EXPECT_EQ(sim.report().cycles, 17696 + 16000 + 10 + 100);
   EXPECT_EQ(sim.report().jobs, 2);
+}
+
+TEST(SimulatorTest, OnlyThePEsTransferringShareALevel) {
+  // In a job of 64 PEs, PE 0 alone transfers: DRAM's 220 B/cycle are its
+  // own, up to its engine's 64, so 4096 bytes take 64 cycles (not the
+  // 1192 of a 64th of DRAM).
+  Simulator alone(v1());
+  alone.runJob(64, [&](int64_t pe) {
+    if (pe == 0)
+      alone.wait(alone.dma(MemoryLevel::DRAM, MemoryLevel::Local, 1, 4096));
+  });
+  EXPECT_EQ(alone.report().cycles, 16004 + 64 + 400 + 100);
+
+  // PE 1 computes for 2000 cycles first: the two transfers do not overlap,
+  // and each runs at the engine's rate.
+  Simulator staggered(v1());
+  staggered.runJob(64, [&](int64_t pe) {
+    if (pe == 1)
+      staggered.vectorWork(DType::F32, 2000 * 16);
+    if (pe <= 1)
+      staggered.wait(
+          staggered.dma(MemoryLevel::DRAM, MemoryLevel::Local, 1, 4096));
+  });
+  EXPECT_EQ(staggered.report().cycles, 18004 + 64 + 400 + 100);
+
+  // Four PEs start at once: the fourth finds three transfers running and
+  // gets 220 / 4 = 55 B/cycle, ceil(4096 / 55) = 75 cycles.
+  Simulator together(v1());
+  together.runJob(4, [&](int64_t) {
+    together.wait(together.dma(MemoryLevel::DRAM, MemoryLevel::Local, 1, 4096));
+  });
+  EXPECT_EQ(together.report().cycles, 16004 + 75 + 400 + 100);
+}
+
+TEST(SimulatorTest, JobsAreRecordedWithTheirIdlePECycles) {
+  Simulator sim(v1());
+  // PE 0 works 10 cycles (160 f32 operations at 16 a cycle), PE 1 20: the
+  // body ends 16000 + 20 cycles in. PE 0 then idles 10 cycles, and the 62
+  // PEs outside the job all 20.
+  sim.runJob(
+      2, [&](int64_t pe) { sim.vectorWork(DType::F32, 160 * (pe + 1)); },
+      "conv_3", "Conv_12,Relu_13");
+  SimReport r = sim.report();
+  ASSERT_EQ(r.jobList.size(), 1u);
+  const JobRecord &job = r.jobList[0];
+  EXPECT_EQ(job.name, "conv_3");
+  EXPECT_EQ(job.nodes, "Conv_12,Relu_13");
+  EXPECT_EQ(job.pes, 2);
+  EXPECT_EQ(job.startCycle, 0);
+  EXPECT_EQ(job.endCycle, 16020 + 100);
+  EXPECT_EQ(job.idlePECycles, 10 + 62 * 20);
+
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  sim.writeReportJSON(os);
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
+  ASSERT_TRUE(static_cast<bool>(json)) << llvm::toString(json.takeError());
+  const llvm::json::Array *jobs = json->getAsObject()->getArray("job_list");
+  ASSERT_TRUE(jobs && jobs->size() == 1);
+  const llvm::json::Object *first = (*jobs)[0].getAsObject();
+  EXPECT_EQ(first->getString("name"), "conv_3");
+  const llvm::json::Array *nodes = first->getArray("nodes");
+  ASSERT_TRUE(nodes && nodes->size() == 2);
+  EXPECT_EQ((*nodes)[1].getAsString(), "Relu_13");
+  EXPECT_EQ(first->getInteger("idle_pe_cycles"), 10 + 62 * 20);
 }
 
 TEST(SimulatorTest, OperandsOutsideLocalMemoryFault) {

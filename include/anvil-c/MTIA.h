@@ -72,9 +72,12 @@ typedef int64_t anvil_mtia_token;
  * runs on PEs 0 .. num_pes - 1, each called with its PE index and `ctx`
  * (the kernel's buffers), and the call returns when every PE is done (a
  * barrier). PE programs may wait on each other (anvil_mtia_barrier,
- * semaphores). */
+ * semaphores). `name` (the kernel) and `nodes` (the model nodes it came
+ * from, comma separated) label the job in reports and traces; either may
+ * be null. */
 typedef void (*anvil_mtia_program)(int64_t pe, void *ctx);
-void anvil_mtia_job_run(int64_t num_pes, anvil_mtia_program program, void *ctx);
+void anvil_mtia_job_run(int64_t num_pes, anvil_mtia_program program, void *ctx,
+                        const char *name, const char *nodes);
 
 /* The PE running this program, and how many PEs the job spans. */
 int64_t anvil_mtia_pe_id(void);

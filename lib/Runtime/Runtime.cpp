@@ -115,6 +115,8 @@ struct AnvilModel {
   SetThreadsFn setThreads = nullptr;
   std::string metadata;
   std::vector<TensorInfo> inputs, outputs;
+  /// The artifact's constants: every run reads them from DRAM at least once.
+  int64_t weightBytes = 0;
   /// The machine an MTIA-target artifact was compiled for; it runs on the
   /// simulator of that machine.
   std::optional<anvil::target::TargetDesc> machine;
@@ -198,6 +200,7 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
     delete model;
     return fail("artifact metadata has malformed inputs or outputs");
   }
+  model->weightBytes = root->getInteger("weight_bytes").value_or(0);
   if (auto description = root->getString("machine_description")) {
     llvm::Expected<anvil::target::TargetDesc> machine =
         anvil::target::parseTargetDesc(*description, "the artifact's machine");
@@ -285,6 +288,7 @@ int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
     sim.addCompulsoryDRAMBytes(t.bytes());
   for (const TensorInfo &t : model->outputs)
     sim.addCompulsoryDRAMBytes(t.bytes());
+  sim.addCompulsoryDRAMBytes(model->weightBytes);
   buffers.push_back(sim.localMemories());
   buffers.push_back(sim.sramBase());
   anvil::sim::Simulator::Scope scope(sim);

@@ -1,4 +1,4 @@
-//===- Simulator.cpp - Time and reports of the simulated machine ----------===//
+//===- Simulator.cpp - Time of the simulated machine ----------------------===//
 
 #include "anvil/Sim/Simulator.h"
 
@@ -31,18 +31,6 @@ llvm::StringRef anvil::sim::unitName(Unit unit) {
   llvm_unreachable("unknown unit");
 }
 
-double SimReport::utilization(Unit unit, int64_t numPEs) const {
-  if (cycles == 0)
-    return 0;
-  return static_cast<double>(busyCycles[static_cast<int>(unit)]) /
-         (static_cast<double>(cycles) * numPEs);
-}
-
-double SimReport::rooflineRatio() const {
-  double bound = roofline.boundCycles();
-  return bound > 0 ? cycles / bound : 0;
-}
-
 /// A PE's clocks: when its core may issue next, and when each unit is free;
 /// and where its program stands among the job's fibers.
 struct Simulator::PEState {
@@ -51,6 +39,9 @@ struct Simulator::PEState {
   /// When the last issued operation's result is in place (a transfer's
   /// latency outlasts its unit's busy time).
   int64_t lastCompletion = 0;
+  /// When this PE's last transfer at each level stops using the level's
+  /// bandwidth.
+  int64_t transferUntil[kNumMemoryLevels] = {};
 
   enum class Waiting { None, Barrier, Semaphore };
   bool started = false, done = false;
@@ -167,13 +158,14 @@ bool Simulator::inSRAM(const void *ptr, int64_t bytes) const {
 }
 
 void Simulator::runJob(int64_t numPEs,
-                       llvm::function_ref<void(int64_t pe)> program) {
+                       llvm::function_ref<void(int64_t pe)> program,
+                       llvm::StringRef name, llvm::StringRef nodes) {
   if (fibers->running) {
     fault(llvm::formatv("PE {0} launched a job from inside a job", pe));
     return;
   }
   Scope scope(*this);
-  beginJob(numPEs);
+  beginJob(numPEs, name, nodes);
   fibers->program = program;
   fibers->running = true;
   schedule();
@@ -218,7 +210,11 @@ void Simulator::startFiber(int64_t p) {
 
 void Simulator::schedule() {
   for (;;) {
-    bool pending = false, progressed = false;
+    // The runnable PE furthest behind goes next (the lowest index on a
+    // tie), so that transfers are issued close to the order of their
+    // simulated time, and a transfer sees the ones it overlaps.
+    bool pending = false;
+    int64_t next = -1;
     for (int64_t p = 0; p < peCount; ++p) {
       PEState &state = pes[p];
       if (state.done)
@@ -228,19 +224,22 @@ void Simulator::schedule() {
         continue;
       }
       pending = true;
-      if (!state.started) {
-        startFiber(p);
-        progressed = true;
-      } else if (state.mayRun() || faulted()) {
-        pe = p;
-        swapcontext(&fibers->scheduler, &fibers->contexts[p]);
-        progressed = true;
-      }
+      bool runnable = !state.started || state.mayRun() || faulted();
+      if (runnable && (next < 0 || state.clock < pes[next].clock))
+        next = p;
     }
     if (!pending)
       return;
-    if (!progressed)
+    if (next < 0) {
       fault(deadlockMessage());
+      continue;
+    }
+    if (!pes[next].started) {
+      startFiber(next);
+      continue;
+    }
+    pe = next;
+    swapcontext(&fibers->scheduler, &fibers->contexts[next]);
   }
 }
 
@@ -319,8 +318,14 @@ void Simulator::semWait(int32_t sem, int64_t count) {
   arrivals.erase(arrivals.begin(), arrivals.begin() + count);
 }
 
-void Simulator::beginJob(int64_t numPEs) {
+void Simulator::beginJob(int64_t numPEs, llvm::StringRef name,
+                         llvm::StringRef nodes) {
   peCount = std::clamp<int64_t>(numPEs, 1, machine.numPEs());
+  JobRecord &job = jobRecords.emplace_back();
+  job.name = name.str();
+  job.nodes = nodes.str();
+  job.pes = peCount;
+  job.startCycle = chipClock;
   jobStart = chipClock + machine.costs.launchCycles;
   for (PEState &state : pes) {
     state = PEState();
@@ -346,7 +351,12 @@ void Simulator::endJob() {
     end = std::max(end, start + static_cast<int64_t>(std::ceil(levelCycles)));
   }
   chipClock = end + machine.costs.barrierCycles;
-  ++jobs;
+  JobRecord &job = jobRecords.back();
+  job.endCycle = chipClock;
+  std::copy(std::begin(jobBytes), std::end(jobBytes), std::begin(job.bytes));
+  job.idlePECycles = (machine.numPEs() - peCount) * (end - start);
+  for (int64_t i = 0; i < peCount; ++i)
+    job.idlePECycles += end - pes[i].doneAt();
 }
 
 void Simulator::record(Unit unit, int64_t start, int64_t end,
@@ -358,7 +368,9 @@ void Simulator::record(Unit unit, int64_t start, int64_t end,
     ++droppedEvents;
     return;
   }
-  events.push_back({static_cast<int32_t>(pe), unit, start, end, name});
+  events.push_back({static_cast<int32_t>(pe), unit,
+                    static_cast<int32_t>(jobRecords.size()) - 1, start, end,
+                    name});
 }
 
 Token Simulator::issue(Unit unit, int64_t cycles, int64_t latency,
@@ -374,17 +386,55 @@ Token Simulator::issue(Unit unit, int64_t cycles, int64_t latency,
   return static_cast<Token>(tokens.size() - 1);
 }
 
+void Simulator::catchUp() {
+  if (!fibers->running)
+    return;
+  const PEState &self = pes[pe];
+  for (int64_t q = 0; q < peCount; ++q) {
+    const PEState &other = pes[q];
+    if (q != pe && !other.done && (!other.started || other.mayRun()) &&
+        other.clock < self.clock) {
+      suspend();
+      return;
+    }
+  }
+}
+
+int64_t Simulator::sharersAt(MemoryLevel level, int64_t cycle) const {
+  int64_t sharers = 1;
+  for (int64_t q = 0; q < peCount; ++q)
+    if (q != pe && pes[q].transferUntil[static_cast<int>(level)] > cycle)
+      ++sharers;
+  return sharers;
+}
+
+Token Simulator::transfer(MemoryLevel far, int64_t moved, const char *name) {
+  catchUp();
+  PEState &state = pes[pe];
+  // When issue() will start it: the level's bandwidth is shared by the
+  // PEs of the job whose transfers there are still running then.
+  int64_t start = std::max(state.clock + machine.costs.issueCycles,
+                           state.unitFree[static_cast<int>(Unit::DMA)]);
+  int64_t cycles =
+      dmaTransferCycles(machine, far, moved, sharersAt(far, start));
+  Token token =
+      issue(Unit::DMA, cycles, machine.level(far).latencyCycles, name);
+  int64_t &until = state.transferUntil[static_cast<int>(far)];
+  until = std::max(until, start + cycles);
+  return token;
+}
+
 Token Simulator::dma(MemoryLevel src, MemoryLevel dst, int64_t rows,
                      int64_t rowBytes) {
-  // The far end decides the rate: DRAM or SRAM, shared by the job's PEs.
+  // The far end decides the rate: DRAM or SRAM, shared by the PEs
+  // transferring there.
   MemoryLevel far = src == MemoryLevel::Local ? dst : src;
   int64_t moved = dmaBytesMoved(machine, far, rows, rowBytes);
   for (MemoryLevel level : {src, dst}) {
     bytes[static_cast<int>(level)] += moved;
     jobBytes[static_cast<int>(level)] += moved;
   }
-  return issue(Unit::DMA, dmaTransferCycles(machine, far, moved, peCount),
-               machine.level(far).latencyCycles, "dma");
+  return transfer(far, moved, "dma");
 }
 
 Token Simulator::dmaBroadcast(MemoryLevel src, int64_t receivers, int64_t rows,
@@ -394,8 +444,7 @@ Token Simulator::dmaBroadcast(MemoryLevel src, int64_t receivers, int64_t rows,
   jobBytes[static_cast<int>(src)] += moved;
   bytes[static_cast<int>(MemoryLevel::Local)] += moved * receivers;
   jobBytes[static_cast<int>(MemoryLevel::Local)] += moved * receivers;
-  return issue(Unit::DMA, dmaTransferCycles(machine, src, moved, peCount),
-               machine.level(src).latencyCycles, "dma.broadcast");
+  return transfer(src, moved, "dma.broadcast");
 }
 
 Token Simulator::reAccumulate(DType type, int64_t elements) {
@@ -438,14 +487,20 @@ void Simulator::vectorWork(DType type, int64_t ops) {
 void Simulator::vectorTraffic(MemoryLevel level, int64_t count) {
   bytes[static_cast<int>(level)] += count;
   jobBytes[static_cast<int>(level)] += count;
-  // The core's loads and stores stall it as a transfer of its own would.
+  // The core's loads and stores stall it as a transfer of its own would,
+  // sharing the level with the PEs transferring there.
+  if (level != MemoryLevel::Local)
+    catchUp();
   PEState &state = pes[pe];
   int64_t start = state.clock;
-  if (level == MemoryLevel::Local)
+  if (level == MemoryLevel::Local) {
     state.clock += static_cast<int64_t>(
         std::ceil(count / machine.bytesPerCycle(MemoryLevel::Local)));
-  else
-    state.clock += dmaCycles(machine, level, count, peCount);
+  } else {
+    state.clock += dmaCycles(machine, level, count, sharersAt(level, start));
+    int64_t &until = state.transferUntil[static_cast<int>(level)];
+    until = std::max(until, state.clock);
+  }
   record(Unit::Core, start, state.clock, "vector.memory");
 }
 
@@ -463,109 +518,4 @@ void Simulator::wait(Token token) {
 void Simulator::fault(const std::string &message) {
   if (faultMessage.empty())
     faultMessage = message;
-}
-
-//===----------------------------------------------------------------------===//
-// Reports
-//===----------------------------------------------------------------------===//
-
-SimReport Simulator::report() const {
-  SimReport r;
-  r.cycles = chipClock;
-  r.microseconds = chipClock * machine.secondsPerCycle() * 1e6;
-  r.jobs = jobs;
-  std::copy(std::begin(busy), std::end(busy), r.busyCycles);
-  std::copy(std::begin(bytes), std::end(bytes), r.bytes);
-  r.work = work;
-  r.roofline = roofline(machine, work);
-  return r;
-}
-
-void Simulator::printReport(llvm::raw_ostream &os) const {
-  SimReport r = report();
-  int64_t n = machine.numPEs();
-  os << llvm::formatv("simulated on {0}: {1} cycles, {2:f1} us ({3} jobs)\n",
-                      machine.name, r.cycles, r.microseconds, r.jobs);
-  os << "utilization:";
-  for (int u = 0; u < kNumUnits; ++u)
-    os << llvm::formatv(" {0} {1:f1}%", unitName(Unit(u)),
-                        100 * r.utilization(Unit(u), n));
-  os << "\nbytes moved:";
-  for (int l = 0; l < kNumMemoryLevels; ++l)
-    os << llvm::formatv(" {0} {1}", memoryLevelName(MemoryLevel(l)),
-                        r.bytes[l]);
-  os << llvm::formatv("\nroofline: bound {0:f0} cycles ({1}), simulated/bound "
-                      "{2:f2}\n",
-                      r.roofline.boundCycles(), r.roofline.limiter(),
-                      r.rooflineRatio());
-  if (droppedEvents)
-    os << llvm::formatv("trace: {0} events past the first {1} were not "
-                        "recorded\n",
-                        droppedEvents, options.maxTraceEvents);
-}
-
-void Simulator::writeReportJSON(llvm::raw_ostream &os) const {
-  SimReport r = report();
-  int64_t n = machine.numPEs();
-  llvm::json::Object utilization, moved, bound;
-  for (int u = 0; u < kNumUnits; ++u)
-    utilization[unitName(Unit(u))] = r.utilization(Unit(u), n);
-  for (int l = 0; l < kNumMemoryLevels; ++l)
-    moved[memoryLevelName(MemoryLevel(l))] = r.bytes[l];
-  const Roofline &rf = r.roofline;
-  bound = llvm::json::Object{
-      {"dpe_cycles", rf.dpeCycles},       {"se_cycles", rf.seCycles},
-      {"vector_cycles", rf.vectorCycles}, {"dram_cycles", rf.dramCycles},
-      {"sram_cycles", rf.sramCycles},     {"bound_cycles", rf.boundCycles()},
-      {"limiter", rf.limiter()},          {"ratio", r.rooflineRatio()}};
-  llvm::json::Object root{{"target", machine.name},
-                          {"cycles", r.cycles},
-                          {"microseconds", r.microseconds},
-                          {"jobs", r.jobs},
-                          {"utilization", std::move(utilization)},
-                          {"bytes", std::move(moved)},
-                          {"roofline", std::move(bound)},
-                          {"trace_events_dropped", droppedEvents}};
-  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
-}
-
-void Simulator::writeTrace(llvm::raw_ostream &os) const {
-  // Streamed by hand: a trace of millions of events is too large to build
-  // as one json::Value first.
-  double usPerCycle = machine.secondsPerCycle() * 1e6;
-  llvm::json::OStream json(os);
-  json.object([&] {
-    json.attribute("displayTimeUnit", "ns");
-    json.attributeArray("traceEvents", [&] {
-      for (int64_t p = 0; p < machine.numPEs(); ++p) {
-        json.object([&] {
-          json.attribute("name", "process_name");
-          json.attribute("ph", "M");
-          json.attribute("pid", p);
-          json.attributeObject("args", [&] {
-            json.attribute("name", llvm::formatv("PE {0}", p).str());
-          });
-        });
-        for (int u = 0; u < kNumUnits; ++u)
-          json.object([&] {
-            json.attribute("name", "thread_name");
-            json.attribute("ph", "M");
-            json.attribute("pid", p);
-            json.attribute("tid", u);
-            json.attributeObject(
-                "args", [&] { json.attribute("name", unitName(Unit(u))); });
-          });
-      }
-      for (const Event &e : events)
-        json.object([&] {
-          json.attribute("name", e.name);
-          json.attribute("ph", "X");
-          json.attribute("pid", e.pe);
-          json.attribute("tid", static_cast<int>(e.unit));
-          json.attribute("ts", e.start * usPerCycle);
-          json.attribute("dur", (e.end - e.start) * usPerCycle);
-        });
-    });
-  });
-  os << "\n";
 }

@@ -202,7 +202,10 @@ int run() {
   double firstMs = std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - start)
                        .count();
-  llvm::outs() << llvm::formatv("ran in {0:f3} ms\n", firstMs);
+  // With a JSON report, stdout holds that report alone, for tools to parse.
+  bool jsonReport = modelDevice == "sim" && reportFormat == ReportFormat::Json;
+  (jsonReport ? llvm::errs() : llvm::outs())
+      << llvm::formatv("ran in {0:f3} ms\n", firstMs);
   if (modelDevice == "sim" && reportSimulation(model))
     return kExitUsage;
 

@@ -16,6 +16,10 @@ namespace anvil {
 /// program P (`anvil_mtia_job__P`), until anvil-mtia-job-entries replaces
 /// the call with anvil_mtia_job_run.
 inline constexpr llvm::StringLiteral kMTIAJobPrefix = "anvil_mtia_job__";
+/// On a PE program: the kernel it came from and that kernel's model nodes
+/// (comma separated), which label its job in reports and traces.
+inline constexpr llvm::StringLiteral kMTIAKernelAttr = "anvil.kernel";
+inline constexpr llvm::StringLiteral kMTIANodesAttr = "anvil.nodes";
 } // namespace anvil
 
 #endif // ANVIL_CONVERSION_PASSES_H

@@ -218,10 +218,13 @@ def MTIAJobEntries : Pass<"anvil-mtia-job-entries", "mlir::ModuleOp"> {
     On the LLVM dialect: each call of `@anvil_mtia_job__<program>(num_pes,
     values...)` left by `anvil-mtia-to-calls` becomes a stack array holding
     the values (8 bytes each) and `anvil_mtia_job_run(num_pes,
-    @<program>_entry, array)`, where `@<program>_entry(pe, array)` loads the
-    values and calls the PE program. The runtime (the simulator, or the
-    device) then runs the program once per PE, so PEs may wait on each
-    other.
+    @<program>_entry, array, name, nodes)`, where `@<program>_entry(pe,
+    array)` loads the values and calls the PE program, and `name` and
+    `nodes` are constant C strings of the program's `anvil.kernel` and
+    `anvil.nodes` (its kernel and model nodes, set by `anvil-mtia-to-calls`)
+    that label the job in reports and traces. The runtime (the simulator,
+    or the device) then runs the program once per PE, so PEs may wait on
+    each other.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }

@@ -30,13 +30,11 @@ bool isStaticF32Depthwise(mlir::linalg::LinalgOp op);
 /// `image` of the NCHW `input`: patches[c, kh, kw, oh, ow] = input[image,
 /// c, oh*sh + kh*dh, ow*sw + kw*dw], with the copy linalg.generic it
 /// returns. `w` and `out` are the filter's and output's shapes.
-mlir::linalg::GenericOp fillPatches(mlir::OpBuilder &b, mlir::Location loc,
-                                    mlir::Value input, mlir::Value image,
-                                    mlir::Value patches,
-                                    llvm::ArrayRef<int64_t> w,
-                                    llvm::ArrayRef<int64_t> out,
-                                    llvm::ArrayRef<int64_t> strides,
-                                    llvm::ArrayRef<int64_t> dilations);
+mlir::linalg::GenericOp
+fillPatches(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+            mlir::Value image, mlir::Value patches, llvm::ArrayRef<int64_t> w,
+            llvm::ArrayRef<int64_t> out, llvm::ArrayRef<int64_t> strides,
+            llvm::ArrayRef<int64_t> dilations);
 
 } // namespace anvil
 

@@ -11,16 +11,21 @@
 //    starts it when it is free and is busy for the cost model's cycles (a
 //    transfer's latency does not hold the DMA engine: transfers pipeline);
 //    `wait` holds the core until the result is in place;
+//  - a transfer at DRAM or SRAM (a DMA, or the core's own loads and
+//    stores) shares the level's bandwidth with the transfers of the job's
+//    other PEs still running there when it starts;
 //  - a job is launched on a set of PEs (`launch_cycles`), runs one program
 //    per PE, and ends at a barrier (`barrier_cycles`) when every PE and
 //    unit is done, and no sooner than the job's DRAM and SRAM bytes take at
 //    those levels' full bandwidth, which all PEs share.
 //
-// A job's PE programs run as fibers on the calling thread: one runs until
-// it finishes or waits on another PE (a barrier, a semaphore), then the
-// next runnable one goes on. Simulated time is each PE's own clock; the
-// host order of execution only has to respect the waits, and results do
-// not depend on it. Waits that can never be met fault the run (deadlock).
+// A job's PE programs run as fibers on the calling thread. The PE whose
+// clock is furthest behind runs until it finishes, waits on another PE (a
+// barrier, a semaphore) or is about to transfer while another is behind
+// it; then the one furthest behind goes on. Simulated time is each PE's
+// own clock; results do not depend on the host order of execution, and
+// time follows it only through the transfers each sees. Waits that can
+// never be met fault the run (deadlock).
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,6 +58,20 @@ struct SimOptions {
   int64_t maxTraceEvents = 2'000'000;
 };
 
+/// One job as it ran: what the compiler named it, the span it took on the
+/// chip (from its launch to the barrier after it), what it moved, and the
+/// PE-cycles of its body in which a PE had no program to run (the PEs
+/// outside it, and each of its PEs after its program finished).
+struct JobRecord {
+  /// The kernel ("conv_3") and the model nodes it came from, comma
+  /// separated; empty where the program names none.
+  std::string name, nodes;
+  int64_t pes = 0;
+  int64_t startCycle = 0, endCycle = 0;
+  int64_t bytes[target::kNumMemoryLevels] = {0, 0, 0};
+  int64_t idlePECycles = 0;
+};
+
 /// What a run measured, over all jobs since construction or reset().
 struct SimReport {
   int64_t cycles = 0;
@@ -64,6 +83,7 @@ struct SimReport {
   int64_t bytes[target::kNumMemoryLevels] = {0, 0, 0};
   target::Work work;
   target::Roofline roofline;
+  std::vector<JobRecord> jobList;
 
   /// Busy cycles over the cycles all PEs had.
   double utilization(Unit unit, int64_t numPEs) const;
@@ -91,8 +111,10 @@ public:
   };
 
   /// Launches a job on PEs 0..numPEs-1 and runs `program(pe)` for each, as
-  /// fibers that may wait on each other (barrier, semWait).
-  void runJob(int64_t numPEs, llvm::function_ref<void(int64_t pe)> program);
+  /// fibers that may wait on each other (barrier, semWait). `name` and
+  /// `nodes` label it in the report and the trace.
+  void runJob(int64_t numPEs, llvm::function_ref<void(int64_t pe)> program,
+              llvm::StringRef name = {}, llvm::StringRef nodes = {});
   int64_t currentPE() const { return pe; }
   int64_t jobPEs() const { return peCount; }
 
@@ -160,7 +182,7 @@ public:
 private:
   struct PEState;
   struct Fibers;
-  void beginJob(int64_t numPEs);
+  void beginJob(int64_t numPEs, llvm::StringRef name, llvm::StringRef nodes);
   void endJob();
   /// Runs PE fibers until all finish; faults on a deadlock.
   void schedule();
@@ -173,11 +195,22 @@ private:
   struct Event {
     int32_t pe;
     Unit unit;
+    /// Index of the job in jobRecords.
+    int32_t job;
     int64_t start, end;
     const char *name;
   };
 
   Token issue(Unit unit, int64_t cycles, int64_t latency, const char *name);
+  /// Gives way to any runnable PE of the job whose clock is behind this
+  /// one's, so that the transfers overlapping this PE's next one are known.
+  void catchUp();
+  /// PEs of the job whose transfers at `level` still run at `cycle`, this
+  /// one counted.
+  int64_t sharersAt(target::MemoryLevel level, int64_t cycle) const;
+  /// Issues `moved` bytes on the DMA engine at the rate of `far`, shared
+  /// with the PEs transferring there when it starts.
+  Token transfer(target::MemoryLevel far, int64_t moved, const char *name);
   void record(Unit unit, int64_t start, int64_t end, const char *name);
 
   target::TargetDesc machine;
@@ -190,7 +223,7 @@ private:
   int64_t pe = 0, peCount = 0;
   int64_t chipClock = 0;
   int64_t jobStart = 0;
-  int64_t jobs = 0;
+  std::vector<JobRecord> jobRecords;
   int64_t jobBytes[target::kNumMemoryLevels] = {0, 0, 0};
   int64_t bytes[target::kNumMemoryLevels] = {0, 0, 0};
   int64_t busy[kNumUnits] = {};

@@ -29,12 +29,11 @@ bool anvil::isStaticF32Product(linalg::LinalgOp op) {
 
 /// patches[c, kh, kw, oh, ow] = input[image, c, oh*sh + kh*dh, ow*sw + kw*dw]
 /// as a copy linalg.generic (lowered to loops with the other linalg ops).
-linalg::GenericOp anvil::fillPatches(OpBuilder &b, Location loc,
-                                           Value input, Value image,
-                                           Value patches, ArrayRef<int64_t> w,
-                                           ArrayRef<int64_t> out,
-                                           ArrayRef<int64_t> strides,
-                                           ArrayRef<int64_t> dilations) {
+linalg::GenericOp anvil::fillPatches(OpBuilder &b, Location loc, Value input,
+                                     Value image, Value patches,
+                                     ArrayRef<int64_t> w, ArrayRef<int64_t> out,
+                                     ArrayRef<int64_t> strides,
+                                     ArrayRef<int64_t> dilations) {
   auto inType = cast<MemRefType>(input.getType());
   auto in = inType.getShape();
   SmallVector<OpFoldResult> offsets = {image, b.getIndexAttr(0),

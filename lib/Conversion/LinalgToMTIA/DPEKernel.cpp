@@ -68,8 +68,9 @@ public:
     int64_t tasks = shape.batches * rowTiles * colTiles;
     int64_t pes = std::min<int64_t>(tasks, target.getNumPes());
     Value pe = openKernel(b, loc, name, pes);
-    launchOf(pe)->setAttr(kProductTilesAttr,
-                          b.getDenseI64ArrayAttr({tiles.tm, tiles.tn, tiles.tk}));
+    launchOf(pe)->setAttr(
+        kProductTilesAttr,
+        b.getDenseI64ArrayAttr({tiles.tm, tiles.tn, tiles.tk}));
     allocateBuffers();
     Staged staged = stageReused(pe, pes, operands, rowTiles, colTiles);
     IndexMath x{b, loc};
@@ -318,7 +319,10 @@ private:
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
     IndexMath x{b, loc};
     Type element = cast<MemRefType>(buffer.getType()).getElementType();
-    CoreCostOp::create(b, loc, x.c(elements), x.c(0), TypeAttr::get(element));
+    CoreCostOp::create(
+        b, loc, x.c(elements), x.c(elements * elementBytes(element)),
+        TypeAttr::get(element),
+        MemorySpaceAttr::get(b.getContext(), MemorySpace::Local));
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
     linalg::FillOp::create(b, loc, zero, buffer);
   }

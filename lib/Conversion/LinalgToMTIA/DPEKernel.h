@@ -26,9 +26,9 @@ inline bool isQuantized(mlir::Type input) { return input.isInteger(8); }
 policy::ProductTiles productTiles(TargetAttr target, mlir::Type input);
 
 /// The 2-D operands of product number `batch` of a batched product.
-using OperandsAt = mlir::function_ref<std::tuple<mlir::Value, mlir::Value,
-                                                 mlir::Value>(
-    mlir::OpBuilder &, mlir::Value batch)>;
+using OperandsAt =
+    mlir::function_ref<std::tuple<mlir::Value, mlir::Value, mlir::Value>(
+        mlir::OpBuilder &, mlir::Value batch)>;
 
 struct GemmShape {
   int64_t batches, m, n, k;

@@ -66,6 +66,28 @@ Value asMatrix(OpBuilder &b, Location loc, Value view) {
       b, loc, view, SmallVector<ReassociationIndices>{{0}, rest});
 }
 
+/// What the convolution lowerings read off a convolution.
+struct ConvOperands {
+  Value input, filter, output;
+  ArrayRef<int64_t> in, w, out;
+  SmallVector<int64_t> strides, dilations;
+};
+
+template <typename ConvOp> ConvOperands convOperands(ConvOp op) {
+  ConvOperands c;
+  c.input = op.getInputs()[0];
+  c.filter = op.getInputs()[1];
+  c.output = op.getOutputs()[0];
+  c.in = shapeOf(c.input);
+  c.w = shapeOf(c.filter);
+  c.out = shapeOf(c.output);
+  c.strides.assign(op.getStrides().template getValues<int64_t>().begin(),
+                   op.getStrides().template getValues<int64_t>().end());
+  c.dilations.assign(op.getDilations().template getValues<int64_t>().begin(),
+                     op.getDilations().template getValues<int64_t>().end());
+  return c;
+}
+
 class KernelFormer {
 public:
   explicit KernelFormer(const DPEPolicy &policy)
@@ -88,10 +110,8 @@ public:
   /// Batched products (attention's) are not quantized: under the i8 policy
   /// they run in the machine's 16-bit type.
   LogicalResult batchMatmul(linalg::BatchMatmulOp op) {
-    if (!policy.batchInput)
-      return op.emitOpError("runs on the DPE in f16 or bf16 under the i8 "
-                            "policy, and ")
-             << target.getName() << " takes neither";
+    if (failed(haveBatchInput(op)))
+      return failure();
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
@@ -111,11 +131,9 @@ public:
   /// Per image: the patches into an im2col buffer (a vector-core kernel),
   /// then Y[F, OH*OW] = W[F, C*KH*KW] patches on the DPE.
   LogicalResult conv(linalg::Conv2DNchwFchwOp op) {
-    Value input = op.getInputs()[0], filter = op.getInputs()[1],
-          output = op.getOutputs()[0];
-    auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
-    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
-    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    ConvOperands c = convOperands(op);
+    Value input = c.input, filter = c.filter, output = c.output;
+    ArrayRef<int64_t> in = c.in, w = c.w, out = c.out;
     Location loc = op.getLoc();
     bool addToC = !takeZeroFill(op);
     OpBuilder b(op);
@@ -131,7 +149,7 @@ public:
       b.setInsertionPointToStart(images.getBody());
       Value image = images.getInductionVar();
       linalg::LinalgOp gather = anvil::fillPatches(
-          b, loc, input, image, patches, w, out, strides, dilations);
+          b, loc, input, image, patches, w, out, c.strides, c.dilations);
       if (failed(onVectorCores(gather, "im2col")))
         return failure();
       product(
@@ -152,21 +170,16 @@ public:
   /// W[g] patches[g] for every group in one DPE kernel. Like batched
   /// products, not quantized under the i8 policy.
   LogicalResult groupedConv(linalg::Conv2DNgchwGfchwOp op) {
-    if (!policy.batchInput)
-      return op.emitOpError("runs on the DPE in f16 or bf16 under the i8 "
-                            "policy, and ")
-             << target.getName() << " takes neither";
-    Value input = op.getInputs()[0], filter = op.getInputs()[1],
-          output = op.getOutputs()[0];
+    if (failed(haveBatchInput(op)))
+      return failure();
     // [N, G, C/G, H, W], [G, F/G, C/G, KH, KW], [N, G, F/G, OH, OW].
-    auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
-    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
-    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    ConvOperands c = convOperands(op);
+    Value input = c.input, filter = c.filter, output = c.output;
+    ArrayRef<int64_t> in = c.in, w = c.w, out = c.out;
     Location loc = op.getLoc();
     bool addToC = !takeZeroFill(op);
     OpBuilder b(op);
-    int64_t groups = w[0], depth = w[2] * w[3] * w[4],
-            pixels = out[3] * out[4];
+    int64_t groups = w[0], depth = w[2] * w[3] * w[4], pixels = out[3] * out[4];
     Value nchw = memref::CollapseShapeOp::create(
         b, loc, input,
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
@@ -188,10 +201,10 @@ public:
                                            out[4]};
       linalg::LinalgOp gather =
           anvil::fillPatches(b, loc, nchw, image, patches, ungroupedW,
-                             ungroupedOut, strides, dilations);
+                             ungroupedOut, c.strides, c.dilations);
       if (failed(onVectorCores(gather, "im2col")))
         return failure();
-        emitDPEKernel(
+      emitDPEKernel(
           b, loc, policy, policy.batchInput, {groups, w[1], pixels, depth},
           nextName("grouped_conv"),
           [&](OpBuilder &nb, Value group) {
@@ -255,6 +268,16 @@ public:
   }
 
 private:
+  /// Batched products run in the machine's 16-bit type under the i8
+  /// policy; an error on `op` where it has none.
+  LogicalResult haveBatchInput(linalg::LinalgOp op) {
+    if (policy.batchInput)
+      return success();
+    return op.emitOpError("runs on the DPE in f16 or bf16 under the i8 "
+                          "policy, and ")
+           << target.getName() << " takes neither";
+  }
+
   TargetAttr target;
   DPEPolicy policy;
   int64_t counter = 0;
@@ -264,11 +287,10 @@ private:
 /// buffers (the host GEMM kernel's conditions), and grouped convolutions
 /// (products batched over the groups).
 bool onDPE(linalg::LinalgOp op) {
-  bool product = anvil::isStaticF32Product(op) ||
-                 (isa<linalg::Conv2DNgchwGfchwOp>(op) &&
-                  anvil::hasStaticF32Operands(op));
-  return product &&
-         llvm::all_of(op->getOperands(), [](Value v) {
+  bool product =
+      anvil::isStaticF32Product(op) ||
+      (isa<linalg::Conv2DNgchwGfchwOp>(op) && anvil::hasStaticF32Operands(op));
+  return product && llvm::all_of(op->getOperands(), [](Value v) {
            auto type = cast<MemRefType>(v.getType());
            return type.getLayout().isIdentity();
          });

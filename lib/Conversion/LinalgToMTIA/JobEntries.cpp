@@ -3,9 +3,11 @@
 // anvil-mtia-to-calls leaves each launch as a call of a declaration named
 // after its PE program. Here, on the LLVM dialect, the program's values go
 // into a stack array of 8-byte slots, and the launch becomes
-// anvil_mtia_job_run(num_pes, entry, array), where the entry loads them
-// back and calls the program for one PE. The runtime decides how PEs run
-// (the simulator: as fibers that may wait on each other).
+// anvil_mtia_job_run(num_pes, entry, array, name, nodes), where the entry
+// loads them back and calls the program for one PE, and the two strings
+// (the kernel, its model nodes) label the job in reports and traces. The
+// runtime decides how PEs run (the simulator: as fibers that may wait on
+// each other).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,7 +52,7 @@ LLVM::LLVMFuncOp buildEntry(OpBuilder &b, LLVM::LLVMFuncOp program) {
   return entry;
 }
 
-/// Declares anvil_mtia_job_run(i64, ptr, ptr) once.
+/// Declares anvil_mtia_job_run(i64, ptr, ptr, ptr, ptr) once.
 LLVM::LLVMFuncOp declareJobRun(OpBuilder &b, ModuleOp module) {
   if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(kJobRun))
     return existing;
@@ -61,7 +63,17 @@ LLVM::LLVMFuncOp declareJobRun(OpBuilder &b, ModuleOp module) {
   return LLVM::LLVMFuncOp::create(
       b, module.getLoc(), kJobRun,
       LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
-                                  {b.getI64Type(), ptr, ptr}));
+                                  {b.getI64Type(), ptr, ptr, ptr, ptr}));
+}
+
+/// A constant C string named after `program`, its address built at `b`.
+Value labelString(OpBuilder &b, Location loc, LLVM::LLVMFuncOp program,
+                  StringRef attr, StringRef suffix) {
+  auto text = program->getAttrOfType<StringAttr>(attr);
+  std::string value = text ? text.getValue().str() : "";
+  value.push_back('\0');
+  return LLVM::createGlobalString(loc, b, (program.getName() + suffix).str(),
+                                  value, LLVM::Linkage::Internal);
 }
 
 LogicalResult lowerLaunch(ModuleOp module, LLVM::CallOp launch) {
@@ -96,9 +108,11 @@ LogicalResult lowerLaunch(ModuleOp module, LLVM::CallOp launch) {
     LLVM::StoreOp::create(b, loc, value, slot);
   }
   Value address = LLVM::AddressOfOp::create(b, loc, entry);
-  LLVM::CallOp::create(
-      b, loc, jobRun,
-      ValueRange{launch.getArgOperands().front(), address, array});
+  Value kernel = labelString(b, loc, program, anvil::kMTIAKernelAttr, "_name");
+  Value nodes = labelString(b, loc, program, anvil::kMTIANodesAttr, "_nodes");
+  LLVM::CallOp::create(b, loc, jobRun,
+                       ValueRange{launch.getArgOperands().front(), address,
+                                  array, kernel, nodes});
   launch.erase();
   return success();
 }

@@ -158,6 +158,11 @@ void anvil::mtia::rescaleTile(OpBuilder &b, Location loc, Value q, Value aMax,
   IndexMath x{b, loc};
   Value rows = memref::DimOp::create(b, loc, q, 0);
   Value cols = memref::DimOp::create(b, loc, q, 1);
-  CoreCostOp::create(b, loc, x.mul(x.mul(rows, cols), x.c(4)), x.c(0),
-                     TypeAttr::get(b.getF32Type()));
+  // In local memory: the i32 sum read, the f32 tile written (and read
+  // first when accumulating).
+  Value elements = x.mul(rows, cols);
+  CoreCostOp::create(b, loc, x.mul(elements, x.c(4)),
+                     x.mul(elements, x.c(accumulate ? 12 : 8)),
+                     TypeAttr::get(b.getF32Type()),
+                     MemorySpaceAttr::get(b.getContext(), MemorySpace::Local));
 }

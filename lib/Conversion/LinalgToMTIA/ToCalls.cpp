@@ -267,7 +267,7 @@ LogicalResult lowerOp(ModuleOp module, Operation *op) {
                     e.toI64(cost.getOps())},
                    false);
             e.call("anvil_mtia_vector_traffic",
-                   {e.i32(static_cast<int32_t>(MemorySpace::DRAM)),
+                   {e.i32(static_cast<int32_t>(cost.getLevel())),
                     e.toI64(cost.getBytes())},
                    false);
             return success();
@@ -444,6 +444,20 @@ Value rebuildBuffer(OpBuilder &b, Location loc, SplitBuffer split,
       mixed(offset, split.metadata.getOffset()), sizes, strideValues);
 }
 
+/// The model nodes a location names, in order, each once: the importers
+/// give every op the NameLoc of its node (fused where ops were merged).
+std::string modelNodes(Location loc) {
+  SmallVector<StringRef> names;
+  loc->walk([&](Location inner) {
+    if (auto named = dyn_cast<NameLoc>(inner))
+      if (!named.getName().getValue().empty() &&
+          !llvm::is_contained(names, named.getName().getValue()))
+        names.push_back(named.getName().getValue());
+    return WalkResult::advance();
+  });
+  return llvm::join(names, ",");
+}
+
 /// Moves the launch's PE program into a function of its own,
 /// `@<graph>_<kernel>(pe, captured values...)`, and replaces the launch
 /// with a call of `@anvil_mtia_job__<that function>(num_pes, captured
@@ -468,6 +482,10 @@ void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
       b, loc, (graph.getName() + "_" + launch.getKernel()).str(),
       b.getFunctionType(argTypes, {}));
   program.setPrivate();
+  // What the job is called in reports and traces (anvil-mtia-job-entries).
+  program->setAttr(anvil::kMTIAKernelAttr, launch.getKernelAttr());
+  program->setAttr(anvil::kMTIANodesAttr,
+                   b.getStringAttr(modelNodes(launch.getLoc())));
   SymbolTable(module).insert(program);
   Block *entry = program.addEntryBlock();
   b.setInsertionPointToStart(entry);

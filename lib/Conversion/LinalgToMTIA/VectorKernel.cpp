@@ -59,8 +59,8 @@ void taskBox(OpBuilder &b, Location loc, const anvil::policy::TaskGrid &grid,
 }
 
 /// Charges the task's vector-core work: element operations are its
-/// iterations times the body's operations; DRAM bytes the sizes of the
-/// tile's operands.
+/// iterations times the body's operations; each memory level the bytes of
+/// the tile's operands that live there.
 void chargeCoreCost(OpBuilder &b, Location loc, linalg::LinalgOp op,
                     ArrayRef<OpFoldResult> sizes, linalg::LinalgOp tiled) {
   IndexMath x{b, loc};
@@ -69,30 +69,34 @@ void chargeCoreCost(OpBuilder &b, Location loc, linalg::LinalgOp op,
   Value ops = x.c(bodyOps);
   for (OpFoldResult size : sizes)
     ops = x.mul(ops, getValueOrCreateConstantIndexOp(b, loc, size));
-  Value bytes = x.c(0);
+  Value bytes[3] = {x.c(0), x.c(0), x.c(0)};
   for (Value operand : tiled->getOperands()) {
     auto type = dyn_cast<MemRefType>(operand.getType());
     if (!type)
       continue;
     Value elements = x.c(1);
     for (int64_t d = 0; d < type.getRank(); ++d)
-      elements =
-          x.mul(elements,
-                type.isDynamicDim(d)
-                    ? memref::DimOp::create(b, loc, operand, d).getResult()
-                    : x.c(type.getDimSize(d)));
-    bytes = x.add(bytes,
-                  x.mul(elements, x.c(elementBytes(type.getElementType()))));
+      elements = x.mul(
+          elements, type.isDynamicDim(d)
+                        ? memref::DimOp::create(b, loc, operand, d).getResult()
+                        : x.c(type.getDimSize(d)));
+    Value &level = bytes[static_cast<int>(memorySpaceOf(type))];
+    level =
+        x.add(level, x.mul(elements, x.c(elementBytes(type.getElementType()))));
   }
-  Type element =
-      cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType();
-  CoreCostOp::create(b, loc, ops, bytes, TypeAttr::get(element));
+  auto element = TypeAttr::get(
+      cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType());
+  CoreCostOp::create(b, loc, ops, bytes[0], element);
+  for (MemorySpace level : {MemorySpace::SRAM, MemorySpace::Local})
+    if (!isConstantIntValue(bytes[static_cast<int>(level)], 0))
+      CoreCostOp::create(b, loc, x.c(0), bytes[static_cast<int>(level)],
+                         element, MemorySpaceAttr::get(b.getContext(), level));
 }
 
 } // namespace
 
-LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op,
-                                            StringRef name, int64_t numPEs) {
+LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op, StringRef name,
+                                            int64_t numPEs) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto tileable = cast<TilingInterface>(op.getOperation());

@@ -2,6 +2,7 @@
 #include "anvil/Target/Host/Artifact.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -102,20 +103,34 @@ static llvm::json::Array tensorsJSON(const std::vector<TensorSignature> &ts) {
 }
 
 std::string anvil::host::metadataJSON(const ModelSignature &signature,
-                                      StringRef target,
+                                      StringRef target, int64_t weightBytes,
                                       StringRef machineDescription) {
   llvm::json::Object root{{"format_version", kArtifactFormatVersion},
                           {"compiler", "anvil"},
                           {"compiler_version", ANVIL_VERSION},
                           {"target", target},
                           {"inputs", tensorsJSON(signature.inputs)},
-                          {"outputs", tensorsJSON(signature.outputs)}};
+                          {"outputs", tensorsJSON(signature.outputs)},
+                          {"weight_bytes", weightBytes}};
   if (!machineDescription.empty())
     root["machine_description"] = machineDescription;
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(root));
   return text;
+}
+
+/// Bytes of the module's constant tensors (weights; not strings).
+static int64_t constantTensorBytes(ModuleOp module) {
+  int64_t bytes = 0;
+  module.walk([&](LLVM::GlobalOp global) {
+    auto value = dyn_cast_or_null<ElementsAttr>(global.getValueOrNull());
+    if (global.getConstant() && value)
+      bytes += value.getNumElements() *
+               llvm::divideCeil(value.getShapedType().getElementTypeBitWidth(),
+                                8);
+  });
+  return bytes;
 }
 
 /// `int anvil_model_run(void **buffers)`: inputs, then outputs, each a
@@ -159,7 +174,9 @@ anvil::host::translateToArtifactIR(ModuleOp module, llvm::LLVMContext &context,
   graph->setLinkage(llvm::GlobalValue::InternalLinkage);
   addEntryPoint(*llvmModule, graph);
   llvm::Constant *text = llvm::ConstantDataArray::getString(
-      context, metadataJSON(signature, target, machineDescription),
+      context,
+      metadataJSON(signature, target, constantTensorBytes(module),
+                   machineDescription),
       /*AddNull=*/true);
   new llvm::GlobalVariable(*llvmModule, text->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, text,

@@ -1,8 +1,12 @@
 // RUN: anvil-opt %s --anvil-mtia-job-entries --split-input-file --verify-diagnostics | FileCheck %s
 // A launch left by anvil-mtia-to-calls becomes an array of the program's
-// values and anvil_mtia_job_run(num_pes, entry, array); the entry loads
-// them back, each with its own type, and calls the program for one PE.
+// values and anvil_mtia_job_run(num_pes, entry, array, name, nodes); the
+// entry loads them back, each with its own type, and calls the program for
+// one PE; name and nodes are C strings of the program's anvil.kernel and
+// anvil.nodes.
 
+// CHECK-DAG: llvm.mlir.global internal constant @k_name("conv_3\00")
+// CHECK-DAG: llvm.mlir.global internal constant @k_nodes("Conv_12,Relu_13\00")
 // CHECK-LABEL: llvm.func internal @k(
 // CHECK-LABEL: llvm.func internal @k_entry(
 // CHECK-SAME: %[[PE:.*]]: i64, %[[VALUES:.*]]: !llvm.ptr)
@@ -16,11 +20,13 @@
 // CHECK: llvm.store %{{.*}}, %{{.*}} : !llvm.ptr, !llvm.ptr
 // CHECK: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr
 // CHECK: %[[ENTRY:.*]] = llvm.mlir.addressof @k_entry
-// CHECK: llvm.call @anvil_mtia_job_run(%{{.*}}, %[[ENTRY]], %[[ARRAY]])
+// CHECK: %[[NAME:.*]] = llvm.mlir.addressof @k_name
+// CHECK: %[[NODES:.*]] = llvm.mlir.addressof @k_nodes
+// CHECK: llvm.call @anvil_mtia_job_run(%{{.*}}, %[[ENTRY]], %[[ARRAY]], %{{.*}}, %{{.*}})
 // CHECK-NOT: anvil_mtia_job__
 module {
   llvm.func @anvil_mtia_job__k(i64, !llvm.ptr, f32)
-  llvm.func @k(%pe: i64, %p: !llvm.ptr, %x: f32) {
+  llvm.func @k(%pe: i64, %p: !llvm.ptr, %x: f32) attributes {anvil.kernel = "conv_3", anvil.nodes = "Conv_12,Relu_13"} {
     llvm.return
   }
   llvm.func @graph(%p: !llvm.ptr, %x: f32) {

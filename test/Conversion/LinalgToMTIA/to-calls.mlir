@@ -5,10 +5,11 @@
 
 // A view made outside the launch is made again inside: its strided type
 // is not passed.
+// The program keeps its kernel's name and model nodes, which label its job.
 // CHECK-LABEL: func.func private @main_graph_matmul_0(
 // CHECK-SAME: %[[PE:[^:]*]]: index, %{{[^:]*}}: memref<25165824xi8>,
 // CHECK-NOT: strided
-// CHECK-SAME: {
+// CHECK-SAME: attributes {anvil.kernel = "matmul_0", anvil.nodes = "Conv_3,Relu_4"} {
 // CHECK: memref.subview %{{.*}}[0, 0] [32, 64] [1, 1]
 // CHECK: arith.muli %[[PE]], %{{.*}} : index
 // CHECK: memref.view
@@ -26,6 +27,9 @@
 // CHECK: call @anvil_mtia_re_forward(%{{.*}}, %{{.*}}, %c4096_i64{{.*}}, %c4_i32{{.*}}, %c2_i32{{.*}})
 // 16 i32 indices (4 bytes) into a table in DRAM (level 0).
 // CHECK: call @anvil_mtia_dma_gather(%{{.*}}, %{{.*}}, %{{.*}}, %c0_i32{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c4_i32{{.*}}, %c16_i64)
+// Vector-core work charges its bytes at their level: local memory is 2.
+// CHECK: call @anvil_mtia_vector_work(%c4_i32{{.*}}, %{{.*}})
+// CHECK: call @anvil_mtia_vector_traffic(%c2_i32{{.*}}, %{{.*}})
 // CHECK: %[[PE64:.*]] = arith.index_cast %[[PE]] : index to i64
 // CHECK: call @anvil_mtia_sem_signal(%[[PE64]], %c1_i32{{.*}}) : (i64, i32) -> ()
 // CHECK: call @anvil_mtia_sem_wait(%c1_i32{{.*}}, %c2_i64{{.*}}) : (i32, i64) -> ()
@@ -81,6 +85,8 @@ func.func @main_graph(%a: memref<64x128xf16>, %b: memref<128x64xf16, #mtia.memor
     %rows = memref.alloca() : memref<16x64xf32, #mtia.memory_space<local>>
     %t8 = mtia.dma_gather %table[%idx], %rows : memref<1000x64xf32>, memref<16xi32, #mtia.memory_space<local>>, memref<16x64xf32, #mtia.memory_space<local>>
     mtia.wait %t2, %t3, %t4, %t5, %t6, %t7, %t8
+    %sixteen = arith.constant 16 : index
+    mtia.core_cost %sixteen, %sixteen, f32 at <local>
     mtia.sem_signal %pe, 1
     mtia.sem_wait 1, 2
     mtia.barrier
@@ -96,7 +102,7 @@ func.func @main_graph(%a: memref<64x128xf16>, %b: memref<128x64xf16, #mtia.memor
     %t11 = mtia.dma %c, %s1 : memref<64x64xf32>, memref<64x64xf32, #mtia.memory_space<sram>>
     %t12 = mtia.dma %s1, %lc : memref<64x64xf32, #mtia.memory_space<sram>>, memref<64x64xf32, #mtia.memory_space<local>>
     mtia.wait %t11, %t12
-  }
+  } loc(fused["Conv_3", "Relu_4"])
   return
 }
 

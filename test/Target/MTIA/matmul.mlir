@@ -10,7 +10,10 @@
 // RUN: %python -c "import numpy as np; r = np.random.default_rng(0); a = r.standard_normal((70, 100), dtype=np.float32); b = r.standard_normal((100, 90), dtype=np.float32); np.save('%t/a.npy', a); np.save('%t/b.npy', b); np.save('%t/ref.npy', a @ b + 0.5)"
 // RUN: anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --expected=%t/ref.npy --rtol=1e-2 --atol=1e-2 --trace=%t/trace.json | FileCheck %s --check-prefix=SIM
 // RUN: %python -c "import json; t = json.load(open('%t/trace.json')); names = {e['name'] for e in t['traceEvents'] if e['ph'] == 'X'}; assert {'dma', 'dpe.matmul', 'se.convert'} <= names, names"
-// RUN: anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --report=json | FileCheck %s --check-prefix=JSON
+// RUN: anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --report=json > %t/report.json
+// RUN: FileCheck %s --check-prefix=JSON < %t/report.json
+// RUN: %python %S/../../Tools/Inputs/validate_json.py %S/../../../docs/schemas/sim-report.schema.json %t/report.json
+// RUN: %python -c "import json; t = json.load(open('%t/trace.json')); jobs = {(e['args']['job'], e['args']['nodes']) for e in t['traceEvents'] if e['ph'] == 'X'}; assert jobs == {('matmul_0', 'MatMul_7'), ('generic_1', 'Add_8')}, jobs"
 // RUN: not anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --device=host 2>&1 | FileCheck %s --check-prefix=DEVICE
 // RUN: printf '{"name": "broken"}' > %t/broken.json
 // RUN: not anvil-compile %s --target=%t/broken.json 2>&1 | FileCheck %s --check-prefix=BROKEN
@@ -31,10 +34,24 @@
 
 // SIM: simulated on mtia-v1: {{[0-9]+}} cycles
 // SIM: bytes moved: dram {{[0-9]+}}
+// SIM: slowest jobs:
+// SIM: cycles ({{.*}}%) {{matmul_0|generic_1}} on {{4|64}} PEs
 // SIM: output 0 'y': {{.*}} 0 of 6300 elements beyond tolerance: ok
 
-// JSON-DAG: "target": "mtia-v1"
+// The report is the only thing on stdout; each job names its kernel and
+// the model node it came from.
+// JSON: {
+// JSON: "job_list": [
+// JSON: "name": "matmul_0",
+// JSON-NEXT: "nodes": [
+// JSON-NEXT: "MatMul_7"
+// JSON: "pes": 4,
+// JSON: "name": "generic_1",
+// JSON-NEXT: "nodes": [
+// JSON-NEXT: "Add_8"
+// JSON: "pes": 64,
 // JSON-DAG: "roofline": {
+// JSON-DAG: "target": "mtia-v1"
 
 // DEVICE: error: the artifact was compiled for an accelerator target; it runs on the simulator (--device=sim)
 
@@ -46,8 +63,8 @@
 func.func @main_graph(%a: tensor<70x100xf32> {anvil.name = "a"},
                       %b: tensor<100x90xf32> {anvil.name = "b"})
     -> (tensor<70x90xf32> {anvil.name = "y"}) {
-  %0 = nn.matmul %a, %b : tensor<70x100xf32>, tensor<100x90xf32> -> tensor<70x90xf32>
+  %0 = nn.matmul %a, %b : tensor<70x100xf32>, tensor<100x90xf32> -> tensor<70x90xf32> loc("MatMul_7")
   %c = nn.constant dense<0.5> : tensor<70x90xf32>
-  %1 = nn.add %0, %c : tensor<70x90xf32>, tensor<70x90xf32> -> tensor<70x90xf32>
+  %1 = nn.add %0, %c : tensor<70x90xf32>, tensor<70x90xf32> -> tensor<70x90xf32> loc("Add_8")
   return %1 : tensor<70x90xf32>
 }

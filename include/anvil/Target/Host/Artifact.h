@@ -21,7 +21,7 @@ namespace anvil::host {
 
 /// Bumped whenever the entry-point ABI or the metadata schema changes; the
 /// runtime refuses artifacts of another version.
-constexpr int kArtifactFormatVersion = 2;
+constexpr int kArtifactFormatVersion = 3;
 
 /// Symbols every artifact exports.
 constexpr const char *kEntrySymbol = "anvil_model_run";
@@ -46,11 +46,12 @@ std::string dtypeName(mlir::Type elementType);
 /// the graph function of an nn-level module.
 mlir::FailureOr<ModelSignature> readSignature(mlir::ModuleOp module);
 
-/// The metadata JSON stored in an artifact. An artifact for an accelerator
-/// target also carries its machine description, which the runtime's
-/// simulator runs.
+/// The metadata JSON stored in an artifact: the signature, and the bytes of
+/// its constants (the weights, which a run must read at least once). An
+/// artifact for an accelerator target also carries its machine
+/// description, which the runtime's simulator runs.
 std::string metadataJSON(const ModelSignature &signature,
-                         llvm::StringRef target,
+                         llvm::StringRef target, int64_t weightBytes,
                          llvm::StringRef machineDescription = "");
 
 /// Translates an LLVM-dialect module to LLVM IR and adds the artifact's

@@ -198,11 +198,16 @@ def MTIA_CoreCostOp : MTIA_Op<"core_cost"> {
     Work the fixed-function units do not take runs as ordinary code on the
     PE's vector core. On the simulator this op charges that code's time:
     `ops` element operations of `element_type` (vector_core.ops_per_cycle)
-    and `bytes` it loads and stores in DRAM. On riscv64 it emits nothing:
-    there the code's own execution is its cost.
+    and `bytes` it loads and stores at memory level `level` (DRAM unless
+    given: `at <sram>`, `at <local>`). On riscv64 it emits nothing: there the
+    code's own execution is its cost.
   }];
-  let arguments = (ins Index:$ops, Index:$bytes, TypeAttr:$element_type);
-  let assemblyFormat = "$ops `,` $bytes `,` $element_type attr-dict";
+  let arguments = (ins Index:$ops, Index:$bytes, TypeAttr:$element_type,
+                   DefaultValuedAttr<MTIA_MemorySpaceAttr,
+                                     "::anvil::mtia::MemorySpace::DRAM">:$level);
+  let assemblyFormat = [{
+    $ops `,` $bytes `,` $element_type (`at` $level^)? attr-dict
+  }];
 }
 
 //===----------------------------------------------------------------------===//
