@@ -2,7 +2,7 @@
 //
 // anvil-compile MODEL [-o OUT] [--emit=nn|linalg|llvm|obj|lib]
 //               [--target=host|mtia-v1|mtia-2i|FILE.json] [--dpe-type=f16|bf16|i8]
-//               [--input-shape=NAME:DIMS ...]
+//               [--sram-staging=false] [--input-shape=NAME:DIMS ...]
 //               [--bind-input=NAME=FILE.pb ...] [--check]
 //
 // MODEL is an ONNX file, a torch.export .pt2 archive or nn-dialect MLIR.
@@ -78,6 +78,12 @@ cl::opt<std::string> dpeType(
              "f32 products run in (f16 or bf16 with f32 accumulation, or i8 "
              "quantized per row and column with i32 accumulation)"),
     cl::init("f16"), cl::cat(category));
+cl::opt<bool> sramStaging(
+    "sram-staging",
+    cl::desc("Accelerator targets: stage the operands a product reads more "
+             "than once through SRAM (default on; "
+             "--sram-staging=false reads them from DRAM)"),
+    cl::init(true), cl::cat(category));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Pin a dynamic input shape, e.g. x:1x3x224x224"),
@@ -306,6 +312,7 @@ int compile(MLIRContext &ctx) {
     mtia::attachTarget(**module, *machine);
     mtia::MTIAPipelineOptions options;
     options.dpeType = dpeType;
+    options.sramStaging = sramStaging;
     if (emit != Emit::Linalg)
       mtia::buildLinalgToLLVMPipeline(pm, options);
   } else {

@@ -3,6 +3,7 @@
 #include "anvil/Dialect/MTIA/IR/MTIADialect.h"
 #include "anvil/Dialect/NN/IR/NNDialect.h"
 #include "anvil/Target/Host/Pipeline.h"
+#include "anvil/Target/MTIA/Pipeline.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -14,6 +15,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   anvil::registerAnvilConversionPasses();
   anvil::host::registerHostPipelines();
+  anvil::mtia::registerMTIAPipelines();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

@@ -52,10 +52,18 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   // the machine description, kernels one after another over all PEs.
   MTIAFormKernelsOptions kernels;
   kernels.dpeType = options.dpeType;
+  kernels.sramStaging = options.sramStaging;
   pm.addPass(createMTIAFormKernels(kernels));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createMTIAToCalls());
   // Each PE program runs on one PE: its loops stay sequential.
   host::addLowerToLLVM(pm, /*parallel=*/false);
   pm.addPass(createMTIAJobEntries());
+}
+
+void anvil::mtia::registerMTIAPipelines() {
+  PassPipelineRegistration<MTIAPipelineOptions>(
+      "anvil-mtia-pipeline",
+      "linalg on tensors to the LLVM dialect for the module's #mtia.target",
+      buildLinalgToLLVMPipeline);
 }

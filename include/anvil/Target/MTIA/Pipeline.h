@@ -6,6 +6,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
 
@@ -13,9 +15,19 @@
 
 namespace anvil::mtia {
 
-struct MTIAPipelineOptions {
-  /// Input type of the DPE for f32 products (f16 or bf16).
-  std::string dpeType = "f16";
+struct MTIAPipelineOptions
+    : mlir::PassPipelineOptions<MTIAPipelineOptions> {
+  Option<std::string> dpeType{
+      *this, "dpe-type",
+      llvm::cl::desc("Input type of the DPE for f32 products: f16 or bf16 "
+                     "(f32 accumulation), or i8 (quantized, i32 "
+                     "accumulation)"),
+      llvm::cl::init("f16")};
+  Option<bool> sramStaging{
+      *this, "sram-staging",
+      llvm::cl::desc("Stage the operands a product reads more than once "
+                     "through SRAM"),
+      llvm::cl::init(true)};
 };
 
 /// Attaches `desc` to the module as its #mtia.target, which the mtia
@@ -27,6 +39,11 @@ void attachTarget(mlir::ModuleOp module, const target::TargetDesc &desc);
 /// lowering of loops and buffers (the simulator runs the result).
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
                                const MTIAPipelineOptions &options);
+
+/// Registers `anvil-mtia-pipeline` (linalg on tensors, on a module that
+/// carries its #mtia.target as `anvil-compile --target=... --emit=linalg`
+/// writes it, to the LLVM dialect) with anvil-opt.
+void registerMTIAPipelines();
 
 /// Writes the artifact's LLVM IR as a riscv64 (+v) ELF object, the PE
 /// cores' instruction set: calls of the PE operations become the custom-0
