@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Dialect/MTIA/IR/Machine.h"
 #include "anvil/Dialect/MTIA/IR/MTIADialect.h"
 #include "anvil/Dialect/NN/IR/NNDialect.h"
 #include "anvil/Dialect/NN/IR/NNOps.h"
@@ -309,7 +310,7 @@ int compile(MLIRContext &ctx) {
   applyDefaultTimingPassManagerCLOptions(pm);
   host::buildNNToLinalgPipeline(pm);
   if (machine) {
-    mtia::attachTarget(**module, *machine);
+    mtia::attachMachine(**module, *machine);
     mtia::MTIAPipelineOptions options;
     options.dpeType = dpeType;
     options.sramStaging = sramStaging;

@@ -10,12 +10,14 @@
 using namespace mlir;
 using namespace anvil::mtia;
 using anvil::policy::ProductTiles;
+using anvil::target::MemoryLevel;
+using anvil::target::TargetDesc;
 
-ProductTiles anvil::mtia::productTiles(TargetAttr target, Type input) {
+ProductTiles anvil::mtia::productTiles(const TargetDesc &machine, Type input) {
   anvil::policy::ProductProblem problem;
-  problem.tileRows = target.getTileRows();
-  problem.tileRowBytes = target.getTileRowBytes();
-  problem.localBytes = target.getLocalBytes();
+  problem.tileRows = machine.dpe.tileRows;
+  problem.tileRowBytes = machine.dpe.tileRowBytes;
+  problem.localBytes = machine.level(MemoryLevel::Local).capacityBytes;
   problem.inputBytes = elementBytes(input);
   problem.quantized = isQuantized(input);
   return anvil::policy::chooseProductTiles(problem);
@@ -54,9 +56,9 @@ class DPEKernel {
 public:
   DPEKernel(OpBuilder &b, Location loc, const DPEPolicy &policy, Type input,
             GemmShape shape)
-      : b(b), loc(loc), target(policy.target), input(input),
+      : b(b), loc(loc), machine(*policy.machine), input(input),
         quantized(isQuantized(input)), sramStaging(policy.sramStaging),
-        shape(shape), tiles(productTiles(target, input)) {}
+        shape(shape), tiles(productTiles(machine, input)) {}
 
   /// `addToC`: linalg's products add to their output; unless it was just
   /// zeroed, each C tile is loaded before the reduction adds to it.
@@ -66,7 +68,7 @@ public:
     int64_t rowTiles = llvm::divideCeil(shape.m, tiles.tm);
     int64_t colTiles = llvm::divideCeil(shape.n, tiles.tn);
     int64_t tasks = shape.batches * rowTiles * colTiles;
-    int64_t pes = std::min<int64_t>(tasks, target.getNumPes());
+    int64_t pes = std::min<int64_t>(tasks, machine.numPEs());
     Value pe = openKernel(b, loc, name, pes);
     launchOf(pe)->setAttr(
         kProductTilesAttr,
@@ -122,7 +124,7 @@ private:
     Staged staged;
     if (!sramStaging)
       return staged;
-    int64_t free = target.getSramBytes();
+    int64_t free = machine.level(MemoryLevel::SRAM).capacityBytes;
     auto fits = [&](int64_t rows, int64_t cols) {
       int64_t bytes = localBufferBytes(
           bufferType(b.getContext(), {shape.batches * rows, cols}, loaded()));
@@ -199,7 +201,7 @@ private:
     SmallVector<Value> waits;
     if (previous)
       waits.push_back(previous);
-    if (target.getDramPrefetch()) {
+    if (machine.dma.dramPrefetch) {
       Value moved = DMAOp::create(b, loc, token(b), from, to);
       WaitOp::create(b, loc, waits);
       return moved;
@@ -384,7 +386,7 @@ private:
 
   OpBuilder &b;
   Location loc;
-  TargetAttr target;
+  const TargetDesc &machine;
   Type input;
   bool quantized, sramStaging;
   GemmShape shape;

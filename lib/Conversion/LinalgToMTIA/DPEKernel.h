@@ -13,6 +13,7 @@
 
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Policy/FixedTiles.h"
+#include "anvil/Target/TargetDesc.h"
 
 #include <tuple>
 
@@ -22,8 +23,9 @@ namespace anvil::mtia {
 /// each C tile sums in i32 before its rescale (Quantize.h).
 inline bool isQuantized(mlir::Type input) { return input.isInteger(8); }
 
-/// The tiling policy's tiles for products of `input` on `target`.
-policy::ProductTiles productTiles(TargetAttr target, mlir::Type input);
+/// The tiling policy's tiles for products of `input` on `machine`.
+policy::ProductTiles productTiles(const target::TargetDesc &machine,
+                                  mlir::Type input);
 
 /// The 2-D operands of product number `batch` of a batched product.
 using OperandsAt =
@@ -34,11 +36,13 @@ struct GemmShape {
   int64_t batches, m, n, k;
 };
 
-/// How products run on the DPE: the machine, the input type f32 operands
-/// are converted or quantized to (`batchInput` for batched products, which
-/// are not quantized), and whether operands read more than once are staged
+/// How products run on the DPE: the machine (its description, and the
+/// #mtia.target its verifiers read), the input type f32 operands are
+/// converted or quantized to (`batchInput` for batched products, which are
+/// not quantized), and whether operands read more than once are staged
 /// through SRAM.
 struct DPEPolicy {
+  const target::TargetDesc *machine;
   TargetAttr target;
   mlir::Type input, batchInput;
   bool sramStaging;

@@ -16,6 +16,7 @@
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Conversion/Products.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+#include "anvil/Dialect/MTIA/IR/Machine.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -264,7 +265,7 @@ public:
   /// Any linalg op as ordinary code on the vector cores, its tasks over
   /// all PEs.
   LogicalResult onVectorCores(linalg::LinalgOp op, StringRef base) {
-    return emitVectorKernel(op, nextName(base), target.getNumPes());
+    return emitVectorKernel(op, nextName(base), policy.machine->numPEs());
   }
 
 private:
@@ -334,7 +335,15 @@ struct MTIAFormKernelsPass
                              copy.getTarget());
       copy.erase();
     });
-    KernelFormer former(DPEPolicy{target, input, batchInput, sramStaging});
+    const auto &machine = getAnalysis<MachineDescription>();
+    if (!machine.get()) {
+      module.emitError("anvil-mtia-form-kernels needs the machine "
+                       "description: ")
+          << machine.error();
+      return signalPassFailure();
+    }
+    KernelFormer former(
+        DPEPolicy{machine.get(), target, input, batchInput, sramStaging});
     // Products first: they may take the zero fill before them.
     for (linalg::LinalgOp op : collect(module, /*products=*/true)) {
       LogicalResult formed =

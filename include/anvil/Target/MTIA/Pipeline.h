@@ -30,10 +30,6 @@ struct MTIAPipelineOptions
       llvm::cl::init(true)};
 };
 
-/// Attaches `desc` to the module as its #mtia.target, which the mtia
-/// verifiers and passes read.
-void attachTarget(mlir::ModuleOp module, const target::TargetDesc &desc);
-
 /// linalg on tensors -> LLVM dialect for the MTIA-like machine: bufferize,
 /// one mtia kernel per op, calls of the PE operations, then the host's
 /// lowering of loops and buffers (the simulator runs the result).
