@@ -2,6 +2,8 @@
 
 #include "anvil/Policy/FixedTiles.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <gtest/gtest.h>
 
 using namespace anvil::policy;
@@ -86,6 +88,23 @@ TEST(FixedTilesTest, ReductionLoopsAreNeverSplit) {
   g = chooseTaskGrid({1000}, {false}, 64);
   EXPECT_EQ(g.tasks, 1);
   EXPECT_EQ(g.pes, 1);
+}
+
+TEST(FixedTilesTest, ACostPerTaskTradesWavesForPEs) {
+  // 100 rows of 4: one row a task makes two waves, two rows a task one
+  // wave on 50 PEs. Counting iterations alone, both take 2 rows' time and
+  // the grid that fills every PE wins; with 400 cycles to start each task
+  // (a DRAM latency), the single wave wins.
+  TaskGrid byIterations = chooseTaskGrid({100, 4}, {true, true}, 64);
+  EXPECT_EQ(byIterations.tasks, 100);
+  auto latency = [](const TaskGrid &g) {
+    double iterations = g.tileSizes[0] * g.tileSizes[1];
+    return llvm::divideCeil(g.tasks, g.pes) * (400 + iterations);
+  };
+  TaskGrid byCost = chooseTaskGrid({100, 4}, {true, true}, 64, latency);
+  EXPECT_EQ(byCost.tileSizes[0], 2);
+  EXPECT_EQ(byCost.tasks, 50);
+  EXPECT_EQ(byCost.pes, 50);
 }
 
 TEST(FixedTilesTest, SmallOpsGetOneTaskPerPEOfWork) {

@@ -203,6 +203,23 @@ TEST(CostModelTest, SIMD) {
   EXPECT_EQ(vectorCycles(v1, DType::I8, 1000), 16);
 }
 
+TEST(CostModelTest, VectorTasksInWaves) {
+  TargetDesc v1 = load("mtia-v1");
+  // 1600 f32 operations (100 cycles), then 4096 bytes of DRAM among 64
+  // transferring PEs: 400 latency + 1192.
+  EXPECT_EQ(vectorTaskCycles(v1, DType::F32, 1600, MemoryLevel::DRAM, 4096,
+                             64),
+            100 + 1592);
+  // Local memory streams at 400 GB/s (500 B/cycle), without latency.
+  EXPECT_EQ(vectorTaskCycles(v1, DType::F32, 0, MemoryLevel::Local, 5000, 1),
+            10);
+  // 100 tasks over 64 PEs run in two waves ...
+  EXPECT_EQ(taskWavesCycles(v1, 100, 64, 1000, MemoryLevel::DRAM, 0), 2000);
+  // ... and no faster than their bytes stream at DRAM's 220 B/cycle.
+  EXPECT_EQ(taskWavesCycles(v1, 100, 64, 1000, MemoryLevel::DRAM, 1100000),
+            5000);
+}
+
 TEST(CostModelTest, Roofline) {
   TargetDesc v1 = load("mtia-v1");
   Work gemm;

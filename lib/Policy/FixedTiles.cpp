@@ -5,8 +5,11 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
+#include <optional>
 
 using namespace anvil::policy;
+using llvm::ArrayRef;
+using llvm::SmallVector;
 
 int64_t anvil::policy::productLocalBytes(const ProductTiles &t,
                                          const ProductProblem &problem) {
@@ -35,50 +38,72 @@ ProductTiles anvil::policy::chooseProductTiles(const ProductProblem &problem) {
   return t;
 }
 
-/// The tile of the last loop split, below `outer` tiles of the loops split
-/// before it: the one whose waves over `numPEs` PEs take the fewest
-/// iterations of the loop; among those, one that gives every PE a task,
-/// then the largest (fewer, larger tasks).
-static int64_t lastSplitTile(int64_t extent, int64_t outer, int64_t numPEs) {
-  int64_t best = 1, bestCycles = 0;
-  bool bestFills = false;
-  // Larger tiles make fewer tasks than PEs: one wave, only longer.
-  int64_t largest = llvm::divideCeil(extent, llvm::divideCeil(numPEs, outer));
-  for (int64_t tile = 1; tile <= largest; ++tile) {
-    int64_t tasks = outer * llvm::divideCeil(extent, tile);
-    int64_t cycles = llvm::divideCeil(tasks, numPEs) * tile;
-    bool fills = tasks >= numPEs;
-    if (tile == 1 || cycles < bestCycles ||
-        (cycles == bestCycles && (fills || !bestFills))) {
-      best = tile;
-      bestCycles = cycles;
-      bestFills = fills;
-    }
-  }
-  return best;
+/// Tasks of `grid` as cut so far, with `tilesPerLoop` updated.
+static TaskGrid withTile(TaskGrid grid, ArrayRef<int64_t> extents, size_t loop,
+                         int64_t tile) {
+  grid.tileSizes[loop] = tile;
+  grid.tilesPerLoop[loop] = llvm::divideCeil(extents[loop], tile);
+  grid.tasks = 1;
+  for (int64_t tiles : grid.tilesPerLoop)
+    grid.tasks *= tiles;
+  return grid;
 }
 
-TaskGrid anvil::policy::chooseTaskGrid(llvm::ArrayRef<int64_t> extents,
-                                       llvm::ArrayRef<bool> splittable,
-                                       int64_t numPEs) {
+/// Waves times each task's iterations: the cost of a grid when the caller
+/// gives none.
+static double iterationWaves(const TaskGrid &grid) {
+  double iterations = 1;
+  for (int64_t tile : grid.tileSizes)
+    iterations *= tile;
+  return llvm::divideCeil(grid.tasks, grid.pes) * iterations;
+}
+
+/// The grids chooseTaskGrid considers.
+static SmallVector<TaskGrid> candidateGrids(ArrayRef<int64_t> extents,
+                                            ArrayRef<bool> splittable,
+                                            int64_t numPEs) {
   TaskGrid grid;
   grid.tileSizes.assign(extents.begin(), extents.end());
   grid.tilesPerLoop.assign(extents.size(), 1);
-  numPEs = std::max<int64_t>(numPEs, 1);
-  // Tiles of the loops split so far.
-  int64_t outer = 1;
-  for (size_t d = 0; d < extents.size() && outer < numPEs; ++d) {
-    int64_t extent = extents[d];
-    if (!splittable[d] || extent <= 1)
+  SmallVector<TaskGrid> grids{grid};
+  for (size_t d = 0; d < extents.size() && grid.tasks < numPEs; ++d) {
+    if (!splittable[d] || extents[d] <= 1)
       continue;
-    int64_t need = llvm::divideCeil(numPEs, outer);
-    int64_t tile = extent <= need ? 1 : lastSplitTile(extent, outer, numPEs);
-    grid.tileSizes[d] = tile;
-    grid.tilesPerLoop[d] = llvm::divideCeil(extent, tile);
-    outer *= grid.tilesPerLoop[d];
+    int64_t need = llvm::divideCeil(numPEs, grid.tasks);
+    if (extents[d] <= need) {
+      grid = withTile(grid, extents, d, 1);
+      grids.push_back(grid);
+      continue;
+    }
+    // The last loop cut: larger tiles than this make fewer tasks than PEs
+    // in one wave, only longer.
+    auto largest = static_cast<int64_t>(llvm::divideCeil(extents[d], need));
+    for (int64_t tile = 1; tile <= largest; ++tile)
+      grids.push_back(withTile(grid, extents, d, tile));
+    break;
   }
-  for (int64_t tiles : grid.tilesPerLoop)
-    grid.tasks *= tiles;
-  grid.pes = std::min(grid.tasks, numPEs);
-  return grid;
+  for (TaskGrid &g : grids)
+    g.pes = std::min(g.tasks, numPEs);
+  return grids;
+}
+
+TaskGrid anvil::policy::chooseTaskGrid(ArrayRef<int64_t> extents,
+                                       ArrayRef<bool> splittable,
+                                       int64_t numPEs, GridCost cost) {
+  numPEs = std::max<int64_t>(numPEs, 1);
+  std::optional<TaskGrid> best;
+  double bestCycles = 0;
+  for (const TaskGrid &grid : candidateGrids(extents, splittable, numPEs)) {
+    double cycles = cost ? cost(grid) : iterationWaves(grid);
+    auto fills = [&](const TaskGrid &g) { return g.tasks >= numPEs; };
+    bool better = !best || cycles < bestCycles ||
+                  (cycles == bestCycles &&
+                   (fills(grid) != fills(*best) ? fills(grid)
+                                                : grid.tasks < best->tasks));
+    if (better) {
+      best = grid;
+      bestCycles = cycles;
+    }
+  }
+  return *best;
 }

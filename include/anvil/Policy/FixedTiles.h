@@ -15,6 +15,7 @@
 #define ANVIL_POLICY_FIXEDTILES_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
@@ -58,13 +59,22 @@ struct TaskGrid {
   int64_t pes = 1;
 };
 
-/// Splits the loops marked `splittable` (the parallel ones whose slices
-/// write disjoint outputs), outermost first, one iteration a tile, until
-/// there are at least `numPEs` tasks or nothing is left to split. The last
-/// loop split gets the tile whose waves of tasks over the PEs are shortest
-/// (one that gives every PE a task, and the largest, on ties).
+/// The estimated cycles of a kernel's body run as `grid`: what a grid's
+/// tasks cost comes from the caller, which knows the op's operands and the
+/// machine (anvil/Target/CostModel.h).
+using GridCost = llvm::function_ref<double(const TaskGrid &grid)>;
+
+/// The grid that runs fastest by `cost`, among those that cut the loops
+/// marked `splittable` (the parallel ones whose tiles write disjoint
+/// outputs) outermost first, one iteration a tile, until there are at
+/// least `numPEs` tasks: after each loop cut, and, at the last loop, with
+/// each tile size that still gives every PE a task or runs one wave. On a
+/// tie, the grid that gives every PE a task, then the one with fewer
+/// tasks. Without `cost`, a grid costs its waves times its tasks'
+/// iterations. Reduction loops are never cut.
 TaskGrid chooseTaskGrid(llvm::ArrayRef<int64_t> extents,
-                        llvm::ArrayRef<bool> splittable, int64_t numPEs);
+                        llvm::ArrayRef<bool> splittable, int64_t numPEs,
+                        GridCost cost = nullptr);
 
 } // namespace anvil::policy
 

@@ -53,6 +53,20 @@ int64_t seCycles(const TargetDesc &desc, DType type, int64_t elements,
 int64_t vectorCycles(const TargetDesc &desc, DType type, int64_t elements,
                      int64_t opsPerElement = 1);
 
+/// T_task of ordinary code on a vector core: `ops` element operations of
+/// `type`, then its `bytes` of loads and stores at `level` (latency, then
+/// the rate one of `sharers` PEs transferring there gets). What the
+/// simulator charges a task's mtia.core_cost.
+int64_t vectorTaskCycles(const TargetDesc &desc, DType type, int64_t ops,
+                         MemoryLevel level, int64_t bytes, int64_t sharers);
+
+/// The time of `tasks` equal tasks of `taskCycles` over `pes` PEs taking
+/// them in turn (ceil(tasks / pes) waves), and no less than `levelBytes`
+/// take at `level`'s whole bandwidth.
+int64_t taskWavesCycles(const TargetDesc &desc, int64_t tasks, int64_t pes,
+                        int64_t taskCycles, MemoryLevel level,
+                        int64_t levelBytes);
+
 /// The work of a program, summed over all PEs.
 struct Work {
   /// DPE multiply-accumulates per input type.

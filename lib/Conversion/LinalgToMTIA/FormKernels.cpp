@@ -265,7 +265,7 @@ public:
   /// Any linalg op as ordinary code on the vector cores, its tasks over
   /// all PEs.
   LogicalResult onVectorCores(linalg::LinalgOp op, StringRef base) {
-    return emitVectorKernel(op, nextName(base), policy.machine->numPEs());
+    return emitVectorKernel(op, nextName(base), *policy.machine);
   }
 
 private:

@@ -12,6 +12,7 @@
 
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+#include "anvil/Dialect/MTIA/IR/Machine.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,18 +35,9 @@ using namespace anvil::mtia;
 
 namespace {
 
-/// Type codes of anvil-c/MTIA.h (ANVIL_MTIA_I8 ... ANVIL_MTIA_F32).
-int32_t typeCode(Type type) {
-  if (type.isInteger(8))
-    return 0;
-  if (type.isInteger(32))
-    return 1;
-  if (type.isF16())
-    return 2;
-  if (type.isBF16())
-    return 3;
-  return 4;
-}
+/// Type codes of anvil-c/MTIA.h (ANVIL_MTIA_I8 ... ANVIL_MTIA_F32), which
+/// number the machine description's types in order.
+int32_t typeCode(Type type) { return static_cast<int32_t>(dtypeOf(type)); }
 
 /// Builds calls of the PE operations, declaring each on first use.
 class CallEmitter {

@@ -3,14 +3,20 @@
 #include "VectorKernel.h"
 #include "KernelBuilding.h"
 
+#include "anvil/Dialect/MTIA/IR/Machine.h"
+
 #include "anvil/Policy/FixedTiles.h"
+#include "anvil/Target/CostModel.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
+#include <array>
+
 using namespace mlir;
 using namespace anvil::mtia;
+using namespace anvil::target;
 
 namespace {
 
@@ -25,6 +31,51 @@ SmallVector<bool> splittableLoops(linalg::LinalgOp op) {
       op.getIteratorTypesArray(), [&](utils::IteratorType type) {
         return outputsSplit && type == utils::IteratorType::parallel;
       });
+}
+
+/// Bytes a task of `tile` (one extent per loop) reads and writes, level by
+/// level: each operand's box under its indexing map, as the tile the
+/// mechanism makes will have it (a window's halo included), clamped to
+/// the operand.
+std::array<int64_t, 3> taskFootprint(linalg::LinalgOp op,
+                                     ArrayRef<int64_t> tile) {
+  SmallVector<int64_t> first(tile.size(), 0), last;
+  for (int64_t t : tile)
+    last.push_back(t - 1);
+  std::array<int64_t, 3> bytes = {0, 0, 0};
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type)
+      continue;
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    SmallVector<int64_t> low = map.compose(first), high = map.compose(last);
+    int64_t elements = 1;
+    for (auto [d, size] : llvm::enumerate(type.getShape()))
+      elements *= std::clamp<int64_t>(high[d] - low[d] + 1, 1, size);
+    bytes[static_cast<int>(memorySpaceOf(type))] +=
+        elements * elementBytes(type.getElementType());
+  }
+  return bytes;
+}
+
+/// The cycles of the kernel's body run as `grid`: its tasks' vector work
+/// and DRAM traffic in waves over the PEs, and no less than the traffic
+/// takes at DRAM's whole bandwidth (anvil/Target/CostModel.h).
+double gridCycles(linalg::LinalgOp op, const TargetDesc &machine,
+                  const anvil::policy::TaskGrid &grid) {
+  int64_t iterations = 1;
+  for (int64_t t : grid.tileSizes)
+    iterations *= t;
+  int64_t bodyOps = std::max<int64_t>(
+      1, static_cast<int64_t>(op.getBlock()->getOperations().size()) - 1);
+  int64_t dram = taskFootprint(op, grid.tileSizes)[0];
+  Type element =
+      cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType();
+  int64_t task =
+      vectorTaskCycles(machine, dtypeOf(element), iterations * bodyOps,
+                       MemoryLevel::DRAM, dram, grid.pes);
+  return taskWavesCycles(machine, grid.tasks, grid.pes, task, MemoryLevel::DRAM,
+                         grid.tasks * dram);
 }
 
 /// The box of task `task`: tasks are numbered row-major over the grid.
@@ -96,7 +147,7 @@ void chargeCoreCost(OpBuilder &b, Location loc, linalg::LinalgOp op,
 } // namespace
 
 LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op, StringRef name,
-                                            int64_t numPEs) {
+                                            const TargetDesc &machine) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto tileable = cast<TilingInterface>(op.getOperation());
@@ -108,8 +159,11 @@ LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op, StringRef name,
                             "target needs static shapes");
     extents.push_back(*size);
   }
-  anvil::policy::TaskGrid grid =
-      anvil::policy::chooseTaskGrid(extents, splittableLoops(op), numPEs);
+  anvil::policy::TaskGrid grid = anvil::policy::chooseTaskGrid(
+      extents, splittableLoops(op), machine.numPEs(),
+      [&](const anvil::policy::TaskGrid &g) {
+        return gridCycles(op, machine, g);
+      });
   Value pe = openKernel(b, loc, name, grid.pes);
   int64_t parallel = 1;
   for (auto [extent, type] : llvm::zip(extents, op.getIteratorTypesArray()))

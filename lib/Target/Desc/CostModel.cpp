@@ -36,6 +36,25 @@ int64_t anvil::target::dmaCycles(const TargetDesc &desc, MemoryLevel level,
          dmaTransferCycles(desc, level, bytes, sharers);
 }
 
+int64_t anvil::target::vectorTaskCycles(const TargetDesc &desc, DType type,
+                                        int64_t ops, MemoryLevel level,
+                                        int64_t bytes, int64_t sharers) {
+  int64_t memory = level == MemoryLevel::Local
+                       ? static_cast<int64_t>(std::ceil(
+                             bytes / desc.bytesPerCycle(MemoryLevel::Local)))
+                       : dmaCycles(desc, level, bytes, sharers);
+  return vectorCycles(desc, type, ops) + memory;
+}
+
+int64_t anvil::target::taskWavesCycles(const TargetDesc &desc, int64_t tasks,
+                                       int64_t pes, int64_t taskCycles,
+                                       MemoryLevel level, int64_t levelBytes) {
+  int64_t waves = llvm::divideCeil(tasks, std::max<int64_t>(pes, 1));
+  auto streaming =
+      static_cast<int64_t>(std::ceil(levelBytes / desc.bytesPerCycle(level)));
+  return std::max(waves * taskCycles, streaming);
+}
+
 int64_t anvil::target::dpeTilePasses(const TargetDesc &desc, DType input,
                                      int64_t m, int64_t k) {
   return llvm::divideCeil(m, desc.dpe.tileRows) *

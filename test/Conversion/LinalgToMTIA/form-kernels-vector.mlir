@@ -1,8 +1,9 @@
 // RUN: anvil-opt %s -split-input-file --anvil-mtia-form-kernels --canonicalize | FileCheck %s
 // Ops other than products run on the vector cores, their parallel loops cut
-// into tasks over all PEs (the tiling policy's task grid, recorded as
-// anvil.task_tiles beside the parallel iterations it had to share out);
-// reduction loops stay whole, window ops read their halo.
+// into tasks over the PEs: the tiling policy's task grid, chosen by the
+// cost model and recorded as anvil.task_tiles beside the parallel
+// iterations it had to share out. Reduction loops stay whole, window ops
+// read their halo.
 
 // At batch 1 the channels give the tasks: one channel a PE, no task loop.
 // CHECK-LABEL: func.func @relu_batch1(
@@ -54,15 +55,17 @@ func.func @pool_rows(%in: memref<1x8x113x113xf32>, %window: memref<3x3xf32>, %ou
 
 // -----
 
-// A sum over rows: 12 x 128 rows take at best 24 a PE, which tiles of 8
-// rows give in 192 tasks (three waves); PE p runs tasks p, p + 64, ...
-// The reduced loop stays whole.
+// A sum over rows, 12 x 128 of them: the cost model weighs each task's
+// DRAM latency against its waves, and tiles of 13 rows (120 tasks, two
+// waves) beat tiles of 8 (192 tasks, three waves). PE p runs tasks p and
+// p + 64; the last tile of each head is partial. The reduced loop stays
+// whole.
 // CHECK-LABEL: func.func @row_sum(
 // CHECK: mtia.launch "generic_0" pes(64) {
 // CHECK-NEXT: ^bb0(%[[PE:.*]]: index):
-// CHECK: scf.for %{{.*}} = %[[PE]] to %{{.*}} step %{{.*}}
-// CHECK: memref.subview %{{.*}}[0, %{{.*}}, %{{.*}}, 0] [1, 1, 8, 128] [1, 1, 1, 1]
-// CHECK: } {anvil.parallel_iterations = 1536 : i64, anvil.task_tiles = array<i64: 1, 1, 8, 128>}
+// CHECK: scf.for %{{.*}} = %[[PE]] to %c120 step %c64
+// CHECK: memref.subview %{{.*}}[0, %{{.*}}, %{{.*}}, 0] [1, 1, %{{.*}}, 128] [1, 1, 1, 1]
+// CHECK: } {anvil.parallel_iterations = 1536 : i64, anvil.task_tiles = array<i64: 1, 1, 13, 128>}
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {

@@ -26,6 +26,18 @@ static Type mlirType(MLIRContext *ctx, anvil::target::DType type) {
   llvm_unreachable("unknown dtype");
 }
 
+anvil::target::DType anvil::mtia::dtypeOf(Type type) {
+  if (type.isInteger(8))
+    return target::DType::I8;
+  if (type.isInteger(32))
+    return target::DType::I32;
+  if (type.isF16())
+    return target::DType::F16;
+  if (type.isBF16())
+    return target::DType::BF16;
+  return target::DType::F32;
+}
+
 /// The #mtia.target of `desc`.
 static TargetAttr targetAttr(MLIRContext *ctx, const TargetDesc &desc) {
   SmallVector<Type> inputs;

@@ -23,6 +23,11 @@ namespace anvil::mtia {
 constexpr llvm::StringLiteral kMachineDescriptionAttrName =
     "anvil.machine_description";
 
+/// The machine-description type that prices work on elements of `type`:
+/// i8, i32, f16, bf16, and f32 for every other type (the units widen or
+/// split other types into 32-bit lanes; TargetDesc::vectorOpsPerCycle).
+target::DType dtypeOf(mlir::Type type);
+
 /// Attaches `desc` to `module`: its JSON, and the #mtia.target the
 /// verifiers read.
 void attachMachine(mlir::ModuleOp module, const target::TargetDesc &desc);
