@@ -20,17 +20,39 @@ using namespace anvil::target;
 
 namespace {
 
+/// Whether every result of `map` grows with each loop index: sums of
+/// loops times non-negative constants, plus constants.
+bool isMonotone(AffineMap map) {
+  return llvm::all_of(map.getResults(), [](AffineExpr result) {
+    bool monotone = true;
+    result.walk([&](AffineExpr e) {
+      auto binary = dyn_cast<AffineBinaryOpExpr>(e);
+      if (!binary)
+        return;
+      auto factor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+      monotone &= e.getKind() == AffineExprKind::Add ||
+                  (e.getKind() == AffineExprKind::Mul && factor &&
+                   factor.getValue() >= 0);
+    });
+    return monotone;
+  });
+}
+
 /// The loops whose tiles write disjoint parts of the outputs: the parallel
 /// ones, when every output is indexed by a projected permutation. Inputs
-/// may be read through any map (a window's tile reads its halo).
+/// may be read through any map that grows with the loops (a window's tile
+/// reads its halo); upstream's slice of a tile read through a falling map
+/// (a reversal, -d + 2) is wrong, so such ops stay whole.
 SmallVector<bool> splittableLoops(linalg::LinalgOp op) {
   bool outputsSplit = llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &o) {
     return op.getMatchingIndexingMap(&o).isProjectedPermutation();
   });
-  return llvm::map_to_vector(
-      op.getIteratorTypesArray(), [&](utils::IteratorType type) {
-        return outputsSplit && type == utils::IteratorType::parallel;
-      });
+  bool inputsSplit = llvm::all_of(op.getIndexingMapsArray(), isMonotone);
+  return llvm::map_to_vector(op.getIteratorTypesArray(),
+                             [&](utils::IteratorType type) {
+                               return outputsSplit && inputsSplit &&
+                                      type == utils::IteratorType::parallel;
+                             });
 }
 
 /// Bytes a task of `tile` (one extent per loop) reads and writes, level by

@@ -102,3 +102,25 @@ func.func @total(%x: memref<1000xf32>, %y: memref<f32>) {
   return
 }
 }
+
+// -----
+
+// A reversal reads through a falling map (-i + 9): upstream's slice of a
+// tile of it would be wrong, so it runs whole, on one PE.
+// CHECK-LABEL: func.func @reverse(
+// CHECK: mtia.launch "generic_0" pes(1) {
+// CHECK-NOT: memref.subview
+// CHECK: } {anvil.parallel_iterations = 1000 : i64, anvil.task_tiles = array<i64: 1000>}
+module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
+    local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
+func.func @reverse(%x: memref<1000xf32>, %y: memref<1000xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i) -> (-i + 999)>, affine_map<(i) -> (i)>],
+                  iterator_types = ["parallel"]}
+      ins(%x : memref<1000xf32>) outs(%y : memref<1000xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+}
