@@ -139,9 +139,9 @@ public:
     bool addToC = !takeZeroFill(op);
     OpBuilder b(op);
     int64_t depth = w[1] * w[2] * w[3], pixels = out[2] * out[3];
-    Value patches = memref::AllocOp::create(
-        b, loc, MemRefType::get({depth, pixels}, b.getF32Type()),
-        b.getI64IntegerAttr(64));
+    Value patches =
+        allocateDRAM(b, loc, MemRefType::get({depth, pixels}, b.getF32Type()),
+                     *policy.machine);
     Value weights = asMatrix(b, loc, filter);
     IndexMath x{b, loc};
     auto images = scf::ForOp::create(b, loc, x.c(0), x.c(in[0]), x.c(1));
@@ -184,9 +184,9 @@ public:
     Value nchw = memref::CollapseShapeOp::create(
         b, loc, input,
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-    Value patches = memref::AllocOp::create(
+    Value patches = allocateDRAM(
         b, loc, MemRefType::get({groups * depth, pixels}, b.getF32Type()),
-        b.getI64IntegerAttr(64));
+        *policy.machine);
     Value perGroup = memref::ExpandShapeOp::create(
         b, loc, SmallVector<int64_t>{groups, depth, pixels}, patches,
         SmallVector<ReassociationIndices>{{0, 1}, {2}});
@@ -237,8 +237,8 @@ public:
           addToC);
       return;
     }
-    QuantizedOperands q =
-        quantizeOperands(b, loc, target, a, bMat, nextName("quantize"));
+    QuantizedOperands q = quantizeOperands(b, loc, *policy.machine, a, bMat,
+                                           nextName("quantize"));
     emitDPEKernel(
         b, loc, policy, policy.input, shape, nextName(base),
         [&](OpBuilder &nb, Value) {

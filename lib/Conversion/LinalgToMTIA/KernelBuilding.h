@@ -9,6 +9,7 @@
 #define ANVIL_LIB_CONVERSION_LINALGTOMTIA_KERNELBUILDING_H
 
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+#include "anvil/Target/TargetDesc.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -67,6 +68,16 @@ inline Value subview1D(OpBuilder &b, Location loc, Value source, Value offset,
   return memref::SubViewOp::create(b, loc, source, {OpFoldResult(offset)},
                                    {OpFoldResult(size)},
                                    {OpFoldResult(b.getIndexAttr(1))});
+}
+
+/// A DRAM buffer of `type`, aligned to whole DRAM transactions of
+/// `machine`, so that its rows start where a transfer's would.
+inline Value allocateDRAM(OpBuilder &b, Location loc, MemRefType type,
+                          const anvil::target::TargetDesc &machine) {
+  int64_t transaction =
+      machine.level(anvil::target::MemoryLevel::DRAM).transactionBytes;
+  return memref::AllocOp::create(b, loc, type,
+                                 b.getI64IntegerAttr(transaction));
 }
 
 /// A new kernel of `numPEs` PEs before `anchor`, with the builder inside

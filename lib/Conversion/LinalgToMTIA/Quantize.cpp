@@ -12,12 +12,17 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace anvil::mtia;
+using anvil::target::TargetDesc;
 
 namespace {
 
-constexpr float kLevels = 127.0f;
+/// The largest magnitude of an i8: a row's or column's largest magnitude
+/// maps to it.
+constexpr float kLevels = std::numeric_limits<int8_t>::max();
 
 Value f32Constant(OpBuilder &b, Location loc, float v) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
@@ -91,20 +96,20 @@ std::pair<Value, Value> shareOf(IndexMath &x, Value pe, int64_t pes,
 } // namespace
 
 QuantizedOperands anvil::mtia::quantizeOperands(OpBuilder &b, Location loc,
-                                                TargetAttr target, Value a,
-                                                Value bMat, StringRef name) {
+                                                const TargetDesc &machine,
+                                                Value a, Value bMat,
+                                                StringRef name) {
   auto aShape = cast<MemRefType>(a.getType()).getShape();
   int64_t m = aShape[0], k = aShape[1];
   int64_t n = cast<MemRefType>(bMat.getType()).getShape()[1];
   auto alloc = [&](ArrayRef<int64_t> shape, Type type) -> Value {
-    return memref::AllocOp::create(b, loc, MemRefType::get(shape, type),
-                                   b.getI64IntegerAttr(64));
+    return allocateDRAM(b, loc, MemRefType::get(shape, type), machine);
   };
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
   QuantizedOperands q{alloc({m, k}, i8), alloc({k, n}, i8), alloc({m}, f32),
                       alloc({n}, f32)};
   OpBuilder::InsertionGuard guard(b);
-  int64_t pes = std::min<int64_t>(target.getNumPes(), std::max(m, n));
+  int64_t pes = std::min<int64_t>(machine.numPEs(), std::max(m, n));
   Value pe = openKernel(b, loc, name, pes);
   IndexMath x{b, loc};
   auto [row, rows] = shareOf(x, pe, pes, m);
@@ -161,8 +166,11 @@ void anvil::mtia::rescaleTile(OpBuilder &b, Location loc, Value q, Value aMax,
   // In local memory: the i32 sum read, the f32 tile written (and read
   // first when accumulating).
   Value elements = x.mul(rows, cols);
+  int64_t f32Bytes = elementBytes(b.getF32Type());
+  int64_t perElement =
+      elementBytes(b.getI32Type()) + (accumulate ? 2 : 1) * f32Bytes;
   CoreCostOp::create(b, loc, x.mul(elements, x.c(4)),
-                     x.mul(elements, x.c(accumulate ? 12 : 8)),
+                     x.mul(elements, x.c(perElement)),
                      TypeAttr::get(b.getF32Type()),
                      MemorySpaceAttr::get(b.getContext(), MemorySpace::Local));
 }

@@ -12,6 +12,8 @@
 #ifndef ANVIL_LIB_CONVERSION_LINALGTOMTIA_QUANTIZE_H
 #define ANVIL_LIB_CONVERSION_LINALGTOMTIA_QUANTIZE_H
 
+#include "anvil/Target/TargetDesc.h"
+
 #include "mlir/IR/Builders.h"
 
 namespace anvil::mtia {
@@ -28,8 +30,9 @@ struct QuantizedOperands {
 /// vector-core job named `name` that quantize the f32 matrices `a` [M, K]
 /// and `b` [K, N]: each PE takes a share of A's rows and of B's columns.
 QuantizedOperands quantizeOperands(mlir::OpBuilder &b, mlir::Location loc,
-                                   TargetAttr target, mlir::Value a,
-                                   mlir::Value bMat, llvm::StringRef name);
+                                   const target::TargetDesc &machine,
+                                   mlir::Value a, mlir::Value bMat,
+                                   llvm::StringRef name);
 
 /// Frees what quantizeOperands allocated, before the insertion point.
 void freeQuantized(mlir::OpBuilder &b, mlir::Location loc,

@@ -288,7 +288,7 @@ Type withoutSpace(Type type) {
 /// Memrefs without memory spaces, and tokens carried by loops and
 /// branches as the i64 values the calls return.
 void retypeForLLVM(func::FuncOp func) {
-  Type i64 = IntegerType::get(func.getContext(), 64);
+  Type i64 = Builder(func.getContext()).getI64Type();
   auto retype = [&](Type type) -> Type {
     return isa<TokenType>(type) ? i64 : withoutSpace(type);
   };
