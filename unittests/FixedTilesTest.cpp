@@ -7,36 +7,41 @@
 #include <gtest/gtest.h>
 
 using namespace anvil::policy;
+using namespace anvil::target;
 
 namespace {
 
-/// mtia-v1's DPE: 32 x 32-byte native tiles, 128 KiB of local memory.
-ProductProblem v1(int64_t inputBytes, bool quantized = false) {
-  return {32, 32, 128 * 1024, inputBytes, quantized};
+/// mtia-v1: 32 x 32-byte native DPE tiles, 128 KiB of local memory;
+/// `localKiB` replaces its local memory.
+TargetDesc v1(int64_t localKiB = 128) {
+  llvm::Expected<TargetDesc> desc =
+      loadTargetDesc(ANVIL_TEST_TARGETS_DIR "/mtia-v1.json");
+  EXPECT_TRUE(static_cast<bool>(desc));
+  TargetDesc machine = desc ? *desc : TargetDesc{};
+  machine.memory[static_cast<int>(MemoryLevel::Local)].capacityBytes =
+      localKiB * 1024;
+  return machine;
 }
 
 TEST(FixedTilesTest, ProductTilesAreTwoByTwoNativeTilesFourSlicesDeep) {
-  ProductTiles f16 = chooseProductTiles(v1(2));
+  ProductTiles f16 = chooseProductTiles(v1(), DType::F16);
   EXPECT_EQ(f16.tm, 64);
   EXPECT_EQ(f16.tn, 64);
   EXPECT_EQ(f16.tk, 64);
   // i8 slices are twice as deep: a row of the native tile holds 32 of them.
-  ProductTiles i8 = chooseProductTiles(v1(1, /*quantized=*/true));
+  ProductTiles i8 = chooseProductTiles(v1(), DType::I8);
   EXPECT_EQ(i8.tk, 128);
-  EXPECT_LE(productLocalBytes(i8, v1(1, true)), 128 * 1024);
+  EXPECT_LE(productLocalBytes(i8, DType::I8), 128 * 1024);
 }
 
 TEST(FixedTilesTest, ProductTilesHalveDepthFirstUntilTheyFit) {
-  ProductProblem small = v1(2);
-  small.localBytes = 40 * 1024;
-  ProductTiles t = chooseProductTiles(small);
+  ProductTiles t = chooseProductTiles(v1(40), DType::F16);
   // 64 x 64 x 64 takes 96 KiB; a 32-deep slice 56 KiB; a 16-deep one
   // (the native depth) 36 KiB.
   EXPECT_EQ(t.tm, 64);
   EXPECT_EQ(t.tk, 16);
-  EXPECT_LE(productLocalBytes(t, small), small.localBytes);
-  small.localBytes = 20 * 1024;
-  t = chooseProductTiles(small);
+  EXPECT_LE(productLocalBytes(t, DType::F16), 40 * 1024);
+  t = chooseProductTiles(v1(20), DType::F16);
   EXPECT_EQ(t.tm, 32);
   EXPECT_EQ(t.tk, 16);
 }

@@ -8,30 +8,32 @@
 #include <optional>
 
 using namespace anvil::policy;
+using namespace anvil::target;
 using llvm::ArrayRef;
 using llvm::SmallVector;
 
-int64_t anvil::policy::productLocalBytes(const ProductTiles &t,
-                                         const ProductProblem &problem) {
-  int64_t operands = t.tm * t.tk + t.tk * t.tn, tile = t.tm * t.tn * 4;
+int64_t anvil::policy::productLocalBytes(const ProductTiles &t, DType input) {
+  int64_t f32 = dtypeBytes(DType::F32);
+  int64_t operands = t.tm * t.tk + t.tk * t.tn, tile = t.tm * t.tn * f32;
   // i8: two pairs of i8 staging buffers, the i32 sum beside the f32 tile,
   // and the tile's scales.
-  if (problem.quantized)
-    return operands * 2 + 2 * tile + (t.tm + t.tn) * 4;
+  if (input == DType::I8)
+    return operands * 2 * dtypeBytes(input) + 2 * tile + (t.tm + t.tn) * f32;
   // Two pairs of f32 staging buffers, DPE-type copies of one pair, and the
   // accumulator.
-  return operands * (2 * 4 + problem.inputBytes) + tile;
+  return operands * (2 * f32 + dtypeBytes(input)) + tile;
 }
 
-ProductTiles anvil::policy::chooseProductTiles(const ProductProblem &problem) {
-  int64_t depth = problem.tileRowBytes / problem.inputBytes;
-  ProductTiles t{2 * problem.tileRows, 2 * problem.tileRows, 4 * depth};
-  auto tooBig = [&] {
-    return productLocalBytes(t, problem) > problem.localBytes;
-  };
+ProductTiles anvil::policy::chooseProductTiles(const TargetDesc &machine,
+                                               DType input) {
+  int64_t rows = machine.dpe.tileRows;
+  int64_t depth = machine.dpe.tileRowBytes / dtypeBytes(input);
+  int64_t local = machine.level(MemoryLevel::Local).capacityBytes;
+  ProductTiles t{2 * rows, 2 * rows, 4 * depth};
+  auto tooBig = [&] { return productLocalBytes(t, input) > local; };
   while (tooBig() && t.tk > depth)
     t.tk /= 2;
-  while (tooBig() && t.tm > problem.tileRows) {
+  while (tooBig() && t.tm > rows) {
     t.tm /= 2;
     t.tn /= 2;
   }

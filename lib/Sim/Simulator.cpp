@@ -457,10 +457,8 @@ Token Simulator::reForward(int64_t count) {
   // The reduction network moves data at local memory's rate; it reads here
   // and adds there.
   bytes[static_cast<int>(MemoryLevel::Local)] += 2 * count;
-  const MemoryDesc &local = machine.level(MemoryLevel::Local);
-  auto cycles = static_cast<int64_t>(
-      std::ceil(count / machine.bytesPerCycle(MemoryLevel::Local)));
-  return issue(Unit::RE, cycles, local.latencyCycles, "re.forward");
+  return issue(Unit::RE, localCycles(machine, count),
+               machine.level(MemoryLevel::Local).latencyCycles, "re.forward");
 }
 
 Token Simulator::dpe(DType input, int64_t m, int64_t k, int64_t n) {
@@ -494,8 +492,7 @@ void Simulator::vectorTraffic(MemoryLevel level, int64_t count) {
   PEState &state = pes[pe];
   int64_t start = state.clock;
   if (level == MemoryLevel::Local) {
-    state.clock += static_cast<int64_t>(
-        std::ceil(count / machine.bytesPerCycle(MemoryLevel::Local)));
+    state.clock += localCycles(machine, count);
   } else {
     state.clock += dmaCycles(machine, level, count, sharersAt(level, start));
     int64_t &until = state.transferUntil[static_cast<int>(level)];

@@ -7,12 +7,14 @@
 // tested alone; the kernels that carry them out (lib/Conversion/LinalgToMTIA)
 // record them on the IR they emit.
 //
-// Depends on LLVMSupport only.
+// Depends on LLVMSupport and the machine description only.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ANVIL_POLICY_FIXEDTILES_H
 #define ANVIL_POLICY_FIXEDTILES_H
+
+#include "anvil/Target/TargetDesc.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -22,31 +24,22 @@
 
 namespace anvil::policy {
 
-/// What a product's tiling depends on: the DPE's native tile, the local
-/// memory its buffers must fit in, and how its operands are held there.
-struct ProductProblem {
-  int64_t tileRows = 0;
-  int64_t tileRowBytes = 0;
-  int64_t localBytes = 0;
-  /// Bytes of the DPE's input type.
-  int64_t inputBytes = 0;
-  /// i8 products: operands arrive quantized, each C tile sums in i32.
-  bool quantized = false;
-};
-
 /// C tiles of tm x tn, reduced in slices of tk.
 struct ProductTiles {
   int64_t tm = 0, tn = 0, tk = 0;
 };
 
-/// Local-memory bytes a product's kernel allocates for `tiles` (staging
-/// pairs, DPE-type copies, the accumulator; docs/Targets.md).
-int64_t productLocalBytes(const ProductTiles &tiles,
-                          const ProductProblem &problem);
+/// Local-memory bytes a product's kernel allocates for `tiles` with DPE
+/// input type `input` (staging pairs, DPE-type copies, the accumulator;
+/// docs/Targets.md). i8 operands arrive quantized and each C tile sums in
+/// i32 beside its f32 tile.
+int64_t productLocalBytes(const ProductTiles &tiles, target::DType input);
 
-/// 2 x 2 native tiles of C and 4 native slices deep, halved (depth first,
-/// then C) until the kernel's buffers fit local memory.
-ProductTiles chooseProductTiles(const ProductProblem &problem);
+/// 2 x 2 of `machine`'s native DPE tiles of C and 4 native slices deep,
+/// halved (depth first, then C) until the kernel's buffers fit its local
+/// memory.
+ProductTiles chooseProductTiles(const target::TargetDesc &machine,
+                                target::DType input);
 
 /// A vector-core kernel's iteration space cut into tasks: a box of
 /// `tileSizes` (the loop's extent where it is not split) per task, tasks

@@ -40,6 +40,10 @@ int64_t dmaCycles(const TargetDesc &desc, MemoryLevel level, int64_t bytes,
 int64_t dpeTilePasses(const TargetDesc &desc, DType input, int64_t m,
                       int64_t k);
 
+/// Cycles `bytes` take at a PE's local memory's bandwidth (no latency: the
+/// core's own loads and stores, the reduction network).
+int64_t localCycles(const TargetDesc &desc, int64_t bytes);
+
 /// T_dpe = ceil(passes / arrays) * (N + reload): each pass caches one
 /// operand tile and streams the N columns of the other through it.
 int64_t dpeCycles(const TargetDesc &desc, DType input, int64_t m, int64_t k,

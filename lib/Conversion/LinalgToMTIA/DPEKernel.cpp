@@ -4,6 +4,8 @@
 #include "KernelBuilding.h"
 #include "Quantize.h"
 
+#include "anvil/Dialect/MTIA/IR/Machine.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -12,16 +14,6 @@ using namespace anvil::mtia;
 using anvil::policy::ProductTiles;
 using anvil::target::MemoryLevel;
 using anvil::target::TargetDesc;
-
-ProductTiles anvil::mtia::productTiles(const TargetDesc &machine, Type input) {
-  anvil::policy::ProductProblem problem;
-  problem.tileRows = machine.dpe.tileRows;
-  problem.tileRowBytes = machine.dpe.tileRowBytes;
-  problem.localBytes = machine.level(MemoryLevel::Local).capacityBytes;
-  problem.inputBytes = elementBytes(input);
-  problem.quantized = isQuantized(input);
-  return anvil::policy::chooseProductTiles(problem);
-}
 
 namespace {
 
@@ -58,7 +50,8 @@ public:
             GemmShape shape)
       : b(b), loc(loc), machine(*policy.machine), input(input),
         quantized(isQuantized(input)), sramStaging(policy.sramStaging),
-        shape(shape), tiles(productTiles(machine, input)) {}
+        shape(shape),
+        tiles(anvil::policy::chooseProductTiles(machine, dtypeOf(input))) {}
 
   /// `addToC`: linalg's products add to their output; unless it was just
   /// zeroed, each C tile is loaded before the reduction adds to it.

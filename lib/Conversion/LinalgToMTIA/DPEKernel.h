@@ -23,10 +23,6 @@ namespace anvil::mtia {
 /// each C tile sums in i32 before its rescale (Quantize.h).
 inline bool isQuantized(mlir::Type input) { return input.isInteger(8); }
 
-/// The tiling policy's tiles for products of `input` on `machine`.
-policy::ProductTiles productTiles(const target::TargetDesc &machine,
-                                  mlir::Type input);
-
 /// The 2-D operands of product number `batch` of a batched product.
 using OperandsAt =
     mlir::function_ref<std::tuple<mlir::Value, mlir::Value, mlir::Value>(

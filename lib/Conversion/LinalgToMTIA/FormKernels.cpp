@@ -67,26 +67,9 @@ Value asMatrix(OpBuilder &b, Location loc, Value view) {
       b, loc, view, SmallVector<ReassociationIndices>{{0}, rest});
 }
 
-/// What the convolution lowerings read off a convolution.
-struct ConvOperands {
-  Value input, filter, output;
-  ArrayRef<int64_t> in, w, out;
-  SmallVector<int64_t> strides, dilations;
-};
-
-template <typename ConvOp> ConvOperands convOperands(ConvOp op) {
-  ConvOperands c;
-  c.input = op.getInputs()[0];
-  c.filter = op.getInputs()[1];
-  c.output = op.getOutputs()[0];
-  c.in = shapeOf(c.input);
-  c.w = shapeOf(c.filter);
-  c.out = shapeOf(c.output);
-  c.strides.assign(op.getStrides().template getValues<int64_t>().begin(),
-                   op.getStrides().template getValues<int64_t>().end());
-  c.dilations.assign(op.getDilations().template getValues<int64_t>().begin(),
-                     op.getDilations().template getValues<int64_t>().end());
-  return c;
+/// A convolution's strides or dilations.
+SmallVector<int64_t> values(DenseIntElementsAttr attr) {
+  return llvm::to_vector(attr.getValues<int64_t>());
 }
 
 class KernelFormer {
@@ -132,37 +115,22 @@ public:
   /// Per image: the patches into an im2col buffer (a vector-core kernel),
   /// then Y[F, OH*OW] = W[F, C*KH*KW] patches on the DPE.
   LogicalResult conv(linalg::Conv2DNchwFchwOp op) {
-    ConvOperands c = convOperands(op);
-    Value input = c.input, filter = c.filter, output = c.output;
-    ArrayRef<int64_t> in = c.in, w = c.w, out = c.out;
     Location loc = op.getLoc();
+    Value filter = op.getInputs()[1], output = op.getOutputs()[0];
     bool addToC = !takeZeroFill(op);
     OpBuilder b(op);
-    int64_t depth = w[1] * w[2] * w[3], pixels = out[2] * out[3];
-    Value patches =
-        allocateDRAM(b, loc, MemRefType::get({depth, pixels}, b.getF32Type()),
-                     *policy.machine);
     Value weights = asMatrix(b, loc, filter);
-    IndexMath x{b, loc};
-    auto images = scf::ForOp::create(b, loc, x.c(0), x.c(in[0]), x.c(1));
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(images.getBody());
-      Value image = images.getInductionVar();
-      linalg::LinalgOp gather = anvil::fillPatches(
-          b, loc, input, image, patches, w, out, c.strides, c.dilations);
-      if (failed(onVectorCores(gather, "im2col")))
-        return failure();
-      product(
-          b, loc, "conv", weights, patches,
-          [&](OpBuilder &nb) {
-            return asMatrix(nb, loc, slice(nb, loc, output, image));
-          },
-          addToC);
-    }
-    memref::DeallocOp::create(b, loc, patches);
-    op.erase();
-    return success();
+    return im2colProducts(
+        op, op.getInputs()[0], shapeOf(filter), shapeOf(output),
+        values(op.getStrides()), values(op.getDilations()),
+        [&](OpBuilder &nb, Value image, Value patches) {
+          product(
+              nb, loc, "conv", weights, patches,
+              [&](OpBuilder &ob) {
+                return asMatrix(ob, loc, slice(ob, loc, output, image));
+              },
+              addToC);
+        });
   }
 
   /// A grouped convolution as a product batched over its groups, per
@@ -173,52 +141,36 @@ public:
   LogicalResult groupedConv(linalg::Conv2DNgchwGfchwOp op) {
     if (failed(haveBatchInput(op)))
       return failure();
-    // [N, G, C/G, H, W], [G, F/G, C/G, KH, KW], [N, G, F/G, OH, OW].
-    ConvOperands c = convOperands(op);
-    Value input = c.input, filter = c.filter, output = c.output;
-    ArrayRef<int64_t> in = c.in, w = c.w, out = c.out;
     Location loc = op.getLoc();
+    // [N, G, C/G, H, W], [G, F/G, C/G, KH, KW], [N, G, F/G, OH, OW].
+    Value input = op.getInputs()[0], filter = op.getInputs()[1],
+          output = op.getOutputs()[0];
+    auto w = shapeOf(filter), out = shapeOf(output);
+    int64_t groups = w[0], depth = w[2] * w[3] * w[4], pixels = out[3] * out[4];
     bool addToC = !takeZeroFill(op);
     OpBuilder b(op);
-    int64_t groups = w[0], depth = w[2] * w[3] * w[4], pixels = out[3] * out[4];
     Value nchw = memref::CollapseShapeOp::create(
         b, loc, input,
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-    Value patches = allocateDRAM(
-        b, loc, MemRefType::get({groups * depth, pixels}, b.getF32Type()),
-        *policy.machine);
-    Value perGroup = memref::ExpandShapeOp::create(
-        b, loc, SmallVector<int64_t>{groups, depth, pixels}, patches,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    IndexMath x{b, loc};
-    auto images = scf::ForOp::create(b, loc, x.c(0), x.c(in[0]), x.c(1));
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(images.getBody());
-      Value image = images.getInductionVar();
-      SmallVector<int64_t> ungroupedW = {groups * w[1], groups * w[2], w[3],
-                                         w[4]};
-      SmallVector<int64_t> ungroupedOut = {out[0], groups * out[2], out[3],
-                                           out[4]};
-      linalg::LinalgOp gather =
-          anvil::fillPatches(b, loc, nchw, image, patches, ungroupedW,
-                             ungroupedOut, c.strides, c.dilations);
-      if (failed(onVectorCores(gather, "im2col")))
-        return failure();
-      emitDPEKernel(
-          b, loc, policy, policy.batchInput, {groups, w[1], pixels, depth},
-          nextName("grouped_conv"),
-          [&](OpBuilder &nb, Value group) {
-            Value y = slice(nb, loc, slice(nb, loc, output, image), group);
-            return std::make_tuple(
-                asMatrix(nb, loc, slice(nb, loc, filter, group)),
-                slice(nb, loc, perGroup, group), asMatrix(nb, loc, y));
-          },
-          addToC);
-    }
-    memref::DeallocOp::create(b, loc, patches);
-    op.erase();
-    return success();
+    return im2colProducts(
+        op, nchw, {groups * w[1], groups * w[2], w[3], w[4]},
+        {out[0], groups * out[2], out[3], out[4]}, values(op.getStrides()),
+        values(op.getDilations()),
+        [&](OpBuilder &nb, Value image, Value patches) {
+          Value perGroup = memref::ExpandShapeOp::create(
+              nb, loc, SmallVector<int64_t>{groups, depth, pixels}, patches,
+              SmallVector<ReassociationIndices>{{0, 1}, {2}});
+          emitDPEKernel(
+              nb, loc, policy, policy.batchInput, {groups, w[1], pixels, depth},
+              nextName("grouped_conv"),
+              [&](OpBuilder &ob, Value group) {
+                Value y = slice(ob, loc, slice(ob, loc, output, image), group);
+                return std::make_tuple(
+                    asMatrix(ob, loc, slice(ob, loc, filter, group)),
+                    slice(ob, loc, perGroup, group), asMatrix(ob, loc, y));
+              },
+              addToC);
+        });
   }
 
   /// C = A B (+ C when `addToC`) on the DPE for f32 matrices in DRAM, C
@@ -269,6 +221,38 @@ public:
   }
 
 private:
+  /// Replaces the convolution `op` by products with an im2col buffer: per
+  /// image, the NCHW `input` is gathered into [C*KH*KW, OH*OW] patches on
+  /// the vector cores, then `multiply` emits the products that read them.
+  /// `w` [F, C, KH, KW] and `out` [N, F, OH, OW] are the filter's and
+  /// output's shapes with their channels ungrouped.
+  LogicalResult im2colProducts(
+      Operation *op, Value input, ArrayRef<int64_t> w, ArrayRef<int64_t> out,
+      ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+      function_ref<void(OpBuilder &, Value image, Value patches)> multiply) {
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    Value patches = allocateDRAM(
+        b, loc,
+        MemRefType::get({w[1] * w[2] * w[3], out[2] * out[3]}, b.getF32Type()),
+        *policy.machine);
+    IndexMath x{b, loc};
+    auto images = scf::ForOp::create(b, loc, x.c(0), x.c(out[0]), x.c(1));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(images.getBody());
+      Value image = images.getInductionVar();
+      linalg::LinalgOp gather = anvil::fillPatches(
+          b, loc, input, image, patches, w, out, strides, dilations);
+      if (failed(onVectorCores(gather, "im2col")))
+        return failure();
+      multiply(b, image, patches);
+    }
+    memref::DeallocOp::create(b, loc, patches);
+    op->erase();
+    return success();
+  }
+
   /// Batched products run in the machine's 16-bit type under the i8
   /// policy; an error on `op` where it has none.
   LogicalResult haveBatchInput(linalg::LinalgOp op) {

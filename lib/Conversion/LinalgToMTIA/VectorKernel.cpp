@@ -11,9 +11,6 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/TilingInterface.h"
-
-#include <array>
-
 using namespace mlir;
 using namespace anvil::mtia;
 using namespace anvil::target;
@@ -55,29 +52,38 @@ SmallVector<bool> splittableLoops(linalg::LinalgOp op) {
                              });
 }
 
-/// Bytes a task of `tile` (one extent per loop) reads and writes, level by
-/// level: each operand's box under its indexing map, as the tile the
-/// mechanism makes will have it (a window's halo included), clamped to
-/// the operand.
-std::array<int64_t, 3> taskFootprint(linalg::LinalgOp op,
-                                     ArrayRef<int64_t> tile) {
+/// DRAM bytes a task of `tile` (one extent per loop) reads and writes:
+/// each operand's box under its indexing map, as the tile the mechanism
+/// makes will have it (a window's halo included), clamped to the operand.
+int64_t taskDRAMBytes(linalg::LinalgOp op, ArrayRef<int64_t> tile) {
   SmallVector<int64_t> first(tile.size(), 0), last;
   for (int64_t t : tile)
     last.push_back(t - 1);
-  std::array<int64_t, 3> bytes = {0, 0, 0};
+  int64_t bytes = 0;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
-    if (!type)
+    if (!type || memorySpaceOf(type) != MemorySpace::DRAM)
       continue;
     AffineMap map = op.getMatchingIndexingMap(&operand);
     SmallVector<int64_t> low = map.compose(first), high = map.compose(last);
     int64_t elements = 1;
     for (auto [d, size] : llvm::enumerate(type.getShape()))
       elements *= std::clamp<int64_t>(high[d] - low[d] + 1, 1, size);
-    bytes[static_cast<int>(memorySpaceOf(type))] +=
-        elements * elementBytes(type.getElementType());
+    bytes += elements * elementBytes(type.getElementType());
   }
   return bytes;
+}
+
+/// Element operations of one iteration: the body's operations but its
+/// yield, at least one (a copy).
+int64_t opsPerIteration(linalg::LinalgOp op) {
+  return std::max<int64_t>(
+      1, static_cast<int64_t>(op.getBlock()->getOperations().size()) - 1);
+}
+
+/// The element type the op's work is priced in: its first output's.
+Type workType(linalg::LinalgOp op) {
+  return cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType();
 }
 
 /// The cycles of the kernel's body run as `grid`: its tasks' vector work
@@ -88,14 +94,10 @@ double gridCycles(linalg::LinalgOp op, const TargetDesc &machine,
   int64_t iterations = 1;
   for (int64_t t : grid.tileSizes)
     iterations *= t;
-  int64_t bodyOps = std::max<int64_t>(
-      1, static_cast<int64_t>(op.getBlock()->getOperations().size()) - 1);
-  int64_t dram = taskFootprint(op, grid.tileSizes)[0];
-  Type element =
-      cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType();
-  int64_t task =
-      vectorTaskCycles(machine, dtypeOf(element), iterations * bodyOps,
-                       MemoryLevel::DRAM, dram, grid.pes);
+  int64_t dram = taskDRAMBytes(op, grid.tileSizes);
+  int64_t task = vectorTaskCycles(machine, dtypeOf(workType(op)),
+                                  iterations * opsPerIteration(op),
+                                  MemoryLevel::DRAM, dram, grid.pes);
   return taskWavesCycles(machine, grid.tasks, grid.pes, task, MemoryLevel::DRAM,
                          grid.tasks * dram);
 }
@@ -137,9 +139,7 @@ void taskBox(OpBuilder &b, Location loc, const anvil::policy::TaskGrid &grid,
 void chargeCoreCost(OpBuilder &b, Location loc, linalg::LinalgOp op,
                     ArrayRef<OpFoldResult> sizes, linalg::LinalgOp tiled) {
   IndexMath x{b, loc};
-  int64_t bodyOps = std::max<int64_t>(
-      1, static_cast<int64_t>(op.getBlock()->getOperations().size()) - 1);
-  Value ops = x.c(bodyOps);
+  Value ops = x.c(opsPerIteration(op));
   for (OpFoldResult size : sizes)
     ops = x.mul(ops, getValueOrCreateConstantIndexOp(b, loc, size));
   Value bytes[3] = {x.c(0), x.c(0), x.c(0)};
@@ -157,8 +157,7 @@ void chargeCoreCost(OpBuilder &b, Location loc, linalg::LinalgOp op,
     level =
         x.add(level, x.mul(elements, x.c(elementBytes(type.getElementType()))));
   }
-  auto element = TypeAttr::get(
-      cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType());
+  auto element = TypeAttr::get(workType(op));
   CoreCostOp::create(b, loc, ops, bytes[0], element);
   for (MemorySpace level : {MemorySpace::SRAM, MemorySpace::Local})
     if (!isConstantIntValue(bytes[static_cast<int>(level)], 0))

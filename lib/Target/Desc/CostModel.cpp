@@ -36,12 +36,16 @@ int64_t anvil::target::dmaCycles(const TargetDesc &desc, MemoryLevel level,
          dmaTransferCycles(desc, level, bytes, sharers);
 }
 
+int64_t anvil::target::localCycles(const TargetDesc &desc, int64_t bytes) {
+  return static_cast<int64_t>(
+      std::ceil(bytes / desc.bytesPerCycle(MemoryLevel::Local)));
+}
+
 int64_t anvil::target::vectorTaskCycles(const TargetDesc &desc, DType type,
                                         int64_t ops, MemoryLevel level,
                                         int64_t bytes, int64_t sharers) {
   int64_t memory = level == MemoryLevel::Local
-                       ? static_cast<int64_t>(std::ceil(
-                             bytes / desc.bytesPerCycle(MemoryLevel::Local)))
+                       ? localCycles(desc, bytes)
                        : dmaCycles(desc, level, bytes, sharers);
   return vectorCycles(desc, type, ops) + memory;
 }

@@ -8,8 +8,8 @@
 // CHECK-SAME: %[[X:[^:]*]]: memref<1x4x8x10x10xf32>, %[[W:[^:]*]]: memref<4x16x8x3x3xf32>, %[[Y:[^:]*]]: memref<1x4x16x8x8xf32>
 // CHECK: %[[NCHW:.*]] = memref.collapse_shape %[[X]] {{\[}}[0], [1, 2], [3], [4]] : memref<1x4x8x10x10xf32> into memref<1x32x10x10xf32>
 // CHECK: %[[PATCHES:.*]] = memref.alloc() {alignment = 64 : i64} : memref<288x64xf32>
-// CHECK: %[[GROUPS:.*]] = memref.expand_shape %[[PATCHES]] {{\[}}[0, 1], [2]] output_shape [4, 72, 64]
 // CHECK: mtia.launch "im2col_0" pes(
+// CHECK: %[[GROUPS:.*]] = memref.expand_shape %[[PATCHES]] {{\[}}[0, 1], [2]] output_shape [4, 72, 64]
 // CHECK: mtia.launch "grouped_conv_1" pes(4) {
 // CHECK: scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step
 // CHECK-DAG: memref.subview %{{.*}}[%[[G]], 0, 0, 0] [1, 16, 8, 8]
