@@ -74,10 +74,13 @@ typedef int64_t anvil_mtia_token;
  * barrier). PE programs may wait on each other (anvil_mtia_barrier,
  * semaphores). `name` (the kernel) and `nodes` (the model nodes it came
  * from, comma separated) label the job in reports and traces; either may
- * be null. */
+ * be null. `predicted_cycles` is the compiler's prediction of the job's
+ * cycles, launch and closing barrier included, which reports set beside
+ * the measured ones; negative where the compiler made none. */
 typedef void (*anvil_mtia_program)(int64_t pe, void *ctx);
 void anvil_mtia_job_run(int64_t num_pes, anvil_mtia_program program, void *ctx,
-                        const char *name, const char *nodes);
+                        const char *name, const char *nodes,
+                        int64_t predicted_cycles);
 
 /* The PE running this program, and how many PEs the job spans. */
 int64_t anvil_mtia_pe_id(void);

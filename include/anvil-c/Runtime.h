@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 /* The artifact format this runtime reads. */
-#define ANVIL_ARTIFACT_FORMAT_VERSION 3
+#define ANVIL_ARTIFACT_FORMAT_VERSION 4
 
 typedef enum AnvilDType {
   ANVIL_DTYPE_INVALID = 0,

@@ -198,11 +198,13 @@ std::optional<int64_t> neighbourOf(Simulator &sim, int32_t direction) {
 extern "C" {
 
 void anvil_mtia_job_run(int64_t numPEs, anvil_mtia_program program, void *ctx,
-                        const char *name, const char *nodes) {
+                        const char *name, const char *nodes,
+                        int64_t predicted_cycles) {
   if (Simulator *sim = simulatorFor("job_run"))
     sim->runJob(
         numPEs, [&](int64_t pe) { program(pe, ctx); },
-        name ? llvm::StringRef(name) : "", nodes ? llvm::StringRef(nodes) : "");
+        name ? llvm::StringRef(name) : "", nodes ? llvm::StringRef(nodes) : "",
+        predicted_cycles);
 }
 
 int64_t anvil_mtia_pe_id(void) {

@@ -60,13 +60,16 @@ llvm::json::Array jobsJSON(const std::vector<JobRecord> &jobs) {
     llvm::json::Object bytes;
     for (int l = 0; l < kNumMemoryLevels; ++l)
       bytes[memoryLevelName(MemoryLevel(l))] = job.bytes[l];
-    list.push_back(llvm::json::Object{{"name", job.name},
-                                      {"nodes", std::move(nodes)},
-                                      {"pes", job.pes},
-                                      {"start_cycle", job.startCycle},
-                                      {"end_cycle", job.endCycle},
-                                      {"bytes", std::move(bytes)},
-                                      {"idle_pe_cycles", job.idlePECycles}});
+    llvm::json::Object entry{{"name", job.name},
+                             {"nodes", std::move(nodes)},
+                             {"pes", job.pes},
+                             {"start_cycle", job.startCycle},
+                             {"end_cycle", job.endCycle},
+                             {"bytes", std::move(bytes)},
+                             {"idle_pe_cycles", job.idlePECycles}};
+    if (job.predictedCycles >= 0)
+      entry["predicted_cycles"] = job.predictedCycles;
+    list.push_back(std::move(entry));
   }
   return list;
 }

@@ -159,13 +159,15 @@ bool Simulator::inSRAM(const void *ptr, int64_t bytes) const {
 
 void Simulator::runJob(int64_t numPEs,
                        llvm::function_ref<void(int64_t pe)> program,
-                       llvm::StringRef name, llvm::StringRef nodes) {
+                       llvm::StringRef name, llvm::StringRef nodes,
+                       int64_t predictedCycles) {
   if (fibers->running) {
     fault(llvm::formatv("PE {0} launched a job from inside a job", pe));
     return;
   }
   Scope scope(*this);
   beginJob(numPEs, name, nodes);
+  jobRecords.back().predictedCycles = predictedCycles;
   fibers->program = program;
   fibers->running = true;
   schedule();

@@ -20,6 +20,11 @@ inline constexpr llvm::StringLiteral kMTIAJobPrefix = "anvil_mtia_job__";
 /// (comma separated), which label its job in reports and traces.
 inline constexpr llvm::StringLiteral kMTIAKernelAttr = "anvil.kernel";
 inline constexpr llvm::StringLiteral kMTIANodesAttr = "anvil.nodes";
+/// On a launch and its PE program: the cycles the cost model predicts for
+/// the job, launch and closing barrier included, which the simulator's
+/// report sets beside the measured ones (anvil/Target/CostModel.h).
+inline constexpr llvm::StringLiteral kMTIAPredictedCyclesAttr =
+    "anvil.predicted_cycles";
 } // namespace anvil
 
 #endif // ANVIL_CONVERSION_PASSES_H

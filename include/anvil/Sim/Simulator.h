@@ -70,6 +70,9 @@ struct JobRecord {
   int64_t startCycle = 0, endCycle = 0;
   int64_t bytes[target::kNumMemoryLevels] = {0, 0, 0};
   int64_t idlePECycles = 0;
+  /// What the compiler's cost model predicted for end - start; negative
+  /// where the program carries no prediction.
+  int64_t predictedCycles = -1;
 };
 
 /// What a run measured, over all jobs since construction or reset().
@@ -112,9 +115,12 @@ public:
 
   /// Launches a job on PEs 0..numPEs-1 and runs `program(pe)` for each, as
   /// fibers that may wait on each other (barrier, semWait). `name` and
-  /// `nodes` label it in the report and the trace.
+  /// `nodes` label it in the report and the trace; `predictedCycles` (the
+  /// compiler's prediction, negative where none) goes beside its measured
+  /// cycles in the report.
   void runJob(int64_t numPEs, llvm::function_ref<void(int64_t pe)> program,
-              llvm::StringRef name = {}, llvm::StringRef nodes = {});
+              llvm::StringRef name = {}, llvm::StringRef nodes = {},
+              int64_t predictedCycles = -1);
   int64_t currentPE() const { return pe; }
   int64_t jobPEs() const { return peCount; }
 

@@ -4,7 +4,9 @@
 #include "KernelBuilding.h"
 #include "Quantize.h"
 
+#include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
+#include "anvil/Target/KernelCost.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -12,7 +14,10 @@
 using namespace mlir;
 using namespace anvil::mtia;
 using anvil::policy::ProductTiles;
+using anvil::target::kernelCycles;
 using anvil::target::MemoryLevel;
+using anvil::target::productBodyCycles;
+using anvil::target::ProductKernel;
 using anvil::target::TargetDesc;
 
 namespace {
@@ -68,6 +73,10 @@ public:
         b.getDenseI64ArrayAttr({tiles.tm, tiles.tn, tiles.tk}));
     allocateBuffers();
     Staged staged = stageReused(pe, pes, operands, rowTiles, colTiles);
+    launchOf(pe)->setAttr(
+        anvil::kMTIAPredictedCyclesAttr,
+        b.getI64IntegerAttr(kernelCycles(
+            machine, productBodyCycles(machine, costOf(pes, addToC, staged)))));
     IndexMath x{b, loc};
     // PE p takes tasks p, p + P, p + 2P, ...
     auto loop = scf::ForOp::create(b, loc, pe, x.c(tasks), x.c(pes));
@@ -106,6 +115,34 @@ private:
   struct Staged {
     Value a, b;
   };
+
+  /// The kernel as the cost model sees it (anvil/Target/KernelCost.h).
+  ProductKernel costOf(int64_t pes, bool addToC, const Staged &staged) {
+    ProductKernel p;
+    p.input = dtypeOf(input);
+    p.loaded = dtypeOf(loaded());
+    p.quantized = quantized;
+    p.batches = shape.batches;
+    p.m = shape.m;
+    p.n = shape.n;
+    p.k = shape.k;
+    p.tm = tiles.tm;
+    p.tn = tiles.tn;
+    p.tk = tiles.tk;
+    p.pes = pes;
+    p.loadC = addToC;
+    auto staging = [&](int64_t rows, int64_t cols) {
+      StagingBlocks g =
+          stagingBlocks(shape.batches, rows, cols, tiles.tm * tiles.tk, pes);
+      return ProductKernel::Staging{
+          g.count, g.rows, g.columns * elementBytes(loaded())};
+    };
+    if (staged.a)
+      p.stagingA = staging(shape.m, shape.k);
+    if (staged.b)
+      p.stagingB = staging(shape.k, shape.n);
+    return p;
+  }
 
   /// Stages A when more than one column of C tiles reads each of its rows,
   /// and B when more than one row of tiles reads each of its columns, as

@@ -3,9 +3,10 @@
 // anvil-mtia-to-calls leaves each launch as a call of a declaration named
 // after its PE program. Here, on the LLVM dialect, the program's values go
 // into a stack array of 8-byte slots, and the launch becomes
-// anvil_mtia_job_run(num_pes, entry, array, name, nodes), where the entry
-// loads them back and calls the program for one PE, and the two strings
-// (the kernel, its model nodes) label the job in reports and traces. The
+// anvil_mtia_job_run(num_pes, entry, array, name, nodes, predicted), where
+// the entry loads them back and calls the program for one PE, the two
+// strings (the kernel, its model nodes) label the job in reports and
+// traces, and `predicted` is the cost model's cycles for it (-1: none). The
 // runtime decides how PEs run (the simulator: as fibers that may wait on
 // each other).
 //
@@ -52,7 +53,7 @@ LLVM::LLVMFuncOp buildEntry(OpBuilder &b, LLVM::LLVMFuncOp program) {
   return entry;
 }
 
-/// Declares anvil_mtia_job_run(i64, ptr, ptr, ptr, ptr) once.
+/// Declares anvil_mtia_job_run(i64, ptr, ptr, ptr, ptr, i64) once.
 LLVM::LLVMFuncOp declareJobRun(OpBuilder &b, ModuleOp module) {
   if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(kJobRun))
     return existing;
@@ -63,7 +64,8 @@ LLVM::LLVMFuncOp declareJobRun(OpBuilder &b, ModuleOp module) {
   return LLVM::LLVMFuncOp::create(
       b, module.getLoc(), kJobRun,
       LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
-                                  {b.getI64Type(), ptr, ptr, ptr, ptr}));
+                                  {b.getI64Type(), ptr, ptr, ptr, ptr,
+                                   b.getI64Type()}));
 }
 
 /// A constant C string named after `program`, its address built at `b`.
@@ -110,9 +112,13 @@ LogicalResult lowerLaunch(ModuleOp module, LLVM::CallOp launch) {
   Value address = LLVM::AddressOfOp::create(b, loc, entry);
   Value kernel = labelString(b, loc, program, anvil::kMTIAKernelAttr, "_name");
   Value nodes = labelString(b, loc, program, anvil::kMTIANodesAttr, "_nodes");
+  auto predicted =
+      program->getAttrOfType<IntegerAttr>(anvil::kMTIAPredictedCyclesAttr);
+  Value cycles = LLVM::ConstantOp::create(
+      b, loc, i64, b.getI64IntegerAttr(predicted ? predicted.getInt() : -1));
   LLVM::CallOp::create(b, loc, jobRun,
                        ValueRange{launch.getArgOperands().front(), address,
-                                  array, kernel, nodes});
+                                  array, kernel, nodes, cycles});
   launch.erase();
   return success();
 }

@@ -478,6 +478,8 @@ void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
   program->setAttr(anvil::kMTIAKernelAttr, launch.getKernelAttr());
   program->setAttr(anvil::kMTIANodesAttr,
                    b.getStringAttr(modelNodes(launch.getLoc())));
+  if (Attribute predicted = launch->getAttr(anvil::kMTIAPredictedCyclesAttr))
+    program->setAttr(anvil::kMTIAPredictedCyclesAttr, predicted);
   SymbolTable(module).insert(program);
   Block *entry = program.addEntryBlock();
   b.setInsertionPointToStart(entry);

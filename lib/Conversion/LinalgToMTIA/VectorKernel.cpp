@@ -3,10 +3,12 @@
 #include "VectorKernel.h"
 #include "KernelBuilding.h"
 
+#include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
 
 #include "anvil/Policy/FixedTiles.h"
 #include "anvil/Target/CostModel.h"
+#include "anvil/Target/KernelCost.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -193,6 +195,10 @@ LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op, StringRef name,
   LaunchOp launch = launchOf(pe);
   launch->setAttr(kTaskTilesAttr, b.getDenseI64ArrayAttr(grid.tileSizes));
   launch->setAttr(kParallelIterationsAttr, b.getI64IntegerAttr(parallel));
+  launch->setAttr(anvil::kMTIAPredictedCyclesAttr,
+                  b.getI64IntegerAttr(kernelCycles(
+                      machine, static_cast<int64_t>(
+                                   std::ceil(gridCycles(op, machine, grid))))));
   SmallVector<OpFoldResult> offsets, sizes;
   linalg::LinalgOp onPE;
   if (grid.tasks == 1) {

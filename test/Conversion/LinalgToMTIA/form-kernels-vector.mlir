@@ -14,7 +14,7 @@
 // CHECK: memref.subview %[[X]][0, %[[PE]], 0, 0] [1, 1, 56, 56] [1, 1, 1, 1]
 // CHECK: linalg.generic
 // CHECK: mtia.core_cost
-// CHECK: } {anvil.parallel_iterations = 200704 : i64, anvil.task_tiles = array<i64: 1, 1, 56, 56>}
+// CHECK: } {anvil.parallel_iterations = 200704 : i64, anvil.predicted_cycles = {{[0-9]+}} : i64, anvil.task_tiles = array<i64: 1, 1, 56, 56>}
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
@@ -42,7 +42,7 @@ func.func @relu_batch1(%x: memref<1x64x56x56xf32>, %y: memref<1x64x56x56xf32>) {
 // CHECK-NOT: scf.for
 // CHECK: memref.subview %[[IN]][0, %{{.*}}, %{{.*}}, 0] [1, 1, 15, 113] [1, 1, 1, 1]
 // CHECK: linalg.pooling_nchw_max
-// CHECK: } {anvil.parallel_iterations = 25088 : i64, anvil.task_tiles = array<i64: 1, 1, 7, 56, 3, 3>}
+// CHECK: } {anvil.parallel_iterations = 25088 : i64, anvil.predicted_cycles = {{[0-9]+}} : i64, anvil.task_tiles = array<i64: 1, 1, 7, 56, 3, 3>}
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
@@ -65,7 +65,7 @@ func.func @pool_rows(%in: memref<1x8x113x113xf32>, %window: memref<3x3xf32>, %ou
 // CHECK-NEXT: ^bb0(%[[PE:.*]]: index):
 // CHECK: scf.for %{{.*}} = %[[PE]] to %c120 step %c64
 // CHECK: memref.subview %{{.*}}[0, %{{.*}}, %{{.*}}, 0] [1, 1, %{{.*}}, 128] [1, 1, 1, 1]
-// CHECK: } {anvil.parallel_iterations = 1536 : i64, anvil.task_tiles = array<i64: 1, 1, 13, 128>}
+// CHECK: } {anvil.parallel_iterations = 1536 : i64, anvil.predicted_cycles = {{[0-9]+}} : i64, anvil.task_tiles = array<i64: 1, 1, 13, 128>}
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
@@ -87,7 +87,7 @@ func.func @row_sum(%x: memref<1x12x128x128xf32>, %y: memref<1x12x128xf32>) {
 // CHECK-LABEL: func.func @total(
 // CHECK: mtia.launch "generic_0" pes(1) {
 // CHECK-NOT: memref.subview
-// CHECK: } {anvil.parallel_iterations = 1 : i64, anvil.task_tiles = array<i64: 1000>}
+// CHECK: } {anvil.parallel_iterations = 1 : i64, anvil.predicted_cycles = {{[0-9]+}} : i64, anvil.task_tiles = array<i64: 1000>}
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
@@ -110,7 +110,7 @@ func.func @total(%x: memref<1000xf32>, %y: memref<f32>) {
 // CHECK-LABEL: func.func @reverse(
 // CHECK: mtia.launch "generic_0" pes(1) {
 // CHECK-NOT: memref.subview
-// CHECK: } {anvil.parallel_iterations = 1000 : i64, anvil.task_tiles = array<i64: 1000>}
+// CHECK: } {anvil.parallel_iterations = 1000 : i64, anvil.predicted_cycles = {{[0-9]+}} : i64, anvil.task_tiles = array<i64: 1000>}
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {

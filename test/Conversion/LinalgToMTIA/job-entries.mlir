@@ -1,9 +1,10 @@
 // RUN: anvil-opt %s --anvil-mtia-job-entries --split-input-file --verify-diagnostics | FileCheck %s
 // A launch left by anvil-mtia-to-calls becomes an array of the program's
-// values and anvil_mtia_job_run(num_pes, entry, array, name, nodes); the
-// entry loads them back, each with its own type, and calls the program for
-// one PE; name and nodes are C strings of the program's anvil.kernel and
-// anvil.nodes.
+// values and anvil_mtia_job_run(num_pes, entry, array, name, nodes,
+// predicted); the entry loads them back, each with its own type, and calls
+// the program for one PE; name and nodes are C strings of the program's
+// anvil.kernel and anvil.nodes, predicted its anvil.predicted_cycles (-1
+// where it has none).
 
 // CHECK-DAG: llvm.mlir.global internal constant @k_name("conv_3\00")
 // CHECK-DAG: llvm.mlir.global internal constant @k_nodes("Conv_12,Relu_13\00")
@@ -22,16 +23,34 @@
 // CHECK: %[[ENTRY:.*]] = llvm.mlir.addressof @k_entry
 // CHECK: %[[NAME:.*]] = llvm.mlir.addressof @k_name
 // CHECK: %[[NODES:.*]] = llvm.mlir.addressof @k_nodes
-// CHECK: llvm.call @anvil_mtia_job_run(%{{.*}}, %[[ENTRY]], %[[ARRAY]], %{{.*}}, %{{.*}})
+// CHECK: %[[CYCLES:.*]] = llvm.mlir.constant(4242 : i64)
+// CHECK: llvm.call @anvil_mtia_job_run(%{{.*}}, %[[ENTRY]], %[[ARRAY]], %{{.*}}, %{{.*}}, %[[CYCLES]])
 // CHECK-NOT: anvil_mtia_job__
 module {
   llvm.func @anvil_mtia_job__k(i64, !llvm.ptr, f32)
-  llvm.func @k(%pe: i64, %p: !llvm.ptr, %x: f32) attributes {anvil.kernel = "conv_3", anvil.nodes = "Conv_12,Relu_13"} {
+  llvm.func @k(%pe: i64, %p: !llvm.ptr, %x: f32) attributes {anvil.kernel = "conv_3", anvil.nodes = "Conv_12,Relu_13", anvil.predicted_cycles = 4242 : i64} {
     llvm.return
   }
   llvm.func @graph(%p: !llvm.ptr, %x: f32) {
     %n = llvm.mlir.constant(8 : i64) : i64
     llvm.call @anvil_mtia_job__k(%n, %p, %x) : (i64, !llvm.ptr, f32) -> ()
+    llvm.return
+  }
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @unpriced(
+// CHECK: %[[NONE:.*]] = llvm.mlir.constant(-1 : i64)
+// CHECK: llvm.call @anvil_mtia_job_run(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[NONE]])
+module {
+  llvm.func @anvil_mtia_job__u(i64)
+  llvm.func @u(%pe: i64) attributes {anvil.kernel = "u_0"} {
+    llvm.return
+  }
+  llvm.func @unpriced() {
+    %n = llvm.mlir.constant(2 : i64) : i64
+    llvm.call @anvil_mtia_job__u(%n) : (i64) -> ()
     llvm.return
   }
 }

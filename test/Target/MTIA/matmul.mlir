@@ -41,17 +41,19 @@
 // SIM: output 0 'y': {{.*}} 0 of 6300 elements beyond tolerance: ok
 
 // The report is the only thing on stdout; each job names its kernel and
-// the model node it came from.
+// the model node it came from, and carries the cost model's prediction.
 // JSON: {
 // JSON: "job_list": [
 // JSON: "name": "matmul_0",
 // JSON-NEXT: "nodes": [
 // JSON-NEXT: "MatMul_7"
 // JSON: "pes": 4,
+// JSON-NEXT: "predicted_cycles": {{[1-9][0-9]*}},
 // JSON: "name": "generic_1",
 // JSON-NEXT: "nodes": [
 // JSON-NEXT: "Add_8"
 // JSON: "pes": 35,
+// JSON-NEXT: "predicted_cycles": {{[1-9][0-9]*}},
 // JSON-DAG: "roofline": {
 // JSON-DAG: "target": "mtia-v1"
 

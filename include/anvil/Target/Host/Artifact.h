@@ -21,7 +21,7 @@ namespace anvil::host {
 
 /// Bumped whenever the entry-point ABI or the metadata schema changes; the
 /// runtime refuses artifacts of another version.
-constexpr int kArtifactFormatVersion = 3;
+constexpr int kArtifactFormatVersion = 4;
 
 /// Symbols every artifact exports.
 constexpr const char *kEntrySymbol = "anvil_model_run";

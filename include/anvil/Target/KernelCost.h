@@ -1,0 +1,69 @@
+//===- KernelCost.h - Predicted time of tasks and kernels -------*- C++ -*-===//
+//
+// The cost model one level up from CostModel.h's per-operation formulas:
+// what a kernel's task costs with its DMA, SE, DPE and core work overlapped
+// as the PE's units allow and its waits force, and what a kernel costs with
+// its tasks in waves over its PEs, the launch and the closing barrier. A
+// sequence of kernels costs the sum of its kernels (jobs run one after
+// another). Policies call these to compare their choices; the lowering
+// records each launch's prediction (anvil.predicted_cycles), and the
+// simulator's report sets it beside the measured cycles, which is how the
+// model is calibrated (bench/calibrate.py, docs/CostModel.md).
+//
+// Depends on LLVMSupport and the machine description only.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_TARGET_KERNELCOST_H
+#define ANVIL_TARGET_KERNELCOST_H
+
+#include "anvil/Target/TargetDesc.h"
+
+#include <cstdint>
+
+namespace anvil::target {
+
+/// T_kernel = launch + body + barrier: the span of a job in the
+/// simulator's report, from its launch to the end of its barrier.
+int64_t kernelCycles(const TargetDesc &desc, int64_t bodyCycles);
+
+/// The PEs of a job of `pes` PEs that share a level's bandwidth when each
+/// transfers there during `transferCycles` of every `periodCycles`: the PE
+/// itself and its share of the others.
+int64_t expectedSharers(int64_t pes, int64_t transferCycles,
+                        int64_t periodCycles);
+
+/// A product kernel, C[b] = A[b] B[b] on the DPE, as the MTIA lowering
+/// emits it (docs/Targets.md, "DPE kernels"): C in tm x tn tiles, task t
+/// the t-th tile row-major over (batch, tile row, tile column), PE p taking
+/// tasks p, p + pes, ...; each tile reduces tk-deep slices of A and B
+/// brought into a staging pair (the next slice's DMA in flight while the SE
+/// converts and the DPE multiplies the current one), then is stored.
+struct ProductKernel {
+  /// The DPE's input type, and the type the DMAs bring (f32 converted by
+  /// the SE, or already `input` when quantized).
+  DType input = DType::F16, loaded = DType::F32;
+  bool quantized = false;
+  int64_t batches = 1, m = 0, n = 0, k = 0;
+  int64_t tm = 0, tn = 0, tk = 0;
+  int64_t pes = 1;
+  /// Each C tile is read before its reduction adds to it.
+  bool loadC = false;
+  /// An operand's copy into SRAM before the products (then a barrier):
+  /// `steps` copies of `rows` rows of `rowBytes`, step s by PE s % pes,
+  /// through local memory unless the machine prefetches DRAM to SRAM.
+  /// The slices of a staged operand are then read from SRAM.
+  struct Staging {
+    int64_t steps = 0, rows = 0, rowBytes = 0;
+  };
+  Staging stagingA, stagingB;
+};
+
+/// The predicted cycles of the kernel's body (launch and barrier not
+/// included): its staging, then the PE with the most work, and no less
+/// than its bytes take at each shared level's whole bandwidth.
+int64_t productBodyCycles(const TargetDesc &desc, const ProductKernel &kernel);
+
+} // namespace anvil::target
+
+#endif // ANVIL_TARGET_KERNELCOST_H

@@ -1,0 +1,241 @@
+//===- KernelCost.cpp - Predicted time of tasks and kernels ---------------===//
+
+#include "anvil/Target/KernelCost.h"
+#include "anvil/Target/CostModel.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace anvil::target;
+
+int64_t anvil::target::kernelCycles(const TargetDesc &desc,
+                                    int64_t bodyCycles) {
+  return desc.costs.launchCycles + bodyCycles + desc.costs.barrierCycles;
+}
+
+int64_t anvil::target::expectedSharers(int64_t pes, int64_t transferCycles,
+                                       int64_t periodCycles) {
+  if (pes <= 1 || periodCycles <= 0)
+    return 1;
+  double busy = std::min(1.0, static_cast<double>(transferCycles) /
+                                  static_cast<double>(periodCycles));
+  return 1 + static_cast<int64_t>(std::llround((pes - 1) * busy));
+}
+
+namespace {
+
+/// One PE's clocks as the simulator keeps them: the core issues in order,
+/// paying the issue cost; an operation starts when its unit is free and
+/// its result is in place its latency after the unit is done.
+struct PETimeline {
+  const TargetDesc &desc;
+  /// PEs sharing each level's bandwidth while this one transfers there.
+  int64_t sharers[kNumMemoryLevels];
+  int64_t clock = 0, dmaFree = 0, seFree = 0, dpeFree = 0;
+  /// Cycles the DMA engine spent moving data at DRAM and SRAM, and the
+  /// bytes it moved there.
+  int64_t transferCycles[kNumMemoryLevels] = {0, 0, 0};
+  int64_t bytes[kNumMemoryLevels] = {0, 0, 0};
+
+  /// Returns when the operation's result is in place.
+  int64_t issue(int64_t &unitFree, int64_t cycles, int64_t latency = 0) {
+    clock += desc.costs.issueCycles;
+    int64_t start = std::max(clock, unitFree);
+    unitFree = start + cycles;
+    return unitFree + latency;
+  }
+
+  /// A DMA of `rows` rows of `rowBytes` between local memory and `far`.
+  int64_t dma(MemoryLevel far, int64_t rows, int64_t rowBytes) {
+    int64_t moved = dmaBytesMoved(desc, far, rows, rowBytes);
+    int64_t cycles =
+        dmaTransferCycles(desc, far, moved, sharers[static_cast<int>(far)]);
+    transferCycles[static_cast<int>(far)] += cycles;
+    bytes[static_cast<int>(far)] += moved;
+    return issue(dmaFree, cycles, desc.level(far).latencyCycles);
+  }
+
+  int64_t se(DType type, int64_t elements) {
+    return issue(seFree, seCycles(desc, type, elements));
+  }
+
+  int64_t dpe(DType input, int64_t m, int64_t k, int64_t n) {
+    return issue(dpeFree, dpeCycles(desc, input, m, k, n));
+  }
+
+  /// Ordinary code on the core over local memory (mtia.core_cost).
+  void core(DType type, int64_t ops, int64_t localBytes) {
+    clock += desc.costs.issueCycles + vectorCycles(desc, type, ops) +
+             localCycles(desc, localBytes);
+  }
+
+  void wait(int64_t until) { clock = std::max(clock, until); }
+};
+
+MemoryLevel sourceOf(bool staged) {
+  return staged ? MemoryLevel::SRAM : MemoryLevel::DRAM;
+}
+
+/// One C tile of `rows` x `cols`: what DPEKernel::emit issues for it, in
+/// its order, on `pe`'s timeline (which starts where the previous task
+/// ended).
+void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
+                 int64_t cols) {
+  int64_t loadedBytes = dtypeBytes(p.loaded), cBytes = dtypeBytes(DType::F32);
+  if (p.loadC)
+    pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes));
+  int64_t slices = llvm::divideCeil(p.k, p.tk);
+  auto load = [&](int64_t slice) {
+    int64_t depth = std::min(p.tk, p.k - slice * p.tk);
+    // Partial staging buffers are zeroed first.
+    if (rows < p.tm || depth < p.tk)
+      pe.core(p.loaded, p.tm * p.tk, p.tm * p.tk * loadedBytes);
+    if (cols < p.tn || depth < p.tk)
+      pe.core(p.loaded, p.tk * p.tn, p.tk * p.tn * loadedBytes);
+    pe.dma(sourceOf(p.stagingA.steps > 0), rows, depth * loadedBytes);
+    return pe.dma(sourceOf(p.stagingB.steps > 0), depth, cols * loadedBytes);
+  };
+  auto multiply = [&] {
+    if (!p.quantized) {
+      int64_t a = pe.se(p.input, p.tm * p.tk);
+      int64_t b = pe.se(p.input, p.tk * p.tn);
+      pe.wait(std::max(a, b));
+    }
+    return pe.dpe(p.input, p.tm, p.tk, p.tn);
+  };
+  int64_t arrived = load(0);
+  pe.wait(arrived);
+  int64_t next = slices > 1 ? load(1) : arrived;
+  int64_t product = multiply();
+  for (int64_t s = 1; s < slices; ++s) {
+    pe.wait(std::max(next, product));
+    if (s + 1 < slices)
+      next = load(s + 1);
+    product = multiply();
+  }
+  pe.wait(product);
+  if (p.quantized) {
+    int64_t scales =
+        std::max(pe.dma(MemoryLevel::DRAM, 1, rows * cBytes),
+                 pe.dma(MemoryLevel::DRAM, 1, cols * cBytes));
+    pe.wait(scales);
+    int64_t elements = rows * cols;
+    pe.core(DType::F32, 4 * elements,
+            elements * (dtypeBytes(DType::I32) + (p.loadC ? 2 : 1) * cBytes));
+  }
+  pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes));
+}
+
+/// The staging of one operand on one PE: its steps, two in flight.
+void stagingCopy(PETimeline &pe, const ProductKernel::Staging &staging,
+                 int64_t steps) {
+  bool prefetch = pe.desc.dma.dramPrefetch;
+  int64_t previous = 0;
+  for (int64_t s = 0; s < steps; ++s) {
+    int64_t in = pe.dma(MemoryLevel::DRAM, staging.rows, staging.rowBytes);
+    pe.wait(previous);
+    previous = prefetch ? in
+                        : (pe.wait(in), pe.dma(MemoryLevel::SRAM, staging.rows,
+                                               staging.rowBytes));
+  }
+  pe.wait(previous);
+}
+
+/// The body on the busiest PE's timeline, with `sharers` at each level.
+struct ProductRun {
+  int64_t cycles = 0;
+  /// The busiest PE's transfer cycles at each level, and the job's bytes.
+  int64_t transferCycles[kNumMemoryLevels] = {0, 0, 0};
+  int64_t bytes[kNumMemoryLevels] = {0, 0, 0};
+};
+
+ProductRun runProduct(const TargetDesc &desc, const ProductKernel &p,
+                      const int64_t (&sharers)[kNumMemoryLevels]) {
+  ProductRun run;
+  int64_t pes = std::max<int64_t>(p.pes, 1);
+  int64_t stagingEnd = 0;
+  for (const ProductKernel::Staging *staging : {&p.stagingA, &p.stagingB}) {
+    if (staging->steps == 0)
+      continue;
+    PETimeline pe{desc, {sharers[0], sharers[1], sharers[2]}};
+    stagingCopy(pe, *staging, llvm::divideCeil(staging->steps, pes));
+    stagingEnd += pe.clock;
+    for (MemoryLevel level : {MemoryLevel::DRAM, MemoryLevel::SRAM})
+      run.bytes[static_cast<int>(level)] +=
+          staging->steps *
+          dmaBytesMoved(desc, level, staging->rows, staging->rowBytes);
+  }
+  if (stagingEnd > 0)
+    stagingEnd += desc.costs.barrierCycles;
+
+  // Tasks differ only in their tile's rows and columns: price each shape
+  // once, then sum each PE's tasks.
+  struct Priced {
+    int64_t cycles;
+    int64_t transfer[kNumMemoryLevels];
+    int64_t bytes[kNumMemoryLevels];
+  };
+  llvm::DenseMap<std::pair<int64_t, int64_t>, Priced> shapes;
+  auto price = [&](int64_t rows, int64_t cols) -> const Priced & {
+    auto [it, inserted] = shapes.try_emplace({rows, cols});
+    if (inserted) {
+      PETimeline pe{desc, {sharers[0], sharers[1], sharers[2]}};
+      productTask(pe, p, rows, cols);
+      it->second.cycles = pe.clock;
+      std::copy(std::begin(pe.transferCycles), std::end(pe.transferCycles),
+                it->second.transfer);
+      std::copy(std::begin(pe.bytes), std::end(pe.bytes), it->second.bytes);
+    }
+    return it->second;
+  };
+  int64_t rowTiles = llvm::divideCeil(p.m, p.tm);
+  int64_t colTiles = llvm::divideCeil(p.n, p.tn);
+  int64_t tasks = p.batches * rowTiles * colTiles;
+  std::vector<ProductRun> perPE(std::min(pes, tasks));
+  for (int64_t t = 0; t < tasks; ++t) {
+    int64_t inBatch = t % (rowTiles * colTiles);
+    int64_t i = inBatch / colTiles, j = inBatch % colTiles;
+    const Priced &task = price(std::min(p.tm, p.m - i * p.tm),
+                               std::min(p.tn, p.n - j * p.tn));
+    ProductRun &pe = perPE[t % pes];
+    pe.cycles += task.cycles;
+    for (int l = 0; l < kNumMemoryLevels; ++l) {
+      pe.transferCycles[l] += task.transfer[l];
+      run.bytes[l] += task.bytes[l];
+    }
+  }
+  const ProductRun *busiest = &perPE.front();
+  for (const ProductRun &pe : perPE)
+    if (pe.cycles > busiest->cycles)
+      busiest = &pe;
+  run.cycles = stagingEnd + busiest->cycles;
+  std::copy(std::begin(busiest->transferCycles),
+            std::end(busiest->transferCycles), run.transferCycles);
+  return run;
+}
+
+} // namespace
+
+int64_t anvil::target::productBodyCycles(const TargetDesc &desc,
+                                         const ProductKernel &kernel) {
+  // Each PE shares a level with the others that are transferring there at
+  // the time, so the rates depend on the time they set: start from every
+  // PE transferring at once and settle on the sharers the run implies.
+  int64_t pes = std::max<int64_t>(kernel.pes, 1);
+  int64_t sharers[kNumMemoryLevels] = {pes, pes, pes};
+  ProductRun run = runProduct(desc, kernel, sharers);
+  for (int round = 0; round < 4; ++round) {
+    for (int l = 0; l < kNumMemoryLevels; ++l)
+      sharers[l] = expectedSharers(pes, run.transferCycles[l], run.cycles);
+    run = runProduct(desc, kernel, sharers);
+  }
+  int64_t body = run.cycles;
+  for (MemoryLevel level : {MemoryLevel::DRAM, MemoryLevel::SRAM})
+    body = std::max(body, static_cast<int64_t>(std::ceil(
+                              run.bytes[static_cast<int>(level)] /
+                              desc.bytesPerCycle(level))));
+  return body;
+}
