@@ -78,6 +78,26 @@ def HostTileAndVectorize
   ];
 }
 
+def HostFusion : Pass<"anvil-host-fusion", "mlir::ModuleOp"> {
+  let summary = "Decide which ops fold into the host kernels' calls";
+  let description = [{
+    The fusion seam on the host (anvil/Policy/Fusion.h). Every op that
+    `anvil-host-gemm-kernels` turns into a kernel call is marked
+    `anvil.fusion.kernel = N`; each op the policy folds into that call is
+    marked `anvil.fusion.into = N` with `anvil.fusion.role` ("init": the
+    zero fill or bias broadcast of the output before it; "epilogue": an
+    in-place clamp after it; "padded_input": the copy that makes a padded
+    input of a depthwise convolution). `anvil-host-gemm-kernels` folds
+    exactly what is marked. The first policy, one-op-per-kernel, folds all
+    that the calls can take.
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string",
+           /*default=*/"\"one-op-per-kernel\"",
+           "The fusion policy: one-op-per-kernel">
+  ];
+}
+
 def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
   let summary = "Run f32 matmuls and convolutions on the host kernels, "
                 "with their bias and activation";
@@ -99,7 +119,8 @@ def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
     of the output before the op, and an in-place clamp (ReLU, ReLU6, Clip)
     after it (with only views and constants between), are folded into the
     call (`anvil_sgemm_fused`'s and `anvil_sdwconv2d`'s epilogue) and
-    erased. Runs after bufferization and deallocation (it frees the
+    erased. Each fold happens only where the fusion decision on the IR
+    (`anvil-host-fusion`) makes it. Runs after bufferization and deallocation (it frees the
     buffers it allocates).
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect",
@@ -145,6 +166,24 @@ def HostFlattenGlobals : Pass<"anvil-host-flatten-globals", "mlir::ModuleOp"> {
     Input: bufferized IR. Output: the same, with 1-D globals.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def MTIAFusion : Pass<"anvil-mtia-fusion", "mlir::ModuleOp"> {
+  let summary = "Decide which ops fold into the MTIA kernels";
+  let description = [{
+    The fusion seam on the MTIA-like target (anvil/Policy/Fusion.h). Every
+    linalg op on buffers is marked `anvil.fusion.kernel = N`; a zero fill of
+    a product's output just before it, which the DPE kernel can do by
+    writing its first sums in place, is marked `anvil.fusion.into = N`,
+    `anvil.fusion.role = "init"` when the policy folds it.
+    `anvil-mtia-form-kernels` folds exactly what is marked. The first
+    policy, one-op-per-kernel, folds every such fill.
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string",
+           /*default=*/"\"one-op-per-kernel\"",
+           "The fusion policy: one-op-per-kernel">
+  ];
 }
 
 def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {

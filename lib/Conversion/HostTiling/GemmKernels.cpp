@@ -10,7 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "anvil/Conversion/Folds.h"
 #include "anvil/Conversion/Products.h"
+#include "anvil/Policy/Fusion.h"
 
 #include "anvil/Conversion/Passes.h"
 
@@ -25,234 +27,21 @@
 #include <limits>
 
 namespace anvil {
+#define GEN_PASS_DEF_HOSTFUSION
 #define GEN_PASS_DEF_HOSTGEMMKERNELS
 #include "anvil/Conversion/Passes.h.inc"
 } // namespace anvil
 
 using namespace mlir;
+using anvil::Epilogue;
+using anvil::PaddedInput;
+using anvil::policy::FoldRole;
+using anvil::policy::isFoldedInto;
 
 static constexpr llvm::StringLiteral kGemmSymbol = "anvil_sgemm_fused";
 static constexpr llvm::StringLiteral kDepthwiseSymbol = "anvil_sdwconv2d";
 
 namespace {
-
-/// The ops next to a kernel's op that its call does as it writes the
-/// output: the one before it that initializes the output (a broadcast of a
-/// per-channel bias, or zeros), and an in-place clamp after it (ReLU,
-/// ReLU6, Clip). Both must touch exactly the kernel's output buffer.
-struct Epilogue {
-  Operation *init = nullptr;
-  Value bias;
-  Operation *clamp = nullptr;
-  double lo = -std::numeric_limits<double>::infinity();
-  double hi = std::numeric_limits<double>::infinity();
-
-  /// The folded ops are gone once the call does their work.
-  void eraseFolded() {
-    if (init)
-      init->erase();
-    if (clamp)
-      clamp->erase();
-  }
-};
-
-bool isIdentityCopyBody(Block &body) {
-  return body.getOperations().size() == 1 &&
-         body.getTerminator()->getOperand(0) == body.getArgument(0);
-}
-
-/// `init` broadcasts a contiguous f32 vector along the channels of the
-/// NCHW `out`: that vector.
-Value channelBias(Operation *init, Value out) {
-  auto generic = dyn_cast_if_present<linalg::GenericOp>(init);
-  if (!generic || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1 || generic.getDpsInits()[0] != out ||
-      generic.getNumReductionLoops() != 0 ||
-      !isIdentityCopyBody(generic.getRegion().front()))
-    return nullptr;
-  Value bias = generic.getDpsInputs()[0];
-  auto type = dyn_cast<MemRefType>(bias.getType());
-  if (!type || type.getRank() != 1 || !type.getLayout().isIdentity() ||
-      !type.getElementType().isF32())
-    return nullptr;
-  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  MLIRContext *ctx = generic.getContext();
-  if (!maps[1].isIdentity() || maps[1].getNumDims() != 4 ||
-      maps[0].getNumResults() != 1 ||
-      maps[0].getResult(0) != getAffineDimExpr(1, ctx))
-    return nullptr;
-  return bias;
-}
-
-bool isZeroFill(Operation *init, Value out) {
-  auto fill = dyn_cast_if_present<linalg::FillOp>(init);
-  FloatAttr value;
-  return fill && fill.getDpsInits()[0] == out &&
-         matchPattern(fill.getDpsInputs()[0], m_Constant(&value)) &&
-         value.getValue().isZero();
-}
-
-/// The bounds of an in-place clamp of `out` (maximumf / minimumf of the
-/// element and f32 constants, as ReLU and Clip lower), if `op` is one.
-std::optional<std::pair<double, double>> clampBounds(Operation *op, Value out) {
-  auto generic = dyn_cast_if_present<linalg::GenericOp>(op);
-  if (!generic || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != out ||
-      generic.getDpsInits()[0] != out || generic.getNumReductionLoops() != 0 ||
-      !llvm::all_of(generic.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }))
-    return std::nullopt;
-  Block &body = generic.getRegion().front();
-  double lo = -std::numeric_limits<double>::infinity(),
-         hi = std::numeric_limits<double>::infinity();
-  Value v = body.getTerminator()->getOperand(0);
-  while (v != body.getArgument(0)) {
-    Operation *def = v.getDefiningOp();
-    if (!def || def->getBlock() != &body ||
-        !isa<arith::MaximumFOp, arith::MinimumFOp>(def))
-      return std::nullopt;
-    FloatAttr bound;
-    Value x = def->getOperand(0);
-    if (!matchPattern(def->getOperand(1), m_Constant(&bound))) {
-      x = def->getOperand(1);
-      if (!matchPattern(def->getOperand(0), m_Constant(&bound)))
-        return std::nullopt;
-    }
-    double value = bound.getValueAsDouble();
-    if (isa<arith::MaximumFOp>(def))
-      lo = std::max(lo, value);
-    else
-      hi = std::min(hi, value);
-    v = x;
-  }
-  // With lo <= hi the order of the maxima and minima does not matter.
-  // A body that only yields its input is a copy, not a clamp.
-  if (!(lo <= hi) || body.getOperations().size() < 2)
-    return std::nullopt;
-  return std::make_pair(lo, hi);
-}
-
-/// What the call of `op`'s kernel can fold: `channelBiases` says whether a
-/// bias along an NCHW output's channels is a bias per row of the kernel.
-Epilogue findEpilogue(linalg::LinalgOp op, bool channelBiases) {
-  Epilogue e;
-  Value out = op.getDpsInits()[0];
-  // Ops that touch no memory (views, constants) may sit in between.
-  Operation *before = op->getPrevNode();
-  while (before && isMemoryEffectFree(before))
-    before = before->getPrevNode();
-  Operation *after = op->getNextNode();
-  while (after && isMemoryEffectFree(after))
-    after = after->getNextNode();
-  if (Value bias = channelBiases ? channelBias(before, out) : nullptr) {
-    e.init = before;
-    e.bias = bias;
-  } else if (isZeroFill(before, out)) {
-    e.init = before;
-  }
-  if (auto bounds = clampBounds(after, out)) {
-    e.clamp = after;
-    std::tie(e.lo, e.hi) = *bounds;
-  }
-  return e;
-}
-
-/// A zero-padded copy of an NCHW buffer made only for one op to read: an
-/// alloc filled with zeros, the source copied into a window of it
-/// (`tensor.pad` once bufferized). A kernel that pads as it reads takes the
-/// source instead, and these ops go.
-struct PaddedInput {
-  Value source;
-  /// Rows above and columns to the left, rows below and columns to the
-  /// right.
-  int64_t top = 0, left = 0, bottom = 0, right = 0;
-  /// The fill, copy, window, dealloc (if any) and alloc: the order in which
-  /// they can be erased once the reader is gone.
-  SmallVector<Operation *> ops;
-
-  void eraseAll() {
-    for (Operation *o : ops)
-      o->erase();
-  }
-};
-
-bool fillsWithPositiveZero(Operation *o, Value buffer) {
-  FloatAttr value;
-  auto isZero = [&](Value v) {
-    return matchPattern(v, m_Constant(&value)) && value.getValue().isPosZero();
-  };
-  if (auto fill = dyn_cast<linalg::FillOp>(o))
-    return fill.getDpsInits()[0] == buffer && isZero(fill.getDpsInputs()[0]);
-  auto map = dyn_cast<linalg::MapOp>(o);
-  return map && map.getDpsInits()[0] == buffer && map.getInputs().empty() &&
-         isZero(map.getMapper().front().getTerminator()->getOperand(0));
-}
-
-/// Whether `o` leaves every existing buffer as it was.
-bool writesNoBuffer(Operation *o) {
-  if (isMemoryEffectFree(o))
-    return true;
-  auto effects = dyn_cast<MemoryEffectOpInterface>(o);
-  return effects && !effects.hasEffect<MemoryEffects::Write>() &&
-         !effects.hasEffect<MemoryEffects::Free>();
-}
-
-/// `reader`'s first operand as a padded copy, if it is one that `reader`
-/// alone reads and whose source nothing writes before `reader` runs
-/// (`allowed` may write, but not the source).
-std::optional<PaddedInput> findPaddedInput(Operation *reader,
-                                           Operation *allowed) {
-  auto alloc = reader->getOperand(0).getDefiningOp<memref::AllocOp>();
-  if (!alloc || alloc->getBlock() != reader->getBlock() ||
-      alloc.getType().getRank() != 4)
-    return std::nullopt;
-  Operation *fill = nullptr, *dealloc = nullptr;
-  memref::SubViewOp window;
-  for (Operation *user : alloc->getUsers()) {
-    if (user == reader)
-      continue;
-    if (isa<memref::DeallocOp>(user) && !dealloc)
-      dealloc = user;
-    else if (auto view = dyn_cast<memref::SubViewOp>(user); view && !window)
-      window = view;
-    else if (!fill && fillsWithPositiveZero(user, alloc))
-      fill = user;
-    else
-      return std::nullopt;
-  }
-  if (!fill || !window || !window->hasOneUse())
-    return std::nullopt;
-  auto copy = dyn_cast<memref::CopyOp>(*window->getUsers().begin());
-  if (!copy || copy.getTarget() != window.getResult() ||
-      fill->getBlock() != reader->getBlock() ||
-      copy->getBlock() != reader->getBlock() || !fill->isBeforeInBlock(copy) ||
-      !copy->isBeforeInBlock(reader))
-    return std::nullopt;
-  for (Operation *o = copy->getNextNode(); o != reader; o = o->getNextNode())
-    if (o != allowed && !writesNoBuffer(o))
-      return std::nullopt;
-  // The window: whole images and channels, unit steps, static offsets.
-  ArrayRef<int64_t> offsets = window.getStaticOffsets(),
-                    sizes = window.getStaticSizes(),
-                    padded = alloc.getType().getShape();
-  if (!llvm::all_of(window.getStaticStrides(),
-                    [](int64_t s) { return s == 1; }) ||
-      llvm::any_of(offsets, ShapedType::isDynamic) ||
-      llvm::any_of(sizes, ShapedType::isDynamic) || offsets[0] != 0 ||
-      offsets[1] != 0 || sizes[0] != padded[0] || sizes[1] != padded[1])
-    return std::nullopt;
-  PaddedInput p;
-  p.source = copy.getSource();
-  p.top = offsets[2];
-  p.left = offsets[3];
-  p.bottom = padded[2] - offsets[2] - sizes[2];
-  p.right = padded[3] - offsets[3] - sizes[3];
-  p.ops = {fill, copy, window};
-  if (dealloc)
-    p.ops.push_back(dealloc);
-  p.ops.push_back(alloc);
-  return p;
-}
 
 /// A row-major 2-D view of buffer memory: a byte address and the distance
 /// between rows, in elements.
@@ -439,24 +228,80 @@ unitInnerStrides(linalg::LinalgOp op) {
   return all;
 }
 
-/// Whether dimensions `from`.. of a buffer with `shape` and `strides` are
-/// one row-major block.
-bool rowMajorFrom(ArrayRef<int64_t> strides, ArrayRef<int64_t> shape,
-                  unsigned from) {
-  int64_t expected = 1;
-  for (unsigned d = shape.size(); d-- > from;) {
-    if (strides[d] != expected)
-      return false;
-    expected *= shape[d];
-  }
+/// Whether the convolution's input rows, filters and output images are
+/// row-major blocks (`strides` per operand), as anvil_sgemm reads them.
+bool convLayout(linalg::Conv2DNchwFchwOp op,
+                ArrayRef<SmallVector<int64_t>> strides) {
+  return anvil::rowMajorFrom(strides[0], shapeOf(op.getInputs()[0]), 2) &&
+         anvil::rowMajorFrom(strides[1], shapeOf(op.getInputs()[1]), 0) &&
+         anvil::rowMajorFrom(strides[2], shapeOf(op.getOutputs()[0]), 1);
+}
+
+/// Whether the depthwise convolution's images, filters and output images
+/// are row-major blocks of planes, as anvil_sdwconv2d reads them.
+bool depthwiseLayout(linalg::DepthwiseConv2DNchwChwOp op,
+                     ArrayRef<SmallVector<int64_t>> strides) {
+  return anvil::rowMajorFrom(strides[0], shapeOf(op.getInputs()[0]), 1) &&
+         anvil::rowMajorFrom(strides[1], shapeOf(op.getInputs()[1]), 0) &&
+         anvil::rowMajorFrom(strides[2], shapeOf(op.getOutputs()[0]), 1);
+}
+
+/// Whether the host kernels take `op` with its buffers as they are laid
+/// out: the ops a kernel call is formed around.
+bool kernelTakes(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() ||
+      !(anvil::isStaticF32Product(op) || anvil::isStaticF32Depthwise(op)))
+    return false;
+  auto strides = unitInnerStrides(op);
+  if (!strides)
+    return false;
+  if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation()))
+    return convLayout(conv, *strides);
+  if (auto dw = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op.getOperation()))
+    return depthwiseLayout(dw, *strides);
   return true;
+}
+
+/// The folds the call of `op`'s kernel can do, as fusion candidates.
+SmallVector<anvil::policy::FoldCandidate> foldCandidates(Operation *anchor) {
+  auto op = cast<linalg::LinalgOp>(anchor);
+  bool channelBiases = isa<linalg::Conv2DNchwFchwOp,
+                           linalg::DepthwiseConv2DNchwChwOp>(anchor);
+  Epilogue e = anvil::matchEpilogue(op, channelBiases);
+  SmallVector<anvil::policy::FoldCandidate> candidates;
+  if (e.init)
+    candidates.push_back({e.init, FoldRole::Init});
+  if (e.clamp)
+    candidates.push_back({e.clamp, FoldRole::Epilogue});
+  if (isa<linalg::DepthwiseConv2DNchwChwOp>(anchor))
+    if (auto padded = anvil::matchPaddedInput(anchor, e.init))
+      candidates.push_back({padded->copy, FoldRole::PaddedInput});
+  return candidates;
+}
+
+/// The folds of `op`'s kernel that the fusion decision on the IR makes.
+Epilogue decidedEpilogue(linalg::LinalgOp op, bool channelBiases) {
+  Epilogue e = anvil::matchEpilogue(op, channelBiases);
+  if (e.init && !isFoldedInto(e.init, op, FoldRole::Init))
+    e.init = nullptr, e.bias = nullptr;
+  if (e.clamp && !isFoldedInto(e.clamp, op, FoldRole::Epilogue))
+    e = Epilogue{e.init, e.bias};
+  return e;
+}
+
+/// The folded ops are gone once the call does their work.
+void eraseFolded(const Epilogue &e) {
+  if (e.init)
+    e.init->erase();
+  if (e.clamp)
+    e.clamp->erase();
 }
 
 LogicalResult lowerMatmul(linalg::MatmulOp op) {
   auto strides = unitInnerStrides(op);
   if (!strides)
     return failure();
-  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/false);
+  Epilogue epilogue = decidedEpilogue(op, /*channelBiases=*/false);
   OpBuilder b(op);
   GemmEmitter e(b, op.getLoc());
   auto shape = [&](int i) { return shapeOf(op->getOperand(i)); };
@@ -466,7 +311,7 @@ LogicalResult lowerMatmul(linalg::MatmulOp op) {
   };
   e.gemm(shape(0)[0], shape(1)[1], shape(0)[1], matrix(0), matrix(1), matrix(2),
          e.operands(epilogue));
-  epilogue.eraseFolded();
+  eraseFolded(epilogue);
   op.erase();
   return success();
 }
@@ -475,7 +320,7 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
   auto strides = unitInnerStrides(op);
   if (!strides)
     return failure();
-  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/false);
+  Epilogue epilogue = decidedEpilogue(op, /*channelBiases=*/false);
   OpBuilder b(op);
   GemmEmitter e(b, op.getLoc());
   GemmEmitter::Operands finish = e.operands(epilogue);
@@ -493,7 +338,7 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
   e.gemm(shape(0)[1], shape(1)[2], shape(0)[2], matrix(0), matrix(1), matrix(2),
          finish);
   b.setInsertionPointAfter(loop);
-  epilogue.eraseFolded();
+  eraseFolded(epilogue);
   op.erase();
   return success();
 }
@@ -509,19 +354,16 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
   Value input = op.getInputs()[0], filter = op.getInputs()[1],
         output = op.getOutputs()[0];
   auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
-  const auto &inS = (*strides)[0], &wS = (*strides)[1], &outS = (*strides)[2];
-  // Each input row, the filters and each image's output must be row-major
-  // blocks.
-  if (!rowMajorFrom(inS, in, 2) || !rowMajorFrom(wS, w, 0) ||
-      !rowMajorFrom(outS, out, 1))
+  const auto &inS = (*strides)[0], &outS = (*strides)[2];
+  if (!convLayout(op, *strides))
     return failure();
   SmallVector<int64_t> convStrides(op.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
   bool direct = w[2] == 1 && w[3] == 1 && convStrides[0] == 1 &&
                 convStrides[1] == 1 && in[2] == out[2] && in[3] == out[3] &&
-                rowMajorFrom(inS, in, 1);
+                anvil::rowMajorFrom(inS, in, 1);
   Location loc = op.getLoc();
-  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/true);
+  Epilogue epilogue = decidedEpilogue(op, /*channelBiases=*/true);
   OpBuilder b(op);
   GemmEmitter e(b, loc);
   GemmEmitter::Operands finish = e.operands(epilogue);
@@ -552,7 +394,7 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
   b.setInsertionPointAfter(loop);
   if (patches)
     memref::DeallocOp::create(b, loc, patches);
-  epilogue.eraseFolded();
+  eraseFolded(epilogue);
   op.erase();
   return success();
 }
@@ -567,25 +409,22 @@ LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
   Value input = op.getInputs()[0], filter = op.getInputs()[1],
         output = op.getOutputs()[0];
   auto w = shapeOf(filter), out = shapeOf(output);
-  const auto &wS = (*strides)[1], &outS = (*strides)[2];
-  if (!rowMajorFrom((*strides)[0], shapeOf(input), 1) ||
-      !rowMajorFrom(wS, w, 0) || !rowMajorFrom(outS, out, 1))
+  const auto &outS = (*strides)[2];
+  if (!depthwiseLayout(op, *strides))
     return failure();
-  Epilogue epilogue = findEpilogue(op, /*channelBiases=*/true);
+  Epilogue epilogue = decidedEpilogue(op, /*channelBiases=*/true);
   int64_t imageStride = (*strides)[0][0];
   PaddedInput padding;
-  if (auto found = findPaddedInput(op, epilogue.init)) {
-    auto sourceType = cast<MemRefType>(found->source.getType());
+  std::optional<PaddedInput> found =
+      anvil::matchPaddedInput(op, epilogue.init);
+  if (found && isFoldedInto(found->copy, op, FoldRole::PaddedInput)) {
+    padding = std::move(*found);
+    input = padding.source;
     SmallVector<int64_t> sourceStrides;
     int64_t offset;
-    if (succeeded(sourceType.getStridesAndOffset(sourceStrides, offset)) &&
-        sourceType.hasStaticShape() &&
-        !ShapedType::isDynamic(sourceStrides[0]) &&
-        rowMajorFrom(sourceStrides, sourceType.getShape(), 1)) {
-      padding = std::move(*found);
-      input = padding.source;
-      imageStride = sourceStrides[0];
-    }
+    (void)cast<MemRefType>(input.getType())
+        .getStridesAndOffset(sourceStrides, offset);
+    imageStride = sourceStrides[0];
   }
   auto in = shapeOf(input);
   SmallVector<int64_t> convStrides(op.getStrides().getValues<int64_t>());
@@ -608,9 +447,10 @@ LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
                dilations[0], dilations[1], out[2], out[3]},
               finish);
   b.setInsertionPointAfter(loop);
-  epilogue.eraseFolded();
+  eraseFolded(epilogue);
   op.erase();
-  padding.eraseAll();
+  for (Operation *folded : padding.ops)
+    folded->erase();
   return success();
 }
 
@@ -623,9 +463,7 @@ struct HostGemmKernelsPass
     ModuleOp module = getOperation();
     SmallVector<linalg::LinalgOp> targets;
     module.walk([&](linalg::LinalgOp op) {
-      if (op.hasPureBufferSemantics() &&
-          (anvil::isStaticF32Product(op) ||
-           anvil::isStaticF32Depthwise(op)))
+      if (kernelTakes(op))
         targets.push_back(op);
     });
     bool gemm = false, depthwise = false;
@@ -670,6 +508,29 @@ struct HostGemmKernelsPass
     auto decl = func::FuncOp::create(b, module.getLoc(), symbol,
                                      b.getFunctionType(arguments, {}));
     decl.setPrivate();
+  }
+};
+} // namespace
+
+namespace {
+/// The fusion seam on the host: the policy decides over the kernels the
+/// GEMM and depthwise calls take and the folds they can do.
+struct HostFusionPass : anvil::impl::HostFusionBase<HostFusionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    std::unique_ptr<anvil::policy::FusionPolicy> fusion =
+        anvil::policy::createFusionPolicy(policy);
+    if (!fusion) {
+      getOperation().emitError("unknown fusion policy '")
+          << policy << "' (policy: one-op-per-kernel)";
+      return signalPassFailure();
+    }
+    auto formsKernel = [](Operation *op) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+      return linalgOp && kernelTakes(linalgOp);
+    };
+    fusion->decide(getOperation(), {formsKernel, foldCandidates});
   }
 };
 } // namespace

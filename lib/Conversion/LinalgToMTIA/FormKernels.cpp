@@ -1,8 +1,9 @@
 //===- FormKernels.cpp - One mtia kernel per linalg op --------------------===//
 //
-// The simple implementation of the fusion seam (one op per kernel, a
-// product taking the zero fill before it) for the MTIA-like target, and
-// the driver of the kernels' mechanisms: products go to the DPE
+// The fusion seam's target on the MTIA-like machine (anvil-mtia-fusion:
+// what its kernels are formed around and what they can fold, for the
+// policy of anvil/Policy/Fusion.h to decide), and the driver of the
+// kernels' mechanisms, which fold what the decision on the IR says: products go to the DPE
 // (DPEKernel.h), everything else to the vector cores (VectorKernel.h),
 // with tiles and tasks from the tiling policy (anvil/Policy/FixedTiles.h).
 //
@@ -14,9 +15,11 @@
 #include "VectorKernel.h"
 
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Conversion/Folds.h"
 #include "anvil/Conversion/Products.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
+#include "anvil/Policy/Fusion.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -26,6 +29,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace anvil {
+#define GEN_PASS_DEF_MTIAFUSION
 #define GEN_PASS_DEF_MTIAFORMKERNELS
 #include "anvil/Conversion/Passes.h.inc"
 } // namespace anvil
@@ -70,6 +74,13 @@ Value asMatrix(OpBuilder &b, Location loc, Value view) {
 /// A convolution's strides or dilations.
 SmallVector<int64_t> values(DenseIntElementsAttr attr) {
   return llvm::to_vector(attr.getValues<int64_t>());
+}
+
+/// The zero fill of `op`'s output just before it, which a DPE kernel can
+/// do by writing its first sums in place.
+Operation *zeroFillBefore(linalg::LinalgOp op) {
+  Operation *before = op->getPrevNode();
+  return anvil::isZeroFill(before, op.getDpsInits()[0]) ? before : nullptr;
 }
 
 class KernelFormer {
@@ -200,17 +211,16 @@ public:
     freeQuantized(b, loc, q);
   }
 
-  /// Whether the output of `op` was zeroed by the op just before it; that
-  /// fill is dropped, as the kernel overwrites the whole output.
+  /// Whether the fusion decision folds the zero fill of `op`'s output
+  /// into its kernel; that fill is dropped, as the kernel overwrites the
+  /// whole output.
   static bool takeZeroFill(linalg::LinalgOp op) {
-    auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-    if (!fill || fill.getOutputs()[0] != op.getDpsInits()[0])
+    Operation *fill = zeroFillBefore(op);
+    if (!fill ||
+        !anvil::policy::isFoldedInto(fill, op,
+                                     anvil::policy::FoldRole::Init))
       return false;
-    auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
-    auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
-    if (!value || !value.getValue().isZero())
-      return false;
-    fill.erase();
+    fill->erase();
     return true;
   }
 
@@ -364,4 +374,37 @@ struct MTIAFormKernelsPass
   }
 };
 
+} // namespace
+
+namespace {
+/// The fusion seam on the MTIA-like target: the policy decides over the
+/// linalg ops on buffers, each of which forms a kernel, and the zero fills
+/// the DPE kernels can take.
+struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    std::unique_ptr<anvil::policy::FusionPolicy> fusion =
+        anvil::policy::createFusionPolicy(policy);
+    if (!fusion) {
+      getOperation().emitError("unknown fusion policy '")
+          << policy << "' (policy: one-op-per-kernel)";
+      return signalPassFailure();
+    }
+    auto formsKernel = [](Operation *op) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+      return linalgOp && linalgOp.hasPureBufferSemantics() &&
+             !op->getParentOfType<LaunchOp>();
+    };
+    auto candidates = [](Operation *op) {
+      SmallVector<anvil::policy::FoldCandidate> folds;
+      auto linalgOp = cast<linalg::LinalgOp>(op);
+      if (onDPE(linalgOp))
+        if (Operation *fill = zeroFillBefore(linalgOp))
+          folds.push_back({fill, anvil::policy::FoldRole::Init});
+      return folds;
+    };
+    fusion->decide(getOperation(), {formsKernel, candidates});
+  }
+};
 } // namespace

@@ -112,8 +112,10 @@ void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
   }
   addBufferization(pm);
-  if (options.vectorize && options.gemmKernels)
+  if (options.vectorize && options.gemmKernels) {
+    pm.addPass(anvil::createHostFusion());
     pm.addPass(anvil::createHostGemmKernels());
+  }
   addLowerToLLVM(pm, options.parallel);
 }
 

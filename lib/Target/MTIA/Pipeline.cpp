@@ -16,6 +16,7 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   host::addBufferization(pm);
   // The seams' first implementations: one op per kernel, fixed tiles from
   // the machine description, kernels one after another over all PEs.
+  pm.addPass(createMTIAFusion());
   MTIAFormKernelsOptions kernels;
   kernels.dpeType = options.dpeType;
   kernels.sramStaging = options.sramStaging;

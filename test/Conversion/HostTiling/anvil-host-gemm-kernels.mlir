@@ -1,4 +1,4 @@
-// RUN: anvil-opt %s --anvil-host-gemm-kernels --split-input-file | FileCheck %s
+// RUN: anvil-opt %s --anvil-host-fusion --anvil-host-gemm-kernels --split-input-file | FileCheck %s
 // f32 products on plain row-major buffers become anvil_sgemm calls.
 
 // A large matmul is split into row blocks that threads share; C += A B.

@@ -1,4 +1,4 @@
-// RUN: anvil-opt %s --anvil-mtia-form-kernels --canonicalize | FileCheck %s
+// RUN: anvil-opt %s --anvil-mtia-fusion --anvil-mtia-form-kernels --canonicalize | FileCheck %s
 // A grouped convolution runs on the DPE as a product batched over its
 // groups: one im2col of all channels (group g's patches are rows g * 72 ...
 // of it), then one DPE kernel whose task for group g multiplies W[g]

@@ -1,5 +1,5 @@
-// RUN: anvil-opt %s -split-input-file --anvil-mtia-form-kernels --canonicalize | FileCheck %s
-// RUN: anvil-opt %s -split-input-file --anvil-mtia-form-kernels=sram-staging=false | FileCheck %s --check-prefix=OFF
+// RUN: anvil-opt %s -split-input-file --anvil-mtia-fusion --anvil-mtia-form-kernels --canonicalize | FileCheck %s
+// RUN: anvil-opt %s -split-input-file --anvil-mtia-fusion --anvil-mtia-form-kernels=sram-staging=false | FileCheck %s --check-prefix=OFF
 // A product's operand that several C tiles read is copied into SRAM by all
 // the kernel's PEs first; the tiles then read the copy. On mtia-v1 the
 // copy goes through a local buffer (no DRAM-to-SRAM DMA); mtia-2i

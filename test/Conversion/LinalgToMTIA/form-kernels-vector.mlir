@@ -1,4 +1,4 @@
-// RUN: anvil-opt %s -split-input-file --anvil-mtia-form-kernels --canonicalize | FileCheck %s
+// RUN: anvil-opt %s -split-input-file --anvil-mtia-fusion --anvil-mtia-form-kernels --canonicalize | FileCheck %s
 // Ops other than products run on the vector cores, their parallel loops cut
 // into tasks over the PEs: the tiling policy's task grid, chosen by the
 // cost model and recorded as anvil.task_tiles beside the parallel

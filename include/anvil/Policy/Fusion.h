@@ -1,0 +1,89 @@
+//===- Fusion.h - The fusion seam -------------------------------*- C++ -*-===//
+//
+// Which ops join the kernel formed around another op. A target's lowering
+// says what its kernels are formed around and what each kernel's
+// mechanism can fold into itself (a FusionTarget); a FusionPolicy decides
+// which of those folds happen and records the decision on the IR, where
+// tests read it and where the mechanisms (the host's GEMM calls, the MTIA
+// DPE kernels) find it:
+//
+//   anvil.fusion.kernel = N        on the op a kernel is formed around
+//   anvil.fusion.into = N          on each op folded into that kernel,
+//   anvil.fusion.role = "init"     with how it folds ("init", "epilogue",
+//                                  "padded_input")
+//
+// A mechanism folds exactly the ops recorded as folded into its op, so a
+// hand-written decision in a test replays in anvil-opt. The first policy,
+// OneOpPerKernel, is the one Welder replaces: every op its own kernel,
+// with every fold its mechanism can do.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_POLICY_FUSION_H
+#define ANVIL_POLICY_FUSION_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <memory>
+
+namespace anvil::policy {
+
+/// How an op joins another's kernel.
+enum class FoldRole {
+  /// Initializes the kernel's output (zeros, a bias): the kernel writes
+  /// its first values in its place.
+  Init,
+  /// Runs on the kernel's output after it (an in-place clamp): the kernel
+  /// applies it as it stores.
+  Epilogue,
+  /// Makes a padded copy of the kernel's input: the kernel pads as it
+  /// reads the copy's source.
+  PaddedInput,
+};
+
+llvm::StringRef foldRoleName(FoldRole role);
+
+inline constexpr llvm::StringLiteral kFusionKernelAttr = "anvil.fusion.kernel";
+inline constexpr llvm::StringLiteral kFusionIntoAttr = "anvil.fusion.into";
+inline constexpr llvm::StringLiteral kFusionRoleAttr = "anvil.fusion.role";
+
+/// An op a kernel's mechanism can fold into itself.
+struct FoldCandidate {
+  mlir::Operation *op;
+  FoldRole role;
+};
+
+/// What a target's kernels are formed around, and what each can fold.
+struct FusionTarget {
+  llvm::function_ref<bool(mlir::Operation *)> formsKernel;
+  llvm::function_ref<llvm::SmallVector<FoldCandidate>(mlir::Operation *)>
+      candidates;
+};
+
+class FusionPolicy {
+public:
+  virtual ~FusionPolicy();
+  virtual llvm::StringRef name() const = 0;
+  /// Decides the kernels of `module` and records the decision on it.
+  virtual void decide(mlir::ModuleOp module, const FusionTarget &target) = 0;
+};
+
+/// Every op its own kernel, with all the folds its mechanism can do.
+std::unique_ptr<FusionPolicy> createOneOpPerKernel();
+
+/// The fusion policy named `name` ("one-op-per-kernel"), or null.
+std::unique_ptr<FusionPolicy> createFusionPolicy(llvm::StringRef name);
+
+/// Marks `anchor` as forming kernel `kernel`.
+void recordKernel(mlir::Operation *anchor, int64_t kernel);
+
+/// Records that `op` folds into `anchor`'s kernel as `role`.
+void recordFold(mlir::Operation *anchor, mlir::Operation *op, FoldRole role);
+
+/// Whether the decision on the IR folds `op` into `anchor`'s kernel as
+/// `role`.
+bool isFoldedInto(mlir::Operation *op, mlir::Operation *anchor, FoldRole role);
+
+} // namespace anvil::policy
+
+#endif // ANVIL_POLICY_FUSION_H

@@ -1,0 +1,99 @@
+//===- OneOpPerKernel.cpp - The first fusion policy -----------------------===//
+
+#include "anvil/Policy/Fusion.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
+
+using namespace mlir;
+using namespace anvil::policy;
+
+FusionPolicy::~FusionPolicy() = default;
+
+StringRef anvil::policy::foldRoleName(FoldRole role) {
+  switch (role) {
+  case FoldRole::Init:
+    return "init";
+  case FoldRole::Epilogue:
+    return "epilogue";
+  case FoldRole::PaddedInput:
+    return "padded_input";
+  }
+  llvm_unreachable("unknown fold role");
+}
+
+void anvil::policy::recordKernel(Operation *anchor, int64_t kernel) {
+  Builder b(anchor->getContext());
+  anchor->setAttr(kFusionKernelAttr, b.getI64IntegerAttr(kernel));
+}
+
+void anvil::policy::recordFold(Operation *anchor, Operation *op,
+                               FoldRole role) {
+  Builder b(op->getContext());
+  op->setAttr(kFusionIntoAttr, anchor->getAttr(kFusionKernelAttr));
+  op->setAttr(kFusionRoleAttr, b.getStringAttr(foldRoleName(role)));
+}
+
+bool anvil::policy::isFoldedInto(Operation *op, Operation *anchor,
+                                 FoldRole role) {
+  auto kernel = anchor->getAttrOfType<IntegerAttr>(kFusionKernelAttr);
+  auto into = op->getAttrOfType<IntegerAttr>(kFusionIntoAttr);
+  auto named = op->getAttrOfType<StringAttr>(kFusionRoleAttr);
+  return kernel && into && named && kernel.getInt() == into.getInt() &&
+         named.getValue() == foldRoleName(role);
+}
+
+namespace {
+
+class OneOpPerKernel : public FusionPolicy {
+public:
+  StringRef name() const override { return "one-op-per-kernel"; }
+
+  void decide(ModuleOp module, const FusionTarget &target) override {
+    SmallVector<Operation *> anchors;
+    module.walk([&](Operation *op) {
+      if (target.formsKernel(op))
+        anchors.push_back(op);
+    });
+    // An op folds into one kernel only, the first that can take it, and
+    // then forms none of its own; an op that takes folds is not folded.
+    llvm::MapVector<Operation *, SmallVector<FoldCandidate>> folds;
+    llvm::DenseSet<Operation *> folded;
+    for (Operation *anchor : anchors) {
+      if (folded.contains(anchor))
+        continue;
+      SmallVector<FoldCandidate> taken;
+      for (const FoldCandidate &c : target.candidates(anchor)) {
+        auto kernel = folds.find(c.op);
+        if (folded.contains(c.op) ||
+            (kernel != folds.end() && !kernel->second.empty()))
+          continue;
+        if (kernel != folds.end())
+          folds.erase(kernel);
+        folded.insert(c.op);
+        taken.push_back(c);
+      }
+      folds[anchor] = std::move(taken);
+    }
+    int64_t next = 0;
+    for (auto &[anchor, taken] : folds) {
+      recordKernel(anchor, next++);
+      for (const FoldCandidate &c : taken)
+        recordFold(anchor, c.op, c.role);
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<FusionPolicy> anvil::policy::createOneOpPerKernel() {
+  return std::make_unique<OneOpPerKernel>();
+}
+
+std::unique_ptr<FusionPolicy>
+anvil::policy::createFusionPolicy(StringRef name) {
+  if (name == "one-op-per-kernel")
+    return createOneOpPerKernel();
+  return nullptr;
+}
