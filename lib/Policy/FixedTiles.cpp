@@ -40,6 +40,21 @@ ProductTiles anvil::policy::chooseProductTiles(const TargetDesc &machine,
   return t;
 }
 
+TilingPolicy::~TilingPolicy() = default;
+
+TaskGrid anvil::policy::gridOfTiles(ArrayRef<int64_t> extents,
+                                    ArrayRef<int64_t> tileSizes,
+                                    int64_t numPEs) {
+  TaskGrid grid;
+  grid.tileSizes.assign(tileSizes.begin(), tileSizes.end());
+  for (auto [extent, tile] : llvm::zip(extents, tileSizes)) {
+    grid.tilesPerLoop.push_back(llvm::divideCeil(extent, tile));
+    grid.tasks *= grid.tilesPerLoop.back();
+  }
+  grid.pes = std::min(grid.tasks, std::max<int64_t>(numPEs, 1));
+  return grid;
+}
+
 /// Tasks of `grid` as cut so far, with `tilesPerLoop` updated.
 static TaskGrid withTile(TaskGrid grid, ArrayRef<int64_t> extents, size_t loop,
                          int64_t tile) {
@@ -108,4 +123,30 @@ TaskGrid anvil::policy::chooseTaskGrid(ArrayRef<int64_t> extents,
     }
   }
   return *best;
+}
+
+namespace {
+class FixedTiles : public TilingPolicy {
+public:
+  llvm::StringRef name() const override { return "fixed-tiles"; }
+  ProductTiles productTiles(const TargetDesc &machine,
+                            DType input) const override {
+    return chooseProductTiles(machine, input);
+  }
+  TaskGrid taskGrid(ArrayRef<int64_t> extents, ArrayRef<bool> splittable,
+                    int64_t numPEs, GridCost cost) const override {
+    return chooseTaskGrid(extents, splittable, numPEs, cost);
+  }
+};
+} // namespace
+
+std::unique_ptr<TilingPolicy> anvil::policy::createFixedTiles() {
+  return std::make_unique<FixedTiles>();
+}
+
+std::unique_ptr<TilingPolicy>
+anvil::policy::createTilingPolicy(llvm::StringRef name) {
+  if (name == "fixed-tiles")
+    return createFixedTiles();
+  return nullptr;
 }

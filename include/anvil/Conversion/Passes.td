@@ -207,11 +207,17 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
       PE has one; reads of window ops get their halo) with TilingInterface,
       PE p running tasks p, p + P, ..., each charged with `mtia.core_cost`.
 
-    The tiling policy's decisions (anvil/Policy/FixedTiles.h) are recorded
-    on each launch: `anvil.product_tiles` (tm, tn, tk) on DPE kernels,
-    `anvil.task_tiles` (a task's extent per loop) on vector-core kernels,
-    with `anvil.parallel_iterations` (what could run side by side), so that
-    a kernel left on fewer PEs than its work could fill shows.
+    The tiling policy's decisions (anvil/Policy/Tiling.h, the policy named
+    by `tiling`) are recorded on each launch: `anvil.product_tiles` (tm,
+    tn, tk) on DPE kernels, `anvil.task_tiles` (a task's extent per loop)
+    on vector-core kernels, with `anvil.parallel_iterations` (what could
+    run side by side), so that a kernel left on fewer PEs than its work
+    could fill shows. The same attribute on a linalg op is a decision taken
+    already: the kernel carries it out instead of asking the policy (an
+    error names the op where it cannot). Each launch also carries the cost
+    model's prediction of its cycles, `anvil.predicted_cycles`
+    (anvil/Target/KernelCost.h). Zero fills fold into products' kernels
+    where the fusion decision (`anvil-mtia-fusion`) says so.
 
     Input: bufferized IR on a module carrying `mtia.target`. Output: the
     same with linalg ops inside `mtia.launch` kernels.
@@ -223,7 +229,10 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
            "i32 accumulation)">,
     Option<"sramStaging", "sram-staging", "bool", /*default=*/"true",
            "Stage the operands a product reads more than once through SRAM "
-           "(DRAM -> SRAM -> local memory)">
+           "(DRAM -> SRAM -> local memory)">,
+    Option<"tiling", "tiling", "std::string",
+           /*default=*/"\"fixed-tiles\"",
+           "The tiling policy: fixed-tiles">
   ];
   let dependentDialects = ["anvil::mtia::MTIADialect",
                            "mlir::memref::MemRefDialect",

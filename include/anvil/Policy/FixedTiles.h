@@ -14,48 +14,15 @@
 #ifndef ANVIL_POLICY_FIXEDTILES_H
 #define ANVIL_POLICY_FIXEDTILES_H
 
-#include "anvil/Target/TargetDesc.h"
-
-#include "llvm/ADT/ArrayRef.h"
-#include "llvm/ADT/STLFunctionalExtras.h"
-#include "llvm/ADT/SmallVector.h"
-
-#include <cstdint>
+#include "anvil/Policy/Tiling.h"
 
 namespace anvil::policy {
-
-/// C tiles of tm x tn, reduced in slices of tk.
-struct ProductTiles {
-  int64_t tm = 0, tn = 0, tk = 0;
-};
-
-/// Local-memory bytes a product's kernel allocates for `tiles` with DPE
-/// input type `input` (staging pairs, DPE-type copies, the accumulator;
-/// docs/Targets.md). i8 operands arrive quantized and each C tile sums in
-/// i32 beside its f32 tile.
-int64_t productLocalBytes(const ProductTiles &tiles, target::DType input);
 
 /// 2 x 2 of `machine`'s native DPE tiles of C and 4 native slices deep,
 /// halved (depth first, then C) until the kernel's buffers fit its local
 /// memory.
 ProductTiles chooseProductTiles(const target::TargetDesc &machine,
                                 target::DType input);
-
-/// A vector-core kernel's iteration space cut into tasks: a box of
-/// `tileSizes` (the loop's extent where it is not split) per task, tasks
-/// numbered row-major over `tilesPerLoop`, PE p running tasks p, p + pes,
-/// p + 2 pes, ...
-struct TaskGrid {
-  llvm::SmallVector<int64_t> tileSizes;
-  llvm::SmallVector<int64_t> tilesPerLoop;
-  int64_t tasks = 1;
-  int64_t pes = 1;
-};
-
-/// The estimated cycles of a kernel's body run as `grid`: what a grid's
-/// tasks cost comes from the caller, which knows the op's operands and the
-/// machine (anvil/Target/CostModel.h).
-using GridCost = llvm::function_ref<double(const TaskGrid &grid)>;
 
 /// The grid that runs fastest by `cost`, among those that cut the loops
 /// marked `splittable` (the parallel ones whose tiles write disjoint
@@ -68,6 +35,9 @@ using GridCost = llvm::function_ref<double(const TaskGrid &grid)>;
 TaskGrid chooseTaskGrid(llvm::ArrayRef<int64_t> extents,
                         llvm::ArrayRef<bool> splittable, int64_t numPEs,
                         GridCost cost = nullptr);
+
+/// The two decisions above as a TilingPolicy ("fixed-tiles").
+std::unique_ptr<TilingPolicy> createFixedTiles();
 
 } // namespace anvil::policy
 

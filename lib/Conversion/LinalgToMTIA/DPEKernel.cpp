@@ -56,7 +56,9 @@ public:
       : b(b), loc(loc), machine(*policy.machine), input(input),
         quantized(isQuantized(input)), sramStaging(policy.sramStaging),
         shape(shape),
-        tiles(anvil::policy::chooseProductTiles(machine, dtypeOf(input))) {}
+        tiles(policy.tiles ? *policy.tiles
+                           : policy.tiling->productTiles(machine,
+                                                         dtypeOf(input))) {}
 
   /// `addToC`: linalg's products add to their output; unless it was just
   /// zeroed, each C tile is loaded before the reduction adds to it.

@@ -12,9 +12,10 @@
 #define ANVIL_LIB_CONVERSION_LINALGTOMTIA_DPEKERNEL_H
 
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
-#include "anvil/Policy/FixedTiles.h"
+#include "anvil/Policy/Tiling.h"
 #include "anvil/Target/TargetDesc.h"
 
+#include <optional>
 #include <tuple>
 
 namespace anvil::mtia {
@@ -35,13 +36,16 @@ struct GemmShape {
 /// How products run on the DPE: the machine (its description, and the
 /// #mtia.target its verifiers read), the input type f32 operands are
 /// converted or quantized to (`batchInput` for batched products, which are
-/// not quantized), and whether operands read more than once are staged
-/// through SRAM.
+/// not quantized), whether operands read more than once are staged
+/// through SRAM, and the tiling policy that cuts products into tiles, or
+/// the tiles decided for this product already (written on its op).
 struct DPEPolicy {
   const target::TargetDesc *machine;
   TargetAttr target;
   mlir::Type input, batchInput;
   bool sramStaging;
+  const policy::TilingPolicy *tiling;
+  std::optional<policy::ProductTiles> tiles = std::nullopt;
 };
 
 /// The largest magnitude of each row of A and column of B of a quantized

@@ -93,6 +93,8 @@ public:
   }
 
   LogicalResult matmul(linalg::MatmulOp op) {
+    if (failed(takeDecidedTiles(op, policy.input)))
+      return failure();
     OpBuilder b(op);
     Value c = op.getOutputs()[0];
     product(
@@ -105,7 +107,8 @@ public:
   /// Batched products (attention's) are not quantized: under the i8 policy
   /// they run in the machine's 16-bit type.
   LogicalResult batchMatmul(linalg::BatchMatmulOp op) {
-    if (failed(haveBatchInput(op)))
+    if (failed(haveBatchInput(op)) ||
+        failed(takeDecidedTiles(op, policy.batchInput)))
       return failure();
     OpBuilder b(op);
     Location loc = op.getLoc();
@@ -126,6 +129,8 @@ public:
   /// Per image: the patches into an im2col buffer (a vector-core kernel),
   /// then Y[F, OH*OW] = W[F, C*KH*KW] patches on the DPE.
   LogicalResult conv(linalg::Conv2DNchwFchwOp op) {
+    if (failed(takeDecidedTiles(op, policy.input)))
+      return failure();
     Location loc = op.getLoc();
     Value filter = op.getInputs()[1], output = op.getOutputs()[0];
     bool addToC = !takeZeroFill(op);
@@ -150,7 +155,8 @@ public:
   /// W[g] patches[g] for every group in one DPE kernel. Like batched
   /// products, not quantized under the i8 policy.
   LogicalResult groupedConv(linalg::Conv2DNgchwGfchwOp op) {
-    if (failed(haveBatchInput(op)))
+    if (failed(haveBatchInput(op)) ||
+        failed(takeDecidedTiles(op, policy.batchInput)))
       return failure();
     Location loc = op.getLoc();
     // [N, G, C/G, H, W], [G, F/G, C/G, KH, KW], [N, G, F/G, OH, OW].
@@ -227,7 +233,8 @@ public:
   /// Any linalg op as ordinary code on the vector cores, its tasks over
   /// all PEs.
   LogicalResult onVectorCores(linalg::LinalgOp op, StringRef base) {
-    return emitVectorKernel(op, nextName(base), *policy.machine);
+    return emitVectorKernel(op, nextName(base), *policy.machine,
+                            *policy.tiling);
   }
 
 private:
@@ -260,6 +267,32 @@ private:
     }
     memref::DeallocOp::create(b, loc, patches);
     op->erase();
+    return success();
+  }
+
+  /// Takes the product tiles decided on `op` (anvil.product_tiles), if it
+  /// carries a decision, for its kernels, instead of asking the tiling
+  /// policy; an error where they are not three positive sizes whose
+  /// buffers fit a PE's local memory.
+  LogicalResult takeDecidedTiles(linalg::LinalgOp op, Type input) {
+    policy.tiles.reset();
+    auto decided = op->getAttrOfType<DenseI64ArrayAttr>(kProductTilesAttr);
+    if (!decided)
+      return success();
+    if (decided.size() != 3 ||
+        llvm::any_of(decided.asArrayRef(), [](int64_t t) { return t < 1; }))
+      return op.emitOpError("has product tiles that are not three positive "
+                            "sizes (tm, tn, tk)");
+    anvil::policy::ProductTiles tiles{decided[0], decided[1], decided[2]};
+    int64_t needed = anvil::policy::productLocalBytes(tiles, dtypeOf(input));
+    int64_t local = policy.machine->level(anvil::target::MemoryLevel::Local)
+                        .capacityBytes;
+    if (needed > local)
+      return op.emitOpError("has product tiles ")
+             << tiles.tm << "x" << tiles.tn << "x" << tiles.tk << " whose "
+             << "buffers take " << needed << " bytes; a PE has " << local
+             << " bytes of local memory";
+    policy.tiles = tiles;
     return success();
   }
 
@@ -336,8 +369,15 @@ struct MTIAFormKernelsPass
           << machine.error();
       return signalPassFailure();
     }
-    KernelFormer former(
-        DPEPolicy{machine.get(), target, input, batchInput, sramStaging});
+    std::unique_ptr<anvil::policy::TilingPolicy> tilingPolicy =
+        anvil::policy::createTilingPolicy(tiling);
+    if (!tilingPolicy) {
+      module.emitError("unknown tiling policy '")
+          << tiling << "' (tiling: fixed-tiles)";
+      return signalPassFailure();
+    }
+    KernelFormer former(DPEPolicy{machine.get(), target, input, batchInput,
+                                  sramStaging, tilingPolicy.get()});
     // Products first: they may take the zero fill before them.
     for (linalg::LinalgOp op : collect(module, /*products=*/true)) {
       LogicalResult formed =

@@ -6,7 +6,6 @@
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
 
-#include "anvil/Policy/FixedTiles.h"
 #include "anvil/Target/CostModel.h"
 #include "anvil/Target/KernelCost.h"
 
@@ -167,10 +166,35 @@ void chargeCoreCost(OpBuilder &b, Location loc, linalg::LinalgOp op,
                          element, MemorySpaceAttr::get(b.getContext(), level));
 }
 
+/// The grid an `anvil.task_tiles` decision written on `op` makes, if it
+/// has one; an error where the decision is not one the kernel can carry
+/// out.
+FailureOr<std::optional<anvil::policy::TaskGrid>>
+decidedGrid(linalg::LinalgOp op, ArrayRef<int64_t> extents, int64_t numPEs) {
+  auto tiles = op->getAttrOfType<DenseI64ArrayAttr>(kTaskTilesAttr);
+  if (!tiles)
+    return std::optional<anvil::policy::TaskGrid>();
+  SmallVector<bool> splittable = splittableLoops(op);
+  if (tiles.size() != static_cast<int64_t>(extents.size()))
+    return op.emitOpError("has ")
+           << tiles.size() << " task tiles for " << extents.size() << " loops";
+  for (auto [d, tile] : llvm::enumerate(tiles.asArrayRef())) {
+    if (tile < 1 || tile > extents[d])
+      return op.emitOpError("has task tile ")
+             << tile << " for loop " << d << " of extent " << extents[d];
+    if (tile != extents[d] && !splittable[d])
+      return op.emitOpError("cuts loop ")
+             << d << ", whose tiles would not write disjoint outputs";
+  }
+  return std::optional(
+      anvil::policy::gridOfTiles(extents, tiles.asArrayRef(), numPEs));
+}
+
 } // namespace
 
 LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op, StringRef name,
-                                            const TargetDesc &machine) {
+                                            const TargetDesc &machine,
+                                            const policy::TilingPolicy &tiling) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto tileable = cast<TilingInterface>(op.getOperation());
@@ -182,11 +206,16 @@ LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op, StringRef name,
                             "target needs static shapes");
     extents.push_back(*size);
   }
-  anvil::policy::TaskGrid grid = anvil::policy::chooseTaskGrid(
-      extents, splittableLoops(op), machine.numPEs(),
-      [&](const anvil::policy::TaskGrid &g) {
-        return gridCycles(op, machine, g);
-      });
+  FailureOr<std::optional<anvil::policy::TaskGrid>> decided =
+      decidedGrid(op, extents, machine.numPEs());
+  if (failed(decided))
+    return failure();
+  anvil::policy::TaskGrid grid =
+      *decided ? **decided
+               : tiling.taskGrid(extents, splittableLoops(op), machine.numPEs(),
+                                 [&](const anvil::policy::TaskGrid &g) {
+                                   return gridCycles(op, machine, g);
+                                 });
   Value pe = openKernel(b, loc, name, grid.pes);
   int64_t parallel = 1;
   for (auto [extent, type] : llvm::zip(extents, op.getIteratorTypesArray()))
