@@ -16,6 +16,7 @@
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/ONNX.h"
 #include "anvil/Import/Torch.h"
+#include "anvil/Policy/Rooms.h"
 #include "anvil/Target/Host/Artifact.h"
 #include "anvil/Target/Host/Pipeline.h"
 #include "anvil/Target/MTIA/Pipeline.h"
@@ -85,6 +86,11 @@ cl::opt<bool> sramStaging(
              "than once through SRAM (default on; "
              "--sram-staging=false reads them from DRAM)"),
     cl::init(true), cl::cat(category));
+cl::list<std::string> disabledPasses(
+    "disable",
+    cl::desc("Leave out scheduling passes (welder, roller, rammer, grinder): "
+             "their rooms run their first implementations, for ablations"),
+    cl::value_desc("PASS,..."), cl::CommaSeparated, cl::cat(category));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Pin a dynamic input shape, e.g. x:1x3x224x224"),
@@ -276,6 +282,9 @@ int compile(MLIRContext &ctx) {
   auto module = loadModel(ctx, exitCode);
   if (failed(module))
     return exitCode;
+  auto policies = policy::choosePolicies(disabledPasses);
+  if (!policies)
+    return error(kExitUsage, llvm::toString(policies.takeError()));
   std::optional<target::TargetDesc> machine;
   if (target != "host") {
     llvm::Expected<target::TargetDesc> desc = target::resolveTarget(target);
@@ -314,11 +323,16 @@ int compile(MLIRContext &ctx) {
     mtia::MTIAPipelineOptions options;
     options.dpeType = dpeType;
     options.sramStaging = sramStaging;
+    options.fusion = (*policies)[0];
+    options.tiling = (*policies)[1];
+    options.scheduler = (*policies)[2];
+    options.placement = (*policies)[3];
     if (emit != Emit::Linalg)
       mtia::buildLinalgToLLVMPipeline(pm, options);
   } else {
     host::HostPipelineOptions options;
     options.vectorize = !noVectorize;
+    options.fusion = (*policies)[0];
     if (emit != Emit::Linalg)
       host::buildLinalgToLLVMPipeline(pm, options);
   }

@@ -241,6 +241,40 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
                            "mlir::math::MathDialect"];
 }
 
+def MTIASchedule : Pass<"anvil-mtia-schedule", "mlir::ModuleOp"> {
+  let summary = "Decide when and on which PEs each kernel runs";
+  let description = [{
+    The scheduling seam (anvil/Policy/Schedule.h): the scheduler gives each
+    `mtia.launch` of a graph, in program order, a wave and a range of PEs,
+    recorded as `anvil.schedule.wave` and `anvil.schedule.pes` (first,
+    count). The first scheduler, in-order, gives every kernel a wave of its
+    own from PE 0. `anvil-mtia-to-calls` carries the decision out, and
+    names the kernel of any decision it cannot carry out yet.
+  }];
+  let options = [
+    Option<"scheduler", "scheduler", "std::string",
+           /*default=*/"\"in-order\"", "The scheduler: in-order">
+  ];
+}
+
+def MTIAPlaceControl : Pass<"anvil-mtia-place-control", "mlir::ModuleOp"> {
+  let summary = "Decide where the control flow around kernels runs";
+  let description = [{
+    The control-flow seam (anvil/Policy/Schedule.h): every op with regions
+    that contains an `mtia.launch` (a loop over images, a loop of a
+    recurrent model) is placed on the host or the device, recorded as
+    `anvil.control.place`. The first placement, host-driven, puts all of
+    it on the host, which launches a job per kernel per iteration.
+    `anvil-mtia-to-calls` carries the decision out, and names the op of
+    any decision it cannot carry out yet.
+  }];
+  let options = [
+    Option<"placement", "placement", "std::string",
+           /*default=*/"\"host-driven\"",
+           "The control-flow placement: host-driven">
+  ];
+}
+
 def MTIAToCalls : Pass<"anvil-mtia-to-calls", "mlir::ModuleOp"> {
   let summary = "Lower mtia kernels to calls of the PE operations";
   let description = [{

@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Schedule.h"
+
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
@@ -532,6 +534,8 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
       return func.emitError("mtia kernels must be in the public graph "
                             "function, which takes the local memories and "
                             "the SRAM");
+    if (failed(checkSchedule(func)))
+      return failure();
     // The graph takes the PEs' local memories, then the SRAM scratchpad.
     int64_t localBytes = target.getLocalBytes();
     Type i8 = IntegerType::get(&getContext(), 8);

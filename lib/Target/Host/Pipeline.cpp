@@ -113,7 +113,7 @@ void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
   }
   addBufferization(pm);
   if (options.vectorize && options.gemmKernels) {
-    pm.addPass(anvil::createHostFusion());
+    pm.addPass(anvil::createHostFusion({options.fusion}));
     pm.addPass(anvil::createHostGemmKernels());
   }
   addLowerToLLVM(pm, options.parallel);

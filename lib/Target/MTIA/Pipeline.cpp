@@ -14,13 +14,18 @@ using namespace mlir;
 void anvil::mtia::buildLinalgToLLVMPipeline(
     OpPassManager &pm, const MTIAPipelineOptions &options) {
   host::addBufferization(pm);
-  // The seams' first implementations: one op per kernel, fixed tiles from
-  // the machine description, kernels one after another over all PEs.
-  pm.addPass(createMTIAFusion());
+  // The seams' policies (anvil/Policy/Rooms.h): by default, and with
+  // their passes disabled, one op per kernel, fixed tiles from the machine
+  // description, kernels one after another, control flow on the host.
+  pm.addPass(createMTIAFusion(MTIAFusionOptions{options.fusion}));
   MTIAFormKernelsOptions kernels;
   kernels.dpeType = options.dpeType;
   kernels.sramStaging = options.sramStaging;
+  kernels.tiling = options.tiling;
   pm.addPass(createMTIAFormKernels(kernels));
+  pm.addPass(createMTIASchedule(MTIAScheduleOptions{options.scheduler}));
+  pm.addPass(
+      createMTIAPlaceControl(MTIAPlaceControlOptions{options.placement}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createMTIAToCalls());
   // Each PE program runs on one PE: its loops stay sequential.

@@ -29,6 +29,11 @@ struct HostPipelineOptions
                               llvm::cl::desc("f32 lanes per vector register "
                                              "(0: the host's)"),
                               llvm::cl::init(0)};
+  Option<std::string> fusion{
+      *this, "fusion",
+      llvm::cl::desc("The fusion policy of the host kernels' calls: "
+                     "one-op-per-kernel"),
+      llvm::cl::init("one-op-per-kernel")};
 };
 
 /// nn -> linalg on tensors (the graph-level part of the pipeline).

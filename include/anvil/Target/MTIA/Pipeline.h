@@ -28,6 +28,20 @@ struct MTIAPipelineOptions
       llvm::cl::desc("Stage the operands a product reads more than once "
                      "through SRAM"),
       llvm::cl::init(true)};
+  // The policy of each room (anvil/Policy/Rooms.h).
+  Option<std::string> fusion{
+      *this, "fusion", llvm::cl::desc("The fusion policy: one-op-per-kernel"),
+      llvm::cl::init("one-op-per-kernel")};
+  Option<std::string> tiling{
+      *this, "tiling", llvm::cl::desc("The tiling policy: fixed-tiles"),
+      llvm::cl::init("fixed-tiles")};
+  Option<std::string> scheduler{
+      *this, "scheduler", llvm::cl::desc("The scheduler: in-order"),
+      llvm::cl::init("in-order")};
+  Option<std::string> placement{
+      *this, "placement",
+      llvm::cl::desc("The control-flow placement: host-driven"),
+      llvm::cl::init("host-driven")};
 };
 
 /// linalg on tensors -> LLVM dialect for the MTIA-like machine: bufferize,

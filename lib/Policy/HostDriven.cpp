@@ -1,0 +1,40 @@
+//===- HostDriven.cpp - The first control-flow placement ------------------===//
+
+#include "anvil/Policy/Schedule.h"
+
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace anvil::policy;
+
+ControlFlowPlacement::~ControlFlowPlacement() = default;
+
+llvm::StringRef anvil::policy::controlPlaceName(ControlPlace place) {
+  switch (place) {
+  case ControlPlace::Host:
+    return "host";
+  case ControlPlace::Device:
+    return "device";
+  }
+  llvm_unreachable("unknown control place");
+}
+
+namespace {
+
+/// All control flow on the host: it runs the loop and launches a job per
+/// kernel per iteration.
+class HostDriven : public ControlFlowPlacement {
+public:
+  llvm::StringRef name() const override { return "host-driven"; }
+  ControlPlace place(const ControlRegion &) const override {
+    return ControlPlace::Host;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<ControlFlowPlacement>
+anvil::policy::createControlFlowPlacement(llvm::StringRef name) {
+  if (name == "host-driven")
+    return std::make_unique<HostDriven>();
+  return nullptr;
+}
