@@ -20,6 +20,7 @@
 #include "anvil/Target/Host/Artifact.h"
 #include "anvil/Target/Host/Pipeline.h"
 #include "anvil/Target/MTIA/Pipeline.h"
+#include "anvil/Target/HostDesc.h"
 #include "anvil/Target/TargetDesc.h"
 #include "anvil/Tools/ExitCodes.h"
 
@@ -71,8 +72,9 @@ cl::opt<Emit> emit(
     cl::cat(category));
 cl::opt<std::string> target(
     "target",
-    cl::desc("Target machine: host, a machine description in targets/ "
-             "(mtia-v1, mtia-2i) or the path of one's .json"),
+    cl::desc("Target machine: host (this machine), host:FILE.json (a host "
+             "description, for reproducible builds), a machine description "
+             "in targets/ (mtia-v1, mtia-2i) or the path of one's .json"),
     cl::init("host"), cl::cat(category));
 cl::opt<std::string> dpeType(
     "dpe-type",
@@ -286,7 +288,13 @@ int compile(MLIRContext &ctx) {
   if (!policies)
     return error(kExitUsage, llvm::toString(policies.takeError()));
   std::optional<target::TargetDesc> machine;
-  if (target != "host") {
+  std::optional<target::HostDesc> hostMachine;
+  if (target::isHostTarget(target)) {
+    llvm::Expected<target::HostDesc> desc = target::resolveHostTarget(target);
+    if (!desc)
+      return error(kExitUsage, llvm::toString(desc.takeError()));
+    hostMachine = std::move(*desc);
+  } else {
     llvm::Expected<target::TargetDesc> desc = target::resolveTarget(target);
     if (!desc)
       return error(kExitUsage, llvm::toString(desc.takeError()));
@@ -332,7 +340,11 @@ int compile(MLIRContext &ctx) {
   } else {
     host::HostPipelineOptions options;
     options.vectorize = !noVectorize;
+    options.vectorWidth = hostMachine->vectorLanes;
+    options.vectorRegisters = hostMachine->vectorRegisters;
     options.fusion = (*policies)[0];
+    (**module)->setAttr(mtia::kMachineDescriptionAttrName,
+                        StringAttr::get(&ctx, hostMachine->json));
     if (emit != Emit::Linalg)
       host::buildLinalgToLLVMPipeline(pm, options);
   }
@@ -349,7 +361,8 @@ int compile(MLIRContext &ctx) {
   auto llvmModule =
       host::translateToArtifactIR(**module, llvmContext, *signature,
                                   machine ? StringRef(machine->name) : "host",
-                                  machine ? StringRef(machine->json) : "");
+                                  machine ? StringRef(machine->json)
+                                          : StringRef(hostMachine->json));
   if (!llvmModule)
     return error(kExitInternalError, "translation to LLVM IR failed");
   if (emit == Emit::LLVM)

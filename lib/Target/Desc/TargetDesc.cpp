@@ -471,6 +471,6 @@ anvil::target::resolveTarget(llvm::StringRef nameOrPath) {
   return llvm::createStringError(
       llvm::inconvertibleErrorCode(),
       "unknown target '%s' (known: host%s%s; or give a path to a machine "
-      "description .json)",
+      "description .json, or host:FILE.json for a host description)",
       nameOrPath.str().c_str(), known.empty() ? "" : ", ", known.c_str());
 }

@@ -112,8 +112,11 @@ std::string anvil::host::metadataJSON(const ModelSignature &signature,
                           {"inputs", tensorsJSON(signature.inputs)},
                           {"outputs", tensorsJSON(signature.outputs)},
                           {"weight_bytes", weightBytes}};
+  // The host's description is not an accelerator's: the runtime simulates
+  // the machines of `machine_description` only.
   if (!machineDescription.empty())
-    root["machine_description"] = machineDescription;
+    root[target == "host" ? "host_description" : "machine_description"] =
+        machineDescription;
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(root));

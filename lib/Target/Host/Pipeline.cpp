@@ -8,7 +8,7 @@
 #include "anvil/Target/Host/Pipeline.h"
 
 #include "anvil/Conversion/Passes.h"
-#include "anvil/Target/Host/HostMachine.h"
+#include "anvil/Target/HostDesc.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -99,12 +99,15 @@ void anvil::host::addLowerToLLVM(OpPassManager &pm, bool parallel) {
 void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                             const HostPipelineOptions &options) {
   if (options.vectorize) {
-    // Tile sizes come from the host's machine description.
-    HostMachine machine = detectHostMachine();
+    // Tile sizes come from the host's machine description: this machine's,
+    // unless the options pin its vector registers.
+    target::HostDesc machine = target::detectHostDesc();
     if (options.vectorWidth > 0)
-      machine.vectorWidth = options.vectorWidth;
+      machine.vectorLanes = options.vectorWidth;
+    if (options.vectorRegisters > 0)
+      machine.vectorRegisters = options.vectorRegisters;
     anvil::HostTileAndVectorizeOptions tiling;
-    tiling.vectorWidth = machine.vectorWidth;
+    tiling.vectorWidth = machine.vectorLanes;
     tiling.rowTile = machine.rowTile();
     tiling.reductionTile = machine.reductionTile();
     tiling.leaveGemmOps = options.gemmKernels;

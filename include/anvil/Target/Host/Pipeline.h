@@ -29,6 +29,10 @@ struct HostPipelineOptions
                               llvm::cl::desc("f32 lanes per vector register "
                                              "(0: the host's)"),
                               llvm::cl::init(0)};
+  Option<int64_t> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Vector registers per core (0: the host's)"),
+      llvm::cl::init(0)};
   Option<std::string> fusion{
       *this, "fusion",
       llvm::cl::desc("The fusion policy of the host kernels' calls: "
