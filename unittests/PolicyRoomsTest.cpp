@@ -1,0 +1,72 @@
+//===- PolicyRoomsTest.cpp - The rooms and their first policies -----------===//
+
+#include "anvil/Policy/Rooms.h"
+#include "anvil/Policy/Schedule.h"
+#include "anvil/Policy/Tiling.h"
+
+#include <gtest/gtest.h>
+
+using namespace anvil::policy;
+
+namespace {
+
+TEST(PolicyRoomsTest, DisablingAPassSelectsItsRoomsFirstImplementation) {
+  auto all = choosePolicies({"welder", "roller", "rammer", "grinder"});
+  ASSERT_TRUE(static_cast<bool>(all));
+  EXPECT_EQ(*all, (llvm::SmallVector<std::string, 4>{
+                      "one-op-per-kernel", "fixed-tiles", "in-order",
+                      "host-driven"}));
+  // Until the passes exist, their rooms run the first implementations.
+  auto none = choosePolicies({});
+  ASSERT_TRUE(static_cast<bool>(none));
+  EXPECT_EQ(*none, *all);
+  auto unknown = choosePolicies({"roller", "tvm"});
+  ASSERT_FALSE(static_cast<bool>(unknown));
+  EXPECT_NE(llvm::toString(unknown.takeError()).find("'tvm'"),
+            std::string::npos);
+}
+
+TEST(PolicyRoomsTest, EveryRoomsFirstImplementationIsRegistered) {
+  for (const Room &room : rooms()) {
+    if (room.decision == "tiling")
+      EXPECT_TRUE(createTilingPolicy(room.first));
+    if (room.decision == "scheduler")
+      EXPECT_TRUE(createScheduler(room.first));
+    if (room.decision == "placement")
+      EXPECT_TRUE(createControlFlowPlacement(room.first));
+  }
+  EXPECT_FALSE(createScheduler("rammer"));
+}
+
+TEST(PolicyRoomsTest, InOrderRunsEachKernelInAWaveOfItsOwn) {
+  auto inOrder = createScheduler("in-order");
+  auto slots = inOrder->schedule({{4, 100}, {64, 50}, {200, 10}}, 64);
+  ASSERT_EQ(slots.size(), 3u);
+  for (auto [i, slot] : llvm::enumerate(slots)) {
+    EXPECT_EQ(slot.wave, static_cast<int64_t>(i));
+    EXPECT_EQ(slot.firstPE, 0);
+  }
+  EXPECT_EQ(slots[0].pes, 4);
+  // No kernel gets more PEs than the machine has.
+  EXPECT_EQ(slots[2].pes, 64);
+}
+
+TEST(PolicyRoomsTest, HostDrivenKeepsControlFlowOnTheHost) {
+  auto hostDriven = createControlFlowPlacement("host-driven");
+  EXPECT_EQ(hostDriven->place({3, 128}), ControlPlace::Host);
+  EXPECT_EQ(hostDriven->place({1, -1}), ControlPlace::Host);
+  EXPECT_EQ(controlPlaceName(ControlPlace::Device), "device");
+}
+
+TEST(PolicyRoomsTest, FixedTilesAnswersThroughTheInterface) {
+  auto fixed = createTilingPolicy("fixed-tiles");
+  TaskGrid grid = fixed->taskGrid({1, 64, 56, 56}, {true, true, true, true},
+                                  64, nullptr);
+  EXPECT_EQ(grid.tasks, 64);
+  EXPECT_EQ(grid.pes, 64);
+  TaskGrid decided = gridOfTiles({1, 64, 56, 56}, {1, 8, 56, 56}, 64);
+  EXPECT_EQ(decided.tasks, 8);
+  EXPECT_EQ(decided.pes, 8);
+}
+
+} // namespace
