@@ -42,8 +42,10 @@ TEST(KernelCostTest, KernelAddsLaunchAndBarrier) {
 TEST(KernelCostTest, SharersFollowTheTimeSpentTransferring) {
   EXPECT_EQ(expectedSharers(1, 100, 100), 1);
   EXPECT_EQ(expectedSharers(64, 100, 100), 64);
-  EXPECT_EQ(expectedSharers(64, 0, 100), 1);
-  EXPECT_EQ(expectedSharers(65, 50, 100), 33);
+  // PEs that start together overlap halfway between independent phases
+  // (busy share) and lockstep (all): 1 + 64 * (1 + 0.5) / 2.
+  EXPECT_EQ(expectedSharers(65, 50, 100), 49);
+  EXPECT_EQ(expectedSharers(65, 0, 100), 33);
   // More transfer time than the period still means every PE.
   EXPECT_EQ(expectedSharers(8, 300, 100), 8);
 }

@@ -29,7 +29,8 @@ int64_t kernelCycles(const TargetDesc &desc, int64_t bodyCycles);
 
 /// The PEs of a job of `pes` PEs that share a level's bandwidth when each
 /// transfers there during `transferCycles` of every `periodCycles`: the PE
-/// itself and its share of the others.
+/// itself and its share of the others, which overlap it halfway between
+/// independent phases and lockstep.
 int64_t expectedSharers(int64_t pes, int64_t transferCycles,
                         int64_t periodCycles);
 

@@ -3,11 +3,12 @@
 #include "anvil/Target/KernelCost.h"
 #include "anvil/Target/CostModel.h"
 
-#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 using namespace anvil::target;
 
@@ -22,7 +23,12 @@ int64_t anvil::target::expectedSharers(int64_t pes, int64_t transferCycles,
     return 1;
   double busy = std::min(1.0, static_cast<double>(transferCycles) /
                                   static_cast<double>(periodCycles));
-  return 1 + static_cast<int64_t>(std::llround((pes - 1) * busy));
+  // The PEs of a kernel start together and run the same program, so their
+  // transfers overlap more than independent phases would (busy) and less
+  // than in lockstep (1): halfway, which matches the simulator best on
+  // both machines (docs/CostModel.md, "Calibration").
+  double overlap = (1 + busy) / 2;
+  return 1 + static_cast<int64_t>(std::llround((pes - 1) * overlap));
 }
 
 namespace {
@@ -144,45 +150,66 @@ void stagingCopy(PETimeline &pe, const ProductKernel::Staging &staging,
   pe.wait(previous);
 }
 
-/// The body on the busiest PE's timeline, with `sharers` at each level.
+/// The share of its time a PE of the kernel spends transferring at each
+/// level: of `active` PEs running, expectedSharers(active, ...) share it.
+struct Busy {
+  int64_t transferCycles[kNumMemoryLevels] = {1, 1, 1};
+  int64_t periodCycles = 1;
+
+  PETimeline timeline(const TargetDesc &desc, int64_t active) const {
+    PETimeline pe{desc, {}};
+    for (int l = 0; l < kNumMemoryLevels; ++l)
+      pe.sharers[l] = expectedSharers(active, transferCycles[l], periodCycles);
+    return pe;
+  }
+};
+
+/// The body on the busiest PE's timeline.
 struct ProductRun {
   int64_t cycles = 0;
   /// The busiest PE's transfer cycles at each level, and the job's bytes.
-  int64_t transferCycles[kNumMemoryLevels] = {0, 0, 0};
+  Busy busy;
   int64_t bytes[kNumMemoryLevels] = {0, 0, 0};
 };
 
-ProductRun runProduct(const TargetDesc &desc, const ProductKernel &p,
-                      const int64_t (&sharers)[kNumMemoryLevels]) {
-  ProductRun run;
-  int64_t pes = std::max<int64_t>(p.pes, 1);
-  int64_t stagingEnd = 0;
+/// The staging copies on the PE with the most steps, and their bytes.
+int64_t stagingCycles(const TargetDesc &desc, const ProductKernel &p,
+                      const Busy &busy, ProductRun &run) {
+  int64_t pes = std::max<int64_t>(p.pes, 1), cycles = 0;
   for (const ProductKernel::Staging *staging : {&p.stagingA, &p.stagingB}) {
     if (staging->steps == 0)
       continue;
-    PETimeline pe{desc, {sharers[0], sharers[1], sharers[2]}};
+    PETimeline pe = busy.timeline(desc, std::min(pes, staging->steps));
     stagingCopy(pe, *staging, llvm::divideCeil(staging->steps, pes));
-    stagingEnd += pe.clock;
+    cycles += pe.clock;
     for (MemoryLevel level : {MemoryLevel::DRAM, MemoryLevel::SRAM})
       run.bytes[static_cast<int>(level)] +=
           staging->steps *
           dmaBytesMoved(desc, level, staging->rows, staging->rowBytes);
   }
-  if (stagingEnd > 0)
-    stagingEnd += desc.costs.barrierCycles;
+  return cycles > 0 ? cycles + desc.costs.barrierCycles : 0;
+}
 
-  // Tasks differ only in their tile's rows and columns: price each shape
+ProductRun runProduct(const TargetDesc &desc, const ProductKernel &p,
+                      const Busy &busy) {
+  ProductRun run;
+  int64_t pes = std::max<int64_t>(p.pes, 1);
+  int64_t stagingEnd = stagingCycles(desc, p, busy, run);
+
+  // Tasks differ only in their tile's rows and columns and in how many
+  // PEs run beside them (fewer in the last wave): price each such task
   // once, then sum each PE's tasks.
   struct Priced {
     int64_t cycles;
     int64_t transfer[kNumMemoryLevels];
     int64_t bytes[kNumMemoryLevels];
   };
-  llvm::DenseMap<std::pair<int64_t, int64_t>, Priced> shapes;
-  auto price = [&](int64_t rows, int64_t cols) -> const Priced & {
-    auto [it, inserted] = shapes.try_emplace({rows, cols});
+  std::map<std::tuple<int64_t, int64_t, int64_t>, Priced> shapes;
+  auto price = [&](int64_t rows, int64_t cols,
+                   int64_t active) -> const Priced & {
+    auto [it, inserted] = shapes.try_emplace({rows, cols, active});
     if (inserted) {
-      PETimeline pe{desc, {sharers[0], sharers[1], sharers[2]}};
+      PETimeline pe = busy.timeline(desc, active);
       productTask(pe, p, rows, cols);
       it->second.cycles = pe.clock;
       std::copy(std::begin(pe.transferCycles), std::end(pe.transferCycles),
@@ -198,12 +225,13 @@ ProductRun runProduct(const TargetDesc &desc, const ProductKernel &p,
   for (int64_t t = 0; t < tasks; ++t) {
     int64_t inBatch = t % (rowTiles * colTiles);
     int64_t i = inBatch / colTiles, j = inBatch % colTiles;
+    int64_t active = std::min(pes, tasks - t / pes * pes);
     const Priced &task = price(std::min(p.tm, p.m - i * p.tm),
-                               std::min(p.tn, p.n - j * p.tn));
+                               std::min(p.tn, p.n - j * p.tn), active);
     ProductRun &pe = perPE[t % pes];
     pe.cycles += task.cycles;
     for (int l = 0; l < kNumMemoryLevels; ++l) {
-      pe.transferCycles[l] += task.transfer[l];
+      pe.busy.transferCycles[l] += task.transfer[l];
       run.bytes[l] += task.bytes[l];
     }
   }
@@ -212,8 +240,8 @@ ProductRun runProduct(const TargetDesc &desc, const ProductKernel &p,
     if (pe.cycles > busiest->cycles)
       busiest = &pe;
   run.cycles = stagingEnd + busiest->cycles;
-  std::copy(std::begin(busiest->transferCycles),
-            std::end(busiest->transferCycles), run.transferCycles);
+  run.busy = busiest->busy;
+  run.busy.periodCycles = std::max<int64_t>(busiest->cycles, 1);
   return run;
 }
 
@@ -224,14 +252,9 @@ int64_t anvil::target::productBodyCycles(const TargetDesc &desc,
   // Each PE shares a level with the others that are transferring there at
   // the time, so the rates depend on the time they set: start from every
   // PE transferring at once and settle on the sharers the run implies.
-  int64_t pes = std::max<int64_t>(kernel.pes, 1);
-  int64_t sharers[kNumMemoryLevels] = {pes, pes, pes};
-  ProductRun run = runProduct(desc, kernel, sharers);
-  for (int round = 0; round < 4; ++round) {
-    for (int l = 0; l < kNumMemoryLevels; ++l)
-      sharers[l] = expectedSharers(pes, run.transferCycles[l], run.cycles);
-    run = runProduct(desc, kernel, sharers);
-  }
+  ProductRun run = runProduct(desc, kernel, Busy());
+  for (int round = 0; round < 4; ++round)
+    run = runProduct(desc, kernel, run.busy);
   int64_t body = run.cycles;
   for (MemoryLevel level : {MemoryLevel::DRAM, MemoryLevel::SRAM})
     body = std::max(body, static_cast<int64_t>(std::ceil(
