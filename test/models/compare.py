@@ -6,12 +6,14 @@ import subprocess
 import numpy as np
 
 
-def compile_and_run(bin_dir, model, inputs, out_dir):
-    """Compiles `model`, runs it on the `inputs` files and returns output 0,
-    or (None, the compiler's last message) when it does not compile."""
+def compile_and_run(bin_dir, model, inputs, out_dir, target="host"):
+    """Compiles `model` for `target`, runs it on the `inputs` files (on the
+    simulator for an accelerator target) and returns output 0, or (None,
+    the compiler's last message) when it does not compile."""
     artifact = out_dir + ".so"
     built = subprocess.run([os.path.join(bin_dir, "anvil-compile"), model,
-                            "-o", artifact], capture_output=True, text=True)
+                            "-o", artifact, "--target=" + target],
+                           capture_output=True, text=True)
     if built.returncode != 0:
         return None, built.stderr.strip().splitlines()[-1]
     subprocess.run([os.path.join(bin_dir, "anvil-run"), artifact,

@@ -12,6 +12,10 @@ with the .pt2 artifact's; a model whose ONNX form uses ops the ONNX importer
 lacks is reported as such. The cond model is also run on its negated input,
 which takes the other branch; that reference is computed here by this
 machine's PyTorch from the weights inside the archive.
+
+With --target=mtia-v1 (or another machine description) the artifacts run
+on that machine's simulator, held to the same bound: the DPE's 16-bit
+product inputs keep these models' outputs well within it.
 """
 
 import argparse
@@ -29,6 +33,7 @@ sys.path.insert(0, HERE)
 from compare import compare_forms, compile_and_run, max_diff, summarize  # noqa: E402
 
 FIXTURES = os.path.join(HERE, "..", "fixtures", "torch2")
+TARGET = "host"
 MORE = os.path.join(HERE, "..", "fixtures", "torch2-more")
 
 
@@ -54,7 +59,7 @@ def check_other_branch(bin_dir, out, path):
     flipped = os.path.join(out, "cond.negated.npy")
     np.save(flipped, x)
     got, error = compile_and_run(bin_dir, path, [flipped],
-                                 os.path.join(out, "cond.neg"))
+                                 os.path.join(out, "cond.neg"), TARGET)
     want = torch.tanh(torch.nn.functional.linear(
         torch.from_numpy(x), archive_weight(path, "b.weight"),
         archive_weight(path, "b.bias"))).numpy()
@@ -72,7 +77,7 @@ def check(name, bin_dir, out):
     inputs = sorted(glob.glob(os.path.join(folder, base + ".input*.npy")))
     want = np.load(os.path.join(folder, base + ".output0.npy"))
     got, error = compile_and_run(bin_dir, path, inputs,
-                                 os.path.join(out, name))
+                                 os.path.join(out, name), TARGET)
     if got is None:
         print("%s: did not compile: %s: FAIL" % (name, error))
         return False
@@ -86,7 +91,8 @@ def check(name, bin_dir, out):
     onnx_path = os.path.join(folder, name + ".onnx")
     if os.path.exists(onnx_path):
         onnx, error = compile_and_run(bin_dir, onnx_path, inputs,
-                                      os.path.join(out, name + ".onnx"))
+                                      os.path.join(out, name + ".onnx"),
+                                      TARGET)
         pair_ok, pair_note = compare_forms(got, onnx, error, bound)
         ok &= pair_ok
         note += "; " + pair_note
@@ -99,11 +105,15 @@ def main():
     parser.add_argument("--bin", required=True)
     parser.add_argument("--out", default=os.path.expanduser(
         "~/.cache/anvil/torch2"))
+    parser.add_argument("--target", default="host",
+                        help="compile for this target (host, mtia-v1, ...)")
     parser.add_argument("models", nargs="*", default=sorted(
         os.path.basename(p)[:-4]
         for folder in (FIXTURES, MORE)
         for p in glob.glob(os.path.join(folder, "*.pt2"))))
     args = parser.parse_args()
+    global TARGET
+    TARGET = args.target
     os.makedirs(args.out, exist_ok=True)
     results = [check(m, args.bin, args.out) for m in args.models]
     return summarize(results)
