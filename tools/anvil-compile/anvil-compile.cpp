@@ -340,8 +340,6 @@ int compile(MLIRContext &ctx) {
   } else {
     host::HostPipelineOptions options;
     options.vectorize = !noVectorize;
-    options.vectorWidth = hostMachine->vectorLanes;
-    options.vectorRegisters = hostMachine->vectorRegisters;
     options.fusion = (*policies)[0];
     (**module)->setAttr(mtia::kMachineDescriptionAttrName,
                         StringAttr::get(&ctx, hostMachine->json));

@@ -50,7 +50,9 @@ def HostTileAndVectorize
   let description = [{
     The first implementation of the tiling seam (later replaced by Roller):
     every `linalg.matmul`, `linalg.batch_matmul` and 2-D convolution is
-    tiled with fixed tile sizes taken from the host machine description,
+    tiled with fixed tile sizes taken from the host machine description
+    (the module's `anvil.machine_description`, else this machine's; each
+    option given overrides it),
     clamped to divisors of each loop's extent so that tiles stay static,
     and the tiles are vectorized with `linalg::vectorize`. Convolutions are
     first decomposed into 1-D convolutions (upstream patterns) because the
@@ -63,12 +65,14 @@ def HostTileAndVectorize
     `vector` ops on tensor slices; other linalg ops unchanged.
   }];
   let options = [
-    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
-           "Elements of f32 per vector register (the innermost tile)">,
-    Option<"rowTile", "row-tile", "int64_t", /*default=*/"4",
-           "Rows of the output per register block">,
-    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"16",
-           "Reduction elements per tile">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
+           "Elements of f32 per vector register (the innermost tile; 0: "
+           "from the host description)">,
+    Option<"rowTile", "row-tile", "int64_t", /*default=*/"0",
+           "Rows of the output per register block (0: from the host "
+           "description)">,
+    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"0",
+           "Reduction elements per tile (0: from the host description)">,
     Option<"leaveGemmOps", "leave-gemm-ops", "bool", /*default=*/"false",
            "Leave the ops that anvil-host-gemm-kernels takes untiled">
   ];

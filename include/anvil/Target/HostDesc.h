@@ -25,6 +25,11 @@
 
 namespace anvil::target {
 
+/// The module attribute holding a machine description's JSON, the host's
+/// or an accelerator's.
+inline constexpr llvm::StringLiteral kMachineDescriptionAttrName =
+    "anvil.machine_description";
+
 /// A cache level as the cores see it.
 struct CacheDesc {
   int64_t level = 0;

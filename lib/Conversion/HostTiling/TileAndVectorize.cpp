@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "anvil/Conversion/HostDescription.h"
 #include "anvil/Conversion/Products.h"
 
 #include "anvil/Conversion/Passes.h"
@@ -43,13 +44,18 @@ struct HostTileAndVectorizePass
     : anvil::impl::HostTileAndVectorizeBase<HostTileAndVectorizePass> {
   using HostTileAndVectorizeBase::HostTileAndVectorizeBase;
 
+  /// f32 lanes of a vector, rows and reduction depth of a register block.
+  struct Block {
+    int64_t width = 0, rows = 0, depth = 0;
+  } block;
+
   /// Tile sizes per loop of `op` (0 = untiled), or empty to leave it alone.
   SmallVector<int64_t> tileSizes(linalg::LinalgOp op) const {
     SmallVector<int64_t> r = op.getStaticLoopRanges();
     if (llvm::any_of(r, ShapedType::isDynamic) ||
         (leaveGemmOps && anvil::isStaticF32Product(op)))
       return {};
-    int64_t rows = rowTile, cols = 2 * vectorWidth, red = reductionTile;
+    int64_t rows = block.rows, cols = 2 * block.width, red = block.depth;
     if (isa<linalg::MatmulOp>(op))
       return {divisorTile(r[0], rows), divisorTile(r[1], cols),
               divisorTile(r[2], red)};
@@ -62,7 +68,7 @@ struct HostTileAndVectorizePass
     // vector width and output columns up to twice the row tile (feature
     // maps are 7, 14, 28, ... wide; 4 would leave 1 for the odd ones).
     if (isa<linalg::Conv2DNchwFchwOp>(op))
-      return {1, divisorTile(r[1], vectorWidth), 1, divisorTile(r[3], 2 * rows),
+      return {1, divisorTile(r[1], block.width), 1, divisorTile(r[3], 2 * rows),
               divisorTile(r[4], red), 1, r[6]};
     return {};
   }
@@ -120,7 +126,7 @@ struct HostTileAndVectorizePass
       // Only tiles: a whole untiled contraction would become one huge vector.
       if (op.getStaticLoopRanges().size() > 0 &&
           ShapedType::getNumElements(op.getStaticLoopRanges()) >
-              rowTile * 2 * vectorWidth * reductionTile * 3)
+              block.rows * 2 * block.width * block.depth * 3)
         return;
       candidates.push_back(op);
     });
@@ -134,8 +140,29 @@ struct HostTileAndVectorizePass
     }
   }
 
+  /// The register block in use: each option where it is given, the rest
+  /// from the host description the module carries.
+  LogicalResult chooseBlock() {
+    block = {vectorWidth, rowTile, reductionTile};
+    if (block.width > 0 && block.rows > 0 && block.depth > 0)
+      return success();
+    llvm::Expected<anvil::target::HostDesc> host =
+        anvil::hostDescriptionOf(getOperation());
+    if (!host)
+      return getOperation().emitError(llvm::toString(host.takeError()));
+    if (block.width <= 0)
+      block.width = host->vectorLanes;
+    if (block.rows <= 0)
+      block.rows = host->rowTile();
+    if (block.depth <= 0)
+      block.depth = host->reductionTile();
+    return success();
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (failed(chooseBlock()))
+      return signalPassFailure();
     tileTargets(func);
     RewritePatternSet decompose(&getContext());
     linalg::populateDecomposeConvolutionPatterns(decompose);

@@ -99,17 +99,16 @@ void anvil::host::addLowerToLLVM(OpPassManager &pm, bool parallel) {
 void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                             const HostPipelineOptions &options) {
   if (options.vectorize) {
-    // Tile sizes come from the host's machine description: this machine's,
-    // unless the options pin its vector registers.
-    target::HostDesc machine = target::detectHostDesc();
-    if (options.vectorWidth > 0)
-      machine.vectorLanes = options.vectorWidth;
-    if (options.vectorRegisters > 0)
-      machine.vectorRegisters = options.vectorRegisters;
+    // Tile sizes come from the host description the module carries (this
+    // machine's where it carries none), unless the options pin its vector
+    // registers.
     anvil::HostTileAndVectorizeOptions tiling;
-    tiling.vectorWidth = machine.vectorLanes;
-    tiling.rowTile = machine.rowTile();
-    tiling.reductionTile = machine.reductionTile();
+    tiling.vectorWidth = options.vectorWidth;
+    if (options.vectorRegisters > 0) {
+      target::HostDesc pinned;
+      pinned.vectorRegisters = options.vectorRegisters;
+      tiling.rowTile = pinned.rowTile();
+    }
     tiling.leaveGemmOps = options.gemmKernels;
     pm.addNestedPass<func::FuncOp>(anvil::createHostTileAndVectorize(tiling));
     pm.addPass(createCanonicalizerPass());

@@ -1,4 +1,4 @@
-// RUN: anvil-opt %s --anvil-host-tile-vectorize | FileCheck %s
+// RUN: anvil-opt %s --anvil-host-tile-vectorize="vector-width=8 row-tile=4 reduction-tile=16" | FileCheck %s
 
 // Parallel dimensions tile into one scf.forall, the reduction into scf.for
 // inside it, and the tile becomes a vector.contract. Tiles divide the

@@ -13,6 +13,7 @@
 #ifndef ANVIL_DIALECT_MTIA_IR_MACHINE_H
 #define ANVIL_DIALECT_MTIA_IR_MACHINE_H
 
+#include "anvil/Target/HostDesc.h"
 #include "anvil/Target/TargetDesc.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -21,7 +22,7 @@ namespace anvil::mtia {
 
 /// The module attribute holding the machine description's JSON.
 constexpr llvm::StringLiteral kMachineDescriptionAttrName =
-    "anvil.machine_description";
+    target::kMachineDescriptionAttrName;
 
 /// The machine-description type that prices work on elements of `type`:
 /// i8, i32, f16, bf16, and f32 for every other type (the units widen or

@@ -1,0 +1,21 @@
+//===- HostDescription.cpp - The host's description, for passes -----------===//
+
+#include "anvil/Conversion/HostDescription.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+using namespace mlir;
+
+llvm::Expected<anvil::target::HostDesc>
+anvil::hostDescriptionOf(Operation *op) {
+  auto module = dyn_cast<ModuleOp>(op);
+  if (!module)
+    module = op->getParentOfType<ModuleOp>();
+  auto json = module ? module->getAttrOfType<StringAttr>(
+                           target::kMachineDescriptionAttrName)
+                     : StringAttr();
+  if (!json)
+    return target::detectHostDesc();
+  return target::parseHostDesc(json.getValue(),
+                               "the module's anvil.machine_description");
+}
