@@ -9,18 +9,15 @@
 #include "anvil/Target/CostModel.h"
 #include "anvil/Target/KernelCost.h"
 
+#include "TestTargets.h"
+
 #include <gtest/gtest.h>
 
 using namespace anvil::target;
 
 namespace {
 
-TargetDesc load(const char *name) {
-  llvm::Expected<TargetDesc> desc = loadTargetDesc(
-      std::string(ANVIL_TEST_TARGETS_DIR) + "/" + name + ".json");
-  EXPECT_TRUE(static_cast<bool>(desc));
-  return desc ? *desc : TargetDesc{};
-}
+TargetDesc load(const char *name) { return anvil::test::loadTarget(name); }
 
 /// An f32 product converted to f16, in 64 x 64 x 64 tiles.
 ProductKernel product(int64_t m, int64_t n, int64_t k, int64_t pes) {

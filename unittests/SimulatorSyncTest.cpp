@@ -12,6 +12,8 @@
 #include "anvil-c/MTIA.h"
 #include "anvil/Sim/Simulator.h"
 
+#include "TestTargets.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -22,12 +24,7 @@ using namespace anvil::target;
 
 namespace {
 
-TargetDesc load(const char *name) {
-  llvm::Expected<TargetDesc> desc = loadTargetDesc(
-      std::string(ANVIL_TEST_TARGETS_DIR) + "/" + name + ".json");
-  EXPECT_TRUE(static_cast<bool>(desc));
-  return desc ? *desc : TargetDesc{};
-}
+TargetDesc load(const char *name) { return anvil::test::loadTarget(name); }
 
 TEST(SimulatorSyncTest, BarrierAlignsPEs) {
   Simulator sim(load("mtia-v1"));

@@ -97,3 +97,13 @@ anvil::policy::createFusionPolicy(StringRef name) {
     return createOneOpPerKernel();
   return nullptr;
 }
+
+LogicalResult anvil::policy::decideFusion(ModuleOp module, StringRef name,
+                                          const FusionTarget &target) {
+  std::unique_ptr<FusionPolicy> policy = createFusionPolicy(name);
+  if (!policy)
+    return module.emitError("unknown fusion policy '")
+           << name << "' (policy: one-op-per-kernel)";
+  policy->decide(module, target);
+  return success();
+}

@@ -74,6 +74,11 @@ std::unique_ptr<FusionPolicy> createOneOpPerKernel();
 /// The fusion policy named `name` ("one-op-per-kernel"), or null.
 std::unique_ptr<FusionPolicy> createFusionPolicy(llvm::StringRef name);
 
+/// Runs the policy named `name` over `module` for `target`; an error on the
+/// module where no policy has that name.
+mlir::LogicalResult decideFusion(mlir::ModuleOp module, llvm::StringRef name,
+                                 const FusionTarget &target);
+
 /// Marks `anchor` as forming kernel `kernel`.
 void recordKernel(mlir::Operation *anchor, int64_t kernel);
 

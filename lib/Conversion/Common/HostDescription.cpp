@@ -14,8 +14,11 @@ anvil::hostDescriptionOf(Operation *op) {
   auto json = module ? module->getAttrOfType<StringAttr>(
                            target::kMachineDescriptionAttrName)
                      : StringAttr();
-  if (!json)
-    return target::detectHostDesc();
+  if (!json) {
+    // The machine does not change while the compiler runs: read it once.
+    static const target::HostDesc thisMachine = target::detectHostDesc();
+    return thisMachine;
+  }
   return target::parseHostDesc(json.getValue(),
                                "the module's anvil.machine_description");
 }

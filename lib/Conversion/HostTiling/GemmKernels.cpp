@@ -519,18 +519,13 @@ struct HostFusionPass : anvil::impl::HostFusionBase<HostFusionPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    std::unique_ptr<anvil::policy::FusionPolicy> fusion =
-        anvil::policy::createFusionPolicy(policy);
-    if (!fusion) {
-      getOperation().emitError("unknown fusion policy '")
-          << policy << "' (policy: one-op-per-kernel)";
-      return signalPassFailure();
-    }
     auto formsKernel = [](Operation *op) {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
       return linalgOp && kernelTakes(linalgOp);
     };
-    fusion->decide(getOperation(), {formsKernel, foldCandidates});
+    if (failed(anvil::policy::decideFusion(getOperation(), policy,
+                                           {formsKernel, foldCandidates})))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -424,13 +424,6 @@ struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    std::unique_ptr<anvil::policy::FusionPolicy> fusion =
-        anvil::policy::createFusionPolicy(policy);
-    if (!fusion) {
-      getOperation().emitError("unknown fusion policy '")
-          << policy << "' (policy: one-op-per-kernel)";
-      return signalPassFailure();
-    }
     auto formsKernel = [](Operation *op) {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
       return linalgOp && linalgOp.hasPureBufferSemantics() &&
@@ -444,7 +437,9 @@ struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
           folds.push_back({fill, anvil::policy::FoldRole::Init});
       return folds;
     };
-    fusion->decide(getOperation(), {formsKernel, candidates});
+    if (failed(anvil::policy::decideFusion(getOperation(), policy,
+                                           {formsKernel, candidates})))
+      signalPassFailure();
   }
 };
 } // namespace
