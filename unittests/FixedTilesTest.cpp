@@ -4,6 +4,8 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 using namespace anvil::policy;
@@ -95,21 +97,39 @@ TEST(FixedTilesTest, ReductionLoopsAreNeverSplit) {
   EXPECT_EQ(g.pes, 1);
 }
 
-TEST(FixedTilesTest, ACostPerTaskTradesWavesForPEs) {
+TEST(FixedTilesTest, EveryPEGetsATaskEvenWhenFewerWouldBeFaster) {
   // 100 rows of 4: one row a task makes two waves, two rows a task one
-  // wave on 50 PEs. Counting iterations alone, both take 2 rows' time and
-  // the grid that fills every PE wins; with 400 cycles to start each task
-  // (a DRAM latency), the single wave wins.
-  TaskGrid byIterations = chooseTaskGrid({100, 4}, {true, true}, 64);
-  EXPECT_EQ(byIterations.tasks, 100);
+  // wave on 50 PEs. With 400 cycles to start each task (a DRAM latency)
+  // the single wave is faster, but it leaves 14 PEs idle: the first policy
+  // keeps every PE busy.
   auto latency = [](const TaskGrid &g) {
-    double iterations = g.tileSizes[0] * g.tileSizes[1];
+    double iterations = 1;
+    for (int64_t tile : g.tileSizes)
+      iterations *= tile;
     return llvm::divideCeil(g.tasks, g.pes) * (400 + iterations);
   };
-  TaskGrid byCost = chooseTaskGrid({100, 4}, {true, true}, 64, latency);
-  EXPECT_EQ(byCost.tileSizes[0], 2);
-  EXPECT_EQ(byCost.tasks, 50);
-  EXPECT_EQ(byCost.pes, 50);
+  TaskGrid g = chooseTaskGrid({100, 4}, {true, true}, 64, latency);
+  EXPECT_EQ(g.tileSizes[0], 1);
+  EXPECT_EQ(g.tasks, 100);
+  EXPECT_EQ(g.pes, 64);
+}
+
+TEST(FixedTilesTest, TheCostChoosesAmongGridsThatFillTheMachine) {
+  // 256 rows: 1, 2, 3 or 4 rows a task all give every PE a task; the cost
+  // picks among them.
+  auto latency = [](const TaskGrid &g) {
+    return llvm::divideCeil(g.tasks, g.pes) * (400.0 + g.tileSizes[0]);
+  };
+  TaskGrid g = chooseTaskGrid({256}, {true}, 64, latency);
+  EXPECT_EQ(g.tileSizes[0], 4);
+  EXPECT_EQ(g.tasks, 64);
+  auto preferTwo = [](const TaskGrid &g) {
+    return std::abs(static_cast<double>(g.tileSizes[0] - 2));
+  };
+  g = chooseTaskGrid({256}, {true}, 64, preferTwo);
+  EXPECT_EQ(g.tileSizes[0], 2);
+  EXPECT_EQ(g.tasks, 128);
+  EXPECT_EQ(g.pes, 64);
 }
 
 TEST(FixedTilesTest, SmallOpsGetOneTaskPerPEOfWork) {

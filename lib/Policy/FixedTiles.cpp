@@ -112,11 +112,16 @@ TaskGrid anvil::policy::chooseTaskGrid(ArrayRef<int64_t> extents,
   double bestCycles = 0;
   for (const TaskGrid &grid : candidateGrids(extents, splittable, numPEs)) {
     double cycles = cost ? cost(grid) : iterationWaves(grid);
+    // A grid that leaves PEs idle loses to one that does not, whatever it
+    // costs: the first policy keeps the whole machine busy, and spending
+    // fewer PEs where the cost model finds it faster is Roller's call.
     auto fills = [&](const TaskGrid &g) { return g.tasks >= numPEs; };
-    bool better = !best || cycles < bestCycles ||
-                  (cycles == bestCycles &&
-                   (fills(grid) != fills(*best) ? fills(grid)
-                                                : grid.tasks < best->tasks));
+    bool better =
+        !best ||
+        (fills(grid) != fills(*best)
+             ? fills(grid)
+             : cycles < bestCycles ||
+                   (cycles == bestCycles && grid.tasks < best->tasks));
     if (better) {
       best = grid;
       bestCycles = cycles;

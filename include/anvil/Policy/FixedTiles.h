@@ -24,14 +24,14 @@ namespace anvil::policy {
 ProductTiles chooseProductTiles(const target::TargetDesc &machine,
                                 target::DType input);
 
-/// The grid that runs fastest by `cost`, among those that cut the loops
-/// marked `splittable` (the parallel ones whose tiles write disjoint
-/// outputs) outermost first, one iteration a tile, until there are at
-/// least `numPEs` tasks: after each loop cut, and, at the last loop, with
-/// each tile size that still gives every PE a task or runs one wave. On a
-/// tie, the grid that gives every PE a task, then the one with fewer
-/// tasks. Without `cost`, a grid costs its waves times its tasks'
-/// iterations. Reduction loops are never cut.
+/// Among the grids that cut the loops marked `splittable` (the parallel
+/// ones whose tiles write disjoint outputs) outermost first, one iteration
+/// a tile, until there are at least `numPEs` tasks (after each loop cut,
+/// and, at the last loop, with each tile size that still gives every PE a
+/// task or runs one wave): the one that runs fastest by `cost` among those
+/// that give every PE a task, or among all when none does. On a tie, the
+/// one with fewer tasks. Without `cost`, a grid costs its waves times its
+/// tasks' iterations. Reduction loops are never cut.
 TaskGrid chooseTaskGrid(llvm::ArrayRef<int64_t> extents,
                         llvm::ArrayRef<bool> splittable, int64_t numPEs,
                         GridCost cost = nullptr);

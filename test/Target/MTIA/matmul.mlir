@@ -29,15 +29,17 @@
 // LLVM: define internal void @main_graph_matmul_0_entry(i64 %{{.*}}, ptr
 // LLVM: call void @main_graph_matmul_0(
 // LLVM: call void @anvil_mtia_job_run(i64 4, ptr @main_graph_matmul_0_entry, ptr
-// The bias add's 70 rows run as 35 tasks of 2 rows, one wave: 70 tasks
-// would pay each task's DRAM latency twice over.
-// LLVM: call void @anvil_mtia_job_run(i64 35, ptr @main_graph_generic_1_entry, ptr
+// The bias add's 70 rows run as 70 tasks over all 64 PEs: 35 tasks of 2
+// rows would make one wave, faster by a DRAM latency, but leave PEs idle,
+// and the first tiling policy gives every PE a task where there are
+// enough rows.
+// LLVM: call void @anvil_mtia_job_run(i64 64, ptr @main_graph_generic_1_entry, ptr
 // META: @anvil_model_metadata = {{.*}}machine_description
 
 // SIM: simulated on mtia-v1: {{[0-9]+}} cycles
 // SIM: bytes moved: dram {{[0-9]+}}
 // SIM: slowest jobs:
-// SIM: cycles ({{.*}}%) {{matmul_0|generic_1}} on {{4|35}} PEs
+// SIM: cycles ({{.*}}%) {{matmul_0|generic_1}} on {{4|64}} PEs
 // SIM: output 0 'y': {{.*}} 0 of 6300 elements beyond tolerance: ok
 
 // The report is the only thing on stdout; each job names its kernel and
@@ -52,7 +54,7 @@
 // JSON: "name": "generic_1",
 // JSON-NEXT: "nodes": [
 // JSON-NEXT: "Add_8"
-// JSON: "pes": 35,
+// JSON: "pes": 64,
 // JSON-NEXT: "predicted_cycles": {{[1-9][0-9]*}},
 // JSON-DAG: "roofline": {
 // JSON-DAG: "target": "mtia-v1"
