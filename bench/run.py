@@ -17,6 +17,11 @@ default mtia-v1 and mtia-2i) and run once on the simulator: its simulated
 latency, roofline ratio and DRAM bytes go in a second table, with how long
 the simulation took on this machine next to Anvil's native host run.
 
+With --baseline-bin, a second Anvil build (the commit before a change, or
+the same build with --baseline-flag, e.g. --disable=roller) compiles each
+model too and is timed as a fourth peer in the same rounds: the table adds
+its time and the ratio of the two.
+
 Setup (once): bench/setup.sh. Then:
     /usr/bin/python3 bench/run.py --bin build/bin --out bench-results
 """
@@ -85,10 +90,11 @@ def fixtures():
                     sorted(glob.glob(base + ".input*.npy")))
 
 
-def compile_model(bin_dir, onnx_path, artifact):
+def compile_model(bin_dir, onnx_path, artifact, flags=()):
     res = subprocess.run(["/usr/bin/time", "-v",
                           os.path.join(bin_dir, "anvil-compile"), onnx_path,
-                          "-o", artifact], capture_output=True, text=True)
+                          "-o", artifact] + list(flags),
+                         capture_output=True, text=True)
     if res.returncode != 0:
         raise RuntimeError("anvil-compile failed on %s: %s" %
                            (onnx_path, res.stderr.strip().splitlines()[-1]))
@@ -188,15 +194,20 @@ def settle():
     time.sleep(0.5)
 
 
-def measure(model, artifact, args):
+def measure(model, artifact, args, baseline=None):
     eager = model.eager() if model.eager else None
     rows = []
     for threads in args.threads:
-        anvil, ort, eager_ms = [], [], []
+        anvil, ort, eager_ms, base = [], [], [], []
         for _ in range(args.rounds):
             settle()
             anvil.append(anvil_ms(args.bin, artifact, model.inputs, threads,
                                   args.warmup, args.runs))
+            if baseline:
+                settle()
+                base.append(anvil_ms(args.baseline_bin, baseline,
+                                     model.inputs, threads, args.warmup,
+                                     args.runs))
             settle()
             ort.append(ort_ms(model, threads, args.warmup, args.runs))
             if eager:
@@ -206,23 +217,30 @@ def measure(model, artifact, args):
         row = {"model": model.name, "threads": threads,
                "anvil_ms": statistics.median(anvil),
                "ort_ms": statistics.median(ort),
-               "torch_ms": statistics.median(eager_ms) if eager_ms else None}
+               "torch_ms": statistics.median(eager_ms) if eager_ms else None,
+               "baseline_ms": statistics.median(base) if base else None}
         rows.append(row)
     return rows
 
 
 def print_table(rows):
+    baseline = any(r.get("baseline_ms") for r in rows)
+    extra = " baseline ms | Anvil/baseline |" if baseline else ""
     print("| model | threads | compile s | compile MiB | Anvil ms | ORT ms "
-          "| PyTorch ms | Anvil/ORT | Anvil/PyTorch |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| PyTorch ms | Anvil/ORT | Anvil/PyTorch |" + extra)
+    print("| --- " * (11 if baseline else 9) + "|")
     for r in rows:
         torch_cell = "%.3f" % r["torch_ms"] if r["torch_ms"] else "n/a"
         vs_torch = ("%.2fx" % (r["anvil_ms"] / r["torch_ms"])
                     if r["torch_ms"] else "n/a")
-        print("| %s | %d | %.1f | %.0f | %.3f | %.3f | %s | %.2fx | %s |" % (
+        cells = ""
+        if baseline:
+            cells = " %.3f | %.3f |" % (r["baseline_ms"],
+                                        r["anvil_ms"] / r["baseline_ms"])
+        print("| %s | %d | %.1f | %.0f | %.3f | %.3f | %s | %.2fx | %s |%s" % (
             r["model"], r["threads"], r["compile_s"], r["compile_peak_mib"],
             r["anvil_ms"], r["ort_ms"], torch_cell,
-            r["anvil_ms"] / r["ort_ms"], vs_torch))
+            r["anvil_ms"] / r["ort_ms"], vs_torch, cells))
 
 
 def draw_chart(rows, path):
@@ -262,6 +280,10 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--baseline-bin",
+                        help="a second Anvil build timed side by side")
+    parser.add_argument("--baseline-flag", action="append", default=[],
+                        help="anvil-compile options of the baseline")
     parser.add_argument("--sim-target", action="append",
                         help="simulated machines (default: mtia-v1, "
                         "mtia-2i); --sim-target=none skips them")
@@ -288,7 +310,12 @@ def main():
         artifact = os.path.join(args.cache,
                                 model.name.replace("/", "_") + ".bench.so")
         seconds, peak = compile_model(args.bin, model.onnx, artifact)
-        for row in measure(model, artifact, args):
+        baseline = None
+        if args.baseline_bin:
+            baseline = artifact[:-len(".so")] + ".baseline.so"
+            compile_model(args.baseline_bin, model.onnx, baseline,
+                          args.baseline_flag)
+        for row in measure(model, artifact, args, baseline):
             row.update(compile_s=seconds, compile_peak_mib=peak)
             rows.append(row)
             print("%s, %d thread(s): Anvil %.2f ms, ORT %.2f ms" % (

@@ -28,15 +28,6 @@ TEST(HostDescTest, DetectedDescriptionIsValidAndRoundTrips) {
               detected.caches[i].capacityBytes);
 }
 
-TEST(HostDescTest, RegisterBlocksFollowTheRegisters) {
-  HostDesc avx512;
-  avx512.vectorRegisters = 32;
-  EXPECT_EQ(avx512.rowTile(), 8);
-  HostDesc avx2;
-  avx2.vectorRegisters = 16;
-  EXPECT_EQ(avx2.rowTile(), 4);
-}
-
 TEST(HostDescTest, ProblemsNameTheirFields) {
   llvm::Expected<HostDesc> bad = parseHostDesc(
       R"({"name": "x", "kind": "cpu", "cores": 2,

@@ -23,6 +23,13 @@ void anvil_sgemm(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                  const float *b, int64_t ldb, float *c, int64_t ldc,
                  int32_t accumulate);
 
+/* anvil_sgemm keeps a tile of C in vector registers: ANVIL_SGEMM_TILE_ROWS
+ * rows by ANVIL_SGEMM_TILE_VECTORS vectors of the widest registers
+ * (AVX-512F: 6 x 32 floats, AVX2: 6 x 16). A caller that cuts a product
+ * into blocks wastes least with block sizes that are multiples of it. */
+#define ANVIL_SGEMM_TILE_ROWS 6
+#define ANVIL_SGEMM_TILE_VECTORS 2
+
 /* anvil_sgemm with what commonly follows a product folded into its last
  * write of C: a per-row bias (NULL: none) and a clamp,
  *   C = min(max((accumulate ? C : 0) + A B + row_bias[i], lo), hi)

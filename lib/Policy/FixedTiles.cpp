@@ -142,6 +142,20 @@ public:
                     int64_t numPEs, GridCost cost) const override {
     return chooseTaskGrid(extents, splittable, numPEs, cost);
   }
+  ThreadBlocks gemmBlocks(const HostDesc &host, int64_t rows,
+                          int64_t cols) const override {
+    return chooseGemmBlocks(host, rows, cols);
+  }
+  int64_t depthwiseBlockChannels(const HostDesc &host,
+                                 int64_t channels) const override {
+    return chooseDepthwiseBlockChannels(host, channels);
+  }
+  int64_t parallelIterations(const HostDesc &host) const override {
+    return chooseParallelIterations(host);
+  }
+  RegisterBlock registerBlock(const HostDesc &host) const override {
+    return chooseRegisterBlock(host);
+  }
 };
 } // namespace
 

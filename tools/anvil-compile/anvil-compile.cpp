@@ -341,6 +341,7 @@ int compile(MLIRContext &ctx) {
     host::HostPipelineOptions options;
     options.vectorize = !noVectorize;
     options.fusion = (*policies)[0];
+    options.tiling = (*policies)[1];
     (**module)->setAttr(mtia::kMachineDescriptionAttrName,
                         StringAttr::get(&ctx, hostMachine->json));
     if (emit != Emit::Linalg)

@@ -48,11 +48,11 @@ def HostTileAndVectorize
     : Pass<"anvil-host-tile-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile contractions and convolutions for the host, then vectorize";
   let description = [{
-    The first implementation of the tiling seam (later replaced by Roller):
-    every `linalg.matmul`, `linalg.batch_matmul` and 2-D convolution is
-    tiled with fixed tile sizes taken from the host machine description
-    (the module's `anvil.machine_description`, else this machine's; each
-    option given overrides it),
+    Every `linalg.matmul`, `linalg.batch_matmul` and 2-D convolution is
+    tiled in the register block the tiling policy (`tiling`, anvil/Policy/
+    Tiling.h) chooses for the host machine description (the module's
+    `anvil.machine_description`, else this machine's; each size option
+    given overrides the policy's),
     clamped to divisors of each loop's extent so that tiles stay static,
     and the tiles are vectorized with `linalg::vectorize`. Convolutions are
     first decomposed into 1-D convolutions (upstream patterns) because the
@@ -73,6 +73,8 @@ def HostTileAndVectorize
            "description)">,
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"0",
            "Reduction elements per tile (0: from the host description)">,
+    Option<"tiling", "tiling", "std::string", /*default=*/"\"fixed-tiles\"",
+           "The tiling policy: fixed-tiles">,
     Option<"leaveGemmOps", "leave-gemm-ops", "bool", /*default=*/"false",
            "Leave the ops that anvil-host-gemm-kernels takes untiled">
   ];
@@ -117,7 +119,11 @@ def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
     cannot take stay as they are. Each f32
     `linalg.depthwise_conv_2d_nchw_chw` on contiguous planes becomes calls
     of `anvil_sdwconv2d`, per image, in blocks of channels under an
-    `scf.parallel`; when its input is a zero-padded copy that it alone
+    `scf.parallel`. The blocks are the tiling policy's (`tiling`), for the
+    host description the module carries; each call records its block as
+    `anvil.thread_blocks` ([rows, cols] of a product, [channels] of a
+    depthwise convolution), and the same attribute on the linalg op is
+    carried out instead of asking the policy; when its input is a zero-padded copy that it alone
     reads (a bufferized `tensor.pad`), the call reads the copy's source and
     pads as it goes, and the copy is erased. A bias broadcast or zero fill
     of the output before the op, and an in-place clamp (ReLU, ReLU6, Clip)
@@ -131,6 +137,10 @@ def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
                            "mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
                            "mlir::LLVM::LLVMDialect",
                            "mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"tiling", "tiling", "std::string", /*default=*/"\"fixed-tiles\"",
+           "The tiling policy: fixed-tiles">
+  ];
 }
 
 def HostPrepareForLLVM
@@ -143,8 +153,11 @@ def HostPrepareForLLVM
     becomes `linalg.copy`, so strided copies turn into loops instead of a
     call into MLIR's C runner library, which an artifact must not need.
     Linalg ops become loops here: `scf.parallel` for the outer parallel
-    dimensions of ops at the top of the function, plain `scf.for` for ops
-    already inside a parallel tile loop, so parallel regions never nest.
+    dimensions of ops at the top of the function (the shortest prefix with
+    the parallel iterations that the tiling policy has threads share, for
+    the module's host description), plain `scf.for` for the dimensions
+    inside them and for ops already inside a parallel tile loop, so
+    parallel regions never nest.
     Runs after bufferization and `scf.forall` to `scf.parallel`.
     A public function's zero-element buffer arguments become `!llvm.ptr`
     (the bare-pointer convention has no type for a memref with a zero
@@ -156,6 +169,14 @@ def HostPrepareForLLVM
                            "mlir::linalg::LinalgDialect",
                            "mlir::LLVM::LLVMDialect",
                            "mlir::scf::SCFDialect"];
+  let options = [
+    Option<"parallelIterations", "parallel-iterations", "int64_t",
+           /*default=*/"0",
+           "Parallel iterations threads share (0: the tiling policy's for "
+           "the host description)">,
+    Option<"tiling", "tiling", "std::string", /*default=*/"\"fixed-tiles\"",
+           "The tiling policy: fixed-tiles">
+  ];
 }
 
 def HostFlattenGlobals : Pass<"anvil-host-flatten-globals", "mlir::ModuleOp"> {

@@ -1,10 +1,11 @@
 //===- FixedTiles.h - The first tiling policy -------------------*- C++ -*-===//
 //
 // The tiling seam's first implementation, which Roller replaces: how a
-// product is cut into DPE tiles, and how a vector-core kernel's iteration
-// space is cut into tasks over the PEs. The decisions are pure functions of
-// the problem's shape and the machine's figures, so that they can be
-// tested alone; the kernels that carry them out (lib/Conversion/LinalgToMTIA)
+// product is cut into DPE tiles, how a vector-core kernel's iteration space
+// is cut into tasks over the PEs, and the host's thread blocks and register
+// blocks. The decisions are pure functions of the problem's shape and the
+// machine's figures, so that they can be tested alone; the passes that
+// carry them out (lib/Conversion/LinalgToMTIA, lib/Conversion/HostTiling)
 // record them on the IR they emit.
 //
 // Depends on LLVMSupport and the machine description only.
@@ -36,7 +37,36 @@ TaskGrid chooseTaskGrid(llvm::ArrayRef<int64_t> extents,
                         llvm::ArrayRef<bool> splittable, int64_t numPEs,
                         GridCost cost = nullptr);
 
-/// The two decisions above as a TilingPolicy ("fixed-tiles").
+/// The host's GEMM kernel tile on `host`: anvil-c/Kernels.h's rows by its
+/// vectors of `host`'s lanes.
+KernelTile gemmKernelTile(const target::HostDesc &host);
+
+/// Thread blocks of a host product with a rows x cols output: blocks of
+/// rows, or of columns when there are too few rows for two blocks, in at
+/// most four blocks a core, each at least as many kernel tiles along its cut
+/// as a vector has lanes, a multiple of the kernel tile, and, past one
+/// block a core, as many blocks as make every core's share equal where the
+/// shape allows.
+ThreadBlocks chooseGemmBlocks(const target::HostDesc &host, int64_t rows,
+                              int64_t cols);
+
+/// Channels per thread block of a host depthwise convolution: at least a
+/// register block's rows of channels a block, at most four blocks a core,
+/// balanced over the cores as gemm blocks are.
+int64_t chooseDepthwiseBlockChannels(const target::HostDesc &host,
+                                     int64_t channels);
+
+/// The parallel iterations host threads share: a register block's rows for
+/// each of the blocks a product may be cut into.
+int64_t chooseParallelIterations(const target::HostDesc &host);
+
+/// The host's register block: a vector's lanes wide, a quarter of the
+/// vector registers in rows (two vectors of accumulators a row take half of
+/// them), half of them in reduction elements (which bounds the fully
+/// unrolled code of a tile).
+RegisterBlock chooseRegisterBlock(const target::HostDesc &host);
+
+/// The decisions above as a TilingPolicy ("fixed-tiles").
 std::unique_ptr<TilingPolicy> createFixedTiles();
 
 } // namespace anvil::policy

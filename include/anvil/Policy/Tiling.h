@@ -1,21 +1,26 @@
 //===- Tiling.h - The tiling seam -------------------------------*- C++ -*-===//
 //
-// How a kernel's work is cut: a product into DPE tiles, a vector-core op's
-// iteration space into tasks over the PEs. The kernels' mechanisms
-// (lib/Conversion/LinalgToMTIA) ask the TilingPolicy they are given, carry
-// out its answer, and record it on the launch (anvil.product_tiles,
-// anvil.task_tiles). A decision written on a linalg op before the kernels
-// are formed (the same attributes) is carried out instead of asking, so
+// How a kernel's work is cut. On the accelerator: a product into DPE tiles,
+// a vector-core op's iteration space into tasks over the PEs. On the host:
+// a product's output into blocks that the cores' threads share (each one
+// call of the runtime's GEMM kernel), depthwise channels likewise, the
+// parallel loops that threads share, and the register block of vectorized
+// loop nests. The mechanisms (lib/Conversion/LinalgToMTIA,
+// lib/Conversion/HostTiling) ask the TilingPolicy they are given, carry out
+// its answer, and record it on the IR they emit (anvil.product_tiles,
+// anvil.task_tiles, anvil.thread_blocks). A decision written on a linalg op
+// beforehand (the same attributes) is carried out instead of asking, so
 // that a test or a researcher can replay one in anvil-opt. The first
 // policy, FixedTiles (FixedTiles.h), is the one Roller replaces.
 //
-// Depends on LLVMSupport and the machine description only.
+// Depends on LLVMSupport and the machine descriptions only.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ANVIL_POLICY_TILING_H
 #define ANVIL_POLICY_TILING_H
 
+#include "anvil/Target/HostDesc.h"
 #include "anvil/Target/TargetDesc.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -53,6 +58,25 @@ struct TaskGrid {
 TaskGrid gridOfTiles(llvm::ArrayRef<int64_t> extents,
                      llvm::ArrayRef<int64_t> tileSizes, int64_t numPEs);
 
+/// The register tile of the host's GEMM kernel (anvil-c/Kernels.h) on a
+/// host: rows and columns of C it keeps in vector registers.
+struct KernelTile {
+  int64_t rows = 0, cols = 0;
+};
+
+/// A host product's output cut into blocks of `rows` x `cols` elements, each
+/// one call of the runtime's GEMM kernel, that the cores' threads share.
+struct ThreadBlocks {
+  int64_t rows = 0, cols = 0;
+};
+
+/// The register block of a vectorized host loop nest: f32 lanes of a vector
+/// (the innermost tile), rows of the output, and reduction elements per
+/// tile.
+struct RegisterBlock {
+  int64_t width = 0, rows = 0, depth = 0;
+};
+
 /// The estimated cycles of a kernel's body run as `grid`: what a grid's
 /// tasks cost comes from the caller, which knows the op's operands and the
 /// machine (anvil/Target/CostModel.h).
@@ -70,6 +94,18 @@ public:
   virtual TaskGrid taskGrid(llvm::ArrayRef<int64_t> extents,
                             llvm::ArrayRef<bool> splittable, int64_t numPEs,
                             GridCost cost) const = 0;
+
+  /// Host: the thread blocks of a product whose output C is rows x cols.
+  virtual ThreadBlocks gemmBlocks(const target::HostDesc &host, int64_t rows,
+                                  int64_t cols) const = 0;
+  /// Host: channels per thread block of a depthwise convolution.
+  virtual int64_t depthwiseBlockChannels(const target::HostDesc &host,
+                                         int64_t channels) const = 0;
+  /// Host: the parallel iterations a loop nest's threads share; inner loops
+  /// beyond them run sequentially inside, where they vectorize.
+  virtual int64_t parallelIterations(const target::HostDesc &host) const = 0;
+  /// Host: the register block of vectorized contractions and convolutions.
+  virtual RegisterBlock registerBlock(const target::HostDesc &host) const = 0;
 };
 
 /// The tiling policy named `name` ("fixed-tiles"), or null.

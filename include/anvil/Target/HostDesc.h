@@ -54,11 +54,6 @@ struct HostDesc {
   /// The JSON text it was read from or written as.
   std::string json;
 
-  /// Output rows of a register block: with two vector-wide columns per row,
-  /// the accumulators take at most half of the vector registers.
-  int64_t rowTile() const { return vectorRegisters / 4; }
-  /// Reduction elements per tile (bounds the fully unrolled code per tile).
-  int64_t reductionTile() const { return 16; }
   /// The cache of `level`, or null where the description has none.
   const CacheDesc *cache(int64_t level) const;
 };

@@ -7,12 +7,17 @@
 // to `anvil_sdwconv2d`, after bufferization, when the operands are plain
 // row-major buffers. The kernels also do the work of the ops around them
 // that would otherwise pass over the same memory: bias, clamp, padding.
+// How the calls are cut into blocks that threads share is the tiling
+// policy's decision (anvil/Policy/Tiling.h), recorded on each call as
+// anvil.thread_blocks.
 //
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Conversion/Folds.h"
+#include "anvil/Conversion/HostDescription.h"
 #include "anvil/Conversion/Products.h"
 #include "anvil/Policy/Fusion.h"
+#include "anvil/Policy/Tiling.h"
 
 #include "anvil/Conversion/Passes.h"
 
@@ -37,9 +42,15 @@ using anvil::Epilogue;
 using anvil::PaddedInput;
 using anvil::policy::FoldRole;
 using anvil::policy::isFoldedInto;
+using anvil::policy::ThreadBlocks;
 
 static constexpr llvm::StringLiteral kGemmSymbol = "anvil_sgemm_fused";
 static constexpr llvm::StringLiteral kDepthwiseSymbol = "anvil_sdwconv2d";
+/// The tiling decision on a kernel op (replayed) and on its calls
+/// (recorded): a product's [rows, cols] per block, a depthwise
+/// convolution's [channels].
+static constexpr llvm::StringLiteral kThreadBlocksAttr = "anvil.thread_blocks";
+static constexpr int64_t kF32Bytes = sizeof(float);
 
 namespace {
 
@@ -61,8 +72,8 @@ public:
     Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
     auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
     Value elements = arith::AddIOp::create(b, loc, meta.getOffset(), offset);
-    return arith::AddIOp::create(b, loc, base,
-                                 arith::MulIOp::create(b, loc, elements, c(4)));
+    return arith::AddIOp::create(
+        b, loc, base, arith::MulIOp::create(b, loc, elements, c(kF32Bytes)));
   }
 
   Value ptr(Value address) {
@@ -85,7 +96,7 @@ public:
                                        b.getF32FloatAttr(static_cast<float>(v)))
           .getResult();
     };
-    return {arith::ConstantIntOp::create(b, loc, e.init ? 0 : 1, 32),
+    return {arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(!e.init)),
             e.bias ? addressOf(e.bias, c(0)) : Value(), f32(e.lo), f32(e.hi)};
   }
 
@@ -95,24 +106,17 @@ public:
       return LLVM::ZeroOp::create(b, loc,
                                   LLVM::LLVMPointerType::get(b.getContext()));
     return ptr(arith::AddIOp::create(
-        b, loc, e.bias, arith::MulIOp::create(b, loc, first, c(4))));
+        b, loc, e.bias, arith::MulIOp::create(b, loc, first, c(kF32Bytes))));
   }
 
-  /// C[rows, cols] = epilogue(C + A[rows, depth] B[depth, cols]), split
-  /// into blocks of rows (or of columns when there are few rows) that
-  /// threads share.
+  /// C[rows, cols] = epilogue(C + A[rows, depth] B[depth, cols]), in
+  /// `blocks` that threads share.
   void gemm(int64_t rows, int64_t cols, int64_t depth, Matrix a, Matrix bm,
-            Matrix cm, const Operands &epilogue) {
-    int64_t rowBlocks =
-        std::clamp<int64_t>(rows / kMinBlockRows, 1, kMaxBlocks);
-    int64_t colBlocks =
-        rowBlocks > 1
-            ? 1
-            : std::clamp<int64_t>(cols / kMinBlockCols, 1, kMaxBlocks);
-    int64_t rowBlock = ceilTo(ceilDiv(rows, rowBlocks), 6);
-    int64_t colBlock = ceilTo(ceilDiv(cols, colBlocks), 16);
-    rowBlocks = ceilDiv(rows, rowBlock);
-    colBlocks = ceilDiv(cols, colBlock);
+            Matrix cm, const Operands &epilogue, ThreadBlocks blocks) {
+    int64_t rowBlock = std::max<int64_t>(blocks.rows, 1),
+            colBlock = std::max<int64_t>(blocks.cols, 1);
+    int64_t rowBlocks = ceilDiv(rows, rowBlock),
+            colBlocks = ceilDiv(cols, colBlock);
     auto body = [&](Value i, Value j) {
       Value r0 = arith::MulIOp::create(b, loc, i, c(rowBlock));
       Value c0 = arith::MulIOp::create(b, loc, j, c(colBlock));
@@ -132,36 +136,39 @@ public:
       args.append({at(cm, r0, c0), i64(cm.ld)});
       args.append({epilogue.accumulate, biasFrom(epilogue, r0), epilogue.lo,
                    epilogue.hi});
-      func::CallOp::create(b, loc, kGemmSymbol, TypeRange{}, args);
+      auto call = func::CallOp::create(b, loc, kGemmSymbol, TypeRange{}, args);
+      call->setAttr(kThreadBlocksAttr,
+                    b.getDenseI64ArrayAttr({rowBlock, colBlock}));
     };
     forBlocks(rowBlocks, colBlocks, body);
   }
 
   /// Depthwise convolution of one image's `channels` planes in blocks of
-  /// channels that threads share. `in`, `w` and `out` address channel 0;
-  /// `geometry` is anvil_sdwconv2d's (ih, iw, pad_top, pad_left,
+  /// `blockChannels` that threads share. `in`, `w` and `out` address
+  /// channel 0; `geometry` is anvil_sdwconv2d's (ih, iw, pad_top, pad_left,
   /// pad_bottom, pad_right, kh, kw, sh, sw, dh, dw, oh, ow).
   void depthwise(int64_t channels, Value in, Value w, Value out,
-                 ArrayRef<int64_t> geometry, const Operands &epilogue) {
-    int64_t blocks =
-        std::clamp<int64_t>(channels / kMinBlockChannels, 1, kMaxBlocks);
-    int64_t blockChannels = ceilDiv(channels, blocks);
-    blocks = ceilDiv(channels, blockChannels);
-    int64_t inPlane = geometry[0] * geometry[1],
-            weights = geometry[6] * geometry[7],
-            outPlane = geometry[12] * geometry[13];
+                 ArrayRef<int64_t> geometry, const Operands &epilogue,
+                 int64_t blockChannels) {
+    blockChannels = std::max<int64_t>(blockChannels, 1);
+    int64_t blocks = ceilDiv(channels, blockChannels);
+    auto area = [](ArrayRef<int64_t> sides) { return sides[0] * sides[1]; };
+    int64_t inPlane = area(geometry.take_front(2)),
+            weights = area(geometry.slice(6, 2)),
+            outPlane = area(geometry.take_back(2));
     auto body = [&](Value i, Value) {
       Value first = arith::MulIOp::create(b, loc, i, c(blockChannels));
       Value count = arith::MinSIOp::create(
           b, loc, c(blockChannels),
           arith::SubIOp::create(b, loc, c(channels), first));
       auto at = [&](Value address, int64_t plane) {
-        Value bytes = arith::MulIOp::create(b, loc, first, c(plane * 4));
+        Value bytes = arith::MulIOp::create(b, loc, first, c(plane * kF32Bytes));
         return ptr(arith::AddIOp::create(b, loc, address, bytes));
       };
       auto constants = [&](ArrayRef<int64_t> values) {
         return llvm::map_to_vector(values, [&](int64_t v) {
-          return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+          return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v))
+              .getResult();
         });
       };
       SmallVector<Value> args = {i64(count), at(in, inPlane)};
@@ -172,7 +179,9 @@ public:
       llvm::append_range(args, constants(geometry.take_back(2)));
       args.append({epilogue.accumulate, biasFrom(epilogue, first), epilogue.lo,
                    epilogue.hi});
-      func::CallOp::create(b, loc, kDepthwiseSymbol, TypeRange{}, args);
+      auto call =
+          func::CallOp::create(b, loc, kDepthwiseSymbol, TypeRange{}, args);
+      call->setAttr(kThreadBlocksAttr, b.getDenseI64ArrayAttr({blockChannels}));
     };
     forBlocks(blocks, 1, body);
   }
@@ -199,12 +208,7 @@ private:
         });
   }
 
-  // Blocks small enough to spread over a few threads, large enough that
-  // each block's packing of the shared operand stays cheap.
-  static constexpr int64_t kMinBlockRows = 96, kMinBlockCols = 512,
-                           kMaxBlocks = 8, kMinBlockChannels = 8;
   static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-  static int64_t ceilTo(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 };
 
 ArrayRef<int64_t> shapeOf(Value memref) {
@@ -262,6 +266,49 @@ bool kernelTakes(linalg::LinalgOp op) {
   return true;
 }
 
+/// The tiling policy and the machine that the calls are cut for.
+struct Blocking {
+  const anvil::policy::TilingPolicy &policy;
+  anvil::target::HostDesc host;
+
+  /// The thread blocks of `op`'s product with a rows x cols output: the
+  /// decision written on `op` (checked by checkPinned), or the policy's.
+  ThreadBlocks gemm(Operation *op, int64_t rows, int64_t cols) const {
+    if (auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kThreadBlocksAttr))
+      return {pinned[0], pinned[1]};
+    return policy.gemmBlocks(host, rows, cols);
+  }
+  /// Channels per thread block of the depthwise convolution `op`.
+  int64_t depthwise(Operation *op, int64_t channels) const {
+    if (auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kThreadBlocksAttr))
+      return pinned[0];
+    return policy.depthwiseBlockChannels(host, channels);
+  }
+  /// Alignment of the buffers the calls use: a line of the innermost data
+  /// cache, or a vector where the description names no cache.
+  int64_t alignment() const {
+    const anvil::target::CacheDesc *l1 = host.cache(1);
+    return l1 && l1->lineBytes > 0 ? l1->lineBytes
+                                   : host.vectorLanes * kF32Bytes;
+  }
+};
+
+/// Whether a thread-block decision written on `op` is one its kernel can
+/// carry out; an error naming the op where it is not.
+LogicalResult checkPinned(linalg::LinalgOp op) {
+  auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kThreadBlocksAttr);
+  if (!pinned)
+    return success();
+  size_t sizes = isa<linalg::DepthwiseConv2DNchwChwOp>(op) ? 1 : 2;
+  if (pinned.size() != sizes ||
+      llvm::any_of(pinned.asArrayRef(), [](int64_t v) { return v <= 0; }))
+    return op.emitError() << kThreadBlocksAttr << " must hold " << sizes
+                          << (sizes == 1 ? " positive size (channels)"
+                                         : " positive sizes (rows, cols)")
+                          << " for this op";
+  return success();
+}
+
 /// The folds the call of `op`'s kernel can do, as fusion candidates.
 SmallVector<anvil::policy::FoldCandidate> foldCandidates(Operation *anchor) {
   auto op = cast<linalg::LinalgOp>(anchor);
@@ -297,7 +344,7 @@ void eraseFolded(const Epilogue &e) {
     e.clamp->erase();
 }
 
-LogicalResult lowerMatmul(linalg::MatmulOp op) {
+LogicalResult lowerMatmul(linalg::MatmulOp op, const Blocking &blocking) {
   auto strides = unitInnerStrides(op);
   if (!strides)
     return failure();
@@ -309,14 +356,16 @@ LogicalResult lowerMatmul(linalg::MatmulOp op) {
     return Matrix{e.addressOf(op->getOperand(i), e.c(0)),
                   e.c((*strides)[i][0])};
   };
-  e.gemm(shape(0)[0], shape(1)[1], shape(0)[1], matrix(0), matrix(1), matrix(2),
-         e.operands(epilogue));
+  int64_t rows = shape(0)[0], cols = shape(1)[1];
+  e.gemm(rows, cols, shape(0)[1], matrix(0), matrix(1), matrix(2),
+         e.operands(epilogue), blocking.gemm(op, rows, cols));
   eraseFolded(epilogue);
   op.erase();
   return success();
 }
 
-LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
+LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op,
+                               const Blocking &blocking) {
   auto strides = unitInnerStrides(op);
   if (!strides)
     return failure();
@@ -335,8 +384,9 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
     return Matrix{e.addressOf(op->getOperand(i), offset),
                   e.c((*strides)[i][1])};
   };
-  e.gemm(shape(0)[1], shape(1)[2], shape(0)[2], matrix(0), matrix(1), matrix(2),
-         finish);
+  int64_t rows = shape(0)[1], cols = shape(1)[2];
+  e.gemm(rows, cols, shape(0)[2], matrix(0), matrix(1), matrix(2), finish,
+         blocking.gemm(op, rows, cols));
   b.setInsertionPointAfter(loop);
   eraseFolded(epilogue);
   op.erase();
@@ -347,7 +397,7 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op) {
 /// input's patches, read in place for a 1x1 stride-1 kernel and gathered
 /// into an im2col buffer otherwise; the bias and activation around it go
 /// into the kernel's epilogue.
-LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
+LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op, const Blocking &blocking) {
   auto strides = unitInnerStrides(op);
   if (!strides)
     return failure();
@@ -372,7 +422,7 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
   if (!direct)
     patches = memref::AllocOp::create(
         b, loc, MemRefType::get({depth, pixels}, b.getF32Type()),
-        b.getI64IntegerAttr(64));
+        b.getI64IntegerAttr(blocking.alignment()));
   auto loop = scf::ForOp::create(b, loc, e.c(0), e.c(in[0]), e.c(1));
   b.setInsertionPointToStart(loop.getBody());
   Value image = loop.getInductionVar();
@@ -390,7 +440,8 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
                              dilations);
     rhs = {e.addressOf(patches, e.c(0)), e.c(pixels)};
   }
-  e.gemm(w[0], pixels, depth, lhs, rhs, result, finish);
+  e.gemm(w[0], pixels, depth, lhs, rhs, result, finish,
+         blocking.gemm(op, w[0], pixels));
   b.setInsertionPointAfter(loop);
   if (patches)
     memref::DeallocOp::create(b, loc, patches);
@@ -402,7 +453,8 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op) {
 /// depthwise_conv_2d_nchw_chw on contiguous planes: per image, calls of
 /// anvil_sdwconv2d. When the input is a zero-padded copy made for this op
 /// alone, the kernel reads the copy's source and pads as it goes.
-LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
+LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op,
+                             const Blocking &blocking) {
   auto strides = unitInnerStrides(op);
   if (!strides)
     return failure();
@@ -445,7 +497,7 @@ LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
               {in[2], in[3], padding.top, padding.left, padding.bottom,
                padding.right, w[1], w[2], convStrides[0], convStrides[1],
                dilations[0], dilations[1], out[2], out[3]},
-              finish);
+              finish, blocking.depthwise(op, in[1]));
   b.setInsertionPointAfter(loop);
   eraseFolded(epilogue);
   op.erase();
@@ -459,25 +511,51 @@ LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
 namespace {
 struct HostGemmKernelsPass
     : anvil::impl::HostGemmKernelsBase<HostGemmKernelsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    std::unique_ptr<anvil::policy::TilingPolicy> policy =
+        anvil::policy::createTilingPolicy(tiling);
+    if (!policy) {
+      module.emitError("unknown tiling policy '")
+          << tiling << "' (tiling: fixed-tiles)";
+      return signalPassFailure();
+    }
+    llvm::Expected<anvil::target::HostDesc> host =
+        anvil::hostDescriptionOf(module);
+    if (!host) {
+      module.emitError(llvm::toString(host.takeError()));
+      return signalPassFailure();
+    }
     SmallVector<linalg::LinalgOp> targets;
     module.walk([&](linalg::LinalgOp op) {
       if (kernelTakes(op))
         targets.push_back(op);
     });
+    bool pinnedOk = true;
+    for (linalg::LinalgOp op : targets)
+      pinnedOk &= succeeded(checkPinned(op));
+    if (!pinnedOk)
+      return signalPassFailure();
+    Blocking blocking{*policy, std::move(*host)};
     bool gemm = false, depthwise = false;
     for (linalg::LinalgOp op : targets) {
+      // Read before lowering: a lowered op is erased.
+      bool isDepthwise = isa<linalg::DepthwiseConv2DNchwChwOp>(op);
       LogicalResult lowered =
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
-              .Case([](linalg::MatmulOp m) { return lowerMatmul(m); })
-              .Case([](linalg::BatchMatmulOp m) { return lowerBatchMatmul(m); })
-              .Case([](linalg::Conv2DNchwFchwOp c) { return lowerConv(c); })
+              .Case([&](linalg::MatmulOp m) { return lowerMatmul(m, blocking); })
+              .Case([&](linalg::BatchMatmulOp m) {
+                return lowerBatchMatmul(m, blocking);
+              })
+              .Case([&](linalg::Conv2DNchwFchwOp c) {
+                return lowerConv(c, blocking);
+              })
               .Case([&](linalg::DepthwiseConv2DNchwChwOp c) {
-                return lowerDepthwise(c);
+                return lowerDepthwise(c, blocking);
               })
               .Default([](Operation *) { return failure(); });
-      bool isDepthwise = isa<linalg::DepthwiseConv2DNchwChwOp>(op);
       (isDepthwise ? depthwise : gemm) |= succeeded(lowered);
     }
     OpBuilder b(module.getContext());

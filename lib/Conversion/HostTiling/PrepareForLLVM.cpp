@@ -1,4 +1,7 @@
 //===- PrepareForLLVM.cpp - Lower vector ops and copies for LLVM ----------===//
+#include "anvil/Conversion/HostDescription.h"
+#include "anvil/Policy/Tiling.h"
+
 #include "anvil/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,17 +37,15 @@ struct CopyToLinalg : OpRewritePattern<memref::CopyOp> {
   }
 };
 
-/// Parallel iterations worth sharing among threads; beyond that, inner
-/// dimensions stay sequential so that LLVM can vectorize the innermost.
-constexpr int64_t kParallelIterations = 64;
-
 /// Keeps the shortest prefix of `op`'s dimensions with at least
-/// kParallelIterations iterations (never the innermost of several) parallel
-/// and turns the rest into scf.for loops inside it.
-void sequentializeInnerDims(IRRewriter &rewriter, scf::ParallelOp op) {
+/// `parallelIterations` iterations (never the innermost of several)
+/// parallel and turns the rest into scf.for loops inside it, so that LLVM
+/// can vectorize the innermost.
+void sequentializeInnerDims(IRRewriter &rewriter, scf::ParallelOp op,
+                            int64_t parallelIterations) {
   size_t rank = op.getNumLoops(), keep = 0;
   int64_t iterations = 1;
-  while (keep + 1 < rank && iterations < kParallelIterations) {
+  while (keep + 1 < rank && iterations < parallelIterations) {
     auto lb = getConstantIntValue(op.getLowerBound()[keep]);
     auto ub = getConstantIntValue(op.getUpperBound()[keep]);
     auto step = getConstantIntValue(op.getStep()[keep]);
@@ -78,7 +79,8 @@ void sequentializeInnerDims(IRRewriter &rewriter, scf::ParallelOp op) {
 /// Linalg ops at the top of the function become scf.parallel nests (the
 /// host's threads share their outer loops); ops already inside a parallel
 /// tile loop become sequential loops, so parallel regions never nest.
-LogicalResult lowerLinalgToLoops(func::FuncOp func) {
+LogicalResult lowerLinalgToLoops(func::FuncOp func,
+                                 int64_t parallelIterations) {
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {
     if (op.hasPureBufferSemantics())
@@ -96,7 +98,7 @@ LogicalResult lowerLinalgToLoops(func::FuncOp func) {
     rewriter.eraseOp(op);
     if (!nested && !loops->empty())
       if (auto parallel = dyn_cast<scf::ParallelOp>(loops->front()))
-        sequentializeInnerDims(rewriter, parallel);
+        sequentializeInnerDims(rewriter, parallel, parallelIterations);
   }
   return success();
 }
@@ -129,13 +131,35 @@ void retypeEmptyEntryArguments(func::FuncOp func) {
 
 struct HostPrepareForLLVMPass
     : anvil::impl::HostPrepareForLLVMBase<HostPrepareForLLVMPass> {
+  using Base::Base;
+
+  /// The parallel iterations threads share: the option's, or the tiling
+  /// policy's for the module's host description.
+  FailureOr<int64_t> sharedIterations() {
+    if (parallelIterations > 0)
+      return static_cast<int64_t>(parallelIterations);
+    std::unique_ptr<anvil::policy::TilingPolicy> policy =
+        anvil::policy::createTilingPolicy(tiling);
+    if (!policy)
+      return getOperation().emitError("unknown tiling policy '")
+             << tiling << "' (tiling: fixed-tiles)";
+    llvm::Expected<anvil::target::HostDesc> host =
+        anvil::hostDescriptionOf(getOperation());
+    if (!host)
+      return getOperation().emitError(llvm::toString(host.takeError()));
+    return policy->parallelIterations(*host);
+  }
+
   void runOnOperation() override {
+    FailureOr<int64_t> iterations = sharedIterations();
+    if (failed(iterations))
+      return signalPassFailure();
     retypeEmptyEntryArguments(getOperation());
     // Copies first, so that the loops below cover them too.
     RewritePatternSet copies(&getContext());
     copies.add<CopyToLinalg>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(copies))) ||
-        failed(lowerLinalgToLoops(getOperation())))
+        failed(lowerLinalgToLoops(getOperation(), *iterations)))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     vector::populateVectorContractLoweringPatterns(

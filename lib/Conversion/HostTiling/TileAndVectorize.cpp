@@ -1,14 +1,16 @@
 //===- TileAndVectorize.cpp - Fixed host tiling and vectorization ---------===//
 //
-// The first implementation of the tiling seam: fixed tile sizes, clamped to
-// divisors of each loop extent so that every tile is static and the
-// vectorizer needs no masks. Roller replaces the choice of sizes; the
-// mechanics (tileUsingSCF, linalg::vectorize) stay upstream's.
+// Contractions and convolutions tiled in the register block the tiling
+// policy chooses (anvil/Policy/Tiling.h), clamped to divisors of each loop
+// extent so that every tile is static and the vectorizer needs no masks.
+// Roller replaces the choice of sizes; the mechanics (tileUsingSCF,
+// linalg::vectorize) stay upstream's.
 //
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Conversion/HostDescription.h"
 #include "anvil/Conversion/Products.h"
+#include "anvil/Policy/Tiling.h"
 
 #include "anvil/Conversion/Passes.h"
 
@@ -141,21 +143,27 @@ struct HostTileAndVectorizePass
   }
 
   /// The register block in use: each option where it is given, the rest
-  /// from the host description the module carries.
+  /// the tiling policy's for the host description the module carries.
   LogicalResult chooseBlock() {
     block = {vectorWidth, rowTile, reductionTile};
     if (block.width > 0 && block.rows > 0 && block.depth > 0)
       return success();
+    std::unique_ptr<anvil::policy::TilingPolicy> policy =
+        anvil::policy::createTilingPolicy(tiling);
+    if (!policy)
+      return getOperation().emitError("unknown tiling policy '")
+             << tiling << "' (tiling: fixed-tiles)";
     llvm::Expected<anvil::target::HostDesc> host =
         anvil::hostDescriptionOf(getOperation());
     if (!host)
       return getOperation().emitError(llvm::toString(host.takeError()));
+    anvil::policy::RegisterBlock chosen = policy->registerBlock(*host);
     if (block.width <= 0)
-      block.width = host->vectorLanes;
+      block.width = chosen.width;
     if (block.rows <= 0)
-      block.rows = host->rowTile();
+      block.rows = chosen.rows;
     if (block.depth <= 0)
-      block.depth = host->reductionTile();
+      block.depth = chosen.depth;
     return success();
   }
 

@@ -368,6 +368,10 @@ kernelAvx512_6x32(int64_t kc, const float *a, int64_t lda, const float *pb,
 
 } // namespace
 
+static_assert(ANVIL_SGEMM_TILE_ROWS == 6 && ANVIL_SGEMM_TILE_VECTORS == 2,
+              "anvil-c/Kernels.h describes the AVX2 and AVX-512 kernels "
+              "below: 6 rows by two vectors");
+
 namespace {
 
 void run(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,

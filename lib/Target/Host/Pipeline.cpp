@@ -8,6 +8,7 @@
 #include "anvil/Target/Host/Pipeline.h"
 
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Policy/Tiling.h"
 #include "anvil/Target/HostDesc.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -53,9 +54,16 @@ void anvil::host::addBufferization(OpPassManager &pm) {
   pm.addPass(anvil::createHostFlattenGlobals());
 }
 
-void anvil::host::addLowerToLLVM(OpPassManager &pm, bool parallel) {
+void anvil::host::addLowerToLLVM(OpPassManager &pm, bool parallel,
+                                 StringRef tiling) {
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
-  pm.addNestedPass<func::FuncOp>(anvil::createHostPrepareForLLVM());
+  anvil::HostPrepareForLLVMOptions prepare;
+  prepare.tiling = tiling.str();
+  // Without threads every parallel loop runs sequentially: one is enough,
+  // and no host description is needed to choose.
+  if (!parallel)
+    prepare.parallelIterations = 1;
+  pm.addNestedPass<func::FuncOp>(anvil::createHostPrepareForLLVM(prepare));
   // Full unrolling keeps multi-dimensional transfers in registers; the
   // default lowering stages them through stack buffers allocated inside
   // loop bodies, which grow the stack on every iteration.
@@ -104,10 +112,15 @@ void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
     // registers.
     anvil::HostTileAndVectorizeOptions tiling;
     tiling.vectorWidth = options.vectorWidth;
-    if (options.vectorRegisters > 0) {
+    tiling.tiling = options.tiling;
+    std::unique_ptr<policy::TilingPolicy> tilingPolicy =
+        policy::createTilingPolicy(options.tiling);
+    if (options.vectorRegisters > 0 && tilingPolicy) {
       target::HostDesc pinned;
       pinned.vectorRegisters = options.vectorRegisters;
-      tiling.rowTile = pinned.rowTile();
+      policy::RegisterBlock block = tilingPolicy->registerBlock(pinned);
+      tiling.rowTile = block.rows;
+      tiling.reductionTile = block.depth;
     }
     tiling.leaveGemmOps = options.gemmKernels;
     pm.addNestedPass<func::FuncOp>(anvil::createHostTileAndVectorize(tiling));
@@ -116,9 +129,9 @@ void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
   addBufferization(pm);
   if (options.vectorize && options.gemmKernels) {
     pm.addPass(anvil::createHostFusion({options.fusion}));
-    pm.addPass(anvil::createHostGemmKernels());
+    pm.addPass(anvil::createHostGemmKernels({options.tiling}));
   }
-  addLowerToLLVM(pm, options.parallel);
+  addLowerToLLVM(pm, options.parallel, options.tiling);
 }
 
 void anvil::host::registerHostPipelines() {

@@ -38,6 +38,11 @@ struct HostPipelineOptions
       llvm::cl::desc("The fusion policy of the host kernels' calls: "
                      "one-op-per-kernel"),
       llvm::cl::init("one-op-per-kernel")};
+  Option<std::string> tiling{
+      *this, "tiling",
+      llvm::cl::desc("The tiling policy of thread blocks, parallel loops "
+                     "and register blocks: fixed-tiles"),
+      llvm::cl::init("fixed-tiles")};
 };
 
 /// nn -> linalg on tensors (the graph-level part of the pipeline).
@@ -49,10 +54,11 @@ void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
 
 /// The stages the MTIA pipeline shares: one-shot bufferization with
 /// caller-provided results and deallocation, and the lowering of buffers,
-/// loops and arithmetic to the LLVM dialect (on OpenMP threads when
-/// `parallel`).
+/// loops and arithmetic to the LLVM dialect (on OpenMP threads, in the
+/// parallel loops of the tiling policy `tiling`, when `parallel`).
 void addBufferization(mlir::OpPassManager &pm);
-void addLowerToLLVM(mlir::OpPassManager &pm, bool parallel);
+void addLowerToLLVM(mlir::OpPassManager &pm, bool parallel,
+                    llvm::StringRef tiling = "fixed-tiles");
 
 /// Registers `anvil-host-pipeline` and the stage pipelines with anvil-opt.
 void registerHostPipelines();
