@@ -1,6 +1,7 @@
 //===- Runtime.cpp - Load and run compiled artifacts ----------------------===//
 #include "anvil-c/Runtime.h"
 #include "anvil/Sim/Simulator.h"
+#include "anvil/Support/Json.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/JSON.h"
@@ -180,7 +181,7 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
   auto entry = reinterpret_cast<EntryFn>(dlsym(handle, "anvil_model_run"));
   if (!metadata || !entry)
     return fail("not an Anvil artifact (no metadata or entry point)");
-  llvm::Expected<llvm::json::Value> json = llvm::json::parse(metadata);
+  llvm::Expected<llvm::json::Value> json = anvil::parseJson(metadata);
   if (!json) {
     llvm::consumeError(json.takeError());
     return fail("artifact metadata is not valid JSON");

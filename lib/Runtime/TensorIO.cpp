@@ -1,5 +1,6 @@
 //===- TensorIO.cpp - Tensors in NumPy and ONNX files ---------------------===//
 #include "anvil/Runtime/TensorIO.h"
+#include "anvil/Support/Sizes.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
@@ -18,10 +19,9 @@ using namespace anvil::runtime;
 using llvm::StringRef;
 
 int64_t HostTensor::numElements() const {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
+  // Shapes are checked when a tensor is read or made (byteSize); a shape
+  // that cannot be counted holds no elements.
+  return anvil::checkedElementCount(shape).value_or(0);
 }
 
 AnvilTensor HostTensor::view() {
@@ -31,11 +31,11 @@ AnvilTensor HostTensor::view() {
 
 /// Bytes of a dense tensor, or nullopt when a corrupted shape overflows.
 static std::optional<size_t> byteSize(const HostTensor &t) {
-  int64_t bytes = anvilDTypeSize(t.dtype);
-  for (int64_t d : t.shape)
-    if (d < 0 || llvm::MulOverflow<int64_t>(bytes, d, bytes))
-      return std::nullopt;
-  return static_cast<size_t>(bytes);
+  std::optional<int64_t> bytes =
+      anvil::checkedByteCount(t.shape, anvilDTypeSize(t.dtype));
+  if (!bytes)
+    return std::nullopt;
+  return static_cast<size_t>(*bytes);
 }
 
 static llvm::Error fileError(StringRef path, const llvm::Twine &message) {
@@ -62,7 +62,8 @@ StringRef headerField(StringRef header, StringRef key, char end) {
   if (at == StringRef::npos)
     return "";
   StringRef rest = header.drop_front(at + key.size() + 2).ltrim(" :");
-  return rest.take_until([&](char c) { return c == end; });
+  // The dictionary's keys come in any order: the last value ends at '}'.
+  return rest.take_until([&](char c) { return c == end || c == '}'; });
 }
 } // namespace
 

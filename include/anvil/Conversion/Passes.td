@@ -179,6 +179,21 @@ def HostPrepareForLLVM
   ];
 }
 
+def DistinctResults : Pass<"anvil-distinct-results", "mlir::func::FuncOp"> {
+  let summary = "Give each buffer a function returns once its own buffer";
+  let description = [{
+    A graph may list one value as several of its outputs (ONNX allows it);
+    each output is a buffer of its own that the caller provides. After
+    bufferization, every later occurrence of a buffer in a `func.return`
+    becomes a copy of it into a new buffer, so that the results-to-out-
+    params conversion gives each output its own destination.
+
+    Input: bufferized functions. Output: the same, with distinct returned
+    buffers.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def HostFlattenGlobals : Pass<"anvil-host-flatten-globals", "mlir::ModuleOp"> {
   let summary = "Store multi-dimensional constant globals as 1-D arrays";
   let description = [{

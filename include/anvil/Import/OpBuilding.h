@@ -21,6 +21,11 @@ namespace anvil {
 /// it would exhaust memory instead of failing.
 constexpr int64_t kMaxTensorElements = int64_t(1) << 28;
 
+/// Why a tensor of static shape `shape` cannot be built: more elements than
+/// kMaxTensorElements, or than 64 bits can count, or a negative dimension;
+/// empty where it can.
+std::string tensorSizeProblem(llvm::ArrayRef<int64_t> shape);
+
 /// Why `buildInferred` failed.
 struct BuildError {
   std::string reason;

@@ -3,6 +3,7 @@
 #include "anvil/Import/OpBuilding.h"
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
+#include "anvil/Support/Sizes.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinDialect.h"
@@ -10,6 +11,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 
@@ -77,12 +79,10 @@ Value anvil::buildInferred(OpBuilder &b, Location loc, StringRef opName,
   }
   for (Type type : types) {
     auto tensor = dyn_cast<RankedTensorType>(type);
-    if (tensor && tensor.hasStaticShape() &&
-        tensor.getNumElements() > kMaxTensorElements) {
-      error = {("a tensor of " + Twine(tensor.getNumElements()) +
-                " elements exceeds the limit of " + Twine(kMaxTensorElements))
-                   .str(),
-               true};
+    if (!tensor || !tensor.hasStaticShape())
+      continue;
+    if (std::string why = tensorSizeProblem(tensor.getShape()); !why.empty()) {
+      error = {why, checkedElementCount(tensor.getShape()).has_value()};
       return nullptr;
     }
   }
@@ -90,12 +90,34 @@ Value anvil::buildInferred(OpBuilder &b, Location loc, StringRef opName,
   return foldOrKeep(b, b.create(state));
 }
 
+std::string anvil::tensorSizeProblem(ArrayRef<int64_t> shape) {
+  auto dims = [&] {
+    return "[" +
+           llvm::join(llvm::map_range(shape,
+                                      [](int64_t d) { return std::to_string(d); }),
+                      ", ") +
+           "]";
+  };
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return "the shape " + dims() + " has a negative dimension";
+  std::optional<int64_t> elements = checkedElementCount(shape);
+  if (!elements)
+    return "the shape " + dims() + " has more elements than 64 bits can count";
+  if (*elements > kMaxTensorElements)
+    return "a tensor of " + std::to_string(*elements) +
+           " elements exceeds the limit of " +
+           std::to_string(kMaxTensorElements);
+  return "";
+}
+
 ElementsAttr anvil::elementsFromBytes(RankedTensorType type, StringRef bytes,
                                       StringRef name) {
   Type element = type.getElementType();
   size_t elementBytes =
       element.isInteger(1) ? 1 : element.getIntOrFloatBitWidth() / 8;
-  if (bytes.size() != type.getNumElements() * elementBytes)
+  std::optional<int64_t> expected =
+      checkedByteCount(type.getShape(), elementBytes);
+  if (!expected || bytes.size() != static_cast<uint64_t>(*expected))
     return nullptr;
   if (element.isInteger(1)) {
     SmallVector<bool> bools;

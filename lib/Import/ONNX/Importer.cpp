@@ -10,6 +10,7 @@
 #include "NodeContext.h"
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
+#include "anvil/Support/Sizes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -143,12 +144,10 @@ LogicalResult NodeContext::checkAttributes(ArrayRef<StringRef> known) {
 
 LogicalResult NodeContext::checkSize(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  if (tensor && tensor.hasStaticShape() &&
-      tensor.getNumElements() > kMaxTensorElements)
-    return unsupported("a tensor of " + Twine(tensor.getNumElements()) +
-                       " elements exceeds the limit of " +
-                       Twine(kMaxTensorElements));
-  return success();
+  if (!tensor || !tensor.hasStaticShape())
+    return success();
+  std::string why = anvil::tensorSizeProblem(tensor.getShape());
+  return why.empty() ? success() : unsupported(why);
 }
 
 Value NodeContext::constant(DenseElementsAttr value) {
@@ -371,6 +370,13 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
   SmallVector<int64_t> shape;
   SmallVector<std::string> dynamic;
   for (const auto &dim : tensor.shape().dim()) {
+    if (dim.has_dim_value() && dim.dim_value() < 0) {
+      problem(info.name(), "graph input",
+              "dimension #" + Twine(shape.size()) + " is negative (" +
+                  Twine(dim.dim_value()) + ")",
+              false);
+      return failure();
+    }
     shape.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
     if (!dim.has_dim_value())
       dynamic.push_back(dim.has_dim_param() ? "'" + dim.dim_param() + "'"
@@ -401,6 +407,11 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
             "dynamic dimension(s) " + llvm::join(dynamic, ", ") +
                 "; pin them with --input-shape=" + info.name() + ":DIMS",
             true);
+    return failure();
+  }
+  if (std::string why = anvil::tensorSizeProblem(shape); !why.empty()) {
+    problem(info.name(), "graph input", why,
+            anvil::checkedElementCount(shape).has_value());
     return failure();
   }
   return RankedTensorType::get(shape, element);
@@ -486,7 +497,32 @@ bool GraphImporter::takesMaskedSliceWhereTensorExpected(
   return false;
 }
 
+/// The nodes of `graph` that produce a name its inputs, initializers or an
+/// earlier node already hold (ONNX graphs are in SSA form): an error each,
+/// naming the node and who produced the name first.
+static void checkSingleAssignment(const onnx::GraphProto &graph, int64_t opset,
+                                  std::vector<Problem> &problems) {
+  llvm::StringMap<std::string> producers;
+  for (const onnx::ValueInfoProto &in : graph.input())
+    producers.try_emplace(in.name(), "graph input '" + in.name() + "'");
+  for (const onnx::TensorProto &t : graph.initializer())
+    producers.try_emplace(t.name(), "initializer '" + t.name() + "'");
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &out : node.output()) {
+      if (out.empty())
+        continue;
+      auto [it, fresh] =
+          producers.try_emplace(out, "node '" + nodeLabel(node) + "'");
+      if (!fresh)
+        problems.push_back(makeProblem(
+            node, opset,
+            "output '" + out + "' is already produced by " + it->second,
+            false));
+    }
+}
+
 void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
+  checkSingleAssignment(graph, opset, problems);
   int index = 0;
   for (const onnx::NodeProto &node : graph.node()) {
     Location loc = nodeLoc(node, index++);
@@ -649,7 +685,12 @@ ImportResult GraphImporter::run() {
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   SmallVector<const onnx::ValueInfoProto *> bound;
+  llvm::StringSet<> inputNames;
   for (const onnx::ValueInfoProto &in : model.graph().input()) {
+    if (!inputNames.insert(in.name()).second) {
+      problem(in.name(), "graph input", "is declared twice", false);
+      continue;
+    }
     if (initializers.contains(in.name()))
       continue;
     if (options.boundInputs.count(in.name())) {
@@ -707,6 +748,25 @@ ImportResult GraphImporter::run() {
 
 } // namespace
 
+/// protobuf's default limit of nested messages, which Anvil keeps, and the
+/// deeper one it tries only to tell a model nested too deep from a file
+/// that is no model (recursion on the stack bounds both).
+static constexpr int kProtobufNesting = 100;
+static constexpr int kDiagnosisNesting = 1000;
+
+/// Parses all of `buffer` as a model with at most `nesting` levels of
+/// nested messages.
+static bool parseModel(const llvm::MemoryBuffer &buffer,
+                       onnx::ModelProto &model, int nesting) {
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(buffer.getBufferStart()),
+      static_cast<int>(buffer.getBufferSize()));
+  // Models with large weights exceed protobuf's default 64 MiB limit.
+  stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  stream.SetRecursionLimit(nesting);
+  return model.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage();
+}
+
 ImportResult anvil::onnx_import::importModelFile(MLIRContext &context,
                                                  StringRef path,
                                                  const ImportOptions &options) {
@@ -720,15 +780,23 @@ ImportResult anvil::onnx_import::importModelFile(MLIRContext &context,
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer)
     return fail("cannot read '" + path + "': " + buffer.getError().message());
+  if ((*buffer)->getBufferSize() >
+      static_cast<size_t>(std::numeric_limits<int>::max()))
+    return fail("'" + path + "' is larger than 2 GiB, the most a protobuf "
+                "message holds; keep the weights as external data");
   onnx::ModelProto model;
-  google::protobuf::io::CodedInputStream stream(
-      reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()),
-      static_cast<int>((*buffer)->getBufferSize()));
-  // Models with large weights exceed protobuf's default 64 MiB limit.
-  stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
-  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+  if (!parseModel(**buffer, model, kProtobufNesting)) {
+    // protobuf stops at a fixed depth of nested messages; a model that
+    // parses with a deeper limit is well formed but nests too deep.
+    onnx::ModelProto deeper;
+    if (parseModel(**buffer, deeper, kDiagnosisNesting))
+      return fail("'" + path + "' nests its subgraphs deeper than " +
+                  Twine(kProtobufNesting) + " protobuf messages (If, Loop "
+                  "or Scan bodies within one another); Anvil reads none "
+                  "that deep");
     return fail("'" + path + "' is not an ONNX model (it does not parse as "
                 "onnx.ModelProto; truncated or not a model file?)");
+  }
   if (!model.has_graph() || model.graph().node_size() == 0)
     return fail("'" + path + "' holds no graph");
   return GraphImporter(context, model, path, options).run();

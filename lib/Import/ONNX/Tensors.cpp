@@ -8,6 +8,8 @@
 
 #include "NodeContext.h"
 
+#include "anvil/Support/Sizes.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -63,12 +65,18 @@ FailureOr<std::string> readExternal(const onnx::TensorProto &tensor,
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto &entry : tensor.external_data()) {
-    if (entry.key() == "location")
+    if (entry.key() == "location") {
       location = entry.value();
-    else if (entry.key() == "offset")
-      offset = std::stoll(entry.value());
-    else if (entry.key() == "length")
-      length = std::stoll(entry.value());
+      continue;
+    }
+    if (entry.key() != "offset" && entry.key() != "length")
+      continue;
+    int64_t &field = entry.key() == "offset" ? offset : length;
+    if (StringRef(entry.value()).getAsInteger(10, field) || field < 0) {
+      error = "external data " + entry.key() + " '" + entry.value() +
+              "' is not a byte count (a non-negative 64-bit integer)";
+      return failure();
+    }
   }
   llvm::SmallString<256> path(modelDir);
   llvm::sys::path::append(path, location);
@@ -88,8 +96,9 @@ FailureOr<std::string> readExternal(const onnx::TensorProto &tensor,
     return failure();
   }
   StringRef bytes = (*buffer)->getBuffer();
-  if (offset < 0 || static_cast<size_t>(offset) > bytes.size() ||
-      (length >= 0 && static_cast<size_t>(offset + length) > bytes.size())) {
+  std::optional<int64_t> end =
+      anvil::checkedRangeEnd(offset, std::max<int64_t>(length, 0));
+  if (!end || static_cast<uint64_t>(*end) > bytes.size()) {
     error = "external data range is outside '" + location + "'";
     return failure();
   }
@@ -170,11 +179,16 @@ anvil::onnx_import::tensorToAttr(MLIRContext *ctx,
   size_t elementBytes = element.isInteger(1)
                             ? 1
                             : element.getIntOrFloatBitWidth() / 8;
-  size_t expected = type.getNumElements() * elementBytes;
-  if (bytes.size() != expected) {
+  std::optional<int64_t> expected = anvil::checkedByteCount(shape, elementBytes);
+  if (!expected) {
+    error = "tensor '" + tensor.name() + "' has a shape whose size overflows "
+            "64 bits";
+    return failure();
+  }
+  if (bytes.size() != static_cast<uint64_t>(*expected)) {
     error = "tensor '" + tensor.name() + "' holds " +
             std::to_string(bytes.size()) + " bytes, its shape needs " +
-            std::to_string(expected);
+            std::to_string(*expected);
     return failure();
   }
   auto attr = elementsFromBytes(type, bytes,

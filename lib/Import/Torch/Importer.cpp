@@ -13,6 +13,7 @@
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/Torch.h"
+#include "anvil/Support/Json.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -268,7 +269,7 @@ void GraphImporter::loadWeightConfigs() {
       fail(llvm::toString(text.takeError()));
       continue;
     }
-    auto parsed = json::parse(*text);
+    auto parsed = anvil::parseJson(*text);
     if (!parsed) {
       fail(config + " is not valid JSON: " + llvm::toString(parsed.takeError()));
       continue;
@@ -775,7 +776,7 @@ ImportResult anvil::torch_import::importArchive(MLIRContext &context,
   auto text = (*archive)->read("models/model.json");
   if (!text)
     return fail(llvm::toString(text.takeError()));
-  auto root = json::parse(*text);
+  auto root = anvil::parseJson(*text);
   if (!root)
     return fail("models/model.json is not valid JSON: " +
                 llvm::toString(root.takeError()));

@@ -419,11 +419,11 @@ Value filled(AtenContext &n, ArrayRef<int64_t> shape, Type element,
     (void)n.unsupported("the dtype is not supported");
     return nullptr;
   }
-  auto type = RankedTensorType::get(shape, element);
-  if (type.getNumElements() > kMaxTensorElements) {
-    (void)n.unsupported("the tensor exceeds the size limit");
+  if (std::string why = tensorSizeProblem(shape); !why.empty()) {
+    (void)n.unsupported(why);
     return nullptr;
   }
+  auto type = RankedTensorType::get(shape, element);
   Attribute fill = isa<FloatType>(element)
                        ? Attribute(n.b.getFloatAttr(element, value))
                        : element.isInteger(1)

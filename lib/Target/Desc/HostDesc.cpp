@@ -1,6 +1,7 @@
 //===- HostDesc.cpp - The host CPU as a machine description ---------------===//
 
 #include "anvil/Target/HostDesc.h"
+#include "anvil/Support/Json.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -218,7 +219,7 @@ HostDesc anvil::target::detectHostDesc() {
 
 llvm::Expected<HostDesc> anvil::target::parseHostDesc(llvm::StringRef text,
                                                       llvm::StringRef source) {
-  llvm::Expected<json::Value> value = json::parse(text);
+  llvm::Expected<json::Value> value = anvil::parseJson(text);
   if (!value)
     return llvm::createStringError("%s: not valid JSON: %s",
                                    source.str().c_str(),

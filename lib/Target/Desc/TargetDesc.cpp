@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Target/TargetDesc.h"
+#include "anvil/Support/Json.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -397,7 +398,7 @@ static void checkUnits(const TargetDesc &d, Validator &v) {
 
 llvm::Expected<TargetDesc>
 anvil::target::parseTargetDesc(llvm::StringRef text, llvm::StringRef source) {
-  llvm::Expected<json::Value> value = json::parse(text);
+  llvm::Expected<json::Value> value = anvil::parseJson(text);
   if (!value)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(), "%s: not valid JSON: %s",

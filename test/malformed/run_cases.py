@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""Runs the malformed-input corpus (cases.json, made by make_cases.py).
+
+Each case runs in a directory of its own holding copies of its input
+files, with a time limit. It passes when the tool exits with the case's
+code, its stderr matches the case's message, nothing crashed (no stack
+dump, no "internal compiler error", no signal), and the directory holds
+afterwards only the inputs, unchanged, and the output the command names.
+Cases that run an artifact use one compiled from inputs/relu.onnx first.
+
+usage: run_cases.py --bin BUILD/bin [NAME ...]
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+INPUTS = os.path.join(HERE, "inputs")
+TIMEOUT = 120
+CRASH = re.compile(r"Stack dump|internal compiler error|PLEASE submit|"
+                   r"terminate called|Segmentation fault|AddressSanitizer")
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def snapshot(root):
+    found = {}
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            found[os.path.relpath(path, root)] = digest(path)
+    return found
+
+
+def run_case(case, bin_dir, artifact):
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="anvil-malformed-") as work:
+        inputs = os.path.join(work, "inputs")
+        out = os.path.join(work, "out")
+        os.makedirs(inputs)
+        os.makedirs(out)
+        for name in case["files"]:
+            shutil.copy(os.path.join(INPUTS, name), inputs)
+        before = snapshot(inputs)
+        first = os.path.join(inputs, case["files"][0]) if case["files"] else ""
+        command = [a.format(input=first, inputs=inputs, out=out,
+                            artifact=artifact) for a in case["command"]]
+        command[0] = os.path.join(bin_dir, command[0])
+        try:
+            run = subprocess.run(command, cwd=work, capture_output=True,
+                                 text=True, errors="replace", timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return ["timed out after %d s" % TIMEOUT]
+        if run.returncode != case["exit"]:
+            problems.append("exit %d, expected %d" % (run.returncode,
+                                                       case["exit"]))
+        if case["message"] and not re.search(case["message"], run.stderr):
+            problems.append("stderr does not match /%s/" % case["message"])
+        if CRASH.search(run.stderr) or run.returncode < 0:
+            problems.append("crashed")
+        if snapshot(inputs) != before:
+            problems.append("an input was changed or a file written beside it")
+        stray = [p for p in os.listdir(work) if p not in ("inputs", "out")]
+        written = os.listdir(out)
+        allowed = {os.path.basename(a) for a in command if a.startswith(out)}
+        if stray or not set(written) <= allowed:
+            problems.append("wrote %s" % sorted(stray + written))
+        if case["exit"] != 0 and written:
+            problems.append("failed but left %s" % written)
+        if problems:
+            problems.append("stderr: " + run.stderr.strip()[-400:])
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("names", nargs="*")
+    args = parser.parse_args()
+    args.bin = os.path.abspath(args.bin)
+    with open(os.path.join(HERE, "cases.json")) as f:
+        cases = json.load(f)
+    if args.names:
+        cases = [c for c in cases if c["name"] in args.names]
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="anvil-malformed-") as scratch:
+        artifact = os.path.join(scratch, "relu.so")
+        subprocess.run([os.path.join(args.bin, "anvil-compile"),
+                        os.path.join(INPUTS, "relu.onnx"), "-o", artifact],
+                       check=True)
+        for case in cases:
+            problems = run_case(case, args.bin, artifact)
+            status = "FAIL" if problems else "ok"
+            print("%-40s %s" % (case["name"], status))
+            for p in problems:
+                print("    " + p)
+            failed += bool(problems)
+    print("%d of %d cases clean" % (len(cases) - failed, len(cases)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
