@@ -25,10 +25,15 @@ CASES = []
 COMPILE = ["anvil-compile", "{input}", "-o", "{out}/model.so"]
 
 
-def case(name, command, exit_code, message, files=()):
-    """`files`: the inputs the command reads, by name in inputs/."""
+def case(name, command, exit_code, message, files=(), env=None,
+         place="inputs", fifo=None):
+    """`files`: the inputs the command reads, by name in inputs/, copied
+    into the case's inputs directory (or, with place="out", into its output
+    directory); `env`: variables to set; `fifo`: a FIFO made in the output
+    directory under that name, drained while the command runs."""
     CASES.append({"name": name, "command": command, "exit": exit_code,
-                  "message": message, "files": list(files)})
+                  "message": message, "files": list(files), "env": env or {},
+                  "place": place, "fifo": fifo})
 
 
 def model(graph, opset=17, ir=8):
@@ -265,6 +270,40 @@ def npy_files():
          2, "not a NumPy .npy file", ["npy_not_npy.npy"])
 
 
+def outputs():
+    """Where anvil-compile writes: never over its input, never a partial
+    file, never replacing what is not a regular file."""
+    relu = "{inputs}/relu.onnx"
+    with open(os.path.join(INPUTS, "model.so.partial"), "wb") as f:
+        f.write(model(relu_graph([2])).SerializeToString())
+    case("output_beside_an_input_named_partial",
+         ["anvil-compile", "{out}/model.so.partial", "-o", "{out}/model.so"],
+         0, "", ["model.so.partial"], place="out")
+    case("output_is_a_directory", ["anvil-compile", relu, "-o", "{out}"],
+         1, "cannot write '.*out': it is a directory", ["relu.onnx"])
+    case("output_in_a_missing_directory",
+         ["anvil-compile", relu, "-o", "{out}/missing/model.so"],
+         1, "cannot write '.*missing/model.so': No such file or directory",
+         ["relu.onnx"])
+    # What is not a regular file (/dev/null, a FIFO) is written into, not
+    # replaced; a FIFO stands for /dev/null, which a regression would
+    # replace on the machine running the test.
+    case("output_is_a_fifo", ["anvil-compile", relu, "-o", "{out}/pipe"],
+         0, "", ["relu.onnx"], fifo="pipe")
+    case("output_object_is_a_fifo",
+         ["anvil-compile", relu, "--emit=obj", "-o", "{out}/pipe"],
+         0, "", ["relu.onnx"], fifo="pipe")
+    case("output_over_the_input",
+         ["anvil-compile", relu, "--emit=obj", "-o", relu],
+         1, "would overwrite the input model", ["relu.onnx"])
+    case("linker_fails", ["anvil-compile", relu, "-o", "{out}/model.so"],
+         1, "linking failed \\(/bin/false\\)", ["relu.onnx"],
+         env={"ANVIL_CC": "/bin/false"})
+    case("linker_missing", ["anvil-compile", relu, "-o", "{out}/model.so"],
+         1, "no C compiler driver", ["relu.onnx"],
+         env={"ANVIL_CC": "no-such-compiler-anywhere"})
+
+
 def main():
     os.makedirs(INPUTS, exist_ok=True)
     save_onnx("relu", model(relu_graph([2])))
@@ -274,6 +313,7 @@ def main():
     structure()
     machine_files()
     npy_files()
+    outputs()
     with open(os.path.join(HERE, "cases.json"), "w") as f:
         json.dump(CASES, f, indent=1)
         f.write("\n")

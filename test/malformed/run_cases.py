@@ -2,10 +2,11 @@
 """Runs the malformed-input corpus (cases.json, made by make_cases.py).
 
 Each case runs in a directory of its own holding copies of its input
-files, with a time limit. It passes when the tool exits with the case's
-code, its stderr matches the case's message, nothing crashed (no stack
-dump, no "internal compiler error", no signal), and the directory holds
-afterwards only the inputs, unchanged, and the output the command names.
+files, with a time limit, and that directory as TMPDIR. It passes when the
+tool exits with the case's code, its stderr matches the case's message,
+nothing crashed (no stack dump, no "internal compiler error", no signal),
+and the directory holds afterwards only the inputs, unchanged, and the
+output the command names (no temporary left behind).
 Cases that run an artifact use one compiled from inputs/relu.onnx first.
 
 usage: run_cases.py --bin BUILD/bin [NAME ...]
@@ -17,9 +18,11 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INPUTS = os.path.join(HERE, "inputs")
@@ -42,6 +45,26 @@ def snapshot(root):
     return found
 
 
+def drain(fifo):
+    """Reads `fifo` until its writer closes it, in a thread; returns a
+    function that ends the reading when no writer ever came."""
+    def read():
+        with open(fifo, "rb") as f:
+            while f.read(1 << 16):
+                pass
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+
+    def finish():
+        if reader.is_alive():
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+        reader.join(10)
+    return finish
+
+
 def run_case(case, bin_dir, artifact):
     problems = []
     with tempfile.TemporaryDirectory(prefix="anvil-malformed-") as work:
@@ -49,18 +72,30 @@ def run_case(case, bin_dir, artifact):
         out = os.path.join(work, "out")
         os.makedirs(inputs)
         os.makedirs(out)
+        place = out if case.get("place") == "out" else inputs
         for name in case["files"]:
-            shutil.copy(os.path.join(INPUTS, name), inputs)
+            shutil.copy(os.path.join(INPUTS, name), place)
+        fifo = os.path.join(out, case["fifo"]) if case.get("fifo") else None
+        if fifo:
+            os.mkfifo(fifo)
         before = snapshot(inputs)
-        first = os.path.join(inputs, case["files"][0]) if case["files"] else ""
+        given = snapshot(out) if not fifo else {}
+        first = os.path.join(place, case["files"][0]) if case["files"] else ""
         command = [a.format(input=first, inputs=inputs, out=out,
                             artifact=artifact) for a in case["command"]]
         command[0] = os.path.join(bin_dir, command[0])
+        finish = drain(fifo) if fifo else (lambda: None)
         try:
+            env = dict(os.environ, TMPDIR=work, **case.get("env", {}))
             run = subprocess.run(command, cwd=work, capture_output=True,
-                                 text=True, errors="replace", timeout=TIMEOUT)
+                                 text=True, errors="replace", timeout=TIMEOUT,
+                                 env=env)
         except subprocess.TimeoutExpired:
             return ["timed out after %d s" % TIMEOUT]
+        finally:
+            finish()
+        if fifo and not stat.S_ISFIFO(os.stat(fifo).st_mode):
+            problems.append("the FIFO it wrote to was replaced")
         if run.returncode != case["exit"]:
             problems.append("exit %d, expected %d" % (run.returncode,
                                                        case["exit"]))
@@ -70,8 +105,12 @@ def run_case(case, bin_dir, artifact):
             problems.append("crashed")
         if snapshot(inputs) != before:
             problems.append("an input was changed or a file written beside it")
+        after = snapshot(out) if not fifo else {}
+        if any(after.get(name) != sha for name, sha in given.items()):
+            problems.append("a file given in the output directory changed")
         stray = [p for p in os.listdir(work) if p not in ("inputs", "out")]
-        written = os.listdir(out)
+        written = [p for p in os.listdir(out)
+                   if p not in given and os.path.join(out, p) != fifo]
         allowed = {os.path.basename(a) for a in command if a.startswith(out)}
         if stray or not set(written) <= allowed:
             problems.append("wrote %s" % sorted(stray + written))

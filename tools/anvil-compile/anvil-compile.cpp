@@ -24,6 +24,7 @@
 #include "anvil/Target/TargetDesc.h"
 #include "anvil/Tools/ExitCodes.h"
 
+#include "Output.h"
 #include "Report.h"
 
 #include "mlir/IR/AsmState.h"
@@ -35,6 +36,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -219,6 +221,42 @@ LogicalResult writeText(StringRef path,
   return success();
 }
 
+/// Writes the object file or, for --emit=lib, links the artifact into
+/// `output` and puts it in place. An accelerator's object is code for its
+/// PEs' riscv64 cores; its artifact is host code that the simulator runs.
+int writeBinary(llvm::Module &llvmModule, bool accelerator,
+                BinaryOutput &output) {
+  auto commit = [&]() -> int {
+    if (llvm::Error err = output.commit())
+      return error(kExitUsage, llvm::toString(std::move(err)));
+    return kExitSuccess;
+  };
+  if (emit == Emit::Obj) {
+    llvm::Error written =
+        accelerator ? mtia::writeRISCVObject(llvmModule, output.temporary())
+                    : host::writeHostObject(llvmModule, output.temporary());
+    if (written)
+      return error(kExitInternalError, llvm::toString(std::move(written)));
+    return commit();
+  }
+  llvm::SmallString<128> objectPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("anvil", "o", objectPath))
+    return error(kExitUsage,
+                 "cannot create a temporary object file: " + ec.message());
+  llvm::sys::RemoveFileOnSignal(objectPath);
+  llvm::scope_exit removeObject([&] {
+    llvm::sys::fs::remove(objectPath);
+    llvm::sys::DontRemoveFileOnSignal(objectPath);
+  });
+  if (llvm::Error err = host::writeHostObject(llvmModule, objectPath))
+    return error(kExitInternalError, llvm::toString(std::move(err)));
+  if (llvm::Error linked =
+          host::linkSharedLibrary(objectPath, output.temporary()))
+    return error(kExitUsage, llvm::toString(std::move(linked)));
+  return commit();
+}
+
 /// --check: imports only, then reports every node (JSON) or the verdict
 /// (text; the problems went to stderr already).
 int check(MLIRContext &ctx) {
@@ -312,6 +350,14 @@ int compile(MLIRContext &ctx) {
   if (out != "-" && llvm::sys::fs::equivalent(out, inputPath))
     return error(kExitUsage, "the output '" + out +
                                  "' would overwrite the input model");
+  // A binary output is checked, and its temporary made, before compiling.
+  std::optional<BinaryOutput> binary;
+  if (!isText) {
+    llvm::Expected<BinaryOutput> opened = BinaryOutput::open(out);
+    if (!opened)
+      return error(kExitUsage, llvm::toString(opened.takeError()));
+    binary.emplace(std::move(*opened));
+  }
   if (emit == Emit::NN)
     return succeeded(writeText(out, [&](auto &os) { (*module)->print(os); }))
                ? kExitSuccess
@@ -369,35 +415,7 @@ int compile(MLIRContext &ctx) {
                ? kExitSuccess
                : kExitUsage;
 
-  llvm::SmallString<128> objectPath;
-  if (emit == Emit::Obj) {
-    objectPath = out;
-  } else if (llvm::sys::fs::createTemporaryFile("anvil", "o", objectPath)) {
-    return error(kExitInternalError, "cannot create a temporary file");
-  }
-  // An accelerator's object is code for its PEs' riscv64 cores; its
-  // artifact (--emit=lib) is host code that the simulator runs.
-  if (machine && emit == Emit::Obj) {
-    if (llvm::Error err = mtia::writeRISCVObject(*llvmModule, objectPath))
-      return error(kExitInternalError, llvm::toString(std::move(err)));
-    return kExitSuccess;
-  }
-  if (llvm::Error err = host::writeHostObject(*llvmModule, objectPath))
-    return error(kExitInternalError, llvm::toString(std::move(err)));
-  if (emit == Emit::Obj)
-    return kExitSuccess;
-  // Link next to the destination, then rename: a failed link never leaves
-  // a truncated artifact where a good one was.
-  std::string partial = out + ".partial";
-  llvm::Error linked = host::linkSharedLibrary(objectPath, partial);
-  llvm::sys::fs::remove(objectPath);
-  if (linked) {
-    llvm::sys::fs::remove(partial);
-    return error(kExitInternalError, llvm::toString(std::move(linked)));
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(partial, out))
-    return error(kExitUsage, "cannot write '" + out + "': " + ec.message());
-  return kExitSuccess;
+  return writeBinary(*llvmModule, machine.has_value(), *binary);
 }
 
 } // namespace
