@@ -46,6 +46,17 @@ typedef struct AnvilTensor {
 
 typedef struct AnvilModel AnvilModel;
 
+/* Threads. One model may be run from several threads at once
+ * (anvilModelRun): a host artifact's runs share only its read-only
+ * constants, and each run of an accelerator artifact simulates on a machine
+ * of its own, the last to finish becoming the one anvilModelSimReport
+ * reads. The queries (anvilModelNumInputs .. anvilModelDevice,
+ * anvilModelSimReport) may run beside them. anvilModelSetSimTrace applies to
+ * runs that start after it. anvilModelFree must not run while any run of
+ * the same artifact file is in progress: it frees the buffers that every
+ * thread's runs keep for reuse (as a thread's own are freed when it
+ * exits), then unloads the artifact. anvilSetNumThreads is process-wide. */
+
 /* Loads an artifact; NULL on failure (unreadable, not an artifact, or of
  * another format version). */
 AnvilModel *anvilModelLoad(const char *path, char **error);
@@ -54,7 +65,8 @@ void anvilModelFree(AnvilModel *model);
 int32_t anvilModelNumInputs(const AnvilModel *model);
 int32_t anvilModelNumOutputs(const AnvilModel *model);
 /* Name, dtype, rank and shape of an input or output; `data` is NULL. The
- * strings and shapes live as long as the model. */
+ * strings and shapes live as long as the model. An index out of range gives
+ * a tensor of dtype ANVIL_DTYPE_INVALID with NULL name and shape. */
 AnvilTensor anvilModelInput(const AnvilModel *model, int32_t index);
 AnvilTensor anvilModelOutput(const AnvilModel *model, int32_t index);
 /* The artifact's metadata JSON (format version, compiler, target, I/O). */
@@ -68,7 +80,9 @@ const char *anvilDTypeName(AnvilDType dtype);
 void anvilSetNumThreads(int32_t threads);
 
 /* Checks every input and output against the model (count, name when given,
- * dtype, shape) and runs it. Output buffers are the caller's. */
+ * dtype, shape) and runs it. Output buffers are the caller's. Returns 0, or
+ * non-zero with a message in *error (when `error` is not NULL; it is set to
+ * NULL first) that the caller frees with anvilFreeError. */
 int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
                   int32_t numInputs, AnvilTensor *outputs, int32_t numOutputs,
                   char **error);

@@ -7,10 +7,22 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/BinaryFormat/Magic.h"
+#include "llvm/Object/ELF.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+
+/// The ELF header of the executable or library this code is linked into
+/// (GNU ld and lld define it).
+extern "C" const char __ehdr_start;
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -121,10 +133,86 @@ struct AnvilModel {
   /// The machine an MTIA-target artifact was compiled for; it runs on the
   /// simulator of that machine.
   std::optional<anvil::target::TargetDesc> machine;
-  bool trace = false;
-  /// The simulator of the last run, for its report and trace.
+  std::atomic<bool> trace{false};
+  /// The simulator of the last run to finish, for its report and trace.
+  /// Each run simulates on a machine of its own; `lastRunLock` guards only
+  /// the hand-over and the reading of the report.
   std::unique_ptr<anvil::sim::Simulator> lastRun;
+  mutable std::mutex lastRunLock;
+  /// The artifact's anvil_release_buffers: frees the buffers its runs left
+  /// for reuse, on every thread (none in artifacts of older compilers).
+  void (*releaseBuffers)() = nullptr;
 };
+
+/// Why the file at `path` is no shared library for this process to load,
+/// or empty where it may be one (dlopen then has the last word).
+static std::string notLoadable(const char *path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return buffer.getError().message();
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  if (llvm::identify_magic(bytes) != llvm::file_magic::elf_shared_object)
+    return "not a shared library (an Anvil artifact is one)";
+  if (bytes.size() <= llvm::ELF::EI_CLASS ||
+      bytes[llvm::ELF::EI_CLASS] != llvm::ELF::ELFCLASS64)
+    return "a 32-bit shared library; artifacts are 64-bit";
+  auto elf = llvm::object::ELF64LEFile::create(bytes);
+  if (!elf) {
+    llvm::consumeError(elf.takeError());
+    return "a damaged shared library (its ELF header does not fit the file)";
+  }
+  uint16_t self = llvm::support::endian::read16le(
+      &__ehdr_start + offsetof(llvm::ELF::Elf64_Ehdr, e_machine));
+  if (elf->getHeader().e_machine != self)
+    return "a shared library for another machine (ELF machine " +
+           std::to_string(elf->getHeader().e_machine) + ", this host's is " +
+           std::to_string(self) + ")";
+  // The loader maps each segment from the file; one that ends past the
+  // end of a truncated file faults (SIGBUS) when touched.
+  auto segments = elf->program_headers();
+  if (!segments) {
+    llvm::consumeError(segments.takeError());
+    return "a damaged shared library (its program headers do not fit)";
+  }
+  for (const auto &segment : *segments)
+    if (segment.p_type == llvm::ELF::PT_LOAD &&
+        (segment.p_offset > bytes.size() ||
+         segment.p_filesz > bytes.size() - segment.p_offset))
+      return "a truncated or damaged shared library (a segment ends past "
+             "the end of the file)";
+  return "";
+}
+
+/// Runs an accelerator artifact on a simulator of its own: the artifact's
+/// code calls the PE operations, which the simulator implements; its last
+/// arguments are the PEs' local memories and the SRAM scratchpad. The
+/// simulator becomes the model's last run.
+static int runSimulated(AnvilModel &model, std::vector<void *> &buffers,
+                        char **error) {
+  anvil::sim::SimOptions options;
+  options.trace = model.trace;
+  auto sim = std::make_unique<anvil::sim::Simulator>(*model.machine, options);
+  for (const TensorInfo &t : model.inputs)
+    sim->addCompulsoryDRAMBytes(t.bytes());
+  for (const TensorInfo &t : model.outputs)
+    sim->addCompulsoryDRAMBytes(t.bytes());
+  sim->addCompulsoryDRAMBytes(model.weightBytes);
+  buffers.push_back(sim->localMemories());
+  buffers.push_back(sim->sramBase());
+  int status;
+  {
+    anvil::sim::Simulator::Scope scope(*sim);
+    status = model.entry(buffers.data());
+  }
+  if (sim->faulted()) {
+    setError(error, "the simulated machine faulted: " + sim->faultText());
+    status = 1;
+  }
+  std::lock_guard<std::mutex> lock(model.lastRunLock);
+  model.lastRun = std::move(sim);
+  return status;
+}
 
 extern "C" {
 
@@ -163,6 +251,12 @@ const char *anvilDTypeName(AnvilDType dtype) {
 }
 
 AnvilModel *anvilModelLoad(const char *path, char **error) {
+  // dlopen says "No such file or directory" of a library for another
+  // machine; say what is wrong with the file first.
+  if (std::string why = notLoadable(path); !why.empty()) {
+    setError(error, std::string("cannot load artifact '") + path + "': " + why);
+    return nullptr;
+  }
   // dlopen searches the library path for a bare file name; an artifact
   // path always means a file.
   std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
@@ -215,6 +309,8 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
   model->entry = entry;
   model->setThreads =
       reinterpret_cast<SetThreadsFn>(dlsym(handle, "omp_set_num_threads"));
+  model->releaseBuffers = reinterpret_cast<void (*)()>(
+      dlsym(handle, "anvil_model_release"));
   model->metadata = metadata;
   return model;
 }
@@ -222,6 +318,8 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
 void anvilModelFree(AnvilModel *model) {
   if (!model)
     return;
+  if (model->releaseBuffers)
+    model->releaseBuffers();
   dlclose(model->handle);
   delete model;
 }
@@ -232,11 +330,18 @@ int32_t anvilModelNumInputs(const AnvilModel *model) {
 int32_t anvilModelNumOutputs(const AnvilModel *model) {
   return model->outputs.size();
 }
+/// The view of tensor `index` of `all`, or an invalid one (NULL name and
+/// shape, dtype ANVIL_DTYPE_INVALID) where there is none.
+static AnvilTensor viewAt(const std::vector<TensorInfo> &all, int32_t index) {
+  if (index < 0 || static_cast<size_t>(index) >= all.size())
+    return {nullptr, ANVIL_DTYPE_INVALID, 0, nullptr, nullptr};
+  return all[index].view();
+}
 AnvilTensor anvilModelInput(const AnvilModel *model, int32_t index) {
-  return model->inputs.at(index).view();
+  return viewAt(model->inputs, index);
 }
 AnvilTensor anvilModelOutput(const AnvilModel *model, int32_t index) {
-  return model->outputs.at(index).view();
+  return viewAt(model->outputs, index);
 }
 const char *anvilModelMetadata(const AnvilModel *model) {
   return model->metadata.c_str();
@@ -247,6 +352,8 @@ void anvilSetNumThreads(int32_t threads) { gNumThreads = threads; }
 int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
                   int32_t numInputs, AnvilTensor *outputs, int32_t numOutputs,
                   char **error) {
+  if (error)
+    *error = nullptr;
   if (numInputs != static_cast<int32_t>(model->inputs.size()) ||
       numOutputs != static_cast<int32_t>(model->outputs.size())) {
     setError(error, "the model takes " + std::to_string(model->inputs.size()) +
@@ -275,29 +382,11 @@ int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
   }
   if (model->setThreads && gNumThreads > 0)
     model->setThreads(gNumThreads);
-  if (!model->machine)
-    return model->entry(buffers.data()) == 0 ? 0 : 1;
-  // The artifact's code calls the PE operations, which the simulator
-  // implements; its last arguments are the PEs' local memories and the
-  // SRAM scratchpad.
-  anvil::sim::SimOptions options;
-  options.trace = model->trace;
-  model->lastRun =
-      std::make_unique<anvil::sim::Simulator>(*model->machine, options);
-  anvil::sim::Simulator &sim = *model->lastRun;
-  for (const TensorInfo &t : model->inputs)
-    sim.addCompulsoryDRAMBytes(t.bytes());
-  for (const TensorInfo &t : model->outputs)
-    sim.addCompulsoryDRAMBytes(t.bytes());
-  sim.addCompulsoryDRAMBytes(model->weightBytes);
-  buffers.push_back(sim.localMemories());
-  buffers.push_back(sim.sramBase());
-  anvil::sim::Simulator::Scope scope(sim);
-  int status = model->entry(buffers.data());
-  if (sim.faulted()) {
-    setError(error, "the simulated machine faulted: " + sim.faultText());
-    return 1;
-  }
+  int status = model->machine ? runSimulated(*model, buffers, error)
+                              : model->entry(buffers.data());
+  if (status != 0 && error && !*error)
+    setError(error, "the model's code failed (status " +
+                        std::to_string(status) + ")");
   return status == 0 ? 0 : 1;
 }
 
@@ -310,6 +399,7 @@ void anvilModelSetSimTrace(AnvilModel *model, int32_t enabled) {
 }
 
 char *anvilModelSimReport(const AnvilModel *model, int32_t format) {
+  std::lock_guard<std::mutex> lock(model->lastRunLock);
   if (!model->lastRun)
     return nullptr;
   std::string text;

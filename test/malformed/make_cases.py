@@ -26,14 +26,17 @@ COMPILE = ["anvil-compile", "{input}", "-o", "{out}/model.so"]
 
 
 def case(name, command, exit_code, message, files=(), env=None,
-         place="inputs", fifo=None):
+         place="inputs", fifo=None, artifact=None):
     """`files`: the inputs the command reads, by name in inputs/, copied
     into the case's inputs directory (or, with place="out", into its output
     directory); `env`: variables to set; `fifo`: a FIFO made in the output
-    directory under that name, drained while the command runs."""
+    directory under that name, drained while the command runs;
+    `artifact`: how to damage a copy of the relu model's artifact, made at
+    test time as inputs/model.so ("truncate": bytes kept, "patch": [offset,
+    hex bytes], "replace": [text, same-length text])."""
     CASES.append({"name": name, "command": command, "exit": exit_code,
                   "message": message, "files": list(files), "env": env or {},
-                  "place": place, "fifo": fifo})
+                  "place": place, "fifo": fifo, "artifact": artifact})
 
 
 def model(graph, opset=17, ir=8):
@@ -304,6 +307,38 @@ def outputs():
          env={"ANVIL_CC": "no-such-compiler-anywhere"})
 
 
+def artifacts():
+    """Damaged artifacts given to anvil-run."""
+    run = ["anvil-run", "{inputs}/model.so", "--input={inputs}/x.npy"]
+    with open(os.path.join(INPUTS, "x.npy"), "wb") as f:
+        np.save(f, np.array([1, -2], dtype=np.float32))
+    for name, damage, message in [
+        ("artifact_for_another_machine", {"patch": [18, "f300"]},
+         "a shared library for another machine \\(ELF machine 243"),
+        ("artifact_32_bit", {"patch": [4, "01"]}, "a 32-bit shared library"),
+        ("artifact_not_elf", {"patch": [0, "00000000"]},
+         "not a shared library"),
+        ("artifact_truncated", {"truncate": 4096}, "cannot load artifact"),
+        ("artifact_empty", {"truncate": 0}, "not a shared library"),
+        ("artifact_newer_format", {"replace": ['"format_version":4',
+                                               '"format_version":9']},
+         "artifact format version 9 is not supported by this runtime"),
+        ("artifact_metadata_not_json", {"replace": ['{"compiler"',
+                                                    '#"compiler"']},
+         "artifact metadata is not valid JSON"),
+        ("artifact_metadata_bad_inputs", {"replace": ['"inputs"', '"inpots"']},
+         "artifact metadata has malformed inputs or outputs"),
+    ]:
+        case(name, run, 2, message, ["x.npy"], artifact=damage)
+    case("artifact_missing", ["anvil-run", "{inputs}/none.so"], 2,
+         "cannot load artifact 'n?.*none.so': No such file or directory")
+    case("artifact_index_of_tensors",
+         ["anvil-run", "{artifact}", "--input={inputs}/x.npy",
+          "--input={inputs}/x.npy"], 2,
+         "the model takes 1 input\\(s\\) and 1 output\\(s\\), got 2",
+         ["x.npy"])
+
+
 def main():
     os.makedirs(INPUTS, exist_ok=True)
     save_onnx("relu", model(relu_graph([2])))
@@ -314,6 +349,7 @@ def main():
     machine_files()
     npy_files()
     outputs()
+    artifacts()
     with open(os.path.join(HERE, "cases.json"), "w") as f:
         json.dump(CASES, f, indent=1)
         f.write("\n")

@@ -65,6 +65,24 @@ def drain(fifo):
     return finish
 
 
+def damaged_artifact(artifact, damage, path):
+    """Writes a copy of `artifact` at `path`, damaged as `damage` says."""
+    with open(artifact, "rb") as f:
+        data = bytearray(f.read())
+    if "truncate" in damage:
+        del data[damage["truncate"]:]
+    if "patch" in damage:
+        offset, hexbytes = damage["patch"]
+        patch = bytes.fromhex(hexbytes)
+        data[offset:offset + len(patch)] = patch
+    if "replace" in damage:
+        old, new = (t.encode() for t in damage["replace"])
+        assert len(old) == len(new) and old in data, damage
+        data = data.replace(old, new, 1)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def run_case(case, bin_dir, artifact):
     problems = []
     with tempfile.TemporaryDirectory(prefix="anvil-malformed-") as work:
@@ -75,6 +93,9 @@ def run_case(case, bin_dir, artifact):
         place = out if case.get("place") == "out" else inputs
         for name in case["files"]:
             shutil.copy(os.path.join(INPUTS, name), place)
+        if case.get("artifact"):
+            damaged_artifact(artifact, case["artifact"],
+                             os.path.join(inputs, "model.so"))
         fifo = os.path.join(out, case["fifo"]) if case.get("fifo") else None
         if fifo:
             os.mkfifo(fifo)

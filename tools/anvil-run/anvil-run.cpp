@@ -18,6 +18,7 @@
 #include "llvm/Support/WithColor.h"
 
 #include <algorithm>
+#include <memory>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -69,6 +70,14 @@ unsigned numThreads = 0;
 
 int fail(int code, const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "anvil-run") << message << "\n";
+  return code;
+}
+
+/// fail() with a message the runtime allocated (freed here), or a stand-in
+/// where it gave none.
+int failFreeing(int code, char *message) {
+  fail(code, message ? message : "the runtime failed without a message");
+  anvilFreeError(message);
   return code;
 }
 
@@ -152,12 +161,11 @@ int reportSimulation(AnvilModel *model) {
 
 int run() {
   char *err = nullptr;
-  AnvilModel *model = anvilModelLoad(artifactPath.c_str(), &err);
-  if (!model) {
-    int code = fail(kExitInvalidInput, err);
-    anvilFreeError(err);
-    return code;
-  }
+  std::unique_ptr<AnvilModel, void (*)(AnvilModel *)> owned(
+      anvilModelLoad(artifactPath.c_str(), &err), anvilModelFree);
+  AnvilModel *model = owned.get();
+  if (!model)
+    return failFreeing(kExitInvalidInput, err);
   anvilSetNumThreads(numThreads);
   std::string modelDevice = anvilModelDevice(model);
   if (!device.empty() && device != modelDevice)
@@ -194,11 +202,8 @@ int run() {
     outs.push_back(t.view());
   auto start = std::chrono::steady_clock::now();
   if (anvilModelRun(model, ins.data(), ins.size(), outs.data(), outs.size(),
-                    &err)) {
-    int code = fail(kExitInvalidInput, err);
-    anvilFreeError(err);
-    return code;
-  }
+                    &err))
+    return failFreeing(kExitInvalidInput, err);
   double firstMs = std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - start)
                        .count();
@@ -248,7 +253,6 @@ int run() {
   }
   if (benchmark)
     reportBenchmark(model, ins, outs);
-  anvilModelFree(model);
   return code;
 }
 

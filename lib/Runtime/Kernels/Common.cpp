@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <pthread.h>
+
 namespace anvil::kernels {
 
 namespace {
@@ -23,12 +25,86 @@ Isa detectIsa() {
   return Isa::Generic;
 }
 
+static_assert(sizeof(pthread_key_t) <= sizeof(unsigned long),
+              "ExitKey holds a pthread_key_t");
+
+pthread_mutex_t recordsLock = PTHREAD_MUTEX_INITIALIZER;
+ThreadRecord *records;
+
+/// Releases `record` and takes it off the list; the caller holds
+/// recordsLock.
+void unlist(ThreadRecord &record) {
+  record.release(&record);
+  (record.prev ? record.prev->next : records) = record.next;
+  if (record.next)
+    record.next->prev = record.prev;
+  record.prev = record.next = nullptr;
+  record.listed = false;
+}
+
+void releaseAtExit(void *record) {
+  pthread_mutex_lock(&recordsLock);
+  if (static_cast<ThreadRecord *>(record)->listed)
+    unlist(*static_cast<ThreadRecord *>(record));
+  pthread_mutex_unlock(&recordsLock);
+}
+
 // Plain pointers (no destructor, no guarded statics) keep the kernels free
 // of the C++ runtime, which an artifact does not link.
-thread_local float *scratchData[kNumScratchSlots];
-thread_local size_t scratchSize[kNumScratchSlots];
+struct Scratch {
+  ThreadRecord record;
+  float *data[kNumScratchSlots];
+  size_t size[kNumScratchSlots];
+};
+
+ExitKey scratchExitKey;
+
+void releaseScratch(ThreadRecord *record) {
+  auto *s = reinterpret_cast<Scratch *>(record);
+  for (int slot = 0; slot < kNumScratchSlots; ++slot) {
+    std::free(s->data[slot]);
+    s->data[slot] = nullptr;
+    s->size[slot] = 0;
+  }
+}
+
+thread_local Scratch scratchOfThread = {
+    {releaseScratch, nullptr, nullptr, &scratchExitKey, false}, {}, {}};
 
 } // namespace
+
+bool listThreadRecord(ThreadRecord &record) {
+  ExitKey &exit = *record.exitKey;
+  pthread_mutex_lock(&recordsLock);
+  pthread_key_t key = static_cast<pthread_key_t>(exit.key);
+  if (!exit.made) {
+    exit.made = pthread_key_create(&key, releaseAtExit) == 0;
+    exit.key = key;
+  }
+  bool ok = exit.made && pthread_setspecific(key, &record) == 0;
+  if (ok) {
+    record.next = records;
+    if (records)
+      records->prev = &record;
+    records = &record;
+    record.listed = true;
+  }
+  pthread_mutex_unlock(&recordsLock);
+  return ok;
+}
+
+void releaseThreadRecords() {
+  pthread_mutex_lock(&recordsLock);
+  while (records) {
+    ExitKey &exit = *records->exitKey;
+    if (exit.made) {
+      pthread_key_delete(static_cast<pthread_key_t>(exit.key));
+      exit.made = false;
+    }
+    unlist(*records);
+  }
+  pthread_mutex_unlock(&recordsLock);
+}
 
 Isa hostIsa() {
   // Detected once; a race only detects twice, with the same answer.
@@ -42,13 +118,16 @@ Isa hostIsa() {
 }
 
 float *scratch(ScratchSlot slot, size_t floats) {
-  if (floats > scratchSize[slot]) {
-    std::free(scratchData[slot]);
-    scratchData[slot] = static_cast<float *>(
+  Scratch &s = scratchOfThread;
+  if (floats > s.size[slot]) {
+    if (!s.record.listed && !listThreadRecord(s.record))
+      return nullptr;
+    std::free(s.data[slot]);
+    s.data[slot] = static_cast<float *>(
         std::aligned_alloc(64, (floats * 4 + 63) / 64 * 64));
-    scratchSize[slot] = floats;
+    s.size[slot] = s.data[slot] ? floats : 0;
   }
-  return scratchData[slot];
+  return s.data[slot];
 }
 
 } // namespace anvil::kernels

@@ -33,6 +33,32 @@ enum ScratchSlot {
 };
 float *scratch(ScratchSlot slot, size_t floats);
 
+/// What a thread keeps for reuse (scratch buffers, cached blocks), on a
+/// list of every thread's. `release` frees it when the thread exits, or for
+/// all threads at once in releaseThreadRecords, so that an artifact can be
+/// unloaded without leaving them behind. Plain data, so that a
+/// thread_local record needs no C++ runtime.
+struct ThreadRecord {
+  void (*release)(ThreadRecord *);
+  ThreadRecord *prev, *next;
+  /// The key whose destructor releases it at thread exit (one per kind).
+  struct ExitKey *exitKey;
+  bool listed;
+};
+
+/// A pthread key per kind of record, made on first use.
+struct ExitKey {
+  unsigned long key; // pthread_key_t
+  bool made;
+};
+
+/// Puts the calling thread's `record` on the list; false where pthreads
+/// refuse (the caller then keeps nothing).
+bool listThreadRecord(ThreadRecord &record);
+/// Releases every thread's records and forgets the exit keys; no kernel
+/// may be running.
+void releaseThreadRecords();
+
 } // namespace anvil::kernels
 
 #endif // ANVIL_LIB_RUNTIME_KERNELS_COMMON_H

@@ -6,9 +6,13 @@
 // through MLIR's generic allocation functions instead, implemented here:
 // freed blocks wait, per thread and per exact size, for the next request of
 // that size. Like ONNX Runtime's arena, this keeps a model's peak memory for
-// the life of the thread, up to kMaxCachedBytes per thread.
+// the life of the thread, up to kMaxCachedBytes per thread. A thread's
+// blocks are freed when it exits, and every thread's when the runtime
+// unloads the artifact (anvil_release_buffers, from anvilModelFree).
 //
 //===----------------------------------------------------------------------===//
+
+#include "Common.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -35,14 +39,37 @@ struct Bin {
   FreeBlock *head;
 };
 
-// Plain arrays: no destructors, so the artifact needs no C++ runtime.
-thread_local Bin bins[kBins];
-thread_local size_t cachedBytes;
+/// One thread's cached blocks. Plain data: no destructors, so the artifact
+/// needs no C++ runtime; its ThreadRecord frees the blocks when the thread
+/// exits or the artifact is released.
+struct Cache {
+  anvil::kernels::ThreadRecord record;
+  Bin bins[kBins];
+  size_t cachedBytes;
+};
+
+anvil::kernels::ExitKey cacheExitKey;
+
+void freeBlocks(anvil::kernels::ThreadRecord *record) {
+  auto *c = reinterpret_cast<Cache *>(record);
+  for (Bin &bin : c->bins) {
+    while (bin.head) {
+      FreeBlock *block = bin.head;
+      bin.head = block->next;
+      std::free(block);
+    }
+    bin.size = 0;
+  }
+  c->cachedBytes = 0;
+}
+
+thread_local Cache cache = {
+    {freeBlocks, nullptr, nullptr, &cacheExitKey, false}, {}, 0};
 
 Bin *binFor(size_t size, bool create) {
   size_t start = (size / 64) % kBins;
   for (int probe = 0; probe < kBins; ++probe) {
-    Bin &bin = bins[(start + probe) % kBins];
+    Bin &bin = cache.bins[(start + probe) % kBins];
     if (bin.size == size)
       return &bin;
     if (bin.size == 0) {
@@ -61,7 +88,7 @@ void *takeBlock(size_t size) {
     return std::malloc(size);
   FreeBlock *block = bin->head;
   bin->head = block->next;
-  cachedBytes -= size;
+  cache.cachedBytes -= size;
   return block;
 }
 
@@ -95,7 +122,9 @@ extern "C" void _mlir_memref_to_llvm_free(void *ptr) {
   if (!ptr)
     return;
   Header header = *(static_cast<Header *>(ptr) - 1);
-  Bin *bin = cachedBytes + header.size <= kMaxCachedBytes
+  Bin *bin = cache.cachedBytes + header.size <= kMaxCachedBytes &&
+                     (cache.record.listed ||
+                      anvil::kernels::listThreadRecord(cache.record))
                  ? binFor(header.size, /*create=*/true)
                  : nullptr;
   if (!bin) {
@@ -105,5 +134,12 @@ extern "C" void _mlir_memref_to_llvm_free(void *ptr) {
   auto *block = static_cast<FreeBlock *>(header.raw);
   block->next = bin->head;
   bin->head = block;
-  cachedBytes += header.size;
+  cache.cachedBytes += header.size;
+}
+
+/// Frees every thread's cached blocks and scratch buffers and forgets
+/// their exit keys, so that the artifact can be unloaded; no run of it may
+/// be in progress.
+extern "C" void anvil_release_buffers(void) {
+  anvil::kernels::releaseThreadRecords();
 }

@@ -155,6 +155,22 @@ static void addEntryPoint(llvm::Module &module, llvm::Function *graph) {
   b.CreateRet(b.getInt32(0));
 }
 
+/// `void anvil_model_release(void)`: frees the buffers the artifact's runs
+/// keep for reuse, on every thread (anvil_release_buffers of the kernels
+/// archive, whose own symbols the artifact does not export). The runtime
+/// calls it before unloading the artifact.
+static void addReleaseFunction(llvm::Module &module) {
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *voidFn = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false);
+  llvm::FunctionCallee release =
+      module.getOrInsertFunction("anvil_release_buffers", voidFn);
+  auto *entry = llvm::Function::Create(voidFn, llvm::Function::ExternalLinkage,
+                                       "anvil_model_release", module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+  b.CreateCall(release);
+  b.CreateRetVoid();
+}
+
 std::unique_ptr<llvm::Module>
 anvil::host::translateToArtifactIR(ModuleOp module, llvm::LLVMContext &context,
                                    const ModelSignature &signature,
@@ -176,6 +192,7 @@ anvil::host::translateToArtifactIR(ModuleOp module, llvm::LLVMContext &context,
   }
   graph->setLinkage(llvm::GlobalValue::InternalLinkage);
   addEntryPoint(*llvmModule, graph);
+  addReleaseFunction(*llvmModule);
   llvm::Constant *text = llvm::ConstantDataArray::getString(
       context,
       metadataJSON(signature, target, constantTensorBytes(module),
