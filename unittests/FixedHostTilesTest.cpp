@@ -31,27 +31,27 @@ TEST(FixedHostTilesTest, ManyRowsSplitIntoRowBlocksOfKernelTiles) {
   // rows (96); 3136 rows make 8 blocks of 392, rounded up to 396.
   ThreadBlocks b = chooseGemmBlocks(host(2, 16, 32), 3136, 64);
   EXPECT_EQ(b.rows, 396);
-  EXPECT_EQ(b.cols % gemmKernelTile(host(2, 16, 32)).cols, 0);
-  EXPECT_GE(b.cols, 64);
+  EXPECT_EQ(b.cols, 64);
 }
 
 TEST(FixedHostTilesTest, FewRowsSplitTheColumns) {
   // 64 rows are less than two row blocks: the 3136 columns split into
-  // blocks of at least 16 kernel tiles of 32 columns (512): 6, balanced
-  // over 2 cores, of 523 rounded up to 544.
+  // blocks of at least 16 kernel tiles of 32 columns (512): 6 of 523,
+  // rounded up to whole vectors, 528.
   ThreadBlocks b = chooseGemmBlocks(host(2, 16, 32), 64, 3136);
   EXPECT_GE(b.rows, 64);
-  EXPECT_EQ(b.cols, 544);
+  EXPECT_EQ(b.cols, 528);
 }
 
-TEST(FixedHostTilesTest, BlocksBalanceOverTheCores) {
-  // 300 rows on 2 AVX-512 cores would make 3 blocks of 96 or more; 2 keep
-  // both cores equally busy.
+TEST(FixedHostTilesTest, BlocksFollowTheCores) {
+  // 300 rows on 2 AVX-512 cores make 3 blocks of 96 or more: 100, rounded
+  // up to 102.
   ThreadBlocks b = chooseGemmBlocks(host(2, 16, 32), 300, 64);
-  EXPECT_EQ(b.rows, 150);
-  // 16 cores allow 64 blocks; 6000 rows make 62 by size, 48 balanced.
-  b = chooseGemmBlocks(host(16, 16, 32), 6000, 64);
-  EXPECT_EQ(b.rows, 126);
+  EXPECT_EQ(b.rows, 102);
+  // 2 cores allow 8 blocks, 16 cores 64: 6000 rows make 62 of 97, rounded
+  // up to 102.
+  EXPECT_EQ(chooseGemmBlocks(host(2, 16, 32), 6000, 64).rows, 750);
+  EXPECT_EQ(chooseGemmBlocks(host(16, 16, 32), 6000, 64).rows, 102);
 }
 
 TEST(FixedHostTilesTest, SmallProductsStayWhole) {
@@ -65,7 +65,7 @@ TEST(FixedHostTilesTest, DepthwiseChannelsFollowTheRegisterBlock) {
   // at most 8 on 2 cores, of 12 channels.
   EXPECT_EQ(chooseDepthwiseBlockChannels(host(2, 16, 32), 96), 12);
   EXPECT_EQ(chooseDepthwiseBlockChannels(host(2, 16, 32), 8), 8);
-  // AVX2: rows of 4; 24 channels make 6 blocks by size, 6 on 2 cores.
+  // AVX2: rows of 4; 24 channels make 6 blocks.
   EXPECT_EQ(chooseDepthwiseBlockChannels(host(2, 8, 16), 24), 4);
 }
 

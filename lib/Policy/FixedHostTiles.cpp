@@ -27,13 +27,9 @@ static int64_t maxBlocks(const HostDesc &host) {
   return kBlocksPerCore * std::max<int64_t>(host.cores, 1);
 }
 
-/// `wanted` blocks (at least 1), at most maxBlocks, and a multiple of the
-/// cores once there are more blocks than cores, so that every core gets the
-/// same number.
-static int64_t balancedBlocks(const HostDesc &host, int64_t wanted) {
-  int64_t cores = std::max<int64_t>(host.cores, 1);
-  int64_t blocks = std::clamp<int64_t>(wanted, 1, maxBlocks(host));
-  return blocks > cores ? blocks - blocks % cores : blocks;
+/// `wanted` blocks, at least 1 and at most maxBlocks.
+static int64_t clampedBlocks(const HostDesc &host, int64_t wanted) {
+  return std::clamp<int64_t>(wanted, 1, maxBlocks(host));
 }
 
 /// Elements per block to cut `extent` into `blocks`, a multiple of `unit`.
@@ -53,17 +49,18 @@ ThreadBlocks anvil::policy::chooseGemmBlocks(const HostDesc &host,
   // along the cut keep that packing small beside the block's products.
   int64_t minRows = tile.rows * host.vectorLanes;
   int64_t minCols = tile.cols * host.vectorLanes;
-  int64_t rowBlocks = balancedBlocks(host, rows / minRows);
-  int64_t colBlocks =
-      rowBlocks > 1 ? 1 : balancedBlocks(host, cols / minCols);
+  int64_t rowBlocks = clampedBlocks(host, rows / minRows);
+  int64_t colBlocks = rowBlocks > 1 ? 1 : clampedBlocks(host, cols / minCols);
+  // Rows in whole kernel tiles; columns in whole vectors, which a kernel
+  // tile of two vectors splits at most in half.
   return {blockSize(rows, rowBlocks, tile.rows),
-          blockSize(cols, colBlocks, tile.cols)};
+          blockSize(cols, colBlocks, host.vectorLanes)};
 }
 
 int64_t anvil::policy::chooseDepthwiseBlockChannels(const HostDesc &host,
                                                     int64_t channels) {
   int64_t minChannels = chooseRegisterBlock(host).rows;
-  return blockSize(channels, balancedBlocks(host, channels / minChannels), 1);
+  return blockSize(channels, clampedBlocks(host, channels / minChannels), 1);
 }
 
 int64_t anvil::policy::chooseParallelIterations(const HostDesc &host) {

@@ -44,15 +44,13 @@ KernelTile gemmKernelTile(const target::HostDesc &host);
 /// Thread blocks of a host product with a rows x cols output: blocks of
 /// rows, or of columns when there are too few rows for two blocks, in at
 /// most four blocks a core, each at least as many kernel tiles along its cut
-/// as a vector has lanes, a multiple of the kernel tile, and, past one
-/// block a core, as many blocks as make every core's share equal where the
-/// shape allows.
+/// as a vector has lanes; rows a multiple of the kernel tile's, columns of
+/// a vector's lanes.
 ThreadBlocks chooseGemmBlocks(const target::HostDesc &host, int64_t rows,
                               int64_t cols);
 
 /// Channels per thread block of a host depthwise convolution: at least a
-/// register block's rows of channels a block, at most four blocks a core,
-/// balanced over the cores as gemm blocks are.
+/// register block's rows of channels a block, at most four blocks a core.
 int64_t chooseDepthwiseBlockChannels(const target::HostDesc &host,
                                      int64_t channels);
 
