@@ -9,6 +9,10 @@
    LIMIT_MB over a warmed-up start.
 3. Indices out of range give an invalid tensor, and a failed run a message.
 
+Under a sanitizer build (ANVIL_SANITIZED=1 in the environment) part 2 is
+skipped: AddressSanitizer's quarantine keeps freed memory resident on
+purpose.
+
 usage: c_api_threads.py --bin BUILD/bin --lib BUILD/lib/libanvil_runtime.so
                         MODEL.onnx [--runs N] [--cycles N] [--threads N]
 """
@@ -181,11 +185,13 @@ def main():
     lib = bind(args.lib)
     with tempfile.TemporaryDirectory() as work:
         paths = {}
+        # A sanitizer build preloads its runtime into this process only.
+        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
         for target in ("host", "mtia-v1"):
             paths[target] = os.path.join(work, target + ".so")
             subprocess.run([os.path.join(args.bin, "anvil-compile"),
                             args.model, "--target=" + target, "-o",
-                            paths[target]], check=True)
+                            paths[target]], check=True, env=env)
         host, sim = Model(lib, paths["host"]), Model(lib, paths["mtia-v1"])
         rng = np.random.default_rng(0)
         inputs = {id(m): [Model.array(i, lambda s, d: rng.standard_normal(
@@ -194,8 +200,11 @@ def main():
         ok &= edges(host, inputs[id(host)])
         host.free()
         sim.free()
-        ok &= growth(lib, paths["host"], inputs[id(host)], args.cycles,
-                     args.threads)
+        if os.environ.get("ANVIL_SANITIZED"):
+            print("memory bounds skipped under the sanitizer build")
+        else:
+            ok &= growth(lib, paths["host"], inputs[id(host)], args.cycles,
+                         args.threads)
     return 0 if ok else 1
 
 

@@ -8,6 +8,7 @@
 #include "NodeContext.h"
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
+#include "anvil/Support/Sizes.h"
 
 using namespace mlir;
 using namespace anvil;
@@ -93,11 +94,16 @@ LogicalResult importReshape(NodeContext &n) {
       inferAt = i;
     } else if (d < 0) {
       return n.invalid("negative dimension " + Twine(d) + " in the shape");
-    } else {
-      known *= d;
     }
     shape.push_back(d);
   }
+  SmallVector<int64_t> given(shape);
+  if (inferAt >= 0)
+    given.erase(given.begin() + inferAt);
+  std::optional<int64_t> count = anvil::checkedElementCount(given);
+  if (!count)
+    return n.invalid("the shape has more elements than 64 bits can count");
+  known = *count;
   if (inferAt >= 0) {
     if (known == 0 || in.getNumElements() % known)
       return n.invalid("cannot infer the -1 dimension");
