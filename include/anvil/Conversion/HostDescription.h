@@ -11,9 +11,13 @@
 #ifndef ANVIL_CONVERSION_HOSTDESCRIPTION_H
 #define ANVIL_CONVERSION_HOSTDESCRIPTION_H
 
+#include "anvil/Policy/Tiling.h"
 #include "anvil/Target/HostDesc.h"
 
 #include "mlir/IR/Operation.h"
+#include "mlir/Support/LLVM.h"
+
+#include <memory>
 
 namespace anvil {
 
@@ -22,6 +26,19 @@ namespace anvil {
 /// An error where the module carries one that is not a valid host
 /// description.
 llvm::Expected<target::HostDesc> hostDescriptionOf(mlir::Operation *op);
+
+/// What a host pass decides its sizes with: the tiling policy it was given
+/// by name and the host description of `op`'s module.
+struct HostTiling {
+  std::unique_ptr<policy::TilingPolicy> policy;
+  target::HostDesc host;
+};
+
+/// The policy named `policyName` and `op`'s host description, or failure
+/// after an error on `op` naming an unknown policy or an invalid
+/// description.
+mlir::FailureOr<HostTiling> hostTilingOf(mlir::Operation *op,
+                                         llvm::StringRef policyName);
 
 } // namespace anvil
 

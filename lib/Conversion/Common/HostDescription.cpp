@@ -22,3 +22,17 @@ anvil::hostDescriptionOf(Operation *op) {
   return target::parseHostDesc(json.getValue(),
                                "the module's anvil.machine_description");
 }
+
+FailureOr<anvil::HostTiling> anvil::hostTilingOf(Operation *op,
+                                                 StringRef policyName) {
+  HostTiling tiling;
+  tiling.policy = policy::createTilingPolicy(policyName);
+  if (!tiling.policy)
+    return op->emitError("unknown tiling policy '")
+           << policyName << "' (tiling: fixed-tiles)";
+  llvm::Expected<target::HostDesc> host = hostDescriptionOf(op);
+  if (!host)
+    return op->emitError(llvm::toString(host.takeError()));
+  tiling.host = std::move(*host);
+  return tiling;
+}

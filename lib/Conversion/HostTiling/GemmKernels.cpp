@@ -515,19 +515,9 @@ struct HostGemmKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::unique_ptr<anvil::policy::TilingPolicy> policy =
-        anvil::policy::createTilingPolicy(tiling);
-    if (!policy) {
-      module.emitError("unknown tiling policy '")
-          << tiling << "' (tiling: fixed-tiles)";
+    FailureOr<anvil::HostTiling> decide = anvil::hostTilingOf(module, tiling);
+    if (failed(decide))
       return signalPassFailure();
-    }
-    llvm::Expected<anvil::target::HostDesc> host =
-        anvil::hostDescriptionOf(module);
-    if (!host) {
-      module.emitError(llvm::toString(host.takeError()));
-      return signalPassFailure();
-    }
     SmallVector<linalg::LinalgOp> targets;
     module.walk([&](linalg::LinalgOp op) {
       if (kernelTakes(op))
@@ -538,7 +528,7 @@ struct HostGemmKernelsPass
       pinnedOk &= succeeded(checkPinned(op));
     if (!pinnedOk)
       return signalPassFailure();
-    Blocking blocking{*policy, std::move(*host)};
+    Blocking blocking{*decide->policy, std::move(decide->host)};
     bool gemm = false, depthwise = false;
     for (linalg::LinalgOp op : targets) {
       // Read before lowering: a lowered op is erased.

@@ -1,6 +1,5 @@
 //===- PrepareForLLVM.cpp - Lower vector ops and copies for LLVM ----------===//
 #include "anvil/Conversion/HostDescription.h"
-#include "anvil/Policy/Tiling.h"
 
 #include "anvil/Conversion/Passes.h"
 
@@ -138,16 +137,11 @@ struct HostPrepareForLLVMPass
   FailureOr<int64_t> sharedIterations() {
     if (parallelIterations > 0)
       return static_cast<int64_t>(parallelIterations);
-    std::unique_ptr<anvil::policy::TilingPolicy> policy =
-        anvil::policy::createTilingPolicy(tiling);
-    if (!policy)
-      return getOperation().emitError("unknown tiling policy '")
-             << tiling << "' (tiling: fixed-tiles)";
-    llvm::Expected<anvil::target::HostDesc> host =
-        anvil::hostDescriptionOf(getOperation());
-    if (!host)
-      return getOperation().emitError(llvm::toString(host.takeError()));
-    return policy->parallelIterations(*host);
+    FailureOr<anvil::HostTiling> decide =
+        anvil::hostTilingOf(getOperation(), tiling);
+    if (failed(decide))
+      return failure();
+    return decide->policy->parallelIterations(decide->host);
   }
 
   void runOnOperation() override {

@@ -10,7 +10,6 @@
 
 #include "anvil/Conversion/HostDescription.h"
 #include "anvil/Conversion/Products.h"
-#include "anvil/Policy/Tiling.h"
 
 #include "anvil/Conversion/Passes.h"
 
@@ -148,16 +147,12 @@ struct HostTileAndVectorizePass
     block = {vectorWidth, rowTile, reductionTile};
     if (block.width > 0 && block.rows > 0 && block.depth > 0)
       return success();
-    std::unique_ptr<anvil::policy::TilingPolicy> policy =
-        anvil::policy::createTilingPolicy(tiling);
-    if (!policy)
-      return getOperation().emitError("unknown tiling policy '")
-             << tiling << "' (tiling: fixed-tiles)";
-    llvm::Expected<anvil::target::HostDesc> host =
-        anvil::hostDescriptionOf(getOperation());
-    if (!host)
-      return getOperation().emitError(llvm::toString(host.takeError()));
-    anvil::policy::RegisterBlock chosen = policy->registerBlock(*host);
+    FailureOr<anvil::HostTiling> decide =
+        anvil::hostTilingOf(getOperation(), tiling);
+    if (failed(decide))
+      return failure();
+    anvil::policy::RegisterBlock chosen =
+        decide->policy->registerBlock(decide->host);
     if (block.width <= 0)
       block.width = chosen.width;
     if (block.rows <= 0)
