@@ -19,3 +19,7 @@ llvm_config.add_tool_substitutions(
     ["anvil-opt", "anvil-compile", "anvil-run"], [config.anvil_tools_dir])
 # Debian's PyTorch and onnx live only under the system interpreter.
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# AddressSanitizer reserves terabytes of address space: tests that limit
+# a process's memory with `ulimit -v` cannot run under it.
+if "address" in config.anvil_sanitize:
+    config.available_features.add("asan")

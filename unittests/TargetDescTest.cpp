@@ -165,6 +165,43 @@ TEST(TargetDescTest, InconsistentFilesAreRejected) {
       << two;
 }
 
+TEST(TargetDescTest, FiguresPastTheCeilingsAreRefusedBeforeTheyOverflow) {
+  // A 2^31 x 2^31 grid times 128 KiB of local memory overflows 64 bits;
+  // the grid is refused by its own ceiling, not by a wrapped product.
+  std::string grid = errorAfterEdit([](llvm::json::Object &o) {
+    (*o.getObject("pe_grid"))["rows"] = int64_t(1) << 31;
+    (*o.getObject("pe_grid"))["cols"] = int64_t(1) << 31;
+  });
+  EXPECT_NE(grid.find("pe_grid.rows: is larger than Anvil models (at most "
+                      "1024, got 2147483648)"),
+            std::string::npos)
+      << grid;
+  EXPECT_EQ(grid.find("all PEs' local memories"), std::string::npos) << grid;
+
+  std::string sram = errorAfterEdit([](llvm::json::Object &o) {
+    (*o.getObject("memory")->getObject("sram"))["capacity_bytes"] =
+        int64_t(1) << 40;
+  });
+  EXPECT_NE(sram.find("memory.sram.capacity_bytes: is larger than Anvil "
+                      "models"),
+            std::string::npos)
+      << sram;
+
+  std::string tile = errorAfterEdit([](llvm::json::Object &o) {
+    (*o.getObject("dpe"))["tile_rows"] = int64_t(1) << 40;
+    (*o.getObject("dpe"))["tile_row_bytes"] = int64_t(1) << 40;
+  });
+  EXPECT_NE(tile.find("dpe.tile_rows: is larger than Anvil models"),
+            std::string::npos)
+      << tile;
+
+  std::string clock = errorAfterEdit(
+      [](llvm::json::Object &o) { o["clock_mhz"] = 1e300; });
+  EXPECT_NE(clock.find("clock_mhz: is larger than Anvil models"),
+            std::string::npos)
+      << clock;
+}
+
 TEST(CostModelTest, DMA) {
   TargetDesc v1 = load("mtia-v1");
   // Rows are rounded up to 64-byte transactions: 3 rows of 100 bytes move

@@ -23,6 +23,14 @@ void anvil_sgemm(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                  const float *b, int64_t ldb, float *c, int64_t ldc,
                  int32_t accumulate);
 
+/* The entry point of an artifact, anvil_model_run, calls its graph through
+ * anvil_run_guarded, which returns 0, or ANVIL_RUN_OUT_OF_MEMORY where a
+ * buffer of the run could not be allocated: the run stops there and the
+ * buffers it had taken are freed. An allocation that fails inside an OpenMP
+ * parallel region cannot unwind its team: it prints why and aborts. */
+#define ANVIL_RUN_OUT_OF_MEMORY 2
+int anvil_run_guarded(void (*body)(void **), void **buffers);
+
 /* anvil_sgemm keeps a tile of C in vector registers: ANVIL_SGEMM_TILE_ROWS
  * rows by ANVIL_SGEMM_TILE_VECTORS vectors of the widest registers
  * (AVX-512F: 6 x 32 floats, AVX2: 6 x 16). A caller that cuts a product

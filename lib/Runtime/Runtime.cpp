@@ -1,7 +1,9 @@
 //===- Runtime.cpp - Load and run compiled artifacts ----------------------===//
 #include "anvil-c/Runtime.h"
+#include "anvil-c/Kernels.h"
+#include "Metadata.h"
+
 #include "anvil/Sim/Simulator.h"
-#include "anvil/Support/Json.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/JSON.h"
@@ -27,24 +29,9 @@ extern "C" const char __ehdr_start;
 #include <string>
 #include <vector>
 
+using anvil::runtime::TensorInfo;
+
 namespace {
-
-struct TensorInfo {
-  std::string name;
-  AnvilDType dtype = ANVIL_DTYPE_INVALID;
-  std::vector<int64_t> shape;
-
-  AnvilTensor view() const {
-    return {name.c_str(), dtype, static_cast<int32_t>(shape.size()),
-            shape.data(), nullptr};
-  }
-  size_t bytes() const {
-    size_t n = anvilDTypeSize(dtype);
-    for (int64_t d : shape)
-      n *= static_cast<size_t>(d);
-    return n;
-  }
-};
 
 using EntryFn = int (*)(void **);
 using SetThreadsFn = void (*)(int);
@@ -52,42 +39,6 @@ using SetThreadsFn = void (*)(int);
 void setError(char **error, const std::string &message) {
   if (error)
     *error = strdup(message.c_str());
-}
-
-AnvilDType parseDType(llvm::StringRef name) {
-  for (int d = ANVIL_DTYPE_FLOAT32; d <= ANVIL_DTYPE_UINT64; ++d)
-    if (name == anvilDTypeName(static_cast<AnvilDType>(d)))
-      return static_cast<AnvilDType>(d);
-  return ANVIL_DTYPE_INVALID;
-}
-
-bool parseTensors(const llvm::json::Array *array,
-                  std::vector<TensorInfo> &out) {
-  if (!array)
-    return false;
-  for (const llvm::json::Value &v : *array) {
-    const llvm::json::Object *o = v.getAsObject();
-    if (!o)
-      return false;
-    TensorInfo info;
-    auto name = o->getString("name");
-    auto dtype = o->getString("dtype");
-    const llvm::json::Array *shape = o->getArray("shape");
-    if (!name || !dtype || !shape)
-      return false;
-    info.name = name->str();
-    info.dtype = parseDType(*dtype);
-    if (info.dtype == ANVIL_DTYPE_INVALID)
-      return false;
-    for (const llvm::json::Value &d : *shape) {
-      auto size = d.getAsInteger();
-      if (!size || *size < 0)
-        return false;
-      info.shape.push_back(*size);
-    }
-    out.push_back(std::move(info));
-  }
-  return true;
 }
 
 std::string shapeString(const int64_t *shape, int32_t rank) {
@@ -112,7 +63,7 @@ std::string mismatch(const char *role, int32_t index, const TensorInfo &want,
     return who + " expects shape " +
            shapeString(want.shape.data(), want.shape.size()) + ", got " +
            shapeString(got.shape, got.rank);
-  if (!got.data && want.bytes() != 0)
+  if (!got.data && want.byteSize != 0)
     return who + " has no data";
   return "";
 }
@@ -194,9 +145,9 @@ static int runSimulated(AnvilModel &model, std::vector<void *> &buffers,
   options.trace = model.trace;
   auto sim = std::make_unique<anvil::sim::Simulator>(*model.machine, options);
   for (const TensorInfo &t : model.inputs)
-    sim->addCompulsoryDRAMBytes(t.bytes());
+    sim->addCompulsoryDRAMBytes(t.byteSize);
   for (const TensorInfo &t : model.outputs)
-    sim->addCompulsoryDRAMBytes(t.bytes());
+    sim->addCompulsoryDRAMBytes(t.byteSize);
   sim->addCompulsoryDRAMBytes(model.weightBytes);
   buffers.push_back(sim->localMemories());
   buffers.push_back(sim->sramBase());
@@ -275,36 +226,15 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
   auto entry = reinterpret_cast<EntryFn>(dlsym(handle, "anvil_model_run"));
   if (!metadata || !entry)
     return fail("not an Anvil artifact (no metadata or entry point)");
-  llvm::Expected<llvm::json::Value> json = anvil::parseJson(metadata);
-  if (!json) {
-    llvm::consumeError(json.takeError());
-    return fail("artifact metadata is not valid JSON");
-  }
-  const llvm::json::Object *root = json->getAsObject();
-  auto version = root ? root->getInteger("format_version") : std::nullopt;
-  if (!version)
-    return fail("artifact metadata has no format_version");
-  if (*version != ANVIL_ARTIFACT_FORMAT_VERSION)
-    return fail("artifact format version " + std::to_string(*version) +
-                " is not supported by this runtime (which reads version " +
-                std::to_string(ANVIL_ARTIFACT_FORMAT_VERSION) +
-                "); recompile the model");
+  llvm::Expected<anvil::runtime::ArtifactMetadata> parsed =
+      anvil::runtime::parseArtifactMetadata(metadata);
+  if (!parsed)
+    return fail(llvm::toString(parsed.takeError()));
   auto *model = new AnvilModel;
-  if (!parseTensors(root->getArray("inputs"), model->inputs) ||
-      !parseTensors(root->getArray("outputs"), model->outputs)) {
-    delete model;
-    return fail("artifact metadata has malformed inputs or outputs");
-  }
-  model->weightBytes = root->getInteger("weight_bytes").value_or(0);
-  if (auto description = root->getString("machine_description")) {
-    llvm::Expected<anvil::target::TargetDesc> machine =
-        anvil::target::parseTargetDesc(*description, "the artifact's machine");
-    if (!machine) {
-      delete model;
-      return fail(llvm::toString(machine.takeError()));
-    }
-    model->machine = std::move(*machine);
-  }
+  model->inputs = std::move(parsed->inputs);
+  model->outputs = std::move(parsed->outputs);
+  model->weightBytes = parsed->weightBytes;
+  model->machine = std::move(parsed->machine);
   model->handle = handle;
   model->entry = entry;
   model->setThreads =
@@ -384,6 +314,8 @@ int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
     model->setThreads(gNumThreads);
   int status = model->machine ? runSimulated(*model, buffers, error)
                               : model->entry(buffers.data());
+  if (status == ANVIL_RUN_OUT_OF_MEMORY && error && !*error)
+    setError(error, "out of memory: the run could not allocate a buffer");
   if (status != 0 && error && !*error)
     setError(error, "the model's code failed (status " +
                         std::to_string(status) + ")");

@@ -14,6 +14,7 @@
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/Torch.h"
 #include "anvil/Support/Json.h"
+#include "anvil/Support/Sizes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -89,28 +90,43 @@ std::optional<SourceLine> userFrame(StringRef trace) {
   return found;
 }
 
-/// Bytes of a strided tensor laid out contiguously.
+/// The last element a strided view reaches, or nullopt where a stride is
+/// negative or the sum overflows.
+static std::optional<int64_t> lastStridedElement(ArrayRef<int64_t> sizes,
+                                                 ArrayRef<int64_t> strides,
+                                                 int64_t offset) {
+  std::optional<int64_t> last = offset;
+  for (auto [size, stride] : llvm::zip_equal(sizes, strides)) {
+    if (stride < 0 || !last)
+      return std::nullopt;
+    std::optional<int64_t> span = llvm::checkedMul(size - 1, stride);
+    last = span ? llvm::checkedAdd(*last, *span) : std::nullopt;
+  }
+  return last;
+}
+
+/// Bytes of a strided tensor laid out contiguously; nullopt where the view
+/// reaches outside `blob`.
 std::optional<std::string> gatherStrided(StringRef blob,
                                          ArrayRef<int64_t> sizes,
                                          ArrayRef<int64_t> strides,
                                          int64_t offset, size_t elementBytes) {
-  int64_t count = 1;
-  for (int64_t s : sizes)
-    count *= s;
-  if (count == 0)
+  std::optional<int64_t> count = checkedElementCount(sizes);
+  if (!count || offset < 0)
+    return std::nullopt;
+  if (*count == 0)
     return std::string();
-  int64_t last = offset;
-  for (auto [size, stride] : llvm::zip_equal(sizes, strides)) {
-    if (stride < 0)
-      return std::nullopt;
-    last += (size - 1) * stride;
-  }
-  if (offset < 0 || (last + 1) * int64_t(elementBytes) > int64_t(blob.size()))
+  std::optional<int64_t> last = lastStridedElement(sizes, strides, offset);
+  std::optional<int64_t> lastByte =
+      last ? checkedByteCount({*last}, elementBytes) : std::nullopt;
+  std::optional<int64_t> end =
+      lastByte ? checkedRangeEnd(*lastByte, elementBytes) : std::nullopt;
+  if (!end || *end > int64_t(blob.size()))
     return std::nullopt;
   std::string out;
-  out.reserve(count * elementBytes);
+  out.reserve(*count * elementBytes);
   SmallVector<int64_t> index(sizes.size(), 0);
-  for (int64_t n = 0; n < count; ++n) {
+  for (int64_t n = 0; n < *count; ++n) {
     int64_t at = offset;
     for (auto [i, stride] : llvm::zip_equal(index, strides))
       at += i * stride;

@@ -2,6 +2,8 @@
 
 #include "Common.h"
 
+#include <cstdint>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -120,12 +122,17 @@ Isa hostIsa() {
 float *scratch(ScratchSlot slot, size_t floats) {
   Scratch &s = scratchOfThread;
   if (floats > s.size[slot]) {
+    size_t bytes = floats > (SIZE_MAX - 63) / 4 ? SIZE_MAX
+                                                : (floats * 4 + 63) / 64 * 64;
     if (!s.record.listed && !listThreadRecord(s.record))
-      return nullptr;
+      outOfMemory(bytes);
     std::free(s.data[slot]);
-    s.data[slot] = static_cast<float *>(
-        std::aligned_alloc(64, (floats * 4 + 63) / 64 * 64));
+    s.data[slot] = bytes == SIZE_MAX ? nullptr
+                                     : static_cast<float *>(
+                                           std::aligned_alloc(64, bytes));
     s.size[slot] = s.data[slot] ? floats : 0;
+    if (!s.data[slot])
+      outOfMemory(bytes);
   }
   return s.data[slot];
 }

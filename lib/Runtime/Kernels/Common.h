@@ -20,7 +20,8 @@ enum class Isa { Generic, Avx2, Avx512 };
 Isa hostIsa();
 
 /// Scratch buffers, one per slot, kept for the thread's life and grown on
-/// demand; 64-byte aligned. Each kernel owns its slots.
+/// demand; 64-byte aligned. Each kernel owns its slots. Never null: a
+/// buffer that cannot be allocated stops the run (outOfMemory).
 enum ScratchSlot {
   kGemmPanelA,
   kGemmPanelB,
@@ -32,6 +33,19 @@ enum ScratchSlot {
   kNumScratchSlots
 };
 float *scratch(ScratchSlot slot, size_t floats);
+
+/// Stops the model run on this thread for want of `bytes`: back to its
+/// anvil_run_guarded, which returns ANVIL_RUN_OUT_OF_MEMORY, or, where that
+/// cannot be reached (no guarded run, or inside an OpenMP parallel region,
+/// whose team cannot be unwound), a message and abort.
+[[noreturn]] void outOfMemory(size_t bytes);
+
+/// Whether this thread is in a guarded run outside any parallel region:
+/// its allocations are then the run's to free if it stops.
+bool inGuardedRun();
+
+/// Frees the blocks the stopped run had allocated and not freed (Memory.cpp).
+void freeRunBlocks();
 
 /// What a thread keeps for reuse (scratch buffers, cached blocks), on a
 /// list of every thread's. `release` frees it when the thread exits, or for

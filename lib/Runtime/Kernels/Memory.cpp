@@ -24,11 +24,19 @@ constexpr size_t kMaxCachedBytes = size_t(4) << 30;
 constexpr int kBins = 256;
 
 /// Precedes every block handed out: where the malloc'd block starts and its
-/// size (the bin key). 16 bytes, so unaligned requests stay 16-aligned.
-struct Header {
+/// size (the bin key); blocks of a guarded run (Run.cpp) are also on the
+/// thread's list of them, for a run that stops to free. A multiple of 16
+/// bytes, so unaligned requests stay 16-aligned.
+struct alignas(16) Header {
   void *raw;
   size_t size;
+  Header *prev, *next;
+  bool tracked;
 };
+static_assert(sizeof(Header) % 16 == 0, "blocks must stay 16-aligned");
+
+/// The live blocks this thread's guarded run has allocated.
+thread_local Header *runBlocks = nullptr;
 
 struct FreeBlock {
   FreeBlock *next;
@@ -92,35 +100,62 @@ void *takeBlock(size_t size) {
   return block;
 }
 
-void *handOut(void *raw, size_t size, size_t alignment) {
+/// A block of `size` bytes whose user part, after its header, is aligned
+/// to `alignment`; `padding` is what the alignment may cost. Never null:
+/// a failed allocation stops the run.
+void *handOut(size_t size, size_t padding, size_t alignment) {
+  size_t total = size + sizeof(Header) + padding;
+  if (total < size)
+    anvil::kernels::outOfMemory(size);
+  void *raw = takeBlock(total);
   if (!raw)
-    return nullptr;
+    anvil::kernels::outOfMemory(total);
   uintptr_t start = reinterpret_cast<uintptr_t>(raw) + sizeof(Header);
   uintptr_t aligned = (start + alignment - 1) / alignment * alignment;
   Header *header = reinterpret_cast<Header *>(aligned) - 1;
-  header->raw = raw;
-  header->size = size;
+  *header = {raw, total, nullptr, nullptr, anvil::kernels::inGuardedRun()};
+  if (header->tracked) {
+    header->next = runBlocks;
+    if (runBlocks)
+      runBlocks->prev = header;
+    runBlocks = header;
+  }
   return reinterpret_cast<void *>(aligned);
+}
+
+void untrack(Header *header) {
+  if (!header->tracked)
+    return;
+  (header->prev ? header->prev->next : runBlocks) = header->next;
+  if (header->next)
+    header->next->prev = header->prev;
+  header->tracked = false;
 }
 
 } // namespace
 
+void anvil::kernels::freeRunBlocks() {
+  while (Header *header = runBlocks) {
+    untrack(header);
+    std::free(header->raw);
+  }
+}
+
 extern "C" void *_mlir_memref_to_llvm_alloc(size_t size) {
-  size_t total = size + sizeof(Header);
-  return handOut(takeBlock(total), total, alignof(Header));
+  return handOut(size, 0, alignof(Header));
 }
 
 extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
                                                      size_t size) {
   if (alignment < alignof(Header))
     alignment = alignof(Header);
-  size_t total = size + sizeof(Header) + alignment;
-  return handOut(takeBlock(total), total, alignment);
+  return handOut(size, alignment, alignment);
 }
 
 extern "C" void _mlir_memref_to_llvm_free(void *ptr) {
   if (!ptr)
     return;
+  untrack(static_cast<Header *>(ptr) - 1);
   Header header = *(static_cast<Header *>(ptr) - 1);
   Bin *bin = cache.cachedBytes + header.size <= kMaxCachedBytes &&
                      (cache.record.listed ||

@@ -170,24 +170,28 @@ std::vector<std::string> problemsOf(const HostDesc &d) {
   auto fail = [&](const llvm::Twine &field, const llvm::Twine &why) {
     problems.push_back((field + ": " + why).str());
   };
-  if (d.cores < 1)
-    fail("cores", "must be at least 1");
+  // Past these no machine exists, and the tiling policies' products of
+  // cores and cache sizes would overflow.
+  constexpr int64_t kMaxCores = 1 << 16, kMaxBytes = int64_t(1) << 48;
+  if (d.cores < 1 || d.cores > kMaxCores)
+    fail("cores", "must be between 1 and " + llvm::Twine(kMaxCores));
   if (d.vectorLanes != 4 && d.vectorLanes != 8 && d.vectorLanes != 16)
     fail("vector.f32_lanes", "must be 4 (SSE), 8 (AVX2) or 16 (AVX-512)");
   if (d.vectorRegisters != 16 && d.vectorRegisters != 32)
     fail("vector.registers", "must be 16 or 32");
-  if (d.dramBytes <= 0)
-    fail("dram_bytes", "must be positive");
+  if (d.dramBytes <= 0 || d.dramBytes > kMaxBytes)
+    fail("dram_bytes", "must be positive and at most 2^48");
   int64_t previous = 0;
   for (auto [i, c] : llvm::enumerate(d.caches)) {
     std::string at = llvm::formatv("caches[{0}]", i);
     if (c.level <= previous)
       fail(at + ".level", "levels must rise from the innermost (1, 2, 3)");
     previous = c.level;
-    if (c.capacityBytes <= 0)
-      fail(at + ".capacity_bytes", "must be positive");
-    if (c.lineBytes <= 0 || !llvm::isPowerOf2_64(c.lineBytes))
-      fail(at + ".line_bytes", "must be a power of two");
+    if (c.capacityBytes <= 0 || c.capacityBytes > kMaxBytes)
+      fail(at + ".capacity_bytes", "must be positive and at most 2^48");
+    if (c.lineBytes <= 0 || c.lineBytes > 4096 ||
+        !llvm::isPowerOf2_64(c.lineBytes))
+      fail(at + ".line_bytes", "must be a power of two, at most 4096");
     if (c.sharedByCores < 1 || c.sharedByCores > d.cores)
       fail(at + ".shared_by_cores", "must be between 1 and cores");
   }

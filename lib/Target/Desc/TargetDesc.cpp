@@ -18,6 +18,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 
@@ -243,9 +244,23 @@ public:
     problems.push_back((field + ": " + why).str());
   }
   void positive(llvm::StringRef field, double value) {
-    if (!(value > 0))
+    if (!(value > 0) || !std::isfinite(value))
       fail(field, "must be positive (got " + llvm::formatv("{0}", value) + ")");
   }
+  /// Figures past `limit` are no machine Anvil models, and products of
+  /// them would overflow.
+  void atMost(llvm::StringRef field, int64_t value, int64_t limit) {
+    if (value > limit)
+      fail(field, "is larger than Anvil models (at most " +
+                      llvm::Twine(limit) + ", got " + llvm::Twine(value) + ")");
+  }
+  void atMost(llvm::StringRef field, double value, double limit) {
+    if (value > limit)
+      fail(field, "is larger than Anvil models (at most " +
+                      llvm::formatv("{0:e}", limit) + ", got " +
+                      llvm::formatv("{0:e}", value) + ")");
+  }
+  bool failed() const { return !problems.empty(); }
   void nonNegative(llvm::StringRef field, int64_t value) {
     if (value < 0)
       fail(field, "must not be negative (got " + llvm::Twine(value) + ")");
@@ -344,6 +359,40 @@ static void convertDPETypes(llvm::ArrayRef<RawDPEType> raw, DPEDesc &dpe,
   }
 }
 
+/// The largest figures Anvil models: products of them (PEs times local
+/// memory, a DPE tile's bytes) stay far from overflowing, and the simulator
+/// holds the SRAM in host memory.
+static void checkCeilings(const TargetDesc &d, Validator &v) {
+  constexpr int64_t kCount = int64_t(1) << 32;
+  constexpr double kRate = 1e9;
+  v.atMost("pe_grid.rows", d.peRows, 1024);
+  v.atMost("pe_grid.cols", d.peCols, 1024);
+  for (int i = 0; i < kNumMemoryLevels; ++i) {
+    const MemoryDesc &m = d.memory[i];
+    std::string where = ("memory." + memoryLevelName(MemoryLevel(i))).str();
+    v.atMost(where + ".capacity_bytes", m.capacityBytes,
+             MemoryLevel(i) == MemoryLevel::DRAM ? int64_t(1) << 48 : kCount);
+    v.atMost(where + ".bandwidth_gb_per_s", m.bandwidthGBps, kRate);
+    v.atMost(where + ".latency_cycles", m.latencyCycles, kCount);
+    v.atMost(where + ".transaction_bytes", m.transactionBytes, kCount);
+  }
+  v.atMost("clock_mhz", d.clockMHz, kRate);
+  v.atMost("host_link_gb_per_s", d.hostLinkGBps, kRate);
+  v.atMost("dma.bytes_per_cycle", d.dma.bytesPerCycle, kCount);
+  v.atMost("dpe.tile_rows", d.dpe.tileRows, 1 << 16);
+  v.atMost("dpe.tile_row_bytes", d.dpe.tileRowBytes, 1 << 16);
+  v.atMost("dpe.arrays", d.dpe.arrays, 1 << 16);
+  v.atMost("dpe.reload_cycles", d.dpe.reloadCycles, kCount);
+  v.atMost("vector_core.vector_bytes", d.vectorBytes, 1 << 16);
+  v.atMost("costs.launch_cycles", d.costs.launchCycles, kCount);
+  v.atMost("costs.barrier_cycles", d.costs.barrierCycles, kCount);
+  v.atMost("costs.issue_cycles", d.costs.issueCycles, kCount);
+  for (const LaneDesc &lane : d.se)
+    v.atMost("se.ops_per_cycle", lane.opsPerCycle, kCount);
+  for (const LaneDesc &lane : d.vectorCore)
+    v.atMost("vector_core.ops_per_cycle", lane.opsPerCycle, kCount);
+}
+
 static void checkMemory(const TargetDesc &d, Validator &v) {
   for (int i = 0; i < kNumMemoryLevels; ++i) {
     const MemoryDesc &m = d.memory[i];
@@ -424,8 +473,12 @@ anvil::target::parseTargetDesc(llvm::StringRef text, llvm::StringRef source) {
   convertLanes(raw.se.opsPerCycle, "se.ops_per_cycle", d.se, v);
   convertLanes(raw.vector.opsPerCycle, "vector_core.ops_per_cycle",
                d.vectorCore, v);
-  checkMemory(d, v);
-  checkUnits(d, v);
+  checkCeilings(d, v);
+  // The checks below multiply figures: only once each is in range.
+  if (!v.failed()) {
+    checkMemory(d, v);
+    checkUnits(d, v);
+  }
   if (llvm::Error err = v.result())
     return std::move(err);
   d.json = text.str();

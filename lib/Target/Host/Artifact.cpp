@@ -136,23 +136,41 @@ static int64_t constantTensorBytes(ModuleOp module) {
   return bytes;
 }
 
-/// `int anvil_model_run(void **buffers)`: inputs, then outputs, each a
+/// `void anvil_model_body(void **buffers)`: inputs, then outputs, each a
 /// pointer to dense row-major data; calls the graph function.
-static void addEntryPoint(llvm::Module &module, llvm::Function *graph) {
+static llvm::Function *addBody(llvm::Module &module, llvm::Function *graph) {
   llvm::LLVMContext &ctx = module.getContext();
   auto *ptrTy = llvm::PointerType::getUnqual(ctx);
-  auto *entryTy = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx),
-                                          {ptrTy}, false);
-  auto *entry = llvm::Function::Create(entryTy, llvm::Function::ExternalLinkage,
-                                       kEntrySymbol, module);
-  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+  auto *bodyTy =
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrTy}, false);
+  auto *body = llvm::Function::Create(
+      bodyTy, llvm::Function::InternalLinkage, "anvil_model_body", module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", body));
   llvm::SmallVector<llvm::Value *> args;
   for (unsigned i = 0; i < graph->arg_size(); ++i) {
-    llvm::Value *slot = b.CreateConstGEP1_64(ptrTy, entry->getArg(0), i);
+    llvm::Value *slot = b.CreateConstGEP1_64(ptrTy, body->getArg(0), i);
     args.push_back(b.CreateLoad(ptrTy, slot));
   }
   b.CreateCall(graph, args);
-  b.CreateRet(b.getInt32(0));
+  b.CreateRetVoid();
+  return body;
+}
+
+/// `int anvil_model_run(void **buffers)`: the body through
+/// anvil_run_guarded (anvil-c/Kernels.h), which returns 0, or
+/// ANVIL_RUN_OUT_OF_MEMORY where the run could not allocate a buffer.
+static void addEntryPoint(llvm::Module &module, llvm::Function *graph) {
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *ptrTy = llvm::PointerType::getUnqual(ctx);
+  auto *i32Ty = llvm::Type::getInt32Ty(ctx);
+  llvm::Function *body = addBody(module, graph);
+  llvm::FunctionCallee guarded = module.getOrInsertFunction(
+      "anvil_run_guarded", llvm::FunctionType::get(i32Ty, {ptrTy, ptrTy}, false));
+  auto *entry = llvm::Function::Create(
+      llvm::FunctionType::get(i32Ty, {ptrTy}, false),
+      llvm::Function::ExternalLinkage, kEntrySymbol, module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+  b.CreateRet(b.CreateCall(guarded, {body, entry->getArg(0)}));
 }
 
 /// `void anvil_model_release(void)`: frees the buffers the artifact's runs

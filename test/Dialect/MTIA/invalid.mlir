@@ -308,3 +308,21 @@ func.func @lut_shared(%a: memref<8xf32>, %b: memref<8xf32, #mtia.memory_space<lo
   %t = mtia.se_lut exp %a, %b : memref<8xf32>, memref<8xf32, #mtia.memory_space<local>>
   return
 }
+
+// -----
+
+// A target whose figures would overflow the compiler's products is refused
+// where it is parsed.
+// expected-error @+1 {{mtia.target num_pes must be between 1 and 1048576, got 4611686018427387904}}
+module attributes {mtia.target = #mtia.target<name = "huge", num_pes = 4611686018427387904,
+    local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
+}
+
+// -----
+
+// expected-error @+1 {{mtia.target local_bytes must be between 1 and 4294967296, got 0}}
+module attributes {mtia.target = #mtia.target<name = "none", num_pes = 64,
+    local_bytes = 0, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
+}

@@ -56,6 +56,29 @@ TargetAttr TargetAttr::lookup(Operation *op) {
   return module ? module->getAttrOfType<TargetAttr>(kAttrName) : TargetAttr();
 }
 
+LogicalResult
+TargetAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
+                   StringRef name, int64_t numPes, int64_t localBytes,
+                   int64_t sramBytes, int64_t tileRows, int64_t tileRowBytes,
+                   ArrayRef<Type> dpeInputs, bool broadcast, bool gather,
+                   bool dramPrefetch) {
+  // The ceilings of machine descriptions (lib/Target/Desc/TargetDesc.cpp).
+  constexpr int64_t kBytes = int64_t(1) << 32;
+  struct Figure {
+    StringRef field;
+    int64_t value, limit;
+  };
+  for (Figure f : {Figure{"num_pes", numPes, 1 << 20},
+                   Figure{"local_bytes", localBytes, kBytes},
+                   Figure{"sram_bytes", sramBytes, kBytes},
+                   Figure{"tile_rows", tileRows, 1 << 16},
+                   Figure{"tile_row_bytes", tileRowBytes, 1 << 16}})
+    if (f.value < 1 || f.value > f.limit)
+      return emitError() << "mtia.target " << f.field << " must be between 1 and "
+                         << f.limit << ", got " << f.value;
+  return success();
+}
+
 bool TargetAttr::takesInput(Type type) const {
   return llvm::is_contained(getDpeInputs(), type);
 }

@@ -45,6 +45,9 @@ def MTIA_TargetAttr : AttrDef<MTIA_Dialect, "Target"> {
     `=` $broadcast `,` `gather` `=` $gather `,`
     `dram_prefetch` `=` $dram_prefetch `>`
   }];
+  // The figures are those of a validated machine description: positive and
+  // within its ceilings, so products of them fit in 64 bits.
+  let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// The attribute name under which modules carry it.
     static constexpr ::llvm::StringLiteral kAttrName = "mtia.target";
