@@ -75,6 +75,9 @@ llvm::Expected<HostTensor> anvil::runtime::readNpy(StringRef path) {
   if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
     return fileError(path, "not a NumPy .npy file");
   unsigned major = static_cast<unsigned char>(bytes[6]);
+  if (major < 1 || major > 3)
+    return fileError(path, ".npy format version " + llvm::Twine(major) +
+                               " is not one Anvil reads (1 to 3)");
   size_t headerLen, headerStart;
   if (major == 1) {
     headerLen = static_cast<unsigned char>(bytes[8]) |
@@ -88,7 +91,11 @@ llvm::Expected<HostTensor> anvil::runtime::readNpy(StringRef path) {
   }
   if (headerStart + headerLen > bytes.size())
     return fileError(path, "truncated .npy header");
-  StringRef header = bytes.substr(headerStart, headerLen);
+  StringRef header = bytes.substr(headerStart, headerLen).trim();
+  if (!header.starts_with("{") || !header.contains("'descr'") ||
+      !header.contains("'shape'"))
+    return fileError(path, "malformed .npy header (a dictionary with "
+                           "'descr', 'fortran_order' and 'shape')");
   HostTensor t;
   StringRef descr = headerField(header, "descr", ',').trim(" '");
   for (const NpyType &type : kNpyTypes)

@@ -18,6 +18,8 @@ import onnx
 from onnx import TensorProto as T
 from onnx import helper as h
 
+import more_cases
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 INPUTS = os.path.join(HERE, "inputs")
 CASES = []
@@ -244,7 +246,7 @@ def npy(name, header, payload, message):
         header.encode() + payload
     with open(os.path.join(INPUTS, name + ".npy"), "wb") as f:
         f.write(data)
-    code = 0 if not message else 2
+    code = 0 if message == "" else None if message is None else 2
     case(name, ["anvil-run", "{artifact}", "--input={inputs}/" + name + ".npy"],
          code, message, [name + ".npy"])
 
@@ -351,6 +353,16 @@ def main():
     npy_files()
     outputs()
     artifacts()
+    more_cases.node_cases(case, model, save_onnx, COMPILE)
+    more_cases.tensor_cases(case, model, save_onnx, relu_graph)
+    more_cases.pt2_cases(case)
+    more_cases.pb_cases(case)
+    more_cases.npy_more(npy, case)
+    more_cases.artifact_more(case)
+    more_cases.machine_more(case)
+    for c in CASES:
+        if c["name"] in more_cases.EXPECTED:
+            c["exit"], c["message"] = more_cases.EXPECTED[c["name"]]
     with open(os.path.join(HERE, "cases.json"), "w") as f:
         json.dump(CASES, f, indent=1)
         f.write("\n")

@@ -65,6 +65,24 @@ def drain(fifo):
     return finish
 
 
+def edited_metadata(data, path, value):
+    """`data` with the field at `path` of its metadata JSON set to `value`,
+    in the same bytes: the host description (which the runtime does not
+    read) makes room, and spaces fill what is left."""
+    start = data.index(b'{"compiler"')
+    end = data.index(b"\0", start)
+    metadata = json.loads(data[start:end])
+    metadata.pop("host_description", None)
+    field = metadata
+    for key in path[:-1]:
+        field = field[key]
+    field[path[-1]] = value
+    text = json.dumps(metadata, separators=(",", ":")).encode()
+    assert len(text) <= end - start, "the edited metadata does not fit"
+    data[start:end] = text + b" " * (end - start - len(text))
+    return data
+
+
 def damaged_artifact(artifact, damage, path):
     """Writes a copy of `artifact` at `path`, damaged as `damage` says."""
     with open(artifact, "rb") as f:
@@ -75,6 +93,8 @@ def damaged_artifact(artifact, damage, path):
         offset, hexbytes = damage["patch"]
         patch = bytes.fromhex(hexbytes)
         data[offset:offset + len(patch)] = patch
+    if "metadata" in damage:
+        data = edited_metadata(data, *damage["metadata"])
     if "replace" in damage:
         old, new = (t.encode() for t in damage["replace"])
         assert len(old) == len(new) and old in data, damage
@@ -117,6 +137,9 @@ def run_case(case, bin_dir, artifact):
             finish()
         if fifo and not stat.S_ISFIFO(os.stat(fifo).st_mode):
             problems.append("the FIFO it wrote to was replaced")
+        if case["exit"] is None or case["message"] is None:
+            return ["PROBE exit %d: %s" % (run.returncode,
+                                           run.stderr.strip()[-600:])]
         if run.returncode != case["exit"]:
             problems.append("exit %d, expected %d" % (run.returncode,
                                                        case["exit"]))

@@ -350,6 +350,17 @@ LogicalResult importGather(NodeContext &n) {
   int64_t axis = n.getInt("axis", 0);
   if (axis < 0)
     axis += n.inputType(0).getRank();
+  // Indices known now are checked now; those computed at run time are
+  // clamped into the dimension by the lowering.
+  if (axis >= 0 && axis < n.inputType(0).getRank())
+    if (std::optional<SmallVector<int64_t>> indices = n.constInts(1)) {
+      int64_t size = n.inputType(0).getDimSize(axis);
+      for (int64_t index : *indices)
+        if (!ShapedType::isDynamic(size) && (index < -size || index >= size))
+          return n.invalid("index " + Twine(index) +
+                           " is out of range for axis " + Twine(axis) +
+                           " of size " + Twine(size));
+    }
   // Gathering at a masked slice of indices is the same mask over the
   // gather at all of them (rows of an EmbeddingBag's bag).
   if (const NodeContext::MaskedSlice *indices = n.maskedSliceInput(1)) {

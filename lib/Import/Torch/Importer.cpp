@@ -713,6 +713,8 @@ ImportResult GraphImporter::run(const json::Object &root) {
       module ? module->getObject("signature") : nullptr;
   if (succeeded(checkHeader(root)) && (!graph || !signature))
     fail("models/model.json has no graph_module.graph or signature");
+  else if (graph && !graph->getArray("nodes"))
+    fail("models/model.json: graph_module.graph.nodes is not a list");
   // Unknown ops do not stop the import: every node still gets a status.
   size_t archiveProblems = problems.size();
   if (problems.empty()) {

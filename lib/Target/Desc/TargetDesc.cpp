@@ -247,15 +247,20 @@ public:
     if (!(value > 0) || !std::isfinite(value))
       fail(field, "must be positive (got " + llvm::formatv("{0}", value) + ")");
   }
+  void positive(llvm::StringRef field, int64_t value) {
+    if (value <= 0)
+      fail(field, "must be positive (got " + llvm::Twine(value) + ")");
+  }
   /// Figures past `limit` are no machine Anvil models, and products of
   /// them would overflow.
   void atMost(llvm::StringRef field, int64_t value, int64_t limit) {
-    if (value > limit)
+    // Large negative figures are as far out (and refused again below).
+    if (value > limit || value < -limit)
       fail(field, "is larger than Anvil models (at most " +
                       llvm::Twine(limit) + ", got " + llvm::Twine(value) + ")");
   }
   void atMost(llvm::StringRef field, double value, double limit) {
-    if (value > limit)
+    if (value > limit || value < -limit)
       fail(field, "is larger than Anvil models (at most " +
                       llvm::formatv("{0:e}", limit) + ", got " +
                       llvm::formatv("{0:e}", value) + ")");
