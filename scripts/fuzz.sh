@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Builds Anvil's libFuzzer targets with AddressSanitizer and
-# UndefinedBehaviorSanitizer in build-fuzz/ and runs each on a corpus seeded
+# UndefinedBehaviorSanitizer in build-asan/ (the build scripts/sanitize.sh uses) and runs each on a corpus seeded
 # from the test data (docs/Testing.md):
 #   scripts/fuzz.sh smoke         every target for SMOKE_SECONDS (8) each, as CI does
 #   scripts/fuzz.sh run NAME ...  one target, with libFuzzer's own arguments
 #                                 (-runs=10000000, -max_total_time=7200, -jobs=N)
 # Targets: onnx, pt2, tensor, machine, metadata. Crashes are written to
-# build-fuzz/fuzz-findings/NAME/; the corpus grows in build-fuzz/fuzz-corpus/NAME/.
+# build-asan/fuzz-findings/NAME/; the corpus grows in build-asan/fuzz-corpus/NAME/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-build=${ANVIL_FUZZ_BUILD:-$root/build-fuzz}
+build=${ANVIL_ASAN_BUILD:-$root/build-asan}
 targets=(onnx pt2 tensor machine metadata)
 
 configure_and_build() {

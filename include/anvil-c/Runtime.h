@@ -82,7 +82,11 @@ void anvilSetNumThreads(int32_t threads);
 /* Checks every input and output against the model (count, name when given,
  * dtype, shape) and runs it. Output buffers are the caller's. Returns 0, or
  * non-zero with a message in *error (when `error` is not NULL; it is set to
- * NULL first) that the caller frees with anvilFreeError. */
+ * NULL first) that the caller frees with anvilFreeError. A run that cannot
+ * allocate a buffer stops, frees what it took and fails ("out of memory");
+ * the model may be run again. (An allocation that fails inside a parallel
+ * loop of a host artifact cannot be unwound: the process aborts with a
+ * message.) */
 int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
                   int32_t numInputs, AnvilTensor *outputs, int32_t numOutputs,
                   char **error);
