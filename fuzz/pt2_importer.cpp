@@ -10,11 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FuzzContext.h"
 #include "FuzzFiles.h"
 
 #include "anvil/Import/Torch.h"
-
-#include "mlir/IR/MLIRContext.h"
 
 #include <zip.h>
 
@@ -74,16 +73,6 @@ std::string writeArchive(const std::map<std::string, std::string> &replaced) {
   return path;
 }
 
-mlir::MLIRContext &context() {
-  static std::unique_ptr<mlir::MLIRContext> ctx;
-  static int uses = 0;
-  if (!ctx || ++uses % 1000 == 0) {
-    ctx = std::make_unique<mlir::MLIRContext>();
-    ctx->getDiagEngine().registerHandler([](mlir::Diagnostic &) {});
-  }
-  return *ctx;
-}
-
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -93,6 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       {"/models/model.json", model.str()}};
   if (model.size() < input.size())
     replaced["/data/weights/model_weights_config.json"] = config.str();
-  anvil::torch_import::importArchive(context(), writeArchive(replaced));
+  anvil::torch_import::importArchive(anvil::fuzz::renewedContext(),
+                                     writeArchive(replaced));
   return 0;
 }

@@ -326,3 +326,20 @@ module attributes {mtia.target = #mtia.target<name = "none", num_pes = 64,
     local_bytes = 0, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
 }
+
+// -----
+
+// A local buffer whose size overflows 64 bits is over capacity, not a
+// wrapped small size.
+module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
+    local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
+func.func @overflowing_buffer() {
+  // expected-error @+1 {{kernel 'huge_1' needs 9223372036854775807 bytes of local memory per PE; mtia-v1 has 131072}}
+  mtia.launch "huge_1" pes(64) {
+  ^bb0(%pe: index):
+    %a = memref.alloca() : memref<4611686018427387904x4xf32, #mtia.memory_space<local>>
+  }
+  return
+}
+}

@@ -2,11 +2,15 @@
 #include "anvil/Dialect/MTIA/IR/MTIADialect.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 
+#include "anvil/Support/Sizes.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace anvil::mtia;
@@ -44,9 +48,14 @@ int64_t anvil::mtia::elementBytes(Type type) {
 }
 
 int64_t anvil::mtia::localBufferBytes(MemRefType type) {
-  return llvm::alignTo(type.getNumElements() *
-                           elementBytes(type.getElementType()),
-                       kLocalAlignment);
+  // Saturates: IR written by hand may hold a buffer whose size overflows,
+  // which the capacity checks then refuse.
+  std::optional<int64_t> bytes = anvil::checkedByteCount(
+      type.getShape(), elementBytes(type.getElementType()));
+  if (!bytes || *bytes > std::numeric_limits<int64_t>::max() -
+                             int64_t(kLocalAlignment))
+    return std::numeric_limits<int64_t>::max();
+  return llvm::alignTo(*bytes, kLocalAlignment);
 }
 
 TargetAttr TargetAttr::lookup(Operation *op) {

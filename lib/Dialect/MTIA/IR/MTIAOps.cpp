@@ -9,6 +9,9 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/CheckedArithmetic.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace anvil::mtia;
@@ -113,7 +116,8 @@ int64_t LaunchOp::bufferBytes(MemorySpace space) {
       return;
     auto type = cast<MemRefType>(op->getResult(0).getType());
     if (memorySpaceOf(type) == space && type.hasStaticShape())
-      bytes += localBufferBytes(type);
+      bytes = llvm::checkedAdd(bytes, localBufferBytes(type))
+                  .value_or(std::numeric_limits<int64_t>::max());
   });
   return bytes;
 }
