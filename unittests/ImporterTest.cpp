@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -68,6 +69,7 @@ protected:
     graph->add_output()->set_name("y");
     llvm::SmallString<128> path;
     llvm::sys::fs::createTemporaryFile("anvil-importer", "onnx", path);
+    llvm::FileRemover removeAfterImport(path);
     std::ofstream(std::string(path), std::ios::binary)
         << model.SerializeAsString();
     return importModelFile(ctx, path, options);
