@@ -53,6 +53,7 @@ configure_and_build
 case $mode in
   smoke)
     failed=0
+    mkdir -p "$build/fuzz-findings"
     for name in "${targets[@]}"; do
       echo "== $name"
       log=$build/fuzz-findings/$name.log
