@@ -85,6 +85,11 @@ def node_cases(case, model, save_onnx, compile_cmd):
         [[3]], [4], inits=[i64("s", [4])])
     one("tile_negative_repeats", "Tile", [("x", True), ("r", False)],
         [[3]], [3], inits=[i64("r", [-2])])
+    one("tile_repeats_overflow", "Tile", [("x", True), ("r", False)],
+        [[4]], [4], inits=[i64("r", [2**62])])
+    one("conv_dilation_overflows", "Conv", [("x", True), ("w", True)],
+        [[1, 3, 8, 8], [4, 3, 3, 3]], [1, 4, 6, 6],
+        attrs={"dilations": [2**62, 2**62]})
     one("topk_larger_than_axis", "TopK", [("x", True), ("k", False)],
         [[3]], [5], inits=[i64("k", [5])])
     one("constant_without_value", "Constant", [], [], [2])
@@ -400,6 +405,8 @@ def machine_more(case):
 # message (docs/Testing.md: 1 usage or environment, 2 invalid input,
 # 3 unsupported, 0 accepted).
 EXPECTED = {
+    'tile_repeats_overflow': (2, "'tile_repeats_overflow' \\(Tile, opset 17\\): repeating 4 elements 4611686018427387904 times overflows 64 bits"),
+    'conv_dilation_overflows': (2, "'conv_dilation_overflows' \\(Conv, opset 17\\): kernel does not fit spatial dimension 0"),
     'add_one_operand': (2, "'add_one_operand'\\ \\(Add,\\ opset\\ 17\\):\\ expects\\ at\\ least\\ 2\\ input\\(s\\)"),
     'matmul_inner_mismatch': (2, "'matmul_inner_mismatch'\\ \\(MatMul,\\ opset\\ 17\\):\\ contraction\\ sizes\\ differ:\\ 'tensor<2x3"),
     'conv_weight_rank': (2, "'conv_weight_rank'\\ \\(Conv,\\ opset\\ 17\\):\\ kernel\\ has\\ 1\\ dimensions,\\ the\\ input\\ 2"),

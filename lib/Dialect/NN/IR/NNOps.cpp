@@ -14,6 +14,9 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace anvil::nn;
@@ -32,17 +35,24 @@ LogicalResult inferred(SmallVectorImpl<Type> &out, ArrayRef<int64_t> shape,
 }
 
 
-/// The output size of one spatial dimension of a convolution or pooling.
+/// The output size of one spatial dimension of a convolution or pooling;
+/// 0 where it is not positive or the attributes' arithmetic would overflow
+/// (computed in 128 bits: every operand is an int64_t attribute or size).
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          int64_t dilation, int64_t padBegin, int64_t padEnd,
                          bool ceilMode) {
-  int64_t span = (kernel - 1) * dilation + 1;
-  int64_t room = in + padBegin + padEnd - span;
-  int64_t out = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
+  using Wide = __int128;
+  if (stride < 1)
+    return 0;
+  Wide span = Wide(kernel - 1) * dilation + 1;
+  Wide room = Wide(in) + padBegin + padEnd - span;
+  Wide out = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
   // A window may not start inside the end padding (PyTorch and ONNX agree).
-  if (ceilMode && (out - 1) * stride >= in + padBegin)
+  if (ceilMode && (out - 1) * stride >= Wide(in) + padBegin)
     --out;
-  return out;
+  if (out < 1 || out > std::numeric_limits<int64_t>::max())
+    return 0;
+  return static_cast<int64_t>(out);
 }
 
 LogicalResult checkWindowAttrs(Loc loc, size_t spatial, ArrayRef<int64_t> strides,
@@ -194,7 +204,7 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, Loc loc,
   int64_t group = adaptor.getGroup();
   int64_t channels = input.getDimSize(1), filters = weight.getDimSize(0);
   if (group < 1 || channels % group || filters % group ||
-      weight.getDimSize(1) * group != channels)
+      weight.getDimSize(1) != channels / group)
     return emitOptionalError(loc, "channels ", channels, " and filters ",
                              filters, " do not fit ", group,
                              " group(s) with weight ", weight);
@@ -443,7 +453,7 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, Loc loc,
   for (int64_t d = 0; d < rank; ++d) {
     if (steps[d] == 0 || sizes[d] < 0)
       return emitOptionalError(loc, "dimension ", d, ": zero step or negative size");
-    int64_t last = starts[d] + (sizes[d] - 1) * steps[d];
+    __int128 last = __int128(starts[d]) + __int128(sizes[d] - 1) * steps[d];
     if (sizes[d] > 0 && (starts[d] < 0 || starts[d] >= input.getDimSize(d) ||
                          last < 0 || last >= input.getDimSize(d)))
       return emitOptionalError(loc, "dimension ", d, ": slice leaves [0, ",
@@ -599,8 +609,17 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *, Loc loc,
     return emitOptionalError(loc, "expects ", input.getRank(),
                              " non-negative repeats");
   SmallVector<int64_t> shape;
-  for (auto [size, r] : llvm::zip(input.getShape(), repeats))
-    shape.push_back(size * r);
+  for (auto [size, r] : llvm::zip(input.getShape(), repeats)) {
+    if (ShapedType::isDynamic(size)) {
+      shape.push_back(size);
+      continue;
+    }
+    std::optional<int64_t> tiled = llvm::checkedMul(size, r);
+    if (!tiled)
+      return emitOptionalError(loc, "repeating ", size, " elements ", r,
+                               " times overflows 64 bits");
+    shape.push_back(*tiled);
+  }
   return inferred(out, shape, input.getElementType());
 }
 
