@@ -32,6 +32,15 @@ Value NNBuilder::slice(Value v, int64_t dim, int64_t start, int64_t size) {
   if (!v)
     return create<nn::SliceOp>(v);
   auto shape = typeOf(v).getShape();
+  if (failed())
+    return nullptr;
+  // Decompositions slice operands whose ranks come from the model; a rank
+  // that does not fit is the model's error, reported like any other.
+  if (dim < 0 || dim >= int64_t(shape.size())) {
+    error.reason = "an operand of rank " + std::to_string(shape.size()) +
+                   " has no dimension " + std::to_string(dim) + " to slice";
+    return nullptr;
+  }
   SmallVector<int64_t> starts(shape.size(), 0), sizes(shape),
       steps(shape.size(), 1);
   starts[dim] = start;

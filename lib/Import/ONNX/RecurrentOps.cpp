@@ -56,12 +56,63 @@ LogicalResult checkLstmFeatures(NodeContext &n) {
   return success();
 }
 
+/// Checks the ONNX recurrent shapes before any slicing: X [T, B, I],
+/// W [dirs, G*H, I], R [dirs, G*H, H], B [dirs, 2*G*H] and an initial state
+/// [dirs, B, H] ([B, dirs, H] batch-first); X already in [T, B, I] order.
+/// Sets `hidden` to H.
+LogicalResult checkRecurrentShapes(NodeContext &n, Value x, int64_t dirs,
+                                   int64_t gates, bool batchFirst,
+                                   int64_t &hidden) {
+  auto xs = typeOf(x).getShape(), ws = typeOf(n.input(1)).getShape(),
+       rs = typeOf(n.input(2)).getShape();
+  std::string gh = std::to_string(gates) + "H";
+  if (xs.size() != 3)
+    return n.invalid("X must be 3-D, got rank " + Twine(xs.size()));
+  if (rs.size() != 3 || rs[0] != dirs || rs[2] <= 0)
+    return n.invalid("R must be [" + Twine(dirs) + ", " + gh + ", H]");
+  hidden = rs[2];
+  if (rs[1] != gates * hidden)
+    return n.invalid("R must be [" + Twine(dirs) + ", " + gh + ", H] with H = " +
+                     Twine(hidden));
+  if (ws.size() != 3 || ws[0] != dirs || ws[1] != gates * hidden ||
+      ws[2] != xs[2])
+    return n.invalid("W must be [" + Twine(dirs) + ", " + gh +
+                     ", I] with H = " + Twine(hidden) + " and I = " +
+                     Twine(xs[2]));
+  if (Value b = n.input(3)) {
+    auto bs = typeOf(b).getShape();
+    if (bs.size() != 2 || bs[0] != dirs || bs[1] != 2 * gates * hidden)
+      return n.invalid("B must be [" + Twine(dirs) + ", " +
+                       Twine(2 * gates) + "H] with H = " + Twine(hidden));
+  }
+  SmallVector<int64_t> state = {dirs, xs[1], hidden};
+  if (batchFirst)
+    std::swap(state[0], state[1]);
+  for (int i : {5, 6})
+    if (Value v = n.input(i); v && typeOf(v).getShape() != ArrayRef(state))
+      return n.invalid("initial state " + Twine(i) + " must be [" +
+                       Twine(state[0]) + ", " + Twine(state[1]) + ", " +
+                       Twine(state[2]) + "]");
+  return success();
+}
+
 /// Slot `d` of a per-direction tensor [dirs, ...], without that dimension.
 Value direction(NNBuilder &nb, Value v, int64_t d) {
   if (!v)
     return nullptr;
   SmallVector<int64_t> shape(typeOf(v).getShape().drop_front());
   return nb.reshape(nb.slice(v, 0, d, 1), shape);
+}
+
+/// Direction `d` of an initial state [dirs, B, H] ([B, dirs, H]
+/// batch-first) as [B, H], or `zero` when the model gives none.
+Value initialState(NNBuilder &nb, Value state, int64_t d, bool batchFirst,
+                   Value zero) {
+  if (!state)
+    return zero;
+  if (!batchFirst)
+    return direction(nb, state, d);
+  return nb.reshape(nb.slice(state, 1, d, 1), typeOf(zero).getShape());
 }
 
 LogicalResult importLstm(NodeContext &n) {
@@ -73,15 +124,16 @@ LogicalResult importLstm(NodeContext &n) {
   int64_t dirs = dir == "bidirectional" ? 2 : 1;
   bool batchFirst = n.getInt("layout", 0) == 1;
   Value x = n.input(0), w = n.input(1), r = n.input(2);
-  if (typeOf(x).getRank() != 3 || typeOf(w).getRank() != 3 ||
-      typeOf(w).getDimSize(0) != dirs)
-    return n.invalid("X must be 3-D and W [num_directions, 4H, I]");
+  if (typeOf(x).getRank() != 3)
+    return n.invalid("X must be 3-D");
   NNBuilder nb(n.b, n.loc);
   if (batchFirst)
     x = nb.create<nn::TransposeOp>(
         x, {n.b.getNamedAttr("perm", n.b.getDenseI64ArrayAttr({1, 0, 2}))});
-  int64_t hidden = typeOf(r).getShape().back();
-  int64_t batch = x ? typeOf(x).getDimSize(1) : 0;
+  int64_t hidden = 0;
+  if (failed(checkRecurrentShapes(n, x, dirs, 4, batchFirst, hidden)))
+    return failure();
+  int64_t batch = typeOf(x).getDimSize(1);
   Type f = typeOf(w).getElementType();
   auto zeros = RankedTensorType::get({batch, hidden}, f);
   Value zero = n.constant(DenseElementsAttr::get(zeros, n.b.getFloatAttr(f, 0)));
@@ -92,8 +144,8 @@ LogicalResult importLstm(NodeContext &n) {
     if (Value b = direction(nb, n.input(3), d))
       weights.bias = nb.create<nn::AddOp>(
           {nb.slice(b, 0, 0, 4 * hidden), nb.slice(b, 0, 4 * hidden, 4 * hidden)});
-    Value h0 = n.input(5) ? direction(nb, n.input(5), d) : zero;
-    Value c0 = n.input(6) ? direction(nb, n.input(6), d) : zero;
+    Value h0 = initialState(nb, n.input(5), d, batchFirst, zero);
+    Value c0 = initialState(nb, n.input(6), d, batchFirst, zero);
     bool reverse = dir == "reverse" || d == 1;
     auto result = buildLstm(nb, x, weights, h0, c0, reverse);
     if (!result)
@@ -205,15 +257,15 @@ LogicalResult importSimpleRecurrent(NodeContext &n, int64_t gates,
     return n.invalid("unknown direction '" + dir + "'");
   int64_t dirs = dir == "bidirectional" ? 2 : 1;
   Value x = n.input(0), w = n.input(1), r = n.input(2);
-  int64_t hidden = typeOf(r).getShape().back();
-  if (typeOf(x).getRank() != 3 || typeOf(w).getRank() != 3 ||
-      typeOf(w).getDimSize(0) != dirs || typeOf(w).getDimSize(1) != gates * hidden)
-    return n.invalid("X must be 3-D and W [num_directions, " + Twine(gates) +
-                     "H, I]");
+  if (typeOf(x).getRank() != 3)
+    return n.invalid("X must be 3-D");
   bool batchFirst = n.getInt("layout", 0) == 1;
   NNBuilder nb(n.b, n.loc);
   if (batchFirst)
     x = nb.transpose(x, {1, 0, 2});
+  int64_t hidden = 0;
+  if (failed(checkRecurrentShapes(n, x, dirs, gates, batchFirst, hidden)))
+    return failure();
   int64_t batch = typeOf(x).getDimSize(1);
   Type f = typeOf(w).getElementType();
   Value zero = n.constant(DenseElementsAttr::get(
@@ -226,11 +278,7 @@ LogicalResult importSimpleRecurrent(NodeContext &n, int64_t gates,
       cw.wb = nb.slice(b, 0, 0, gates * hidden);
       cw.rb = nb.slice(b, 0, gates * hidden, gates * hidden);
     }
-    // initial_h is [dirs, B, H], or [B, dirs, H] in the batch-first layout.
-    Value h0 = !n.input(5) ? zero
-               : batchFirst
-                   ? nb.reshape(nb.slice(n.input(5), 1, d, 1), {batch, hidden})
-                   : direction(nb, n.input(5), d);
+    Value h0 = initialState(nb, n.input(5), d, batchFirst, zero);
     auto [all, last] = runCell(nb, x, cw, h0, dir == "reverse" || d == 1, step,
                                n.getInt("linear_before_reset", 0));
     if (!all)
