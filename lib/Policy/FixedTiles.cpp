@@ -1,6 +1,7 @@
 //===- FixedTiles.cpp - The first tiling policy ---------------------------===//
 
 #include "anvil/Policy/FixedTiles.h"
+#include "anvil/Policy/Roller.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -38,6 +39,23 @@ ProductTiles anvil::policy::chooseProductTiles(const TargetDesc &machine,
     t.tn /= 2;
   }
   return t;
+}
+
+ProductTiles anvil::policy::withFixedStaging(const TargetDesc &machine,
+                                             const ProductProblem &problem,
+                                             ProductTiles tiles) {
+  int64_t free = machine.level(MemoryLevel::SRAM).capacityBytes;
+  auto fits = [&](int64_t bytes) {
+    if (bytes <= 0 || bytes > free)
+      return false;
+    free -= bytes;
+    return true;
+  };
+  tiles.stageA = llvm::divideCeil(problem.n, tiles.tn) > 1 &&
+                 fits(problem.stagedBytesA);
+  tiles.stageB = llvm::divideCeil(problem.m, tiles.tm) > 1 &&
+                 fits(problem.stagedBytesB);
+  return tiles;
 }
 
 TilingPolicy::~TilingPolicy() = default;
@@ -134,9 +152,13 @@ namespace {
 class FixedTiles : public TilingPolicy {
 public:
   llvm::StringRef name() const override { return "fixed-tiles"; }
-  ProductTiles productTiles(const TargetDesc &machine,
-                            DType input) const override {
-    return chooseProductTiles(machine, input);
+  SmallVector<RankedTiles> productTiles(const TargetDesc &machine,
+                                        const ProductProblem &problem,
+                                        ProductCost cost,
+                                        int64_t) const override {
+    ProductTiles tiles = withFixedStaging(
+        machine, problem, chooseProductTiles(machine, problem.input));
+    return {{tiles, cost(tiles)}};
   }
   TaskGrid taskGrid(ArrayRef<int64_t> extents, ArrayRef<bool> splittable,
                     int64_t numPEs, GridCost cost) const override {
@@ -167,5 +189,7 @@ std::unique_ptr<TilingPolicy>
 anvil::policy::createTilingPolicy(llvm::StringRef name) {
   if (name == "fixed-tiles")
     return createFixedTiles();
+  if (name == "roller")
+    return createRoller();
   return nullptr;
 }

@@ -9,7 +9,7 @@ using namespace anvil::policy;
 llvm::ArrayRef<Room> anvil::policy::rooms() {
   static const Room all[] = {
       {"fusion", "one-op-per-kernel", "welder", ""},
-      {"tiling", "fixed-tiles", "roller", ""},
+      {"tiling", "fixed-tiles", "roller", "roller"},
       {"scheduler", "in-order", "rammer", ""},
       {"placement", "host-driven", "grinder", ""},
   };

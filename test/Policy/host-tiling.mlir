@@ -4,7 +4,7 @@
 // description the module carries, recorded on each kernel call as
 // anvil.thread_blocks; the same attribute on the op is carried out instead.
 
-// UNKNOWN: error: unknown tiling policy 'search' (tiling: fixed-tiles)
+// UNKNOWN: error: unknown tiling policy 'search' (tiling: fixed-tiles, roller)
 
 // Two AVX-512 cores: at most 8 blocks of at least 16 kernel tiles of 6
 // rows; 200 rows make 2 blocks of 102 (a multiple of 6), and the 96 columns

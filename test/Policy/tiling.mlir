@@ -1,11 +1,11 @@
 // RUN: anvil-opt %s -split-input-file --anvil-mtia-form-kernels -verify-diagnostics | FileCheck %s
-// RUN: not anvil-opt %s -split-input-file --anvil-mtia-form-kernels=tiling=roller 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: not anvil-opt %s -split-input-file --anvil-mtia-form-kernels=tiling=search 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // A tiling decision written on a linalg op replays: the kernel carries it
 // out instead of asking the tiling policy, and records it on its launch as
 // the policy's own would be. A decision the kernel cannot carry out is an
 // error on the op.
 
-// UNKNOWN: error: unknown tiling policy 'roller' (tiling: fixed-tiles)
+// UNKNOWN: error: unknown tiling policy 'search' (tiling: fixed-tiles, roller)
 
 // The first policy (fixed-tiles) would cut this product into 64 x 64 x 64
 // tiles on one PE; the decision's 32 x 32 x 32 tiles make 4 tasks.
@@ -17,6 +17,40 @@ module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
 func.func @product_tiles(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
   linalg.matmul {anvil.product_tiles = array<i64: 32, 32, 32>}
+    ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+}
+
+// -----
+
+// A staging decision replays with its tiles: here B alone is staged in
+// SRAM (its copy, then the barrier), where the first policy stages both.
+// CHECK-LABEL: func.func @product_staging
+// CHECK: mtia.launch "matmul_0" pes(4)
+// CHECK: memref.alloca() : memref<64x64xf32, #mtia.memory_space<sram>>
+// CHECK-NOT: memref.alloca() : memref<64x64xf32, #mtia.memory_space<sram>>
+// CHECK: mtia.barrier
+// CHECK: anvil.product_staging = array<i1: false, true>
+module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
+    local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
+func.func @product_staging(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul {anvil.product_tiles = array<i64: 32, 32, 32>,
+                 anvil.product_staging = array<i1: false, true>}
+    ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+}
+
+// -----
+
+module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
+    local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
+func.func @staging_without_tiles(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  // expected-error @below {{has a product staging decision without product tiles}}
+  linalg.matmul {anvil.product_staging = array<i1: false, true>}
     ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
   return
 }

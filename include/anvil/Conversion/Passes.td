@@ -74,7 +74,7 @@ def HostTileAndVectorize
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"0",
            "Reduction elements per tile (0: from the host description)">,
     Option<"tiling", "tiling", "std::string", /*default=*/"\"fixed-tiles\"",
-           "The tiling policy: fixed-tiles">,
+           "The tiling policy: fixed-tiles or roller">,
     Option<"leaveGemmOps", "leave-gemm-ops", "bool", /*default=*/"false",
            "Leave the ops that anvil-host-gemm-kernels takes untiled">
   ];
@@ -139,7 +139,7 @@ def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
                            "mlir::linalg::LinalgDialect"];
   let options = [
     Option<"tiling", "tiling", "std::string", /*default=*/"\"fixed-tiles\"",
-           "The tiling policy: fixed-tiles">
+           "The tiling policy: fixed-tiles or roller">
   ];
 }
 
@@ -175,7 +175,7 @@ def HostPrepareForLLVM
            "Parallel iterations threads share (0: the tiling policy's for "
            "the host description)">,
     Option<"tiling", "tiling", "std::string", /*default=*/"\"fixed-tiles\"",
-           "The tiling policy: fixed-tiles">
+           "The tiling policy: fixed-tiles or roller">
   ];
 }
 
@@ -236,12 +236,14 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
     - f32 `linalg.matmul`, `linalg.batch_matmul` and
       `linalg.conv_2d_nchw_fchw` run on the DPE: each PE takes C tiles in
       turn and, per reduction slice, DMAs the A and B slices into local
-      memory (from DRAM, or from a copy in SRAM that all PEs made first when
-      several C tiles read the operand and `sram-staging` is on), converts them to the DPE's input type (the precision
-      policy, `dpe-type`) on the SE, and accumulates their product in f32
-      on the DPE; the tile then goes back by DMA. Convolutions gather their
-      patches into an im2col buffer first. Tile shapes come from the
-      module's `#mtia.target` (multiples of the native tile).
+      memory (from DRAM, or from a copy in SRAM that all PEs made first
+      where the tiling policy stages the operand and `sram-staging` is on),
+      converts them to the DPE's input type (the precision policy,
+      `dpe-type`) on the SE, and accumulates their product in f32 on the
+      DPE; the tile then goes back by DMA. Convolutions gather their
+      patches into an im2col buffer first. Tile shapes and staging come
+      from the tiling policy, which the mechanism hands the cost of its own
+      kernel for any tiles (anvil/Target/KernelCost.h).
     - Every other linalg op runs as ordinary code on the PEs' vector cores:
       its parallel loops are cut into tasks (outermost first, until every
       PE has one; reads of window ops get their halo) with TilingInterface,
@@ -249,7 +251,10 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
 
     The tiling policy's decisions (anvil/Policy/Tiling.h, the policy named
     by `tiling`) are recorded on each launch: `anvil.product_tiles` (tm,
-    tn, tk) on DPE kernels, `anvil.task_tiles` (a task's extent per loop)
+    tn, tk) and `anvil.product_staging` (A, B staged) on DPE kernels, with
+    the policy's ranked candidates in `anvil.product_candidates` (tm, tn,
+    tk, stage A, stage B, predicted cycles; the decision first),
+    `anvil.task_tiles` (a task's extent per loop)
     on vector-core kernels, with `anvil.parallel_iterations` (what could
     run side by side), so that a kernel left on fewer PEs than its work
     could fill shows. The same attribute on a linalg op is a decision taken
@@ -272,7 +277,11 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
            "(DRAM -> SRAM -> local memory)">,
     Option<"tiling", "tiling", "std::string",
            /*default=*/"\"fixed-tiles\"",
-           "The tiling policy: fixed-tiles">
+           "The tiling policy: fixed-tiles or roller">,
+    Option<"tilingCandidates", "tiling-candidates", "int64_t",
+           /*default=*/"10",
+           "How many of the tiling policy's ranked candidates a product's "
+           "kernel keeps (anvil.product_candidates)">
   ];
   let dependentDialects = ["anvil::mtia::MTIADialect",
                            "mlir::memref::MemRefDialect",

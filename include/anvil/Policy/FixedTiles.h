@@ -25,6 +25,13 @@ namespace anvil::policy {
 ProductTiles chooseProductTiles(const target::TargetDesc &machine,
                                 target::DType input);
 
+/// `tiles` with today's staging: A staged in SRAM where more than one
+/// column of C tiles reads it, then B where more than one row of tiles
+/// does, as far as the SRAM holds them.
+ProductTiles withFixedStaging(const target::TargetDesc &machine,
+                              const ProductProblem &problem,
+                              ProductTiles tiles);
+
 /// Among the grids that cut the loops marked `splittable` (the parallel
 /// ones whose tiles write disjoint outputs) outermost first, one iteration
 /// a tile, until there are at least `numPEs` tasks (after each loop cut,

@@ -32,9 +32,33 @@
 
 namespace anvil::policy {
 
-/// C tiles of tm x tn, reduced in slices of tk.
+/// C tiles of tm x tn, reduced in slices of tk; A and B read from copies
+/// staged in SRAM where `stageA`, `stageB`, else from DRAM.
 struct ProductTiles {
   int64_t tm = 0, tn = 0, tk = 0;
+  bool stageA = false, stageB = false;
+};
+
+/// A product the DPE runs: C[b] = A[b] B[b] for b < batches, A m x k and
+/// B k x n brought into local memory as `loaded` and multiplied as `input`
+/// (both i8 when quantized).
+struct ProductProblem {
+  int64_t batches = 1, m = 0, n = 0, k = 0;
+  target::DType input = target::DType::F16, loaded = target::DType::F32;
+  /// The SRAM bytes a staged copy of A, of B, takes; 0 where the kernel
+  /// may not stage that operand.
+  int64_t stagedBytesA = 0, stagedBytesB = 0;
+};
+
+/// The estimated cycles of a product's kernel cut into `tiles`, launch and
+/// barrier included: the mechanism prices its own kernel
+/// (anvil/Target/KernelCost.h).
+using ProductCost = llvm::function_ref<double(const ProductTiles &tiles)>;
+
+/// A policy's candidate tiles with their estimated cycles.
+struct RankedTiles {
+  ProductTiles tiles;
+  double cycles = 0;
 };
 
 /// Local-memory bytes a product's kernel allocates for `tiles` with DPE
@@ -86,9 +110,13 @@ class TilingPolicy {
 public:
   virtual ~TilingPolicy();
   virtual llvm::StringRef name() const = 0;
-  /// The tiles of a product whose DPE input type is `input`.
-  virtual ProductTiles productTiles(const target::TargetDesc &machine,
-                                    target::DType input) const = 0;
+  /// The tiles of `problem`, fastest first: the first is the decision,
+  /// the others (at most `keep` in all) the runners-up that later
+  /// decisions (fusion, scheduling) may pick from.
+  virtual llvm::SmallVector<RankedTiles>
+  productTiles(const target::TargetDesc &machine,
+               const ProductProblem &problem, ProductCost cost,
+               int64_t keep) const = 0;
   /// The task grid of a vector-core kernel over `extents`; only loops
   /// marked `splittable` (parallel, writing disjoint outputs) may be cut.
   virtual TaskGrid taskGrid(llvm::ArrayRef<int64_t> extents,
@@ -108,7 +136,7 @@ public:
   virtual RegisterBlock registerBlock(const target::HostDesc &host) const = 0;
 };
 
-/// The tiling policy named `name` ("fixed-tiles"), or null.
+/// The tiling policy named `name` ("fixed-tiles", "roller"), or null.
 std::unique_ptr<TilingPolicy> createTilingPolicy(llvm::StringRef name);
 
 } // namespace anvil::policy

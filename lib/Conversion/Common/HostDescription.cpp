@@ -29,7 +29,7 @@ FailureOr<anvil::HostTiling> anvil::hostTilingOf(Operation *op,
   tiling.policy = policy::createTilingPolicy(policyName);
   if (!tiling.policy)
     return op->emitError("unknown tiling policy '")
-           << policyName << "' (tiling: fixed-tiles)";
+           << policyName << "' (tiling: fixed-tiles, roller)";
   llvm::Expected<target::HostDesc> host = hostDescriptionOf(op);
   if (!host)
     return op->emitError(llvm::toString(host.takeError()));

@@ -6,6 +6,7 @@
 
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
+#include "anvil/Policy/FixedTiles.h"
 #include "anvil/Target/KernelCost.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -13,7 +14,9 @@
 
 using namespace mlir;
 using namespace anvil::mtia;
+using anvil::policy::ProductProblem;
 using anvil::policy::ProductTiles;
+using anvil::policy::RankedTiles;
 using anvil::target::kernelCycles;
 using anvil::target::MemoryLevel;
 using anvil::target::productBodyCycles;
@@ -53,32 +56,24 @@ class DPEKernel {
 public:
   DPEKernel(OpBuilder &b, Location loc, const DPEPolicy &policy, Type input,
             GemmShape shape)
-      : b(b), loc(loc), machine(*policy.machine), input(input),
-        quantized(isQuantized(input)), sramStaging(policy.sramStaging),
-        shape(shape),
-        tiles(policy.tiles ? *policy.tiles
-                           : policy.tiling->productTiles(machine,
-                                                         dtypeOf(input))) {}
+      : b(b), loc(loc), policy(policy), machine(*policy.machine),
+        input(input), quantized(isQuantized(input)), shape(shape) {}
 
   /// `addToC`: linalg's products add to their output; unless it was just
   /// zeroed, each C tile is loaded before the reduction adds to it.
   void emit(StringRef name, OperandsAt operands, bool addToC,
             Scales scales = {}) {
     OpBuilder::InsertionGuard guard(b);
+    SmallVector<RankedTiles> ranked = decideTiles(addToC);
+    tiles = ranked.front().tiles;
     int64_t rowTiles = llvm::divideCeil(shape.m, tiles.tm);
     int64_t colTiles = llvm::divideCeil(shape.n, tiles.tn);
     int64_t tasks = shape.batches * rowTiles * colTiles;
     int64_t pes = std::min<int64_t>(tasks, machine.numPEs());
     Value pe = openKernel(b, loc, name, pes);
-    launchOf(pe)->setAttr(
-        kProductTilesAttr,
-        b.getDenseI64ArrayAttr({tiles.tm, tiles.tn, tiles.tk}));
+    recordDecision(launchOf(pe), ranked);
     allocateBuffers();
-    Staged staged = stageReused(pe, pes, operands, rowTiles, colTiles);
-    launchOf(pe)->setAttr(
-        anvil::kMTIAPredictedCyclesAttr,
-        b.getI64IntegerAttr(kernelCycles(
-            machine, productBodyCycles(machine, costOf(pes, addToC, staged)))));
+    Staged staged = stageDecided(pe, pes, operands);
     IndexMath x{b, loc};
     // PE p takes tasks p, p + P, p + 2P, ...
     auto loop = scf::ForOp::create(b, loc, pe, x.c(tasks), x.c(pes));
@@ -118,8 +113,69 @@ private:
     Value a, b;
   };
 
-  /// The kernel as the cost model sees it (anvil/Target/KernelCost.h).
-  ProductKernel costOf(int64_t pes, bool addToC, const Staged &staged) {
+  /// The product as the tiling policy sees it.
+  ProductProblem problem() {
+    ProductProblem p;
+    p.batches = shape.batches;
+    p.m = shape.m;
+    p.n = shape.n;
+    p.k = shape.k;
+    p.input = dtypeOf(input);
+    p.loaded = dtypeOf(loaded());
+    if (policy.sramStaging) {
+      auto bytes = [&](int64_t rows, int64_t cols) {
+        return localBufferBytes(bufferType(
+            b.getContext(), {shape.batches * rows, cols}, loaded()));
+      };
+      p.stagedBytesA = bytes(shape.m, shape.k);
+      p.stagedBytesB = bytes(shape.k, shape.n);
+    }
+    return p;
+  }
+
+  /// The tiles decided on the op, or the policy's candidates, fastest
+  /// first, each priced as this kernel would run them.
+  SmallVector<RankedTiles> decideTiles(bool addToC) {
+    ProductProblem p = problem();
+    auto cost = [&](const ProductTiles &t) -> double {
+      return kernelCycles(machine,
+                          productBodyCycles(machine, costOf(t, addToC)));
+    };
+    if (policy.tiles) {
+      ProductTiles t = policy.staging
+                           ? *policy.tiles
+                           : anvil::policy::withFixedStaging(machine, p,
+                                                             *policy.tiles);
+      return {{t, cost(t)}};
+    }
+    return policy.tiling->productTiles(machine, p, cost,
+                                       policy.keptCandidates);
+  }
+
+  /// The decision on the kernel's launch: its tiles, its staging, its
+  /// predicted cycles, and the policy's runners-up with theirs.
+  void recordDecision(Operation *launch, ArrayRef<RankedTiles> ranked) {
+    launch->setAttr(kProductTilesAttr,
+                    b.getDenseI64ArrayAttr({tiles.tm, tiles.tn, tiles.tk}));
+    launch->setAttr(kProductStagingAttr,
+                    b.getDenseBoolArrayAttr({tiles.stageA, tiles.stageB}));
+    launch->setAttr(anvil::kMTIAPredictedCyclesAttr,
+                    b.getI64IntegerAttr(
+                        static_cast<int64_t>(ranked.front().cycles)));
+    SmallVector<Attribute> candidates;
+    for (const RankedTiles &r : ranked)
+      candidates.push_back(b.getDenseI64ArrayAttr(
+          {r.tiles.tm, r.tiles.tn, r.tiles.tk, r.tiles.stageA,
+           r.tiles.stageB, static_cast<int64_t>(r.cycles)}));
+    launch->setAttr(kProductCandidatesAttr, b.getArrayAttr(candidates));
+  }
+
+  /// The kernel of tiles `t` as the cost model sees it
+  /// (anvil/Target/KernelCost.h).
+  ProductKernel costOf(const ProductTiles &t, bool addToC) {
+    int64_t tasks = shape.batches * llvm::divideCeil(shape.m, t.tm) *
+                    llvm::divideCeil(shape.n, t.tn);
+    int64_t pes = std::min<int64_t>(tasks, machine.numPEs());
     ProductKernel p;
     p.input = dtypeOf(input);
     p.loaded = dtypeOf(loaded());
@@ -128,46 +184,32 @@ private:
     p.m = shape.m;
     p.n = shape.n;
     p.k = shape.k;
-    p.tm = tiles.tm;
-    p.tn = tiles.tn;
-    p.tk = tiles.tk;
+    p.tm = t.tm;
+    p.tn = t.tn;
+    p.tk = t.tk;
     p.pes = pes;
     p.loadC = addToC;
     auto staging = [&](int64_t rows, int64_t cols) {
       StagingBlocks g =
-          stagingBlocks(shape.batches, rows, cols, tiles.tm * tiles.tk, pes);
+          stagingBlocks(shape.batches, rows, cols, t.tm * t.tk, pes);
       return ProductKernel::Staging{
           g.count, g.rows, g.columns * elementBytes(loaded())};
     };
-    if (staged.a)
+    if (t.stageA)
       p.stagingA = staging(shape.m, shape.k);
-    if (staged.b)
+    if (t.stageB)
       p.stagingB = staging(shape.k, shape.n);
     return p;
   }
 
-  /// Stages A when more than one column of C tiles reads each of its rows,
-  /// and B when more than one row of tiles reads each of its columns, as
-  /// far as the SRAM holds them: DRAM is then read once and the tiles'
-  /// repeated reads go to SRAM, whose bandwidth is several times DRAM's.
-  /// Every PE copies its share, then all meet at a barrier.
-  Staged stageReused(Value pe, int64_t pes, OperandsAt operands,
-                     int64_t rowTiles, int64_t colTiles) {
+  /// Stages the operands the decision stages: DRAM is then read once and
+  /// the tiles' repeated reads go to SRAM, whose bandwidth is several
+  /// times DRAM's. Every PE copies its share, then all meet at a barrier.
+  Staged stageDecided(Value pe, int64_t pes, OperandsAt operands) {
     Staged staged;
-    if (!sramStaging)
-      return staged;
-    int64_t free = machine.level(MemoryLevel::SRAM).capacityBytes;
-    auto fits = [&](int64_t rows, int64_t cols) {
-      int64_t bytes = localBufferBytes(
-          bufferType(b.getContext(), {shape.batches * rows, cols}, loaded()));
-      if (bytes > free)
-        return false;
-      free -= bytes;
-      return true;
-    };
-    if (colTiles > 1 && fits(shape.m, shape.k))
+    if (tiles.stageA)
       staged.a = stage(pe, pes, operands, Side::A);
-    if (rowTiles > 1 && fits(shape.k, shape.n))
+    if (tiles.stageB)
       staged.b = stage(pe, pes, operands, Side::B);
     if (staged.a || staged.b)
       BarrierOp::create(b, loc);
@@ -418,9 +460,10 @@ private:
 
   OpBuilder &b;
   Location loc;
+  const DPEPolicy &policy;
   const TargetDesc &machine;
   Type input;
-  bool quantized, sramStaging;
+  bool quantized;
   GemmShape shape;
   ProductTiles tiles;
   // Staging pairs (f32, or i8 when quantized), their DPE-type copies, the

@@ -45,7 +45,12 @@ struct DPEPolicy {
   mlir::Type input, batchInput;
   bool sramStaging;
   const policy::TilingPolicy *tiling;
+  /// How many of the policy's ranked candidates a launch records.
+  int64_t keptCandidates = 1;
+  /// Tiles decided on the op, and whether that decision says what to stage
+  /// (else the first policy's staging rule applies).
   std::optional<policy::ProductTiles> tiles = std::nullopt;
+  bool staging = false;
 };
 
 /// The largest magnitude of each row of A and column of B of a quantized

@@ -276,9 +276,18 @@ private:
   /// buffers fit a PE's local memory.
   LogicalResult takeDecidedTiles(linalg::LinalgOp op, Type input) {
     policy.tiles.reset();
+    policy.staging = false;
     auto decided = op->getAttrOfType<DenseI64ArrayAttr>(kProductTilesAttr);
-    if (!decided)
+    auto staging = op->getAttrOfType<DenseBoolArrayAttr>(kProductStagingAttr);
+    if (!decided) {
+      if (staging)
+        return op.emitOpError("has a product staging decision without "
+                              "product tiles");
       return success();
+    }
+    if (staging && staging.size() != 2)
+      return op.emitOpError("has a product staging decision that is not two "
+                            "flags (A, B)");
     if (decided.size() != 3 ||
         llvm::any_of(decided.asArrayRef(), [](int64_t t) { return t < 1; }))
       return op.emitOpError("has product tiles that are not three positive "
@@ -292,6 +301,14 @@ private:
              << tiles.tm << "x" << tiles.tn << "x" << tiles.tk << " whose "
              << "buffers take " << needed << " bytes; a PE has " << local
              << " bytes of local memory";
+    if (staging) {
+      if ((staging[0] || staging[1]) && !policy.sramStaging)
+        return op.emitOpError("stages an operand in SRAM, but sram-staging "
+                              "is off");
+      tiles.stageA = staging[0];
+      tiles.stageB = staging[1];
+      policy.staging = true;
+    }
     policy.tiles = tiles;
     return success();
   }
@@ -373,11 +390,17 @@ struct MTIAFormKernelsPass
         anvil::policy::createTilingPolicy(tiling);
     if (!tilingPolicy) {
       module.emitError("unknown tiling policy '")
-          << tiling << "' (tiling: fixed-tiles)";
+          << tiling << "' (tiling: fixed-tiles, roller)";
+      return signalPassFailure();
+    }
+    if (tilingCandidates < 1) {
+      module.emitError("tiling-candidates must be at least 1, got ")
+          << tilingCandidates;
       return signalPassFailure();
     }
     KernelFormer former(DPEPolicy{machine.get(), target, input, batchInput,
-                                  sramStaging, tilingPolicy.get()});
+                                  sramStaging, tilingPolicy.get(),
+                                  tilingCandidates});
     // Products first: they may take the zero fill before them.
     for (linalg::LinalgOp op : collect(module, /*products=*/true)) {
       LogicalResult formed =

@@ -105,6 +105,12 @@ inline LaunchOp launchOf(Value pe) {
 /// side: a kernel on fewer PEs than that and the machine allow shows).
 constexpr llvm::StringLiteral kProductTilesAttr = "anvil.product_tiles";
 constexpr llvm::StringLiteral kTaskTilesAttr = "anvil.task_tiles";
+/// Whether a product's kernel reads A, B from copies staged in SRAM.
+constexpr llvm::StringLiteral kProductStagingAttr = "anvil.product_staging";
+/// The tiling policy's ranked candidates for a product's kernel, each
+/// [tm, tn, tk, stage A, stage B, predicted cycles], the decision first.
+constexpr llvm::StringLiteral kProductCandidatesAttr =
+    "anvil.product_candidates";
 constexpr llvm::StringLiteral kParallelIterationsAttr =
     "anvil.parallel_iterations";
 

@@ -3,7 +3,7 @@
 // rescaled into f32; every element lies within the rounding bound of the
 // quantization against NumPy's f32 product (quantize_check.py).
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: anvil-compile %s --target=mtia-v1 --dpe-type=i8 --emit=llvm -o - | FileCheck %s
+// RUN: anvil-compile %s --target=mtia-v1 --dpe-type=i8 --disable=roller --emit=llvm -o - | FileCheck %s
 // RUN: anvil-compile %s --target=mtia-v1 --dpe-type=i8 -o %t/mm.so
 // RUN: %python -c "import numpy as np; r = np.random.default_rng(0); a = r.standard_normal((70, 300), dtype=np.float32); b = r.standard_normal((300, 90), dtype=np.float32); a[3] = 0; a[5, 7] = 40; b[:, 11] *= 1e-3; np.save('%t/a.npy', a); np.save('%t/b.npy', b)"
 // RUN: anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --output-dir=%t | FileCheck %s --check-prefix=SIM
@@ -16,10 +16,12 @@
 // RUN: sed -e 's/{ "input": "i8", "accumulator": "i32" },//' %S/../../../targets/mtia-v1.json > %t/no-i8.json
 // RUN: not anvil-compile %s --target=%t/no-i8.json --dpe-type=i8 2>&1 | FileCheck %s --check-prefix=NOI8
 
-// The quantization job rounds half to even and converts to i8; the
-// product's DPE calls take i8 (type 0), 128-deep slices (32 bytes of K per
-// row, four native tiles), the first overwriting the i32 sum and the rest
-// adding to it; the sum is converted to f32 for the rescale.
+// The quantization job rounds half to even and converts to i8; under the
+// first tiling policy (--disable=roller; Roller takes the whole reduction
+// in one slice here) the product's DPE calls take i8 (type 0), 128-deep
+// slices (32 bytes of K per row, four native tiles), the first overwriting
+// the i32 sum and the rest adding to it; the sum is converted to f32 for
+// the rescale.
 // CHECK: define internal void @main_graph_quantize_0(
 // CHECK: call float @roundevenf(
 // CHECK-NEXT: fptosi float %{{.*}} to i8

@@ -28,7 +28,9 @@
 // LLVM: call i64 @anvil_mtia_dpe_matmul(
 // LLVM: define internal void @main_graph_matmul_0_entry(i64 %{{.*}}, ptr
 // LLVM: call void @main_graph_matmul_0(
-// LLVM: call void @anvil_mtia_job_run(i64 4, ptr @main_graph_matmul_0_entry, ptr
+// Roller cuts the 70 x 90 product into 32 x 32 C tiles, 3 x 3 tasks, one
+// a PE (the first policy's 64 x 64 tiles left it 4).
+// LLVM: call void @anvil_mtia_job_run(i64 9, ptr @main_graph_matmul_0_entry, ptr
 // The bias add's 70 rows run as 70 tasks over all 64 PEs: 35 tasks of 2
 // rows would make one wave, faster by a DRAM latency, but leave PEs idle,
 // and the first tiling policy gives every PE a task where there are
@@ -39,7 +41,7 @@
 // SIM: simulated on mtia-v1: {{[0-9]+}} cycles
 // SIM: bytes moved: dram {{[0-9]+}}
 // SIM: slowest jobs:
-// SIM: cycles ({{.*}}%) {{matmul_0|generic_1}} on {{4|64}} PEs
+// SIM: cycles ({{.*}}%) {{matmul_0|generic_1}} on {{9|64}} PEs
 // SIM: output 0 'y': {{.*}} 0 of 6300 elements beyond tolerance: ok
 
 // The report is the only thing on stdout; each job names its kernel and
@@ -49,7 +51,7 @@
 // JSON: "name": "matmul_0",
 // JSON-NEXT: "nodes": [
 // JSON-NEXT: "MatMul_7"
-// JSON: "pes": 4,
+// JSON: "pes": 9,
 // JSON-NEXT: "predicted_cycles": {{[1-9][0-9]*}},
 // JSON: "name": "generic_1",
 // JSON-NEXT: "nodes": [

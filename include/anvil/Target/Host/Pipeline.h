@@ -41,7 +41,7 @@ struct HostPipelineOptions
   Option<std::string> tiling{
       *this, "tiling",
       llvm::cl::desc("The tiling policy of thread blocks, parallel loops "
-                     "and register blocks: fixed-tiles"),
+                     "and register blocks: fixed-tiles or roller"),
       llvm::cl::init("fixed-tiles")};
 };
 

@@ -33,7 +33,7 @@ struct MTIAPipelineOptions
       *this, "fusion", llvm::cl::desc("The fusion policy: one-op-per-kernel"),
       llvm::cl::init("one-op-per-kernel")};
   Option<std::string> tiling{
-      *this, "tiling", llvm::cl::desc("The tiling policy: fixed-tiles"),
+      *this, "tiling", llvm::cl::desc("The tiling policy: fixed-tiles or roller"),
       llvm::cl::init("fixed-tiles")};
   Option<std::string> scheduler{
       *this, "scheduler", llvm::cl::desc("The scheduler: in-order"),

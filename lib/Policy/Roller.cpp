@@ -1,0 +1,328 @@
+//===- Roller.cpp - Tiles by construction ---------------------------------===//
+
+#include "anvil/Policy/Roller.h"
+#include "anvil/Policy/FixedTiles.h"
+#include "anvil/Target/CostModel.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+
+using namespace anvil::policy;
+using namespace anvil::target;
+using llvm::ArrayRef;
+using llvm::divideCeil;
+using llvm::SmallVector;
+
+TileSteps anvil::policy::productTileSteps(const TargetDesc &machine,
+                                          const ProductProblem &problem) {
+  int64_t loaded = dtypeBytes(problem.loaded);
+  // Rows of a transaction's worth of the loaded type at DRAM, where every
+  // operand starts (a staged copy in SRAM has transactions no larger).
+  int64_t transaction = std::max<int64_t>(
+      machine.level(MemoryLevel::DRAM).transactionBytes / loaded, 1);
+  int64_t passDepth =
+      std::max<int64_t>(machine.dpe.tileRowBytes / dtypeBytes(problem.input),
+                        1);
+  return {machine.dpe.tileRows, transaction,
+          std::lcm(passDepth, transaction)};
+}
+
+namespace {
+
+int64_t roundUp(int64_t value, int64_t step) {
+  return divideCeil(value, step) * step;
+}
+
+bool sameShape(const ProductTiles &a, const ProductTiles &b) {
+  return a.tm == b.tm && a.tn == b.tn && a.tk == b.tk;
+}
+
+/// One product's construction: its extents padded to the steps, and the
+/// measures the growth and the shrinking compare tiles by.
+class Construction {
+public:
+  Construction(const TargetDesc &machine, const ProductProblem &problem)
+      : machine(machine), p(problem),
+        step(productTileSteps(machine, problem)),
+        paddedM(roundUp(std::max<int64_t>(problem.m, 1), step.m)),
+        paddedN(roundUp(std::max<int64_t>(problem.n, 1), step.n)),
+        paddedK(roundUp(std::max<int64_t>(problem.k, 1), step.k)),
+        local(machine.level(MemoryLevel::Local).capacityBytes) {}
+
+  SmallVector<ProductTiles> run() const {
+    SmallVector<ProductTiles> tiles;
+    for (const ProductTiles &grown : growthPath()) {
+      fillDepth(grown, tiles);
+      if (tasks(grown) < machine.numPEs())
+        fillDepth(scaledOut(grown), tiles);
+    }
+    return tiles;
+  }
+
+  /// The share of a tile's work that pads the extents beyond their steps.
+  double paddingWaste(const ProductTiles &t) const {
+    double covered = static_cast<double>(roundUp(paddedM, t.tm)) *
+                     static_cast<double>(roundUp(paddedN, t.tn)) *
+                     static_cast<double>(roundUp(paddedK, t.tk));
+    return covered / (static_cast<double>(paddedM) * paddedN * paddedK) - 1;
+  }
+
+private:
+  int64_t tasks(const ProductTiles &t) const {
+    return p.batches * divideCeil(p.m, t.tm) * divideCeil(p.n, t.tn);
+  }
+
+  bool fits(const ProductTiles &t) const {
+    return productLocalBytes(t, p.input) <= local;
+  }
+
+  /// Bytes of A and B all the tasks read: A once per column of C tiles,
+  /// B once per row of them.
+  double traffic(const ProductTiles &t) const {
+    double a = static_cast<double>(p.m) * p.k * divideCeil(p.n, t.tn);
+    double b = static_cast<double>(p.k) * p.n * divideCeil(p.m, t.tm);
+    return static_cast<double>(p.batches) * (a + b) * dtypeBytes(p.loaded);
+  }
+
+  /// Traffic saved per byte of local memory added, going from `from` to
+  /// `to`: Roller's data-reuse score.
+  double reuseScore(const ProductTiles &from, const ProductTiles &to) const {
+    double added = static_cast<double>(productLocalBytes(to, p.input) -
+                                       productLocalBytes(from, p.input));
+    return (traffic(from) - traffic(to)) / std::max(added, 1.0);
+  }
+
+  /// The smallest aligned size above `size` that cuts `extent` into fewer
+  /// tiles (growing by less saves nothing), or 0 when there is none.
+  static int64_t grown(int64_t size, int64_t step, int64_t extent,
+                       int64_t padded) {
+    int64_t count = divideCeil(extent, size);
+    for (int64_t s = size + step; s <= padded; s += step)
+      if (static_cast<int64_t>(divideCeil(extent, s)) < count)
+        return s;
+    return 0;
+  }
+
+  /// The largest aligned size below `size` that cuts `extent` into more
+  /// tiles, or 0 when `size` is a single step.
+  static int64_t shrunk(int64_t size, int64_t step, int64_t extent) {
+    int64_t count = divideCeil(extent, size);
+    for (int64_t s = size - step; s >= step; s -= step)
+      if (static_cast<int64_t>(divideCeil(extent, s)) > count)
+        return s;
+    return 0;
+  }
+
+  /// Whether a slice's loads take no longer than its conversion and
+  /// product when every PE with a task loads beside it: growing the tile
+  /// further would only take parallelism away. Operands are read from
+  /// SRAM where the kernel may stage them.
+  bool computeBound(const ProductTiles &t) const {
+    bool quantized = p.input == p.loaded;
+    int64_t compute = dpeCycles(machine, p.input, t.tm, t.tk, t.tn);
+    if (!quantized)
+      compute += seCycles(machine, p.input, t.tm * t.tk) +
+                 seCycles(machine, p.input, t.tk * t.tn);
+    int64_t sharers = std::min(tasks(t), machine.numPEs());
+    int64_t loadedBytes = dtypeBytes(p.loaded);
+    auto load = [&](int64_t staged, int64_t rows, int64_t cols) {
+      MemoryLevel level = staged > 0 ? MemoryLevel::SRAM : MemoryLevel::DRAM;
+      return dmaTransferCycles(
+          machine, level,
+          dmaBytesMoved(machine, level, rows, cols * loadedBytes), sharers);
+    };
+    return load(p.stagedBytesA, t.tm, t.tk) + load(p.stagedBytesB, t.tk, t.tn) <=
+           compute;
+  }
+
+  /// The smallest aligned tile, grown one step at a time along the C axis
+  /// with the best reuse score while the step fits local memory, until it
+  /// is compute-bound: every tile on the way.
+  SmallVector<ProductTiles> growthPath() const {
+    ProductTiles t{std::min(step.m, paddedM), std::min(step.n, paddedN),
+                   std::min(step.k, paddedK)};
+    SmallVector<ProductTiles> path;
+    if (!fits(t))
+      return path;
+    path.push_back(t);
+    while (!computeBound(t)) {
+      std::optional<ProductTiles> best;
+      double bestScore = 0;
+      ProductTiles taller = t, wider = t;
+      taller.tm = grown(t.tm, step.m, p.m, paddedM);
+      wider.tn = grown(t.tn, step.n, p.n, paddedN);
+      for (const ProductTiles &next : {taller, wider}) {
+        if (next.tm == 0 || next.tn == 0 || !fits(next))
+          continue;
+        double score = reuseScore(t, next);
+        if (!best || score > bestScore) {
+          best = next;
+          bestScore = score;
+        }
+      }
+      if (!best)
+        break;
+      t = *best;
+      path.push_back(t);
+    }
+    return path;
+  }
+
+  /// `t` with its reduction depth doubled from one step while it fits,
+  /// and the whole reduction in one slice where that fits: each into `out`
+  /// unless already there.
+  void fillDepth(ProductTiles t, SmallVector<ProductTiles> &out) const {
+    auto add = [&](const ProductTiles &tile) {
+      if (fits(tile) && llvm::none_of(out, [&](const ProductTiles &o) {
+            return sameShape(o, tile);
+          }))
+        out.push_back(tile);
+    };
+    for (t.tk = std::min(step.k, paddedK); t.tk < paddedK && fits(t);
+         t.tk *= 2)
+      add(t);
+    t.tk = paddedK;
+    add(t);
+  }
+
+  /// `t` shrunk, the larger of its C sides first, until every PE has a
+  /// task or both sides are one step.
+  ProductTiles scaledOut(ProductTiles t) const {
+    while (tasks(t) < machine.numPEs()) {
+      int64_t rows = shrunk(t.tm, step.m, p.m);
+      int64_t cols = shrunk(t.tn, step.n, p.n);
+      if (rows && (t.tm >= t.tn || !cols))
+        t.tm = rows;
+      else if (cols)
+        t.tn = cols;
+      else
+        break;
+    }
+    return t;
+  }
+
+  const TargetDesc &machine;
+  const ProductProblem &p;
+  TileSteps step;
+  int64_t paddedM, paddedN, paddedK, local;
+};
+
+/// The stagings a kernel of `t` may use: none, A or B alone where more
+/// than one tile reads it, both where the SRAM holds both.
+SmallVector<ProductTiles> stagings(const TargetDesc &machine,
+                                   const ProductProblem &p, ProductTiles t) {
+  int64_t sram = machine.level(MemoryLevel::SRAM).capacityBytes;
+  bool a = p.stagedBytesA > 0 && p.stagedBytesA <= sram &&
+           divideCeil(p.n, t.tn) > 1;
+  bool b = p.stagedBytesB > 0 && p.stagedBytesB <= sram &&
+           divideCeil(p.m, t.tm) > 1;
+  SmallVector<ProductTiles> out;
+  for (bool stageA : {false, true})
+    for (bool stageB : {false, true}) {
+      if ((stageA && !a) || (stageB && !b) ||
+          (stageA && stageB && p.stagedBytesA + p.stagedBytesB > sram))
+        continue;
+      t.stageA = stageA;
+      t.stageB = stageB;
+      out.push_back(t);
+    }
+  return out;
+}
+
+/// The candidates whose padding waste is within the smallest of Roller's
+/// bounds (0, 0.1, 0.2, ...) that keeps at least `keep` of them, or all.
+SmallVector<ProductTiles> boundWaste(const Construction &c,
+                                     ArrayRef<ProductTiles> tiles,
+                                     int64_t keep) {
+  SmallVector<double> wastes;
+  for (const ProductTiles &t : tiles)
+    wastes.push_back(c.paddingWaste(t));
+  int64_t wanted = std::min<int64_t>(keep, tiles.size());
+  for (double bound = 0;; bound += 0.1) {
+    SmallVector<ProductTiles> kept;
+    for (auto [t, waste] : llvm::zip(tiles, wastes))
+      if (waste <= bound + 1e-9)
+        kept.push_back(t);
+    if (static_cast<int64_t>(kept.size()) >= wanted)
+      return kept;
+  }
+}
+
+class Roller : public TilingPolicy {
+public:
+  llvm::StringRef name() const override { return "roller"; }
+  SmallVector<RankedTiles> productTiles(const TargetDesc &machine,
+                                        const ProductProblem &problem,
+                                        ProductCost cost,
+                                        int64_t keep) const override {
+    return rollerProductTiles(machine, problem, cost, keep);
+  }
+  // Not Roller's yet: the first policy's task grids and host blocks.
+  TaskGrid taskGrid(ArrayRef<int64_t> extents, ArrayRef<bool> splittable,
+                    int64_t numPEs, GridCost cost) const override {
+    return chooseTaskGrid(extents, splittable, numPEs, cost);
+  }
+  ThreadBlocks gemmBlocks(const HostDesc &host, int64_t rows,
+                          int64_t cols) const override {
+    return chooseGemmBlocks(host, rows, cols);
+  }
+  int64_t depthwiseBlockChannels(const HostDesc &host,
+                                 int64_t channels) const override {
+    return chooseDepthwiseBlockChannels(host, channels);
+  }
+  int64_t parallelIterations(const HostDesc &host) const override {
+    return chooseParallelIterations(host);
+  }
+  RegisterBlock registerBlock(const HostDesc &host) const override {
+    return chooseRegisterBlock(host);
+  }
+};
+
+} // namespace
+
+SmallVector<ProductTiles>
+anvil::policy::constructProductTiles(const TargetDesc &machine,
+                                     const ProductProblem &problem) {
+  return Construction(machine, problem).run();
+}
+
+SmallVector<RankedTiles>
+anvil::policy::rollerProductTiles(const TargetDesc &machine,
+                                  const ProductProblem &problem,
+                                  ProductCost cost, int64_t keep) {
+  Construction construction(machine, problem);
+  SmallVector<ProductTiles> constructed = construction.run();
+  // Not even the smallest aligned tile fits local memory: the first
+  // policy's tiles, halved to fit, are all there is.
+  if (constructed.empty())
+    constructed.push_back(chooseProductTiles(machine, problem.input));
+  SmallVector<RankedTiles> ranked;
+  for (const ProductTiles &shape :
+       boundWaste(construction, constructed, std::max<int64_t>(keep, 1))) {
+    std::optional<RankedTiles> best;
+    for (const ProductTiles &t : stagings(machine, problem, shape)) {
+      double cycles = cost(t);
+      if (!best || cycles < best->cycles)
+        best = RankedTiles{t, cycles};
+    }
+    ranked.push_back(*best);
+  }
+  // Fastest first; among equals, the one that takes less local memory.
+  llvm::stable_sort(ranked, [&](const RankedTiles &a, const RankedTiles &b) {
+    if (a.cycles != b.cycles)
+      return a.cycles < b.cycles;
+    return productLocalBytes(a.tiles, problem.input) <
+           productLocalBytes(b.tiles, problem.input);
+  });
+  if (static_cast<int64_t>(ranked.size()) > keep)
+    ranked.resize(std::max<int64_t>(keep, 1));
+  return ranked;
+}
+
+std::unique_ptr<TilingPolicy> anvil::policy::createRoller() {
+  return std::make_unique<Roller>();
+}

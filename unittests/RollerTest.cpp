@@ -1,0 +1,163 @@
+//===- RollerTest.cpp - Roller's constructed product tiles ----------------===//
+
+#include "anvil/Policy/Roller.h"
+
+#include "anvil/Policy/FixedTiles.h"
+#include "anvil/Target/KernelCost.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <gtest/gtest.h>
+
+using namespace anvil::policy;
+using namespace anvil::target;
+
+namespace {
+
+TargetDesc machine(llvm::StringRef name) {
+  llvm::Expected<TargetDesc> desc =
+      loadTargetDesc((ANVIL_TEST_TARGETS_DIR "/" + name + ".json").str());
+  EXPECT_TRUE(static_cast<bool>(desc));
+  return desc ? *desc : TargetDesc{};
+}
+
+/// An f32 product run on the f16 DPE, both operands stageable.
+ProductProblem f16Product(int64_t m, int64_t n, int64_t k) {
+  ProductProblem p;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.stagedBytesA = m * k * dtypeBytes(DType::F32);
+  p.stagedBytesB = k * n * dtypeBytes(DType::F32);
+  return p;
+}
+
+int64_t tasks(const ProductProblem &p, const ProductTiles &t) {
+  return p.batches * llvm::divideCeil(p.m, t.tm) * llvm::divideCeil(p.n, t.tn);
+}
+
+/// The kernel's cost as DPEKernel prices it (without the staging copies'
+/// block shapes, which do not matter here).
+double kernelCost(const TargetDesc &desc, const ProductProblem &p,
+                  const ProductTiles &t) {
+  ProductKernel kernel;
+  kernel.input = p.input;
+  kernel.loaded = p.loaded;
+  kernel.batches = p.batches;
+  kernel.m = p.m;
+  kernel.n = p.n;
+  kernel.k = p.k;
+  kernel.tm = t.tm;
+  kernel.tn = t.tn;
+  kernel.tk = t.tk;
+  kernel.pes = std::min(tasks(p, t), desc.numPEs());
+  int64_t rowBytes = dtypeBytes(p.loaded) * p.k;
+  if (t.stageA)
+    kernel.stagingA = {p.m, 1, rowBytes};
+  if (t.stageB)
+    kernel.stagingB = {p.k, 1, dtypeBytes(p.loaded) * p.n};
+  return static_cast<double>(
+      kernelCycles(desc, productBodyCycles(desc, kernel)));
+}
+
+TEST(RollerTest, StepsAreTheNativeTileAndTheTransaction) {
+  TargetDesc v1 = machine("mtia-v1");
+  TileSteps f16 = productTileSteps(v1, f16Product(64, 64, 64));
+  // 32 DPE rows; 64-byte DRAM transactions of f32 columns; passes of 16
+  // f16 elements of K.
+  EXPECT_EQ(f16.m, 32);
+  EXPECT_EQ(f16.n, 16);
+  EXPECT_EQ(f16.k, 16);
+  ProductProblem i8 = f16Product(64, 64, 64);
+  i8.input = i8.loaded = DType::I8;
+  TileSteps q = productTileSteps(v1, i8);
+  EXPECT_EQ(q.n, 64);
+  EXPECT_EQ(q.k, 64);
+}
+
+TEST(RollerTest, ConstructedTilesAreAlignedAndFitLocalMemory) {
+  for (llvm::StringRef name : {"mtia-v1", "mtia-2i"}) {
+    TargetDesc desc = machine(name);
+    int64_t local = desc.level(MemoryLevel::Local).capacityBytes;
+    for (ProductProblem p : {f16Product(1024, 1024, 1024),
+                             f16Product(1, 1000, 512),
+                             f16Product(3136, 64, 576)}) {
+      TileSteps step = productTileSteps(desc, p);
+      llvm::SmallVector<ProductTiles> tiles = constructProductTiles(desc, p);
+      ASSERT_FALSE(tiles.empty()) << name.str();
+      for (const ProductTiles &t : tiles) {
+        EXPECT_EQ(t.tm % step.m, 0);
+        EXPECT_EQ(t.tn % step.n, 0);
+        EXPECT_EQ(t.tk % step.k, 0);
+        EXPECT_LE(productLocalBytes(t, p.input), local);
+      }
+    }
+  }
+}
+
+TEST(RollerTest, TheLargeProductGrowsBeyondTheFixedTiles) {
+  TargetDesc v1 = machine("mtia-v1");
+  ProductProblem p = f16Product(1024, 1024, 1024);
+  auto cost = [&](const ProductTiles &t) { return kernelCost(v1, p, t); };
+  llvm::SmallVector<RankedTiles> ranked = rollerProductTiles(v1, p, cost, 10);
+  ASSERT_FALSE(ranked.empty());
+  EXPECT_LE(ranked.size(), 10u);
+  const ProductTiles &best = ranked.front().tiles;
+  // More reuse than 64 x 64 C tiles, still a task for every PE.
+  EXPECT_GT(best.tm * best.tn, 64 * 64);
+  EXPECT_GE(tasks(p, best), v1.numPEs());
+  ProductTiles fixed =
+      withFixedStaging(v1, p, chooseProductTiles(v1, p.input));
+  EXPECT_LT(ranked.front().cycles, cost(fixed));
+}
+
+TEST(RollerTest, CandidatesAreRankedByTheGivenCost) {
+  TargetDesc v1 = machine("mtia-v1");
+  ProductProblem p = f16Product(512, 512, 512);
+  // A cost that prefers the deepest slices and then the narrowest tiles:
+  // the ranking follows it, whatever the machine would say.
+  auto cost = [&](const ProductTiles &t) {
+    return 1e6 / t.tk + t.tm * t.tn + (t.stageA || t.stageB ? 1 : 0);
+  };
+  llvm::SmallVector<RankedTiles> ranked = rollerProductTiles(v1, p, cost, 4);
+  ASSERT_EQ(ranked.size(), 4u);
+  for (size_t i = 1; i < ranked.size(); ++i)
+    EXPECT_LE(ranked[i - 1].cycles, ranked[i].cycles);
+  for (const RankedTiles &r : ranked) {
+    EXPECT_FALSE(r.tiles.stageA || r.tiles.stageB);
+    EXPECT_EQ(r.cycles, cost(r.tiles));
+  }
+  for (const ProductTiles &t : constructProductTiles(v1, p))
+    EXPECT_GE(cost(t), ranked.front().cycles);
+}
+
+TEST(RollerTest, ASmallProductIsSpreadOverThePEs) {
+  TargetDesc v1 = machine("mtia-v1");
+  ProductProblem p = f16Product(64, 64, 64);
+  auto cost = [&](const ProductTiles &t) { return kernelCost(v1, p, t); };
+  ProductTiles best = rollerProductTiles(v1, p, cost, 10).front().tiles;
+  // The fixed 64 x 64 tile is one task; Roller's shrunk tiles make more.
+  EXPECT_GT(tasks(p, best), 1);
+}
+
+TEST(RollerTest, NothingIsStagedWhereTheKernelMayNotStage) {
+  TargetDesc v1 = machine("mtia-v1");
+  ProductProblem p = f16Product(1024, 1024, 1024);
+  p.stagedBytesA = p.stagedBytesB = 0;
+  auto cost = [&](const ProductTiles &t) { return kernelCost(v1, p, t); };
+  for (const RankedTiles &r : rollerProductTiles(v1, p, cost, 10))
+    EXPECT_FALSE(r.tiles.stageA || r.tiles.stageB);
+}
+
+TEST(RollerTest, ARaggedShapeIsPaddedAsLittleAsTheStepsAllow) {
+  TargetDesc v1 = machine("mtia-v1");
+  // 100 rows: multiples of 32 pad to 128, the least the steps allow; a
+  // C tile of 96 rows would pad to 192.
+  ProductProblem p = f16Product(100, 256, 256);
+  auto cost = [&](const ProductTiles &t) { return kernelCost(v1, p, t); };
+  for (const RankedTiles &r : rollerProductTiles(v1, p, cost, 3))
+    EXPECT_EQ(llvm::divideCeil(128, r.tiles.tm) * r.tiles.tm, 128)
+        << r.tiles.tm;
+}
+
+} // namespace
