@@ -109,6 +109,8 @@ Value NNBuilder::constant(DenseElementsAttr value) {
 
 LayerNorm anvil::buildLayerNorm(NNBuilder &nb, Value x, Value scale,
                                 Value bias, int64_t firstAxis, double epsilon) {
+  if (nb.failed() || !x)
+    return LayerNorm();
   auto type = typeOf(x);
   SmallVector<int64_t> axes;
   for (int64_t d = firstAxis; d < type.getRank(); ++d)
@@ -141,6 +143,9 @@ LayerNorm anvil::buildLayerNorm(NNBuilder &nb, Value x, Value scale,
 std::optional<LstmResult> anvil::buildLstm(NNBuilder &nb, Value x,
                                            const LstmWeights &w, Value h0,
                                            Value c0, bool reverse) {
+  // After the builder's first failure every value is null.
+  if (nb.failed() || !x || !w.inputWeights || !w.recurrentWeights)
+    return std::nullopt;
   auto shape = typeOf(x).getShape();
   int64_t steps = shape[0], batch = shape[1];
   int64_t hidden = typeOf(w.recurrentWeights).getDimSize(1);

@@ -47,11 +47,33 @@ FailureOr<TransposeWindow> transposeWindow(NodeContext &n) {
     return (void)n.invalid("window attributes do not match the " +
                            Twine(spatial) + " spatial dimensions"),
            failure();
+  // Bounded so that the spread and padded extents below cannot overflow;
+  // a window this large makes tensors far over the size limit anyway.
+  constexpr int64_t kLargest = int64_t(1) << 31;
+  auto within = [&](ArrayRef<int64_t> values, int64_t least) {
+    return llvm::all_of(values, [&](int64_t v) {
+      return v >= least && v <= kLargest;
+    });
+  };
+  if (!within(tw.kernel, 1) || !within(tw.strides, 1) ||
+      !within(tw.dilations, 1) || !within(tw.outputPadding, 0) ||
+      !llvm::all_of(pads, [&](int64_t p) {
+        return p >= -kLargest && p <= kLargest;
+      }))
+    return (void)n.invalid("kernel_shape, strides and dilations must be "
+                           "positive and output_padding non-negative, each "
+                           "at most 2^31, and pads at most 2^31 in size"),
+           failure();
   std::string autoPad = n.getString("auto_pad", "NOTSET");
   auto outputShape = n.getInts("output_shape");
   if (outputShape && outputShape->size() > spatial)
     outputShape->erase(outputShape->begin(),
                        outputShape->begin() + (outputShape->size() - spatial));
+  if (outputShape && (outputShape->size() != spatial ||
+                      !within(*outputShape, 1)))
+    return (void)n.invalid("output_shape must give " + Twine(spatial) +
+                           " positive sizes, each at most 2^31"),
+           failure();
   if (!outputShape && (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")) {
     outputShape = SmallVector<int64_t>();
     for (size_t i = 0; i < spatial; ++i)
@@ -79,7 +101,8 @@ FailureOr<TransposeWindow> transposeWindow(NodeContext &n) {
 /// `dim`: reshape to [..., n, 1, ...], pad to [..., n, s, ...], flatten and
 /// drop the trailing zeros.
 Value spread(NNBuilder &nb, Value x, int64_t dim, int64_t stride) {
-  if (stride == 1)
+  // After the builder's first failure every value is null.
+  if (stride == 1 || !x)
     return x;
   RankedTensorType type = typeOf(x);
   int64_t size = type.getDimSize(dim), rank = type.getRank();
@@ -101,11 +124,16 @@ Value spread(NNBuilder &nb, Value x, int64_t dim, int64_t stride) {
 /// Pads (or, for negative amounts, crops) dimension `dim` of `x`.
 Value padOrCrop(NNBuilder &nb, Value x, int64_t dim, int64_t before,
                 int64_t after) {
+  // After the builder's first failure every value is null.
+  if (!x)
+    return nullptr;
   int64_t size = typeOf(x).getDimSize(dim);
   int64_t cropBefore = std::max<int64_t>(-before, 0),
           cropAfter = std::max<int64_t>(-after, 0);
   if (cropBefore || cropAfter)
     x = nb.slice(x, dim, cropBefore, size - cropBefore - cropAfter);
+  if (!x)
+    return nullptr;
   before = std::max<int64_t>(before, 0);
   after = std::max<int64_t>(after, 0);
   if (!before && !after)
