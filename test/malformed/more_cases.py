@@ -101,6 +101,8 @@ def node_cases(case, model, save_onnx, compile_cmd):
     one("convtranspose_output_shape_short", "ConvTranspose",
         [("x", True), ("w", True)], [[1, 2, 4, 4], [2, 3, 3, 3]],
         [1, 3, 6, 6], attrs={"output_shape": [6]})
+    one("einsum_diagonal_not_square", "Einsum", [("x", True)], [[3, 5]],
+        [3], attrs={"equation": "ii->i"})
     one("conv_dilation_overflows", "Conv", [("x", True), ("w", True)],
         [[1, 3, 8, 8], [4, 3, 3, 3]], [1, 4, 6, 6],
         attrs={"dilations": [2**62, 2**62]})
@@ -427,6 +429,7 @@ EXPECTED = {
     'lstm_recurrence_rank_two': (2, "'lstm_recurrence_rank_two' \\(LSTM, opset 17\\): R must be \\[1, 4H, H\\]"),
     'convtranspose_zero_stride': (2, "'convtranspose_zero_stride' \\(ConvTranspose, opset 17\\): kernel_shape, strides and dilations must be positive"),
     'convtranspose_output_shape_short': (2, "'convtranspose_output_shape_short' \\(ConvTranspose, opset 17\\): output_shape must give 2 positive sizes"),
+    'einsum_diagonal_not_square': (2, "'einsum_diagonal_not_square' \\(Einsum, opset 17\\): label 'i' repeats in one term over sizes 3 and 5"),
     'tile_repeats_overflow': (2, "'tile_repeats_overflow' \\(Tile, opset 17\\): repeating 4 elements 4611686018427387904 times overflows 64 bits"),
     'conv_dilation_overflows': (2, "'conv_dilation_overflows' \\(Conv, opset 17\\): kernel does not fit spatial dimension 0"),
     'add_one_operand': (2, "'add_one_operand'\\ \\(Add,\\ opset\\ 17\\):\\ expects\\ at\\ least\\ 2\\ input\\(s\\)"),

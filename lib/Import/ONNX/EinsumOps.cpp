@@ -75,14 +75,21 @@ void takeDiagonals(NNBuilder &nb, Labeled &op) {
       continue;
     RankedTensorType type = typeOf(op.value);
     int64_t n = type.getDimSize(p);
-    SmallVector<int64_t> shape(type.getRank(), 1);
-    shape[p] = shape[q] = n;
-    SmallVector<Attribute> eye;
-    for (int64_t i = 0; i < n * n; ++i)
-      eye.push_back(nb.b.getFloatAttr(type.getElementType(),
-                                      i / n == i % n ? 1.0 : 0.0));
-    Value mask = nb.constant(DenseElementsAttr::get(
-        RankedTensorType::get(shape, type.getElementType()), eye));
+    if (type.getDimSize(q) != n) {
+      nb.error.reason = "label '" + std::string(1, op.labels[p]) +
+                        "' repeats in one term over sizes " +
+                        std::to_string(n) + " and " +
+                        std::to_string(type.getDimSize(q));
+      return;
+    }
+    // The identity mask as positions along p equal to those along q: n
+    // constants each, not n * n.
+    SmallVector<int64_t> along(type.getRank(), 1), across(type.getRank(), 1);
+    along[p] = across[q] = n;
+    Value mask = nb.cast(
+        nb.create<nn::EqualOp>({nb.iota(n, nb.b.getI64Type(), along),
+                                nb.iota(n, nb.b.getI64Type(), across)}),
+        type.getElementType());
     op.value = nb.create<nn::MulOp>({op.value, mask});
     sumOut(nb, op, q);
     --p; // the label may repeat again
@@ -191,6 +198,8 @@ LogicalResult importEinsum(NodeContext &n) {
         needed += ops[j].labels;
     sumOutUnneeded(nb, ops[i], needed);
   }
+  if (nb.failed())
+    return n.report(nb.error);
   for (const Labeled &op : ops)
     for (const Labeled &other : ops)
       for (char c : op.labels)

@@ -77,6 +77,9 @@ LogicalResult importTrilu(NodeContext &n) {
 
 /// 1 where the element is the first maximum along `axis`, else 0.
 Value hardmax(NNBuilder &nb, Value x, int64_t axis) {
+  // After the builder's first failure every value is null.
+  if (nb.failed() || !x)
+    return nullptr;
   RankedTensorType type = typeOf(x);
   Value best = nb.create<nn::ArgMaxOp>(
       {x}, {nb.b.getNamedAttr("axis", nb.b.getI64IntegerAttr(axis)),

@@ -39,6 +39,9 @@ FailureOr<LossOptions> lossOptions(NodeContext &n) {
 /// `target` [N, d...], weighted by `weight` [C] (may be null).
 Value buildNllLoss(NNBuilder &nb, Value logProb, Value target, Value weight,
                    const LossOptions &options) {
+  // After the builder's first failure every value is null.
+  if (nb.failed() || !logProb)
+    return nullptr;
   RankedTensorType targetType = typeOf(target);
   Type floatType = typeOf(logProb).getElementType();
   Value ignored;
