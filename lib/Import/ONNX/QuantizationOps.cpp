@@ -54,6 +54,9 @@ LogicalResult checkNoBlocks(NodeContext &n) {
 
 /// saturate(round_half_even(x / scale) + zero_point) as `to`; x is float.
 Value quantize(NNBuilder &nb, Value x, Value scale, Value zeroPoint, Type to) {
+  // After the builder's first failure every value is null.
+  if (nb.failed() || !x)
+    return nullptr;
   Type f = typeOf(x).getElementType();
   Value q = nb.create<nn::RoundOp>(nb.create<nn::DivOp>({x, nb.cast(scale, f)}));
   if (zeroPoint)
