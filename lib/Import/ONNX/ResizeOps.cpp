@@ -142,6 +142,9 @@ Value gatherAlong(NNBuilder &nb, Value x, int64_t axis,
 
 Value resampleAxis(NNBuilder &nb, Value x, int64_t axis, const AxisTaps &t,
                    double extrapolation) {
+  // After the builder's first failure every value is null.
+  if (nb.failed() || !x)
+    return nullptr;
   RankedTensorType type = typeOf(x);
   Type element = type.getElementType();
   int64_t rank = type.getRank();
