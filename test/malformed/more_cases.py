@@ -103,6 +103,10 @@ def node_cases(case, model, save_onnx, compile_cmd):
         [1, 3, 6, 6], attrs={"output_shape": [6]})
     one("einsum_diagonal_not_square", "Einsum", [("x", True)], [[3, 5]],
         [3], attrs={"equation": "ii->i"})
+    one("gathernd_scalar_indices", "GatherND", [("x", True), ("i", False)],
+        [[2, 3]], [2], inits=[h.make_tensor("i", T.INT64, [], [0])])
+    one("lrn_bias_beyond_int", "LRN", x, [[1, 2, 3, 3]], [1, 2, 3, 3],
+        attrs={"size": 3, "bias": -1e30}, dtype=T.INT32)
     one("conv_dilation_overflows", "Conv", [("x", True), ("w", True)],
         [[1, 3, 8, 8], [4, 3, 3, 3]], [1, 4, 6, 6],
         attrs={"dilations": [2**62, 2**62]})
@@ -430,6 +434,8 @@ EXPECTED = {
     'convtranspose_zero_stride': (2, "'convtranspose_zero_stride' \\(ConvTranspose, opset 17\\): kernel_shape, strides and dilations must be positive"),
     'convtranspose_output_shape_short': (2, "'convtranspose_output_shape_short' \\(ConvTranspose, opset 17\\): output_shape must give 2 positive sizes"),
     'einsum_diagonal_not_square': (2, "'einsum_diagonal_not_square' \\(Einsum, opset 17\\): label 'i' repeats in one term over sizes 3 and 5"),
+    'gathernd_scalar_indices': (2, "'gathernd_scalar_indices' \\(GatherND, opset 17\\): indices \\[\\.\\.\\., k\\] and batch_dims do not fit the data"),
+    'lrn_bias_beyond_int': (2, "'lrn_bias_beyond_int' \\(LRN, opset 17\\): the constant -?[0-9.]+ does not fit the operand's type i32"),
     'tile_repeats_overflow': (2, "'tile_repeats_overflow' \\(Tile, opset 17\\): repeating 4 elements 4611686018427387904 times overflows 64 bits"),
     'conv_dilation_overflows': (2, "'conv_dilation_overflows' \\(Conv, opset 17\\): kernel does not fit spatial dimension 0"),
     'add_one_operand': (2, "'add_one_operand'\\ \\(Add,\\ opset\\ 17\\):\\ expects\\ at\\ least\\ 2\\ input\\(s\\)"),

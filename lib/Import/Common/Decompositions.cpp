@@ -4,6 +4,10 @@
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
 
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
 using namespace mlir;
 using namespace anvil;
 
@@ -12,6 +16,19 @@ static RankedTensorType typeOf(Value v) {
 }
 
 Value NNBuilder::scalar(double value, Type element) {
+  if (failed())
+    return nullptr;
+  // An attribute from the model (LRN's bias, a clip bound) on an integer
+  // tensor must fit its type; a float outside int64 has no conversion.
+  if (!isa<FloatType>(element) && !element.isInteger(1) &&
+      !(std::isfinite(value) && value >= -0x1p63 && value < 0x1p63)) {
+    std::string type;
+    llvm::raw_string_ostream os(type);
+    os << element;
+    error.reason = "the constant " + std::to_string(value) +
+                   " does not fit the operand's type " + type;
+    return nullptr;
+  }
   auto type = RankedTensorType::get({}, element);
   Attribute attr = isa<FloatType>(element)
                        ? Attribute(b.getFloatAttr(element, value))

@@ -301,8 +301,9 @@ LogicalResult importGatherND(NodeContext &n) {
     return failure();
   RankedTensorType data = n.inputType(0), indices = n.inputType(1);
   int64_t b = n.getInt("batch_dims", 0);
-  int64_t q = indices.getRank(), k = indices.getShape().back();
-  if (b < 0 || q < 1 || b >= q || b + k > data.getRank() ||
+  int64_t q = indices.getRank();
+  int64_t k = q > 0 ? indices.getShape().back() : 0;
+  if (b < 0 || q < 1 || k < 1 || b >= q || b + k > data.getRank() ||
       indices.getShape().take_front(b) != data.getShape().take_front(b))
     return n.invalid("indices [..., k] and batch_dims do not fit the data");
   NNBuilder nb(n.b, n.loc);

@@ -128,6 +128,9 @@ LogicalResult importConcatFromSequence(NodeContext &n) {
   if (seq->empty())
     return n.invalid("concatenating an empty sequence");
   bool newAxis = n.getInt("new_axis", 0);
+  for (Value v : *seq)
+    if (typeOf(v).getRank() != typeOf(seq->front()).getRank())
+      return n.invalid("the sequence's tensors have different ranks");
   int64_t rank = typeOf(seq->front()).getRank() + newAxis;
   int64_t axis = n.getInt("axis", 0);
   axis = axis < 0 ? axis + rank : axis;
