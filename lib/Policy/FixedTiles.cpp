@@ -148,38 +148,33 @@ TaskGrid anvil::policy::chooseTaskGrid(ArrayRef<int64_t> extents,
   return *best;
 }
 
-namespace {
-class FixedTiles : public TilingPolicy {
-public:
-  llvm::StringRef name() const override { return "fixed-tiles"; }
-  SmallVector<RankedTiles> productTiles(const TargetDesc &machine,
-                                        const ProductProblem &problem,
-                                        ProductCost cost,
-                                        int64_t) const override {
-    ProductTiles tiles = withFixedStaging(
-        machine, problem, chooseProductTiles(machine, problem.input));
-    return {{tiles, cost(tiles)}};
-  }
-  TaskGrid taskGrid(ArrayRef<int64_t> extents, ArrayRef<bool> splittable,
-                    int64_t numPEs, GridCost cost) const override {
-    return chooseTaskGrid(extents, splittable, numPEs, cost);
-  }
-  ThreadBlocks gemmBlocks(const HostDesc &host, int64_t rows,
-                          int64_t cols) const override {
-    return chooseGemmBlocks(host, rows, cols);
-  }
-  int64_t depthwiseBlockChannels(const HostDesc &host,
-                                 int64_t channels) const override {
-    return chooseDepthwiseBlockChannels(host, channels);
-  }
-  int64_t parallelIterations(const HostDesc &host) const override {
-    return chooseParallelIterations(host);
-  }
-  RegisterBlock registerBlock(const HostDesc &host) const override {
-    return chooseRegisterBlock(host);
-  }
-};
-} // namespace
+SmallVector<RankedTiles> FixedTiles::productTiles(const TargetDesc &machine,
+                                                  const ProductProblem &problem,
+                                                  ProductCost cost,
+                                                  int64_t) const {
+  ProductTiles tiles = withFixedStaging(
+      machine, problem, chooseProductTiles(machine, problem.input));
+  return {{tiles, cost(tiles)}};
+}
+TaskGrid FixedTiles::taskGrid(ArrayRef<int64_t> extents,
+                              ArrayRef<bool> splittable, int64_t numPEs,
+                              GridCost cost) const {
+  return chooseTaskGrid(extents, splittable, numPEs, cost);
+}
+ThreadBlocks FixedTiles::gemmBlocks(const HostDesc &host, int64_t rows,
+                                    int64_t cols) const {
+  return chooseGemmBlocks(host, rows, cols);
+}
+int64_t FixedTiles::depthwiseBlockChannels(const HostDesc &host,
+                                           int64_t channels) const {
+  return chooseDepthwiseBlockChannels(host, channels);
+}
+int64_t FixedTiles::parallelIterations(const HostDesc &host) const {
+  return chooseParallelIterations(host);
+}
+RegisterBlock FixedTiles::registerBlock(const HostDesc &host) const {
+  return chooseRegisterBlock(host);
+}
 
 std::unique_ptr<TilingPolicy> anvil::policy::createFixedTiles() {
   return std::make_unique<FixedTiles>();

@@ -252,7 +252,9 @@ SmallVector<ProductTiles> boundWaste(const Construction &c,
   }
 }
 
-class Roller : public TilingPolicy {
+/// Roller's products; the first policy's task grids and host blocks until
+/// Roller decides those too.
+class Roller : public FixedTiles {
 public:
   llvm::StringRef name() const override { return "roller"; }
   SmallVector<RankedTiles> productTiles(const TargetDesc &machine,
@@ -260,25 +262,6 @@ public:
                                         ProductCost cost,
                                         int64_t keep) const override {
     return rollerProductTiles(machine, problem, cost, keep);
-  }
-  // Not Roller's yet: the first policy's task grids and host blocks.
-  TaskGrid taskGrid(ArrayRef<int64_t> extents, ArrayRef<bool> splittable,
-                    int64_t numPEs, GridCost cost) const override {
-    return chooseTaskGrid(extents, splittable, numPEs, cost);
-  }
-  ThreadBlocks gemmBlocks(const HostDesc &host, int64_t rows,
-                          int64_t cols) const override {
-    return chooseGemmBlocks(host, rows, cols);
-  }
-  int64_t depthwiseBlockChannels(const HostDesc &host,
-                                 int64_t channels) const override {
-    return chooseDepthwiseBlockChannels(host, channels);
-  }
-  int64_t parallelIterations(const HostDesc &host) const override {
-    return chooseParallelIterations(host);
-  }
-  RegisterBlock registerBlock(const HostDesc &host) const override {
-    return chooseRegisterBlock(host);
   }
 };
 

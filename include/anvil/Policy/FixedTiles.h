@@ -71,7 +71,26 @@ int64_t chooseParallelIterations(const target::HostDesc &host);
 /// unrolled code of a tile).
 RegisterBlock chooseRegisterBlock(const target::HostDesc &host);
 
-/// The decisions above as a TilingPolicy ("fixed-tiles").
+/// The decisions above as a TilingPolicy ("fixed-tiles"); the policies
+/// that replace some of them derive from it.
+class FixedTiles : public TilingPolicy {
+public:
+  llvm::StringRef name() const override { return "fixed-tiles"; }
+  llvm::SmallVector<RankedTiles>
+  productTiles(const target::TargetDesc &machine,
+               const ProductProblem &problem, ProductCost cost,
+               int64_t keep) const override;
+  TaskGrid taskGrid(llvm::ArrayRef<int64_t> extents,
+                    llvm::ArrayRef<bool> splittable, int64_t numPEs,
+                    GridCost cost) const override;
+  ThreadBlocks gemmBlocks(const target::HostDesc &host, int64_t rows,
+                          int64_t cols) const override;
+  int64_t depthwiseBlockChannels(const target::HostDesc &host,
+                                 int64_t channels) const override;
+  int64_t parallelIterations(const target::HostDesc &host) const override;
+  RegisterBlock registerBlock(const target::HostDesc &host) const override;
+};
+
 std::unique_ptr<TilingPolicy> createFixedTiles();
 
 } // namespace anvil::policy
