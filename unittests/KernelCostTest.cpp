@@ -77,7 +77,7 @@ TEST(KernelCostTest, StagingInSRAMRelievesDRAM) {
   ProductKernel direct = product(1024, 1024, 1024, 64);
   ProductKernel staged = direct;
   // A and B copied to SRAM in 64 x 64 steps first, then read from there.
-  staged.stagingA = staged.stagingB = {16 * 16, 64, 64 * 4};
+  staged.stagingA = staged.stagingB = {16 * 16, 64, 64};
   EXPECT_LT(productBodyCycles(v1, staged), productBodyCycles(v1, direct));
 }
 

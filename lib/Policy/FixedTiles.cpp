@@ -13,16 +13,26 @@ using namespace anvil::target;
 using llvm::ArrayRef;
 using llvm::SmallVector;
 
-int64_t anvil::policy::productLocalBytes(const ProductTiles &t, DType input) {
-  int64_t f32 = dtypeBytes(DType::F32);
-  int64_t operands = t.tm * t.tk + t.tk * t.tn, tile = t.tm * t.tn * f32;
-  // i8: two pairs of i8 staging buffers, the i32 sum beside the f32 tile,
-  // and the tile's scales.
-  if (input == DType::I8)
-    return operands * 2 * dtypeBytes(input) + 2 * tile + (t.tm + t.tn) * f32;
-  // Two pairs of f32 staging buffers, DPE-type copies of one pair, and the
-  // accumulator.
-  return operands * (2 * f32 + dtypeBytes(input)) + tile;
+DType anvil::policy::landedType(const ProductProblem &problem, bool staged) {
+  return staged ? problem.input : problem.loaded;
+}
+
+int64_t anvil::policy::productLocalBytes(const ProductTiles &t,
+                                         const ProductProblem &problem) {
+  int64_t f32 = dtypeBytes(DType::F32), tile = t.tm * t.tn * f32;
+  auto operand = [&](int64_t slice, bool staged) {
+    DType landed = landedType(problem, staged);
+    int64_t bytes = t.buffers * slice * dtypeBytes(landed);
+    if (landed != problem.input)
+      bytes += 2 * slice * dtypeBytes(problem.input);
+    return bytes;
+  };
+  int64_t bytes =
+      operand(t.tm * t.tk, t.stageA) + operand(t.tk * t.tn, t.stageB) + tile;
+  // i8: the i32 sum beside the f32 tile, and the tile's scales.
+  if (problem.input == DType::I8)
+    bytes += tile + (t.tm + t.tn) * f32;
+  return bytes;
 }
 
 ProductTiles anvil::policy::chooseProductTiles(const TargetDesc &machine,
@@ -30,8 +40,11 @@ ProductTiles anvil::policy::chooseProductTiles(const TargetDesc &machine,
   int64_t rows = machine.dpe.tileRows;
   int64_t depth = machine.dpe.tileRowBytes / dtypeBytes(input);
   int64_t local = machine.level(MemoryLevel::Local).capacityBytes;
+  ProductProblem unstaged;
+  unstaged.input = input;
+  unstaged.loaded = input == DType::I8 ? input : DType::F32;
   ProductTiles t{2 * rows, 2 * rows, 4 * depth};
-  auto tooBig = [&] { return productLocalBytes(t, input) > local; };
+  auto tooBig = [&] { return productLocalBytes(t, unstaged) > local; };
   while (tooBig() && t.tk > depth)
     t.tk /= 2;
   while (tooBig() && t.tm > rows) {

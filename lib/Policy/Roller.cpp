@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <numeric>
 #include <optional>
+#include <tuple>
+#include <utility>
 
 using namespace anvil::policy;
 using namespace anvil::target;
@@ -19,11 +21,13 @@ using llvm::SmallVector;
 
 TileSteps anvil::policy::productTileSteps(const TargetDesc &machine,
                                           const ProductProblem &problem) {
-  int64_t loaded = dtypeBytes(problem.loaded);
-  // Rows of a transaction's worth of the loaded type at DRAM, where every
-  // operand starts (a staged copy in SRAM has transactions no larger).
+  // Elements of a transaction at DRAM, where every operand starts (a
+  // staged copy in SRAM has transactions no larger), of the narrower of
+  // the loaded type and the DPE's, which a staged copy holds.
+  int64_t narrowest = std::min(dtypeBytes(problem.loaded),
+                               dtypeBytes(problem.input));
   int64_t transaction = std::max<int64_t>(
-      machine.level(MemoryLevel::DRAM).transactionBytes / loaded, 1);
+      machine.level(MemoryLevel::DRAM).transactionBytes / narrowest, 1);
   int64_t passDepth =
       std::max<int64_t>(machine.dpe.tileRowBytes / dtypeBytes(problem.input),
                         1);
@@ -35,6 +39,18 @@ namespace {
 
 int64_t roundUp(int64_t value, int64_t step) {
   return divideCeil(value, step) * step;
+}
+
+/// Which operands a kernel of `t` may stage: one that more than one tile
+/// reads and whose copy fits the SRAM.
+std::pair<bool, bool> stageable(const TargetDesc &machine,
+                                const ProductProblem &p,
+                                const ProductTiles &t) {
+  int64_t sram = machine.level(MemoryLevel::SRAM).capacityBytes;
+  return {p.stagedBytesA > 0 && p.stagedBytesA <= sram &&
+              divideCeil(p.n, t.tn) > 1,
+          p.stagedBytesB > 0 && p.stagedBytesB <= sram &&
+              divideCeil(p.m, t.tm) > 1};
 }
 
 bool sameShape(const ProductTiles &a, const ProductTiles &b) {
@@ -76,23 +92,33 @@ private:
     return p.batches * divideCeil(p.m, t.tm) * divideCeil(p.n, t.tn);
   }
 
-  bool fits(const ProductTiles &t) const {
-    return productLocalBytes(t, p.input) <= local;
+  /// Whether `t` fits local memory with the operands that may be staged
+  /// staged (the least it can take; the stagings that do not fit are
+  /// dropped when they are priced).
+  bool fits(ProductTiles t) const {
+    std::tie(t.stageA, t.stageB) = stageable(machine, p, t);
+    return productLocalBytes(t, p) <= local;
+  }
+
+  int64_t landedBytes(int64_t stagedBytes) const {
+    return dtypeBytes(landedType(p, stagedBytes > 0));
   }
 
   /// Bytes of A and B all the tasks read: A once per column of C tiles,
   /// B once per row of them.
   double traffic(const ProductTiles &t) const {
-    double a = static_cast<double>(p.m) * p.k * divideCeil(p.n, t.tn);
-    double b = static_cast<double>(p.k) * p.n * divideCeil(p.m, t.tm);
-    return static_cast<double>(p.batches) * (a + b) * dtypeBytes(p.loaded);
+    double a = static_cast<double>(p.m) * p.k * divideCeil(p.n, t.tn) *
+               landedBytes(p.stagedBytesA);
+    double b = static_cast<double>(p.k) * p.n * divideCeil(p.m, t.tm) *
+               landedBytes(p.stagedBytesB);
+    return static_cast<double>(p.batches) * (a + b);
   }
 
   /// Traffic saved per byte of local memory added, going from `from` to
   /// `to`: Roller's data-reuse score.
   double reuseScore(const ProductTiles &from, const ProductTiles &to) const {
-    double added = static_cast<double>(productLocalBytes(to, p.input) -
-                                       productLocalBytes(from, p.input));
+    double added = static_cast<double>(productLocalBytes(to, p) -
+                                       productLocalBytes(from, p));
     return (traffic(from) - traffic(to)) / std::max(added, 1.0);
   }
 
@@ -117,23 +143,27 @@ private:
     return 0;
   }
 
-  /// Whether a slice's loads take no longer than its conversion and
-  /// product when every PE with a task loads beside it: growing the tile
-  /// further would only take parallelism away. Operands are read from
-  /// SRAM where the kernel may stage them.
+  /// Whether a slice's loads take no longer than its product, or its
+  /// conversion where the SE converts slices (which overlaps the product),
+  /// when every PE with a task loads beside it: growing the tile further
+  /// would only take parallelism away. Operands are read from staged
+  /// copies in SRAM where the kernel may stage them.
   bool computeBound(const ProductTiles &t) const {
-    bool quantized = p.input == p.loaded;
-    int64_t compute = dpeCycles(machine, p.input, t.tm, t.tk, t.tn);
-    if (!quantized)
-      compute += seCycles(machine, p.input, t.tm * t.tk) +
-                 seCycles(machine, p.input, t.tk * t.tn);
+    int64_t converting = 0;
+    if (landedType(p, p.stagedBytesA > 0) != p.input)
+      converting += t.tm * t.tk;
+    if (landedType(p, p.stagedBytesB > 0) != p.input)
+      converting += t.tk * t.tn;
+    int64_t compute =
+        std::max(dpeCycles(machine, p.input, t.tm, t.tk, t.tn),
+                 seCycles(machine, p.input, converting));
     int64_t sharers = std::min(tasks(t), machine.numPEs());
-    int64_t loadedBytes = dtypeBytes(p.loaded);
     auto load = [&](int64_t staged, int64_t rows, int64_t cols) {
       MemoryLevel level = staged > 0 ? MemoryLevel::SRAM : MemoryLevel::DRAM;
       return dmaTransferCycles(
           machine, level,
-          dmaBytesMoved(machine, level, rows, cols * loadedBytes), sharers);
+          dmaBytesMoved(machine, level, rows, cols * landedBytes(staged)),
+          sharers);
     };
     return load(p.stagedBytesA, t.tm, t.tk) + load(p.stagedBytesB, t.tk, t.tn) <=
            compute;
@@ -211,15 +241,14 @@ private:
   int64_t paddedM, paddedN, paddedK, local;
 };
 
-/// The stagings a kernel of `t` may use: none, A or B alone where more
-/// than one tile reads it, both where the SRAM holds both.
-SmallVector<ProductTiles> stagings(const TargetDesc &machine,
+/// The ways a kernel of `t` may run that fit local memory: each staging
+/// (none, A or B alone where more than one tile reads it, both where the
+/// SRAM holds both) with double and triple buffers.
+SmallVector<ProductTiles> variants(const TargetDesc &machine,
                                    const ProductProblem &p, ProductTiles t) {
+  int64_t local = machine.level(MemoryLevel::Local).capacityBytes;
   int64_t sram = machine.level(MemoryLevel::SRAM).capacityBytes;
-  bool a = p.stagedBytesA > 0 && p.stagedBytesA <= sram &&
-           divideCeil(p.n, t.tn) > 1;
-  bool b = p.stagedBytesB > 0 && p.stagedBytesB <= sram &&
-           divideCeil(p.m, t.tm) > 1;
+  auto [a, b] = stageable(machine, p, t);
   SmallVector<ProductTiles> out;
   for (bool stageA : {false, true})
     for (bool stageB : {false, true}) {
@@ -228,7 +257,11 @@ SmallVector<ProductTiles> stagings(const TargetDesc &machine,
         continue;
       t.stageA = stageA;
       t.stageB = stageB;
-      out.push_back(t);
+      for (int64_t buffers : {2, 3}) {
+        t.buffers = buffers;
+        if (productLocalBytes(t, p) <= local)
+          out.push_back(t);
+      }
     }
   return out;
 }
@@ -287,19 +320,25 @@ anvil::policy::rollerProductTiles(const TargetDesc &machine,
   for (const ProductTiles &shape :
        boundWaste(construction, constructed, std::max<int64_t>(keep, 1))) {
     std::optional<RankedTiles> best;
-    for (const ProductTiles &t : stagings(machine, problem, shape)) {
+    for (const ProductTiles &t : variants(machine, problem, shape)) {
       double cycles = cost(t);
       if (!best || cycles < best->cycles)
         best = RankedTiles{t, cycles};
     }
-    ranked.push_back(*best);
+    if (best)
+      ranked.push_back(*best);
+  }
+  if (ranked.empty()) {
+    ProductTiles fixed = withFixedStaging(
+        machine, problem, chooseProductTiles(machine, problem.input));
+    ranked.push_back({fixed, cost(fixed)});
   }
   // Fastest first; among equals, the one that takes less local memory.
   llvm::stable_sort(ranked, [&](const RankedTiles &a, const RankedTiles &b) {
     if (a.cycles != b.cycles)
       return a.cycles < b.cycles;
-    return productLocalBytes(a.tiles, problem.input) <
-           productLocalBytes(b.tiles, problem.input);
+    return productLocalBytes(a.tiles, problem) <
+           productLocalBytes(b.tiles, problem);
   });
   if (static_cast<int64_t>(ranked.size()) > keep)
     ranked.resize(std::max<int64_t>(keep, 1));

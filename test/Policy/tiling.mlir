@@ -25,19 +25,22 @@ func.func @product_tiles(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memre
 // -----
 
 // A staging decision replays with its tiles: here B alone is staged in
-// SRAM (its copy, then the barrier), where the first policy stages both.
+// SRAM (its f16 copy, then the barrier), where the first policy stages
+// both; and so does a buffer count: three slices of each operand.
 // CHECK-LABEL: func.func @product_staging
 // CHECK: mtia.launch "matmul_0" pes(4)
-// CHECK: memref.alloca() : memref<64x64xf32, #mtia.memory_space<sram>>
-// CHECK-NOT: memref.alloca() : memref<64x64xf32, #mtia.memory_space<sram>>
+// CHECK: memref.alloca() : memref<64x64xf16, #mtia.memory_space<sram>>
+// CHECK-NOT: memref.alloca() : memref<64x64xf16, #mtia.memory_space<sram>>
 // CHECK: mtia.barrier
-// CHECK: anvil.product_staging = array<i1: false, true>
+// CHECK: anvil.product_buffers = 3 : i64
+// CHECK-SAME: anvil.product_staging = array<i1: false, true>
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
 func.func @product_staging(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
   linalg.matmul {anvil.product_tiles = array<i64: 32, 32, 32>,
-                 anvil.product_staging = array<i1: false, true>}
+                 anvil.product_staging = array<i1: false, true>,
+                 anvil.product_buffers = 3}
     ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
   return
 }
@@ -103,9 +106,22 @@ module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
 func.func @too_big(%a: memref<512x512xf32>, %b: memref<512x512xf32>, %c: memref<512x512xf32>) {
-  // expected-error @below {{has product tiles 256x256x256 whose buffers take 1572864 bytes; a PE has 131072 bytes of local memory}}
+  // expected-error @below {{has product tiles 256x256x256 whose buffers take 1835008 bytes; a PE has 131072 bytes of local memory}}
   linalg.matmul {anvil.product_tiles = array<i64: 256, 256, 256>}
     ins(%a, %b : memref<512x512xf32>, memref<512x512xf32>) outs(%c : memref<512x512xf32>)
+  return
+}
+}
+
+// -----
+
+module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
+    local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
+func.func @one_buffer(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  // expected-error @below {{has product buffers 1; a product needs at least 2}}
+  linalg.matmul {anvil.product_tiles = array<i64: 32, 32, 32>, anvil.product_buffers = 1}
+    ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
   return
 }
 }

@@ -33,10 +33,13 @@
 namespace anvil::policy {
 
 /// C tiles of tm x tn, reduced in slices of tk; A and B read from copies
-/// staged in SRAM where `stageA`, `stageB`, else from DRAM.
+/// staged in SRAM where `stageA`, `stageB`, else from DRAM; `buffers`
+/// slices of each operand in local memory (2: the next slice loads while
+/// one is multiplied; 3: the DMA runs two slices ahead).
 struct ProductTiles {
   int64_t tm = 0, tn = 0, tk = 0;
   bool stageA = false, stageB = false;
+  int64_t buffers = 2;
 };
 
 /// A product the DPE runs: C[b] = A[b] B[b] for b < batches, A m x k and
@@ -61,11 +64,19 @@ struct RankedTiles {
   double cycles = 0;
 };
 
-/// Local-memory bytes a product's kernel allocates for `tiles` with DPE
-/// input type `input` (staging pairs, DPE-type copies, the accumulator;
-/// docs/Targets.md). i8 operands arrive quantized and each C tile sums in
-/// i32 beside its f32 tile.
-int64_t productLocalBytes(const ProductTiles &tiles, target::DType input);
+/// The type an operand's slices arrive in local memory: the DPE's input
+/// type when they come from a staged copy (the staging converts each
+/// element once) or when the source already has it, else the loaded type,
+/// which the SE converts slice by slice.
+target::DType landedType(const ProductProblem &problem, bool staged);
+
+/// Local-memory bytes a product's kernel allocates for `tiles` (each
+/// operand's slice buffers, two DPE-type copies of an operand that is
+/// converted slice by slice, the accumulator; docs/Targets.md). i8
+/// operands arrive quantized and each C tile sums in i32 beside its f32
+/// tile.
+int64_t productLocalBytes(const ProductTiles &tiles,
+                          const ProductProblem &problem);
 
 /// A vector-core kernel's iteration space cut into tasks: a box of
 /// `tileSizes` (the loop's extent where it is not split) per task, tasks

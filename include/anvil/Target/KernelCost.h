@@ -38,24 +38,30 @@ int64_t expectedSharers(int64_t pes, int64_t transferCycles,
 /// emits it (docs/Targets.md, "DPE kernels"): C in tm x tn tiles, task t
 /// the t-th tile row-major over (batch, tile row, tile column), PE p taking
 /// tasks p, p + pes, ...; each tile reduces tk-deep slices of A and B
-/// brought into a staging pair (the next slice's DMA in flight while the SE
-/// converts and the DPE multiplies the current one), then is stored.
+/// brought into a ring of `buffers` slices (the DMA up to buffers - 1
+/// slices ahead), an operand that arrives in f32 converted by the SE into
+/// one of two DPE-type copies while the DPE multiplies the previous slice,
+/// then is stored.
 struct ProductKernel {
-  /// The DPE's input type, and the type the DMAs bring (f32 converted by
-  /// the SE, or already `input` when quantized).
+  /// The DPE's input type, and the type the operands have in DRAM (f32,
+  /// or already `input` when quantized).
   DType input = DType::F16, loaded = DType::F32;
   bool quantized = false;
   int64_t batches = 1, m = 0, n = 0, k = 0;
   int64_t tm = 0, tn = 0, tk = 0;
+  int64_t buffers = 2;
   int64_t pes = 1;
   /// Each C tile is read before its reduction adds to it.
   bool loadC = false;
-  /// An operand's copy into SRAM before the products (then a barrier):
-  /// `steps` copies of `rows` rows of `rowBytes`, step s by PE s % pes,
-  /// through local memory unless the machine prefetches DRAM to SRAM.
-  /// The slices of a staged operand are then read from SRAM.
+  /// An operand's copy into SRAM, in the DPE's input type, before the
+  /// products (then a barrier): `steps` copies of `rows` x `cols`
+  /// elements, step s by PE s % pes, two in flight. A copy that converts
+  /// goes through local memory, where the SE converts it; one that does
+  /// not goes straight from DRAM to SRAM where the machine prefetches,
+  /// else through local memory. The slices of a staged operand are then
+  /// read from SRAM, already converted.
   struct Staging {
-    int64_t steps = 0, rows = 0, rowBytes = 0;
+    int64_t steps = 0, rows = 0, cols = 0;
   };
   Staging stagingA, stagingB;
 };

@@ -12,6 +12,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <functional>
+
 using namespace mlir;
 using namespace anvil::mtia;
 using anvil::policy::ProductProblem;
@@ -125,7 +127,7 @@ private:
     if (policy.sramStaging) {
       auto bytes = [&](int64_t rows, int64_t cols) {
         return localBufferBytes(bufferType(
-            b.getContext(), {shape.batches * rows, cols}, loaded()));
+            b.getContext(), {shape.batches * rows, cols}, input));
       };
       p.stagedBytesA = bytes(shape.m, shape.k);
       p.stagedBytesB = bytes(shape.k, shape.n);
@@ -159,14 +161,15 @@ private:
                     b.getDenseI64ArrayAttr({tiles.tm, tiles.tn, tiles.tk}));
     launch->setAttr(kProductStagingAttr,
                     b.getDenseBoolArrayAttr({tiles.stageA, tiles.stageB}));
+    launch->setAttr(kProductBuffersAttr, b.getI64IntegerAttr(tiles.buffers));
     launch->setAttr(anvil::kMTIAPredictedCyclesAttr,
                     b.getI64IntegerAttr(
                         static_cast<int64_t>(ranked.front().cycles)));
     SmallVector<Attribute> candidates;
     for (const RankedTiles &r : ranked)
       candidates.push_back(b.getDenseI64ArrayAttr(
-          {r.tiles.tm, r.tiles.tn, r.tiles.tk, r.tiles.stageA,
-           r.tiles.stageB, static_cast<int64_t>(r.cycles)}));
+          {r.tiles.tm, r.tiles.tn, r.tiles.tk, r.tiles.buffers,
+           r.tiles.stageA, r.tiles.stageB, static_cast<int64_t>(r.cycles)}));
     launch->setAttr(kProductCandidatesAttr, b.getArrayAttr(candidates));
   }
 
@@ -187,13 +190,13 @@ private:
     p.tm = t.tm;
     p.tn = t.tn;
     p.tk = t.tk;
+    p.buffers = t.buffers;
     p.pes = pes;
     p.loadC = addToC;
     auto staging = [&](int64_t rows, int64_t cols) {
-      StagingBlocks g =
-          stagingBlocks(shape.batches, rows, cols, t.tm * t.tk, pes);
-      return ProductKernel::Staging{
-          g.count, g.rows, g.columns * elementBytes(loaded())};
+      StagingBlocks g = stagingBlocks(shape.batches, rows, cols,
+                                      stagingCapacity(t), pes);
+      return ProductKernel::Staging{g.count, g.rows, g.columns};
     };
     if (t.stageA)
       p.stagingA = staging(shape.m, shape.k);
@@ -202,9 +205,10 @@ private:
     return p;
   }
 
-  /// Stages the operands the decision stages: DRAM is then read once and
-  /// the tiles' repeated reads go to SRAM, whose bandwidth is several
-  /// times DRAM's. Every PE copies its share, then all meet at a barrier.
+  /// Stages the operands the decision stages: DRAM is then read once, each
+  /// element converted to the DPE's type once, and the tiles' repeated
+  /// reads go to SRAM, whose bandwidth is several times DRAM's. Every PE
+  /// copies its share, then all meet at a barrier.
   Staged stageDecided(Value pe, int64_t pes, OperandsAt operands) {
     Staged staged;
     if (tiles.stageA)
@@ -216,93 +220,190 @@ private:
     return staged;
   }
 
-  /// A job-wide SRAM copy of input `side` of every product. PE p copies
-  /// steps p, p + P, ...: straight from DRAM where the machine prefetches
-  /// into SRAM, otherwise through a local buffer (the A staging pair, free
-  /// until the products start).
+  /// Elements of one staging step: two steps in flight through the local
+  /// arena, which the products do not use yet, in the loaded type and,
+  /// where the copy converts, in the DPE's type beside them.
+  int64_t stagingCapacity(const ProductTiles &t) {
+    int64_t perElement = 2 * elementBytes(loaded());
+    if (loaded() != input)
+      perElement += 2 * elementBytes(input);
+    return anvil::policy::productLocalBytes(t, problem()) / perElement;
+  }
+
+  /// Staging step `nth` % 2's buffer in `type`, `columns` wide, at element
+  /// `first` of the arena seen as that type.
+  Value stagingBuffer(const StagingBlocks &g, Type type, int64_t first,
+                      OpFoldResult nth) {
+    int64_t capacity = stagingCapacity(tiles);
+    auto view = [&](int64_t slot) -> Value {
+      return arenaView({capacity / g.columns, g.columns}, type,
+                       (first + slot * capacity) * elementBytes(type));
+    };
+    if (std::optional<int64_t> known = getConstantIntValue(nth))
+      return view(*known % 2);
+    IndexMath x{b, loc};
+    Value even = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       x.rem(cast<Value>(nth), x.c(2)), x.c(0));
+    return arith::SelectOp::create(b, loc, even, view(0), view(1));
+  }
+
+  /// A job-wide SRAM copy, in the DPE's type, of input `side` of every
+  /// product. PE p copies steps p, p + P, ...: through the local arena,
+  /// converted there by the SE where the operand is f32, or straight from
+  /// DRAM where it needs no conversion and the machine prefetches into
+  /// SRAM.
   Value stage(Value pe, int64_t pes, OperandsAt operands, Side side) {
     IndexMath x{b, loc};
-    int64_t rows = side == Side::A ? shape.m : shape.k;
-    int64_t cols = side == Side::A ? shape.k : shape.n;
-    auto source = [&](OpBuilder &nb, Value batch) {
+    StagingCopy copy;
+    copy.rows = side == Side::A ? shape.m : shape.k;
+    copy.cols = side == Side::A ? shape.k : shape.n;
+    copy.source = [side, operands](OpBuilder &nb, Value batch) {
       auto [a, bMat, c] = operands(nb, batch);
       return side == Side::A ? a : bMat;
     };
-    Value copy = memref::AllocaOp::create(
+    copy.to = memref::AllocaOp::create(
         b, loc,
-        bufferType(b.getContext(), {shape.batches * rows, cols}, loaded(),
-                   MemorySpace::SRAM));
-    StagingBlocks g =
-        stagingBlocks(shape.batches, rows, cols, tiles.tm * tiles.tk, pes);
-    auto any = scf::IfOp::create(b, loc, x.lt(pe, x.c(g.count)),
+        bufferType(b.getContext(), {shape.batches * copy.rows, copy.cols},
+                   input, MemorySpace::SRAM));
+    copy.g = stagingBlocks(shape.batches, copy.rows, copy.cols,
+                           stagingCapacity(tiles), pes);
+    auto any = scf::IfOp::create(b, loc, x.lt(pe, x.c(copy.g.count)),
                                  /*withElse=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&any.getThenRegion().front());
-    Value first =
-        copyStep(source, copy, g, rows, cols, pe, b.getIndexAttr(0), Value());
-    auto loop = scf::ForOp::create(b, loc, x.add(pe, x.c(pes)), x.c(g.count),
-                                   x.c(pes), ValueRange{first});
+    if (loaded() != input)
+      stageConverting(copy, pe, pes);
+    else
+      stageAsIs(copy, pe, pes);
+    return copy.to;
+  }
+
+  /// One operand's staging: `source` (DRAM) into `to` (SRAM) in the steps
+  /// of `g`.
+  struct StagingCopy {
+    std::function<Value(OpBuilder &, Value batch)> source;
+    Value to;
+    StagingBlocks g;
+    int64_t rows, cols;
+  };
+
+  /// The views of staging step `step` of `copy`: its rows and columns in
+  /// the source and in the copy, and its shape (n x m).
+  struct StepViews {
+    Value from, to, n, m;
+  };
+  StepViews stepViews(const StagingCopy &copy, Value step) {
+    IndexMath x{b, loc};
+    const StagingBlocks &g = copy.g;
+    Value perBatch = x.c(g.rowBlocks * g.chunks);
+    Value batch = x.div(step, perBatch), inBatch = x.rem(step, perBatch);
+    Value r0 = x.mul(x.div(inBatch, x.c(g.chunks)), x.c(g.rows));
+    Value c0 = x.mul(x.rem(inBatch, x.c(g.chunks)), x.c(g.columns));
+    Value n = x.min(x.c(g.rows), x.sub(x.c(copy.rows), r0));
+    Value m = x.min(x.c(g.columns), x.sub(x.c(copy.cols), c0));
+    Value from = subview2D(b, loc, copy.source(b, batch), r0, c0, n, m);
+    Value to = subview2D(b, loc, copy.to,
+                         x.add(x.mul(batch, x.c(copy.rows)), r0), c0, n, m);
+    return {from, to, n, m};
+  }
+
+  /// Staging without conversion: each step's DMA waits for the previous
+  /// step's last, so that two steps are in flight.
+  void stageAsIs(const StagingCopy &copy, Value pe, int64_t pes) {
+    IndexMath x{b, loc};
+    auto copyStep = [&](Value step, OpFoldResult nth,
+                        Value previous) -> Value {
+      StepViews v = stepViews(copy, step);
+      SmallVector<Value> waits;
+      if (previous)
+        waits.push_back(previous);
+      if (machine.dma.dramPrefetch) {
+        Value moved = DMAOp::create(b, loc, token(b), v.from, v.to);
+        WaitOp::create(b, loc, waits);
+        return moved;
+      }
+      Value via = subview2D(b, loc, stagingBuffer(copy.g, loaded(), 0, nth),
+                            x.c(0), x.c(0), v.n, v.m);
+      waits.push_back(DMAOp::create(b, loc, token(b), v.from, via));
+      WaitOp::create(b, loc, waits);
+      return DMAOp::create(b, loc, token(b), via, v.to);
+    };
+    Value first = copyStep(pe, b.getIndexAttr(0), Value());
+    auto loop = scf::ForOp::create(b, loc, x.add(pe, x.c(pes)),
+                                   x.c(copy.g.count), x.c(pes),
+                                   ValueRange{first});
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(loop.getBody());
       Value step = loop.getInductionVar();
       Value nth = x.div(x.sub(step, pe), x.c(pes));
       scf::YieldOp::create(b, loc,
-                           copyStep(source, copy, g, rows, cols, step, nth,
-                                    loop.getRegionIterArg(0)));
+                           copyStep(step, nth, loop.getRegionIterArg(0)));
     }
     WaitOp::create(b, loc, ValueRange{loop.getResult(0)});
-    return copy;
   }
 
-  /// Issues staging step `step` (this PE's `nth`, which picks the bounce
-  /// buffer) and waits for the previous step's last DMA, `previous`, so
-  /// that two steps are in flight and every DMA is waited for. Returns the
-  /// step's last DMA.
-  Value copyStep(function_ref<Value(OpBuilder &, Value batch)> source,
-                 Value copy, const StagingBlocks &g, int64_t rows, int64_t cols,
-                 Value step, OpFoldResult nth, Value previous) {
+  /// Staging with conversion: step s lands in f32 buffer s % 2, the next
+  /// step's DMA starts, the SE converts step s into DPE-type buffer s % 2,
+  /// which then leaves for SRAM. The DMA engine runs in order, so a step's
+  /// arrival also means the copy-out two steps back, which read its
+  /// DPE-type buffer, is done.
+  void stageConverting(const StagingCopy &copy, Value pe, int64_t pes) {
     IndexMath x{b, loc};
-    Value perBatch = x.c(g.rowBlocks * g.chunks);
-    Value batch = x.div(step, perBatch), inBatch = x.rem(step, perBatch);
-    Value r0 = x.mul(x.div(inBatch, x.c(g.chunks)), x.c(g.rows));
-    Value c0 = x.mul(x.rem(inBatch, x.c(g.chunks)), x.c(g.columns));
-    Value n = x.min(x.c(g.rows), x.sub(x.c(rows), r0));
-    Value m = x.min(x.c(g.columns), x.sub(x.c(cols), c0));
-    Value from = subview2D(b, loc, source(b, batch), r0, c0, n, m);
-    Value to =
-        subview2D(b, loc, copy, x.add(x.mul(batch, x.c(rows)), r0), c0, n, m);
-    SmallVector<Value> waits;
-    if (previous)
-      waits.push_back(previous);
-    if (machine.dma.dramPrefetch) {
-      Value moved = DMAOp::create(b, loc, token(b), from, to);
-      WaitOp::create(b, loc, waits);
-      return moved;
-    }
-    Value via = subview2D(b, loc, bounce(g, nth), x.c(0), x.c(0), n, m);
-    waits.push_back(DMAOp::create(b, loc, token(b), from, via));
-    WaitOp::create(b, loc, waits);
-    return DMAOp::create(b, loc, token(b), via, to);
-  }
-
-  /// Staging buffer `nth` % 2 of A's pair, seen as rows `g.columns` wide.
-  Value bounce(const StagingBlocks &g, OpFoldResult nth) {
-    int64_t capacity = tiles.tm * tiles.tk;
-    auto view = [&](Value buffer) -> Value {
-      auto type = bufferType(b.getContext(), {capacity / g.columns, g.columns},
-                             loaded());
-      return memref::ReinterpretCastOp::create(b, loc, type, buffer, 0,
-                                               type.getShape(), {g.columns, 1});
+    int64_t capacity = stagingCapacity(tiles);
+    // The f32 pair first, then the DPE-type pair, in elements of each.
+    int64_t convertedFirst =
+        2 * capacity * elementBytes(loaded()) / elementBytes(input);
+    auto landing = [&](Value step, OpFoldResult nth) -> Value {
+      StepViews v = stepViews(copy, step);
+      Value via =
+          subview2D(b, loc, stagingBuffer(copy.g, loaded(), 0, nth), x.c(0),
+                    x.c(0), v.n, v.m);
+      return DMAOp::create(b, loc, token(b), v.from, via);
     };
-    if (std::optional<int64_t> known = getConstantIntValue(nth))
-      return view(a32[*known % 2]);
-    IndexMath x{b, loc};
-    Value even = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                       x.rem(cast<Value>(nth), x.c(2)), x.c(0));
-    return arith::SelectOp::create(b, loc, even, view(a32[0]), view(a32[1]));
+    Value first = landing(pe, b.getIndexAttr(0));
+    auto loop = scf::ForOp::create(b, loc, pe, x.c(copy.g.count), x.c(pes),
+                                   ValueRange{first, first});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value step = loop.getInductionVar();
+      Value nth = x.div(x.sub(step, pe), x.c(pes));
+      WaitOp::create(b, loc, ValueRange{loop.getRegionIterArg(0)});
+      Value following = x.add(step, x.c(pes));
+      auto prefetch = scf::IfOp::create(b, loc, TypeRange{token(b)},
+                                        x.lt(following, x.c(copy.g.count)),
+                                        /*withElse=*/true);
+      {
+        OpBuilder::InsertionGuard then(b);
+        b.setInsertionPointToStart(&prefetch.getThenRegion().front());
+        Value nextNth = x.add(nth, x.c(1));
+        scf::YieldOp::create(b, loc, landing(following, nextNth));
+        b.setInsertionPointToStart(&prefetch.getElseRegion().front());
+        scf::YieldOp::create(b, loc, loop.getRegionIterArg(0));
+      }
+      StepViews v = stepViews(copy, step);
+      Value narrow = stagingBuffer(copy.g, input, convertedFirst, nth);
+      // A whole step converts (one static run; a short last step converts
+      // rows it does not copy); only the step's rows and columns leave.
+      auto step2D = [&](Value buffer) -> Value {
+        SmallVector<OpFoldResult> zero(2, b.getIndexAttr(0));
+        SmallVector<OpFoldResult> sizes = {b.getIndexAttr(copy.g.rows),
+                                           b.getIndexAttr(copy.g.columns)};
+        SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+        return memref::SubViewOp::create(b, loc, buffer, zero, sizes, strides);
+      };
+      Value converted = SEConvertOp::create(
+          b, loc, token(b),
+          step2D(stagingBuffer(copy.g, loaded(), 0, nth)), step2D(narrow));
+      WaitOp::create(b, loc, ValueRange{converted});
+      Value out = DMAOp::create(
+          b, loc, token(b),
+          subview2D(b, loc, narrow, x.c(0), x.c(0), v.n, v.m), v.to);
+      scf::YieldOp::create(b, loc, ValueRange{prefetch.getResult(0), out});
+    }
+    WaitOp::create(b, loc, ValueRange{loop.getResult(1)});
   }
-
   /// The operands of one C tile's reduction.
   struct Slice {
     Value a, b, i0, j0, rows, cols;
@@ -323,72 +424,196 @@ private:
                 rowMax, colMax, tile, addToC);
   }
 
-  /// The element type DMAs bring into the staging pairs.
+  /// The element type the operands have in DRAM.
   Type loaded() { return quantized ? input : b.getF32Type(); }
 
+  /// The type an operand's slices arrive in (Tiling.h's landedType).
+  Type landed(bool staged) { return staged ? input : loaded(); }
+
+  /// A view of the local arena: `shape` of `type` from byte `offset`.
+  Value arenaView(ArrayRef<int64_t> shape, Type type, int64_t offset) {
+    IndexMath x{b, loc};
+    return memref::ViewOp::create(
+        b, loc, bufferType(b.getContext(), shape, type), arena, x.c(offset),
+        ValueRange{});
+  }
+
+  /// One local arena of productLocalBytes, carved in its order: the f32
+  /// tile (and, quantized, its i32 sum and scales), then each operand's
+  /// ring of slices and, where it converts, its two DPE-type copies. The
+  /// staging steps use the same bytes before the products start.
   void allocateBuffers() {
     MLIRContext *ctx = b.getContext();
-    Type f32 = b.getF32Type();
-    auto alloc = [&](ArrayRef<int64_t> shape, Type type) -> Value {
-      return memref::AllocaOp::create(b, loc, bufferType(ctx, shape, type));
+    int64_t bytes = anvil::policy::productLocalBytes(tiles, problem());
+    arena = memref::AllocaOp::create(
+        b, loc, bufferType(ctx, {bytes}, IntegerType::get(ctx, 8)));
+    int64_t offset = 0;
+    auto carve = [&](ArrayRef<int64_t> shape, Type type) {
+      Value view = arenaView(shape, type, offset);
+      offset += shape[0] * (shape.size() > 1 ? shape[1] : 1) *
+                elementBytes(type);
+      return view;
     };
-    for (int pair = 0; pair < 2; ++pair) {
-      a32[pair] = alloc({tiles.tm, tiles.tk}, loaded());
-      b32[pair] = alloc({tiles.tk, tiles.tn}, loaded());
-    }
-    acc = alloc({tiles.tm, tiles.tn}, f32);
+    Type f32 = b.getF32Type();
+    acc = carve({tiles.tm, tiles.tn}, f32);
     if (quantized) {
-      sum = alloc({tiles.tm, tiles.tn}, b.getI32Type());
-      aMax = alloc({tiles.tm}, f32);
-      bMax = alloc({tiles.tn}, f32);
-      return;
+      sum = carve({tiles.tm, tiles.tn}, b.getI32Type());
+      aMax = carve({tiles.tm}, f32);
+      bMax = carve({tiles.tn}, f32);
     }
-    aIn = alloc({tiles.tm, tiles.tk}, input);
-    bIn = alloc({tiles.tk, tiles.tn}, input);
+    auto operand = [&](Ring &ring, int64_t rows, int64_t cols, bool staged) {
+      ring.rows = rows;
+      ring.cols = cols;
+      ring.landed = landed(staged);
+      ring.slots = carve({tiles.buffers * rows, cols}, ring.landed);
+      if (ring.landed != input)
+        ring.converted = carve({2 * rows, cols}, input);
+    };
+    operand(ringA, tiles.tm, tiles.tk, tiles.stageA);
+    operand(ringB, tiles.tk, tiles.tn, tiles.stageB);
+    assert(offset == bytes && "the arena is carved as productLocalBytes");
   }
+
+  /// An operand's slices in local memory: `buffers` slots of `rows` x
+  /// `cols` in its landed type, and, where that is not the DPE's, two
+  /// DPE-type copies the SE converts them into.
+  struct Ring {
+    Value slots, converted;
+    Type landed;
+    int64_t rows = 0, cols = 0;
+
+    bool converts() const { return static_cast<bool>(converted); }
+  };
+
+  /// Slot `index` % `count` of `buffers` (`count` stacked row blocks of
+  /// `rows`).
+  Value slot(Value buffers, int64_t rows, int64_t cols, int64_t count,
+             Value index) {
+    OpFoldResult first;
+    if (std::optional<int64_t> known = getConstantIntValue(index)) {
+      first = b.getIndexAttr(*known % count * rows);
+    } else {
+      IndexMath x{b, loc};
+      first = x.mul(x.rem(index, x.c(count)), x.c(rows));
+    }
+    SmallVector<OpFoldResult> offsets = {first, b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
+                                       b.getIndexAttr(cols)};
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    return memref::SubViewOp::create(b, loc, buffers, offsets, sizes, strides);
+  }
+  Value landing(const Ring &r, Value s) {
+    return slot(r.slots, r.rows, r.cols, tiles.buffers, s);
+  }
+  /// What the DPE reads of slice `s`: its DPE-type copy, or the slice as
+  /// it landed.
+  Value dpeOperand(const Ring &r, Value s) {
+    return r.converts() ? slot(r.converted, r.rows, r.cols, 2, s)
+                        : landing(r, s);
+  }
+
+  /// The tokens a reduction step carries: the slices in flight (the
+  /// current one first) and the last two products.
+  struct InFlight {
+    SmallVector<Value> arrivals;
+    Value previous, beforePrevious;
+  };
 
   /// Reduces the slices of one C tile into `acc` (added to it when
   /// `addToC`, else overwriting it) and returns the last product's token.
-  /// Slice s lands in staging pair s % 2: the DMA of slice s + 1 runs while
-  /// slice s is converted and multiplied.
+  /// Slice s lands in slot s % buffers, the DMA up to buffers - 1 slices
+  /// ahead; a converting operand's slice goes to DPE-type copy s % 2 while
+  /// the DPE multiplies slice s - 1.
   Value reduce(const Slice &t, bool addToC) {
     IndexMath x{b, loc};
     int64_t slices = llvm::divideCeil(shape.k, tiles.tk);
-    Value loaded = load(t, x.c(0), 0);
+    int64_t ahead = std::min(tiles.buffers - 1, slices);
+    InFlight state;
+    for (int64_t s = 0; s < ahead; ++s)
+      state.arrivals.push_back(load(t, x.c(s)));
     // Slice 0, peeled: whether the DPE adds to C is static per product.
-    WaitOp::create(b, loc, ValueRange{loaded});
-    Value next = slices > 1 ? load(t, x.c(1), 1) : loaded;
-    Value product = multiply(x.c(0), addToC);
+    Value product = reduceStep(t, x.c(0), slices, ahead, state, addToC);
     if (slices == 1)
       return product;
-    auto loop = scf::ForOp::create(b, loc, x.c(1), x.c(slices), x.c(1),
-                                   ValueRange{next, product});
+    SmallVector<Value> carried(state.arrivals);
+    carried.append({state.previous, state.beforePrevious});
+    auto loop =
+        scf::ForOp::create(b, loc, x.c(1), x.c(slices), x.c(1), carried);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value s = loop.getInductionVar();
-    Value arrived = loop.getRegionIterArg(0),
-          previous = loop.getRegionIterArg(1);
-    // The previous product has read the DPE-type buffers, and the SE has
-    // long finished reading the other staging pair.
-    WaitOp::create(b, loc, ValueRange{arrived, previous});
-    Value following = x.add(s, x.c(1));
-    auto prefetch = scf::IfOp::create(b, loc, TypeRange{token(b)},
-                                      x.lt(following, x.c(slices)),
-                                      /*withElse=*/true);
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&prefetch.getThenRegion().front());
-      scf::YieldOp::create(b, loc, load(t, following, -1));
-      b.setInsertionPointToStart(&prefetch.getElseRegion().front());
-      scf::YieldOp::create(b, loc, arrived);
-    }
-    Value current = multiply(s, /*accumulate=*/true);
-    scf::YieldOp::create(b, loc, ValueRange{prefetch.getResult(0), current});
-    return loop.getResult(1);
+    auto args = loop.getRegionIterArgs();
+    InFlight inLoop{SmallVector<Value>(args.take_front(ahead)),
+                    args[ahead], args[ahead + 1]};
+    reduceStep(t, loop.getInductionVar(), slices, ahead, inLoop,
+               /*accumulate=*/true);
+    SmallVector<Value> yielded(inLoop.arrivals);
+    yielded.append({inLoop.previous, inLoop.beforePrevious});
+    scf::YieldOp::create(b, loc, yielded);
+    return loop.getResult(ahead);
   }
 
-  /// Zeroes a staging buffer before a partial slice lands in it, so that
-  /// the DPE's padding rows and columns contribute nothing.
+  /// Slice `s`: waits for it, converts what converts, issues its product,
+  /// and starts the load `ahead` slices on once its slot is free. Updates
+  /// `state` to slice s + 1's and returns the product's token.
+  Value reduceStep(const Slice &t, Value s, int64_t slices, int64_t ahead,
+                   InFlight &state, bool accumulate) {
+    IndexMath x{b, loc};
+    Value arrived = state.arrivals.front();
+    WaitOp::create(b, loc, ValueRange{arrived});
+    bool converting = ringA.converts() || ringB.converts();
+    if (converting && state.beforePrevious) {
+      // The product two slices back read the DPE-type copies this
+      // conversion writes.
+      WaitOp::create(b, loc, ValueRange{state.beforePrevious});
+    }
+    if (converting) {
+      SmallVector<Value> conversions;
+      for (const Ring *r : {&ringA, &ringB})
+        if (r->converts())
+          conversions.push_back(SEConvertOp::create(
+              b, loc, token(b), landing(*r, s), dpeOperand(*r, s)));
+      WaitOp::create(b, loc, conversions);
+    }
+    Value target = quantized ? sum : acc;
+    auto product = DPEMatmulOp::create(b, loc, token(b), dpeOperand(ringA, s),
+                                       dpeOperand(ringB, s), target);
+    if (accumulate)
+      product.setAccumulate(true);
+    // The slot the next load fills was last read by the previous slice's
+    // conversion (done) or, for an operand the DPE reads as it landed, by
+    // its product.
+    Value next = x.add(s, x.c(ahead));
+    auto issueNext = [&]() -> Value {
+      if (state.previous && (!ringA.converts() || !ringB.converts()))
+        WaitOp::create(b, loc, ValueRange{state.previous});
+      return load(t, next);
+    };
+    Value following;
+    std::optional<int64_t> known = getConstantIntValue(s);
+    if (known) {
+      following = *known + ahead < slices ? issueNext() : arrived;
+    } else {
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{token(b)},
+                                    x.lt(next, x.c(slices)),
+                                    /*withElse=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      scf::YieldOp::create(b, loc, issueNext());
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(b, loc, arrived);
+      following = ifOp.getResult(0);
+    }
+    state.arrivals.erase(state.arrivals.begin());
+    state.arrivals.push_back(following);
+    // Before the first product, "two back" is the first slice's arrival,
+    // which is already waited for.
+    state.beforePrevious = state.previous ? state.previous : arrived;
+    state.previous = product.getToken();
+    return product.getToken();
+  }
+
+  /// Zeroes a slot before a partial slice lands in it, so that the DPE's
+  /// padding rows and columns contribute nothing.
   void zeroIfPartial(Value partial, Value buffer, int64_t elements) {
     auto ifOp = scf::IfOp::create(b, loc, partial, /*withElse=*/false);
     OpBuilder::InsertionGuard guard(b);
@@ -403,24 +628,14 @@ private:
     linalg::FillOp::create(b, loc, zero, buffer);
   }
 
-  /// The staging buffer of pair `slice` % 2 (`pair` when known statically).
-  Value staging(Value (&buffers)[2], Value slice, int pair) {
-    if (pair >= 0)
-      return buffers[pair];
-    IndexMath x{b, loc};
-    Value even = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                       x.rem(slice, x.c(2)), x.c(0));
-    return arith::SelectOp::create(b, loc, even, buffers[0], buffers[1]);
-  }
-
-  /// Issues the DMA of slice `slice`'s A and B into their staging pair;
-  /// returns B's token (the DMA engine runs in order: A is in when B is).
-  Value load(const Slice &t, Value slice, int pair) {
+  /// Issues the DMA of slice `slice`'s A and B into their slots; returns
+  /// B's token (the DMA engine runs in order: A is in when B is).
+  Value load(const Slice &t, Value slice) {
     IndexMath x{b, loc};
     Value k0 = x.mul(slice, x.c(tiles.tk));
     Value depth = x.min(x.c(tiles.tk), x.sub(x.c(shape.k), k0));
     Value shortDepth = x.lt(depth, x.c(tiles.tk));
-    Value aBuf = staging(a32, slice, pair), bBuf = staging(b32, slice, pair);
+    Value aBuf = landing(ringA, slice), bBuf = landing(ringB, slice);
     zeroIfPartial(x.orI(x.lt(t.rows, x.c(tiles.tm)), shortDepth), aBuf,
                   tiles.tm * tiles.tk);
     zeroIfPartial(x.orI(x.lt(t.cols, x.c(tiles.tn)), shortDepth), bBuf,
@@ -432,32 +647,6 @@ private:
         b, loc, token(b), subview2D(b, loc, t.b, k0, t.j0, depth, t.cols),
         subview2D(b, loc, bBuf, x.c(0), x.c(0), depth, t.cols));
   }
-
-  /// Converts slice `slice`'s staging pair to the DPE type and issues its
-  /// product; returns the product's token.
-  Value multiply(Value slice, bool accumulate) {
-    std::optional<int64_t> known = getConstantIntValue(slice);
-    int pair = known ? static_cast<int>(*known % 2) : -1;
-    if (quantized) {
-      // The quantized slices go to the DPE as they arrived.
-      auto product =
-          DPEMatmulOp::create(b, loc, token(b), staging(a32, slice, pair),
-                              staging(b32, slice, pair), sum);
-      if (accumulate)
-        product.setAccumulate(true);
-      return product.getToken();
-    }
-    Value convertA =
-        SEConvertOp::create(b, loc, token(b), staging(a32, slice, pair), aIn);
-    Value convertB =
-        SEConvertOp::create(b, loc, token(b), staging(b32, slice, pair), bIn);
-    WaitOp::create(b, loc, ValueRange{convertA, convertB});
-    auto product = DPEMatmulOp::create(b, loc, token(b), aIn, bIn, acc);
-    if (accumulate)
-      product.setAccumulate(true);
-    return product.getToken();
-  }
-
   OpBuilder &b;
   Location loc;
   const DPEPolicy &policy;
@@ -466,9 +655,10 @@ private:
   bool quantized;
   GemmShape shape;
   ProductTiles tiles;
-  // Staging pairs (f32, or i8 when quantized), their DPE-type copies, the
-  // f32 tile; when quantized, its i32 sum and its rows' and columns' scales.
-  Value a32[2], b32[2], aIn, bIn, acc, sum, aMax, bMax;
+  // The local arena and its views: the f32 tile; when quantized, its i32
+  // sum and its rows' and columns' scales; the operands' rings.
+  Value arena, acc, sum, aMax, bMax;
+  Ring ringA, ringB;
 };
 
 } // namespace

@@ -293,7 +293,21 @@ private:
       return op.emitOpError("has product tiles that are not three positive "
                             "sizes (tm, tn, tk)");
     anvil::policy::ProductTiles tiles{decided[0], decided[1], decided[2]};
-    int64_t needed = anvil::policy::productLocalBytes(tiles, dtypeOf(input));
+    if (auto buffers = op->getAttrOfType<IntegerAttr>(kProductBuffersAttr)) {
+      if (buffers.getInt() < 2)
+        return op.emitOpError("has product buffers ")
+               << buffers.getInt() << "; a product needs at least 2";
+      tiles.buffers = buffers.getInt();
+    }
+    if (staging) {
+      tiles.stageA = staging[0];
+      tiles.stageB = staging[1];
+    }
+    anvil::policy::ProductProblem problem;
+    problem.input = dtypeOf(input);
+    problem.loaded = isQuantized(input) ? problem.input
+                                        : anvil::target::DType::F32;
+    int64_t needed = anvil::policy::productLocalBytes(tiles, problem);
     int64_t local = policy.machine->level(anvil::target::MemoryLevel::Local)
                         .capacityBytes;
     if (needed > local)
@@ -305,8 +319,6 @@ private:
       if ((staging[0] || staging[1]) && !policy.sramStaging)
         return op.emitOpError("stages an operand in SRAM, but sram-staging "
                               "is off");
-      tiles.stageA = staging[0];
-      tiles.stageB = staging[1];
       policy.staging = true;
     }
     policy.tiles = tiles;

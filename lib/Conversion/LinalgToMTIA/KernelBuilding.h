@@ -107,8 +107,12 @@ constexpr llvm::StringLiteral kProductTilesAttr = "anvil.product_tiles";
 constexpr llvm::StringLiteral kTaskTilesAttr = "anvil.task_tiles";
 /// Whether a product's kernel reads A, B from copies staged in SRAM.
 constexpr llvm::StringLiteral kProductStagingAttr = "anvil.product_staging";
+/// How many slices of each operand a product's kernel keeps in local
+/// memory (2: double buffering; 3: the DMA two slices ahead).
+constexpr llvm::StringLiteral kProductBuffersAttr = "anvil.product_buffers";
 /// The tiling policy's ranked candidates for a product's kernel, each
-/// [tm, tn, tk, stage A, stage B, predicted cycles], the decision first.
+/// [tm, tn, tk, buffers, stage A, stage B, predicted cycles], the decision
+/// first.
 constexpr llvm::StringLiteral kProductCandidatesAttr =
     "anvil.product_candidates";
 constexpr llvm::StringLiteral kParallelIterationsAttr =

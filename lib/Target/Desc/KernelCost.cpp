@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 #include <tuple>
+#include <vector>
 
 using namespace anvil::target;
 
@@ -85,44 +86,55 @@ MemoryLevel sourceOf(bool staged) {
   return staged ? MemoryLevel::SRAM : MemoryLevel::DRAM;
 }
 
+/// The type an operand's slices arrive in: a staged copy holds the DPE's
+/// type (Tiling.h's landedType).
+DType landedType(const ProductKernel &p, const ProductKernel::Staging &s) {
+  return s.steps > 0 ? p.input : p.loaded;
+}
+
 /// One C tile of `rows` x `cols`: what DPEKernel::emit issues for it, in
 /// its order, on `pe`'s timeline (which starts where the previous task
 /// ended).
 void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
                  int64_t cols) {
-  int64_t loadedBytes = dtypeBytes(p.loaded), cBytes = dtypeBytes(DType::F32);
+  int64_t cBytes = dtypeBytes(DType::F32);
+  DType landedA = landedType(p, p.stagingA), landedB = landedType(p, p.stagingB);
+  bool convertA = landedA != p.input, convertB = landedB != p.input;
   if (p.loadC)
     pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes));
   int64_t slices = llvm::divideCeil(p.k, p.tk);
   auto load = [&](int64_t slice) {
     int64_t depth = std::min(p.tk, p.k - slice * p.tk);
-    // Partial staging buffers are zeroed first.
+    // Partial slice buffers are zeroed first.
     if (rows < p.tm || depth < p.tk)
-      pe.core(p.loaded, p.tm * p.tk, p.tm * p.tk * loadedBytes);
+      pe.core(landedA, p.tm * p.tk, p.tm * p.tk * dtypeBytes(landedA));
     if (cols < p.tn || depth < p.tk)
-      pe.core(p.loaded, p.tk * p.tn, p.tk * p.tn * loadedBytes);
-    pe.dma(sourceOf(p.stagingA.steps > 0), rows, depth * loadedBytes);
-    return pe.dma(sourceOf(p.stagingB.steps > 0), depth, cols * loadedBytes);
+      pe.core(landedB, p.tk * p.tn, p.tk * p.tn * dtypeBytes(landedB));
+    pe.dma(sourceOf(p.stagingA.steps > 0), rows, depth * dtypeBytes(landedA));
+    return pe.dma(sourceOf(p.stagingB.steps > 0), depth,
+                  cols * dtypeBytes(landedB));
   };
-  auto multiply = [&] {
-    if (!p.quantized) {
-      int64_t a = pe.se(p.input, p.tm * p.tk);
-      int64_t b = pe.se(p.input, p.tk * p.tn);
+  std::vector<int64_t> arrived(slices), product(slices);
+  int64_t ahead = std::max<int64_t>(p.buffers - 1, 1);
+  for (int64_t s = 0; s < std::min(ahead, slices); ++s)
+    arrived[s] = load(s);
+  for (int64_t s = 0; s < slices; ++s) {
+    pe.wait(arrived[s]);
+    if (convertA || convertB) {
+      if (s >= 2)
+        pe.wait(product[s - 2]);
+      int64_t a = convertA ? pe.se(p.input, p.tm * p.tk) : 0;
+      int64_t b = convertB ? pe.se(p.input, p.tk * p.tn) : 0;
       pe.wait(std::max(a, b));
     }
-    return pe.dpe(p.input, p.tm, p.tk, p.tn);
-  };
-  int64_t arrived = load(0);
-  pe.wait(arrived);
-  int64_t next = slices > 1 ? load(1) : arrived;
-  int64_t product = multiply();
-  for (int64_t s = 1; s < slices; ++s) {
-    pe.wait(std::max(next, product));
-    if (s + 1 < slices)
-      next = load(s + 1);
-    product = multiply();
+    product[s] = pe.dpe(p.input, p.tm, p.tk, p.tn);
+    if (s + ahead < slices) {
+      if ((!convertA || !convertB) && s >= 1)
+        pe.wait(product[s - 1]);
+      arrived[s + ahead] = load(s + ahead);
+    }
   }
-  pe.wait(product);
+  pe.wait(product[slices - 1]);
   if (p.quantized) {
     int64_t scales =
         std::max(pe.dma(MemoryLevel::DRAM, 1, rows * cBytes),
@@ -136,16 +148,34 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
 }
 
 /// The staging of one operand on one PE: its steps, two in flight.
-void stagingCopy(PETimeline &pe, const ProductKernel::Staging &staging,
-                 int64_t steps) {
+void stagingCopy(PETimeline &pe, const ProductKernel &p,
+                 const ProductKernel::Staging &staging, int64_t steps) {
+  int64_t inBytes = staging.cols * dtypeBytes(p.loaded);
+  int64_t outBytes = staging.cols * dtypeBytes(p.input);
+  if (p.loaded != p.input) {
+    // DRAM to local, the SE's conversion, local to SRAM; the next step's
+    // load in flight while this one converts.
+    int64_t in = steps > 0 ? pe.dma(MemoryLevel::DRAM, staging.rows, inBytes)
+                           : 0;
+    int64_t out = 0;
+    for (int64_t s = 0; s < steps; ++s) {
+      pe.wait(in);
+      if (s + 1 < steps)
+        in = pe.dma(MemoryLevel::DRAM, staging.rows, inBytes);
+      pe.wait(pe.se(p.input, staging.rows * staging.cols));
+      out = pe.dma(MemoryLevel::SRAM, staging.rows, outBytes);
+    }
+    pe.wait(out);
+    return;
+  }
   bool prefetch = pe.desc.dma.dramPrefetch;
   int64_t previous = 0;
   for (int64_t s = 0; s < steps; ++s) {
-    int64_t in = pe.dma(MemoryLevel::DRAM, staging.rows, staging.rowBytes);
+    int64_t in = pe.dma(MemoryLevel::DRAM, staging.rows, inBytes);
     pe.wait(previous);
     previous = prefetch ? in
                         : (pe.wait(in), pe.dma(MemoryLevel::SRAM, staging.rows,
-                                               staging.rowBytes));
+                                               outBytes));
   }
   pe.wait(previous);
 }
@@ -180,12 +210,14 @@ int64_t stagingCycles(const TargetDesc &desc, const ProductKernel &p,
     if (staging->steps == 0)
       continue;
     PETimeline pe = busy.timeline(desc, std::min(pes, staging->steps));
-    stagingCopy(pe, *staging, llvm::divideCeil(staging->steps, pes));
+    stagingCopy(pe, p, *staging, llvm::divideCeil(staging->steps, pes));
     cycles += pe.clock;
-    for (MemoryLevel level : {MemoryLevel::DRAM, MemoryLevel::SRAM})
-      run.bytes[static_cast<int>(level)] +=
-          staging->steps *
-          dmaBytesMoved(desc, level, staging->rows, staging->rowBytes);
+    run.bytes[static_cast<int>(MemoryLevel::DRAM)] +=
+        staging->steps * dmaBytesMoved(desc, MemoryLevel::DRAM, staging->rows,
+                                       staging->cols * dtypeBytes(p.loaded));
+    run.bytes[static_cast<int>(MemoryLevel::SRAM)] +=
+        staging->steps * dmaBytesMoved(desc, MemoryLevel::SRAM, staging->rows,
+                                       staging->cols * dtypeBytes(p.input));
   }
   return cycles > 0 ? cycles + desc.costs.barrierCycles : 0;
 }

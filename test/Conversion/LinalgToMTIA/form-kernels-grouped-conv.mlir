@@ -16,7 +16,7 @@
 // CHECK-DAG: memref.subview %[[W]][%[[G]], 0, 0, 0, 0] [1, 16, 8, 3, 3]
 // CHECK-DAG: memref.subview %[[GROUPS]][%[[G]], 0, 0] [1, 72, 64]
 // CHECK: mtia.dpe_matmul
-// CHECK: } {anvil.predicted_cycles = [[CYCLES:[0-9]+]] : i64, anvil.product_candidates = [array<i64: 64, 64, 64, 0, 0, [[CYCLES]]>], anvil.product_staging = array<i1: false, false>, anvil.product_tiles = array<i64: 64, 64, 64>}
+// CHECK: } {anvil.predicted_cycles = [[CYCLES:[0-9]+]] : i64, anvil.product_buffers = 2 : i64, anvil.product_candidates = [array<i64: 64, 64, 64, 2, 0, 0, [[CYCLES]]>], anvil.product_staging = array<i1: false, false>, anvil.product_tiles = array<i64: 64, 64, 64>}
 // CHECK: memref.dealloc %[[PATCHES]]
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,

@@ -1,39 +1,43 @@
 // RUN: anvil-opt %s -split-input-file --anvil-mtia-fusion --anvil-mtia-form-kernels --canonicalize | FileCheck %s
 // RUN: anvil-opt %s -split-input-file --anvil-mtia-fusion --anvil-mtia-form-kernels=sram-staging=false | FileCheck %s --check-prefix=OFF
 // A product's operand that several C tiles read is copied into SRAM by all
-// the kernel's PEs first; the tiles then read the copy. On mtia-v1 the
-// copy goes through a local buffer (no DRAM-to-SRAM DMA); mtia-2i
-// prefetches DRAM into SRAM directly.
+// the kernel's PEs first, converted once to the DPE's type on the way (the
+// SE converts in local memory, so an f32 copy goes through it on both
+// machines); the tiles then read the f16 copy and convert nothing.
 
 // 70 x 90 is 2 x 2 tiles of 64: each row of A and column of B is read
-// twice. PE p copies steps p, p + 4, ... (4 PEs, 18 rows of A at a time).
+// twice. PE p copies steps p, p + 4, ... (4 PEs, 18 rows of A at a time),
+// through the kernel's local arena, which the products do not use yet.
 // CHECK-LABEL: func.func @both(
 // CHECK-SAME: %[[A:[^:]*]]: memref<70x100xf32>, %[[B:[^:]*]]: memref<100x90xf32>
 // CHECK: mtia.launch "matmul_0" pes(4)
-// CHECK: %[[BOUNCE:.*]] = memref.alloca() : memref<64x64xf32, #mtia.memory_space<local>>
-// CHECK: %[[SA:.*]] = memref.alloca() : memref<70x100xf32, #mtia.memory_space<sram>>
+// CHECK: %[[ARENA:.*]] = memref.alloca() : memref<49152xi8, #mtia.memory_space<local>>
+// CHECK: %[[SA:.*]] = memref.alloca() : memref<70x100xf16, #mtia.memory_space<sram>>
 // CHECK: scf.if
 // CHECK: memref.subview %[[A]]
-// CHECK: memref.reinterpret_cast %[[BOUNCE]] to offset: [0], sizes: [40, 100], strides: [100, 1]
-// CHECK: %[[IN:.*]] = mtia.dma %{{.*}}, %{{.*}} : memref<?x?xf32, strided<[100, 1], offset: ?>>, memref<?x?xf32, strided<[100, 1], offset: ?>, #mtia.memory_space<local>>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] : memref<49152xi8, #mtia.memory_space<local>> to memref<40x100xf32, #mtia.memory_space<local>>
+// CHECK: %[[FIRST:.*]] = mtia.dma %{{.*}}, %{{.*}} : memref<?x?xf32, strided<[100, 1], offset: ?>>, memref<?x?xf32, strided<[100, 1], offset: ?>, #mtia.memory_space<local>>
+// CHECK: scf.for {{.*}} iter_args(%[[IN:.*]] = %[[FIRST]], %{{.*}} = %[[FIRST]]) -> (!mtia.token, !mtia.token)
 // CHECK: mtia.wait %[[IN]]
-// CHECK: mtia.dma %{{.*}}, %{{.*}} : memref<?x?xf32, strided<[100, 1], offset: ?>, #mtia.memory_space<local>>, memref<?x?xf32, strided<[100, 1], offset: ?>, #mtia.memory_space<sram>>
-// The loop waits for the previous step as it issues the next.
-// CHECK: scf.for {{.*}} iter_args(%[[PREV:.*]] = {{.*}}) -> (!mtia.token)
-// CHECK: %[[NEXT:.*]] = mtia.dma
-// CHECK: mtia.wait %[[PREV]], %[[NEXT]]
-// CHECK: mtia.wait
-// CHECK: %[[SB:.*]] = memref.alloca() : memref<100x90xf32, #mtia.memory_space<sram>>
+// The next step's load is in flight while this one converts.
+// CHECK: scf.if
+// CHECK: mtia.dma
+// CHECK: %[[CONVERTED:.*]] = mtia.se_convert %{{.*}}, %{{.*}} : memref<18x100xf32, strided<[100, 1]>, #mtia.memory_space<local>>, memref<18x100xf16, strided<[100, 1]>, #mtia.memory_space<local>>
+// CHECK: mtia.wait %[[CONVERTED]]
+// CHECK: mtia.dma %{{.*}}, %{{.*}} : memref<?x?xf16, strided<[100, 1], offset: ?>, #mtia.memory_space<local>>, memref<?x?xf16, strided<[100, 1], offset: ?>, #mtia.memory_space<sram>>
+// CHECK: %[[SB:.*]] = memref.alloca() : memref<100x90xf16, #mtia.memory_space<sram>>
 // CHECK: mtia.barrier
 // CHECK: memref.subview %[[SA]]
 // CHECK: memref.subview %[[SB]]
-// CHECK: mtia.dma %{{.*}}, %{{.*}} : memref<?x?xf32, strided<[100, 1], offset: ?>, #mtia.memory_space<sram>>, memref<?x?xf32, strided<[64, 1], offset: ?>, #mtia.memory_space<local>>
+// CHECK-NOT: mtia.se_convert
+// CHECK: mtia.dma %{{.*}}, %{{.*}} : memref<?x?xf16, strided<[100, 1], offset: ?>, #mtia.memory_space<sram>>, memref<?x?xf16, strided<[64, 1], offset: ?>, #mtia.memory_space<local>>
+// CHECK-NOT: mtia.se_convert
 // CHECK: mtia.dpe_matmul
 
 // With a single column of C tiles, A is read once: only B is staged.
 // CHECK-LABEL: func.func @b_only(
 // CHECK-NOT: memref<128x100xf32, #mtia.memory_space<sram>>
-// CHECK: memref.alloca() : memref<100x32xf32, #mtia.memory_space<sram>>
+// CHECK: memref.alloca() : memref<100x32xf16, #mtia.memory_space<sram>>
 // CHECK-NOT: memref<128x100xf32, #mtia.memory_space<sram>>
 // CHECK: mtia.barrier
 // CHECK: return
@@ -62,11 +66,13 @@ func.func @b_only(%a: memref<128x100xf32>, %b: memref<100x32xf32>, %c: memref<12
 
 // -----
 
+// mtia-2i prefetches DRAM into SRAM, but an f32 copy still goes through
+// local memory, where the SE converts it.
 // CHECK-LABEL: func.func @prefetch(
 // CHECK-SAME: %[[A:[^:]*]]: memref<70x100xf32>
-// CHECK: %[[SA:.*]] = memref.alloca() : memref<70x100xf32, #mtia.memory_space<sram>>
-// CHECK-NOT: memref.reinterpret_cast
-// CHECK: mtia.dma %{{.*}}, %{{.*}} : memref<?x?xf32, strided<[100, 1], offset: ?>>, memref<?x?xf32, strided<[100, 1], offset: ?>, #mtia.memory_space<sram>>
+// CHECK: %[[SA:.*]] = memref.alloca() : memref<70x100xf16, #mtia.memory_space<sram>>
+// CHECK: mtia.se_convert
+// CHECK: mtia.dma %{{.*}}, %{{.*}} : memref<?x?xf16, strided<[100, 1], offset: ?>, #mtia.memory_space<local>>, memref<?x?xf16, strided<[100, 1], offset: ?>, #mtia.memory_space<sram>>
 // CHECK: mtia.barrier
 module attributes {mtia.target = #mtia.target<name = "mtia-2i", num_pes = 64,
     local_bytes = 393216, sram_bytes = 268435456, tile_rows = 32, tile_row_bytes = 32,

@@ -8,6 +8,7 @@
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
@@ -63,6 +64,22 @@ LogicalResult requireSameShape(Operation *op, Value a, Value b) {
     return success();
   return op->emitOpError("operands have different shapes: ")
          << ta << " and " << tb;
+}
+
+/// The SE and the RE take a run of consecutive elements whose length the
+/// lowering reads off the type: each operand must be a static, contiguous
+/// buffer.
+LogicalResult requireWholeRuns(Operation *op,
+                               ArrayRef<std::pair<Value, StringRef>> all) {
+  for (auto [value, operand] : all) {
+    auto type = cast<MemRefType>(value.getType());
+    if (!memref::isStaticShapeAndContiguousRowMajor(type))
+      return op->emitOpError(operand)
+             << " must be a static, contiguous buffer (the engine takes a "
+                "run of elements), not "
+             << type;
+  }
+  return success();
 }
 
 /// DMA engines move rows of consecutive elements: the innermost stride of
@@ -295,6 +312,7 @@ LogicalResult DPEMatmulOp::verify() {
 
 LogicalResult SEConvertOp::verify() {
   if (failed(requireLocal(*this, {{getSrc(), "src"}, {getDst(), "dst"}})) ||
+      failed(requireWholeRuns(*this, {{getSrc(), "src"}, {getDst(), "dst"}})) ||
       failed(requireSameShape(*this, getSrc(), getDst())))
     return failure();
   Type from = cast<MemRefType>(getSrc().getType()).getElementType();
@@ -309,6 +327,8 @@ LogicalResult SEBinaryOp::verify() {
   return failure(
       failed(requireLocal(
           *this, {{getLhs(), "lhs"}, {getRhs(), "rhs"}, {getDst(), "dst"}})) ||
+      failed(requireWholeRuns(
+          *this, {{getLhs(), "lhs"}, {getRhs(), "rhs"}, {getDst(), "dst"}})) ||
       failed(requireSameShape(*this, getLhs(), getRhs())) ||
       failed(requireSameShape(*this, getLhs(), getDst())) ||
       failed(requireElementType(*this, getLhs(), "lhs", f32)) ||
@@ -320,6 +340,7 @@ LogicalResult SELookupOp::verify() {
   Type f32 = Float32Type::get(getContext());
   return failure(
       failed(requireLocal(*this, {{getSrc(), "src"}, {getDst(), "dst"}})) ||
+      failed(requireWholeRuns(*this, {{getSrc(), "src"}, {getDst(), "dst"}})) ||
       failed(requireSameShape(*this, getSrc(), getDst())) ||
       failed(requireElementType(*this, getSrc(), "src", f32)) ||
       failed(requireElementType(*this, getDst(), "dst", f32)));
@@ -330,6 +351,7 @@ static LogicalResult verifyReduction(Operation *op, Value src, Value dst) {
   if (!type.isF32() && !type.isInteger(32))
     return op->emitOpError("accumulates f32 or i32, not ") << type;
   return failure(failed(requireLocal(op, {{src, "src"}, {dst, "dst"}})) ||
+                 failed(requireWholeRuns(op, {{src, "src"}, {dst, "dst"}})) ||
                  failed(requireSameShape(op, src, dst)) ||
                  failed(requireElementType(op, dst, "dst", type)));
 }
