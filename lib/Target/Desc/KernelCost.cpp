@@ -41,6 +41,9 @@ struct PETimeline {
   const TargetDesc &desc;
   /// PEs sharing each level's bandwidth while this one transfers there.
   int64_t sharers[kNumMemoryLevels];
+  /// The PEs running beside this one, which reach the same point of the
+  /// same program at about the same time.
+  int64_t active = 1;
   int64_t clock = 0, dmaFree = 0, seFree = 0, dpeFree = 0;
   /// Cycles the DMA engine spent moving data at DRAM and SRAM, and the
   /// bytes it moved there.
@@ -55,11 +58,16 @@ struct PETimeline {
     return unitFree + latency;
   }
 
-  /// A DMA of `rows` rows of `rowBytes` between local memory and `far`.
-  int64_t dma(MemoryLevel far, int64_t rows, int64_t rowBytes) {
+  /// A DMA of `rows` rows of `rowBytes` between local memory and `far`,
+  /// sharing it with the PEs that transfer there meanwhile, or with every
+  /// active PE for a transfer they all make at once (`together`: a C
+  /// tile's load and store, which follow or end the same work on each).
+  int64_t dma(MemoryLevel far, int64_t rows, int64_t rowBytes,
+              bool together = false) {
     int64_t moved = dmaBytesMoved(desc, far, rows, rowBytes);
-    int64_t cycles =
-        dmaTransferCycles(desc, far, moved, sharers[static_cast<int>(far)]);
+    int64_t cycles = dmaTransferCycles(
+        desc, far, moved,
+        together ? active : sharers[static_cast<int>(far)]);
     transferCycles[static_cast<int>(far)] += cycles;
     bytes[static_cast<int>(far)] += moved;
     return issue(dmaFree, cycles, desc.level(far).latencyCycles);
@@ -101,7 +109,7 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
   DType landedA = landedType(p, p.stagingA), landedB = landedType(p, p.stagingB);
   bool convertA = landedA != p.input, convertB = landedB != p.input;
   if (p.loadC)
-    pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes));
+    pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, /*together=*/true));
   int64_t slices = llvm::divideCeil(p.k, p.tk);
   auto load = [&](int64_t slice) {
     int64_t depth = std::min(p.tk, p.k - slice * p.tk);
@@ -144,7 +152,7 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
     pe.core(DType::F32, 4 * elements,
             elements * (dtypeBytes(DType::I32) + (p.loadC ? 2 : 1) * cBytes));
   }
-  pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes));
+  pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, /*together=*/true));
 }
 
 /// The staging of one operand on one PE: its steps, two in flight.
@@ -188,6 +196,7 @@ struct Busy {
 
   PETimeline timeline(const TargetDesc &desc, int64_t active) const {
     PETimeline pe{desc, {}};
+    pe.active = std::max<int64_t>(active, 1);
     for (int l = 0; l < kNumMemoryLevels; ++l)
       pe.sharers[l] = expectedSharers(active, transferCycles[l], periodCycles);
     return pe;
