@@ -22,6 +22,7 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   kernels.dpeType = options.dpeType;
   kernels.sramStaging = options.sramStaging;
   kernels.tiling = options.tiling;
+  kernels.tilingCandidates = options.tilingCandidates;
   pm.addPass(createMTIAFormKernels(kernels));
   pm.addPass(createMTIASchedule(MTIAScheduleOptions{options.scheduler}));
   pm.addPass(

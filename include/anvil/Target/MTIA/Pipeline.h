@@ -28,6 +28,11 @@ struct MTIAPipelineOptions
       llvm::cl::desc("Stage the operands a product reads more than once "
                      "through SRAM"),
       llvm::cl::init(true)};
+  Option<int64_t> tilingCandidates{
+      *this, "tiling-candidates",
+      llvm::cl::desc("How many of the tiling policy's ranked candidates a "
+                     "product's kernel records (anvil.product_candidates)"),
+      llvm::cl::init(10)};
   // The policy of each room (anvil/Policy/Rooms.h).
   Option<std::string> fusion{
       *this, "fusion", llvm::cl::desc("The fusion policy: one-op-per-kernel"),
