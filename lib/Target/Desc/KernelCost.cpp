@@ -158,34 +158,35 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
 /// The staging of one operand on one PE: its steps, two in flight.
 void stagingCopy(PETimeline &pe, const ProductKernel &p,
                  const ProductKernel::Staging &staging, int64_t steps) {
-  int64_t inBytes = staging.cols * dtypeBytes(p.loaded);
-  int64_t outBytes = staging.cols * dtypeBytes(p.input);
+  auto in = [&] {
+    return pe.dma(MemoryLevel::DRAM, staging.rows,
+                  staging.cols * dtypeBytes(p.loaded));
+  };
+  auto out = [&] {
+    return pe.dma(MemoryLevel::SRAM, staging.rows,
+                  staging.cols * dtypeBytes(p.input));
+  };
+  int64_t last = 0;
   if (p.loaded != p.input) {
     // DRAM to local, the SE's conversion, local to SRAM; the next step's
     // load in flight while this one converts.
-    int64_t in = steps > 0 ? pe.dma(MemoryLevel::DRAM, staging.rows, inBytes)
-                           : 0;
-    int64_t out = 0;
+    int64_t arrived = steps > 0 ? in() : 0;
     for (int64_t s = 0; s < steps; ++s) {
-      pe.wait(in);
+      pe.wait(arrived);
       if (s + 1 < steps)
-        in = pe.dma(MemoryLevel::DRAM, staging.rows, inBytes);
+        arrived = in();
       pe.wait(pe.se(p.input, staging.rows * staging.cols));
-      out = pe.dma(MemoryLevel::SRAM, staging.rows, outBytes);
+      last = out();
     }
-    pe.wait(out);
-    return;
+  } else {
+    bool prefetch = pe.desc.dma.dramPrefetch;
+    for (int64_t s = 0; s < steps; ++s) {
+      int64_t arrived = in();
+      pe.wait(last);
+      last = prefetch ? arrived : (pe.wait(arrived), out());
+    }
   }
-  bool prefetch = pe.desc.dma.dramPrefetch;
-  int64_t previous = 0;
-  for (int64_t s = 0; s < steps; ++s) {
-    int64_t in = pe.dma(MemoryLevel::DRAM, staging.rows, inBytes);
-    pe.wait(previous);
-    previous = prefetch ? in
-                        : (pe.wait(in), pe.dma(MemoryLevel::SRAM, staging.rows,
-                                               outBytes));
-  }
-  pe.wait(previous);
+  pe.wait(last);
 }
 
 /// The share of its time a PE of the kernel spends transferring at each
@@ -213,13 +214,24 @@ struct ProductRun {
 
 /// The staging copies on the PE with the most steps, and their bytes.
 int64_t stagingCycles(const TargetDesc &desc, const ProductKernel &p,
-                      const Busy &busy, ProductRun &run) {
+                      ProductRun &run) {
   int64_t pes = std::max<int64_t>(p.pes, 1), cycles = 0;
   for (const ProductKernel::Staging *staging : {&p.stagingA, &p.stagingB}) {
     if (staging->steps == 0)
       continue;
-    PETimeline pe = busy.timeline(desc, std::min(pes, staging->steps));
-    stagingCopy(pe, p, *staging, llvm::divideCeil(staging->steps, pes));
+    // The PEs share the levels as the staging's own transfers, not the
+    // products', keep them busy: price it with every PE transferring, then
+    // with the sharers that run implies.
+    int64_t active = std::min(pes, staging->steps);
+    int64_t perPE = llvm::divideCeil(staging->steps, pes);
+    PETimeline first = Busy().timeline(desc, active);
+    stagingCopy(first, p, *staging, perPE);
+    Busy own;
+    std::copy(std::begin(first.transferCycles), std::end(first.transferCycles),
+              own.transferCycles);
+    own.periodCycles = std::max<int64_t>(first.clock, 1);
+    PETimeline pe = own.timeline(desc, active);
+    stagingCopy(pe, p, *staging, perPE);
     cycles += pe.clock;
     run.bytes[static_cast<int>(MemoryLevel::DRAM)] +=
         staging->steps * dmaBytesMoved(desc, MemoryLevel::DRAM, staging->rows,
@@ -235,7 +247,7 @@ ProductRun runProduct(const TargetDesc &desc, const ProductKernel &p,
                       const Busy &busy) {
   ProductRun run;
   int64_t pes = std::max<int64_t>(p.pes, 1);
-  int64_t stagingEnd = stagingCycles(desc, p, busy, run);
+  int64_t stagingEnd = stagingCycles(desc, p, run);
 
   // Tasks differ only in their tile's rows and columns and in how many
   // PEs run beside them (fewer in the last wave): price each such task
