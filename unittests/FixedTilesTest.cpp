@@ -29,7 +29,7 @@ TargetDesc v1(int64_t localKiB = 128) {
 ProductProblem unstaged(DType input) {
   ProductProblem p;
   p.input = input;
-  p.loaded = input == DType::I8 ? input : DType::F32;
+  p.loadedA = p.loadedB = input == DType::I8 ? input : DType::F32;
   return p;
 }
 

@@ -85,7 +85,7 @@ TEST(KernelCostTest, QuantizedProductsSkipTheConversion) {
   TargetDesc v1 = load("mtia-v1");
   ProductKernel f16 = product(256, 256, 1024, 4);
   ProductKernel i8 = f16;
-  i8.input = i8.loaded = DType::I8;
+  i8.input = i8.loadedA = i8.loadedB = DType::I8;
   i8.quantized = true;
   i8.tk = 128;
   EXPECT_LT(productBodyCycles(v1, i8), productBodyCycles(v1, f16));

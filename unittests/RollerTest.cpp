@@ -42,7 +42,8 @@ double kernelCost(const TargetDesc &desc, const ProductProblem &p,
                   const ProductTiles &t) {
   ProductKernel kernel;
   kernel.input = p.input;
-  kernel.loaded = p.loaded;
+  kernel.loadedA = p.loadedA;
+  kernel.loadedB = p.loadedB;
   kernel.batches = p.batches;
   kernel.m = p.m;
   kernel.n = p.n;
@@ -70,7 +71,7 @@ TEST(RollerTest, StepsAreTheNativeTileAndTheTransaction) {
   EXPECT_EQ(f16.n, 32);
   EXPECT_EQ(f16.k, 32);
   ProductProblem i8 = f16Product(64, 64, 64);
-  i8.input = i8.loaded = DType::I8;
+  i8.input = i8.loadedA = i8.loadedB = DType::I8;
   TileSteps q = productTileSteps(v1, i8);
   EXPECT_EQ(q.n, 64);
   EXPECT_EQ(q.k, 64);

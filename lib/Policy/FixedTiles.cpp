@@ -13,22 +13,23 @@ using namespace anvil::target;
 using llvm::ArrayRef;
 using llvm::SmallVector;
 
-DType anvil::policy::landedType(const ProductProblem &problem, bool staged) {
-  return staged ? problem.input : problem.loaded;
+DType anvil::policy::landedType(DType input, DType loaded, bool staged) {
+  return staged ? input : loaded;
 }
 
 int64_t anvil::policy::productLocalBytes(const ProductTiles &t,
                                          const ProductProblem &problem) {
   int64_t f32 = dtypeBytes(DType::F32), tile = t.tm * t.tn * f32;
-  auto operand = [&](int64_t slice, bool staged) {
-    DType landed = landedType(problem, staged);
+  auto operand = [&](int64_t slice, DType loaded, bool staged) {
+    DType landed = landedType(problem.input, loaded, staged);
     int64_t bytes = t.buffers * slice * dtypeBytes(landed);
     if (landed != problem.input)
       bytes += 2 * slice * dtypeBytes(problem.input);
     return bytes;
   };
   int64_t bytes =
-      operand(t.tm * t.tk, t.stageA) + operand(t.tk * t.tn, t.stageB) + tile;
+      operand(t.tm * t.tk, problem.loadedA, t.stageA) +
+      operand(t.tk * t.tn, problem.loadedB, t.stageB) + tile;
   // i8: the i32 sum beside the f32 tile, and the tile's scales.
   if (problem.input == DType::I8)
     bytes += tile + (t.tm + t.tn) * f32;
@@ -42,7 +43,8 @@ ProductTiles anvil::policy::chooseProductTiles(const TargetDesc &machine,
   int64_t local = machine.level(MemoryLevel::Local).capacityBytes;
   ProductProblem unstaged;
   unstaged.input = input;
-  unstaged.loaded = input == DType::I8 ? input : DType::F32;
+  unstaged.loadedA = unstaged.loadedB =
+      input == DType::I8 ? input : DType::F32;
   ProductTiles t{2 * rows, 2 * rows, 4 * depth};
   auto tooBig = [&] { return productLocalBytes(t, unstaged) > local; };
   while (tooBig() && t.tk > depth)

@@ -24,8 +24,9 @@ TileSteps anvil::policy::productTileSteps(const TargetDesc &machine,
   // Elements of a transaction at DRAM, where every operand starts (a
   // staged copy in SRAM has transactions no larger), of the narrower of
   // the loaded type and the DPE's, which a staged copy holds.
-  int64_t narrowest = std::min(dtypeBytes(problem.loaded),
-                               dtypeBytes(problem.input));
+  int64_t narrowest = std::min({dtypeBytes(problem.loadedA),
+                                dtypeBytes(problem.loadedB),
+                                dtypeBytes(problem.input)});
   int64_t transaction = std::max<int64_t>(
       machine.level(MemoryLevel::DRAM).transactionBytes / narrowest, 1);
   int64_t passDepth =
@@ -100,17 +101,19 @@ private:
     return productLocalBytes(t, p) <= local;
   }
 
-  int64_t landedBytes(int64_t stagedBytes) const {
-    return dtypeBytes(landedType(p, stagedBytes > 0));
+  /// Bytes of an element of an operand read as `loaded` as it arrives,
+  /// staged where the kernel may stage it.
+  int64_t landedBytes(DType loaded, int64_t stagedBytes) const {
+    return dtypeBytes(landedType(p.input, loaded, stagedBytes > 0));
   }
 
   /// Bytes of A and B all the tasks read: A once per column of C tiles,
   /// B once per row of them.
   double traffic(const ProductTiles &t) const {
     double a = static_cast<double>(p.m) * p.k * divideCeil(p.n, t.tn) *
-               landedBytes(p.stagedBytesA);
+               landedBytes(p.loadedA, p.stagedBytesA);
     double b = static_cast<double>(p.k) * p.n * divideCeil(p.m, t.tm) *
-               landedBytes(p.stagedBytesB);
+               landedBytes(p.loadedB, p.stagedBytesB);
     return static_cast<double>(p.batches) * (a + b);
   }
 
@@ -150,22 +153,25 @@ private:
   /// copies in SRAM where the kernel may stage them.
   bool computeBound(const ProductTiles &t) const {
     int64_t converting = 0;
-    if (landedType(p, p.stagedBytesA > 0) != p.input)
+    if (landedType(p.input, p.loadedA, p.stagedBytesA > 0) != p.input)
       converting += t.tm * t.tk;
-    if (landedType(p, p.stagedBytesB > 0) != p.input)
+    if (landedType(p.input, p.loadedB, p.stagedBytesB > 0) != p.input)
       converting += t.tk * t.tn;
     int64_t compute =
         std::max(dpeCycles(machine, p.input, t.tm, t.tk, t.tn),
                  seCycles(machine, p.input, converting));
     int64_t sharers = std::min(tasks(t), machine.numPEs());
-    auto load = [&](int64_t staged, int64_t rows, int64_t cols) {
+    auto load = [&](DType loaded, int64_t staged, int64_t rows,
+                    int64_t cols) {
       MemoryLevel level = staged > 0 ? MemoryLevel::SRAM : MemoryLevel::DRAM;
       return dmaTransferCycles(
           machine, level,
-          dmaBytesMoved(machine, level, rows, cols * landedBytes(staged)),
+          dmaBytesMoved(machine, level, rows,
+                        cols * landedBytes(loaded, staged)),
           sharers);
     };
-    return load(p.stagedBytesA, t.tm, t.tk) + load(p.stagedBytesB, t.tk, t.tn) <=
+    return load(p.loadedA, p.stagedBytesA, t.tm, t.tk) +
+               load(p.loadedB, p.stagedBytesB, t.tk, t.tn) <=
            compute;
   }
 

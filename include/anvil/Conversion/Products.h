@@ -29,7 +29,8 @@ bool isStaticF32Depthwise(mlir::linalg::LinalgOp op);
 /// Fills `patches` [C*KH*KW, OH*OW] with the im2col patches of image
 /// `image` of the NCHW `input`: patches[c, kh, kw, oh, ow] = input[image,
 /// c, oh*sh + kh*dh, ow*sw + kw*dw], with the copy linalg.generic it
-/// returns. `w` and `out` are the filter's and output's shapes.
+/// returns (rounding to `patches`' type where it is narrower). `w` and
+/// `out` are the filter's and output's shapes.
 mlir::linalg::GenericOp
 fillPatches(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
             mlir::Value image, mlir::Value patches, llvm::ArrayRef<int64_t> w,

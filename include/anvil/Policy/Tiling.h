@@ -43,11 +43,13 @@ struct ProductTiles {
 };
 
 /// A product the DPE runs: C[b] = A[b] B[b] for b < batches, A m x k and
-/// B k x n brought into local memory as `loaded` and multiplied as `input`
-/// (both i8 when quantized).
+/// B k x n read as `loadedA`, `loadedB` (f32, or already the DPE's type:
+/// quantized operands, an im2col buffer written in it) and multiplied as
+/// `input`.
 struct ProductProblem {
   int64_t batches = 1, m = 0, n = 0, k = 0;
-  target::DType input = target::DType::F16, loaded = target::DType::F32;
+  target::DType input = target::DType::F16;
+  target::DType loadedA = target::DType::F32, loadedB = target::DType::F32;
   /// The SRAM bytes a staged copy of A, of B, takes; 0 where the kernel
   /// may not stage that operand.
   int64_t stagedBytesA = 0, stagedBytesB = 0;
@@ -64,11 +66,12 @@ struct RankedTiles {
   double cycles = 0;
 };
 
-/// The type an operand's slices arrive in local memory: the DPE's input
-/// type when they come from a staged copy (the staging converts each
-/// element once) or when the source already has it, else the loaded type,
-/// which the SE converts slice by slice.
-target::DType landedType(const ProductProblem &problem, bool staged);
+/// The type an operand read as `loaded` arrives in local memory: the
+/// DPE's `input` type when it comes from a staged copy (the staging
+/// converts each element once) or when the source already has it, else the
+/// loaded type, which the SE converts slice by slice.
+target::DType landedType(target::DType input, target::DType loaded,
+                         bool staged);
 
 /// Local-memory bytes a product's kernel allocates for `tiles` (each
 /// operand's slice buffers, two DPE-type copies of an operand that is

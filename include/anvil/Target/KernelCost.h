@@ -43,9 +43,9 @@ int64_t expectedSharers(int64_t pes, int64_t transferCycles,
 /// one of two DPE-type copies while the DPE multiplies the previous slice,
 /// then is stored.
 struct ProductKernel {
-  /// The DPE's input type, and the type the operands have in DRAM (f32,
-  /// or already `input` when quantized).
-  DType input = DType::F16, loaded = DType::F32;
+  /// The DPE's input type, and the types A and B have in DRAM (f32, or
+  /// already `input`: quantized, or an im2col buffer written in it).
+  DType input = DType::F16, loadedA = DType::F32, loadedB = DType::F32;
   bool quantized = false;
   int64_t batches = 1, m = 0, n = 0, k = 0;
   int64_t tm = 0, tn = 0, tk = 0;

@@ -2,6 +2,7 @@
 
 #include "anvil/Conversion/Products.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 using namespace mlir;
@@ -62,7 +63,12 @@ linalg::GenericOp anvil::fillPatches(OpBuilder &b, Location loc, Value input,
       b, loc, ValueRange{one}, ValueRange{grid},
       SmallVector<AffineMap>{read, b.getMultiDimIdentityMap(5)}, parallel,
       [](OpBuilder &nb, Location l, ValueRange args) {
-        linalg::YieldOp::create(nb, l, args[0]);
+        // Patches of a narrower type than the input (the accelerator's
+        // DPE type) are rounded as they are gathered.
+        Value value = args[0];
+        if (value.getType() != args[1].getType())
+          value = arith::TruncFOp::create(nb, l, args[1].getType(), value);
+        linalg::YieldOp::create(nb, l, value);
       });
 }
 

@@ -52,14 +52,15 @@ StagingBlocks stagingBlocks(int64_t batches, int64_t rows, int64_t cols,
 }
 
 /// Emits a DPE kernel for C[b] = A[b] B[b] before the builder's insertion
-/// point: A and B f32 in DRAM, converted to `input` tile by tile, or, for
-/// i8, already quantized with their `Scales`; C f32 in DRAM.
+/// point: A and B in DRAM as `types` (f32, converted to `input`, or
+/// already `input`: for i8, quantized with their `Scales`); C f32 in DRAM.
 class DPEKernel {
 public:
   DPEKernel(OpBuilder &b, Location loc, const DPEPolicy &policy, Type input,
-            GemmShape shape)
+            GemmShape shape, OperandTypes types)
       : b(b), loc(loc), policy(policy), machine(*policy.machine),
-        input(input), quantized(isQuantized(input)), shape(shape) {}
+        input(input), quantized(isQuantized(input)), shape(shape),
+        types(types) {}
 
   /// `addToC`: linalg's products add to their output; unless it was just
   /// zeroed, each C tile is loaded before the reduction adds to it.
@@ -123,7 +124,8 @@ private:
     p.n = shape.n;
     p.k = shape.k;
     p.input = dtypeOf(input);
-    p.loaded = dtypeOf(loaded());
+    p.loadedA = dtypeOf(types.a);
+    p.loadedB = dtypeOf(types.b);
     if (policy.sramStaging) {
       auto bytes = [&](int64_t rows, int64_t cols) {
         return localBufferBytes(bufferType(
@@ -181,7 +183,8 @@ private:
     int64_t pes = std::min<int64_t>(tasks, machine.numPEs());
     ProductKernel p;
     p.input = dtypeOf(input);
-    p.loaded = dtypeOf(loaded());
+    p.loadedA = dtypeOf(types.a);
+    p.loadedB = dtypeOf(types.b);
     p.quantized = quantized;
     p.batches = shape.batches;
     p.m = shape.m;
@@ -193,15 +196,15 @@ private:
     p.buffers = t.buffers;
     p.pes = pes;
     p.loadC = addToC;
-    auto staging = [&](int64_t rows, int64_t cols) {
+    auto staging = [&](int64_t rows, int64_t cols, Type loaded) {
       StagingBlocks g = stagingBlocks(shape.batches, rows, cols,
-                                      stagingCapacity(t), pes);
+                                      stagingCapacity(t, loaded), pes);
       return ProductKernel::Staging{g.count, g.rows, g.columns};
     };
     if (t.stageA)
-      p.stagingA = staging(shape.m, shape.k);
+      p.stagingA = staging(shape.m, shape.k, types.a);
     if (t.stageB)
-      p.stagingB = staging(shape.k, shape.n);
+      p.stagingB = staging(shape.k, shape.n, types.b);
     return p;
   }
 
@@ -220,23 +223,33 @@ private:
     return staged;
   }
 
+  /// One operand's staging: `source` (DRAM, as `loaded`) into `to`
+  /// (SRAM) in the steps of `g`, each at most `capacity` elements.
+  struct StagingCopy {
+    std::function<Value(OpBuilder &, Value batch)> source;
+    Value to;
+    Type loaded;
+    StagingBlocks g;
+    int64_t capacity, rows, cols;
+  };
+
   /// Elements of one staging step: two steps in flight through the local
   /// arena, which the products do not use yet, in the loaded type and,
   /// where the copy converts, in the DPE's type beside them.
-  int64_t stagingCapacity(const ProductTiles &t) {
-    int64_t perElement = 2 * elementBytes(loaded());
-    if (loaded() != input)
+  int64_t stagingCapacity(const ProductTiles &t, Type loaded) {
+    int64_t perElement = 2 * elementBytes(loaded);
+    if (loaded != input)
       perElement += 2 * elementBytes(input);
     return anvil::policy::productLocalBytes(t, problem()) / perElement;
   }
 
-  /// Staging step `nth` % 2's buffer in `type`, `columns` wide, at element
-  /// `first` of the arena seen as that type.
-  Value stagingBuffer(const StagingBlocks &g, Type type, int64_t first,
+  /// Staging step `nth` % 2's buffer of `copy` in `type`, as wide as its
+  /// steps, at element `first` of the arena seen as that type.
+  Value stagingBuffer(const StagingCopy &copy, Type type, int64_t first,
                       OpFoldResult nth) {
-    int64_t capacity = stagingCapacity(tiles);
+    int64_t capacity = copy.capacity, columns = copy.g.columns;
     auto view = [&](int64_t slot) -> Value {
-      return arenaView({capacity / g.columns, g.columns}, type,
+      return arenaView({capacity / columns, columns}, type,
                        (first + slot * capacity) * elementBytes(type));
     };
     if (std::optional<int64_t> known = getConstantIntValue(nth))
@@ -255,6 +268,8 @@ private:
   Value stage(Value pe, int64_t pes, OperandsAt operands, Side side) {
     IndexMath x{b, loc};
     StagingCopy copy;
+    copy.loaded = side == Side::A ? types.a : types.b;
+    copy.capacity = stagingCapacity(tiles, copy.loaded);
     copy.rows = side == Side::A ? shape.m : shape.k;
     copy.cols = side == Side::A ? shape.k : shape.n;
     copy.source = [side, operands](OpBuilder &nb, Value batch) {
@@ -265,27 +280,18 @@ private:
         b, loc,
         bufferType(b.getContext(), {shape.batches * copy.rows, copy.cols},
                    input, MemorySpace::SRAM));
-    copy.g = stagingBlocks(shape.batches, copy.rows, copy.cols,
-                           stagingCapacity(tiles), pes);
+    copy.g = stagingBlocks(shape.batches, copy.rows, copy.cols, copy.capacity,
+                           pes);
     auto any = scf::IfOp::create(b, loc, x.lt(pe, x.c(copy.g.count)),
                                  /*withElse=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&any.getThenRegion().front());
-    if (loaded() != input)
+    if (copy.loaded != input)
       stageConverting(copy, pe, pes);
     else
       stageAsIs(copy, pe, pes);
     return copy.to;
   }
-
-  /// One operand's staging: `source` (DRAM) into `to` (SRAM) in the steps
-  /// of `g`.
-  struct StagingCopy {
-    std::function<Value(OpBuilder &, Value batch)> source;
-    Value to;
-    StagingBlocks g;
-    int64_t rows, cols;
-  };
 
   /// The views of staging step `step` of `copy`: its rows and columns in
   /// the source and in the copy, and its shape (n x m).
@@ -322,7 +328,7 @@ private:
         WaitOp::create(b, loc, waits);
         return moved;
       }
-      Value via = subview2D(b, loc, stagingBuffer(copy.g, loaded(), 0, nth),
+      Value via = subview2D(b, loc, stagingBuffer(copy, copy.loaded, 0, nth),
                             x.c(0), x.c(0), v.n, v.m);
       waits.push_back(DMAOp::create(b, loc, token(b), v.from, via));
       WaitOp::create(b, loc, waits);
@@ -350,14 +356,13 @@ private:
   /// DPE-type buffer, is done.
   void stageConverting(const StagingCopy &copy, Value pe, int64_t pes) {
     IndexMath x{b, loc};
-    int64_t capacity = stagingCapacity(tiles);
     // The f32 pair first, then the DPE-type pair, in elements of each.
     int64_t convertedFirst =
-        2 * capacity * elementBytes(loaded()) / elementBytes(input);
+        2 * copy.capacity * elementBytes(copy.loaded) / elementBytes(input);
     auto landing = [&](Value step, OpFoldResult nth) -> Value {
       StepViews v = stepViews(copy, step);
       Value via =
-          subview2D(b, loc, stagingBuffer(copy.g, loaded(), 0, nth), x.c(0),
+          subview2D(b, loc, stagingBuffer(copy, copy.loaded, 0, nth), x.c(0),
                     x.c(0), v.n, v.m);
       return DMAOp::create(b, loc, token(b), v.from, via);
     };
@@ -383,7 +388,7 @@ private:
         scf::YieldOp::create(b, loc, loop.getRegionIterArg(0));
       }
       StepViews v = stepViews(copy, step);
-      Value narrow = stagingBuffer(copy.g, input, convertedFirst, nth);
+      Value narrow = stagingBuffer(copy, input, convertedFirst, nth);
       // A whole step converts (one static run; a short last step converts
       // rows it does not copy); only the step's rows and columns leave.
       auto step2D = [&](Value buffer) -> Value {
@@ -395,7 +400,7 @@ private:
       };
       Value converted = SEConvertOp::create(
           b, loc, token(b),
-          step2D(stagingBuffer(copy.g, loaded(), 0, nth)), step2D(narrow));
+          step2D(stagingBuffer(copy, copy.loaded, 0, nth)), step2D(narrow));
       WaitOp::create(b, loc, ValueRange{converted});
       Value out = DMAOp::create(
           b, loc, token(b),
@@ -424,11 +429,9 @@ private:
                 rowMax, colMax, tile, addToC);
   }
 
-  /// The element type the operands have in DRAM.
-  Type loaded() { return quantized ? input : b.getF32Type(); }
-
-  /// The type an operand's slices arrive in (Tiling.h's landedType).
-  Type landed(bool staged) { return staged ? input : loaded(); }
+  /// The type an operand read as `loaded` arrives in (Tiling.h's
+  /// landedType).
+  Type landed(Type loaded, bool staged) { return staged ? input : loaded; }
 
   /// A view of the local arena: `shape` of `type` from byte `offset`.
   Value arenaView(ArrayRef<int64_t> shape, Type type, int64_t offset) {
@@ -461,16 +464,17 @@ private:
       aMax = carve({tiles.tm}, f32);
       bMax = carve({tiles.tn}, f32);
     }
-    auto operand = [&](Ring &ring, int64_t rows, int64_t cols, bool staged) {
+    auto operand = [&](Ring &ring, int64_t rows, int64_t cols, Type loaded,
+                       bool staged) {
       ring.rows = rows;
       ring.cols = cols;
-      ring.landed = landed(staged);
+      ring.landed = landed(loaded, staged);
       ring.slots = carve({tiles.buffers * rows, cols}, ring.landed);
       if (ring.landed != input)
         ring.converted = carve({2 * rows, cols}, input);
     };
-    operand(ringA, tiles.tm, tiles.tk, tiles.stageA);
-    operand(ringB, tiles.tk, tiles.tn, tiles.stageB);
+    operand(ringA, tiles.tm, tiles.tk, types.a, tiles.stageA);
+    operand(ringB, tiles.tk, tiles.tn, types.b, tiles.stageB);
     assert(offset == bytes && "the arena is carved as productLocalBytes");
   }
 
@@ -654,6 +658,7 @@ private:
   Type input;
   bool quantized;
   GemmShape shape;
+  OperandTypes types;
   ProductTiles tiles;
   // The local arena and its views: the f32 tile; when quantized, its i32
   // sum and its rows' and columns' scales; the operands' rings.
@@ -665,8 +670,9 @@ private:
 
 void anvil::mtia::emitDPEKernel(OpBuilder &b, Location loc,
                                 const DPEPolicy &policy, Type input,
-                                GemmShape shape, StringRef name,
-                                OperandsAt operands, bool addToC,
-                                Scales scales) {
-  DPEKernel(b, loc, policy, input, shape).emit(name, operands, addToC, scales);
+                                GemmShape shape, OperandTypes types,
+                                StringRef name, OperandsAt operands,
+                                bool addToC, Scales scales) {
+  DPEKernel(b, loc, policy, input, shape, types)
+      .emit(name, operands, addToC, scales);
 }

@@ -33,6 +33,13 @@ struct GemmShape {
   int64_t batches, m, n, k;
 };
 
+/// The element types A and B have in DRAM: f32, which the kernel converts
+/// to the DPE's type, or already that type (quantized operands, an im2col
+/// buffer written in it).
+struct OperandTypes {
+  mlir::Type a, b;
+};
+
 /// How products run on the DPE: the machine (its description, and the
 /// #mtia.target its verifiers read), the input type f32 operands are
 /// converted or quantized to (`batchInput` for batched products, which are
@@ -60,13 +67,14 @@ struct Scales {
 };
 
 /// Emits a DPE kernel named `name` for C[b] = A[b] B[b] before the
-/// builder's insertion point: A and B f32 in DRAM, converted to `input`
-/// tile by tile, or, for i8, already quantized with their `scales`; C f32
-/// in DRAM. `addToC`: linalg's products add to their output; unless it was
+/// builder's insertion point: A and B in DRAM as `types`, f32 converted to
+/// `input` (once, where staged, else tile by tile) or already `input` (for
+/// i8, quantized with their `scales`); C f32 in DRAM. `addToC`: linalg's products add to their output; unless it was
 /// just zeroed, each C tile is loaded before the reduction adds to it.
 void emitDPEKernel(mlir::OpBuilder &b, mlir::Location loc,
                    const DPEPolicy &policy, mlir::Type input, GemmShape shape,
-                   mlir::StringRef name, OperandsAt operands, bool addToC,
+                   OperandTypes types, mlir::StringRef name,
+                   OperandsAt operands, bool addToC,
                    Scales scales = {});
 
 } // namespace anvil::mtia

@@ -93,7 +93,8 @@ public:
   }
 
   LogicalResult matmul(linalg::MatmulOp op) {
-    if (failed(takeDecidedTiles(op, policy.input)))
+    if (failed(takeDecidedTiles(op, policy.input, elementOf(op.getInputs()[0]),
+                                elementOf(op.getInputs()[1]))))
       return failure();
     OpBuilder b(op);
     Value c = op.getOutputs()[0];
@@ -107,14 +108,17 @@ public:
   /// Batched products (attention's) are not quantized: under the i8 policy
   /// they run in the machine's 16-bit type.
   LogicalResult batchMatmul(linalg::BatchMatmulOp op) {
-    if (failed(haveBatchInput(op)) ||
-        failed(takeDecidedTiles(op, policy.batchInput)))
+    if (failed(haveBatchInput(op)))
+      return failure();
+    OperandTypes types{elementOf(op.getInputs()[0]),
+                       elementOf(op.getInputs()[1])};
+    if (failed(takeDecidedTiles(op, policy.batchInput, types.a, types.b)))
       return failure();
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
     emitDPEKernel(
-        b, loc, policy, policy.batchInput, {a[0], a[1], bs[2], a[2]},
+        b, loc, policy, policy.batchInput, {a[0], a[1], bs[2], a[2]}, types,
         nextName("batch_matmul"),
         [&](OpBuilder &nb, Value batch) {
           return std::make_tuple(slice(nb, loc, op.getInputs()[0], batch),
@@ -129,15 +133,16 @@ public:
   /// Per image: the patches into an im2col buffer (a vector-core kernel),
   /// then Y[F, OH*OW] = W[F, C*KH*KW] patches on the DPE.
   LogicalResult conv(linalg::Conv2DNchwFchwOp op) {
-    if (failed(takeDecidedTiles(op, policy.input)))
-      return failure();
     Location loc = op.getLoc();
     Value filter = op.getInputs()[1], output = op.getOutputs()[0];
+    Type patches = patchesType(policy.input);
+    if (failed(takeDecidedTiles(op, policy.input, elementOf(filter), patches)))
+      return failure();
     bool addToC = !takeZeroFill(op);
     OpBuilder b(op);
     Value weights = asMatrix(b, loc, filter);
     return im2colProducts(
-        op, op.getInputs()[0], shapeOf(filter), shapeOf(output),
+        op, op.getInputs()[0], patches, shapeOf(filter), shapeOf(output),
         values(op.getStrides()), values(op.getDilations()),
         [&](OpBuilder &nb, Value image, Value patches) {
           product(
@@ -155,13 +160,15 @@ public:
   /// W[g] patches[g] for every group in one DPE kernel. Like batched
   /// products, not quantized under the i8 policy.
   LogicalResult groupedConv(linalg::Conv2DNgchwGfchwOp op) {
-    if (failed(haveBatchInput(op)) ||
-        failed(takeDecidedTiles(op, policy.batchInput)))
+    if (failed(haveBatchInput(op)))
       return failure();
     Location loc = op.getLoc();
     // [N, G, C/G, H, W], [G, F/G, C/G, KH, KW], [N, G, F/G, OH, OW].
     Value input = op.getInputs()[0], filter = op.getInputs()[1],
           output = op.getOutputs()[0];
+    OperandTypes types{elementOf(filter), patchesType(policy.batchInput)};
+    if (failed(takeDecidedTiles(op, policy.batchInput, types.a, types.b)))
+      return failure();
     auto w = shapeOf(filter), out = shapeOf(output);
     int64_t groups = w[0], depth = w[2] * w[3] * w[4], pixels = out[3] * out[4];
     bool addToC = !takeZeroFill(op);
@@ -170,7 +177,7 @@ public:
         b, loc, input,
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
     return im2colProducts(
-        op, nchw, {groups * w[1], groups * w[2], w[3], w[4]},
+        op, nchw, types.b, {groups * w[1], groups * w[2], w[3], w[4]},
         {out[0], groups * out[2], out[3], out[4]}, values(op.getStrides()),
         values(op.getDilations()),
         [&](OpBuilder &nb, Value image, Value patches) {
@@ -179,7 +186,7 @@ public:
               SmallVector<ReassociationIndices>{{0, 1}, {2}});
           emitDPEKernel(
               nb, loc, policy, policy.batchInput, {groups, w[1], pixels, depth},
-              nextName("grouped_conv"),
+              types, nextName("grouped_conv"),
               [&](OpBuilder &ob, Value group) {
                 Value y = slice(ob, loc, slice(ob, loc, output, image), group);
                 return std::make_tuple(
@@ -199,7 +206,8 @@ public:
     GemmShape shape{1, as[0], bs[1], as[1]};
     if (!isQuantized(policy.input)) {
       emitDPEKernel(
-          b, loc, policy, policy.input, shape, nextName(base),
+          b, loc, policy, policy.input, shape,
+          OperandTypes{elementOf(a), elementOf(bMat)}, nextName(base),
           [&](OpBuilder &nb, Value) {
             return std::make_tuple(a, bMat, output(nb));
           },
@@ -209,7 +217,8 @@ public:
     QuantizedOperands q = quantizeOperands(b, loc, *policy.machine, a, bMat,
                                            nextName("quantize"));
     emitDPEKernel(
-        b, loc, policy, policy.input, shape, nextName(base),
+        b, loc, policy, policy.input, shape,
+        OperandTypes{elementOf(q.a), elementOf(q.b)}, nextName(base),
         [&](OpBuilder &nb, Value) {
           return std::make_tuple(q.a, q.b, output(nb));
         },
@@ -244,14 +253,15 @@ private:
   /// `w` [F, C, KH, KW] and `out` [N, F, OH, OW] are the filter's and
   /// output's shapes with their channels ungrouped.
   LogicalResult im2colProducts(
-      Operation *op, Value input, ArrayRef<int64_t> w, ArrayRef<int64_t> out,
+      Operation *op, Value input, Type patchesElement, ArrayRef<int64_t> w,
+      ArrayRef<int64_t> out,
       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
       function_ref<void(OpBuilder &, Value image, Value patches)> multiply) {
     OpBuilder b(op);
     Location loc = op->getLoc();
     Value patches = allocateDRAM(
         b, loc,
-        MemRefType::get({w[1] * w[2] * w[3], out[2] * out[3]}, b.getF32Type()),
+        MemRefType::get({w[1] * w[2] * w[3], out[2] * out[3]}, patchesElement),
         *policy.machine);
     IndexMath x{b, loc};
     auto images = scf::ForOp::create(b, loc, x.c(0), x.c(out[0]), x.c(1));
@@ -274,7 +284,8 @@ private:
   /// carries a decision, for its kernels, instead of asking the tiling
   /// policy; an error where they are not three positive sizes whose
   /// buffers fit a PE's local memory.
-  LogicalResult takeDecidedTiles(linalg::LinalgOp op, Type input) {
+  LogicalResult takeDecidedTiles(linalg::LinalgOp op, Type input,
+                                 Type loadedA, Type loadedB) {
     policy.tiles.reset();
     policy.staging = false;
     auto decided = op->getAttrOfType<DenseI64ArrayAttr>(kProductTilesAttr);
@@ -305,8 +316,9 @@ private:
     }
     anvil::policy::ProductProblem problem;
     problem.input = dtypeOf(input);
-    problem.loaded = isQuantized(input) ? problem.input
-                                        : anvil::target::DType::F32;
+    // Quantized operands arrive in i8 whatever their source.
+    problem.loadedA = isQuantized(input) ? problem.input : dtypeOf(loadedA);
+    problem.loadedB = isQuantized(input) ? problem.input : dtypeOf(loadedB);
     int64_t needed = anvil::policy::productLocalBytes(tiles, problem);
     int64_t local = policy.machine->level(anvil::target::MemoryLevel::Local)
                         .capacityBytes;
@@ -333,6 +345,17 @@ private:
     return op.emitOpError("runs on the DPE in f16 or bf16 under the i8 "
                           "policy, and ")
            << target.getName() << " takes neither";
+  }
+
+  static Type elementOf(Value v) {
+    return cast<MemRefType>(v.getType()).getElementType();
+  }
+
+  /// The im2col buffer's element type for products run in `input`: that
+  /// type (the gather converts, and the products read half the bytes and
+  /// convert nothing), or f32 where the products quantize it first.
+  Type patchesType(Type input) {
+    return isQuantized(input) ? Float32Type::get(input.getContext()) : input;
   }
 
   TargetAttr target;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 using namespace anvil::target;
@@ -94,10 +95,11 @@ MemoryLevel sourceOf(bool staged) {
   return staged ? MemoryLevel::SRAM : MemoryLevel::DRAM;
 }
 
-/// The type an operand's slices arrive in: a staged copy holds the DPE's
-/// type (Tiling.h's landedType).
-DType landedType(const ProductKernel &p, const ProductKernel::Staging &s) {
-  return s.steps > 0 ? p.input : p.loaded;
+/// The type an operand read as `loaded` arrives in: a staged copy holds
+/// the DPE's type (Tiling.h's landedType).
+DType landedType(const ProductKernel &p, DType loaded,
+                 const ProductKernel::Staging &s) {
+  return s.steps > 0 ? p.input : loaded;
 }
 
 /// One C tile of `rows` x `cols`: what DPEKernel::emit issues for it, in
@@ -106,7 +108,8 @@ DType landedType(const ProductKernel &p, const ProductKernel::Staging &s) {
 void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
                  int64_t cols) {
   int64_t cBytes = dtypeBytes(DType::F32);
-  DType landedA = landedType(p, p.stagingA), landedB = landedType(p, p.stagingB);
+  DType landedA = landedType(p, p.loadedA, p.stagingA);
+  DType landedB = landedType(p, p.loadedB, p.stagingB);
   bool convertA = landedA != p.input, convertB = landedB != p.input;
   if (p.loadC)
     pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, /*together=*/true));
@@ -156,18 +159,18 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
 }
 
 /// The staging of one operand on one PE: its steps, two in flight.
-void stagingCopy(PETimeline &pe, const ProductKernel &p,
+void stagingCopy(PETimeline &pe, const ProductKernel &p, DType loaded,
                  const ProductKernel::Staging &staging, int64_t steps) {
   auto in = [&] {
     return pe.dma(MemoryLevel::DRAM, staging.rows,
-                  staging.cols * dtypeBytes(p.loaded));
+                  staging.cols * dtypeBytes(loaded));
   };
   auto out = [&] {
     return pe.dma(MemoryLevel::SRAM, staging.rows,
                   staging.cols * dtypeBytes(p.input));
   };
   int64_t last = 0;
-  if (p.loaded != p.input) {
+  if (loaded != p.input) {
     // DRAM to local, the SE's conversion, local to SRAM; the next step's
     // load in flight while this one converts.
     int64_t arrived = steps > 0 ? in() : 0;
@@ -216,7 +219,9 @@ struct ProductRun {
 int64_t stagingCycles(const TargetDesc &desc, const ProductKernel &p,
                       ProductRun &run) {
   int64_t pes = std::max<int64_t>(p.pes, 1), cycles = 0;
-  for (const ProductKernel::Staging *staging : {&p.stagingA, &p.stagingB}) {
+  for (auto [staging, loaded] :
+       {std::make_pair(&p.stagingA, p.loadedA),
+        std::make_pair(&p.stagingB, p.loadedB)}) {
     if (staging->steps == 0)
       continue;
     // The PEs share the levels as the staging's own transfers, not the
@@ -225,17 +230,17 @@ int64_t stagingCycles(const TargetDesc &desc, const ProductKernel &p,
     int64_t active = std::min(pes, staging->steps);
     int64_t perPE = llvm::divideCeil(staging->steps, pes);
     PETimeline first = Busy().timeline(desc, active);
-    stagingCopy(first, p, *staging, perPE);
+    stagingCopy(first, p, loaded, *staging, perPE);
     Busy own;
     std::copy(std::begin(first.transferCycles), std::end(first.transferCycles),
               own.transferCycles);
     own.periodCycles = std::max<int64_t>(first.clock, 1);
     PETimeline pe = own.timeline(desc, active);
-    stagingCopy(pe, p, *staging, perPE);
+    stagingCopy(pe, p, loaded, *staging, perPE);
     cycles += pe.clock;
     run.bytes[static_cast<int>(MemoryLevel::DRAM)] +=
         staging->steps * dmaBytesMoved(desc, MemoryLevel::DRAM, staging->rows,
-                                       staging->cols * dtypeBytes(p.loaded));
+                                       staging->cols * dtypeBytes(loaded));
     run.bytes[static_cast<int>(MemoryLevel::SRAM)] +=
         staging->steps * dmaBytesMoved(desc, MemoryLevel::SRAM, staging->rows,
                                        staging->cols * dtypeBytes(p.input));

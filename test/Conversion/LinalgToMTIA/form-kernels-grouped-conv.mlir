@@ -7,7 +7,8 @@
 // CHECK-LABEL: func.func @grouped(
 // CHECK-SAME: %[[X:[^:]*]]: memref<1x4x8x10x10xf32>, %[[W:[^:]*]]: memref<4x16x8x3x3xf32>, %[[Y:[^:]*]]: memref<1x4x16x8x8xf32>
 // CHECK: %[[NCHW:.*]] = memref.collapse_shape %[[X]] {{\[}}[0], [1, 2], [3], [4]] : memref<1x4x8x10x10xf32> into memref<1x32x10x10xf32>
-// CHECK: %[[PATCHES:.*]] = memref.alloc() {alignment = 64 : i64} : memref<288x64xf32>
+// The patches are gathered in the DPE's type (f16), which the products read.
+// CHECK: %[[PATCHES:.*]] = memref.alloc() {alignment = 64 : i64} : memref<288x64xf16>
 // CHECK: mtia.launch "im2col_0" pes(
 // CHECK: %[[GROUPS:.*]] = memref.expand_shape %[[PATCHES]] {{\[}}[0, 1], [2]] output_shape [4, 72, 64]
 // CHECK: mtia.launch "grouped_conv_1" pes(4) {
