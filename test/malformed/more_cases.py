@@ -107,6 +107,15 @@ def node_cases(case, model, save_onnx, compile_cmd):
         [[2, 3]], [2], inits=[h.make_tensor("i", T.INT64, [], [0])])
     one("lrn_bias_beyond_int", "LRN", x, [[1, 2, 3, 3]], [1, 2, 3, 3],
         attrs={"size": 3, "bias": -1e30}, dtype=T.INT32)
+    # Empty tensors are valid: these compile (each once divided by an
+    # element count that was zero).
+    one("hardmax_coerced_empty", "Hardmax", x, [[0, 3]], [0, 3],
+        attrs={"axis": 1}, opset=11, code=0, message="")
+    one("groupnorm_empty_batch", "GroupNormalization",
+        [("x", True), ("s", False), ("b", False)], [[0, 4, 3, 3]],
+        [0, 4, 3, 3], attrs={"num_groups": 2}, opset=18, code=0, message="",
+        inits=[h.make_tensor("s", T.FLOAT, [2], [1, 1]),
+               h.make_tensor("b", T.FLOAT, [2], [0, 0])])
     one("conv_dilation_overflows", "Conv", [("x", True), ("w", True)],
         [[1, 3, 8, 8], [4, 3, 3, 3]], [1, 4, 6, 6],
         attrs={"dilations": [2**62, 2**62]})

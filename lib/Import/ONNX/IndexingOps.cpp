@@ -105,8 +105,10 @@ LogicalResult importHardmax(NodeContext &n) {
   NNBuilder nb(n.b, n.loc);
   if (n.opset >= 13)
     return n.finish(nb, hardmax(nb, n.input(0), *axis));
+  // Both sides counted, not one divided out: a side may hold no elements.
   int64_t outer = ShapedType::getNumElements(in.getShape().take_front(*axis));
-  Value flat = nb.reshape(n.input(0), {outer, in.getNumElements() / outer});
+  int64_t inner = ShapedType::getNumElements(in.getShape().drop_front(*axis));
+  Value flat = nb.reshape(n.input(0), {outer, inner});
   return n.finish(nb, nb.reshape(hardmax(nb, flat, 1), in.getShape()));
 }
 

@@ -55,8 +55,9 @@ LogicalResult importGroupNorm(NodeContext &n) {
     return n.invalid("scale and bias need " + Twine(affine) + " elements");
   NNBuilder nb(n.b, n.loc);
   int64_t batch = x.getDimSize(0);
-  Value grouped = nb.reshape(
-      n.input(0), {batch, groups, x.getNumElements() / (batch * groups)});
+  // Counted, not divided out of the total: the batch may be empty.
+  int64_t spatial = ShapedType::getNumElements(x.getShape().drop_front(2));
+  Value grouped = nb.reshape(n.input(0), {batch, groups, perGroup * spatial});
   LayerNorm norm = buildLayerNorm(nb, grouped, nullptr, nullptr, 2,
                                   n.getFloat("epsilon", 1e-5));
   Value y;
@@ -65,8 +66,7 @@ LogicalResult importGroupNorm(NodeContext &n) {
     y = nb.create<nn::MulOp>({y, perChannel(nb, n.input(1), rank)});
     y = nb.create<nn::AddOp>({y, perChannel(nb, n.input(2), rank)});
   } else {
-    y = nb.reshape(norm.y, {batch, groups, perGroup,
-                            x.getNumElements() / (batch * channels)});
+    y = nb.reshape(norm.y, {batch, groups, perGroup, spatial});
     y = nb.create<nn::MulOp>({y, nb.reshape(n.input(1), {groups, 1, 1})});
     y = nb.create<nn::AddOp>({y, nb.reshape(n.input(2), {groups, 1, 1})});
     y = nb.reshape(y, x.getShape());
