@@ -102,17 +102,24 @@ DType landedType(const ProductKernel &p, DType loaded,
   return s.steps > 0 ? p.input : loaded;
 }
 
+/// Where a task stands among its PE's: the PEs start their first tasks
+/// together and end their last ones together, and drift apart between.
+struct TaskPlace {
+  bool first = true, last = true;
+};
+
 /// One C tile of `rows` x `cols`: what DPEKernel::emit issues for it, in
 /// its order, on `pe`'s timeline (which starts where the previous task
-/// ended).
+/// ended). The C tile's load in a first task and its store in a last one
+/// share DRAM with every PE of the wave, which reach them together.
 void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
-                 int64_t cols) {
+                 int64_t cols, TaskPlace place) {
   int64_t cBytes = dtypeBytes(DType::F32);
   DType landedA = landedType(p, p.loadedA, p.stagingA);
   DType landedB = landedType(p, p.loadedB, p.stagingB);
   bool convertA = landedA != p.input, convertB = landedB != p.input;
   if (p.loadC)
-    pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, /*together=*/true));
+    pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, place.first));
   int64_t slices = llvm::divideCeil(p.k, p.tk);
   auto load = [&](int64_t slice) {
     int64_t depth = std::min(p.tk, p.k - slice * p.tk);
@@ -155,7 +162,7 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
     pe.core(DType::F32, 4 * elements,
             elements * (dtypeBytes(DType::I32) + (p.loadC ? 2 : 1) * cBytes));
   }
-  pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, /*together=*/true));
+  pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, place.last));
 }
 
 /// The staging of one operand on one PE: its steps, two in flight.
@@ -254,21 +261,23 @@ ProductRun runProduct(const TargetDesc &desc, const ProductKernel &p,
   int64_t pes = std::max<int64_t>(p.pes, 1);
   int64_t stagingEnd = stagingCycles(desc, p, run);
 
-  // Tasks differ only in their tile's rows and columns and in how many
-  // PEs run beside them (fewer in the last wave): price each such task
-  // once, then sum each PE's tasks.
+  // Tasks differ only in their tile's rows and columns, in how many PEs
+  // run beside them (fewer in the last wave) and in whether they are a
+  // PE's first or last: price each such task once, then sum each PE's
+  // tasks.
   struct Priced {
     int64_t cycles;
     int64_t transfer[kNumMemoryLevels];
     int64_t bytes[kNumMemoryLevels];
   };
-  std::map<std::tuple<int64_t, int64_t, int64_t>, Priced> shapes;
-  auto price = [&](int64_t rows, int64_t cols,
-                   int64_t active) -> const Priced & {
-    auto [it, inserted] = shapes.try_emplace({rows, cols, active});
+  std::map<std::tuple<int64_t, int64_t, int64_t, bool, bool>, Priced> shapes;
+  auto price = [&](int64_t rows, int64_t cols, int64_t active,
+                   TaskPlace place) -> const Priced & {
+    auto [it, inserted] =
+        shapes.try_emplace({rows, cols, active, place.first, place.last});
     if (inserted) {
       PETimeline pe = busy.timeline(desc, active);
-      productTask(pe, p, rows, cols);
+      productTask(pe, p, rows, cols, place);
       it->second.cycles = pe.clock;
       std::copy(std::begin(pe.transferCycles), std::end(pe.transferCycles),
                 it->second.transfer);
@@ -284,8 +293,9 @@ ProductRun runProduct(const TargetDesc &desc, const ProductKernel &p,
     int64_t inBatch = t % (rowTiles * colTiles);
     int64_t i = inBatch / colTiles, j = inBatch % colTiles;
     int64_t active = std::min(pes, tasks - t / pes * pes);
+    TaskPlace place{t < pes, t + pes >= tasks};
     const Priced &task = price(std::min(p.tm, p.m - i * p.tm),
-                               std::min(p.tn, p.n - j * p.tn), active);
+                               std::min(p.tn, p.n - j * p.tn), active, place);
     ProductRun &pe = perPE[t % pes];
     pe.cycles += task.cycles;
     for (int l = 0; l < kNumMemoryLevels; ++l) {
