@@ -107,6 +107,8 @@ def node_cases(case, model, save_onnx, compile_cmd):
         [[2, 3]], [2], inits=[h.make_tensor("i", T.INT64, [], [0])])
     one("lrn_bias_beyond_int", "LRN", x, [[1, 2, 3, 3]], [1, 2, 3, 3],
         attrs={"size": 3, "bias": -1e30}, dtype=T.INT32)
+    one("shrink_bias_beyond_int", "Shrink", x, [[4]], [4],
+        attrs={"bias": -1.1e20}, dtype=T.INT32)
     # Empty tensors are valid: these compile (each once divided by an
     # element count that was zero).
     one("hardmax_coerced_empty", "Hardmax", x, [[0, 3]], [0, 3],
@@ -444,6 +446,7 @@ EXPECTED = {
     'convtranspose_output_shape_short': (2, "'convtranspose_output_shape_short' \\(ConvTranspose, opset 17\\): output_shape must give 2 positive sizes"),
     'einsum_diagonal_not_square': (2, "'einsum_diagonal_not_square' \\(Einsum, opset 17\\): label 'i' repeats in one term over sizes 3 and 5"),
     'gathernd_scalar_indices': (2, "'gathernd_scalar_indices' \\(GatherND, opset 17\\): indices \\[\\.\\.\\., k\\] and batch_dims do not fit the data"),
+    'shrink_bias_beyond_int': (2, "'shrink_bias_beyond_int' \\(Shrink, opset 17\\): the constant -?[0-9.]+ does not fit the operand's type i32"),
     'lrn_bias_beyond_int': (2, "'lrn_bias_beyond_int' \\(LRN, opset 17\\): the constant -?[0-9.]+ does not fit the operand's type i32"),
     'tile_repeats_overflow': (2, "'tile_repeats_overflow' \\(Tile, opset 17\\): repeating 4 elements 4611686018427387904 times overflows 64 bits"),
     'conv_dilation_overflows': (2, "'conv_dilation_overflows' \\(Conv, opset 17\\): kernel does not fit spatial dimension 0"),

@@ -111,31 +111,22 @@ LogicalResult importIsNaN(NodeContext &n) {
   return failed(v) ? failure() : n.setOutputs(*v);
 }
 
-/// Shrink: x + bias below -lambd, x - bias above lambd, 0 between.
+/// Shrink: x + bias below -lambd, x - bias above lambd, 0 between. The
+/// attributes become constants of x's type, which must hold them.
 LogicalResult importShrink(NodeContext &n) {
   if (failed(n.checkAttributes({"bias", "lambd"})))
     return failure();
   Type element = n.inputType(0).getElementType();
-  auto scalar = [&](double v) {
-    Attribute a = isa<FloatType>(element)
-                      ? Attribute(n.b.getFloatAttr(element, v))
-                      : Attribute(n.b.getIntegerAttr(element, int64_t(v)));
-    return n.constant(
-        DenseElementsAttr::get(RankedTensorType::get({}, element), a));
-  };
   double lambd = n.getFloat("lambd", 0.5), bias = n.getFloat("bias", 0);
+  NNBuilder nb(n.b, n.loc);
   Value x = n.input(0);
-  auto below = n.create<nn::LessOp>(ValueRange{x, scalar(-lambd)});
-  auto above = n.create<nn::GreaterOp>(ValueRange{x, scalar(lambd)});
-  auto plus = n.create<nn::AddOp>(ValueRange{x, scalar(bias)});
-  auto minus = n.create<nn::SubOp>(ValueRange{x, scalar(bias)});
-  if (failed(below) || failed(above) || failed(plus) || failed(minus))
-    return failure();
-  auto upper = n.create<nn::WhereOp>(ValueRange{*above, *minus, scalar(0)});
-  auto v = failed(upper)
-               ? upper
-               : n.create<nn::WhereOp>(ValueRange{*below, *plus, *upper});
-  return failed(v) ? failure() : n.setOutputs(*v);
+  Value below = nb.create<nn::LessOp>({x, nb.scalar(-lambd, element)});
+  Value above = nb.create<nn::GreaterOp>({x, nb.scalar(lambd, element)});
+  Value plus = nb.create<nn::AddOp>({x, nb.scalar(bias, element)});
+  Value minus = nb.create<nn::SubOp>({x, nb.scalar(bias, element)});
+  Value upper =
+      nb.create<nn::WhereOp>({above, minus, nb.scalar(0, element)});
+  return n.finish(nb, nb.create<nn::WhereOp>({below, plus, upper}));
 }
 
 /// A unary op with float attributes: `names[i]` defaults to `defaults[i]`
