@@ -16,6 +16,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -574,6 +575,13 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, Loc loc,
     return emitOptionalError(loc, "expects ", 2 * rank, " pads");
   if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
     return emitOptionalError(loc, "pads must be non-negative");
+  // An integer tensor is padded with the value converted to its type,
+  // which a float outside 64 bits has no conversion to.
+  double value = adaptor.getValue().convertToDouble();
+  if (!isa<FloatType>(input.getElementType()) &&
+      !(std::isfinite(value) && value >= -0x1p63 && value < 0x1p63))
+    return emitOptionalError(loc, "the padding value ", value,
+                             " does not fit ", input.getElementType());
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < rank; ++d)
     shape.push_back(input.getDimSize(d) + pads[d] + pads[d + rank]);
