@@ -1,5 +1,6 @@
 // RUN: anvil-opt %s -split-input-file --anvil-mtia-fusion --anvil-mtia-form-kernels --canonicalize | FileCheck %s
 // RUN: anvil-opt %s -split-input-file --anvil-mtia-fusion --anvil-mtia-form-kernels=sram-staging=false | FileCheck %s --check-prefix=OFF
+// RUN: anvil-opt %s -split-input-file --anvil-mtia-fusion --anvil-mtia-form-kernels=dpe-type=i8 --canonicalize | FileCheck %s --check-prefix=I8
 // A product's operand that several C tiles read is copied into SRAM by all
 // the kernel's PEs first, converted once to the DPE's type on the way (the
 // SE converts in local memory, so an f32 copy goes through it on both
@@ -79,6 +80,27 @@ module attributes {mtia.target = #mtia.target<name = "mtia-2i", num_pes = 64,
     dpe_inputs = [i8, f16, bf16], broadcast = true, gather = true, dram_prefetch = true>} {
 func.func @prefetch(%a: memref<70x100xf32>, %b: memref<100x90xf32>, %c: memref<70x90xf32>) {
   linalg.matmul ins(%a, %b : memref<70x100xf32>, memref<100x90xf32>) outs(%c : memref<70x90xf32>)
+  return
+}
+}
+
+// -----
+
+// i8 operands, already quantized, need no conversion: on mtia-2i each
+// staging step is one DMA from DRAM straight into SRAM (the first
+// policy stages both: two tiles read each operand).
+// I8-LABEL: func.func @prefetch_i8(
+// I8: mtia.launch "matmul_1"
+// I8: %[[SA:.*]] = memref.alloca() : memref<70x100xi8, #mtia.memory_space<sram>>
+// I8-NOT: mtia.se_convert
+// I8: mtia.dma %{{.*}}, %{{.*}} : memref<?x?xi8, strided<[100, 1], offset: ?>>, memref<?x?xi8, strided<[100, 1], offset: ?>, #mtia.memory_space<sram>>
+// I8: mtia.barrier
+module attributes {mtia.target = #mtia.target<name = "mtia-2i", num_pes = 64,
+    local_bytes = 393216, sram_bytes = 268435456, tile_rows = 32, tile_row_bytes = 32,
+    dpe_inputs = [i8, f16, bf16], broadcast = true, gather = true, dram_prefetch = true>} {
+func.func @prefetch_i8(%a: memref<70x100xf32>, %b: memref<100x90xf32>, %c: memref<70x90xf32>) {
+  linalg.matmul {anvil.product_tiles = array<i64: 64, 64, 128>}
+    ins(%a, %b : memref<70x100xf32>, memref<100x90xf32>) outs(%c : memref<70x90xf32>)
   return
 }
 }
