@@ -247,7 +247,7 @@ def simulate(binary, source, inputs, target, flags, directory, tag):
             "on_dpe": on_dpe, "seconds": seconds}
 
 
-def candidates(binary, linalg, target):
+def candidates(binary, linalg):
     """Roller's ranked candidates of the op's product kernel, all of them."""
     printed = run([os.path.join(binary, "anvil-opt"), linalg,
                    "--anvil-mtia-pipeline=tiling=roller "
@@ -286,7 +286,7 @@ def exhaustive(binary, model, inputs, target, directory):
         raise RuntimeError(emitted.stderr)
     text = open(linalg).read()
     pairs = []
-    for i, candidate in enumerate(candidates(binary, linalg, target)):
+    for i, candidate in enumerate(candidates(binary, linalg)):
         decided = os.path.join(directory, "decided.mlir")
         with open(decided, "w") as f:
             f.write(replayed(text, candidate))
