@@ -159,18 +159,20 @@ def macs(spec):
     return n * f * oh * ow * cg * kh * kw
 
 
-def write_model(spec, directory):
-    """The one-node ONNX model of `spec` and its inputs' .npy files."""
+def write_model(spec, directory, dtype="f32"):
+    """The one-node ONNX model of `spec` in `dtype` (f32 or f16) and its
+    inputs' .npy files."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
     rng = np.random.default_rng(0)
     inits, inputs, files = [], [], []
+    element = {"f32": TensorProto.FLOAT, "f16": TensorProto.FLOAT16}[dtype]
+    numpy_type = {"f32": np.float32, "f16": np.float16}[dtype]
 
     def tensor_input(name, shape):
-        inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT,
-                                                    shape))
+        inputs.append(helper.make_tensor_value_info(name, element, shape))
         path = os.path.join(directory, name + ".npy")
-        np.save(path, rng.standard_normal(shape).astype(np.float32))
+        np.save(path, rng.standard_normal(shape).astype(numpy_type))
         files.append(path)
 
     if spec["op"] == "matmul":
@@ -179,19 +181,19 @@ def write_model(spec, directory):
             tensor_input("b", spec["b"])
         else:
             inits.append(numpy_helper.from_array(
-                rng.standard_normal(spec["b"]).astype(np.float32), "b"))
+                rng.standard_normal(spec["b"]).astype(numpy_type), "b"))
         node = helper.make_node("MatMul", ["a", "b"], ["y"])
     else:
         tensor_input("x", spec["input"])
         inits.append(numpy_helper.from_array(
-            (rng.standard_normal(spec["weight"]) * 0.1).astype(np.float32),
+            (rng.standard_normal(spec["weight"]) * 0.1).astype(numpy_type),
             "w"))
         pads = spec["pad"] + spec["pad"]
         node = helper.make_node("Conv", ["x", "w"], ["y"],
                                 strides=spec["stride"], pads=pads,
                                 dilations=spec["dilation"],
                                 group=spec["groups"])
-    output = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    output = helper.make_tensor_value_info("y", element, None)
     graph = helper.make_graph([node], "op", inputs, [output], inits)
     model = helper.make_model(graph,
                               opset_imports=[helper.make_opsetid("", 17)])
@@ -319,6 +321,9 @@ def geomean(values):
 
 def run_benchmark(args):
     specs = json.load(open(LIST))
+    if args.gemm:
+        specs = [{"name": "gemm/%dx%dx%d" % (n, n, n), "op": "matmul",
+                  "a": [n, n], "b": [n, n]} for n in args.gemm]
     if args.filter:
         specs = [s for s in specs if args.filter in s["name"]]
     if args.every > 1:
@@ -326,13 +331,13 @@ def run_benchmark(args):
     results = []
     for target in args.target:
         peak, launch = machine_figures(target)
-        print("== %s: %d operators" % (target, len(specs)))
+        print("== %s: %d operators in %s" % (target, len(specs), args.dtype))
         print("%-44s %9s %9s %6s %6s %7s %8s%s" % (
             "operator", "fixed", "roller", "fixed%", "rol%", "speedup",
             "pass ms", "  best  first/best  rho" if args.exhaustive else ""))
         for spec in specs:
             with tempfile.TemporaryDirectory(prefix="anvil-op-") as d:
-                model, inputs = write_model(spec, d)
+                model, inputs = write_model(spec, d, args.dtype)
                 fixed = simulate(args.bin, model, inputs, target,
                                  ["--disable=roller"], d, "fixed")
                 roller = simulate(args.bin, model, inputs, target, [], d,
@@ -432,6 +437,11 @@ def main():
                     help="only every N-th operator of the list")
     go.add_argument("--exhaustive", action="store_true",
                     help="also simulate every candidate Roller prices")
+    go.add_argument("--dtype", choices=["f32", "f16"], default="f32",
+                    help="the models' element type (default f32)")
+    go.add_argument("--gemm", type=int, action="append",
+                    help="instead of the list: a square N x N x N MatMul "
+                    "(B a weight), for each N given")
     go.add_argument("--out", help="write the rows as JSON here")
     args = parser.parse_args()
     if args.command == "list":

@@ -57,6 +57,18 @@ TEST(FixedTilesTest, ProductTilesHalveDepthFirstUntilTheyFit) {
   EXPECT_EQ(t.tk, 16);
 }
 
+TEST(FixedTilesTest, ANarrowCTakesItsOwnCopyOfTheTile) {
+  // An f16 model's product: A and B arrive in f16 (no conversion copies);
+  // the f32 sums are converted into an f16 tile on their way out.
+  ProductTiles t{64, 64, 64};
+  ProductProblem p;
+  p.loadedA = p.loadedB = DType::F16;
+  int64_t f32C = productLocalBytes(t, p);
+  EXPECT_EQ(f32C, 2 * (64 * 64 * 2) * 2 + 64 * 64 * 4);
+  p.stored = DType::F16;
+  EXPECT_EQ(productLocalBytes(t, p), f32C + 64 * 64 * 2);
+}
+
 TEST(FixedTilesTest, BatchOneUsesEveryPEThroughTheChannels) {
   // An NCHW elementwise op at batch 1: the channels give the tasks.
   TaskGrid g = chooseTaskGrid({1, 64, 56, 56}, {true, true, true, true}, 64);

@@ -33,6 +33,9 @@ int64_t anvil::policy::productLocalBytes(const ProductTiles &t,
   // i8: the i32 sum beside the f32 tile, and the tile's scales.
   if (problem.input == DType::I8)
     bytes += tile + (t.tm + t.tn) * f32;
+  // C stored narrower: the tile converted on its way out (and in).
+  if (problem.stored != DType::F32)
+    bytes += t.tm * t.tn * dtypeBytes(problem.stored);
   return bytes;
 }
 

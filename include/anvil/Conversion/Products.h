@@ -17,6 +17,15 @@ namespace anvil {
 /// buffer.
 bool hasStaticF32Operands(mlir::linalg::LinalgOp op);
 
+/// The element type every operand of `op` shares, where each is a
+/// statically shaped tensor or buffer; null otherwise.
+mlir::Type sharedStaticElementType(mlir::linalg::LinalgOp op);
+
+/// The element type of a matmul, batch matmul or NCHW convolution with
+/// static shapes, default indexing maps and one element type for all its
+/// operands; null for any other op.
+mlir::Type staticProductElementType(mlir::linalg::LinalgOp op);
+
 /// An f32 matmul, batch matmul or NCHW convolution with static shapes and
 /// default indexing maps (on tensors or buffers): what the host's GEMM
 /// kernel and the DPE take. The host's tiling pass leaves these whole.

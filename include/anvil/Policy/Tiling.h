@@ -44,12 +44,14 @@ struct ProductTiles {
 
 /// A product the DPE runs: C[b] = A[b] B[b] for b < batches, A m x k and
 /// B k x n read as `loadedA`, `loadedB` (f32, or already the DPE's type:
-/// quantized operands, an im2col buffer written in it) and multiplied as
-/// `input`.
+/// products of a 16-bit model, quantized operands, an im2col buffer
+/// written in it) and multiplied as `input`; C summed in f32 and `stored`
+/// as f32 or, for a 16-bit model, in its type.
 struct ProductProblem {
   int64_t batches = 1, m = 0, n = 0, k = 0;
   target::DType input = target::DType::F16;
   target::DType loadedA = target::DType::F32, loadedB = target::DType::F32;
+  target::DType stored = target::DType::F32;
   /// The SRAM bytes a staged copy of A, of B, takes; 0 where the kernel
   /// may not stage that operand.
   int64_t stagedBytesA = 0, stagedBytesB = 0;
@@ -75,9 +77,9 @@ target::DType landedType(target::DType input, target::DType loaded,
 
 /// Local-memory bytes a product's kernel allocates for `tiles` (each
 /// operand's slice buffers, two DPE-type copies of an operand that is
-/// converted slice by slice, the accumulator; docs/Targets.md). i8
-/// operands arrive quantized and each C tile sums in i32 beside its f32
-/// tile.
+/// converted slice by slice, the f32 accumulator and, where C is stored in
+/// a narrower type, its copy in that type; docs/Targets.md). i8 operands
+/// arrive quantized and each C tile sums in i32 beside its f32 tile.
 int64_t productLocalBytes(const ProductTiles &tiles,
                           const ProductProblem &problem);
 

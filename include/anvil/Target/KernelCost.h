@@ -46,6 +46,9 @@ struct ProductKernel {
   /// The DPE's input type, and the types A and B have in DRAM (f32, or
   /// already `input`: quantized, or an im2col buffer written in it).
   DType input = DType::F16, loadedA = DType::F32, loadedB = DType::F32;
+  /// C's type in DRAM: f32, or a 16-bit model's type, which the SE
+  /// converts each tile to (and from, when it is loaded).
+  DType stored = DType::F32;
   bool quantized = false;
   int64_t batches = 1, m = 0, n = 0, k = 0;
   int64_t tm = 0, tn = 0, tk = 0;

@@ -8,24 +8,39 @@
 using namespace mlir;
 
 bool anvil::hasStaticF32Operands(linalg::LinalgOp op) {
-  return llvm::all_of(op->getOperandTypes(), [](Type t) {
-    auto shaped = dyn_cast<ShapedType>(t);
-    return shaped && shaped.hasStaticShape() && shaped.getElementType().isF32();
-  });
+  Type element = sharedStaticElementType(op);
+  return element && element.isF32();
 }
 
-bool anvil::isStaticF32Product(linalg::LinalgOp op) {
+Type anvil::sharedStaticElementType(linalg::LinalgOp op) {
+  Type element;
+  for (Type t : op->getOperandTypes()) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    if (!shaped || !shaped.hasStaticShape() ||
+        (element && shaped.getElementType() != element))
+      return Type();
+    element = shaped.getElementType();
+  }
+  return element;
+}
+
+Type anvil::staticProductElementType(linalg::LinalgOp op) {
   if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNchwFchwOp>(
           op))
-    return false;
+    return Type();
   // Matmuls with transposing or broadcasting indexing maps stay linalg.
   if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
       matmul && matmul.hasUserDefinedMaps())
-    return false;
+    return Type();
   if (auto batch = dyn_cast<linalg::BatchMatmulOp>(op.getOperation());
       batch && batch.hasUserDefinedMaps())
-    return false;
-  return hasStaticF32Operands(op);
+    return Type();
+  return sharedStaticElementType(op);
+}
+
+bool anvil::isStaticF32Product(linalg::LinalgOp op) {
+  Type element = staticProductElementType(op);
+  return element && element.isF32();
 }
 
 /// patches[c, kh, kw, oh, ow] = input[image, c, oh*sh + kh*dh, ow*sw + kw*dw]

@@ -53,7 +53,8 @@ StagingBlocks stagingBlocks(int64_t batches, int64_t rows, int64_t cols,
 
 /// Emits a DPE kernel for C[b] = A[b] B[b] before the builder's insertion
 /// point: A and B in DRAM as `types` (f32, converted to `input`, or
-/// already `input`: for i8, quantized with their `Scales`); C f32 in DRAM.
+/// already `input`: for i8, quantized with their `Scales`); C in DRAM as
+/// `types.c`, summed in f32.
 class DPEKernel {
 public:
   DPEKernel(OpBuilder &b, Location loc, const DPEPolicy &policy, Type input,
@@ -97,19 +98,36 @@ public:
                        x.c(shape.k), x.c(shape.n));
     Value tile = subview2D(b, loc, acc, x.c(0), x.c(0), rows, cols);
     Value out = subview2D(b, loc, c, i0, j0, rows, cols);
-    if (addToC)
+    // C moves through its DRAM-type copy where it is not f32.
+    Value moved = storedTile
+                      ? subview2D(b, loc, storedTile, x.c(0), x.c(0), rows, cols)
+                      : tile;
+    if (addToC) {
       WaitOp::create(b, loc,
-                     ValueRange{DMAOp::create(b, loc, token(b), out, tile)});
+                     ValueRange{DMAOp::create(b, loc, token(b), out, moved)});
+      if (storedTile)
+        convertWhole(storedTile, acc);
+    }
     Slice slice{a, bMat, i0, j0, rows, cols};
     Value product = reduce(slice, addToC && !quantized);
     WaitOp::create(b, loc, ValueRange{product});
     if (quantized)
       rescale(scales, slice, tile, addToC);
+    if (storedTile)
+      convertWhole(acc, storedTile);
     WaitOp::create(b, loc,
-                   ValueRange{DMAOp::create(b, loc, token(b), tile, out)});
+                   ValueRange{DMAOp::create(b, loc, token(b), moved, out)});
   }
 
 private:
+  /// Converts all of local buffer `from` into `to` on the SE and waits: a
+  /// whole tile is one static run, and the rows and columns beyond a
+  /// partial tile's are never stored.
+  void convertWhole(Value from, Value to) {
+    WaitOp::create(b, loc,
+                   ValueRange{SEConvertOp::create(b, loc, token(b), from, to)});
+  }
+
   /// Copies in SRAM of the operands that several C tiles read (null where
   /// the tiles read DRAM).
   struct Staged {
@@ -126,6 +144,7 @@ private:
     p.input = dtypeOf(input);
     p.loadedA = dtypeOf(types.a);
     p.loadedB = dtypeOf(types.b);
+    p.stored = dtypeOf(types.c);
     if (policy.sramStaging) {
       auto bytes = [&](int64_t rows, int64_t cols) {
         return localBufferBytes(bufferType(
@@ -185,6 +204,7 @@ private:
     p.input = dtypeOf(input);
     p.loadedA = dtypeOf(types.a);
     p.loadedB = dtypeOf(types.b);
+    p.stored = dtypeOf(types.c);
     p.quantized = quantized;
     p.batches = shape.batches;
     p.m = shape.m;
@@ -443,8 +463,9 @@ private:
 
   /// One local arena of productLocalBytes, carved in its order: the f32
   /// tile (and, quantized, its i32 sum and scales), then each operand's
-  /// ring of slices and, where it converts, its two DPE-type copies. The
-  /// staging steps use the same bytes before the products start.
+  /// ring of slices and, where it converts, its two DPE-type copies, then
+  /// C's copy in its DRAM type where that is not f32. The staging steps
+  /// use the same bytes before the products start.
   void allocateBuffers() {
     MLIRContext *ctx = b.getContext();
     int64_t bytes = anvil::policy::productLocalBytes(tiles, problem());
@@ -475,6 +496,8 @@ private:
     };
     operand(ringA, tiles.tm, tiles.tk, types.a, tiles.stageA);
     operand(ringB, tiles.tk, tiles.tn, types.b, tiles.stageB);
+    if (types.c != f32)
+      storedTile = carve({tiles.tm, tiles.tn}, types.c);
     assert(offset == bytes && "the arena is carved as productLocalBytes");
   }
 
@@ -661,8 +684,9 @@ private:
   OperandTypes types;
   ProductTiles tiles;
   // The local arena and its views: the f32 tile; when quantized, its i32
-  // sum and its rows' and columns' scales; the operands' rings.
-  Value arena, acc, sum, aMax, bMax;
+  // sum and its rows' and columns' scales; the operands' rings; C's copy
+  // in its DRAM type, where that is not f32.
+  Value arena, acc, sum, aMax, bMax, storedTile;
   Ring ringA, ringB;
 };
 

@@ -34,10 +34,12 @@ struct GemmShape {
 };
 
 /// The element types A and B have in DRAM: f32, which the kernel converts
-/// to the DPE's type, or already that type (quantized operands, an im2col
-/// buffer written in it).
+/// to the DPE's type, or already that type (a 16-bit model's products,
+/// quantized operands, an im2col buffer written in it); and C's: f32, or a
+/// 16-bit model's type, to which the SE converts each f32 sum on its way
+/// out (and from which on its way in).
 struct OperandTypes {
-  mlir::Type a, b;
+  mlir::Type a, b, c;
 };
 
 /// How products run on the DPE: the machine (its description, and the
@@ -69,7 +71,8 @@ struct Scales {
 /// Emits a DPE kernel named `name` for C[b] = A[b] B[b] before the
 /// builder's insertion point: A and B in DRAM as `types`, f32 converted to
 /// `input` (once, where staged, else tile by tile) or already `input` (for
-/// i8, quantized with their `scales`); C f32 in DRAM. `addToC`: linalg's products add to their output; unless it was
+/// i8, quantized with their `scales`); C in DRAM as `types.c`, summed in
+/// f32. `addToC`: linalg's products add to their output; unless it was
 /// just zeroed, each C tile is loaded before the reduction adds to it.
 void emitDPEKernel(mlir::OpBuilder &b, mlir::Location loc,
                    const DPEPolicy &policy, mlir::Type input, GemmShape shape,

@@ -93,13 +93,15 @@ public:
   }
 
   LogicalResult matmul(linalg::MatmulOp op) {
-    if (failed(takeDecidedTiles(op, policy.input, elementOf(op.getInputs()[0]),
-                                elementOf(op.getInputs()[1]))))
+    Value a = op.getInputs()[0], bMat = op.getInputs()[1],
+          c = op.getOutputs()[0];
+    Type input = inputFor(elementOf(a), /*batched=*/false);
+    OperandTypes types{elementOf(a), elementOf(bMat), elementOf(c)};
+    if (failed(takeDecidedTiles(op, input, types)))
       return failure();
     OpBuilder b(op);
-    Value c = op.getOutputs()[0];
     product(
-        b, op.getLoc(), "matmul", op.getInputs()[0], op.getInputs()[1],
+        b, op.getLoc(), "matmul", input, a, bMat, types.c,
         [&](OpBuilder &) { return c; }, !takeZeroFill(op));
     op.erase();
     return success();
@@ -108,17 +110,18 @@ public:
   /// Batched products (attention's) are not quantized: under the i8 policy
   /// they run in the machine's 16-bit type.
   LogicalResult batchMatmul(linalg::BatchMatmulOp op) {
-    if (failed(haveBatchInput(op)))
-      return failure();
     OperandTypes types{elementOf(op.getInputs()[0]),
-                       elementOf(op.getInputs()[1])};
-    if (failed(takeDecidedTiles(op, policy.batchInput, types.a, types.b)))
+                       elementOf(op.getInputs()[1]),
+                       elementOf(op.getOutputs()[0])};
+    Type input = inputFor(types.a, /*batched=*/true);
+    if (failed(haveBatchInput(op, input)) ||
+        failed(takeDecidedTiles(op, input, types)))
       return failure();
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
     emitDPEKernel(
-        b, loc, policy, policy.batchInput, {a[0], a[1], bs[2], a[2]}, types,
+        b, loc, policy, input, {a[0], a[1], bs[2], a[2]}, types,
         nextName("batch_matmul"),
         [&](OpBuilder &nb, Value batch) {
           return std::make_tuple(slice(nb, loc, op.getInputs()[0], batch),
@@ -135,18 +138,20 @@ public:
   LogicalResult conv(linalg::Conv2DNchwFchwOp op) {
     Location loc = op.getLoc();
     Value filter = op.getInputs()[1], output = op.getOutputs()[0];
-    Type patches = patchesType(policy.input);
-    if (failed(takeDecidedTiles(op, policy.input, elementOf(filter), patches)))
+    Type input = inputFor(elementOf(filter), /*batched=*/false);
+    OperandTypes types{elementOf(filter), patchesType(input),
+                       elementOf(output)};
+    if (failed(takeDecidedTiles(op, input, types)))
       return failure();
     bool addToC = !takeZeroFill(op);
     OpBuilder b(op);
     Value weights = asMatrix(b, loc, filter);
     return im2colProducts(
-        op, op.getInputs()[0], patches, shapeOf(filter), shapeOf(output),
+        op, op.getInputs()[0], types.b, shapeOf(filter), shapeOf(output),
         values(op.getStrides()), values(op.getDilations()),
         [&](OpBuilder &nb, Value image, Value patches) {
           product(
-              nb, loc, "conv", weights, patches,
+              nb, loc, "conv", input, weights, patches, types.c,
               [&](OpBuilder &ob) {
                 return asMatrix(ob, loc, slice(ob, loc, output, image));
               },
@@ -160,14 +165,16 @@ public:
   /// W[g] patches[g] for every group in one DPE kernel. Like batched
   /// products, not quantized under the i8 policy.
   LogicalResult groupedConv(linalg::Conv2DNgchwGfchwOp op) {
-    if (failed(haveBatchInput(op)))
-      return failure();
     Location loc = op.getLoc();
     // [N, G, C/G, H, W], [G, F/G, C/G, KH, KW], [N, G, F/G, OH, OW].
     Value input = op.getInputs()[0], filter = op.getInputs()[1],
           output = op.getOutputs()[0];
-    OperandTypes types{elementOf(filter), patchesType(policy.batchInput)};
-    if (failed(takeDecidedTiles(op, policy.batchInput, types.a, types.b)))
+    Type dpeInput = inputFor(elementOf(filter), /*batched=*/true);
+    if (failed(haveBatchInput(op, dpeInput)))
+      return failure();
+    OperandTypes types{elementOf(filter), patchesType(dpeInput),
+                       elementOf(output)};
+    if (failed(takeDecidedTiles(op, dpeInput, types)))
       return failure();
     auto w = shapeOf(filter), out = shapeOf(output);
     int64_t groups = w[0], depth = w[2] * w[3] * w[4], pixels = out[3] * out[4];
@@ -185,7 +192,7 @@ public:
               nb, loc, SmallVector<int64_t>{groups, depth, pixels}, patches,
               SmallVector<ReassociationIndices>{{0, 1}, {2}});
           emitDPEKernel(
-              nb, loc, policy, policy.batchInput, {groups, w[1], pixels, depth},
+              nb, loc, policy, dpeInput, {groups, w[1], pixels, depth},
               types, nextName("grouped_conv"),
               [&](OpBuilder &ob, Value group) {
                 Value y = slice(ob, loc, slice(ob, loc, output, image), group);
@@ -197,17 +204,18 @@ public:
         });
   }
 
-  /// C = A B (+ C when `addToC`) on the DPE for f32 matrices in DRAM, C
-  /// made by `output` inside the kernel; quantized first under the i8
-  /// policy.
-  void product(OpBuilder &b, Location loc, StringRef base, Value a, Value bMat,
+  /// C = A B (+ C when `addToC`) on the DPE in `input` for matrices in
+  /// DRAM, C (of type `stored`) made by `output` inside the kernel; f32
+  /// operands quantized first where `input` is i8.
+  void product(OpBuilder &b, Location loc, StringRef base, Type input, Value a,
+               Value bMat, Type stored,
                function_ref<Value(OpBuilder &)> output, bool addToC) {
     auto as = shapeOf(a), bs = shapeOf(bMat);
     GemmShape shape{1, as[0], bs[1], as[1]};
-    if (!isQuantized(policy.input)) {
+    if (!isQuantized(input)) {
       emitDPEKernel(
-          b, loc, policy, policy.input, shape,
-          OperandTypes{elementOf(a), elementOf(bMat)}, nextName(base),
+          b, loc, policy, input, shape,
+          OperandTypes{elementOf(a), elementOf(bMat), stored}, nextName(base),
           [&](OpBuilder &nb, Value) {
             return std::make_tuple(a, bMat, output(nb));
           },
@@ -217,8 +225,8 @@ public:
     QuantizedOperands q = quantizeOperands(b, loc, *policy.machine, a, bMat,
                                            nextName("quantize"));
     emitDPEKernel(
-        b, loc, policy, policy.input, shape,
-        OperandTypes{elementOf(q.a), elementOf(q.b)}, nextName(base),
+        b, loc, policy, input, shape,
+        OperandTypes{elementOf(q.a), elementOf(q.b), stored}, nextName(base),
         [&](OpBuilder &nb, Value) {
           return std::make_tuple(q.a, q.b, output(nb));
         },
@@ -285,7 +293,7 @@ private:
   /// policy; an error where they are not three positive sizes whose
   /// buffers fit a PE's local memory.
   LogicalResult takeDecidedTiles(linalg::LinalgOp op, Type input,
-                                 Type loadedA, Type loadedB) {
+                                 const OperandTypes &types) {
     policy.tiles.reset();
     policy.staging = false;
     auto decided = op->getAttrOfType<DenseI64ArrayAttr>(kProductTilesAttr);
@@ -317,8 +325,9 @@ private:
     anvil::policy::ProductProblem problem;
     problem.input = dtypeOf(input);
     // Quantized operands arrive in i8 whatever their source.
-    problem.loadedA = isQuantized(input) ? problem.input : dtypeOf(loadedA);
-    problem.loadedB = isQuantized(input) ? problem.input : dtypeOf(loadedB);
+    problem.loadedA = isQuantized(input) ? problem.input : dtypeOf(types.a);
+    problem.loadedB = isQuantized(input) ? problem.input : dtypeOf(types.b);
+    problem.stored = dtypeOf(types.c);
     int64_t needed = anvil::policy::productLocalBytes(tiles, problem);
     int64_t local = policy.machine->level(anvil::target::MemoryLevel::Local)
                         .capacityBytes;
@@ -337,10 +346,20 @@ private:
     return success();
   }
 
+  /// The DPE's input type for a product of `element` operands: a 16-bit
+  /// model's products run in its type; f32 ones in the policy's, where
+  /// `batched` (batched products, grouped convolutions: not quantized) in
+  /// its 16-bit type, null where the machine has none.
+  Type inputFor(Type element, bool batched) {
+    if (!element.isF32())
+      return element;
+    return batched ? policy.batchInput : policy.input;
+  }
+
   /// Batched products run in the machine's 16-bit type under the i8
-  /// policy; an error on `op` where it has none.
-  LogicalResult haveBatchInput(linalg::LinalgOp op) {
-    if (policy.batchInput)
+  /// policy; an error on `op` where it has none (`input` null).
+  LogicalResult haveBatchInput(linalg::LinalgOp op, Type input) {
+    if (input)
       return success();
     return op.emitOpError("runs on the DPE in f16 or bf16 under the i8 "
                           "policy, and ")
@@ -363,13 +382,17 @@ private:
   int64_t counter = 0;
 };
 
-/// What the DPE takes: f32 products with static, unit-inner-stride
-/// buffers (the host GEMM kernel's conditions), and grouped convolutions
-/// (products batched over the groups).
-bool onDPE(linalg::LinalgOp op) {
-  bool product =
-      anvil::isStaticF32Product(op) ||
-      (isa<linalg::Conv2DNgchwGfchwOp>(op) && anvil::hasStaticF32Operands(op));
+/// What the DPE takes: products with static, unit-inner-stride buffers
+/// (the host GEMM kernel's conditions), and grouped convolutions (products
+/// batched over the groups), in f32 or in a 16-bit type `target`'s DPE
+/// takes (without a target, f32 only).
+bool onDPE(linalg::LinalgOp op, TargetAttr target) {
+  Type element = isa<linalg::Conv2DNgchwGfchwOp>(op)
+                     ? anvil::sharedStaticElementType(op)
+                     : anvil::staticProductElementType(op);
+  bool product = element && (element.isF32() ||
+                             (isa<Float16Type, BFloat16Type>(element) &&
+                              target && target.takesInput(element)));
   return product && llvm::all_of(op->getOperands(), [](Value v) {
            auto type = cast<MemRefType>(v.getType());
            return type.getLayout().isIdentity();
@@ -437,7 +460,7 @@ struct MTIAFormKernelsPass
                                   sramStaging, tilingPolicy.get(),
                                   tilingCandidates});
     // Products first: they may take the zero fill before them.
-    for (linalg::LinalgOp op : collect(module, /*products=*/true)) {
+    for (linalg::LinalgOp op : collect(module, target, /*products=*/true)) {
       LogicalResult formed =
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](linalg::MatmulOp m) { return former.matmul(m); })
@@ -454,18 +477,20 @@ struct MTIAFormKernelsPass
       if (failed(formed))
         return signalPassFailure();
     }
-    for (linalg::LinalgOp op : collect(module, /*products=*/false))
+    for (linalg::LinalgOp op : collect(module, target, /*products=*/false))
       if (failed(former.onVectorCores(op, op->getName().stripDialect())))
         return signalPassFailure();
   }
 
   /// Linalg ops on buffers not yet in a kernel: those the DPE takes, or
   /// all the others.
-  static SmallVector<linalg::LinalgOp> collect(ModuleOp module, bool products) {
+  static SmallVector<linalg::LinalgOp> collect(ModuleOp module,
+                                               TargetAttr target,
+                                               bool products) {
     SmallVector<linalg::LinalgOp> ops;
     module.walk([&](linalg::LinalgOp op) {
       if (op.hasPureBufferSemantics() && !op->getParentOfType<LaunchOp>() &&
-          onDPE(op) == products)
+          onDPE(op, target) == products)
         ops.push_back(op);
     });
     return ops;
@@ -487,10 +512,11 @@ struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
       return linalgOp && linalgOp.hasPureBufferSemantics() &&
              !op->getParentOfType<LaunchOp>();
     };
-    auto candidates = [](Operation *op) {
+    TargetAttr target = TargetAttr::lookup(getOperation());
+    auto candidates = [target](Operation *op) {
       SmallVector<anvil::policy::FoldCandidate> folds;
       auto linalgOp = cast<linalg::LinalgOp>(op);
-      if (onDPE(linalgOp))
+      if (onDPE(linalgOp, target))
         if (Operation *fill = zeroFillBefore(linalgOp))
           folds.push_back({fill, anvil::policy::FoldRole::Init});
       return folds;

@@ -114,12 +114,16 @@ struct TaskPlace {
 /// share DRAM with every PE of the wave, which reach them together.
 void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
                  int64_t cols, TaskPlace place) {
-  int64_t cBytes = dtypeBytes(DType::F32);
+  int64_t cBytes = dtypeBytes(p.stored);
+  bool convertC = p.stored != DType::F32;
   DType landedA = landedType(p, p.loadedA, p.stagingA);
   DType landedB = landedType(p, p.loadedB, p.stagingB);
   bool convertA = landedA != p.input, convertB = landedB != p.input;
-  if (p.loadC)
+  if (p.loadC) {
     pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, place.first));
+    if (convertC)
+      pe.wait(pe.se(p.stored, p.tm * p.tn));
+  }
   int64_t slices = llvm::divideCeil(p.k, p.tk);
   auto load = [&](int64_t slice) {
     int64_t depth = std::min(p.tk, p.k - slice * p.tk);
@@ -154,14 +158,16 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
   }
   pe.wait(product[slices - 1]);
   if (p.quantized) {
-    int64_t scales =
-        std::max(pe.dma(MemoryLevel::DRAM, 1, rows * cBytes),
-                 pe.dma(MemoryLevel::DRAM, 1, cols * cBytes));
+    int64_t f32 = dtypeBytes(DType::F32);
+    int64_t scales = std::max(pe.dma(MemoryLevel::DRAM, 1, rows * f32),
+                              pe.dma(MemoryLevel::DRAM, 1, cols * f32));
     pe.wait(scales);
     int64_t elements = rows * cols;
     pe.core(DType::F32, 4 * elements,
-            elements * (dtypeBytes(DType::I32) + (p.loadC ? 2 : 1) * cBytes));
+            elements * (dtypeBytes(DType::I32) + (p.loadC ? 2 : 1) * f32));
   }
+  if (convertC)
+    pe.wait(pe.se(p.stored, p.tm * p.tn));
   pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, place.last));
 }
 
