@@ -7,8 +7,10 @@ batched matmuls) of ResNet-50 and MobileNetV2 (batch 1 and 8), BERT-base
 bench/operators.json. Each is
 compiled alone, as a one-node ONNX model, under Roller (the default) and
 under the first tiling policy (--disable=roller), and run on the simulator
-of each machine; the product kernel's simulated cycles, its share of the
-DPE's peak and the tiling pass's time are printed side by side. With
+of each machine; the op's simulated cycles (all its jobs: a
+convolution's im2col beside its products), its share of the DPE's peak
+and the tiling pass's time are printed side by side. --dtype f16 makes
+the models f16; --gemm N benchmarks an N x N x N MatMul instead. With
 --exhaustive, every candidate Roller constructs and prices (each shape with
 the staging and buffer count it prices fastest) is also compiled as a
 replayed decision and simulated: the best of them is the search's answer,
@@ -18,6 +20,7 @@ rank correlation.
     bench/operators.py list                     rewrite operators.json
     bench/operators.py run --bin build/bin      the table and summary
     bench/operators.py run --bin build/bin --exhaustive --filter resnet50
+    bench/operators.py run --bin build/bin --dtype f16 --gemm 2048
 
 `list` needs PyTorch and torchvision (/usr/bin/python3); `run` needs onnx
 and numpy. Times are simulated cycles, deterministic on any host.
@@ -237,12 +240,11 @@ def simulate(binary, source, inputs, target, flags, directory, tag):
     if ran.returncode != 0:
         raise RuntimeError("%s: %s" % (tag, ran.stderr.strip()[-400:]))
     report = json.loads(ran.stdout[ran.stdout.index("{"):])
-    jobs = [j for j in report["job_list"] if PRODUCT_JOB.match(j["name"])]
-    on_dpe = bool(jobs)
-    if not on_dpe:
-        # Not a DPE product (a depthwise convolution runs on the vector
-        # cores): the whole op, which the tiling of products leaves alone.
-        jobs = report["job_list"]
+    # The whole op: its product kernels and what it runs beside them (a
+    # convolution's im2col, a quantization), or, for an op that is not a
+    # DPE product (a depthwise convolution), its vector-core kernels.
+    jobs = report["job_list"]
+    on_dpe = any(PRODUCT_JOB.match(j["name"]) for j in jobs)
     cycles = sum(j["end_cycle"] - j["start_cycle"] for j in jobs)
     predicted = sum(j.get("predicted_cycles", 0) for j in jobs)
     return {"cycles": cycles, "predicted": predicted, "jobs": len(jobs),

@@ -91,17 +91,18 @@ public:
     Value cols = x.min(x.c(tiles.tn), x.sub(x.c(shape.n), j0));
     auto [a, bMat, c] = operands(b, batch);
     if (staged.a)
-      a = subview2D(b, loc, staged.a, x.mul(batch, x.c(shape.m)), x.c(0),
-                    x.c(shape.m), x.c(shape.k));
+      a = subview2D(b, loc, staged.a,
+                    shape.sharedA ? x.c(0) : x.mul(batch, x.c(shape.m)),
+                    x.c(0), x.c(shape.m), x.c(shape.k));
     if (staged.b)
       bMat = subview2D(b, loc, staged.b, x.mul(batch, x.c(shape.k)), x.c(0),
                        x.c(shape.k), x.c(shape.n));
     Value tile = subview2D(b, loc, acc, x.c(0), x.c(0), rows, cols);
     Value out = subview2D(b, loc, c, i0, j0, rows, cols);
     // C moves through its DRAM-type copy where it is not f32.
-    Value moved = storedTile
-                      ? subview2D(b, loc, storedTile, x.c(0), x.c(0), rows, cols)
-                      : tile;
+    Value moved =
+        storedTile ? subview2D(b, loc, storedTile, x.c(0), x.c(0), rows, cols)
+                   : tile;
     if (addToC) {
       WaitOp::create(b, loc,
                      ValueRange{DMAOp::create(b, loc, token(b), out, moved)});
@@ -134,6 +135,12 @@ private:
     Value a, b;
   };
 
+  /// The matrices a staged copy of input `side` holds: one per batch, or
+  /// one for all where every batch's A is the same.
+  int64_t copiesOf(Side side) const {
+    return side == Side::A && shape.sharedA ? 1 : shape.batches;
+  }
+
   /// The product as the tiling policy sees it.
   ProductProblem problem() {
     ProductProblem p;
@@ -146,12 +153,12 @@ private:
     p.loadedB = dtypeOf(types.b);
     p.stored = dtypeOf(types.c);
     if (policy.sramStaging) {
-      auto bytes = [&](int64_t rows, int64_t cols) {
+      auto bytes = [&](Side side, int64_t rows, int64_t cols) {
         return localBufferBytes(bufferType(
-            b.getContext(), {shape.batches * rows, cols}, input));
+            b.getContext(), {copiesOf(side) * rows, cols}, input));
       };
-      p.stagedBytesA = bytes(shape.m, shape.k);
-      p.stagedBytesB = bytes(shape.k, shape.n);
+      p.stagedBytesA = bytes(Side::A, shape.m, shape.k);
+      p.stagedBytesB = bytes(Side::B, shape.k, shape.n);
     }
     return p;
   }
@@ -216,15 +223,15 @@ private:
     p.buffers = t.buffers;
     p.pes = pes;
     p.loadC = addToC;
-    auto staging = [&](int64_t rows, int64_t cols, Type loaded) {
-      StagingBlocks g = stagingBlocks(shape.batches, rows, cols,
+    auto staging = [&](Side side, int64_t rows, int64_t cols, Type loaded) {
+      StagingBlocks g = stagingBlocks(copiesOf(side), rows, cols,
                                       stagingCapacity(t, loaded), pes);
       return ProductKernel::Staging{g.count, g.rows, g.columns};
     };
     if (t.stageA)
-      p.stagingA = staging(shape.m, shape.k, types.a);
+      p.stagingA = staging(Side::A, shape.m, shape.k, types.a);
     if (t.stageB)
-      p.stagingB = staging(shape.k, shape.n, types.b);
+      p.stagingB = staging(Side::B, shape.k, shape.n, types.b);
     return p;
   }
 
@@ -298,9 +305,9 @@ private:
     };
     copy.to = memref::AllocaOp::create(
         b, loc,
-        bufferType(b.getContext(), {shape.batches * copy.rows, copy.cols},
+        bufferType(b.getContext(), {copiesOf(side) * copy.rows, copy.cols},
                    input, MemorySpace::SRAM));
-    copy.g = stagingBlocks(shape.batches, copy.rows, copy.cols, copy.capacity,
+    copy.g = stagingBlocks(copiesOf(side), copy.rows, copy.cols, copy.capacity,
                            pes);
     auto any = scf::IfOp::create(b, loc, x.lt(pe, x.c(copy.g.count)),
                                  /*withElse=*/false);

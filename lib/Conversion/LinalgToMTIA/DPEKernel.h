@@ -29,8 +29,12 @@ using OperandsAt =
     mlir::function_ref<std::tuple<mlir::Value, mlir::Value, mlir::Value>(
         mlir::OpBuilder &, mlir::Value batch)>;
 
+/// C[b] = A[b] B[b] for b < batches, A m x k, B k x n; `sharedA`: every
+/// batch's A is the same matrix (a pointwise convolution's weights), so a
+/// staged copy holds it once.
 struct GemmShape {
   int64_t batches, m, n, k;
+  bool sharedA = false;
 };
 
 /// The element types A and B have in DRAM: f32, which the kernel converts

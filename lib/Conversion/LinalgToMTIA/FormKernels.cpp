@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ConstantOperands.h"
 #include "DPEKernel.h"
 #include "KernelBuilding.h"
 #include "Quantize.h"
@@ -93,16 +94,19 @@ public:
   }
 
   LogicalResult matmul(linalg::MatmulOp op) {
-    Value a = op.getInputs()[0], bMat = op.getInputs()[1],
-          c = op.getOutputs()[0];
-    Type input = inputFor(elementOf(a), /*batched=*/false);
+    // Before anything is built between the zero fill and the op.
+    bool addToC = !takeZeroFill(op);
+    OpBuilder b(op);
+    Value c = op.getOutputs()[0];
+    Type input = inputFor(elementOf(op.getInputs()[0]), /*batched=*/false);
+    Value a = roundedConstantOperand(b, op.getInputs()[0], input),
+          bMat = roundedConstantOperand(b, op.getInputs()[1], input);
     OperandTypes types{elementOf(a), elementOf(bMat), elementOf(c)};
     if (failed(takeDecidedTiles(op, input, types)))
       return failure();
-    OpBuilder b(op);
     product(
         b, op.getLoc(), "matmul", input, a, bMat, types.c,
-        [&](OpBuilder &) { return c; }, !takeZeroFill(op));
+        [&](OpBuilder &) { return c; }, addToC);
     op.erase();
     return success();
   }
@@ -134,18 +138,25 @@ public:
   }
 
   /// Per image: the patches into an im2col buffer (a vector-core kernel),
-  /// then Y[F, OH*OW] = W[F, C*KH*KW] patches on the DPE.
+  /// then Y[F, OH*OW] = W[F, C*KH*KW] patches on the DPE. A pointwise
+  /// convolution needs no patches (pointwiseConv).
   LogicalResult conv(linalg::Conv2DNchwFchwOp op) {
     Location loc = op.getLoc();
-    Value filter = op.getInputs()[1], output = op.getOutputs()[0];
-    Type input = inputFor(elementOf(filter), /*batched=*/false);
-    OperandTypes types{elementOf(filter), patchesType(input),
+    bool addToC = !takeZeroFill(op);
+    OpBuilder b(op);
+    Type input = inputFor(elementOf(op.getInputs()[1]), /*batched=*/false);
+    Value filter = roundedConstantOperand(b, op.getInputs()[1], input),
+          output = op.getOutputs()[0];
+    bool pointwise = isPointwise(op) && !isQuantized(input);
+    OperandTypes types{elementOf(filter),
+                       pointwise ? elementOf(op.getInputs()[0])
+                                 : patchesType(input),
                        elementOf(output)};
     if (failed(takeDecidedTiles(op, input, types)))
       return failure();
-    bool addToC = !takeZeroFill(op);
-    OpBuilder b(op);
     Value weights = asMatrix(b, loc, filter);
+    if (pointwise)
+      return pointwiseConv(op, input, types, weights, addToC);
     return im2colProducts(
         op, op.getInputs()[0], types.b, shapeOf(filter), shapeOf(output),
         values(op.getStrides()), values(op.getDilations()),
@@ -159,6 +170,40 @@ public:
         });
   }
 
+  /// Whether `op` is 1 x 1 with unit strides: its patches are the image
+  /// itself (its padding, where it had any, is already in the input).
+  static bool isPointwise(linalg::Conv2DNchwFchwOp op) {
+    auto w = shapeOf(op.getInputs()[1]);
+    return w[2] == 1 && w[3] == 1 &&
+           llvm::all_of(values(op.getStrides()),
+                        [](int64_t s) { return s == 1; });
+  }
+
+  /// Y[n] = W X[n], [F, C] by [C, H*W], for every image n in one DPE
+  /// kernel batched over the images, W staged (where it is) once for all:
+  /// no im2col buffer goes through DRAM. Not under the i8 policy, whose
+  /// quantization takes one matrix.
+  LogicalResult pointwiseConv(linalg::Conv2DNchwFchwOp op, Type input,
+                              const OperandTypes &types, Value weights,
+                              bool addToC) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value x = op.getInputs()[0], y = op.getOutputs()[0];
+    auto xs = shapeOf(x), ys = shapeOf(y);
+    auto image = [&](OpBuilder &nb, Value of, Value n) {
+      return asMatrix(nb, loc, slice(nb, loc, of, n));
+    };
+    GemmShape shape{xs[0], ys[1], xs[2] * xs[3], xs[1], /*sharedA=*/true};
+    emitDPEKernel(
+        b, loc, policy, input, shape, types, nextName("conv"),
+        [&](OpBuilder &nb, Value n) {
+          return std::make_tuple(weights, image(nb, x, n), image(nb, y, n));
+        },
+        addToC);
+    op.erase();
+    return success();
+  }
+
   /// A grouped convolution as a product batched over its groups, per
   /// image: the patches of all channels into one im2col buffer, where
   /// group g's are rows g * depth ... (g + 1) * depth - 1, then Y[g] =
@@ -167,19 +212,19 @@ public:
   LogicalResult groupedConv(linalg::Conv2DNgchwGfchwOp op) {
     Location loc = op.getLoc();
     // [N, G, C/G, H, W], [G, F/G, C/G, KH, KW], [N, G, F/G, OH, OW].
-    Value input = op.getInputs()[0], filter = op.getInputs()[1],
-          output = op.getOutputs()[0];
-    Type dpeInput = inputFor(elementOf(filter), /*batched=*/true);
+    Value input = op.getInputs()[0], output = op.getOutputs()[0];
+    Type dpeInput = inputFor(elementOf(op.getInputs()[1]), /*batched=*/true);
     if (failed(haveBatchInput(op, dpeInput)))
       return failure();
+    bool addToC = !takeZeroFill(op);
+    OpBuilder b(op);
+    Value filter = roundedConstantOperand(b, op.getInputs()[1], dpeInput);
     OperandTypes types{elementOf(filter), patchesType(dpeInput),
                        elementOf(output)};
     if (failed(takeDecidedTiles(op, dpeInput, types)))
       return failure();
     auto w = shapeOf(filter), out = shapeOf(output);
     int64_t groups = w[0], depth = w[2] * w[3] * w[4], pixels = out[3] * out[4];
-    bool addToC = !takeZeroFill(op);
-    OpBuilder b(op);
     Value nchw = memref::CollapseShapeOp::create(
         b, loc, input,
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
@@ -480,6 +525,7 @@ struct MTIAFormKernelsPass
     for (linalg::LinalgOp op : collect(module, target, /*products=*/false))
       if (failed(former.onVectorCores(op, op->getName().stripDialect())))
         return signalPassFailure();
+    eraseUnusedConstants(module);
   }
 
   /// Linalg ops on buffers not yet in a kernel: those the DPE takes, or

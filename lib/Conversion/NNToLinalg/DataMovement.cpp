@@ -1,6 +1,7 @@
 //===- DataMovement.cpp - nn data movement ops to tensor and linalg -------===//
 #include "Common.h"
 
+#include "anvil/Conversion/Constants.h"
 #include "anvil/Dialect/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,23 +19,6 @@ using namespace anvil::nn;
 
 namespace {
 
-/// The bytes of a constant's elements in row-major order, when they are
-/// whole bytes each and at hand (not a splat, not an elided resource).
-std::optional<ArrayRef<char>> rawElements(ElementsAttr attr) {
-  Type element = attr.getElementType();
-  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat())
-      return std::nullopt;
-    return dense.getRawData();
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
-    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-      return blob->getData();
-  return std::nullopt;
-}
-
 /// `attr` with its dimensions permuted, or null when its bytes are not at
 /// hand. A splat stays a splat; a resource stays a resource.
 ElementsAttr transposeElements(ElementsAttr attr, ArrayRef<int64_t> perm) {
@@ -45,7 +29,7 @@ ElementsAttr transposeElements(ElementsAttr attr, ArrayRef<int64_t> perm) {
   auto result = RankedTensorType::get(shape, type.getElementType());
   if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
     return dense.resizeSplat(result);
-  std::optional<ArrayRef<char>> bytes = rawElements(attr);
+  std::optional<ArrayRef<char>> bytes = anvil::rawElements(attr);
   int64_t rank = type.getRank(),
           width = type.getElementTypeBitWidth() / 8;
   if (!bytes || int64_t(bytes->size()) != type.getNumElements() * width)

@@ -5,8 +5,10 @@
 
 `make` writes matmul.onnx (70 x 300 by 300 x 90: partial C tiles and a
 short last slice), gemm_bias.onnx (the same plus a bias, added by a
-second kernel), batch_matmul.onnx ([3, 33, 40] by [3, 40, 50]) and
-conv.onnx (3 x 3, padding 1, 5 -> 24 channels on 2 x 5 x 11 x 13), each
+second kernel), batch_matmul.onnx ([3, 33, 40] by [3, 40, 50]),
+conv.onnx (3 x 3, padding 1, 5 -> 24 channels on 2 x 5 x 11 x 13) and
+pointwise.onnx (1 x 1 with a bias, 40 -> 24 channels on 2 x 40 x 9 x 7:
+one product over both images without patches, adding to C), each
 with its inputs' .npy files and NAME_ref.npy: PyTorch's result in f32 of
 the same f16 values; and the inputs of Inputs/matmul_add_f16.mlir (C + A
 B, C an input: the DPE kernel loads C). `check` holds an f16 output to
@@ -84,15 +86,26 @@ def make(directory):
           ref=torch.nn.functional.conv2d(f32(image), f32(w),
                                          padding=1).numpy())
 
+    image, w, bias = f16(2, 40, 9, 7), f16(24, 40, 1, 1), f16(24)
+    save_model(os.path.join(directory, "pointwise.onnx"),
+               [helper.make_node("Conv", ["x", "w", "bias"], ["y"])],
+               [("x", [2, 40, 9, 7])], "y",
+               [numpy_helper.from_array(w, "w"),
+                numpy_helper.from_array(bias, "bias")])
+    store("pointwise", a=image, b=w,
+          ref=torch.nn.functional.conv2d(f32(image), f32(w),
+                                         f32(bias)).numpy())
+
 
 def product(a, b):
-    """The product of the two f16 operands in f32 (a convolution where b
-    is a filter)."""
+    """The product of the two f16 operands in f32 (where b is a filter, a
+    convolution that keeps the image's size)."""
     import torch
     a = torch.from_numpy(a.astype(np.float32))
     b = torch.from_numpy(b.astype(np.float32))
     if b.dim() == 4:
-        return torch.nn.functional.conv2d(a, b, padding=1).numpy()
+        return torch.nn.functional.conv2d(
+            a, b, padding=(b.shape[2] - 1) // 2).numpy()
     return torch.matmul(a, b).numpy()
 
 

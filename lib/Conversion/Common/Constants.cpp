@@ -1,0 +1,66 @@
+//===- Constants.cpp - The elements of constant tensors -------------------===//
+
+#include "anvil/Conversion/Constants.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+std::optional<ArrayRef<char>> anvil::rawElements(ElementsAttr attr) {
+  Type element = attr.getElementType();
+  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    return dense.getRawData();
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      return blob->getData();
+  return std::nullopt;
+}
+
+/// `value` rounded to `semantics`, to nearest even, as its bits.
+static uint16_t roundedBits(float value, const llvm::fltSemantics &semantics) {
+  llvm::APFloat rounded(value);
+  bool losesInfo = false;
+  rounded.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+  return static_cast<uint16_t>(rounded.bitcastToAPInt().getZExtValue());
+}
+
+ElementsAttr anvil::roundedElements(ElementsAttr attr, FloatType type) {
+  auto source = cast<ShapedType>(attr.getShapedType());
+  if (!source.getElementType().isF32() || !isa<Float16Type, BFloat16Type>(type))
+    return nullptr;
+  auto result = RankedTensorType::get(source.getShape(), type);
+  const llvm::fltSemantics &semantics = type.getFloatSemantics();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr);
+      dense && dense.isSplat()) {
+    llvm::APFloat value = dense.getSplatValue<llvm::APFloat>();
+    bool losesInfo = false;
+    value.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+    return DenseElementsAttr::get(result, value);
+  }
+  std::optional<ArrayRef<char>> bytes = rawElements(attr);
+  int64_t count = source.getNumElements();
+  if (!bytes || int64_t(bytes->size()) != count * int64_t(sizeof(float)))
+    return nullptr;
+  std::vector<uint16_t> bits(count);
+  for (int64_t i = 0; i < count; ++i) {
+    float value;
+    std::memcpy(&value, bytes->data() + i * sizeof(float), sizeof(float));
+    bits[i] = roundedBits(value, semantics);
+  }
+  ArrayRef<char> out(reinterpret_cast<const char *>(bits.data()),
+                     bits.size() * sizeof(uint16_t));
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    return DenseResourceElementsAttr::get(
+        result, (resource.getRawHandle().getKey() + "_rounded").str(),
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(out, alignof(double)));
+  return DenseElementsAttr::getFromRawBuffer(result, out);
+}
