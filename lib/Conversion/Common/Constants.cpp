@@ -1,6 +1,7 @@
 //===- Constants.cpp - The elements of constant tensors -------------------===//
 
 #include "anvil/Conversion/Constants.h"
+#include "anvil/Sim/Half.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -25,14 +26,6 @@ std::optional<ArrayRef<char>> anvil::rawElements(ElementsAttr attr) {
   return std::nullopt;
 }
 
-/// `value` rounded to `semantics`, to nearest even, as its bits.
-static uint16_t roundedBits(float value, const llvm::fltSemantics &semantics) {
-  llvm::APFloat rounded(value);
-  bool losesInfo = false;
-  rounded.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &losesInfo);
-  return static_cast<uint16_t>(rounded.bitcastToAPInt().getZExtValue());
-}
-
 ElementsAttr anvil::roundedElements(ElementsAttr attr, FloatType type) {
   auto source = cast<ShapedType>(attr.getShapedType());
   if (!source.getElementType().isF32() || !isa<Float16Type, BFloat16Type>(type))
@@ -50,11 +43,14 @@ ElementsAttr anvil::roundedElements(ElementsAttr attr, FloatType type) {
   int64_t count = source.getNumElements();
   if (!bytes || int64_t(bytes->size()) != count * int64_t(sizeof(float)))
     return nullptr;
+  // The SE's own conversions (anvil/Sim/Half.h): the same bits as every
+  // run's, and fast enough for a model's weights.
+  auto round = isa<Float16Type>(type) ? sim::floatToHalf : sim::floatToBF16;
   std::vector<uint16_t> bits(count);
   for (int64_t i = 0; i < count; ++i) {
     float value;
     std::memcpy(&value, bytes->data() + i * sizeof(float), sizeof(float));
-    bits[i] = roundedBits(value, semantics);
+    bits[i] = round(value);
   }
   ArrayRef<char> out(reinterpret_cast<const char *>(bits.data()),
                      bits.size() * sizeof(uint16_t));
