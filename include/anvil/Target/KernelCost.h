@@ -30,9 +30,10 @@ int64_t kernelCycles(const TargetDesc &desc, int64_t bodyCycles);
 /// The PEs of a job of `pes` PEs that share a level's bandwidth when each
 /// transfers there during `transferCycles` of every `periodCycles`: the PE
 /// itself and its share of the others, which overlap it halfway between
-/// independent phases and lockstep.
+/// independent phases and lockstep, or, once the PEs have `drifted` apart
+/// (after their first tasks), as independent phases.
 int64_t expectedSharers(int64_t pes, int64_t transferCycles,
-                        int64_t periodCycles);
+                        int64_t periodCycles, bool drifted = false);
 
 /// A product kernel, C[b] = A[b] B[b] on the DPE, as the MTIA lowering
 /// emits it (docs/Targets.md, "DPE kernels"): C in tm x tn tiles, task t

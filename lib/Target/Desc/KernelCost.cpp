@@ -20,7 +20,7 @@ int64_t anvil::target::kernelCycles(const TargetDesc &desc,
 }
 
 int64_t anvil::target::expectedSharers(int64_t pes, int64_t transferCycles,
-                                       int64_t periodCycles) {
+                                       int64_t periodCycles, bool drifted) {
   if (pes <= 1 || periodCycles <= 0)
     return 1;
   double busy = std::min(1.0, static_cast<double>(transferCycles) /
@@ -28,8 +28,9 @@ int64_t anvil::target::expectedSharers(int64_t pes, int64_t transferCycles,
   // The PEs of a kernel start together and run the same program, so their
   // transfers overlap more than independent phases would (busy) and less
   // than in lockstep (1): halfway, which matches the simulator best on
-  // both machines (docs/CostModel.md, "Calibration").
-  double overlap = (1 + busy) / 2;
+  // both machines (docs/CostModel.md, "Calibration"). After their first
+  // tasks they have drifted apart: independent phases.
+  double overlap = drifted ? busy : (1 + busy) / 2;
   return 1 + static_cast<int64_t>(std::llround((pes - 1) * overlap));
 }
 
@@ -211,11 +212,13 @@ struct Busy {
   int64_t transferCycles[kNumMemoryLevels] = {1, 1, 1};
   int64_t periodCycles = 1;
 
-  PETimeline timeline(const TargetDesc &desc, int64_t active) const {
+  PETimeline timeline(const TargetDesc &desc, int64_t active,
+                      bool drifted = false) const {
     PETimeline pe{desc, {}};
     pe.active = std::max<int64_t>(active, 1);
     for (int l = 0; l < kNumMemoryLevels; ++l)
-      pe.sharers[l] = expectedSharers(active, transferCycles[l], periodCycles);
+      pe.sharers[l] = expectedSharers(active, transferCycles[l], periodCycles,
+                                      drifted);
     return pe;
   }
 };
@@ -282,7 +285,8 @@ ProductRun runProduct(const TargetDesc &desc, const ProductKernel &p,
     auto [it, inserted] =
         shapes.try_emplace({rows, cols, active, place.first, place.last});
     if (inserted) {
-      PETimeline pe = busy.timeline(desc, active);
+      // A PE's later tasks no longer start with the others'.
+      PETimeline pe = busy.timeline(desc, active, !place.first);
       productTask(pe, p, rows, cols, place);
       it->second.cycles = pe.clock;
       std::copy(std::begin(pe.transferCycles), std::end(pe.transferCycles),
