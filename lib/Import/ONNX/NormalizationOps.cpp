@@ -11,6 +11,8 @@
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/Decompositions.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace anvil;
 using namespace anvil::onnx_import;
@@ -107,10 +109,18 @@ LogicalResult importLrn(NodeContext &n) {
   int64_t size = n.getInt("size", 0), rank = x.getRank();
   if (size < 1 || rank < 3)
     return n.invalid("needs X [N, C, ...] and a positive size");
+  int64_t channels = x.getDimSize(1);
+  if (ShapedType::isDynamic(channels))
+    return n.invalid("needs a static channel count (dimension 1 of X)");
   Type element = x.getElementType();
   NNBuilder nb(n.b, n.loc);
   Value squares = nb.create<nn::MulOp>({n.input(0), n.input(0)});
-  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  // Channel c sums the squares of c - before ... c + after that exist: a
+  // window wider than the channels adds only padding beyond them, so the
+  // sum stops at the channels (a size of 2^31 is a few slices, not 2^31).
+  int64_t reach = std::max<int64_t>(channels - 1, 0);
+  int64_t before = std::min((size - 1) / 2, reach);
+  int64_t after = std::min(size - 1 - (size - 1) / 2, reach);
   SmallVector<int64_t> pads(2 * rank, 0);
   pads[1] = before;
   pads[rank + 1] = after;
@@ -120,9 +130,8 @@ LogicalResult importLrn(NodeContext &n) {
        nb.b.getNamedAttr("mode", nn::PadModeAttr::get(n.ctx(),
                                                       nn::PadMode::Constant)),
        nb.b.getNamedAttr("value", nb.b.getF64FloatAttr(0))});
-  int64_t channels = x.getDimSize(1);
   Value sum = nb.slice(padded, 1, 0, channels);
-  for (int64_t k = 1; k < size; ++k)
+  for (int64_t k = 1; k <= before + after; ++k)
     sum = nb.create<nn::AddOp>({sum, nb.slice(padded, 1, k, channels)});
   Value scaled = nb.create<nn::AddOp>(
       {nb.scalar(n.getFloat("bias", 1.0), element),
