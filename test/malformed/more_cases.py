@@ -111,6 +111,8 @@ def node_cases(case, model, save_onnx, compile_cmd):
         attrs={"bias": -1.1e20}, dtype=T.INT32)
     one("pad_value_beyond_int", "Pad", x, [[4]], [6],
         attrs={"pads": [1, 1], "value": 1e30}, dtype=T.INT32, opset=10)
+    one("split_to_sequence_too_long", "SplitToSequence", x,
+        [[1, 220000]], None, attrs={"axis": -1})
     # Empty tensors are valid: these compile (each once divided by an
     # element count that was zero).
     one("hardmax_coerced_empty", "Hardmax", x, [[0, 3]], [0, 3],
@@ -448,6 +450,7 @@ EXPECTED = {
     'convtranspose_output_shape_short': (2, "'convtranspose_output_shape_short' \\(ConvTranspose, opset 17\\): output_shape must give 2 positive sizes"),
     'einsum_diagonal_not_square': (2, "'einsum_diagonal_not_square' \\(Einsum, opset 17\\): label 'i' repeats in one term over sizes 3 and 5"),
     'gathernd_scalar_indices': (2, "'gathernd_scalar_indices' \\(GatherND, opset 17\\): indices \\[\\.\\.\\., k\\] and batch_dims do not fit the data"),
+    'split_to_sequence_too_long': (2, "'split_to_sequence_too_long' \\(SplitToSequence, opset 17\\): would make 220000 tensors; a sequence is unrolled into one value each, at most 65536"),
     'pad_value_beyond_int': (2, "'pad_value_beyond_int' \\(Pad, opset 10\\): the padding value 1\\.0+e\\+30 does not fit 'i32'"),
     'shrink_bias_beyond_int': (2, "'shrink_bias_beyond_int' \\(Shrink, opset 17\\): the constant -?[0-9.]+ does not fit the operand's type i32"),
     'lrn_bias_beyond_int': (2, "'lrn_bias_beyond_int' \\(LRN, opset 17\\): the constant -?[0-9.]+ does not fit the operand's type i32"),

@@ -150,9 +150,26 @@ LogicalResult importConcatFromSequence(NodeContext &n) {
 
 /// Chunk sizes along an axis of `dim` elements: ones by default, equal
 /// chunks of a scalar split (the last smaller), or the given sizes.
+/// A sequence is unrolled into one value per element: a split into more
+/// parts than this is refused rather than imported for minutes.
+constexpr int64_t kMaxSequenceParts = int64_t(1) << 16;
+
 FailureOr<SmallVector<int64_t>> splitSizes(NodeContext &n, int64_t dim) {
-  if (!n.input(1))
+  if (ShapedType::isDynamic(dim))
+    return (void)n.invalid("needs a static dimension to split"), failure();
+  auto tooMany = [&](int64_t parts) {
+    if (parts <= kMaxSequenceParts)
+      return false;
+    (void)n.invalid("would make " + Twine(parts) +
+                    " tensors; a sequence is unrolled into one value each, "
+                    "at most " + Twine(kMaxSequenceParts));
+    return true;
+  };
+  if (!n.input(1)) {
+    if (tooMany(dim))
+      return failure();
     return SmallVector<int64_t>(dim, 1);
+  }
   auto given = n.constInts(1);
   if (!given)
     return (void)n.needsConstant(1, "split"), failure();
@@ -161,6 +178,8 @@ FailureOr<SmallVector<int64_t>> splitSizes(NodeContext &n, int64_t dim) {
     int64_t chunk = (*given)[0];
     if (chunk < 1)
       return (void)n.invalid("split must be positive"), failure();
+    if (tooMany(llvm::divideCeil(dim, chunk)))
+      return failure();
     for (int64_t left = dim; left > 0; left -= chunk)
       sizes.push_back(std::min(chunk, left));
     return sizes;
