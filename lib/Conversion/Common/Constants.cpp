@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <climits>
 #include <cstring>
 
 using namespace mlir;
@@ -31,21 +32,20 @@ ElementsAttr anvil::roundedElements(ElementsAttr attr, FloatType type) {
   if (!source.getElementType().isF32() || !isa<Float16Type, BFloat16Type>(type))
     return nullptr;
   auto result = RankedTensorType::get(source.getShape(), type);
-  const llvm::fltSemantics &semantics = type.getFloatSemantics();
+  // The SE's own conversions (anvil/Sim/Half.h): the same bits as every
+  // run's, and fast enough for a model's weights.
+  auto round = isa<Float16Type>(type) ? sim::floatToHalf : sim::floatToBF16;
   if (auto dense = dyn_cast<DenseElementsAttr>(attr);
       dense && dense.isSplat()) {
-    llvm::APFloat value = dense.getSplatValue<llvm::APFloat>();
-    bool losesInfo = false;
-    value.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &losesInfo);
-    return DenseElementsAttr::get(result, value);
+    uint16_t bits = round(dense.getSplatValue<float>());
+    return DenseElementsAttr::get(
+        result, llvm::APFloat(type.getFloatSemantics(),
+                              llvm::APInt(sizeof(bits) * CHAR_BIT, bits)));
   }
   std::optional<ArrayRef<char>> bytes = rawElements(attr);
   int64_t count = source.getNumElements();
   if (!bytes || int64_t(bytes->size()) != count * int64_t(sizeof(float)))
     return nullptr;
-  // The SE's own conversions (anvil/Sim/Half.h): the same bits as every
-  // run's, and fast enough for a model's weights.
-  auto round = isa<Float16Type>(type) ? sim::floatToHalf : sim::floatToBF16;
   std::vector<uint16_t> bits(count);
   for (int64_t i = 0; i < count; ++i) {
     float value;
