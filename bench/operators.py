@@ -17,13 +17,21 @@ replayed decision and simulated: the best of them is the search's answer,
 and the ranks of the predicted and simulated times give the cost model's
 rank correlation.
 
+With --target host the same operators are compiled for this machine
+instead and timed natively (anvil-run --benchmark), Roller's host tiles
+against the fixed blocking, in alternating rounds so that both see the
+same machine; the ratio of their median times is printed per operator and
+as a geomean. Host times are this machine's, noisy, and only comparable
+within one run.
+
     bench/operators.py list                     rewrite operators.json
     bench/operators.py run --bin build/bin      the table and summary
     bench/operators.py run --bin build/bin --exhaustive --filter resnet50
     bench/operators.py run --bin build/bin --dtype f16 --gemm 2048
+    bench/operators.py run --bin build/bin --target host --rounds 7
 
 `list` needs PyTorch and torchvision (/usr/bin/python3); `run` needs onnx
-and numpy. Times are simulated cycles, deterministic on any host.
+and numpy. Simulated times are cycles, deterministic on any host.
 """
 
 import argparse
@@ -331,7 +339,9 @@ def run_benchmark(args):
     if args.every > 1:
         specs = specs[::args.every]
     results = []
-    for target in args.target:
+    if "host" in args.target:
+        results += run_host(args, specs)
+    for target in [t for t in args.target if t != "host"]:
         peak, launch = machine_figures(target)
         print("== %s: %d operators in %s" % (target, len(specs), args.dtype))
         print("%-44s %9s %9s %6s %6s %7s %8s%s" % (
@@ -377,6 +387,75 @@ def run_benchmark(args):
     if args.out:
         with open(args.out, "w") as f:
             json.dump(results, f, indent=1)
+
+
+BENCHMARK_MEDIAN = re.compile(r"median ([\d.]+) ms")
+
+
+def host_time(binary, artifact, inputs, args):
+    """The median milliseconds of `args.runs` runs of `artifact`."""
+    ran = run([os.path.join(binary, "anvil-run"), artifact,
+               "--benchmark=%d" % args.runs, "--warmup=2",
+               "--threads=%d" % args.threads]
+              + ["--input=" + f for f in inputs])
+    found = BENCHMARK_MEDIAN.search(ran.stdout + ran.stderr)
+    if ran.returncode != 0 or not found:
+        raise RuntimeError("%s: %s" % (artifact, ran.stderr.strip()[-400:]))
+    return float(found.group(1))
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+def run_host(args, specs):
+    """Roller's host tiles against the fixed blocking, natively."""
+    print("== host: %d operators in %s, %d rounds of %d runs, %s threads" % (
+        len(specs), args.dtype, args.rounds, args.runs,
+        args.threads or "all"))
+    print("%-44s %9s %9s %7s" % ("operator", "fixed ms", "roller ms",
+                                "speedup"))
+    rows = []
+    for spec in specs:
+        with tempfile.TemporaryDirectory(prefix="anvil-op-") as d:
+            model, inputs = write_model(spec, d, args.dtype)
+            artifacts = {}
+            for policy, flags in (("fixed", ["--disable=roller"]),
+                                  ("roller", [])):
+                artifacts[policy] = os.path.join(d, policy + ".so")
+                compiled = run([os.path.join(args.bin, "anvil-compile"),
+                                model, "-o", artifacts[policy]] + flags)
+                if compiled.returncode != 0:
+                    raise RuntimeError("%s: %s" % (
+                        spec["name"], compiled.stderr.strip()[-400:]))
+            times = {"fixed": [], "roller": []}
+            for r in range(args.rounds):
+                # Alternate which goes first, so neither always runs on a
+                # machine the other has just warmed.
+                order = ("fixed", "roller") if r % 2 == 0 else \
+                    ("roller", "fixed")
+                for policy in order:
+                    times[policy].append(
+                        host_time(args.bin, artifacts[policy], inputs, args))
+        row = {"target": "host", "name": spec["name"],
+               "fixed_ms": median(times["fixed"]),
+               "roller_ms": median(times["roller"])}
+        rows.append(row)
+        print("%-44s %9.3f %9.3f %6.3fx" % (
+            spec["name"][:44], row["fixed_ms"], row["roller_ms"],
+            row["fixed_ms"] / row["roller_ms"]))
+        sys.stdout.flush()
+    ratios = [r["roller_ms"] / r["fixed_ms"] for r in rows]
+    print("host: geomean time ratio Roller/fixed %.3f over %d operators "
+          "(min %.3f, max %.3f; below 1: Roller faster)" % (
+              geomean(ratios), len(rows), min(ratios), max(ratios)))
+    for model in sorted({r["name"].split("/")[0] for r in rows}):
+        mine = [r["roller_ms"] / r["fixed_ms"] for r in rows
+                if r["name"].startswith(model + "/")]
+        print("  %-15s %3d operators, geomean ratio %.3f" % (
+            model, len(mine), geomean(mine)))
+    return rows
 
 
 def summarize(rows, target):
@@ -433,7 +512,8 @@ def main():
     go = sub.add_parser("run", help="the benchmark")
     go.add_argument("--bin", required=True)
     go.add_argument("--target", action="append",
-                    help="machines (default: mtia-v1 and mtia-2i)")
+                    help="machines (default: mtia-v1 and mtia-2i; host: "
+                    "this machine, natively)")
     go.add_argument("--filter", help="only operators whose name holds this")
     go.add_argument("--every", type=int, default=1,
                     help="only every N-th operator of the list")
@@ -445,6 +525,12 @@ def main():
                     help="instead of the list: a square N x N x N MatMul "
                     "(B a weight), for each N given")
     go.add_argument("--out", help="write the rows as JSON here")
+    go.add_argument("--rounds", type=int, default=5,
+                    help="host: alternating rounds per operator (default 5)")
+    go.add_argument("--runs", type=int, default=20,
+                    help="host: timed runs per round (default 20)")
+    go.add_argument("--threads", type=int, default=0,
+                    help="host: worker threads (default 0: one per core)")
     args = parser.parse_args()
     if args.command == "list":
         list_operators()

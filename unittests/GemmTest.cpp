@@ -3,15 +3,24 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <random>
 #include <vector>
 #include <gtest/gtest.h>
 
 namespace {
 
-/// Runs anvil_sgemm on random data with padded leading dimensions and
-/// checks every element of C (and that the padding is untouched).
-void checkGemm(int64_t m, int64_t n, int64_t k, bool accumulate) {
+/// Cache blocks asked of anvil_sgemm_blocked.
+struct Blocks {
+  int64_t mc, kc, nc;
+};
+
+/// Runs anvil_sgemm (or anvil_sgemm_blocked in `blocks`) on random data
+/// with padded leading dimensions and checks every element of C (and that
+/// the padding is untouched).
+void checkGemm(int64_t m, int64_t n, int64_t k, bool accumulate,
+               std::optional<Blocks> blocks = std::nullopt) {
   std::mt19937 rng(m * 10007 + n * 101 + k);
   std::uniform_real_distribution<float> dist(-1, 1);
   int64_t lda = k + 3, ldb = n + 5, ldc = n + 2;
@@ -23,8 +32,15 @@ void checkGemm(int64_t m, int64_t n, int64_t k, bool accumulate) {
   for (float &v : c)
     v = dist(rng);
   std::vector<float> before = c;
-  anvil_sgemm(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc,
-              accumulate);
+  if (blocks) {
+    float inf = std::numeric_limits<float>::infinity();
+    anvil_sgemm_blocked(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc,
+                        accumulate, nullptr, -inf, inf, blocks->mc,
+                        blocks->kc, blocks->nc);
+  } else {
+    anvil_sgemm(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc,
+                accumulate);
+  }
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {
       double want = accumulate ? before[i * ldc + j] : 0.0;
@@ -50,6 +66,19 @@ TEST(GemmTest, EdgeTilesOfEveryShapeModulo) {
     for (int64_t n : {1, 8, 15, 16, 17, 33, 70})
       for (int64_t k : {1, 7, 256, 257})
         checkGemm(m, n, k, /*accumulate=*/false);
+}
+
+TEST(GemmTest, AnyCacheBlocksGiveTheProduct) {
+  // Blocks smaller than a register tile (rounded up to it), ragged ones,
+  // ones larger than the product (clamped to it), and sizes that are not
+  // positive (the kernel's own).
+  constexpr int64_t huge = std::numeric_limits<int64_t>::max();
+  for (Blocks blocks : {Blocks{1, 1, 1}, Blocks{7, 13, 33}, Blocks{12, 64, 64},
+                        Blocks{huge, huge, huge}, Blocks{0, -1, -5}})
+    for (int64_t m : {1, 7, 25})
+      for (int64_t n : {1, 17, 70})
+        for (int64_t k : {1, 64, 130})
+          checkGemm(m, n, k, /*accumulate=*/k == 64, blocks);
 }
 
 TEST(GemmTest, AccumulatesIntoC) {

@@ -171,4 +171,64 @@ TEST(RollerTest, ARaggedShapeIsPaddedAsLittleAsTheStepsAllow) {
         << r.tiles.tm;
 }
 
+/// A host of `cores` cores with `lanes` f32 lanes and three cache levels,
+/// the third shared by all cores.
+HostDesc cpu(int64_t lanes, int64_t l1, int64_t l2, int64_t l3,
+             int64_t cores = 8) {
+  HostDesc h;
+  h.cores = cores;
+  h.vectorLanes = lanes;
+  h.vectorRegisters = 32;
+  h.caches = {{1, l1, 64, 1}, {2, l2, 64, 1}, {3, l3, 64, cores}};
+  return h;
+}
+
+constexpr int64_t KiB = 1024, MiB = 1024 * KiB;
+
+TEST(RollerHostTest, EachBlockFitsItsCacheLevel) {
+  HostDesc h = cpu(16, 48 * KiB, MiB, 32 * MiB);
+  KernelTile tile = gemmKernelTile(h);
+  CacheBlocks b = rollerGemmCacheBlocks(h, 600, 3000, 4096);
+  int64_t f32 = sizeof(float);
+  EXPECT_LE(b.kc * (tile.cols + 2 * tile.rows) * f32, 48 * KiB);
+  EXPECT_LE(b.mc * b.kc * f32, MiB / 2);
+  EXPECT_LE(b.kc * b.nc * f32, 32 * MiB / 8 / 2);
+  EXPECT_EQ(b.mc % tile.rows, 0);
+  EXPECT_EQ(b.nc % tile.cols, 0);
+  // Balanced: 4096 deep in 15 slices of 274 (at most 279 fit), 600 rows
+  // in 2 blocks of 300, 3000 columns in 2 of 1504.
+  EXPECT_EQ(b.kc, 274);
+  EXPECT_EQ(b.mc, 300);
+  EXPECT_EQ(b.nc, 1504);
+}
+
+TEST(RollerHostTest, ARaggedDepthIsCutIntoEqualSlices) {
+  // At most 279 deep: 576 is 3 slices of 192, not 279 + 279 + 18.
+  EXPECT_EQ(rollerGemmCacheBlocks(cpu(16, 48 * KiB, MiB, 32 * MiB), 64, 3136,
+                                  576)
+                .kc,
+            192);
+}
+
+TEST(RollerHostTest, TheSliversFollowTheFirstLevelAndTheVectorWidth) {
+  auto kc = [](HostDesc h) {
+    return rollerGemmCacheBlocks(h, 1024, 1024, 8192).kc;
+  };
+  int64_t wide48 = kc(cpu(16, 48 * KiB, MiB, 32 * MiB));
+  int64_t wide32 = kc(cpu(16, 32 * KiB, MiB, 32 * MiB));
+  int64_t narrow32 = kc(cpu(8, 32 * KiB, MiB, 32 * MiB));
+  EXPECT_LT(wide32, wide48);
+  // An AVX2 sliver of B is half as wide, so it may be deeper.
+  EXPECT_GT(narrow32, wide32);
+}
+
+TEST(RollerHostTest, WithoutCachesTheKernelKeepsItsOwnBlocks) {
+  HostDesc h = cpu(16, 48 * KiB, MiB, 32 * MiB);
+  h.caches.clear();
+  CacheBlocks b = rollerGemmCacheBlocks(h, 600, 3000, 4096);
+  EXPECT_EQ(b.mc, 0);
+  EXPECT_EQ(b.kc, 0);
+  EXPECT_EQ(b.nc, 0);
+}
+
 } // namespace

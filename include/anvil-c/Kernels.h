@@ -48,6 +48,20 @@ void anvil_sgemm_fused(int64_t m, int64_t n, int64_t k, const float *a,
                        int64_t ldc, int32_t accumulate, const float *row_bias,
                        float lo, float hi);
 
+/* anvil_sgemm_fused in cache blocks the caller chose: an mc x kc block of A
+ * packed for the second-level cache, a kc x nc block of B for the last
+ * level, kc-long slivers of each streamed through the first. A size that
+ * is not positive takes the kernel's own (as anvil_sgemm does); mc and nc
+ * are rounded up to whole register tiles (ANVIL_SGEMM_TILE_ROWS rows,
+ * ANVIL_SGEMM_TILE_VECTORS vectors) and no block is made larger than the
+ * product. The blocking changes the speed, never the result beyond the
+ * rounding of a differently ordered sum. */
+void anvil_sgemm_blocked(int64_t m, int64_t n, int64_t k, const float *a,
+                         int64_t lda, const float *b, int64_t ldb, float *c,
+                         int64_t ldc, int32_t accumulate, const float *row_bias,
+                         float lo, float hi, int64_t mc, int64_t kc,
+                         int64_t nc);
+
 /* Depthwise 2-D convolution of `channels` NCHW planes, f32:
  *   out[c][y][x] = min(max((accumulate ? out[c][y][x] : 0) + bias[c] +
  *                          sum over ky < kh, kx < kw of

@@ -183,6 +183,10 @@ ThreadBlocks FixedTiles::gemmBlocks(const HostDesc &host, int64_t rows,
                                     int64_t cols) const {
   return chooseGemmBlocks(host, rows, cols);
 }
+CacheBlocks FixedTiles::gemmCacheBlocks(const HostDesc &, int64_t, int64_t,
+                                        int64_t) const {
+  return {};
+}
 int64_t FixedTiles::depthwiseBlockChannels(const HostDesc &host,
                                            int64_t channels) const {
   return chooseDepthwiseBlockChannels(host, channels);

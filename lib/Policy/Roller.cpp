@@ -302,6 +302,10 @@ public:
                                         int64_t keep) const override {
     return rollerProductTiles(machine, problem, cost, keep);
   }
+  CacheBlocks gemmCacheBlocks(const HostDesc &host, int64_t rows,
+                              int64_t cols, int64_t depth) const override {
+    return rollerGemmCacheBlocks(host, rows, cols, depth);
+  }
 };
 
 } // namespace

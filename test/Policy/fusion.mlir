@@ -28,7 +28,7 @@
 // stay, and the call accumulates into the filled output.
 // REPLAY-LABEL: func.func @product_relu
 // REPLAY: linalg.fill
-// REPLAY: call @anvil_sgemm_fused({{.*}}, %c1_i32{{.*}})
+// REPLAY: call @anvil_sgemm_blocked({{.*}}, %c1_i32{{.*}})
 // REPLAY: linalg.generic
 #id = affine_map<(i, j) -> (i, j)>
 func.func @product_relu(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>) {
@@ -51,7 +51,7 @@ func.func @product_relu(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8
 // does not clamp; the ReLU stays an op of its own.
 // REPLAY-LABEL: func.func @replayed
 // REPLAY-NOT: linalg.fill
-// REPLAY: call @anvil_sgemm_fused({{.*}}, %c0_i32{{.*}}, %{{.*}}, %cst{{[_0-9]*}}, %cst{{[_0-9]*}})
+// REPLAY: call @anvil_sgemm_blocked({{.*}}, %c0_i32{{.*}}, %{{.*}}, %cst{{[_0-9]*}}, %cst{{[_0-9]*}}, %{{.*}})
 // REPLAY: linalg.generic
 // REPLAY: arith.maximumf
 #id = affine_map<(i, j) -> (i, j)>

@@ -122,13 +122,15 @@ def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
     `scf.parallel`. The blocks are the tiling policy's (`tiling`), for the
     host description the module carries; each call records its block as
     `anvil.thread_blocks` ([rows, cols] of a product, [channels] of a
-    depthwise convolution), and the same attribute on the linalg op is
-    carried out instead of asking the policy; when its input is a zero-padded copy that it alone
+    depthwise convolution) and a product's call its cache blocks as
+    `anvil.cache_blocks` ([mc, kc, nc], 0 leaving a size to the kernel),
+    and the same attributes on the linalg op are carried out instead of
+    asking the policy; when its input is a zero-padded copy that it alone
     reads (a bufferized `tensor.pad`), the call reads the copy's source and
     pads as it goes, and the copy is erased. A bias broadcast or zero fill
     of the output before the op, and an in-place clamp (ReLU, ReLU6, Clip)
     after it (with only views and constants between), are folded into the
-    call (`anvil_sgemm_fused`'s and `anvil_sdwconv2d`'s epilogue) and
+    call (`anvil_sgemm_blocked`'s and `anvil_sdwconv2d`'s epilogue) and
     erased. Each fold happens only where the fusion decision on the IR
     (`anvil-host-fusion`) makes it. Runs after bufferization and deallocation (it frees the
     buffers it allocates).

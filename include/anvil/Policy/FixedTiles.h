@@ -76,15 +76,19 @@ RegisterBlock chooseRegisterBlock(const target::HostDesc &host);
 class FixedTiles : public TilingPolicy {
 public:
   llvm::StringRef name() const override { return "fixed-tiles"; }
-  llvm::SmallVector<RankedTiles>
-  productTiles(const target::TargetDesc &machine,
-               const ProductProblem &problem, ProductCost cost,
-               int64_t keep) const override;
+  llvm::SmallVector<RankedTiles> productTiles(const target::TargetDesc &machine,
+                                              const ProductProblem &problem,
+                                              ProductCost cost,
+                                              int64_t keep) const override;
   TaskGrid taskGrid(llvm::ArrayRef<int64_t> extents,
                     llvm::ArrayRef<bool> splittable, int64_t numPEs,
                     GridCost cost) const override;
   ThreadBlocks gemmBlocks(const target::HostDesc &host, int64_t rows,
                           int64_t cols) const override;
+  /// The kernel's own cache blocks (all 0): the runtime's GEMM keeps the
+  /// blocking it was written with.
+  CacheBlocks gemmCacheBlocks(const target::HostDesc &host, int64_t rows,
+                              int64_t cols, int64_t depth) const override;
   int64_t depthwiseBlockChannels(const target::HostDesc &host,
                                  int64_t channels) const override;
   int64_t parallelIterations(const target::HostDesc &host) const override;

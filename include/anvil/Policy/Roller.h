@@ -11,9 +11,14 @@
 // ragged shape by too much are set aside, and the cost model the mechanism
 // hands over ranks what is left, each with its best SRAM staging.
 //
+// On the host it sizes the cache blocks of each GEMM call from the host
+// description's caches the same way: the reused panel of each loop fills
+// its cache level's share, and the blocks are balanced over the extents.
+//
 // Today Roller decides DPE products (matmuls, batched matmuls, and the
-// convolutions lowered to them); task grids of vector-core kernels and the
-// host's blocks are still FixedTiles' (FixedTiles.h).
+// convolutions lowered to them) and the host GEMM's cache blocks; task
+// grids of vector-core kernels and the host's thread blocks are still
+// FixedTiles' (FixedTiles.h).
 //
 // Depends on LLVMSupport and the machine description only.
 //
@@ -47,6 +52,16 @@ llvm::SmallVector<RankedTiles>
 rollerProductTiles(const target::TargetDesc &machine,
                    const ProductProblem &problem, ProductCost cost,
                    int64_t keep);
+
+/// The cache blocks of a host GEMM call over a rows x cols block of C
+/// summed over `depth`: kc so that the kernel's kc-long sliver of B and
+/// two of A fill the first-level data cache, mc so that an mc x kc block
+/// of A fills half of the second level, nc so that a kc x nc block of B
+/// fills half of a core's share of the third; each then balanced over its
+/// extent in whole kernel tiles. A size whose cache the description lacks
+/// is left to the kernel (0).
+CacheBlocks rollerGemmCacheBlocks(const target::HostDesc &host, int64_t rows,
+                                  int64_t cols, int64_t depth);
 
 /// Roller as a TilingPolicy ("roller").
 std::unique_ptr<TilingPolicy> createRoller();

@@ -4,14 +4,15 @@
 // a vector-core op's iteration space into tasks over the PEs. On the host:
 // a product's output into blocks that the cores' threads share (each one
 // call of the runtime's GEMM kernel), depthwise channels likewise, the
-// parallel loops that threads share, and the register block of vectorized
-// loop nests. The mechanisms (lib/Conversion/LinalgToMTIA,
-// lib/Conversion/HostTiling) ask the TilingPolicy they are given, carry out
-// its answer, and record it on the IR they emit (anvil.product_tiles,
-// anvil.task_tiles, anvil.thread_blocks). A decision written on a linalg op
-// beforehand (the same attributes) is carried out instead of asking, so
-// that a test or a researcher can replay one in anvil-opt. The first
-// policy, FixedTiles (FixedTiles.h), is the one Roller replaces.
+// cache blocks of each call, the parallel loops that threads share, and the
+// register block of vectorized loop nests. The mechanisms
+// (lib/Conversion/LinalgToMTIA, lib/Conversion/HostTiling) ask the TilingPolicy
+// they are given, carry out its answer, and record it on the IR they emit
+// (anvil.product_tiles, anvil.task_tiles, anvil.thread_blocks,
+// anvil.cache_blocks). A decision written on a linalg op beforehand (the same
+// attributes) is carried out instead of asking, so that a test or a researcher
+// can replay one in anvil-opt. The first policy, FixedTiles (FixedTiles.h), is
+// the one Roller replaces.
 //
 // Depends on LLVMSupport and the machine descriptions only.
 //
@@ -110,6 +111,13 @@ struct ThreadBlocks {
   int64_t rows = 0, cols = 0;
 };
 
+/// The cache blocks of one call of the host's GEMM kernel
+/// (anvil_sgemm_blocked, anvil-c/Kernels.h): an mc x kc block of A, a
+/// kc x nc block of B; 0 leaves a size to the kernel's own blocking.
+struct CacheBlocks {
+  int64_t mc = 0, kc = 0, nc = 0;
+};
+
 /// The register block of a vectorized host loop nest: f32 lanes of a vector
 /// (the innermost tile), rows of the output, and reduction elements per
 /// tile.
@@ -130,9 +138,8 @@ public:
   /// the others (at most `keep` in all) the runners-up that later
   /// decisions (fusion, scheduling) may pick from.
   virtual llvm::SmallVector<RankedTiles>
-  productTiles(const target::TargetDesc &machine,
-               const ProductProblem &problem, ProductCost cost,
-               int64_t keep) const = 0;
+  productTiles(const target::TargetDesc &machine, const ProductProblem &problem,
+               ProductCost cost, int64_t keep) const = 0;
   /// The task grid of a vector-core kernel over `extents`; only loops
   /// marked `splittable` (parallel, writing disjoint outputs) may be cut.
   virtual TaskGrid taskGrid(llvm::ArrayRef<int64_t> extents,
@@ -142,6 +149,11 @@ public:
   /// Host: the thread blocks of a product whose output C is rows x cols.
   virtual ThreadBlocks gemmBlocks(const target::HostDesc &host, int64_t rows,
                                   int64_t cols) const = 0;
+  /// Host: the cache blocks of one thread block's call, a rows x cols
+  /// block of C summed over `depth`.
+  virtual CacheBlocks gemmCacheBlocks(const target::HostDesc &host,
+                                      int64_t rows, int64_t cols,
+                                      int64_t depth) const = 0;
   /// Host: channels per thread block of a depthwise convolution.
   virtual int64_t depthwiseBlockChannels(const target::HostDesc &host,
                                          int64_t channels) const = 0;

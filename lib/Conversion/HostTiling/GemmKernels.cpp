@@ -40,16 +40,20 @@ namespace anvil {
 using namespace mlir;
 using anvil::Epilogue;
 using anvil::PaddedInput;
+using anvil::policy::CacheBlocks;
 using anvil::policy::FoldRole;
 using anvil::policy::isFoldedInto;
 using anvil::policy::ThreadBlocks;
 
-static constexpr llvm::StringLiteral kGemmSymbol = "anvil_sgemm_fused";
+static constexpr llvm::StringLiteral kGemmSymbol = "anvil_sgemm_blocked";
 static constexpr llvm::StringLiteral kDepthwiseSymbol = "anvil_sdwconv2d";
 /// The tiling decision on a kernel op (replayed) and on its calls
 /// (recorded): a product's [rows, cols] per block, a depthwise
 /// convolution's [channels].
 static constexpr llvm::StringLiteral kThreadBlocksAttr = "anvil.thread_blocks";
+/// The same for a product's cache blocks in each call: [mc, kc, nc], 0
+/// leaving a size to the kernel.
+static constexpr llvm::StringLiteral kCacheBlocksAttr = "anvil.cache_blocks";
 static constexpr int64_t kF32Bytes = sizeof(float);
 
 namespace {
@@ -110,9 +114,10 @@ public:
   }
 
   /// C[rows, cols] = epilogue(C + A[rows, depth] B[depth, cols]), in
-  /// `blocks` that threads share.
+  /// `blocks` that threads share, each call in `cache` blocks.
   void gemm(int64_t rows, int64_t cols, int64_t depth, Matrix a, Matrix bm,
-            Matrix cm, const Operands &epilogue, ThreadBlocks blocks) {
+            Matrix cm, const Operands &epilogue, ThreadBlocks blocks,
+            CacheBlocks cache) {
     int64_t rowBlock = std::max<int64_t>(blocks.rows, 1),
             colBlock = std::max<int64_t>(blocks.cols, 1);
     int64_t rowBlocks = ceilDiv(rows, rowBlock),
@@ -136,9 +141,14 @@ public:
       args.append({at(cm, r0, c0), i64(cm.ld)});
       args.append({epilogue.accumulate, biasFrom(epilogue, r0), epilogue.lo,
                    epilogue.hi});
+      for (int64_t size : {cache.mc, cache.kc, cache.nc})
+        args.push_back(
+            arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(size)));
       auto call = func::CallOp::create(b, loc, kGemmSymbol, TypeRange{}, args);
       call->setAttr(kThreadBlocksAttr,
                     b.getDenseI64ArrayAttr({rowBlock, colBlock}));
+      call->setAttr(kCacheBlocksAttr,
+                    b.getDenseI64ArrayAttr({cache.mc, cache.kc, cache.nc}));
     };
     forBlocks(rowBlocks, colBlocks, body);
   }
@@ -162,7 +172,8 @@ public:
           b, loc, c(blockChannels),
           arith::SubIOp::create(b, loc, c(channels), first));
       auto at = [&](Value address, int64_t plane) {
-        Value bytes = arith::MulIOp::create(b, loc, first, c(plane * kF32Bytes));
+        Value bytes =
+            arith::MulIOp::create(b, loc, first, c(plane * kF32Bytes));
         return ptr(arith::AddIOp::create(b, loc, address, bytes));
       };
       auto constants = [&](ArrayRef<int64_t> values) {
@@ -271,12 +282,19 @@ struct Blocking {
   const anvil::policy::TilingPolicy &policy;
   anvil::target::HostDesc host;
 
-  /// The thread blocks of `op`'s product with a rows x cols output: the
-  /// decision written on `op` (checked by checkPinned), or the policy's.
-  ThreadBlocks gemm(Operation *op, int64_t rows, int64_t cols) const {
+  /// The thread blocks of `op`'s product with a rows x cols output summed
+  /// over `depth`, and the cache blocks of each call: the decisions written
+  /// on `op` (checked by checkPinned), or the policy's.
+  std::pair<ThreadBlocks, CacheBlocks> gemm(Operation *op, int64_t rows,
+                                            int64_t cols, int64_t depth) const {
+    ThreadBlocks threads = policy.gemmBlocks(host, rows, cols);
     if (auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kThreadBlocksAttr))
-      return {pinned[0], pinned[1]};
-    return policy.gemmBlocks(host, rows, cols);
+      threads = {pinned[0], pinned[1]};
+    if (auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kCacheBlocksAttr))
+      return {threads, {pinned[0], pinned[1], pinned[2]}};
+    return {threads,
+            policy.gemmCacheBlocks(host, std::min(threads.rows, rows),
+                                   std::min(threads.cols, cols), depth)};
   }
   /// Channels per thread block of the depthwise convolution `op`.
   int64_t depthwise(Operation *op, int64_t channels) const {
@@ -296,10 +314,19 @@ struct Blocking {
 /// Whether a thread-block decision written on `op` is one its kernel can
 /// carry out; an error naming the op where it is not.
 LogicalResult checkPinned(linalg::LinalgOp op) {
+  bool depthwise = isa<linalg::DepthwiseConv2DNchwChwOp>(op);
+  if (auto cache = op->getAttrOfType<DenseI64ArrayAttr>(kCacheBlocksAttr))
+    if (depthwise || cache.size() != 3 ||
+        llvm::any_of(cache.asArrayRef(), [](int64_t v) { return v < 0; }))
+      return op.emitError() << kCacheBlocksAttr
+                            << (depthwise ? " is for products; this op runs "
+                                            "the depthwise kernel"
+                                          : " must hold 3 sizes (mc, kc, nc), "
+                                            "each 0 (the kernel's) or more");
   auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kThreadBlocksAttr);
   if (!pinned)
     return success();
-  size_t sizes = isa<linalg::DepthwiseConv2DNchwChwOp>(op) ? 1 : 2;
+  int64_t sizes = depthwise ? 1 : 2;
   if (pinned.size() != sizes ||
       llvm::any_of(pinned.asArrayRef(), [](int64_t v) { return v <= 0; }))
     return op.emitError() << kThreadBlocksAttr << " must hold " << sizes
@@ -312,8 +339,8 @@ LogicalResult checkPinned(linalg::LinalgOp op) {
 /// The folds the call of `op`'s kernel can do, as fusion candidates.
 SmallVector<anvil::policy::FoldCandidate> foldCandidates(Operation *anchor) {
   auto op = cast<linalg::LinalgOp>(anchor);
-  bool channelBiases = isa<linalg::Conv2DNchwFchwOp,
-                           linalg::DepthwiseConv2DNchwChwOp>(anchor);
+  bool channelBiases =
+      isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(anchor);
   Epilogue e = anvil::matchEpilogue(op, channelBiases);
   SmallVector<anvil::policy::FoldCandidate> candidates;
   if (e.init)
@@ -356,9 +383,10 @@ LogicalResult lowerMatmul(linalg::MatmulOp op, const Blocking &blocking) {
     return Matrix{e.addressOf(op->getOperand(i), e.c(0)),
                   e.c((*strides)[i][0])};
   };
-  int64_t rows = shape(0)[0], cols = shape(1)[1];
-  e.gemm(rows, cols, shape(0)[1], matrix(0), matrix(1), matrix(2),
-         e.operands(epilogue), blocking.gemm(op, rows, cols));
+  int64_t rows = shape(0)[0], cols = shape(1)[1], depth = shape(0)[1];
+  auto [threads, cache] = blocking.gemm(op, rows, cols, depth);
+  e.gemm(rows, cols, depth, matrix(0), matrix(1), matrix(2),
+         e.operands(epilogue), threads, cache);
   eraseFolded(epilogue);
   op.erase();
   return success();
@@ -384,9 +412,10 @@ LogicalResult lowerBatchMatmul(linalg::BatchMatmulOp op,
     return Matrix{e.addressOf(op->getOperand(i), offset),
                   e.c((*strides)[i][1])};
   };
-  int64_t rows = shape(0)[1], cols = shape(1)[2];
-  e.gemm(rows, cols, shape(0)[2], matrix(0), matrix(1), matrix(2), finish,
-         blocking.gemm(op, rows, cols));
+  int64_t rows = shape(0)[1], cols = shape(1)[2], depth = shape(0)[2];
+  auto [threads, cache] = blocking.gemm(op, rows, cols, depth);
+  e.gemm(rows, cols, depth, matrix(0), matrix(1), matrix(2), finish, threads,
+         cache);
   b.setInsertionPointAfter(loop);
   eraseFolded(epilogue);
   op.erase();
@@ -437,11 +466,11 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op, const Blocking &blocking) {
         e.c(inS[1])};
   } else {
     anvil::fillPatches(b, loc, input, image, patches, w, out, convStrides,
-                             dilations);
+                       dilations);
     rhs = {e.addressOf(patches, e.c(0)), e.c(pixels)};
   }
-  e.gemm(w[0], pixels, depth, lhs, rhs, result, finish,
-         blocking.gemm(op, w[0], pixels));
+  auto [threads, cache] = blocking.gemm(op, w[0], pixels, depth);
+  e.gemm(w[0], pixels, depth, lhs, rhs, result, finish, threads, cache);
   b.setInsertionPointAfter(loop);
   if (patches)
     memref::DeallocOp::create(b, loc, patches);
@@ -467,8 +496,7 @@ LogicalResult lowerDepthwise(linalg::DepthwiseConv2DNchwChwOp op,
   Epilogue epilogue = decidedEpilogue(op, /*channelBiases=*/true);
   int64_t imageStride = (*strides)[0][0];
   PaddedInput padding;
-  std::optional<PaddedInput> found =
-      anvil::matchPaddedInput(op, epilogue.init);
+  std::optional<PaddedInput> found = anvil::matchPaddedInput(op, epilogue.init);
   if (found && isFoldedInto(found->copy, op, FoldRole::PaddedInput)) {
     padding = std::move(*found);
     input = padding.source;
@@ -535,7 +563,8 @@ struct HostGemmKernelsPass
       bool isDepthwise = isa<linalg::DepthwiseConv2DNchwChwOp>(op);
       LogicalResult lowered =
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
-              .Case([&](linalg::MatmulOp m) { return lowerMatmul(m, blocking); })
+              .Case(
+                  [&](linalg::MatmulOp m) { return lowerMatmul(m, blocking); })
               .Case([&](linalg::BatchMatmulOp m) {
                 return lowerBatchMatmul(m, blocking);
               })
@@ -554,7 +583,7 @@ struct HostGemmKernelsPass
     if (gemm)
       declareKernel(module, kGemmSymbol,
                     {i64, i64, i64, ptr, i64, ptr, i64, ptr, i64,
-                     b.getI32Type(), ptr, f32, f32});
+                     b.getI32Type(), ptr, f32, f32, i64, i64, i64});
     if (depthwise) {
       // (channels, in, ih, iw, 4 pads, w, kh, kw, sh, sw, dh, dw, out, oh,
       // ow, accumulate, bias, lo, hi)

@@ -27,11 +27,35 @@ using namespace anvil::kernels;
 
 namespace {
 
-// Block sizes: an MC x KC panel of A (120 KiB) stays in L2, a KC x NC
-// panel of B (2 MiB) in L3, and one KC-long sliver of each in L1.
+// The blocking a caller leaves to the kernel (anvil_sgemm, a 0 in
+// anvil_sgemm_blocked): an MC x KC panel of A (120 KiB) stays in L2, a
+// KC x NC panel of B (2 MiB) in L3, and one KC-long sliver of each in L1.
 constexpr int64_t kKC = 256;
 constexpr int64_t kMC = 120;
 constexpr int64_t kNC = 2048;
+
+/// The cache blocks a product runs in: mc rows of A (a multiple of the
+/// microkernel's MR), kc elements of the reduction, nc columns of B (a
+/// multiple of NR).
+struct Blocks {
+  int64_t mc, kc, nc;
+};
+
+int64_t roundUp(int64_t v, int64_t step) {
+  return (v + step - 1) / step * step;
+}
+
+/// The blocks asked for (the kernel's own where a size is not positive),
+/// rounded up to whole microkernel tiles and no larger than the product
+/// needs, so that no request makes a scratch panel larger than the
+/// operands.
+template <int MR, int NR>
+Blocks normalized(Blocks asked, int64_t m, int64_t n, int64_t k) {
+  auto pick = [](int64_t v, int64_t fallback) { return v > 0 ? v : fallback; };
+  return {roundUp(std::min(pick(asked.mc, kMC), m), MR),
+          std::min(pick(asked.kc, kKC), std::max<int64_t>(k, 1)),
+          roundUp(std::min(pick(asked.nc, kNC), n), NR)};
+}
 /// From this many columns on, A's block is packed (see gemm).
 constexpr int64_t kPackAColumns = 256;
 
@@ -181,23 +205,22 @@ void tile(Kernels kernels, bool packed, int64_t kc, const float *a, int64_t lda,
 /// cost as much as the product (a convolution's weights against a 7 x 7
 /// feature map), so A is read in place, MR rows at a time.
 template <int MR, int NR>
-void gemm(Kernels kernels, int64_t m, int64_t n, int64_t k, const float *a,
-          int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
-          bool accumulate, const Epilogue *epilogue) {
-  constexpr int64_t mcRounded = (kMC + MR - 1) / MR * MR;
-  constexpr int64_t ncRounded = (kNC + NR - 1) / NR * NR;
-  float *pb = scratch(kGemmPanelB, ncRounded * kKC);
-  for (int64_t jc = 0; jc < n; jc += kNC) {
-    int64_t nc = std::min(kNC, n - jc);
+void gemm(Kernels kernels, Blocks asked, int64_t m, int64_t n, int64_t k,
+          const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
+          int64_t ldc, bool accumulate, const Epilogue *epilogue) {
+  const Blocks block = normalized<MR, NR>(asked, m, n, k);
+  float *pb = scratch(kGemmPanelB, block.nc * block.kc);
+  for (int64_t jc = 0; jc < n; jc += block.nc) {
+    int64_t nc = std::min(block.nc, n - jc);
     bool packed = nc >= kPackAColumns;
-    float *pa = packed ? scratch(kGemmPackedA, mcRounded * kKC) : nullptr;
-    for (int64_t pc = 0; pc < k; pc += kKC) {
-      int64_t kc = std::min(kKC, k - pc);
+    float *pa = packed ? scratch(kGemmPackedA, block.mc * block.kc) : nullptr;
+    for (int64_t pc = 0; pc < k; pc += block.kc) {
+      int64_t kc = std::min(block.kc, k - pc);
       bool addTo = accumulate || pc > 0;
-      bool last = pc + kKC >= k;
+      bool last = pc + block.kc >= k;
       packB<NR>(kc, nc, b + pc * ldb + jc, ldb, pb);
-      for (int64_t ic = 0; ic < m; ic += kMC) {
-        int64_t mc = std::min(kMC, m - ic);
+      for (int64_t ic = 0; ic < m; ic += block.mc) {
+        int64_t mc = std::min(block.mc, m - ic);
         if (packed)
           packA<MR>(mc, kc, a + ic * lda + pc, lda, pa);
         for (int64_t jr = 0; jr < nc; jr += NR)
@@ -374,23 +397,24 @@ static_assert(ANVIL_SGEMM_TILE_ROWS == 6 && ANVIL_SGEMM_TILE_VECTORS == 2,
 
 namespace {
 
-void run(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
-         const float *b, int64_t ldb, float *c, int64_t ldc, bool accumulate,
-         const Epilogue *epilogue) {
+void run(Blocks blocks, int64_t m, int64_t n, int64_t k, const float *a,
+         int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
+         bool accumulate, const Epilogue *epilogue) {
   if (m <= 0 || n <= 0)
     return;
   switch (hostIsa()) {
 #if defined(__x86_64__)
   case Isa::Avx512:
-    return gemm<6, 32>({kernelAvx512_6x32<true>, kernelAvx512_6x32<false>}, m,
-                       n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
+    return gemm<6, 32>({kernelAvx512_6x32<true>, kernelAvx512_6x32<false>},
+                       blocks, m, n, k, a, lda, b, ldb, c, ldc, accumulate,
+                       epilogue);
   case Isa::Avx2:
-    return gemm<6, 16>({kernelAvx2_6x16<true>, kernelAvx2_6x16<false>}, m, n, k,
-                       a, lda, b, ldb, c, ldc, accumulate, epilogue);
+    return gemm<6, 16>({kernelAvx2_6x16<true>, kernelAvx2_6x16<false>}, blocks,
+                       m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
 #endif
   default:
-    return gemm<4, 8>({kernelGeneric4x8<true>, kernelGeneric4x8<false>}, m, n,
-                      k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
+    return gemm<4, 8>({kernelGeneric4x8<true>, kernelGeneric4x8<false>}, blocks,
+                      m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
   }
 }
 
@@ -399,7 +423,7 @@ void run(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
 extern "C" void anvil_sgemm(int64_t m, int64_t n, int64_t k, const float *a,
                             int64_t lda, const float *b, int64_t ldb, float *c,
                             int64_t ldc, int32_t accumulate) {
-  run(m, n, k, a, lda, b, ldb, c, ldc, accumulate, nullptr);
+  run({}, m, n, k, a, lda, b, ldb, c, ldc, accumulate, nullptr);
 }
 
 extern "C" void anvil_sgemm_fused(int64_t m, int64_t n, int64_t k,
@@ -408,7 +432,17 @@ extern "C" void anvil_sgemm_fused(int64_t m, int64_t n, int64_t k,
                                   int32_t accumulate, const float *row_bias,
                                   float lo, float hi) {
   Epilogue epilogue{row_bias, lo, hi};
-  run(m, n, k, a, lda, b, ldb, c, ldc, accumulate, &epilogue);
+  run({}, m, n, k, a, lda, b, ldb, c, ldc, accumulate, &epilogue);
+}
+
+extern "C" void anvil_sgemm_blocked(int64_t m, int64_t n, int64_t k,
+                                    const float *a, int64_t lda, const float *b,
+                                    int64_t ldb, float *c, int64_t ldc,
+                                    int32_t accumulate, const float *row_bias,
+                                    float lo, float hi, int64_t mc, int64_t kc,
+                                    int64_t nc) {
+  Epilogue epilogue{row_bias, lo, hi};
+  run({mc, kc, nc}, m, n, k, a, lda, b, ldb, c, ldc, accumulate, &epilogue);
 }
 
 extern "C" const char *anvil_sgemm_isa(void) {

@@ -122,6 +122,34 @@ llvm::SmallVector<CacheDesc> detectCaches() {
   return caches;
 }
 
+/// The data and unified caches as the C library reads them from the CPU
+/// (CPUID on x86), for systems whose sysfs lists none (some containers and
+/// virtual machines). The C library does not say which cores share a
+/// level: the first two are taken as a core's own, the third as shared by
+/// all `cores`.
+llvm::SmallVector<CacheDesc> cachesFromLibc(int64_t cores) {
+  llvm::SmallVector<CacheDesc> caches;
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL3_CACHE_LINESIZE)
+  const int names[][2] = {
+      {_SC_LEVEL1_DCACHE_SIZE, _SC_LEVEL1_DCACHE_LINESIZE},
+      {_SC_LEVEL2_CACHE_SIZE, _SC_LEVEL2_CACHE_LINESIZE},
+      {_SC_LEVEL3_CACHE_SIZE, _SC_LEVEL3_CACHE_LINESIZE}};
+  for (auto [index, name] : llvm::enumerate(names)) {
+    CacheDesc c;
+    c.level = static_cast<int64_t>(index) + 1;
+    c.capacityBytes = sysconf(name[0]);
+    c.lineBytes = sysconf(name[1]);
+    c.sharedByCores = c.level == 3 ? cores : 1;
+    if (c.capacityBytes <= 0 || c.lineBytes <= 0)
+      break;
+    caches.push_back(c);
+  }
+#else
+  (void)cores;
+#endif
+  return caches;
+}
+
 json::Value toJSON(const HostDesc &d) {
   json::Array caches;
   for (const CacheDesc &c : d.caches)
@@ -212,6 +240,8 @@ HostDesc anvil::target::detectHostDesc() {
   }
   d.cores = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
   d.caches = detectCaches();
+  if (d.caches.empty())
+    d.caches = cachesFromLibc(d.cores);
   d.dramBytes = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) *
                 static_cast<int64_t>(sysconf(_SC_PAGESIZE));
   std::string text;

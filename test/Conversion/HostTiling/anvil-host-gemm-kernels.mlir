@@ -2,10 +2,10 @@
 // f32 products on plain row-major buffers become anvil_sgemm calls.
 
 // A large matmul is split into row blocks that threads share; C += A B.
-// CHECK-LABEL: func.func private @anvil_sgemm_fused(i64, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, !llvm.ptr, i64, i32, !llvm.ptr, f32, f32)
+// CHECK-LABEL: func.func private @anvil_sgemm_blocked(i64, i64, i64, !llvm.ptr, i64, !llvm.ptr, i64, !llvm.ptr, i64, i32, !llvm.ptr, f32, f32, i64, i64, i64)
 // CHECK-LABEL: func.func @matmul
 // CHECK: scf.parallel
-// CHECK: call @anvil_sgemm_fused
+// CHECK: call @anvil_sgemm_blocked
 // CHECK-NOT: linalg.matmul
 func.func @matmul(%a: memref<384x64xf32>, %b: memref<64x40xf32>, %c: memref<384x40xf32>) {
   linalg.matmul ins(%a, %b : memref<384x64xf32>, memref<64x40xf32>) outs(%c : memref<384x40xf32>)
@@ -18,7 +18,7 @@ func.func @matmul(%a: memref<384x64xf32>, %b: memref<64x40xf32>, %c: memref<384x
 // CHECK-LABEL: func.func @conv1x1
 // CHECK-NOT: memref.alloc
 // CHECK: scf.for
-// CHECK: call @anvil_sgemm_fused
+// CHECK: call @anvil_sgemm_blocked
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 func.func @conv1x1(%x: memref<1x16x8x8xf32>, %w: memref<32x16x1x1xf32>, %y: memref<1x32x8x8xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
@@ -34,7 +34,7 @@ func.func @conv1x1(%x: memref<1x16x8x8xf32>, %w: memref<32x16x1x1xf32>, %y: memr
 // CHECK: scf.for
 // CHECK: memref.expand_shape %[[P]]
 // CHECK: linalg.generic
-// CHECK: call @anvil_sgemm_fused
+// CHECK: call @anvil_sgemm_blocked
 // CHECK: memref.dealloc %[[P]]
 func.func @conv3x3(%x: memref<1x4x9x9xf32>, %w: memref<8x4x3x3xf32>, %y: memref<1x8x4x4xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
@@ -184,7 +184,7 @@ func.func @depthwise_padded_kept(%x: memref<1x8x6x7xf32>, %w: memref<8x3x3xf32>,
 // CHECK: memref.extract_aligned_pointer_as_index %arg3
 // CHECK: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[HI:.*]] = arith.constant 6.000000e+00 : f32
-// CHECK: call @anvil_sgemm_fused(%{{.*}}, %[[NOACC]], %{{.*}}, %[[LO]], %[[HI]])
+// CHECK: call @anvil_sgemm_blocked(%{{.*}}, %[[NOACC]], %{{.*}}, %[[LO]], %[[HI]], %{{.*}})
 // CHECK-NOT: linalg.generic
 // CHECK: return
 func.func @conv_bias_relu6(%x: memref<1x16x8x8xf32>, %w: memref<32x16x1x1xf32>, %y: memref<1x32x8x8xf32>, %bias: memref<32xf32>) {
@@ -215,13 +215,13 @@ func.func @conv_bias_relu6(%x: memref<1x16x8x8xf32>, %w: memref<32x16x1x1xf32>, 
 // CHECK-LABEL: func.func @not_folded
 // CHECK-NOT: linalg.fill
 // CHECK: %[[NOACC:.*]] = arith.constant 0 : i32
-// CHECK: call @anvil_sgemm_fused(%{{.*}}, %[[NOACC]], %{{.*}})
+// CHECK: call @anvil_sgemm_blocked(%{{.*}}, %[[NOACC]], %{{.*}})
 // CHECK: %[[ACC:.*]] = arith.constant 1 : i32
-// CHECK: call @anvil_sgemm_fused(%{{.*}}, %[[ACC]], %{{.*}})
+// CHECK: call @anvil_sgemm_blocked(%{{.*}}, %[[ACC]], %{{.*}})
 // CHECK: linalg.generic
 // CHECK: arith.maximumf
 // CHECK: %[[ACC2:.*]] = arith.constant 1 : i32
-// CHECK: call @anvil_sgemm_fused(%{{.*}}, %[[ACC2]], %{{.*}})
+// CHECK: call @anvil_sgemm_blocked(%{{.*}}, %[[ACC2]], %{{.*}})
 // CHECK: linalg.generic
 // CHECK: math.exp
 func.func @not_folded(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>,
