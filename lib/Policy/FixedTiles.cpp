@@ -36,6 +36,8 @@ int64_t anvil::policy::productLocalBytes(const ProductTiles &t,
   // C stored narrower: the tile converted on its way out (and in).
   if (problem.stored != DType::F32)
     bytes += t.tm * t.tn * dtypeBytes(problem.stored);
+  if (problem.rowBias)
+    bytes += t.tm * f32;
   return bytes;
 }
 

@@ -216,10 +216,15 @@ def MTIAFusion : Pass<"anvil-mtia-fusion", "mlir::ModuleOp"> {
     The fusion seam on the MTIA-like target (anvil/Policy/Fusion.h). Every
     linalg op on buffers is marked `anvil.fusion.kernel = N`; a zero fill of
     a product's output just before it, which the DPE kernel can do by
-    writing its first sums in place, is marked `anvil.fusion.into = N`,
-    `anvil.fusion.role = "init"` when the policy folds it.
-    `anvil-mtia-form-kernels` folds exactly what is marked. The first
-    policy, one-op-per-kernel, folds every such fill.
+    writing its first sums in place, or a convolution's f32 bias broadcast,
+    which it can do by starting each C tile from the bias, is marked
+    `anvil.fusion.into = N`, `anvil.fusion.role = "init"` when the policy
+    folds it, and an in-place
+    clamp of its output just after it (ReLU, ReLU6, Clip), which the DPE
+    kernel can apply to each C tile before storing it,
+    `anvil.fusion.role = "epilogue"`. `anvil-mtia-form-kernels` folds
+    exactly what is marked. The first policy, one-op-per-kernel, folds
+    every such fill, bias and clamp.
   }];
   let options = [
     Option<"policy", "policy", "std::string",
@@ -263,8 +268,10 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
     already: the kernel carries it out instead of asking the policy (an
     error names the op where it cannot). Each launch also carries the cost
     model's prediction of its cycles, `anvil.predicted_cycles`
-    (anvil/Target/KernelCost.h). Zero fills fold into products' kernels
-    where the fusion decision (`anvil-mtia-fusion`) says so.
+    (anvil/Target/KernelCost.h). Zero fills, convolution biases and clamps
+    fold into products' kernels where the fusion decision
+    (`anvil-mtia-fusion`) says so; the prediction leaves out the vector
+    work of a folded bias or clamp.
 
     Input: bufferized IR on a module carrying `mtia.target`. Output: the
     same with linalg ops inside `mtia.launch` kernels.

@@ -56,6 +56,9 @@ struct ProductProblem {
   /// The SRAM bytes a staged copy of A, of B, takes; 0 where the kernel
   /// may not stage that operand.
   int64_t stagedBytesA = 0, stagedBytesB = 0;
+  /// Whether each C tile starts from an f32 bias per row of C (a folded
+  /// convolution bias), whose slice the kernel keeps in local memory.
+  bool rowBias = false;
 };
 
 /// The estimated cycles of a product's kernel cut into `tiles`, launch and
@@ -80,7 +83,8 @@ target::DType landedType(target::DType input, target::DType loaded,
 /// operand's slice buffers, two DPE-type copies of an operand that is
 /// converted slice by slice, the f32 accumulator and, where C is stored in
 /// a narrower type, its copy in that type; docs/Targets.md). i8 operands
-/// arrive quantized and each C tile sums in i32 beside its f32 tile.
+/// arrive quantized and each C tile sums in i32 beside its f32 tile; a
+/// row bias takes a tile's rows of f32.
 int64_t productLocalBytes(const ProductTiles &tiles,
                           const ProductProblem &problem);
 

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <cmath>
 #include <functional>
 
 using namespace mlir;
@@ -26,6 +27,41 @@ using anvil::target::ProductKernel;
 using anvil::target::TargetDesc;
 
 namespace {
+
+/// Clamps the f32 tile `tile` (rows x cols in local memory) in place on
+/// the vector core, and charges the core for it: a folded ReLU, ReLU6 or
+/// Clip done before the tile is stored rather than by a kernel of its own
+/// reading C back from DRAM. maximumf and minimumf pass NaNs, as the
+/// unfolded op does.
+void clampTile(OpBuilder &b, Location loc, Value tile, Clamp clamp) {
+  Type f32 = b.getF32Type();
+  bool lo = std::isfinite(clamp.lo), hi = std::isfinite(clamp.hi);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, b.getContext());
+  linalg::GenericOp::create(
+      b, loc, TypeRange{}, ValueRange{}, ValueRange{tile},
+      ArrayRef<AffineMap>{identity},
+      SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        auto bound = [&](double v) {
+          return arith::ConstantOp::create(
+              nb, nl, nb.getF32FloatAttr(static_cast<float>(v)));
+        };
+        Value v = args[0];
+        if (lo)
+          v = arith::MaximumFOp::create(nb, nl, v, bound(clamp.lo));
+        if (hi)
+          v = arith::MinimumFOp::create(nb, nl, v, bound(clamp.hi));
+        linalg::YieldOp::create(nb, nl, v);
+      });
+  IndexMath x{b, loc};
+  Value elements = x.mul(memref::DimOp::create(b, loc, tile, 0),
+                         memref::DimOp::create(b, loc, tile, 1));
+  // Each element read and written once in local memory.
+  int64_t f32Bytes = elementBytes(f32);
+  CoreCostOp::create(b, loc, x.mul(elements, x.c(int64_t(lo) + int64_t(hi))),
+                     x.mul(elements, x.c(2 * f32Bytes)), TypeAttr::get(f32),
+                     MemorySpaceAttr::get(b.getContext(), MemorySpace::Local));
+}
 
 /// Which input of a product.
 enum class Side { A, B };
@@ -108,12 +144,18 @@ public:
                      ValueRange{DMAOp::create(b, loc, token(b), out, moved)});
       if (storedTile)
         convertWhole(storedTile, acc);
+    } else if (policy.rowBias) {
+      startFromBias(i0, rows, tile);
     }
+    // The products add to what the tile holds: C, or the bias.
+    bool ontoTile = addToC || policy.rowBias;
     Slice slice{a, bMat, i0, j0, rows, cols};
-    Value product = reduce(slice, addToC && !quantized);
+    Value product = reduce(slice, ontoTile && !quantized);
     WaitOp::create(b, loc, ValueRange{product});
     if (quantized)
-      rescale(scales, slice, tile, addToC);
+      rescale(scales, slice, tile, ontoTile);
+    if (policy.clamp)
+      clampTile(b, loc, tile, *policy.clamp);
     if (storedTile)
       convertWhole(acc, storedTile);
     WaitOp::create(b, loc,
@@ -121,6 +163,34 @@ public:
   }
 
 private:
+  /// Fills `tile` (rows x cols) with the bias of C's rows i0 .. i0 + rows,
+  /// loaded into local memory, broadcast along the columns on the vector
+  /// core.
+  void startFromBias(Value i0, Value rows, Value tile) {
+    IndexMath x{b, loc};
+    Value slot = subview1D(b, loc, biasSlot, x.c(0), rows);
+    WaitOp::create(b, loc,
+                   ValueRange{DMAOp::create(
+                       b, loc, token(b),
+                       subview1D(b, loc, policy.rowBias, i0, rows), slot)});
+    MLIRContext *ctx = b.getContext();
+    AffineMap perRow = AffineMap::get(2, 0, getAffineDimExpr(0, ctx), ctx);
+    linalg::GenericOp::create(
+        b, loc, TypeRange{}, ValueRange{slot}, ValueRange{tile},
+        ArrayRef<AffineMap>{perRow, AffineMap::getMultiDimIdentityMap(2, ctx)},
+        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+        [](OpBuilder &nb, Location nl, ValueRange args) {
+          linalg::YieldOp::create(nb, nl, args[0]);
+        });
+    // Each element of the tile written once, the bias read once a row.
+    Value elements = x.mul(rows, memref::DimOp::create(b, loc, tile, 1));
+    int64_t f32Bytes = elementBytes(b.getF32Type());
+    CoreCostOp::create(b, loc, elements,
+                       x.mul(x.add(elements, rows), x.c(f32Bytes)),
+                       TypeAttr::get(b.getF32Type()),
+                       MemorySpaceAttr::get(ctx, MemorySpace::Local));
+  }
+
   /// Converts all of local buffer `from` into `to` on the SE and waits: a
   /// whole tile is one static run, and the rows and columns beyond a
   /// partial tile's are never stored.
@@ -152,6 +222,7 @@ private:
     p.loadedA = dtypeOf(types.a);
     p.loadedB = dtypeOf(types.b);
     p.stored = dtypeOf(types.c);
+    p.rowBias = static_cast<bool>(policy.rowBias);
     if (policy.sramStaging) {
       auto bytes = [&](Side side, int64_t rows, int64_t cols) {
         return localBufferBytes(bufferType(
@@ -471,8 +542,9 @@ private:
   /// One local arena of productLocalBytes, carved in its order: the f32
   /// tile (and, quantized, its i32 sum and scales), then each operand's
   /// ring of slices and, where it converts, its two DPE-type copies, then
-  /// C's copy in its DRAM type where that is not f32. The staging steps
-  /// use the same bytes before the products start.
+  /// C's copy in its DRAM type where that is not f32, then a row bias's
+  /// slice where one is folded. The staging steps use the same bytes
+  /// before the products start.
   void allocateBuffers() {
     MLIRContext *ctx = b.getContext();
     int64_t bytes = anvil::policy::productLocalBytes(tiles, problem());
@@ -505,6 +577,8 @@ private:
     operand(ringB, tiles.tk, tiles.tn, types.b, tiles.stageB);
     if (types.c != f32)
       storedTile = carve({tiles.tm, tiles.tn}, types.c);
+    if (policy.rowBias)
+      biasSlot = carve({tiles.tm}, f32);
     assert(offset == bytes && "the arena is carved as productLocalBytes");
   }
 
@@ -693,7 +767,7 @@ private:
   // The local arena and its views: the f32 tile; when quantized, its i32
   // sum and its rows' and columns' scales; the operands' rings; C's copy
   // in its DRAM type, where that is not f32.
-  Value arena, acc, sum, aMax, bMax, storedTile;
+  Value arena, acc, sum, aMax, bMax, storedTile, biasSlot;
   Ring ringA, ringB;
 };
 

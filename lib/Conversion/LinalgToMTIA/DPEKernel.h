@@ -46,6 +46,12 @@ struct OperandTypes {
   mlir::Type a, b, c;
 };
 
+/// The bounds a folded ReLU, ReLU6 or Clip clamps C to (an infinite one
+/// clamps nothing on its side); NaNs pass.
+struct Clamp {
+  double lo, hi;
+};
+
 /// How products run on the DPE: the machine (its description, and the
 /// #mtia.target its verifiers read), the input type f32 operands are
 /// converted or quantized to (`batchInput` for batched products, which are
@@ -64,6 +70,14 @@ struct DPEPolicy {
   /// (else the first policy's staging rule applies).
   std::optional<policy::ProductTiles> tiles = std::nullopt;
   bool staging = false;
+  /// The clamp folded into this product (anvil/Conversion/Folds.h): each
+  /// C tile takes it in local memory, on the vector core, before it is
+  /// stored.
+  std::optional<Clamp> clamp = std::nullopt;
+  /// The bias per row of C folded into this product (a convolution's: f32
+  /// in DRAM, one per output channel): each C tile starts from its rows'
+  /// bias instead of from C. Null where none is folded.
+  mlir::Value rowBias = nullptr;
 };
 
 /// The largest magnitude of each row of A and column of B of a quantized

@@ -96,6 +96,7 @@ public:
   LogicalResult matmul(linalg::MatmulOp op) {
     // Before anything is built between the zero fill and the op.
     bool addToC = !takeZeroFill(op);
+    takeClamp(op);
     OpBuilder b(op);
     Value c = op.getOutputs()[0];
     Type input = inputFor(elementOf(op.getInputs()[0]), /*batched=*/false);
@@ -121,6 +122,7 @@ public:
     if (failed(haveBatchInput(op, input)) ||
         failed(takeDecidedTiles(op, input, types)))
       return failure();
+    takeClamp(op);
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto a = shapeOf(op.getInputs()[0]), bs = shapeOf(op.getInputs()[1]);
@@ -141,8 +143,9 @@ public:
   /// then Y[F, OH*OW] = W[F, C*KH*KW] patches on the DPE. A pointwise
   /// convolution needs no patches (pointwiseConv).
   LogicalResult conv(linalg::Conv2DNchwFchwOp op) {
+    takeClamp(op);
+    bool addToC = !takeBiasOrZeroFill(op);
     Location loc = op.getLoc();
-    bool addToC = !takeZeroFill(op);
     OpBuilder b(op);
     Type input = inputFor(elementOf(op.getInputs()[1]), /*batched=*/false);
     Value filter = roundedConstantOperand(b, op.getInputs()[1], input),
@@ -210,6 +213,7 @@ public:
   /// W[g] patches[g] for every group in one DPE kernel. Like batched
   /// products, not quantized under the i8 policy.
   LogicalResult groupedConv(linalg::Conv2DNgchwGfchwOp op) {
+    takeClamp(op);
     Location loc = op.getLoc();
     // [N, G, C/G, H, W], [G, F/G, C/G, KH, KW], [N, G, F/G, OH, OW].
     Value input = op.getInputs()[0], output = op.getOutputs()[0];
@@ -292,6 +296,43 @@ public:
     return true;
   }
 
+  /// Whether the fusion decision folds the bias broadcast or zero fill
+  /// of the convolution `op`'s output into its kernels; the bias is taken
+  /// for them (each C tile starts from it) and that op dropped.
+  bool takeBiasOrZeroFill(linalg::Conv2DNchwFchwOp op) {
+    anvil::Epilogue e = anvil::matchEpilogue(op, /*channelBiases=*/true);
+    if (!e.bias || !anvil::policy::isFoldedInto(e.init, op,
+                                                anvil::policy::FoldRole::Init))
+      return takeZeroFill(op);
+    policy.rowBias = e.bias;
+    nameFolded(op, e.init);
+    e.init->erase();
+    return true;
+  }
+
+  /// `op`'s location naming `folded` too, so that the job of the kernel
+  /// that does both names both model nodes.
+  static void nameFolded(Operation *op, Operation *folded) {
+    op->setLoc(
+        FusedLoc::get(op->getContext(), {op->getLoc(), folded->getLoc()}));
+  }
+
+  /// Takes the clamp after `op` for its kernels where the fusion decision
+  /// folds it into `op` (that op is dropped: the kernels clamp each C tile
+  /// before storing it), else none. First for every product: it also
+  /// forgets the previous product's folds.
+  void takeClamp(linalg::LinalgOp op) {
+    policy.clamp.reset();
+    policy.rowBias = nullptr;
+    anvil::Epilogue e = anvil::matchEpilogue(op, /*channelBiases=*/false);
+    if (!e.clamp || !anvil::policy::isFoldedInto(
+                        e.clamp, op, anvil::policy::FoldRole::Epilogue))
+      return;
+    policy.clamp = Clamp{e.lo, e.hi};
+    nameFolded(op, e.clamp);
+    e.clamp->erase();
+  }
+
   /// Any linalg op as ordinary code on the vector cores, its tasks over
   /// all PEs.
   LogicalResult onVectorCores(linalg::LinalgOp op, StringRef base) {
@@ -307,8 +348,8 @@ private:
   /// output's shapes with their channels ungrouped.
   LogicalResult im2colProducts(
       Operation *op, Value input, Type patchesElement, ArrayRef<int64_t> w,
-      ArrayRef<int64_t> out,
-      ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+      ArrayRef<int64_t> out, ArrayRef<int64_t> strides,
+      ArrayRef<int64_t> dilations,
       function_ref<void(OpBuilder &, Value image, Value patches)> multiply) {
     OpBuilder b(op);
     Location loc = op->getLoc();
@@ -373,6 +414,7 @@ private:
     problem.loadedA = isQuantized(input) ? problem.input : dtypeOf(types.a);
     problem.loadedB = isQuantized(input) ? problem.input : dtypeOf(types.b);
     problem.stored = dtypeOf(types.c);
+    problem.rowBias = static_cast<bool>(policy.rowBias);
     int64_t needed = anvil::policy::productLocalBytes(tiles, problem);
     int64_t local = policy.machine->level(anvil::target::MemoryLevel::Local)
                         .capacityBytes;
@@ -442,6 +484,14 @@ bool onDPE(linalg::LinalgOp op, TargetAttr target) {
            auto type = cast<MemRefType>(v.getType());
            return type.getLayout().isIdentity();
          });
+}
+
+/// Whether `op` forms a DPE kernel of its own (KernelFormer's products),
+/// which can clamp each C tile before storing it.
+bool formsDPEKernel(linalg::LinalgOp op, TargetAttr target) {
+  return onDPE(op, target) &&
+         isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNchwFchwOp,
+             linalg::Conv2DNgchwGfchwOp>(op.getOperation());
 }
 
 struct MTIAFormKernelsPass
@@ -547,8 +597,8 @@ struct MTIAFormKernelsPass
 
 namespace {
 /// The fusion seam on the MTIA-like target: the policy decides over the
-/// linalg ops on buffers, each of which forms a kernel, and the zero fills
-/// the DPE kernels can take.
+/// linalg ops on buffers, each of which forms a kernel, the zero fills and
+/// clamps (ReLU, ReLU6, Clip) that the DPE kernels can take.
 struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
   using Base::Base;
 
@@ -562,9 +612,15 @@ struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
     auto candidates = [target](Operation *op) {
       SmallVector<anvil::policy::FoldCandidate> folds;
       auto linalgOp = cast<linalg::LinalgOp>(op);
-      if (onDPE(linalgOp, target))
+      anvil::Epilogue e = anvil::matchEpilogue(linalgOp, /*channelBiases=*/true);
+      if (isa<linalg::Conv2DNchwFchwOp>(op) && onDPE(linalgOp, target) &&
+          e.bias)
+        folds.push_back({e.init, anvil::policy::FoldRole::Init});
+      else if (onDPE(linalgOp, target))
         if (Operation *fill = zeroFillBefore(linalgOp))
           folds.push_back({fill, anvil::policy::FoldRole::Init});
+      if (formsDPEKernel(linalgOp, target) && e.clamp)
+        folds.push_back({e.clamp, anvil::policy::FoldRole::Epilogue});
       return folds;
     };
     if (failed(anvil::policy::decideFusion(getOperation(), policy,
