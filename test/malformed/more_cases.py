@@ -103,6 +103,8 @@ def node_cases(case, model, save_onnx, compile_cmd):
         [1, 3, 6, 6], attrs={"output_shape": [6]})
     one("einsum_diagonal_not_square", "Einsum", [("x", True)], [[3, 5]],
         [3], attrs={"equation": "ii->i"})
+    one("einsum_missing_operand", "Einsum", [("x", True), ("", False)],
+        [[2, 3]], [2, 4], attrs={"equation": "ij,jk->ik"})
     one("gathernd_scalar_indices", "GatherND", [("x", True), ("i", False)],
         [[2, 3]], [2], inits=[h.make_tensor("i", T.INT64, [], [0])])
     one("lrn_bias_beyond_int", "LRN", x, [[1, 2, 3, 3]], [1, 2, 3, 3],
@@ -449,6 +451,7 @@ EXPECTED = {
     'convtranspose_zero_stride': (2, "'convtranspose_zero_stride' \\(ConvTranspose, opset 17\\): kernel_shape, strides and dilations must be positive"),
     'convtranspose_output_shape_short': (2, "'convtranspose_output_shape_short' \\(ConvTranspose, opset 17\\): output_shape must give 2 positive sizes"),
     'einsum_diagonal_not_square': (2, "'einsum_diagonal_not_square' \\(Einsum, opset 17\\): label 'i' repeats in one term over sizes 3 and 5"),
+    'einsum_missing_operand': (2, "'einsum_missing_operand' \\(Einsum, opset 17\\): input 1 is missing: every operand of the equation is required"),
     'gathernd_scalar_indices': (2, "'gathernd_scalar_indices' \\(GatherND, opset 17\\): indices \\[\\.\\.\\., k\\] and batch_dims do not fit the data"),
     'split_to_sequence_too_long': (2, "'split_to_sequence_too_long' \\(SplitToSequence, opset 17\\): would make 220000 tensors; a sequence is unrolled into one value each, at most 65536"),
     'pad_value_beyond_int': (2, "'pad_value_beyond_int' \\(Pad, opset 10\\): the padding value 1\\.0+e\\+30 does not fit 'i32'"),

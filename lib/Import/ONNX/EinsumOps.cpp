@@ -162,6 +162,10 @@ LogicalResult importEinsum(NodeContext &n) {
   SmallVector<Labeled> ops;
   int64_t ellipsisRank = 0;
   for (auto [i, term] : llvm::enumerate(terms)) {
+    // Every operand is required: an empty name leaves no operand.
+    if (!n.input(i))
+      return n.invalid("input " + Twine(i) + " is missing: every operand "
+                       "of the equation is required");
     auto labels = expandTerm(term, n.inputType(i).getRank(), ellipsisRank);
     if (!labels)
       return n.invalid("term '" + term + "' does not fit input " + Twine(i));
