@@ -192,6 +192,15 @@ def tensor_cases(case, model, save_onnx, relu_graph):
     case("cycle", ["anvil-compile", "{input}", "-o", "{out}/model.so"],
          None, None, ["cycle.onnx"])
     g = h.make_graph(
+        [h.make_node("Split", ["x"], [], name="split_no_outputs"),
+         h.make_node("Relu", ["x"], ["y"], name="relu_0")], "g",
+        [h.make_tensor_value_info("x", T.FLOAT, [4])],
+        [h.make_tensor_value_info("y", T.FLOAT, [4])])
+    save_onnx("split_no_outputs", model(g))
+    case("split_no_outputs", ["anvil-compile", "{input}", "-o",
+                              "{out}/model.so"],
+         None, None, ["split_no_outputs.onnx"])
+    g = h.make_graph(
         [h.make_node("Relu", ["x"], ["y"], name="relu_0", domain="com.acme")],
         "g", [h.make_tensor_value_info("x", T.FLOAT, [2])],
         [h.make_tensor_value_info("y", T.FLOAT, [2])])
@@ -451,6 +460,7 @@ EXPECTED = {
     'convtranspose_zero_stride': (2, "'convtranspose_zero_stride' \\(ConvTranspose, opset 17\\): kernel_shape, strides and dilations must be positive"),
     'convtranspose_output_shape_short': (2, "'convtranspose_output_shape_short' \\(ConvTranspose, opset 17\\): output_shape must give 2 positive sizes"),
     'einsum_diagonal_not_square': (2, "'einsum_diagonal_not_square' \\(Einsum, opset 17\\): label 'i' repeats in one term over sizes 3 and 5"),
+    'split_no_outputs': (2, "'split_no_outputs' \\(Split, opset 17\\): Split has no outputs"),
     'einsum_missing_operand': (2, "'einsum_missing_operand' \\(Einsum, opset 17\\): input 1 is missing: every operand of the equation is required"),
     'gathernd_scalar_indices': (2, "'gathernd_scalar_indices' \\(GatherND, opset 17\\): indices \\[\\.\\.\\., k\\] and batch_dims do not fit the data"),
     'split_to_sequence_too_long': (2, "'split_to_sequence_too_long' \\(SplitToSequence, opset 17\\): would make 220000 tensors; a sequence is unrolled into one value each, at most 65536"),

@@ -317,10 +317,15 @@ LogicalResult importSplit(NodeContext &n) {
   if (axis < 0 || axis >= in.getRank())
     return n.invalid("axis out of range");
   int64_t dim = in.getDimSize(axis), outputs = n.node.output_size();
+  if (outputs == 0)
+    return n.invalid("Split has no outputs");
   auto sizes = intsFrom(n, 1, "split", 13);
   if (!sizes) {
     if (n.opset >= 13 && n.input(1))
       return n.needsConstant(1, "split sizes");
+    if (in.isDynamicDim(axis))
+      return n.unsupported("splitting a dynamic dimension into equal "
+                           "parts");
     // Equal parts; the last one smaller when the size does not divide.
     int64_t part = (dim + outputs - 1) / outputs;
     sizes = SmallVector<int64_t>();
