@@ -90,6 +90,12 @@ cl::opt<bool> sramStaging(
              "than once through SRAM (default on; "
              "--sram-staging=false reads them from DRAM)"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> implicitPatches(
+    "implicit-patches",
+    cl::desc("Accelerator targets: convolutions whose DPE kernel can gather "
+             "its patches from the image write no im2col buffer (default "
+             "on; --implicit-patches=false writes one)"),
+    cl::init(true), cl::cat(category));
 cl::list<std::string> disabledPasses(
     "disable",
     cl::desc("Leave out scheduling passes (welder, roller, rammer, grinder): "
@@ -377,6 +383,7 @@ int compile(MLIRContext &ctx) {
     mtia::MTIAPipelineOptions options;
     options.dpeType = dpeType;
     options.sramStaging = sramStaging;
+    options.implicitPatches = implicitPatches;
     options.fusion = (*policies)[0];
     options.tiling = (*policies)[1];
     options.scheduler = (*policies)[2];

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <optional>
 
@@ -26,6 +27,15 @@ std::optional<llvm::ArrayRef<char>> rawElements(mlir::ElementsAttr attr);
 /// f32.
 mlir::ElementsAttr roundedElements(mlir::ElementsAttr attr,
                                    mlir::FloatType type);
+
+/// As roundedElements, in a new order: a `shape` whose element i (in
+/// row-major order) is `attr`'s element sourceOf(i); a resource's copy is
+/// named after it with `suffix`.
+mlir::ElementsAttr
+roundedElements(mlir::ElementsAttr attr, mlir::FloatType type,
+                llvm::ArrayRef<int64_t> shape,
+                llvm::function_ref<int64_t(int64_t)> sourceOf,
+                llvm::StringRef suffix);
 
 } // namespace anvil
 

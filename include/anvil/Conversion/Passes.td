@@ -248,7 +248,10 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
       converts them to the DPE's input type (the precision policy,
       `dpe-type`) on the SE, and accumulates their product in f32 on the
       DPE; the tile then goes back by DMA. Convolutions gather their
-      patches into an im2col buffer first. Tile shapes and staging come
+      patches into an im2col buffer first, except where the DPE kernel
+      gathers them slice by slice from its SRAM copy of the image
+      (`implicit-patches`: 16-bit products, unit horizontal stride,
+      constant weights). Tile shapes and staging come
       from the tiling policy, which the mechanism hands the cost of its own
       kernel for any tiles (anvil/Target/KernelCost.h).
     - Every other linalg op runs as ordinary code on the PEs' vector cores:
@@ -284,6 +287,10 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
     Option<"sramStaging", "sram-staging", "bool", /*default=*/"true",
            "Stage the operands a product reads more than once through SRAM "
            "(DRAM -> SRAM -> local memory)">,
+    Option<"implicitPatches", "implicit-patches", "bool",
+           /*default=*/"true",
+           "Convolutions whose DPE kernel can gather its patches from the "
+           "image (implicit im2col) write no im2col buffer">,
     Option<"tiling", "tiling", "std::string",
            /*default=*/"\"fixed-tiles\"",
            "The tiling policy: fixed-tiles or roller">,

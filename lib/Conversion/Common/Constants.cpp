@@ -28,10 +28,23 @@ std::optional<ArrayRef<char>> anvil::rawElements(ElementsAttr attr) {
 }
 
 ElementsAttr anvil::roundedElements(ElementsAttr attr, FloatType type) {
+  auto shape = cast<ShapedType>(attr.getShapedType()).getShape();
+  return roundedElements(attr, type, shape, [](int64_t i) { return i; },
+                         "rounded");
+}
+
+ElementsAttr
+anvil::roundedElements(ElementsAttr attr, FloatType type,
+                       ArrayRef<int64_t> shape,
+                       llvm::function_ref<int64_t(int64_t)> sourceOf,
+                       StringRef suffix) {
   auto source = cast<ShapedType>(attr.getShapedType());
   if (!source.getElementType().isF32() || !isa<Float16Type, BFloat16Type>(type))
     return nullptr;
-  auto result = RankedTensorType::get(source.getShape(), type);
+  auto result = RankedTensorType::get(shape, type);
+  int64_t count = source.getNumElements();
+  if (result.getNumElements() != count)
+    return nullptr;
   // The SE's own conversions (anvil/Sim/Half.h): the same bits as every
   // run's, and fast enough for a model's weights.
   auto round = isa<Float16Type>(type) ? sim::floatToHalf : sim::floatToBF16;
@@ -43,20 +56,20 @@ ElementsAttr anvil::roundedElements(ElementsAttr attr, FloatType type) {
                               llvm::APInt(sizeof(bits) * CHAR_BIT, bits)));
   }
   std::optional<ArrayRef<char>> bytes = rawElements(attr);
-  int64_t count = source.getNumElements();
   if (!bytes || int64_t(bytes->size()) != count * int64_t(sizeof(float)))
     return nullptr;
   std::vector<uint16_t> bits(count);
   for (int64_t i = 0; i < count; ++i) {
     float value;
-    std::memcpy(&value, bytes->data() + i * sizeof(float), sizeof(float));
+    std::memcpy(&value, bytes->data() + sourceOf(i) * sizeof(float),
+                sizeof(float));
     bits[i] = round(value);
   }
   ArrayRef<char> out(reinterpret_cast<const char *>(bits.data()),
                      bits.size() * sizeof(uint16_t));
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
     return DenseResourceElementsAttr::get(
-        result, (resource.getRawHandle().getKey() + "_rounded").str(),
+        result, (resource.getRawHandle().getKey() + "_" + suffix).str(),
         HeapAsmResourceBlob::allocateAndCopyWithAlign(out, alignof(double)));
   return DenseElementsAttr::getFromRawBuffer(result, out);
 }

@@ -38,27 +38,38 @@ constantSource(Value value) {
   return {global, reshapes};
 }
 
+/// The global `name` beside `global`, made the first time from
+/// `elements` (`global`'s, rounded and perhaps reordered); null where they
+/// are not at hand.
+memref::GlobalOp
+globalBeside(memref::GlobalOp global, StringRef name,
+             llvm::function_ref<ElementsAttr(ElementsAttr)> elements) {
+  auto module = global->getParentOfType<ModuleOp>();
+  if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
+    return existing;
+  auto initial = dyn_cast<ElementsAttr>(*global.getInitialValue());
+  ElementsAttr made = initial ? elements(initial) : nullptr;
+  if (!made)
+    return nullptr;
+  OpBuilder b(global);
+  b.setInsertionPointAfter(global);
+  auto shaped = cast<ShapedType>(made.getType());
+  auto copy = memref::GlobalOp::create(
+      b, global.getLoc(), name, b.getStringAttr("private"),
+      MemRefType::get(shaped.getShape(), shaped.getElementType()), made,
+      /*constant=*/true, global.getAlignmentAttr());
+  copy->setAttr(kRoundedFromAttr, global.getSymNameAttr());
+  return copy;
+}
+
 /// The global of `global`'s elements rounded to `type`, made beside it the
 /// first time; null where its elements are not at hand.
 memref::GlobalOp roundedGlobal(memref::GlobalOp global, FloatType type) {
   std::string name;
   llvm::raw_string_ostream(name) << global.getSymName() << "_" << type;
-  auto module = global->getParentOfType<ModuleOp>();
-  if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
-    return existing;
-  auto initial = dyn_cast<ElementsAttr>(*global.getInitialValue());
-  ElementsAttr rounded =
-      initial ? anvil::roundedElements(initial, type) : nullptr;
-  if (!rounded)
-    return nullptr;
-  OpBuilder b(global);
-  b.setInsertionPointAfter(global);
-  auto copy = memref::GlobalOp::create(
-      b, global.getLoc(), name, b.getStringAttr("private"),
-      MemRefType::get(global.getType().getShape(), type), rounded,
-      /*constant=*/true, global.getAlignmentAttr());
-  copy->setAttr(kRoundedFromAttr, global.getSymNameAttr());
-  return copy;
+  return globalBeside(global, name, [&](ElementsAttr initial) {
+    return anvil::roundedElements(initial, type);
+  });
 }
 
 } // namespace
@@ -120,4 +131,34 @@ void anvil::mtia::eraseUnusedConstants(ModuleOp module) {
     if (SymbolTable::symbolKnownUseEmpty(global, module))
       global.erase();
   }
+}
+
+Value anvil::mtia::tapOrderedWeights(OpBuilder &b, Value filter, Type input) {
+  auto type = dyn_cast<FloatType>(input);
+  auto shape = cast<MemRefType>(filter.getType()).getShape();
+  if (!type || !isa<Float16Type, BFloat16Type>(type) || shape.size() != 4)
+    return nullptr;
+  auto [global, reshapes] = constantSource(filter);
+  if (!global)
+    return nullptr;
+  // Reshapes keep the row-major order: the global's elements are the
+  // filter's [F, C, KH, KW].
+  int64_t f = shape[0], c = shape[1], taps = shape[2] * shape[3];
+  std::string name;
+  llvm::raw_string_ostream(name) << global.getSymName() << "_" << type
+                                 << "_taps";
+  memref::GlobalOp ordered = globalBeside(global, name, [&](ElementsAttr e) {
+    // Element (o, tap, ch) of the result is the filter's (o, ch, tap).
+    return anvil::roundedElements(
+        e, type, {f, taps * c},
+        [&](int64_t i) {
+          int64_t ch = i % c, tap = i / c % taps, o = i / (c * taps);
+          return (o * c + ch) * taps + tap;
+        },
+        "taps");
+  });
+  if (!ordered)
+    return nullptr;
+  return memref::GetGlobalOp::create(b, filter.getLoc(), ordered.getType(),
+                                     ordered.getSymName());
 }

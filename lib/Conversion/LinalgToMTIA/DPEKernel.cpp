@@ -131,8 +131,8 @@ public:
                     shape.sharedA ? x.c(0) : x.mul(batch, x.c(shape.m)),
                     x.c(0), x.c(shape.m), x.c(shape.k));
     if (staged.b)
-      bMat = subview2D(b, loc, staged.b, x.mul(batch, x.c(shape.k)), x.c(0),
-                       x.c(shape.k), x.c(shape.n));
+      bMat = subview2D(b, loc, staged.b, x.mul(batch, x.c(rowsOf(Side::B))),
+                       x.c(0), x.c(rowsOf(Side::B)), x.c(colsOf(Side::B)));
     Value tile = subview2D(b, loc, acc, x.c(0), x.c(0), rows, cols);
     Value out = subview2D(b, loc, c, i0, j0, rows, cols);
     // C moves through its DRAM-type copy where it is not f32.
@@ -211,6 +211,21 @@ private:
     return side == Side::A && shape.sharedA ? 1 : shape.batches;
   }
 
+  /// The matrix input `side` is in DRAM: A m x k, B k x n, or, where B's
+  /// patches are gathered, the image [channels, height * width].
+  int64_t rowsOf(Side side) const {
+    if (side == Side::A)
+      return shape.m;
+    return shape.patches ? shape.patches->channels : shape.k;
+  }
+  int64_t colsOf(Side side) const {
+    if (side == Side::A)
+      return shape.k;
+    return shape.patches ? shape.patches->imageElements() /
+                               shape.patches->channels
+                         : shape.n;
+  }
+
   /// The product as the tiling policy sees it.
   ProductProblem problem() {
     ProductProblem p;
@@ -229,7 +244,7 @@ private:
             b.getContext(), {copiesOf(side) * rows, cols}, input));
       };
       p.stagedBytesA = bytes(Side::A, shape.m, shape.k);
-      p.stagedBytesB = bytes(Side::B, shape.k, shape.n);
+      p.stagedBytesB = bytes(Side::B, rowsOf(Side::B), colsOf(Side::B));
     }
     return p;
   }
@@ -238,19 +253,30 @@ private:
   /// first, each priced as this kernel would run them.
   SmallVector<RankedTiles> decideTiles(bool addToC) {
     ProductProblem p = problem();
-    auto cost = [&](const ProductTiles &t) -> double {
-      return kernelCycles(machine,
-                          productBodyCycles(machine, costOf(t, addToC)));
+    // Gathered patches are always staged: the image's rows are then read
+    // from SRAM, in the DPE's type, by every C tile that needs them.
+    auto withPatches = [&](ProductTiles t) {
+      t.stageB = t.stageB || shape.patches.has_value();
+      return t;
     };
+    auto cost = [&](const ProductTiles &t) -> double {
+      return kernelCycles(
+          machine, productBodyCycles(machine, costOf(withPatches(t), addToC)));
+    };
+    SmallVector<RankedTiles> ranked;
     if (policy.tiles) {
       ProductTiles t = policy.staging
                            ? *policy.tiles
                            : anvil::policy::withFixedStaging(machine, p,
                                                              *policy.tiles);
-      return {{t, cost(t)}};
+      ranked.push_back({t, cost(t)});
+    } else {
+      ranked = policy.tiling->productTiles(machine, p, cost,
+                                           policy.keptCandidates);
     }
-    return policy.tiling->productTiles(machine, p, cost,
-                                       policy.keptCandidates);
+    for (RankedTiles &r : ranked)
+      r.tiles = withPatches(r.tiles);
+    return ranked;
   }
 
   /// The decision on the kernel's launch: its tiles, its staging, its
@@ -302,7 +328,7 @@ private:
     if (t.stageA)
       p.stagingA = staging(Side::A, shape.m, shape.k, types.a);
     if (t.stageB)
-      p.stagingB = staging(Side::B, shape.k, shape.n, types.b);
+      p.stagingB = staging(Side::B, rowsOf(Side::B), colsOf(Side::B), types.b);
     return p;
   }
 
@@ -368,8 +394,8 @@ private:
     StagingCopy copy;
     copy.loaded = side == Side::A ? types.a : types.b;
     copy.capacity = stagingCapacity(tiles, copy.loaded);
-    copy.rows = side == Side::A ? shape.m : shape.k;
-    copy.cols = side == Side::A ? shape.k : shape.n;
+    copy.rows = rowsOf(side);
+    copy.cols = colsOf(side);
     copy.source = [side, operands](OpBuilder &nb, Value batch) {
       auto [a, bMat, c] = operands(nb, batch);
       return side == Side::A ? a : bMat;
@@ -748,9 +774,12 @@ private:
                   tiles.tm * tiles.tk);
     zeroIfPartial(x.orI(x.lt(t.cols, x.c(tiles.tn)), shortDepth), bBuf,
                   tiles.tk * tiles.tn);
-    DMAOp::create(b, loc, token(b),
-                  subview2D(b, loc, t.a, t.i0, k0, t.rows, depth),
-                  subview2D(b, loc, aBuf, x.c(0), x.c(0), t.rows, depth));
+    Value aIn = DMAOp::create(
+        b, loc, token(b), subview2D(b, loc, t.a, t.i0, k0, t.rows, depth),
+        subview2D(b, loc, aBuf, x.c(0), x.c(0), t.rows, depth));
+    if (shape.patches)
+      return gatherPatches(b, loc, *shape.patches, t.b, k0, depth, t.j0,
+                           t.cols, bBuf, aIn);
     return DMAOp::create(
         b, loc, token(b), subview2D(b, loc, t.b, k0, t.j0, depth, t.cols),
         subview2D(b, loc, bBuf, x.c(0), x.c(0), depth, t.cols));

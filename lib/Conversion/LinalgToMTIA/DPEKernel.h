@@ -29,13 +29,41 @@ using OperandsAt =
     mlir::function_ref<std::tuple<mlir::Value, mlir::Value, mlir::Value>(
         mlir::OpBuilder &, mlir::Value batch)>;
 
+/// A convolution's patches gathered from its image instead of read from
+/// an im2col matrix (implicit im2col): B[(r, s, c), (oh, ow)] = X[c, oh *
+/// strideH + r * dilationH, ow + s * dilationW] of an image X [channels,
+/// height, width] (padding already in it), which the kernel reads as the
+/// matrix [channels, height * width]. The reduction runs over (r, s, c), so
+/// a tap's channels for a run of one output row are a plain 2-D window of
+/// that matrix: one DMA. Unit horizontal stride only (a row is
+/// consecutive pixels).
+struct Patches {
+  int64_t channels, height, width, kernelW, strideH, dilationH, dilationW,
+      outW;
+
+  int64_t imageElements() const { return channels * height * width; }
+};
+
 /// C[b] = A[b] B[b] for b < batches, A m x k, B k x n; `sharedA`: every
 /// batch's A is the same matrix (a pointwise convolution's weights), so a
-/// staged copy holds it once.
+/// staged copy holds it once; `patches`: B[b] is gathered from image b
+/// (the matrix the operands give as B) slice by slice.
 struct GemmShape {
   int64_t batches, m, n, k;
   bool sharedA = false;
+  std::optional<Patches> patches = std::nullopt;
 };
+
+/// Issues the DMAs that gather B's slice (k0 .. k0 + depth) x (j0 .. j0 +
+/// cols) of `patches` from `image` (the [channels, height * width] matrix,
+/// in DRAM or SRAM) into `slot` (local, its top-left corner) and returns
+/// the last one's token, or `none` where there is none; the DMA engine
+/// runs in order, so the last is in when all are.
+mlir::Value gatherPatches(mlir::OpBuilder &b, mlir::Location loc,
+                          const Patches &patches, mlir::Value image,
+                          mlir::Value k0, mlir::Value depth, mlir::Value j0,
+                          mlir::Value cols, mlir::Value slot,
+                          mlir::Value none);
 
 /// The element types A and B have in DRAM: f32, which the kernel converts
 /// to the DPE's type, or already that type (a 16-bit model's products,
@@ -66,6 +94,9 @@ struct DPEPolicy {
   const policy::TilingPolicy *tiling;
   /// How many of the policy's ranked candidates a launch records.
   int64_t keptCandidates = 1;
+  /// Whether convolutions may gather their patches in the DPE kernel
+  /// (Patches) rather than through an im2col buffer.
+  bool implicitPatches = true;
   /// Tiles decided on the op, and whether that decision says what to stage
   /// (else the first policy's staging rule applies).
   std::optional<policy::ProductTiles> tiles = std::nullopt;

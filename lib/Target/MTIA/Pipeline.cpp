@@ -21,6 +21,7 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   MTIAFormKernelsOptions kernels;
   kernels.dpeType = options.dpeType;
   kernels.sramStaging = options.sramStaging;
+  kernels.implicitPatches = options.implicitPatches;
   kernels.tiling = options.tiling;
   kernels.tilingCandidates = options.tilingCandidates;
   pm.addPass(createMTIAFormKernels(kernels));

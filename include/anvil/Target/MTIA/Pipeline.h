@@ -28,6 +28,11 @@ struct MTIAPipelineOptions
       llvm::cl::desc("Stage the operands a product reads more than once "
                      "through SRAM"),
       llvm::cl::init(true)};
+  Option<bool> implicitPatches{
+      *this, "implicit-patches",
+      llvm::cl::desc("Convolutions whose DPE kernel can gather its patches "
+                     "from the image write no im2col buffer"),
+      llvm::cl::init(true)};
   Option<int64_t> tilingCandidates{
       *this, "tiling-candidates",
       llvm::cl::desc("How many of the tiling policy's ranked candidates a "

@@ -1,0 +1,62 @@
+//===- PatchGather.cpp - Implicit im2col for DPE products -----------------===//
+//
+// A convolution's B slices gathered from its image by DMA, one 2-D window
+// per (tap, output row) the slice touches, instead of read from an im2col
+// matrix that a vector-core job wrote through DRAM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DPEKernel.h"
+#include "KernelBuilding.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace anvil::mtia;
+
+Value anvil::mtia::gatherPatches(OpBuilder &b, Location loc,
+                                 const Patches &p, Value image, Value k0,
+                                 Value depth, Value j0, Value cols, Value slot,
+                                 Value none) {
+  IndexMath x{b, loc};
+  auto max = [&](Value l, Value r) -> Value {
+    return arith::MaxUIOp::create(b, loc, l, r);
+  };
+  Value channels = x.c(p.channels), outW = x.c(p.outW), one = x.c(1);
+  Value kEnd = x.add(k0, depth), jEnd = x.add(j0, cols);
+  // Reduction index k = tap * channels + c, tap = r * kernelW + s; column
+  // j = oh * outW + ow.
+  Value firstTap = x.div(k0, channels);
+  Value endTap = x.add(x.div(x.sub(kEnd, one), channels), one);
+  Value firstRow = x.div(j0, outW);
+  Value endRow = x.add(x.div(x.sub(jEnd, one), outW), one);
+  auto taps = scf::ForOp::create(b, loc, firstTap, endTap, one,
+                                 ValueRange{none});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(taps.getBody());
+  Value tap = taps.getInductionVar(), tapK = x.mul(tap, channels);
+  Value c0 = x.sub(max(k0, tapK), tapK);
+  Value count = x.sub(x.sub(x.min(kEnd, x.add(tapK, channels)), tapK), c0);
+  Value slotRow = x.sub(x.add(tapK, c0), k0);
+  Value r = x.div(tap, x.c(p.kernelW)), s = x.rem(tap, x.c(p.kernelW));
+  Value tapOffset = x.add(x.mul(r, x.c(p.dilationH * p.width)),
+                          x.mul(s, x.c(p.dilationW)));
+  auto rows = scf::ForOp::create(b, loc, firstRow, endRow, one,
+                                 ValueRange{taps.getRegionIterArg(0)});
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(rows.getBody());
+    Value oh = rows.getInductionVar(), rowJ = x.mul(oh, outW);
+    Value ow0 = x.sub(max(j0, rowJ), rowJ);
+    Value length = x.sub(x.sub(x.min(jEnd, x.add(rowJ, outW)), rowJ), ow0);
+    Value pixel =
+        x.add(x.add(x.mul(oh, x.c(p.strideH * p.width)), tapOffset), ow0);
+    Value slotColumn = x.sub(x.add(rowJ, ow0), j0);
+    Value moved = DMAOp::create(
+        b, loc, token(b), subview2D(b, loc, image, c0, pixel, count, length),
+        subview2D(b, loc, slot, slotRow, slotColumn, count, length));
+    scf::YieldOp::create(b, loc, moved);
+  }
+  scf::YieldOp::create(b, loc, rows.getResult(0));
+  return taps.getResult(0);
+}
