@@ -250,8 +250,8 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
       DPE; the tile then goes back by DMA. Convolutions gather their
       patches into an im2col buffer first, except where the DPE kernel
       gathers them slice by slice from its SRAM copy of the image
-      (`implicit-patches`: 16-bit products, unit horizontal stride,
-      constant weights). Tile shapes and staging come
+      (`implicit-patches`: 16-bit products, constant f32 weights, rows
+      that split into whole phases of the horizontal stride). Tile shapes and staging come
       from the tiling policy, which the mechanism hands the cost of its own
       kernel for any tiles (anvil/Target/KernelCost.h).
     - Every other linalg op runs as ordinary code on the PEs' vector cores:

@@ -75,9 +75,9 @@ struct StagingBlocks {
 };
 
 StagingBlocks stagingBlocks(int64_t batches, int64_t rows, int64_t cols,
-                            int64_t capacity, int64_t pes) {
+                            int64_t capacity, int64_t pes, int64_t align) {
   StagingBlocks g;
-  g.columns = std::min(cols, capacity);
+  g.columns = std::max(std::min(cols, capacity) / align * align, align);
   int64_t share = llvm::divideCeil(batches * rows * cols, pes);
   g.rows = std::clamp<int64_t>(llvm::divideCeil(share, g.columns), 1,
                                std::min(rows, capacity / g.columns));
@@ -130,7 +130,9 @@ public:
       a = subview2D(b, loc, staged.a,
                     shape.sharedA ? x.c(0) : x.mul(batch, x.c(shape.m)),
                     x.c(0), x.c(shape.m), x.c(shape.k));
-    if (staged.b)
+    if (staged.b && shape.patches)
+      bMat = imageRows(staged.b, x.mul(batch, x.c(rowsOf(Side::B))));
+    else if (staged.b)
       bMat = subview2D(b, loc, staged.b, x.mul(batch, x.c(rowsOf(Side::B))),
                        x.c(0), x.c(rowsOf(Side::B)), x.c(colsOf(Side::B)));
     Value tile = subview2D(b, loc, acc, x.c(0), x.c(0), rows, cols);
@@ -213,17 +215,50 @@ private:
 
   /// The matrix input `side` is in DRAM: A m x k, B k x n, or, where B's
   /// patches are gathered, the image [channels, height * width].
+  /// A strided image is staged by its rows, whose phases the staging
+  /// splits; any other as [channels, height * width], whose long rows move
+  /// in whole transactions.
   int64_t rowsOf(Side side) const {
     if (side == Side::A)
       return shape.m;
-    return shape.patches ? shape.patches->channels : shape.k;
+    if (!shape.patches)
+      return shape.k;
+    const Patches &p = *shape.patches;
+    return p.strideW > 1 ? p.channels * p.height : p.channels;
   }
   int64_t colsOf(Side side) const {
     if (side == Side::A)
       return shape.k;
-    return shape.patches ? shape.patches->imageElements() /
-                               shape.patches->channels
-                         : shape.n;
+    if (!shape.patches)
+      return shape.n;
+    const Patches &p = *shape.patches;
+    return p.strideW > 1 ? p.width : p.height * p.width;
+  }
+
+  /// The image at row `first` of the staged copy `staged` ([rowsOf(B),
+  /// colsOf(B)] each) as the matrix of its rows, [channels * height,
+  /// width], which the gather reads.
+  Value imageRows(Value staged, Value first) {
+    const Patches &p = *shape.patches;
+    SmallVector<OpFoldResult> offsets = {first, b.getIndexAttr(0)},
+                              sizes = {b.getIndexAttr(rowsOf(Side::B)),
+                                       b.getIndexAttr(colsOf(Side::B))};
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    Value matrix =
+        memref::SubViewOp::create(b, loc, staged, offsets, sizes, strides);
+    if (p.strideW > 1)
+      return matrix;
+    Value image = memref::ExpandShapeOp::create(
+        b, loc, SmallVector<int64_t>{p.channels, p.height, p.width}, matrix,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    return memref::CollapseShapeOp::create(
+        b, loc, image, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  }
+
+  /// What staging steps of input `side` are cut at: whole phases of a
+  /// strided image's rows.
+  int64_t columnAlignment(Side side) const {
+    return side == Side::B && shape.patches ? shape.patches->strideW : 1;
   }
 
   /// The product as the tiling policy sees it.
@@ -321,8 +356,9 @@ private:
     p.pes = pes;
     p.loadC = addToC;
     auto staging = [&](Side side, int64_t rows, int64_t cols, Type loaded) {
-      StagingBlocks g = stagingBlocks(copiesOf(side), rows, cols,
-                                      stagingCapacity(t, loaded), pes);
+      StagingBlocks g =
+          stagingBlocks(copiesOf(side), rows, cols, stagingCapacity(t, loaded),
+                        pes, columnAlignment(side));
       return ProductKernel::Staging{g.count, g.rows, g.columns};
     };
     if (t.stageA)
@@ -355,6 +391,9 @@ private:
     Type loaded;
     StagingBlocks g;
     int64_t capacity, rows, cols;
+    /// Where not 1: a strided image's staging splits each row into this
+    /// many phases (Patches).
+    int64_t align = 1;
   };
 
   /// Elements of one staging step: two steps in flight through the local
@@ -404,8 +443,9 @@ private:
         b, loc,
         bufferType(b.getContext(), {copiesOf(side) * copy.rows, copy.cols},
                    input, MemorySpace::SRAM));
+    copy.align = columnAlignment(side);
     copy.g = stagingBlocks(copiesOf(side), copy.rows, copy.cols, copy.capacity,
-                           pes);
+                           pes, copy.align);
     auto any = scf::IfOp::create(b, loc, x.lt(pe, x.c(copy.g.count)),
                                  /*withElse=*/false);
     OpBuilder::InsertionGuard guard(b);
@@ -420,7 +460,7 @@ private:
   /// The views of staging step `step` of `copy`: its rows and columns in
   /// the source and in the copy, and its shape (n x m).
   struct StepViews {
-    Value from, to, n, m;
+    Value from, to, n, m, row, c0;
   };
   StepViews stepViews(const StagingCopy &copy, Value step) {
     IndexMath x{b, loc};
@@ -432,9 +472,9 @@ private:
     Value n = x.min(x.c(g.rows), x.sub(x.c(copy.rows), r0));
     Value m = x.min(x.c(g.columns), x.sub(x.c(copy.cols), c0));
     Value from = subview2D(b, loc, copy.source(b, batch), r0, c0, n, m);
-    Value to = subview2D(b, loc, copy.to,
-                         x.add(x.mul(batch, x.c(copy.rows)), r0), c0, n, m);
-    return {from, to, n, m};
+    Value row = x.add(x.mul(batch, x.c(copy.rows)), r0);
+    Value to = subview2D(b, loc, copy.to, row, c0, n, m);
+    return {from, to, n, m, row, c0};
   }
 
   /// Staging without conversion: each step's DMA waits for the previous
@@ -522,17 +562,73 @@ private:
         SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
         return memref::SubViewOp::create(b, loc, buffer, zero, sizes, strides);
       };
-      Value converted = SEConvertOp::create(
-          b, loc, token(b),
-          step2D(stagingBuffer(copy, copy.loaded, 0, nth)), step2D(narrow));
-      WaitOp::create(b, loc, ValueRange{converted});
-      Value out = DMAOp::create(
-          b, loc, token(b),
-          subview2D(b, loc, narrow, x.c(0), x.c(0), v.n, v.m), v.to);
+      Value wide = step2D(stagingBuffer(copy, copy.loaded, 0, nth));
+      Value out;
+      if (copy.align > 1) {
+        out = convertIntoPhases(copy, wide, step2D(narrow), v);
+      } else {
+        WaitOp::create(b, loc,
+                       ValueRange{SEConvertOp::create(b, loc, token(b), wide,
+                                                      step2D(narrow))});
+        out = DMAOp::create(
+            b, loc, token(b),
+            subview2D(b, loc, narrow, x.c(0), x.c(0), v.n, v.m), v.to);
+      }
       scf::YieldOp::create(b, loc, ValueRange{prefetch.getResult(0), out});
     }
     WaitOp::create(b, loc, ValueRange{loop.getResult(1)});
   }
+  /// A strided image's staging step: `wide` (f32) converted on the vector
+  /// core into `narrow` with each row's pixels in phase order (pixel q *
+  /// phases + p of the step at p * columns / phases + q), then one DMA a
+  /// phase to where that phase of the step's columns goes in the copy.
+  /// Returns the last DMA's token.
+  Value convertIntoPhases(const StagingCopy &copy, Value wide, Value narrow,
+                          const StepViews &v) {
+    IndexMath x{b, loc};
+    int64_t phases = copy.align, rows = copy.g.rows,
+            runs = copy.g.columns / phases;
+    auto split = [&](Value view, int64_t d1, int64_t d2) -> Value {
+      return memref::ExpandShapeOp::create(
+          b, loc, SmallVector<int64_t>{rows, d1, d2}, view,
+          SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    };
+    MLIRContext *ctx = b.getContext();
+    AffineExpr r, p, q;
+    bindDims(ctx, r, p, q);
+    auto read = AffineMap::get(3, 0, {r, q, p}, ctx);
+    auto write = AffineMap::getMultiDimIdentityMap(3, ctx);
+    linalg::GenericOp::create(
+        b, loc, TypeRange{}, ValueRange{split(wide, runs, phases)},
+        ValueRange{split(narrow, phases, runs)},
+        ArrayRef<AffineMap>{read, write},
+        SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value rounded = arith::TruncFOp::create(nb, nl, input, args[0]);
+          linalg::YieldOp::create(nb, nl, rounded);
+        });
+    int64_t elements = rows * copy.g.columns;
+    CoreCostOp::create(
+        b, loc, x.c(elements),
+        x.c(elements * (elementBytes(copy.loaded) + elementBytes(input))),
+        TypeAttr::get(b.getF32Type()),
+        MemorySpaceAttr::get(ctx, MemorySpace::Local));
+    // The step's columns c0 .. c0 + m of every row: phase p's are m /
+    // phases pixels from p * width / phases + c0 / phases in the copy.
+    Value stepRuns = x.div(v.m, x.c(phases));
+    Value firstRun = x.div(v.c0, x.c(phases));
+    Value out;
+    for (int64_t phase = 0; phase < phases; ++phase) {
+      Value from = subview2D(b, loc, narrow, x.c(0), x.c(phase * runs), v.n,
+                             stepRuns);
+      Value to = subview2D(b, loc, copy.to, v.row,
+                           x.add(x.c(phase * copy.cols / phases), firstRun),
+                           v.n, stepRuns);
+      out = DMAOp::create(b, loc, token(b), from, to);
+    }
+    return out;
+  }
+
   /// The operands of one C tile's reduction.
   struct Slice {
     Value a, b, i0, j0, rows, cols;

@@ -31,15 +31,17 @@ using OperandsAt =
 
 /// A convolution's patches gathered from its image instead of read from
 /// an im2col matrix (implicit im2col): B[(r, s, c), (oh, ow)] = X[c, oh *
-/// strideH + r * dilationH, ow + s * dilationW] of an image X [channels,
-/// height, width] (padding already in it), which the kernel reads as the
-/// matrix [channels, height * width]. The reduction runs over (r, s, c), so
-/// a tap's channels for a run of one output row are a plain 2-D window of
-/// that matrix: one DMA. Unit horizontal stride only (a row is
-/// consecutive pixels).
+/// strideH + r * dilationH, ow * strideW + s * dilationW] of an image X
+/// [channels, height, width] (padding already in it), which the operands
+/// give as the matrix of its rows, [channels * height, width]. The kernel
+/// stages it in SRAM with each row split into its strideW phases (pixels
+/// w = q * strideW + p at p * width / strideW + q; width a multiple of
+/// strideW), so that a patch row is consecutive pixels of one phase. The
+/// reduction runs over (r, s, c): a tap's channels for a run of one
+/// output row are a 2-D window of the staged copy, one DMA.
 struct Patches {
-  int64_t channels, height, width, kernelW, strideH, dilationH, dilationW,
-      outW;
+  int64_t channels, height, width, kernelW, strideH, strideW, dilationH,
+      dilationW, outW;
 
   int64_t imageElements() const { return channels * height * width; }
 };
@@ -55,8 +57,9 @@ struct GemmShape {
 };
 
 /// Issues the DMAs that gather B's slice (k0 .. k0 + depth) x (j0 .. j0 +
-/// cols) of `patches` from `image` (the [channels, height * width] matrix,
-/// in DRAM or SRAM) into `slot` (local, its top-left corner) and returns
+/// cols) of `patches` from `image` (the staged [channels * height, width]
+/// matrix, rows split into phases) into `slot` (local, its top-left
+/// corner) and returns
 /// the last one's token, or `none` where there is none; the DMA engine
 /// runs in order, so the last is in when all are.
 mlir::Value gatherPatches(mlir::OpBuilder &b, mlir::Location loc,

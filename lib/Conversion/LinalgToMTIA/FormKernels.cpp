@@ -213,8 +213,10 @@ public:
 
   /// The patches of `op` as its DPE kernel would gather them from the
   /// image (implicit im2col), where it can: products in a 16-bit type,
-  /// patches that are not the image itself, unit horizontal stride (a
-  /// patch row is then consecutive pixels), output rows of at least a
+  /// patches that are not the image itself, an image row that splits into
+  /// whole phases of the horizontal stride, an f32 image where that stride
+  /// is not 1 (its staging splits the rows as it converts them), output
+  /// rows of at least a
   /// quarter of an SRAM transaction (each gathered row moves whole
   /// transactions: ResNet-18's 7 x 7 layers, 14 bytes a row, ran 11%
   /// slower gathered than through an im2col job on mtia-v1), and the
@@ -226,8 +228,11 @@ public:
          y = shapeOf(op.getOutputs()[0]);
     SmallVector<int64_t> strides = values(op.getStrides()),
                          dilations = values(op.getDilations());
+    bool splits = strides[1] > 1;
     if (!policy.implicitPatches || isQuantized(input) || isPointwise(op) ||
-        strides[1] != 1 || !policy.sramStaging)
+        x[3] % strides[1] != 0 ||
+        (splits && !elementOf(op.getInputs()[0]).isF32()) ||
+        !policy.sramStaging)
       return std::nullopt;
     const auto &sram =
         policy.machine->level(anvil::target::MemoryLevel::SRAM);
@@ -237,8 +242,8 @@ public:
     if (4 * y[3] * elementBytes(input) < sram.transactionBytes ||
         staged > sram.capacityBytes)
       return std::nullopt;
-    return Patches{x[1],         x[2],         x[3], w[3],
-                   strides[0],   dilations[0], dilations[1], y[3]};
+    return Patches{x[1],       x[2],         x[3],         w[3], strides[0],
+                   strides[1], dilations[0], dilations[1], y[3]};
   }
 
   /// Y[n] = W' P[n] for every image n in one DPE kernel batched over the
@@ -258,8 +263,15 @@ public:
       return failure();
     types.b = elementOf(x);
     auto ys = shapeOf(y);
-    auto image = [&](OpBuilder &nb, Value of, Value n) {
-      return asMatrix(nb, loc, slice(nb, loc, of, n));
+    // The image as the kernel stages it (Patches): a strided one as the
+    // matrix of its rows, [C * H, W], any other as [C, H * W]; the output
+    // as [F, OH * OW].
+    auto rowsOf = [&](OpBuilder &nb, Value n) -> Value {
+      Value image = slice(nb, loc, x, n);
+      if (patches.strideW == 1)
+        return asMatrix(nb, loc, image);
+      return memref::CollapseShapeOp::create(
+          nb, loc, image, SmallVector<ReassociationIndices>{{0, 1}, {2}});
     };
     GemmShape shape{ys[0], ys[1], ys[2] * ys[3],
                     cast<MemRefType>(taps.getType()).getShape()[1],
@@ -267,7 +279,8 @@ public:
     emitDPEKernel(
         b, loc, policy, input, shape, types, nextName("conv"),
         [&](OpBuilder &nb, Value n) {
-          return std::make_tuple(taps, image(nb, x, n), image(nb, y, n));
+          return std::make_tuple(taps, rowsOf(nb, n),
+                                 asMatrix(nb, loc, slice(nb, loc, y, n)));
         },
         addToC);
     op.erase();

@@ -39,8 +39,15 @@ Value anvil::mtia::gatherPatches(OpBuilder &b, Location loc,
   Value count = x.sub(x.sub(x.min(kEnd, x.add(tapK, channels)), tapK), c0);
   Value slotRow = x.sub(x.add(tapK, c0), k0);
   Value r = x.div(tap, x.c(p.kernelW)), s = x.rem(tap, x.c(p.kernelW));
-  Value tapOffset = x.add(x.mul(r, x.c(p.dilationH * p.width)),
-                          x.mul(s, x.c(p.dilationW)));
+  // Tap s reads pixels ow * strideW + s * dilationW: phase (s * dilationW)
+  // % strideW, from (s * dilationW) / strideW on.
+  Value shift = x.mul(s, x.c(p.dilationW)), strideW = x.c(p.strideW);
+  Value tapColumn =
+      x.add(x.mul(x.rem(shift, strideW), x.c(p.width / p.strideW)),
+            x.div(shift, strideW));
+  Value tapRow = x.mul(r, x.c(p.dilationH));
+  // Channel c's row ih of the image is row c * height + ih of the matrix.
+  Value firstChannel = x.mul(c0, x.c(p.height));
   auto rows = scf::ForOp::create(b, loc, firstRow, endRow, one,
                                  ValueRange{taps.getRegionIterArg(0)});
   {
@@ -49,11 +56,19 @@ Value anvil::mtia::gatherPatches(OpBuilder &b, Location loc,
     Value oh = rows.getInductionVar(), rowJ = x.mul(oh, outW);
     Value ow0 = x.sub(max(j0, rowJ), rowJ);
     Value length = x.sub(x.sub(x.min(jEnd, x.add(rowJ, outW)), rowJ), ow0);
-    Value pixel =
-        x.add(x.add(x.mul(oh, x.c(p.strideH * p.width)), tapOffset), ow0);
+    Value imageRow =
+        x.add(firstChannel, x.add(x.mul(oh, x.c(p.strideH)), tapRow));
+    Value column = x.add(tapColumn, ow0);
     Value slotColumn = x.sub(x.add(rowJ, ow0), j0);
+    // The tap's channels are `height` rows apart.
+    SmallVector<OpFoldResult> offsets = {imageRow, column},
+                              sizes = {count, length},
+                              strides = {b.getIndexAttr(p.height),
+                                         b.getIndexAttr(1)};
+    Value window =
+        memref::SubViewOp::create(b, loc, image, offsets, sizes, strides);
     Value moved = DMAOp::create(
-        b, loc, token(b), subview2D(b, loc, image, c0, pixel, count, length),
+        b, loc, token(b), window,
         subview2D(b, loc, slot, slotRow, slotColumn, count, length));
     scf::YieldOp::create(b, loc, moved);
   }
