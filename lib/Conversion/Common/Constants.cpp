@@ -29,15 +29,13 @@ std::optional<ArrayRef<char>> anvil::rawElements(ElementsAttr attr) {
 
 ElementsAttr anvil::roundedElements(ElementsAttr attr, FloatType type) {
   auto shape = cast<ShapedType>(attr.getShapedType()).getShape();
-  return roundedElements(attr, type, shape, [](int64_t i) { return i; },
-                         "rounded");
+  return roundedElements(
+      attr, type, shape, [](int64_t i) { return i; }, "rounded");
 }
 
-ElementsAttr
-anvil::roundedElements(ElementsAttr attr, FloatType type,
-                       ArrayRef<int64_t> shape,
-                       llvm::function_ref<int64_t(int64_t)> sourceOf,
-                       StringRef suffix) {
+ElementsAttr anvil::roundedElements(
+    ElementsAttr attr, FloatType type, ArrayRef<int64_t> shape,
+    llvm::function_ref<int64_t(int64_t)> sourceOf, StringRef suffix) {
   auto source = cast<ShapedType>(attr.getShapedType());
   if (!source.getElementType().isF32() || !isa<Float16Type, BFloat16Type>(type))
     return nullptr;

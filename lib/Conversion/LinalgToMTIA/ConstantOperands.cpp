@@ -145,8 +145,8 @@ Value anvil::mtia::tapOrderedWeights(OpBuilder &b, Value filter, Type input) {
   // filter's [F, C, KH, KW].
   int64_t f = shape[0], c = shape[1], taps = shape[2] * shape[3];
   std::string name;
-  llvm::raw_string_ostream(name) << global.getSymName() << "_" << type
-                                 << "_taps";
+  llvm::raw_string_ostream(name)
+      << global.getSymName() << "_" << type << "_taps";
   memref::GlobalOp ordered = globalBeside(global, name, [&](ElementsAttr e) {
     // Element (o, tap, ch) of the result is the filter's (o, ch, tap).
     return anvil::roundedElements(

@@ -28,41 +28,6 @@ using anvil::target::TargetDesc;
 
 namespace {
 
-/// Clamps the f32 tile `tile` (rows x cols in local memory) in place on
-/// the vector core, and charges the core for it: a folded ReLU, ReLU6 or
-/// Clip done before the tile is stored rather than by a kernel of its own
-/// reading C back from DRAM. maximumf and minimumf pass NaNs, as the
-/// unfolded op does.
-void clampTile(OpBuilder &b, Location loc, Value tile, Clamp clamp) {
-  Type f32 = b.getF32Type();
-  bool lo = std::isfinite(clamp.lo), hi = std::isfinite(clamp.hi);
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, b.getContext());
-  linalg::GenericOp::create(
-      b, loc, TypeRange{}, ValueRange{}, ValueRange{tile},
-      ArrayRef<AffineMap>{identity},
-      SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        auto bound = [&](double v) {
-          return arith::ConstantOp::create(
-              nb, nl, nb.getF32FloatAttr(static_cast<float>(v)));
-        };
-        Value v = args[0];
-        if (lo)
-          v = arith::MaximumFOp::create(nb, nl, v, bound(clamp.lo));
-        if (hi)
-          v = arith::MinimumFOp::create(nb, nl, v, bound(clamp.hi));
-        linalg::YieldOp::create(nb, nl, v);
-      });
-  IndexMath x{b, loc};
-  Value elements = x.mul(memref::DimOp::create(b, loc, tile, 0),
-                         memref::DimOp::create(b, loc, tile, 1));
-  // Each element read and written once in local memory.
-  int64_t f32Bytes = elementBytes(f32);
-  CoreCostOp::create(b, loc, x.mul(elements, x.c(int64_t(lo) + int64_t(hi))),
-                     x.mul(elements, x.c(2 * f32Bytes)), TypeAttr::get(f32),
-                     MemorySpaceAttr::get(b.getContext(), MemorySpace::Local));
-}
-
 /// Which input of a product.
 enum class Side { A, B };
 
@@ -131,7 +96,8 @@ public:
                     shape.sharedA ? x.c(0) : x.mul(batch, x.c(shape.m)),
                     x.c(0), x.c(shape.m), x.c(shape.k));
     if (staged.b && shape.patches)
-      bMat = imageRows(staged.b, x.mul(batch, x.c(rowsOf(Side::B))));
+      bMat = imageRows(b, loc, *shape.patches, staged.b,
+                       x.mul(batch, x.c(rowsOf(Side::B))));
     else if (staged.b)
       bMat = subview2D(b, loc, staged.b, x.mul(batch, x.c(rowsOf(Side::B))),
                        x.c(0), x.c(rowsOf(Side::B)), x.c(colsOf(Side::B)));
@@ -235,26 +201,6 @@ private:
     return p.strideW > 1 ? p.width : p.height * p.width;
   }
 
-  /// The image at row `first` of the staged copy `staged` ([rowsOf(B),
-  /// colsOf(B)] each) as the matrix of its rows, [channels * height,
-  /// width], which the gather reads.
-  Value imageRows(Value staged, Value first) {
-    const Patches &p = *shape.patches;
-    SmallVector<OpFoldResult> offsets = {first, b.getIndexAttr(0)},
-                              sizes = {b.getIndexAttr(rowsOf(Side::B)),
-                                       b.getIndexAttr(colsOf(Side::B))};
-    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-    Value matrix =
-        memref::SubViewOp::create(b, loc, staged, offsets, sizes, strides);
-    if (p.strideW > 1)
-      return matrix;
-    Value image = memref::ExpandShapeOp::create(
-        b, loc, SmallVector<int64_t>{p.channels, p.height, p.width}, matrix,
-        SmallVector<ReassociationIndices>{{0}, {1, 2}});
-    return memref::CollapseShapeOp::create(
-        b, loc, image, SmallVector<ReassociationIndices>{{0, 1}, {2}});
-  }
-
   /// What staging steps of input `side` are cut at: whole phases of a
   /// strided image's rows.
   int64_t columnAlignment(Side side) const {
@@ -306,8 +252,8 @@ private:
                                                              *policy.tiles);
       ranked.push_back({t, cost(t)});
     } else {
-      ranked = policy.tiling->productTiles(machine, p, cost,
-                                           policy.keptCandidates);
+      ranked =
+          policy.tiling->productTiles(machine, p, cost, policy.keptCandidates);
     }
     for (RankedTiles &r : ranked)
       r.tiles = withPatches(r.tiles);
@@ -565,70 +511,20 @@ private:
       Value wide = step2D(stagingBuffer(copy, copy.loaded, 0, nth));
       Value out;
       if (copy.align > 1) {
-        out = convertIntoPhases(copy, wide, step2D(narrow), v);
+        out = splitIntoPhases(b, loc, copy.align, wide, step2D(narrow), v.n,
+                              v.m, v.c0, copy.to, v.row, copy.cols);
       } else {
         WaitOp::create(b, loc,
                        ValueRange{SEConvertOp::create(b, loc, token(b), wide,
                                                       step2D(narrow))});
-        out = DMAOp::create(
-            b, loc, token(b),
-            subview2D(b, loc, narrow, x.c(0), x.c(0), v.n, v.m), v.to);
+        out = DMAOp::create(b, loc, token(b),
+                            subview2D(b, loc, narrow, x.c(0), x.c(0), v.n, v.m),
+                            v.to);
       }
       scf::YieldOp::create(b, loc, ValueRange{prefetch.getResult(0), out});
     }
     WaitOp::create(b, loc, ValueRange{loop.getResult(1)});
   }
-  /// A strided image's staging step: `wide` (f32) converted on the vector
-  /// core into `narrow` with each row's pixels in phase order (pixel q *
-  /// phases + p of the step at p * columns / phases + q), then one DMA a
-  /// phase to where that phase of the step's columns goes in the copy.
-  /// Returns the last DMA's token.
-  Value convertIntoPhases(const StagingCopy &copy, Value wide, Value narrow,
-                          const StepViews &v) {
-    IndexMath x{b, loc};
-    int64_t phases = copy.align, rows = copy.g.rows,
-            runs = copy.g.columns / phases;
-    auto split = [&](Value view, int64_t d1, int64_t d2) -> Value {
-      return memref::ExpandShapeOp::create(
-          b, loc, SmallVector<int64_t>{rows, d1, d2}, view,
-          SmallVector<ReassociationIndices>{{0}, {1, 2}});
-    };
-    MLIRContext *ctx = b.getContext();
-    AffineExpr r, p, q;
-    bindDims(ctx, r, p, q);
-    auto read = AffineMap::get(3, 0, {r, q, p}, ctx);
-    auto write = AffineMap::getMultiDimIdentityMap(3, ctx);
-    linalg::GenericOp::create(
-        b, loc, TypeRange{}, ValueRange{split(wide, runs, phases)},
-        ValueRange{split(narrow, phases, runs)},
-        ArrayRef<AffineMap>{read, write},
-        SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
-        [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value rounded = arith::TruncFOp::create(nb, nl, input, args[0]);
-          linalg::YieldOp::create(nb, nl, rounded);
-        });
-    int64_t elements = rows * copy.g.columns;
-    CoreCostOp::create(
-        b, loc, x.c(elements),
-        x.c(elements * (elementBytes(copy.loaded) + elementBytes(input))),
-        TypeAttr::get(b.getF32Type()),
-        MemorySpaceAttr::get(ctx, MemorySpace::Local));
-    // The step's columns c0 .. c0 + m of every row: phase p's are m /
-    // phases pixels from p * width / phases + c0 / phases in the copy.
-    Value stepRuns = x.div(v.m, x.c(phases));
-    Value firstRun = x.div(v.c0, x.c(phases));
-    Value out;
-    for (int64_t phase = 0; phase < phases; ++phase) {
-      Value from = subview2D(b, loc, narrow, x.c(0), x.c(phase * runs), v.n,
-                             stepRuns);
-      Value to = subview2D(b, loc, copy.to, v.row,
-                           x.add(x.c(phase * copy.cols / phases), firstRun),
-                           v.n, stepRuns);
-      out = DMAOp::create(b, loc, token(b), from, to);
-    }
-    return out;
-  }
-
   /// The operands of one C tile's reduction.
   struct Slice {
     Value a, b, i0, j0, rows, cols;
@@ -874,8 +770,8 @@ private:
         b, loc, token(b), subview2D(b, loc, t.a, t.i0, k0, t.rows, depth),
         subview2D(b, loc, aBuf, x.c(0), x.c(0), t.rows, depth));
     if (shape.patches)
-      return gatherPatches(b, loc, *shape.patches, t.b, k0, depth, t.j0,
-                           t.cols, bBuf, aIn);
+      return gatherPatches(b, loc, *shape.patches, t.b, k0, depth, t.j0, t.cols,
+                           bBuf, aIn);
     return DMAOp::create(
         b, loc, token(b), subview2D(b, loc, t.b, k0, t.j0, depth, t.cols),
         subview2D(b, loc, bBuf, x.c(0), x.c(0), depth, t.cols));

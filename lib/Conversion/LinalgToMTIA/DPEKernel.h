@@ -11,6 +11,8 @@
 #ifndef ANVIL_LIB_CONVERSION_LINALGTOMTIA_DPEKERNEL_H
 #define ANVIL_LIB_CONVERSION_LINALGTOMTIA_DPEKERNEL_H
 
+#include "PatchGather.h"
+
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Policy/Tiling.h"
 #include "anvil/Target/TargetDesc.h"
@@ -29,23 +31,6 @@ using OperandsAt =
     mlir::function_ref<std::tuple<mlir::Value, mlir::Value, mlir::Value>(
         mlir::OpBuilder &, mlir::Value batch)>;
 
-/// A convolution's patches gathered from its image instead of read from
-/// an im2col matrix (implicit im2col): B[(r, s, c), (oh, ow)] = X[c, oh *
-/// strideH + r * dilationH, ow * strideW + s * dilationW] of an image X
-/// [channels, height, width] (padding already in it), which the operands
-/// give as the matrix of its rows, [channels * height, width]. The kernel
-/// stages it in SRAM with each row split into its strideW phases (pixels
-/// w = q * strideW + p at p * width / strideW + q; width a multiple of
-/// strideW), so that a patch row is consecutive pixels of one phase. The
-/// reduction runs over (r, s, c): a tap's channels for a run of one
-/// output row are a 2-D window of the staged copy, one DMA.
-struct Patches {
-  int64_t channels, height, width, kernelW, strideH, strideW, dilationH,
-      dilationW, outW;
-
-  int64_t imageElements() const { return channels * height * width; }
-};
-
 /// C[b] = A[b] B[b] for b < batches, A m x k, B k x n; `sharedA`: every
 /// batch's A is the same matrix (a pointwise convolution's weights), so a
 /// staged copy holds it once; `patches`: B[b] is gathered from image b
@@ -55,18 +40,6 @@ struct GemmShape {
   bool sharedA = false;
   std::optional<Patches> patches = std::nullopt;
 };
-
-/// Issues the DMAs that gather B's slice (k0 .. k0 + depth) x (j0 .. j0 +
-/// cols) of `patches` from `image` (the staged [channels * height, width]
-/// matrix, rows split into phases) into `slot` (local, its top-left
-/// corner) and returns
-/// the last one's token, or `none` where there is none; the DMA engine
-/// runs in order, so the last is in when all are.
-mlir::Value gatherPatches(mlir::OpBuilder &b, mlir::Location loc,
-                          const Patches &patches, mlir::Value image,
-                          mlir::Value k0, mlir::Value depth, mlir::Value j0,
-                          mlir::Value cols, mlir::Value slot,
-                          mlir::Value none);
 
 /// The element types A and B have in DRAM: f32, which the kernel converts
 /// to the DPE's type, or already that type (a 16-bit model's products,
@@ -113,6 +86,12 @@ struct DPEPolicy {
   /// bias instead of from C. Null where none is folded.
   mlir::Value rowBias = nullptr;
 };
+
+/// Clamps the f32 tile `tile` (rows x cols in local memory) to `clamp`
+/// in place on the vector core, and charges the core for it
+/// (ClampTile.cpp).
+void clampTile(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tile,
+               Clamp clamp);
 
 /// The largest magnitude of each row of A and column of B of a quantized
 /// product (Quantize.h); null otherwise.

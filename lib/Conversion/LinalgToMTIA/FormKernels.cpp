@@ -234,11 +234,9 @@ public:
         (splits && !elementOf(op.getInputs()[0]).isF32()) ||
         !policy.sramStaging)
       return std::nullopt;
-    const auto &sram =
-        policy.machine->level(anvil::target::MemoryLevel::SRAM);
-    int64_t staged =
-        (x[0] * x[1] * x[2] * x[3] + w[0] * w[1] * w[2] * w[3]) *
-        elementBytes(input);
+    const auto &sram = policy.machine->level(anvil::target::MemoryLevel::SRAM);
+    int64_t staged = (x[0] * x[1] * x[2] * x[3] + w[0] * w[1] * w[2] * w[3]) *
+                     elementBytes(input);
     if (4 * y[3] * elementBytes(input) < sram.transactionBytes ||
         staged > sram.capacityBytes)
       return std::nullopt;
@@ -251,8 +249,7 @@ public:
   /// P[n] image n's patches, which the kernel gathers slice by slice from
   /// its SRAM copy of the image. No im2col buffer is written or read.
   LogicalResult implicitConv(linalg::Conv2DNchwFchwOp op, Type input,
-                             const Patches &patches, Value taps,
-                             bool addToC) {
+                             const Patches &patches, Value taps, bool addToC) {
     OpBuilder b(op);
     Location loc = op.getLoc();
     Value x = op.getInputs()[0], y = op.getOutputs()[0];
@@ -273,9 +270,12 @@ public:
       return memref::CollapseShapeOp::create(
           nb, loc, image, SmallVector<ReassociationIndices>{{0, 1}, {2}});
     };
-    GemmShape shape{ys[0], ys[1], ys[2] * ys[3],
+    GemmShape shape{ys[0],
+                    ys[1],
+                    ys[2] * ys[3],
                     cast<MemRefType>(taps.getType()).getShape()[1],
-                    /*sharedA=*/true, patches};
+                    /*sharedA=*/true,
+                    patches};
     emitDPEKernel(
         b, loc, policy, input, shape, types, nextName("conv"),
         [&](OpBuilder &nb, Value n) {

@@ -6,18 +6,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "DPEKernel.h"
+#include "PatchGather.h"
 #include "KernelBuilding.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 using namespace anvil::mtia;
 
-Value anvil::mtia::gatherPatches(OpBuilder &b, Location loc,
-                                 const Patches &p, Value image, Value k0,
-                                 Value depth, Value j0, Value cols, Value slot,
-                                 Value none) {
+Value anvil::mtia::gatherPatches(OpBuilder &b, Location loc, const Patches &p,
+                                 Value image, Value k0, Value depth, Value j0,
+                                 Value cols, Value slot, Value none) {
   IndexMath x{b, loc};
   auto max = [&](Value l, Value r) -> Value {
     return arith::MaxUIOp::create(b, loc, l, r);
@@ -30,8 +30,8 @@ Value anvil::mtia::gatherPatches(OpBuilder &b, Location loc,
   Value endTap = x.add(x.div(x.sub(kEnd, one), channels), one);
   Value firstRow = x.div(j0, outW);
   Value endRow = x.add(x.div(x.sub(jEnd, one), outW), one);
-  auto taps = scf::ForOp::create(b, loc, firstTap, endTap, one,
-                                 ValueRange{none});
+  auto taps =
+      scf::ForOp::create(b, loc, firstTap, endTap, one, ValueRange{none});
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(taps.getBody());
   Value tap = taps.getInductionVar(), tapK = x.mul(tap, channels);
@@ -74,4 +74,71 @@ Value anvil::mtia::gatherPatches(OpBuilder &b, Location loc,
   }
   scf::YieldOp::create(b, loc, rows.getResult(0));
   return taps.getResult(0);
+}
+
+Value anvil::mtia::imageRows(OpBuilder &b, Location loc, const Patches &p,
+                             Value staged, Value first) {
+  bool strided = p.strideW > 1;
+  int64_t rows = strided ? p.channels * p.height : p.channels;
+  SmallVector<OpFoldResult> offsets = {first, b.getIndexAttr(0)},
+                            sizes = {b.getIndexAttr(rows),
+                                     b.getIndexAttr(p.imageElements() / rows)};
+  SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+  Value matrix =
+      memref::SubViewOp::create(b, loc, staged, offsets, sizes, strides);
+  if (strided)
+    return matrix;
+  Value image = memref::ExpandShapeOp::create(
+      b, loc, SmallVector<int64_t>{p.channels, p.height, p.width}, matrix,
+      SmallVector<mlir::ReassociationIndices>{{0}, {1, 2}});
+  return memref::CollapseShapeOp::create(
+      b, loc, image, SmallVector<mlir::ReassociationIndices>{{0, 1}, {2}});
+}
+
+Value anvil::mtia::splitIntoPhases(OpBuilder &b, Location loc, int64_t phases,
+                                   Value wide, Value narrow, Value rows,
+                                   Value cols, Value firstColumn, Value copy,
+                                   Value copyRow, int64_t copyWidth) {
+  IndexMath x{b, loc};
+  auto shape = cast<MemRefType>(narrow.getType()).getShape();
+  int64_t stepRows = shape[0], runs = shape[1] / phases;
+  auto split = [&](Value view, int64_t d1, int64_t d2) -> Value {
+    return memref::ExpandShapeOp::create(
+        b, loc, SmallVector<int64_t>{stepRows, d1, d2}, view,
+        SmallVector<mlir::ReassociationIndices>{{0}, {1, 2}});
+  };
+  MLIRContext *ctx = b.getContext();
+  Type input = cast<MemRefType>(narrow.getType()).getElementType();
+  Type f32 = cast<MemRefType>(wide.getType()).getElementType();
+  AffineExpr r, p, q;
+  bindDims(ctx, r, p, q);
+  auto read = AffineMap::get(3, 0, {r, q, p}, ctx);
+  auto write = AffineMap::getMultiDimIdentityMap(3, ctx);
+  linalg::GenericOp::create(
+      b, loc, TypeRange{}, ValueRange{split(wide, runs, phases)},
+      ValueRange{split(narrow, phases, runs)}, ArrayRef<AffineMap>{read, write},
+      SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value rounded = arith::TruncFOp::create(nb, nl, input, args[0]);
+        linalg::YieldOp::create(nb, nl, rounded);
+      });
+  int64_t elements = stepRows * shape[1];
+  CoreCostOp::create(b, loc, x.c(elements),
+                     x.c(elements * (elementBytes(f32) + elementBytes(input))),
+                     TypeAttr::get(f32),
+                     MemorySpaceAttr::get(ctx, MemorySpace::Local));
+  // Columns c0 .. c0 + m of the step's rows: phase p's are m / phases
+  // pixels from p * copyWidth / phases + c0 / phases in the copy.
+  Value stepRuns = x.div(cols, x.c(phases));
+  Value firstRun = x.div(firstColumn, x.c(phases));
+  Value out;
+  for (int64_t phase = 0; phase < phases; ++phase) {
+    Value from =
+        subview2D(b, loc, narrow, x.c(0), x.c(phase * runs), rows, stepRuns);
+    Value to = subview2D(b, loc, copy, copyRow,
+                         x.add(x.c(phase * copyWidth / phases), firstRun), rows,
+                         stepRuns);
+    out = DMAOp::create(b, loc, token(b), from, to);
+  }
+  return out;
 }
