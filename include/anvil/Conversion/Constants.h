@@ -30,7 +30,7 @@ mlir::ElementsAttr roundedElements(mlir::ElementsAttr attr,
 
 /// As roundedElements, in a new order: a `shape` whose element i (in
 /// row-major order) is `attr`'s element sourceOf(i); a resource's copy is
-/// named after it with `suffix`.
+/// named after it with `suffix`. Elements already of `type` are copied.
 mlir::ElementsAttr
 roundedElements(mlir::ElementsAttr attr, mlir::FloatType type,
                 llvm::ArrayRef<int64_t> shape,

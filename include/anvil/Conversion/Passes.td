@@ -250,7 +250,7 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
       DPE; the tile then goes back by DMA. Convolutions gather their
       patches into an im2col buffer first, except where the DPE kernel
       gathers them slice by slice from its SRAM copy of the image
-      (`implicit-patches`: 16-bit products, constant f32 weights, rows
+      (`implicit-patches`: 16-bit products, constant weights, rows
       that split into whole phases of the horizontal stride). Tile shapes and staging come
       from the tiling policy, which the mechanism hands the cost of its own
       kernel for any tiles (anvil/Target/KernelCost.h).

@@ -37,7 +37,10 @@ ElementsAttr anvil::roundedElements(
     ElementsAttr attr, FloatType type, ArrayRef<int64_t> shape,
     llvm::function_ref<int64_t(int64_t)> sourceOf, StringRef suffix) {
   auto source = cast<ShapedType>(attr.getShapedType());
-  if (!source.getElementType().isF32() || !isa<Float16Type, BFloat16Type>(type))
+  // Elements already of `type` are only reordered.
+  bool same = source.getElementType() == type;
+  if (!(source.getElementType().isF32() || same) ||
+      !isa<Float16Type, BFloat16Type>(type))
     return nullptr;
   auto result = RankedTensorType::get(shape, type);
   int64_t count = source.getNumElements();
@@ -48,19 +51,26 @@ ElementsAttr anvil::roundedElements(
   auto round = isa<Float16Type>(type) ? sim::floatToHalf : sim::floatToBF16;
   if (auto dense = dyn_cast<DenseElementsAttr>(attr);
       dense && dense.isSplat()) {
+    if (same)
+      return DenseElementsAttr::get(result, dense.getSplatValue<APFloat>());
     uint16_t bits = round(dense.getSplatValue<float>());
     return DenseElementsAttr::get(
         result, llvm::APFloat(type.getFloatSemantics(),
                               llvm::APInt(sizeof(bits) * CHAR_BIT, bits)));
   }
   std::optional<ArrayRef<char>> bytes = rawElements(attr);
-  if (!bytes || int64_t(bytes->size()) != count * int64_t(sizeof(float)))
+  int64_t width = same ? sizeof(uint16_t) : sizeof(float);
+  if (!bytes || int64_t(bytes->size()) != count * width)
     return nullptr;
   std::vector<uint16_t> bits(count);
   for (int64_t i = 0; i < count; ++i) {
+    const char *at = bytes->data() + sourceOf(i) * width;
+    if (same) {
+      std::memcpy(&bits[i], at, sizeof(uint16_t));
+      continue;
+    }
     float value;
-    std::memcpy(&value, bytes->data() + sourceOf(i) * sizeof(float),
-                sizeof(float));
+    std::memcpy(&value, at, sizeof(float));
     bits[i] = round(value);
   }
   ArrayRef<char> out(reinterpret_cast<const char *>(bits.data()),

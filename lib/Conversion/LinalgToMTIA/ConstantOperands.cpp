@@ -16,10 +16,11 @@ namespace {
 /// The attribute marking a global made by rounding another.
 constexpr llvm::StringLiteral kRoundedFromAttr = "anvil.rounded_from";
 
-/// The constant f32 global `value` reads, and the reshapes between them
-/// (outermost last); a null global where `value` is not such a view.
+/// The constant global of f32 (or of `also`) elements `value` reads, and
+/// the reshapes between them (outermost last); a null global where `value`
+/// is not such a view.
 std::pair<memref::GlobalOp, SmallVector<Operation *>>
-constantSource(Value value) {
+constantSource(Value value, Type also = nullptr) {
   SmallVector<Operation *> reshapes;
   while (Operation *op = value.getDefiningOp()) {
     if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(op))
@@ -32,8 +33,9 @@ constantSource(Value value) {
     return {};
   auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
       get, get.getNameAttr());
+  Type element = global ? global.getType().getElementType() : nullptr;
   if (!global || !global.getConstant() || !global.getInitialValue() ||
-      !global.getType().getElementType().isF32())
+      !(element.isF32() || element == also))
     return {};
   return {global, reshapes};
 }
@@ -138,7 +140,8 @@ Value anvil::mtia::tapOrderedWeights(OpBuilder &b, Value filter, Type input) {
   auto shape = cast<MemRefType>(filter.getType()).getShape();
   if (!type || !isa<Float16Type, BFloat16Type>(type) || shape.size() != 4)
     return nullptr;
-  auto [global, reshapes] = constantSource(filter);
+  // An f16 model's weights are already in the DPE's type.
+  auto [global, reshapes] = constantSource(filter, input);
   if (!global)
     return nullptr;
   // Reshapes keep the row-major order: the global's elements are the

@@ -22,10 +22,10 @@ namespace anvil::mtia {
 mlir::Value roundedConstantOperand(mlir::OpBuilder &b, mlir::Value operand,
                                    mlir::Type input);
 
-/// A constant f32 filter [F, C, KH, KW] as implicit im2col reads it
-/// (DPEKernel.h's Patches): the matrix [F, KH * KW * C], reduction index
-/// tap * C + c, rounded to `input` (f16 or bf16), made once per global;
-/// null where the filter is not such a constant.
+/// A constant filter [F, C, KH, KW] as implicit im2col reads it
+/// (PatchGather.h's Patches): the matrix [F, KH * KW * C], reduction index
+/// tap * C + c, in `input` (f16 or bf16; f32 elements rounded to it),
+/// made once per global; null where the filter is not such a constant.
 mlir::Value tapOrderedWeights(mlir::OpBuilder &b, mlir::Value filter,
                               mlir::Type input);
 
