@@ -180,10 +180,10 @@ private:
   }
 
   /// The matrix input `side` is in DRAM: A m x k, B k x n, or, where B's
-  /// patches are gathered, the image [channels, height * width].
-  /// A strided image is staged by its rows, whose phases the staging
-  /// splits; any other as [channels, height * width], whose long rows move
-  /// in whole transactions.
+  /// patches are gathered, the image: a strided one as the matrix of its
+  /// rows, [channels * height, width], whose phases the staging splits,
+  /// any other as [channels, height * width], whose long rows move in
+  /// whole transactions (FormKernels' implicitConv gives it so).
   int64_t rowsOf(Side side) const {
     if (side == Side::A)
       return shape.m;

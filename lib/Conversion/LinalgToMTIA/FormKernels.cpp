@@ -216,12 +216,11 @@ public:
   /// patches that are not the image itself, an image row that splits into
   /// whole phases of the horizontal stride, an f32 image where that stride
   /// is not 1 (its staging splits the rows as it converts them), output
-  /// rows of at least a
-  /// quarter of an SRAM transaction (each gathered row moves whole
-  /// transactions: ResNet-18's 7 x 7 layers, 14 bytes a row, ran 11%
-  /// slower gathered than through an im2col job on mtia-v1), and the
-  /// images with the weights fitting the SRAM, where the kernel stages
-  /// them.
+  /// rows of at least a quarter of an SRAM transaction (each gathered row
+  /// moves whole transactions: ResNet-18's 7 x 7 layers, 14 bytes a row,
+  /// ran 12% slower gathered than through an im2col job on mtia-v1), and
+  /// the images with the weights fitting the SRAM, where the kernel
+  /// stages them.
   std::optional<Patches> gatherablePatches(linalg::Conv2DNchwFchwOp op,
                                            Type input) {
     auto x = shapeOf(op.getInputs()[0]), w = shapeOf(op.getInputs()[1]),
