@@ -1,8 +1,10 @@
 //===- anvil-compile.cpp - The Anvil compiler driver ----------------------===//
 //
 // anvil-compile MODEL [-o OUT] [--emit=nn|linalg|llvm|obj|lib]
-//               [--target=host|mtia-v1|mtia-2i|FILE.json] [--dpe-type=f16|bf16|i8]
-//               [--sram-staging=false] [--input-shape=NAME:DIMS ...]
+//               [--target=host|mtia-v1|mtia-2i|FILE.json]
+//               [--dpe-type=f16|bf16|i8]
+//               [--sram-staging=false] [--roller-measure=K]
+//               [--input-shape=NAME:DIMS ...]
 //               [--bind-input=NAME=FILE.pb ...] [--check]
 //
 // MODEL is an ONNX file, a torch.export .pt2 archive or nn-dialect MLIR.
@@ -24,6 +26,7 @@
 #include "anvil/Target/TargetDesc.h"
 #include "anvil/Tools/ExitCodes.h"
 
+#include "Measure.h"
 #include "Output.h"
 #include "Report.h"
 
@@ -101,6 +104,12 @@ cl::list<std::string> disabledPasses(
     cl::desc("Leave out scheduling passes (welder, roller, rammer, grinder): "
              "their rooms run their first implementations, for ablations"),
     cl::value_desc("PASS,..."), cl::CommaSeparated, cl::cat(category));
+cl::opt<int64_t> rollerMeasure(
+    "roller-measure",
+    cl::desc("Accelerator targets: compile each DPE product alone under "
+             "Roller's first K tile candidates, run each on the simulator "
+             "and keep the fastest (0, the default: Roller's first choice)"),
+    cl::value_desc("K"), cl::init(0), cl::cat(category));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Pin a dynamic input shape, e.g. x:1x3x224x224"),
@@ -315,6 +324,87 @@ std::string dpeTypeProblem(const target::TargetDesc &machine) {
          " for f32 products";
 }
 
+/// Why --roller-measure cannot run as asked (empty when it can): it
+/// measures Roller's candidates on an accelerator's simulator.
+std::string measureProblem(llvm::ArrayRef<std::string> policies) {
+  if (rollerMeasure == 0)
+    return "";
+  if (rollerMeasure < 0)
+    return "--roller-measure=" + std::to_string(rollerMeasure) +
+           ": the number of candidates to measure must be positive";
+  if (target::isHostTarget(target))
+    return "--roller-measure: measuring on the host is not supported yet; "
+           "it measures a DPE product's tiles on an accelerator target's "
+           "simulator";
+  if (policies[1] != "roller")
+    return "--roller-measure measures Roller's candidates; it cannot be "
+           "combined with --disable=roller";
+  return "";
+}
+
+/// A pass manager with the command line's --mlir-* options.
+FailureOr<std::unique_ptr<PassManager>> passManager(MLIRContext &ctx) {
+  auto pm = std::make_unique<PassManager>(&ctx);
+  if (failed(applyPassManagerCLOptions(*pm)))
+    return failure();
+  applyDefaultTimingPassManagerCLOptions(*pm);
+  return pm;
+}
+
+/// Lowers the imported `module` for the target, as far as --emit asks: to
+/// linalg on tensors, with --roller-measure's decisions, or on to the LLVM
+/// dialect. 0, or the exit code of the failure.
+int lower(MLIRContext &ctx, ModuleOp module,
+          const std::optional<target::TargetDesc> &machine,
+          const std::optional<target::HostDesc> &hostMachine,
+          llvm::ArrayRef<std::string> policies) {
+  auto pm = passManager(ctx);
+  if (failed(pm))
+    return kExitUsage;
+  host::buildNNToLinalgPipeline(**pm);
+  auto run = [&](PassManager &passes) -> int {
+    if (succeeded(passes.run(module)))
+      return kExitSuccess;
+    return error(kExitInternalError,
+                 "compilation failed after the model was accepted (a compiler "
+                 "bug; rerun with --mlir-print-ir-after-failure for details)");
+  };
+  if (!machine) {
+    host::HostPipelineOptions options;
+    options.vectorize = !noVectorize;
+    options.fusion = policies[0];
+    options.tiling = policies[1];
+    module->setAttr(mtia::kMachineDescriptionAttrName,
+                    StringAttr::get(&ctx, hostMachine->json));
+    if (emit != Emit::Linalg)
+      host::buildLinalgToLLVMPipeline(**pm, options);
+    return run(**pm);
+  }
+  mtia::attachMachine(module, *machine);
+  mtia::MTIAPipelineOptions options;
+  options.dpeType = dpeType;
+  options.sramStaging = sramStaging;
+  options.implicitPatches = implicitPatches;
+  options.fusion = policies[0];
+  options.tiling = policies[1];
+  options.scheduler = policies[2];
+  options.placement = policies[3];
+  if (rollerMeasure > 0) {
+    // The products are measured on linalg, then lowered with the decisions
+    // the measurement wrote on them.
+    if (int code = run(**pm))
+      return code;
+    if (failed(measureProductTiles(module, options, *machine, rollerMeasure)))
+      return kExitInternalError;
+    pm = passManager(ctx);
+    if (failed(pm))
+      return kExitUsage;
+  }
+  if (emit != Emit::Linalg)
+    mtia::buildLinalgToLLVMPipeline(**pm, options);
+  return run(**pm);
+}
+
 int compile(MLIRContext &ctx) {
   if (listOps) {
     writeOpList(llvm::outs(), reportFormat == ReportFormat::Json);
@@ -346,6 +436,8 @@ int compile(MLIRContext &ctx) {
     if (std::string why = dpeTypeProblem(*machine); !why.empty())
       return error(kExitUsage, why);
   }
+  if (std::string why = measureProblem(*policies); !why.empty())
+    return error(kExitUsage, why);
   // Text goes to stdout by default, like every MLIR tool; binaries get a
   // file named after the model in the current directory.
   std::string out = outputPath;
@@ -373,37 +465,8 @@ int compile(MLIRContext &ctx) {
   if (failed(signature))
     return kExitInvalidInput;
 
-  PassManager pm(&ctx);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return kExitUsage;
-  applyDefaultTimingPassManagerCLOptions(pm);
-  host::buildNNToLinalgPipeline(pm);
-  if (machine) {
-    mtia::attachMachine(**module, *machine);
-    mtia::MTIAPipelineOptions options;
-    options.dpeType = dpeType;
-    options.sramStaging = sramStaging;
-    options.implicitPatches = implicitPatches;
-    options.fusion = (*policies)[0];
-    options.tiling = (*policies)[1];
-    options.scheduler = (*policies)[2];
-    options.placement = (*policies)[3];
-    if (emit != Emit::Linalg)
-      mtia::buildLinalgToLLVMPipeline(pm, options);
-  } else {
-    host::HostPipelineOptions options;
-    options.vectorize = !noVectorize;
-    options.fusion = (*policies)[0];
-    options.tiling = (*policies)[1];
-    (**module)->setAttr(mtia::kMachineDescriptionAttrName,
-                        StringAttr::get(&ctx, hostMachine->json));
-    if (emit != Emit::Linalg)
-      host::buildLinalgToLLVMPipeline(pm, options);
-  }
-  if (failed(pm.run(**module)))
-    return error(kExitInternalError,
-                 "compilation failed after the model was accepted (a compiler "
-                 "bug; rerun with --mlir-print-ir-after-failure for details)");
+  if (int lowered = lower(ctx, **module, machine, hostMachine, *policies))
+    return lowered;
   if (emit == Emit::Linalg)
     return succeeded(writeText(out, [&](auto &os) { (*module)->print(os); }))
                ? kExitSuccess

@@ -9,6 +9,7 @@
 #define ANVIL_LIB_CONVERSION_LINALGTOMTIA_KERNELBUILDING_H
 
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+#include "anvil/Target/MTIA/Decisions.h"
 #include "anvil/Target/TargetDesc.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -98,23 +99,10 @@ inline LaunchOp launchOf(Value pe) {
   return mlir::cast<LaunchOp>(pe.getParentBlock()->getParentOp());
 }
 
-/// Where a kernel records the tiling policy's decision, for tests and
-/// readers of the IR: a DPE kernel's C tile and slice depth (tm, tn, tk),
-/// and a vector-core kernel's task box (one size per loop of its op) with
-/// the iterations of the op's parallel loops (what could run side by
-/// side: a kernel on fewer PEs than that and the machine allow shows).
-constexpr llvm::StringLiteral kProductTilesAttr = "anvil.product_tiles";
-constexpr llvm::StringLiteral kTaskTilesAttr = "anvil.task_tiles";
-/// Whether a product's kernel reads A, B from copies staged in SRAM.
-constexpr llvm::StringLiteral kProductStagingAttr = "anvil.product_staging";
-/// How many slices of each operand a product's kernel keeps in local
-/// memory (2: double buffering; 3: the DMA two slices ahead).
-constexpr llvm::StringLiteral kProductBuffersAttr = "anvil.product_buffers";
-/// The tiling policy's ranked candidates for a product's kernel, each
-/// [tm, tn, tk, buffers, stage A, stage B, predicted cycles], the decision
-/// first.
-constexpr llvm::StringLiteral kProductCandidatesAttr =
-    "anvil.product_candidates";
+/// The iterations of a vector-core kernel's parallel loops (what could run
+/// side by side: a kernel on fewer PEs than that and the machine allow
+/// shows). The tiling decisions' attributes are in
+/// anvil/Target/MTIA/Decisions.h.
 constexpr llvm::StringLiteral kParallelIterationsAttr =
     "anvil.parallel_iterations";
 
