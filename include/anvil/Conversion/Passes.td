@@ -222,14 +222,27 @@ def MTIAFusion : Pass<"anvil-mtia-fusion", "mlir::ModuleOp"> {
     folds it, and an in-place
     clamp of its output just after it (ReLU, ReLU6, Clip), which the DPE
     kernel can apply to each C tile before storing it,
-    `anvil.fusion.role = "epilogue"`. `anvil-mtia-form-kernels` folds
+    `anvil.fusion.role = "epilogue"`; a zero-padded copy of a
+    convolution's image (`tensor.pad`, bufferized) whose DPE kernel gathers
+    its patches and can write the padding as it stages the image in SRAM
+    (unit horizontal stride, constant weights), `anvil.fusion.role =
+    "padded_input"` on the copy. `anvil-mtia-form-kernels` folds
     exactly what is marked. The first policy, one-op-per-kernel, folds
-    every such fill, bias and clamp.
+    every such fill, bias, clamp and padded copy. The options are those of
+    `anvil-mtia-form-kernels` that decide what its kernels can fold.
   }];
   let options = [
     Option<"policy", "policy", "std::string",
            /*default=*/"\"one-op-per-kernel\"",
-           "The fusion policy: one-op-per-kernel">
+           "The fusion policy: one-op-per-kernel">,
+    Option<"dpeType", "dpe-type", "std::string", /*default=*/"\"f16\"",
+           "Input type of the DPE for f32 products: f16, bf16 or i8">,
+    Option<"sramStaging", "sram-staging", "bool", /*default=*/"true",
+           "Stage the operands a product reads more than once through SRAM">,
+    Option<"implicitPatches", "implicit-patches", "bool",
+           /*default=*/"true",
+           "Convolutions whose DPE kernel can gather its patches from the "
+           "image write no im2col buffer">
   ];
 }
 
@@ -251,7 +264,9 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
       patches into an im2col buffer first, except where the DPE kernel
       gathers them slice by slice from its SRAM copy of the image
       (`implicit-patches`: 16-bit products, constant weights, rows
-      that split into whole phases of the horizontal stride). Tile shapes and staging come
+      that split into whole phases of the horizontal stride); such a
+      kernel also writes its image's zero padding as it stages it, where
+      the fusion decision folds the padded copy into it. Tile shapes and staging come
       from the tiling policy, which the mechanism hands the cost of its own
       kernel for any tiles (anvil/Target/KernelCost.h).
     - Every other linalg op runs as ordinary code on the PEs' vector cores:
@@ -273,8 +288,9 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
     model's prediction of its cycles, `anvil.predicted_cycles`
     (anvil/Target/KernelCost.h). Zero fills, convolution biases and clamps
     fold into products' kernels where the fusion decision
-    (`anvil-mtia-fusion`) says so; the prediction leaves out the vector
-    work of a folded bias or clamp.
+    (`anvil-mtia-fusion`) says so, and so does a gathering convolution's
+    padded input copy; the prediction leaves out the vector work of a
+    folded bias or clamp and the DMAs that zero a padded image's border.
 
     Input: bufferized IR on a module carrying `mtia.target`. Output: the
     same with linalg ops inside `mtia.launch` kernels.

@@ -135,6 +135,13 @@ void anvil::mtia::eraseUnusedConstants(ModuleOp module) {
   }
 }
 
+bool anvil::mtia::hasTapOrderedWeights(Value filter, Type input) {
+  auto type = dyn_cast<FloatType>(input);
+  return type && isa<Float16Type, BFloat16Type>(type) &&
+         cast<MemRefType>(filter.getType()).getRank() == 4 &&
+         constantSource(filter, input).first;
+}
+
 Value anvil::mtia::tapOrderedWeights(OpBuilder &b, Value filter, Type input) {
   auto type = dyn_cast<FloatType>(input);
   auto shape = cast<MemRefType>(filter.getType()).getShape();

@@ -29,6 +29,9 @@ mlir::Value roundedConstantOperand(mlir::OpBuilder &b, mlir::Value operand,
 mlir::Value tapOrderedWeights(mlir::OpBuilder &b, mlir::Value filter,
                               mlir::Type input);
 
+/// Whether tapOrderedWeights makes the matrix of `filter` in `input`.
+bool hasTapOrderedWeights(mlir::Value filter, mlir::Type input);
+
 /// Erases the f32 globals whose every use was replaced by a rounded copy.
 void eraseUnusedConstants(mlir::ModuleOp module);
 

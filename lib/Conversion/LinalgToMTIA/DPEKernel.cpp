@@ -207,6 +207,20 @@ private:
     return side == Side::B && shape.patches ? shape.patches->strideW : 1;
   }
 
+  /// The matrices the staging of input `side` copies: the operand's, or,
+  /// where the staging pads an image, each channel's plane of it, which
+  /// lands inside its border.
+  struct StagedFrom {
+    int64_t matrices, rows, cols;
+  };
+  StagedFrom stagedFrom(Side side) const {
+    if (side == Side::B && shape.patches && shape.patches->padsWhileStaging()) {
+      const Patches &p = *shape.patches;
+      return {copiesOf(side) * p.channels, p.sourceHeight(), p.sourceWidth()};
+    }
+    return {copiesOf(side), rowsOf(side), colsOf(side)};
+  }
+
   /// The product as the tiling policy sees it.
   ProductProblem problem() {
     ProductProblem p;
@@ -301,16 +315,17 @@ private:
     p.buffers = t.buffers;
     p.pes = pes;
     p.loadC = addToC;
-    auto staging = [&](Side side, int64_t rows, int64_t cols, Type loaded) {
+    auto staging = [&](Side side, Type loaded) {
+      StagedFrom from = stagedFrom(side);
       StagingBlocks g =
-          stagingBlocks(copiesOf(side), rows, cols, stagingCapacity(t, loaded),
-                        pes, columnAlignment(side));
+          stagingBlocks(from.matrices, from.rows, from.cols,
+                        stagingCapacity(t, loaded), pes, columnAlignment(side));
       return ProductKernel::Staging{g.count, g.rows, g.columns};
     };
     if (t.stageA)
-      p.stagingA = staging(Side::A, shape.m, shape.k, types.a);
+      p.stagingA = staging(Side::A, types.a);
     if (t.stageB)
-      p.stagingB = staging(Side::B, rowsOf(Side::B), colsOf(Side::B), types.b);
+      p.stagingB = staging(Side::B, types.b);
     return p;
   }
 
@@ -340,6 +355,11 @@ private:
     /// Where not 1: a strided image's staging splits each row into this
     /// many phases (Patches).
     int64_t align = 1;
+    /// Where matrix b lands: at row b * intoRows + intoRow, column
+    /// intoColumn of `into`, a view of `to` (inside a padded plane's
+    /// border), else as `to`'s rows b * rows ...
+    Value into;
+    int64_t intoRows = 0, intoRow = 0, intoColumn = 0, intoCols = 0;
   };
 
   /// Elements of one staging step: two steps in flight through the local
@@ -379,18 +399,25 @@ private:
     StagingCopy copy;
     copy.loaded = side == Side::A ? types.a : types.b;
     copy.capacity = stagingCapacity(tiles, copy.loaded);
-    copy.rows = rowsOf(side);
-    copy.cols = colsOf(side);
+    StagedFrom from = stagedFrom(side);
+    copy.rows = from.rows;
+    copy.cols = from.cols;
     copy.source = [side, operands](OpBuilder &nb, Value batch) {
       auto [a, bMat, c] = operands(nb, batch);
       return side == Side::A ? a : bMat;
     };
     copy.to = memref::AllocaOp::create(
         b, loc,
-        bufferType(b.getContext(), {copiesOf(side) * copy.rows, copy.cols},
-                   input, MemorySpace::SRAM));
+        bufferType(b.getContext(),
+                   {copiesOf(side) * rowsOf(side), colsOf(side)}, input,
+                   MemorySpace::SRAM));
+    copy.into = copy.to;
+    copy.intoRows = copy.rows;
+    copy.intoCols = colsOf(side);
+    if (side == Side::B && shape.patches && shape.patches->padsWhileStaging())
+      padWhileCopying(copy, operands, pe, pes);
     copy.align = columnAlignment(side);
-    copy.g = stagingBlocks(copiesOf(side), copy.rows, copy.cols, copy.capacity,
+    copy.g = stagingBlocks(from.matrices, copy.rows, copy.cols, copy.capacity,
                            pes, copy.align);
     auto any = scf::IfOp::create(b, loc, x.lt(pe, x.c(copy.g.count)),
                                  /*withElse=*/false);
@@ -401,6 +428,40 @@ private:
     else
       stageAsIs(copy, pe, pes);
     return copy.to;
+  }
+
+  /// An image's staging that writes its padding (Patches): each channel's
+  /// plane is a matrix of its own, copied inside its border in `to` seen as
+  /// the matrix of the planes' rows, whose border the PEs zero first, from
+  /// the arena, before any step overwrites it.
+  void padWhileCopying(StagingCopy &copy, OperandsAt operands, Value pe,
+                       int64_t pes) {
+    const Patches &p = *shape.patches;
+    int64_t planes = copiesOf(Side::B) * p.channels;
+    // A strided image is staged as the matrix of its rows already.
+    if (p.strideW == 1) {
+      Value rows = memref::ExpandShapeOp::create(
+          b, loc, SmallVector<int64_t>{planes, p.height, p.width}, copy.to,
+          SmallVector<ReassociationIndices>{{0}, {1, 2}});
+      copy.into = memref::CollapseShapeOp::create(
+          b, loc, rows, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    }
+    copy.intoRows = p.height;
+    copy.intoRow = p.top;
+    copy.intoColumn = p.left;
+    // The operands give image n as the matrix of its rows, [C * H, W].
+    copy.source = [operands, p, this](OpBuilder &nb, Value plane) {
+      IndexMath x{nb, loc};
+      Value image = x.div(plane, x.c(p.channels));
+      Value channel = x.rem(plane, x.c(p.channels));
+      Value rows = std::get<1>(operands(nb, image));
+      return subview2D(nb, loc, rows, x.mul(channel, x.c(p.sourceHeight())),
+                       x.c(0), x.c(p.sourceHeight()), x.c(p.sourceWidth()));
+    };
+    zeroBorders(b, loc, p, copy.into, planes, pe, pes,
+                [&](int64_t r, int64_t c) {
+                  return arenaView({r, c}, input, 0);
+                });
   }
 
   /// The views of staging step `step` of `copy`: its rows and columns in
@@ -418,8 +479,10 @@ private:
     Value n = x.min(x.c(g.rows), x.sub(x.c(copy.rows), r0));
     Value m = x.min(x.c(g.columns), x.sub(x.c(copy.cols), c0));
     Value from = subview2D(b, loc, copy.source(b, batch), r0, c0, n, m);
-    Value row = x.add(x.mul(batch, x.c(copy.rows)), r0);
-    Value to = subview2D(b, loc, copy.to, row, c0, n, m);
+    Value row =
+        x.add(x.mul(batch, x.c(copy.intoRows)), x.add(x.c(copy.intoRow), r0));
+    Value to = subview2D(b, loc, copy.into, row,
+                         x.add(x.c(copy.intoColumn), c0), n, m);
     return {from, to, n, m, row, c0};
   }
 
@@ -512,7 +575,8 @@ private:
       Value out;
       if (copy.align > 1) {
         out = splitIntoPhases(b, loc, copy.align, wide, step2D(narrow), v.n,
-                              v.m, v.c0, copy.to, v.row, copy.cols);
+                              v.m, v.c0, copy.into, v.row, copy.intoCols,
+                              copy.intoColumn);
       } else {
         WaitOp::create(b, loc,
                        ValueRange{SEConvertOp::create(b, loc, token(b), wide,
@@ -566,8 +630,13 @@ private:
   void allocateBuffers() {
     MLIRContext *ctx = b.getContext();
     int64_t bytes = anvil::policy::productLocalBytes(tiles, problem());
+    // A padded image's staging zeroes its border from the arena first.
+    int64_t zeros = shape.patches
+                        ? shape.patches->borderElements() * elementBytes(input)
+                        : 0;
     arena = memref::AllocaOp::create(
-        b, loc, bufferType(ctx, {bytes}, IntegerType::get(ctx, 8)));
+        b, loc,
+        bufferType(ctx, {std::max(bytes, zeros)}, IntegerType::get(ctx, 8)));
     int64_t offset = 0;
     auto carve = [&](ArrayRef<int64_t> shape, Type type) {
       Value view = arenaView(shape, type, offset);

@@ -12,6 +12,7 @@
 #include "ConstantOperands.h"
 #include "DPEKernel.h"
 #include "KernelBuilding.h"
+#include "PatchGather.h"
 #include "Quantize.h"
 #include "VectorKernel.h"
 
@@ -144,14 +145,21 @@ public:
   /// convolution needs no patches (pointwiseConv), and one whose patches
   /// the DPE kernel can gather itself writes none (implicitConv).
   LogicalResult conv(linalg::Conv2DNchwFchwOp op) {
+    std::optional<anvil::PaddedInput> padding = foldedPadding(op);
     takeClamp(op);
     bool addToC = !takeBiasOrZeroFill(op);
     Location loc = op.getLoc();
     OpBuilder b(op);
     Type input = inputFor(elementOf(op.getInputs()[1]), /*batched=*/false);
-    if (std::optional<Patches> patches = gatherablePatches(op, input))
+    std::optional<Patches> patches = gatherablePatches(
+        op, input, *policy.machine, policy.implicitPatches, policy.sramStaging);
+    if (patches && padding)
+      patches = padWhileStaging(*patches, *padding, input, *policy.machine);
+    if (patches)
       if (Value taps = tapOrderedWeights(b, op.getInputs()[1], input))
-        return implicitConv(op, input, *patches, taps, addToC);
+        return implicitConv(op, input, *patches, taps, addToC, padding);
+    if (padding)
+      unfold(*padding);
     Value filter = roundedConstantOperand(b, op.getInputs()[1], input),
           output = op.getOutputs()[0];
     bool pointwise = isPointwise(op) && !isQuantized(input);
@@ -175,15 +183,6 @@ public:
               },
               addToC);
         });
-  }
-
-  /// Whether `op` is 1 x 1 with unit strides: its patches are the image
-  /// itself (its padding, where it had any, is already in the input).
-  static bool isPointwise(linalg::Conv2DNchwFchwOp op) {
-    auto w = shapeOf(op.getInputs()[1]);
-    return w[2] == 1 && w[3] == 1 &&
-           llvm::all_of(values(op.getStrides()),
-                        [](int64_t s) { return s == 1; });
   }
 
   /// Y[n] = W X[n], [F, C] by [C, H*W], for every image n in one DPE
@@ -211,47 +210,18 @@ public:
     return success();
   }
 
-  /// The patches of `op` as its DPE kernel would gather them from the
-  /// image (implicit im2col), where it can: products in a 16-bit type,
-  /// patches that are not the image itself, an image row that splits into
-  /// whole phases of the horizontal stride, an f32 image where that stride
-  /// is not 1 (its staging splits the rows as it converts them), output
-  /// rows of at least a quarter of an SRAM transaction (each gathered row
-  /// moves whole transactions: ResNet-18's 7 x 7 layers, 14 bytes a row,
-  /// ran 12% slower gathered than through an im2col job on mtia-v1), and
-  /// the images with the weights fitting the SRAM, where the kernel
-  /// stages them.
-  std::optional<Patches> gatherablePatches(linalg::Conv2DNchwFchwOp op,
-                                           Type input) {
-    auto x = shapeOf(op.getInputs()[0]), w = shapeOf(op.getInputs()[1]),
-         y = shapeOf(op.getOutputs()[0]);
-    SmallVector<int64_t> strides = values(op.getStrides()),
-                         dilations = values(op.getDilations());
-    bool splits = strides[1] > 1;
-    if (!policy.implicitPatches || isQuantized(input) || isPointwise(op) ||
-        x[3] % strides[1] != 0 ||
-        (splits && !elementOf(op.getInputs()[0]).isF32()) ||
-        !policy.sramStaging)
-      return std::nullopt;
-    const auto &sram = policy.machine->level(anvil::target::MemoryLevel::SRAM);
-    int64_t staged = (x[0] * x[1] * x[2] * x[3] + w[0] * w[1] * w[2] * w[3]) *
-                     elementBytes(input);
-    if (4 * y[3] * elementBytes(input) < sram.transactionBytes ||
-        staged > sram.capacityBytes)
-      return std::nullopt;
-    return Patches{x[1],       x[2],         x[3],         w[3], strides[0],
-                   strides[1], dilations[0], dilations[1], y[3]};
-  }
-
   /// Y[n] = W' P[n] for every image n in one DPE kernel batched over the
   /// images: W' the constant filter in tap order (`taps`, [F, KH*KW*C]),
   /// P[n] image n's patches, which the kernel gathers slice by slice from
   /// its SRAM copy of the image. No im2col buffer is written or read.
   LogicalResult implicitConv(linalg::Conv2DNchwFchwOp op, Type input,
-                             const Patches &patches, Value taps, bool addToC) {
+                             const Patches &patches, Value taps, bool addToC,
+                             const std::optional<anvil::PaddedInput> &padding) {
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Value x = op.getInputs()[0], y = op.getOutputs()[0];
+    Value x = padding && patches.padsWhileStaging() ? padding->source
+                                                    : op.getInputs()[0];
+    Value y = op.getOutputs()[0];
     // The decided tiles were sized for patches read in the DPE's type,
     // which is how the staged image lands.
     OperandTypes types{elementOf(taps), patchesType(input), elementOf(y)};
@@ -264,7 +234,7 @@ public:
     // as [F, OH * OW].
     auto rowsOf = [&](OpBuilder &nb, Value n) -> Value {
       Value image = slice(nb, loc, x, n);
-      if (patches.strideW == 1)
+      if (patches.strideW == 1 && !patches.padsWhileStaging())
         return asMatrix(nb, loc, image);
       return memref::CollapseShapeOp::create(
           nb, loc, image, SmallVector<ReassociationIndices>{{0, 1}, {2}});
@@ -283,7 +253,35 @@ public:
         },
         addToC);
     op.erase();
+    if (padding)
+      for (Operation *o : padding->ops)
+        o->erase();
     return success();
+  }
+
+  /// The padded copy of `op`'s image that the fusion decision folds into
+  /// its kernel, if any.
+  static std::optional<anvil::PaddedInput>
+  foldedPadding(linalg::Conv2DNchwFchwOp op) {
+    anvil::Epilogue e = anvil::matchEpilogue(op, /*channelBiases=*/true);
+    std::optional<anvil::PaddedInput> padding =
+        anvil::matchPaddedInput(op, e.init);
+    if (!padding ||
+        !anvil::policy::isFoldedInto(padding->copy, op,
+                                     anvil::policy::FoldRole::PaddedInput))
+      return std::nullopt;
+    return padding;
+  }
+
+  /// A padded copy the decision folded that the kernel cannot take after
+  /// all (its weights are not constants) is made as if it were not folded:
+  /// its copy runs on the vector cores like the rest.
+  static void unfold(const anvil::PaddedInput &padding) {
+    auto copy = cast<memref::CopyOp>(padding.copy);
+    OpBuilder b(copy);
+    linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                           copy.getTarget());
+    copy.erase();
   }
 
   /// A grouped convolution as a product batched over its groups, per
@@ -565,6 +563,15 @@ bool onDPE(linalg::LinalgOp op, TargetAttr target) {
          });
 }
 
+/// The DPE input type the option `dpeType` names, or null.
+Type dpeInputType(MLIRContext *ctx, StringRef dpeType) {
+  return llvm::StringSwitch<Type>(dpeType)
+      .Case("f16", Float16Type::get(ctx))
+      .Case("bf16", BFloat16Type::get(ctx))
+      .Case("i8", IntegerType::get(ctx, 8))
+      .Default(Type());
+}
+
 /// Whether `op` forms a DPE kernel of its own (KernelFormer's products),
 /// which can clamp each C tile before storing it.
 bool formsDPEKernel(linalg::LinalgOp op, TargetAttr target) {
@@ -586,11 +593,7 @@ struct MTIAFormKernelsPass
       return signalPassFailure();
     }
     MLIRContext *ctx = &getContext();
-    Type input = llvm::StringSwitch<Type>(dpeType)
-                     .Case("f16", Float16Type::get(ctx))
-                     .Case("bf16", BFloat16Type::get(ctx))
-                     .Case("i8", IntegerType::get(ctx, 8))
-                     .Default(Type());
+    Type input = dpeInputType(ctx, dpeType);
     if (!input || !target.takesInput(input)) {
       module.emitError("the DPE of ")
           << target.getName() << " does not take '" << dpeType
@@ -604,8 +607,12 @@ struct MTIAFormKernelsPass
         if (!batchInput && target.takesInput(t))
           batchInput = t;
     }
-    // Copies are linalg ops too: they run on the vector cores like the rest.
+    // Copies are linalg ops too: they run on the vector cores like the
+    // rest, but for the padded copies a kernel folds (which it matches as
+    // they are).
     module.walk([](memref::CopyOp copy) {
+      if (copy->hasAttr(anvil::policy::kFusionIntoAttr))
+        return;
       OpBuilder b(copy);
       linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
                              copy.getTarget());
@@ -688,7 +695,7 @@ struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
              !op->getParentOfType<LaunchOp>();
     };
     TargetAttr target = TargetAttr::lookup(getOperation());
-    auto candidates = [target](Operation *op) {
+    auto candidates = [&](Operation *op) {
       SmallVector<anvil::policy::FoldCandidate> folds;
       auto linalgOp = cast<linalg::LinalgOp>(op);
       anvil::Epilogue e = anvil::matchEpilogue(linalgOp, /*channelBiases=*/true);
@@ -700,11 +707,37 @@ struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
           folds.push_back({fill, anvil::policy::FoldRole::Init});
       if (formsDPEKernel(linalgOp, target) && e.clamp)
         folds.push_back({e.clamp, anvil::policy::FoldRole::Epilogue});
+      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+        if (Operation *copy = paddingStagedBy(conv, e.init, target))
+          folds.push_back({copy, anvil::policy::FoldRole::PaddedInput});
       return folds;
     };
     if (failed(anvil::policy::decideFusion(getOperation(), policy,
                                            {formsKernel, candidates})))
       signalPassFailure();
+  }
+
+  /// The copy that pads `conv`'s image, where its DPE kernel can write the
+  /// padding as it stages the image (PatchGather.h), else null.
+  Operation *paddingStagedBy(linalg::Conv2DNchwFchwOp conv, Operation *init,
+                             TargetAttr target) {
+    const auto &machine = getAnalysis<MachineDescription>();
+    auto linalgOp = cast<linalg::LinalgOp>(conv.getOperation());
+    if (!machine.get() || !formsDPEKernel(linalgOp, target))
+      return nullptr;
+    Value filter = conv.getInputs()[1];
+    Type element = cast<MemRefType>(filter.getType()).getElementType();
+    Type input =
+        element.isF32() ? dpeInputType(&getContext(), dpeType) : element;
+    std::optional<anvil::PaddedInput> padding =
+        anvil::matchPaddedInput(conv, init);
+    if (!input || !padding || !hasTapOrderedWeights(filter, input))
+      return nullptr;
+    std::optional<Patches> patches = gatherablePatches(
+        conv, input, *machine.get(), implicitPatches, sramStaging);
+    if (!patches || !padWhileStaging(*patches, *padding, input, *machine.get()))
+      return nullptr;
+    return padding->copy;
   }
 };
 } // namespace

@@ -9,11 +9,127 @@
 #include "PatchGather.h"
 #include "KernelBuilding.h"
 
+#include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace anvil::mtia;
+
+int64_t Patches::borderElements() const {
+  return std::max({top * width, bottom * width, sourceHeight() * left,
+                   sourceHeight() * right});
+}
+
+bool anvil::mtia::isPointwise(linalg::Conv2DNchwFchwOp op) {
+  auto w = cast<MemRefType>(op.getInputs()[1].getType()).getShape();
+  return w[2] == 1 && w[3] == 1 &&
+         llvm::all_of(op.getStrides().getValues<int64_t>(),
+                      [](int64_t s) { return s == 1; });
+}
+
+std::optional<Patches>
+anvil::mtia::gatherablePatches(linalg::Conv2DNchwFchwOp op, Type input,
+                               const anvil::target::TargetDesc &machine,
+                               bool implicitPatches, bool sramStaging) {
+  auto shapeOf = [](Value v) {
+    return cast<MemRefType>(v.getType()).getShape();
+  };
+  Value image = op.getInputs()[0];
+  auto x = shapeOf(image), w = shapeOf(op.getInputs()[1]),
+       y = shapeOf(op.getOutputs()[0]);
+  auto strides = llvm::to_vector(op.getStrides().getValues<int64_t>());
+  auto dilations = llvm::to_vector(op.getDilations().getValues<int64_t>());
+  bool splits = strides[1] > 1;
+  Type element = cast<MemRefType>(image.getType()).getElementType();
+  if (!implicitPatches || !sramStaging || input.isInteger(8) ||
+      isPointwise(op) || x[3] % strides[1] != 0 || (splits && !element.isF32()))
+    return std::nullopt;
+  const auto &sram = machine.level(anvil::target::MemoryLevel::SRAM);
+  int64_t staged = (x[0] * x[1] * x[2] * x[3] + w[0] * w[1] * w[2] * w[3]) *
+                   elementBytes(input);
+  if (4 * y[3] * elementBytes(input) < sram.transactionBytes ||
+      staged > sram.capacityBytes)
+    return std::nullopt;
+  return Patches{x[1],       x[2],         x[3],         w[3], strides[0],
+                 strides[1], dilations[0], dilations[1], y[3]};
+}
+
+std::optional<Patches>
+anvil::mtia::padWhileStaging(Patches p, const anvil::PaddedInput &padding,
+                             Type input,
+                             const anvil::target::TargetDesc &machine) {
+  p.top = padding.top;
+  p.bottom = padding.bottom;
+  p.left = padding.left;
+  p.right = padding.right;
+  int64_t local =
+      machine.level(anvil::target::MemoryLevel::Local).capacityBytes;
+  if (p.sourceWidth() % p.strideW != 0 ||
+      2 * p.borderElements() * elementBytes(input) > local)
+    return std::nullopt;
+  return p;
+}
+
+void anvil::mtia::zeroBorders(OpBuilder &b, Location loc, const Patches &p,
+                              Value planes, int64_t count, Value pe,
+                              int64_t pes,
+                              function_ref<Value(int64_t, int64_t)> zeros) {
+  IndexMath x{b, loc};
+  Value all = zeros(1, p.borderElements());
+  Type type = cast<MemRefType>(all.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+  linalg::FillOp::create(b, loc, zero, all);
+  MLIRContext *ctx = b.getContext();
+  CoreCostOp::create(b, loc, x.c(p.borderElements()),
+                     x.c(p.borderElements() * elementBytes(type)),
+                     TypeAttr::get(type),
+                     MemorySpaceAttr::get(ctx, MemorySpace::Local));
+  auto loop = scf::ForOp::create(b, loc, pe, x.c(count), x.c(pes));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value first = x.mul(loop.getInductionVar(), x.c(p.height));
+  int64_t inside = p.sourceHeight();
+  // Rows above, rows below, then the columns either side of the rows
+  // between them: a strided image's rows are split into phases, where
+  // padded column w is column (w % strideW) * width / strideW + w /
+  // strideW.
+  struct Strip {
+    int64_t row, column, rows, columns;
+  };
+  SmallVector<Strip> strips = {{0, 0, p.top, p.width},
+                               {p.height - p.bottom, 0, p.bottom, p.width}};
+  if (p.strideW == 1) {
+    strips.push_back({p.top, 0, inside, p.left});
+    strips.push_back({p.top, p.width - p.right, inside, p.right});
+  } else {
+    auto column = [&](int64_t w) {
+      return w % p.strideW * (p.width / p.strideW) + w / p.strideW;
+    };
+    for (int64_t w = 0; w < p.left; ++w)
+      strips.push_back({p.top, column(w), inside, 1});
+    for (int64_t w = p.width - p.right; w < p.width; ++w)
+      strips.push_back({p.top, column(w), inside, 1});
+  }
+  Value last;
+  for (const Strip &s : strips) {
+    if (s.rows == 0 || s.columns == 0)
+      continue;
+    SmallVector<OpFoldResult> offsets = {x.add(first, x.c(s.row)),
+                                         b.getIndexAttr(s.column)},
+                              sizes = {b.getIndexAttr(s.rows),
+                                       b.getIndexAttr(s.columns)},
+                              strides(2, b.getIndexAttr(1));
+    Value strip =
+        memref::SubViewOp::create(b, loc, planes, offsets, sizes, strides);
+    last = DMAOp::create(b, loc, token(b), zeros(s.rows, s.columns), strip);
+  }
+  // The DMA engine runs in order: the last in means all are.
+  WaitOp::create(b, loc, ValueRange{last});
+}
 
 Value anvil::mtia::gatherPatches(OpBuilder &b, Location loc, const Patches &p,
                                  Value image, Value k0, Value depth, Value j0,
@@ -98,7 +214,8 @@ Value anvil::mtia::imageRows(OpBuilder &b, Location loc, const Patches &p,
 Value anvil::mtia::splitIntoPhases(OpBuilder &b, Location loc, int64_t phases,
                                    Value wide, Value narrow, Value rows,
                                    Value cols, Value firstColumn, Value copy,
-                                   Value copyRow, int64_t copyWidth) {
+                                   Value copyRow, int64_t copyWidth,
+                                   int64_t leftPad) {
   IndexMath x{b, loc};
   auto shape = cast<MemRefType>(narrow.getType()).getShape();
   int64_t stepRows = shape[0], runs = shape[1] / phases;
@@ -133,11 +250,17 @@ Value anvil::mtia::splitIntoPhases(OpBuilder &b, Location loc, int64_t phases,
   Value firstRun = x.div(firstColumn, x.c(phases));
   Value out;
   for (int64_t phase = 0; phase < phases; ++phase) {
+    // Source pixel c0 + q * phases + phase is pixel leftPad + c0 + q *
+    // phases + phase of the padded row: in phase (leftPad + phase) %
+    // phases, at c0 / phases + q + (leftPad + phase) / phases.
+    int64_t lands = (leftPad + phase) % phases,
+            shift = (leftPad + phase) / phases;
     Value from =
         subview2D(b, loc, narrow, x.c(0), x.c(phase * runs), rows, stepRuns);
-    Value to = subview2D(b, loc, copy, copyRow,
-                         x.add(x.c(phase * copyWidth / phases), firstRun), rows,
-                         stepRuns);
+    Value to =
+        subview2D(b, loc, copy, copyRow,
+                  x.add(x.c(lands * copyWidth / phases + shift), firstRun),
+                  rows, stepRuns);
     out = DMAOp::create(b, loc, token(b), from, to);
   }
   return out;

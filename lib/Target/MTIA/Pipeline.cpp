@@ -17,7 +17,12 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   // The seams' policies (anvil/Policy/Rooms.h): by default, and with
   // their passes disabled, one op per kernel, fixed tiles from the machine
   // description, kernels one after another, control flow on the host.
-  pm.addPass(createMTIAFusion(MTIAFusionOptions{options.fusion}));
+  MTIAFusionOptions fusion;
+  fusion.policy = options.fusion;
+  fusion.dpeType = options.dpeType;
+  fusion.sramStaging = options.sramStaging;
+  fusion.implicitPatches = options.implicitPatches;
+  pm.addPass(createMTIAFusion(fusion));
   MTIAFormKernelsOptions kernels;
   kernels.dpeType = options.dpeType;
   kernels.sramStaging = options.sramStaging;
