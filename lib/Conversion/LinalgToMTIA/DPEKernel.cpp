@@ -3,6 +3,7 @@
 #include "DPEKernel.h"
 #include "KernelBuilding.h"
 #include "Quantize.h"
+#include "Staging.h"
 
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
@@ -13,7 +14,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <cmath>
-#include <functional>
 
 using namespace mlir;
 using namespace anvil::mtia;
@@ -30,27 +30,6 @@ namespace {
 
 /// Which input of a product.
 enum class Side { A, B };
-
-/// Rows of `rows` x `cols` operands copied by one staging step: at most
-/// `capacity` elements (a local bounce buffer), in `columns`-wide chunks,
-/// with rows shared out so that every PE of the job gets a step where
-/// there are enough.
-struct StagingBlocks {
-  int64_t rows, columns, rowBlocks, chunks, count;
-};
-
-StagingBlocks stagingBlocks(int64_t batches, int64_t rows, int64_t cols,
-                            int64_t capacity, int64_t pes, int64_t align) {
-  StagingBlocks g;
-  g.columns = std::max(std::min(cols, capacity) / align * align, align);
-  int64_t share = llvm::divideCeil(batches * rows * cols, pes);
-  g.rows = std::clamp<int64_t>(llvm::divideCeil(share, g.columns), 1,
-                               std::min(rows, capacity / g.columns));
-  g.rowBlocks = llvm::divideCeil(rows, g.rows);
-  g.chunks = llvm::divideCeil(cols, g.columns);
-  g.count = batches * g.rowBlocks * g.chunks;
-  return g;
-}
 
 /// Emits a DPE kernel for C[b] = A[b] B[b] before the builder's insertion
 /// point: A and B in DRAM as `types` (f32, converted to `input`, or
@@ -344,24 +323,6 @@ private:
     return staged;
   }
 
-  /// One operand's staging: `source` (DRAM, as `loaded`) into `to`
-  /// (SRAM) in the steps of `g`, each at most `capacity` elements.
-  struct StagingCopy {
-    std::function<Value(OpBuilder &, Value batch)> source;
-    Value to;
-    Type loaded;
-    StagingBlocks g;
-    int64_t capacity, rows, cols;
-    /// Where not 1: a strided image's staging splits each row into this
-    /// many phases (Patches).
-    int64_t align = 1;
-    /// Where matrix b lands: at row b * intoRows + intoRow, column
-    /// intoColumn of `into`, a view of `to` (inside a padded plane's
-    /// border), else as `to`'s rows b * rows ...
-    Value into;
-    int64_t intoRows = 0, intoRow = 0, intoColumn = 0, intoCols = 0;
-  };
-
   /// Elements of one staging step: two steps in flight through the local
   /// arena, which the products do not use yet, in the loaded type and,
   /// where the copy converts, in the DPE's type beside them.
@@ -370,23 +331,6 @@ private:
     if (loaded != input)
       perElement += 2 * elementBytes(input);
     return anvil::policy::productLocalBytes(t, problem()) / perElement;
-  }
-
-  /// Staging step `nth` % 2's buffer of `copy` in `type`, as wide as its
-  /// steps, at element `first` of the arena seen as that type.
-  Value stagingBuffer(const StagingCopy &copy, Type type, int64_t first,
-                      OpFoldResult nth) {
-    int64_t capacity = copy.capacity, columns = copy.g.columns;
-    auto view = [&](int64_t slot) -> Value {
-      return arenaView({capacity / columns, columns}, type,
-                       (first + slot * capacity) * elementBytes(type));
-    };
-    if (std::optional<int64_t> known = getConstantIntValue(nth))
-      return view(*known % 2);
-    IndexMath x{b, loc};
-    Value even = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                       x.rem(cast<Value>(nth), x.c(2)), x.c(0));
-    return arith::SelectOp::create(b, loc, even, view(0), view(1));
   }
 
   /// A job-wide SRAM copy, in the DPE's type, of input `side` of every
@@ -406,16 +350,20 @@ private:
       auto [a, bMat, c] = operands(nb, batch);
       return side == Side::A ? a : bMat;
     };
-    copy.to = memref::AllocaOp::create(
+    Value to = memref::AllocaOp::create(
         b, loc,
         bufferType(b.getContext(),
                    {copiesOf(side) * rowsOf(side), colsOf(side)}, input,
                    MemorySpace::SRAM));
-    copy.into = copy.to;
+    copy.input = input;
+    copy.arena = [this](ArrayRef<int64_t> shape, Type type, int64_t offset) {
+      return arenaView(shape, type, offset);
+    };
+    copy.into = to;
     copy.intoRows = copy.rows;
     copy.intoCols = colsOf(side);
     if (side == Side::B && shape.patches && shape.patches->padsWhileStaging())
-      padWhileCopying(copy, operands, pe, pes);
+      padWhileCopying(copy, to, operands, pe, pes);
     copy.align = columnAlignment(side);
     copy.g = stagingBlocks(from.matrices, copy.rows, copy.cols, copy.capacity,
                            pes, copy.align);
@@ -423,25 +371,22 @@ private:
                                  /*withElse=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&any.getThenRegion().front());
-    if (copy.loaded != input)
-      stageConverting(copy, pe, pes);
-    else
-      stageAsIs(copy, pe, pes);
-    return copy.to;
+    copyStagingSteps(b, loc, copy, pe, pes, machine.dma.dramPrefetch);
+    return to;
   }
 
   /// An image's staging that writes its padding (Patches): each channel's
   /// plane is a matrix of its own, copied inside its border in `to` seen as
   /// the matrix of the planes' rows, whose border the PEs zero first, from
   /// the arena, before any step overwrites it.
-  void padWhileCopying(StagingCopy &copy, OperandsAt operands, Value pe,
-                       int64_t pes) {
+  void padWhileCopying(StagingCopy &copy, Value to, OperandsAt operands,
+                       Value pe, int64_t pes) {
     const Patches &p = *shape.patches;
     int64_t planes = copiesOf(Side::B) * p.channels;
     // A strided image is staged as the matrix of its rows already.
     if (p.strideW == 1) {
       Value rows = memref::ExpandShapeOp::create(
-          b, loc, SmallVector<int64_t>{planes, p.height, p.width}, copy.to,
+          b, loc, SmallVector<int64_t>{planes, p.height, p.width}, to,
           SmallVector<ReassociationIndices>{{0}, {1, 2}});
       copy.into = memref::CollapseShapeOp::create(
           b, loc, rows, SmallVector<ReassociationIndices>{{0, 1}, {2}});
@@ -464,131 +409,6 @@ private:
                 });
   }
 
-  /// The views of staging step `step` of `copy`: its rows and columns in
-  /// the source and in the copy, and its shape (n x m).
-  struct StepViews {
-    Value from, to, n, m, row, c0;
-  };
-  StepViews stepViews(const StagingCopy &copy, Value step) {
-    IndexMath x{b, loc};
-    const StagingBlocks &g = copy.g;
-    Value perBatch = x.c(g.rowBlocks * g.chunks);
-    Value batch = x.div(step, perBatch), inBatch = x.rem(step, perBatch);
-    Value r0 = x.mul(x.div(inBatch, x.c(g.chunks)), x.c(g.rows));
-    Value c0 = x.mul(x.rem(inBatch, x.c(g.chunks)), x.c(g.columns));
-    Value n = x.min(x.c(g.rows), x.sub(x.c(copy.rows), r0));
-    Value m = x.min(x.c(g.columns), x.sub(x.c(copy.cols), c0));
-    Value from = subview2D(b, loc, copy.source(b, batch), r0, c0, n, m);
-    Value row =
-        x.add(x.mul(batch, x.c(copy.intoRows)), x.add(x.c(copy.intoRow), r0));
-    Value to = subview2D(b, loc, copy.into, row,
-                         x.add(x.c(copy.intoColumn), c0), n, m);
-    return {from, to, n, m, row, c0};
-  }
-
-  /// Staging without conversion: each step's DMA waits for the previous
-  /// step's last, so that two steps are in flight.
-  void stageAsIs(const StagingCopy &copy, Value pe, int64_t pes) {
-    IndexMath x{b, loc};
-    auto copyStep = [&](Value step, OpFoldResult nth,
-                        Value previous) -> Value {
-      StepViews v = stepViews(copy, step);
-      SmallVector<Value> waits;
-      if (previous)
-        waits.push_back(previous);
-      if (machine.dma.dramPrefetch) {
-        Value moved = DMAOp::create(b, loc, token(b), v.from, v.to);
-        WaitOp::create(b, loc, waits);
-        return moved;
-      }
-      Value via = subview2D(b, loc, stagingBuffer(copy, copy.loaded, 0, nth),
-                            x.c(0), x.c(0), v.n, v.m);
-      waits.push_back(DMAOp::create(b, loc, token(b), v.from, via));
-      WaitOp::create(b, loc, waits);
-      return DMAOp::create(b, loc, token(b), via, v.to);
-    };
-    Value first = copyStep(pe, b.getIndexAttr(0), Value());
-    auto loop = scf::ForOp::create(b, loc, x.add(pe, x.c(pes)),
-                                   x.c(copy.g.count), x.c(pes),
-                                   ValueRange{first});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value step = loop.getInductionVar();
-      Value nth = x.div(x.sub(step, pe), x.c(pes));
-      scf::YieldOp::create(b, loc,
-                           copyStep(step, nth, loop.getRegionIterArg(0)));
-    }
-    WaitOp::create(b, loc, ValueRange{loop.getResult(0)});
-  }
-
-  /// Staging with conversion: step s lands in f32 buffer s % 2, the next
-  /// step's DMA starts, the SE converts step s into DPE-type buffer s % 2,
-  /// which then leaves for SRAM. The DMA engine runs in order, so a step's
-  /// arrival also means the copy-out two steps back, which read its
-  /// DPE-type buffer, is done.
-  void stageConverting(const StagingCopy &copy, Value pe, int64_t pes) {
-    IndexMath x{b, loc};
-    // The f32 pair first, then the DPE-type pair, in elements of each.
-    int64_t convertedFirst =
-        2 * copy.capacity * elementBytes(copy.loaded) / elementBytes(input);
-    auto landing = [&](Value step, OpFoldResult nth) -> Value {
-      StepViews v = stepViews(copy, step);
-      Value via =
-          subview2D(b, loc, stagingBuffer(copy, copy.loaded, 0, nth), x.c(0),
-                    x.c(0), v.n, v.m);
-      return DMAOp::create(b, loc, token(b), v.from, via);
-    };
-    Value first = landing(pe, b.getIndexAttr(0));
-    auto loop = scf::ForOp::create(b, loc, pe, x.c(copy.g.count), x.c(pes),
-                                   ValueRange{first, first});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value step = loop.getInductionVar();
-      Value nth = x.div(x.sub(step, pe), x.c(pes));
-      WaitOp::create(b, loc, ValueRange{loop.getRegionIterArg(0)});
-      Value following = x.add(step, x.c(pes));
-      auto prefetch = scf::IfOp::create(b, loc, TypeRange{token(b)},
-                                        x.lt(following, x.c(copy.g.count)),
-                                        /*withElse=*/true);
-      {
-        OpBuilder::InsertionGuard then(b);
-        b.setInsertionPointToStart(&prefetch.getThenRegion().front());
-        Value nextNth = x.add(nth, x.c(1));
-        scf::YieldOp::create(b, loc, landing(following, nextNth));
-        b.setInsertionPointToStart(&prefetch.getElseRegion().front());
-        scf::YieldOp::create(b, loc, loop.getRegionIterArg(0));
-      }
-      StepViews v = stepViews(copy, step);
-      Value narrow = stagingBuffer(copy, input, convertedFirst, nth);
-      // A whole step converts (one static run; a short last step converts
-      // rows it does not copy); only the step's rows and columns leave.
-      auto step2D = [&](Value buffer) -> Value {
-        SmallVector<OpFoldResult> zero(2, b.getIndexAttr(0));
-        SmallVector<OpFoldResult> sizes = {b.getIndexAttr(copy.g.rows),
-                                           b.getIndexAttr(copy.g.columns)};
-        SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-        return memref::SubViewOp::create(b, loc, buffer, zero, sizes, strides);
-      };
-      Value wide = step2D(stagingBuffer(copy, copy.loaded, 0, nth));
-      Value out;
-      if (copy.align > 1) {
-        out = splitIntoPhases(b, loc, copy.align, wide, step2D(narrow), v.n,
-                              v.m, v.c0, copy.into, v.row, copy.intoCols,
-                              copy.intoColumn);
-      } else {
-        WaitOp::create(b, loc,
-                       ValueRange{SEConvertOp::create(b, loc, token(b), wide,
-                                                      step2D(narrow))});
-        out = DMAOp::create(b, loc, token(b),
-                            subview2D(b, loc, narrow, x.c(0), x.c(0), v.n, v.m),
-                            v.to);
-      }
-      scf::YieldOp::create(b, loc, ValueRange{prefetch.getResult(0), out});
-    }
-    WaitOp::create(b, loc, ValueRange{loop.getResult(1)});
-  }
   /// The operands of one C tile's reduction.
   struct Slice {
     Value a, b, i0, j0, rows, cols;
