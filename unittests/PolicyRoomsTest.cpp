@@ -16,13 +16,12 @@ TEST(PolicyRoomsTest, DisablingAPassSelectsItsRoomsFirstImplementation) {
   EXPECT_EQ(*all, (llvm::SmallVector<std::string, 4>{
                       "one-op-per-kernel", "fixed-tiles", "in-order",
                       "host-driven"}));
-  // Roller is built; until the other passes exist, their rooms run the
-  // first implementations.
+  // Welder and Roller are built; until the other passes exist, their
+  // rooms run the first implementations.
   auto none = choosePolicies({});
   ASSERT_TRUE(static_cast<bool>(none));
   EXPECT_EQ(*none, (llvm::SmallVector<std::string, 4>{
-                       "one-op-per-kernel", "roller", "in-order",
-                       "host-driven"}));
+                       "welder", "roller", "in-order", "host-driven"}));
   auto unknown = choosePolicies({"roller", "tvm"});
   ASSERT_FALSE(static_cast<bool>(unknown));
   EXPECT_NE(llvm::toString(unknown.takeError()).find("'tvm'"),

@@ -44,44 +44,57 @@ bool anvil::policy::isFoldedInto(Operation *op, Operation *anchor,
          named.getValue() == foldRoleName(role);
 }
 
+void anvil::policy::recordConnection(const ConnectCandidate &edge) {
+  Builder b(edge.producer->getContext());
+  edge.producer->setAttr(kFusionConnectAttr, b.getStringAttr("local"));
+}
+
+void anvil::policy::decideEveryFold(ModuleOp module,
+                                    const FusionTarget &target) {
+  SmallVector<Operation *> anchors;
+  module.walk([&](Operation *op) {
+    if (target.formsKernel(op))
+      anchors.push_back(op);
+  });
+  // An op folds into one kernel only, the first that can take it, and
+  // then forms none of its own; an op that takes folds is not folded.
+  llvm::MapVector<Operation *, SmallVector<FoldCandidate>> folds;
+  llvm::DenseSet<Operation *> folded;
+  for (Operation *anchor : anchors) {
+    if (folded.contains(anchor))
+      continue;
+    SmallVector<FoldCandidate> taken;
+    for (const FoldCandidate &c : target.candidates(anchor)) {
+      auto kernel = folds.find(c.op);
+      if (folded.contains(c.op) ||
+          (kernel != folds.end() && !kernel->second.empty()))
+        continue;
+      if (kernel != folds.end())
+        folds.erase(kernel);
+      folded.insert(c.op);
+      taken.push_back(c);
+    }
+    folds[anchor] = std::move(taken);
+  }
+  int64_t next = 0;
+  for (auto &[anchor, taken] : folds) {
+    recordKernel(anchor, next++);
+    for (const FoldCandidate &c : taken)
+      recordFold(anchor, c.op, c.role);
+  }
+}
+
 namespace {
 
 class OneOpPerKernel : public FusionPolicy {
 public:
   StringRef name() const override { return "one-op-per-kernel"; }
 
+  /// Every op its own kernel: no edge connects inside one.
+  void connect(ArrayRef<ConnectCandidate>) override {}
+
   void decide(ModuleOp module, const FusionTarget &target) override {
-    SmallVector<Operation *> anchors;
-    module.walk([&](Operation *op) {
-      if (target.formsKernel(op))
-        anchors.push_back(op);
-    });
-    // An op folds into one kernel only, the first that can take it, and
-    // then forms none of its own; an op that takes folds is not folded.
-    llvm::MapVector<Operation *, SmallVector<FoldCandidate>> folds;
-    llvm::DenseSet<Operation *> folded;
-    for (Operation *anchor : anchors) {
-      if (folded.contains(anchor))
-        continue;
-      SmallVector<FoldCandidate> taken;
-      for (const FoldCandidate &c : target.candidates(anchor)) {
-        auto kernel = folds.find(c.op);
-        if (folded.contains(c.op) ||
-            (kernel != folds.end() && !kernel->second.empty()))
-          continue;
-        if (kernel != folds.end())
-          folds.erase(kernel);
-        folded.insert(c.op);
-        taken.push_back(c);
-      }
-      folds[anchor] = std::move(taken);
-    }
-    int64_t next = 0;
-    for (auto &[anchor, taken] : folds) {
-      recordKernel(anchor, next++);
-      for (const FoldCandidate &c : taken)
-        recordFold(anchor, c.op, c.role);
-    }
+    decideEveryFold(module, target);
   }
 };
 
@@ -95,6 +108,8 @@ std::unique_ptr<FusionPolicy>
 anvil::policy::createFusionPolicy(StringRef name) {
   if (name == "one-op-per-kernel")
     return createOneOpPerKernel();
+  if (name == "welder")
+    return createWelder();
   return nullptr;
 }
 
@@ -103,7 +118,7 @@ LogicalResult anvil::policy::decideFusion(ModuleOp module, StringRef name,
   std::unique_ptr<FusionPolicy> policy = createFusionPolicy(name);
   if (!policy)
     return module.emitError("unknown fusion policy '")
-           << name << "' (policy: one-op-per-kernel)";
+           << name << "' (policy: one-op-per-kernel, welder)";
   policy->decide(module, target);
   return success();
 }

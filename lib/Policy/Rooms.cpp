@@ -8,7 +8,7 @@ using namespace anvil::policy;
 
 llvm::ArrayRef<Room> anvil::policy::rooms() {
   static const Room all[] = {
-      {"fusion", "one-op-per-kernel", "welder", ""},
+      {"fusion", "one-op-per-kernel", "welder", "welder"},
       {"tiling", "fixed-tiles", "roller", "roller"},
       {"scheduler", "in-order", "rammer", ""},
       {"placement", "host-driven", "grinder", ""},

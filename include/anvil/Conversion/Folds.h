@@ -36,6 +36,11 @@ struct Epilogue {
 /// an NCHW output's channels is a bias per row of the kernel.
 Epilogue matchEpilogue(mlir::linalg::LinalgOp op, bool channelBiases);
 
+/// Whether `op` clamps the result of a product or convolution (on tensors
+/// or buffers): what the kernels of both targets fold into the product as
+/// its epilogue once bufferized.
+bool isClampOfProduct(mlir::Operation *op);
+
 /// Whether `init` fills `out` with zeros.
 bool isZeroFill(mlir::Operation *init, mlir::Value out);
 

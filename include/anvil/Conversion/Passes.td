@@ -84,6 +84,39 @@ def HostTileAndVectorize
   ];
 }
 
+def DecideConnections : Pass<"anvil-decide-connections", "mlir::ModuleOp"> {
+  let summary = "Decide which edges between elementwise ops connect inside "
+                "one kernel";
+  let description = [{
+    The fusion seam on linalg on tensors (anvil/Policy/Fusion.h), on both
+    targets. A candidate edge is a `linalg.generic` whose loops are all
+    parallel and whose one result is read by one other such generic alone,
+    which upstream's elementwise fusion can merge it into
+    (`linalg::areElementwiseOpsFusable`). The policy records
+    `anvil.fusion.connect = "local"` on the producer of each edge it
+    connects; `anvil-connect-elementwise` merges them. The first policy,
+    one-op-per-kernel, connects none; welder connects every candidate.
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string",
+           /*default=*/"\"one-op-per-kernel\"",
+           "The fusion policy: one-op-per-kernel or welder">
+  ];
+}
+
+def ConnectElementwise : Pass<"anvil-connect-elementwise", "mlir::ModuleOp"> {
+  let summary = "Merge the elementwise edges the fusion decision connects";
+  let description = [{
+    Every producer marked `anvil.fusion.connect` is merged into its only
+    reader with upstream's `linalg::fuseElementwiseOps`: one generic whose
+    body computes both, the intermediate never written. The merged op's
+    location names both ops' model nodes, and it keeps the reader's own
+    mark, so a chain merges whole. A marked edge that cannot be merged is
+    an error on its producer.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def HostFusion : Pass<"anvil-host-fusion", "mlir::ModuleOp"> {
   let summary = "Decide which ops fold into the host kernels' calls";
   let description = [{
@@ -100,7 +133,7 @@ def HostFusion : Pass<"anvil-host-fusion", "mlir::ModuleOp"> {
   let options = [
     Option<"policy", "policy", "std::string",
            /*default=*/"\"one-op-per-kernel\"",
-           "The fusion policy: one-op-per-kernel">
+           "The fusion policy: one-op-per-kernel or welder">
   ];
 }
 
@@ -234,7 +267,7 @@ def MTIAFusion : Pass<"anvil-mtia-fusion", "mlir::ModuleOp"> {
   let options = [
     Option<"policy", "policy", "std::string",
            /*default=*/"\"one-op-per-kernel\"",
-           "The fusion policy: one-op-per-kernel">,
+           "The fusion policy: one-op-per-kernel or welder">,
     Option<"dpeType", "dpe-type", "std::string", /*default=*/"\"f16\"",
            "Input type of the DPE for f32 products: f16, bf16 or i8">,
     Option<"sramStaging", "sram-staging", "bool", /*default=*/"true",

@@ -17,6 +17,17 @@
 // OneOpPerKernel, is the one Welder replaces: every op its own kernel,
 // with every fold its mechanism can do.
 //
+// Before those folds, on linalg on tensors, the policy decides which
+// producer-consumer edges between elementwise ops connect inside one
+// kernel (their loops merged, the intermediate never written out), and
+// records each on the producer:
+//
+//   anvil.fusion.connect = "local"   the edge to its only reader connects
+//                                    in the PE's local memory (registers
+//                                    on the host)
+//
+// anvil-connect-elementwise merges exactly the recorded edges.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef ANVIL_POLICY_FUSION_H
@@ -60,10 +71,23 @@ struct FusionTarget {
       candidates;
 };
 
+inline constexpr llvm::StringLiteral kFusionConnectAttr =
+    "anvil.fusion.connect";
+
+/// An edge a kernel can keep inside itself: `producer`'s only result read
+/// by `consumer` alone, two elementwise ops whose loops merge.
+struct ConnectCandidate {
+  mlir::Operation *producer;
+  mlir::Operation *consumer;
+};
+
 class FusionPolicy {
 public:
   virtual ~FusionPolicy();
   virtual llvm::StringRef name() const = 0;
+  /// Decides which of `edges` connect inside one kernel and records each
+  /// on its producer (recordConnection).
+  virtual void connect(llvm::ArrayRef<ConnectCandidate> edges) = 0;
   /// Decides the kernels of `module` and records the decision on it.
   virtual void decide(mlir::ModuleOp module, const FusionTarget &target) = 0;
 };
@@ -71,8 +95,20 @@ public:
 /// Every op its own kernel, with all the folds its mechanism can do.
 std::unique_ptr<FusionPolicy> createOneOpPerKernel();
 
-/// The fusion policy named `name` ("one-op-per-kernel"), or null.
+/// Welder (docs/Welder.md): elementwise chains connected in local memory,
+/// with all the folds the mechanisms can do.
+std::unique_ptr<FusionPolicy> createWelder();
+
+/// The fusion policy named `name` ("one-op-per-kernel", "welder"), or
+/// null.
 std::unique_ptr<FusionPolicy> createFusionPolicy(llvm::StringRef name);
+
+/// Folds, into every kernel of `module`, all that `target` says its
+/// mechanism can fold (an op into the first kernel that can take it).
+void decideEveryFold(mlir::ModuleOp module, const FusionTarget &target);
+
+/// Records that `edge` connects in local memory.
+void recordConnection(const ConnectCandidate &edge);
 
 /// Runs the policy named `name` over `module` for `target`; an error on the
 /// module where no policy has that name.

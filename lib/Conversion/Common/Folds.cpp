@@ -57,16 +57,11 @@ bool anvil::isZeroFill(Operation *init, Value out) {
          value.getValue().isZero();
 }
 
-/// The bounds of an in-place clamp of `out` (maximumf / minimumf of the
-/// element and f32 constants, as ReLU and Clip lower), if `op` is one.
-static std::optional<std::pair<double, double>> clampBounds(Operation *op, Value out) {
-  auto generic = dyn_cast_if_present<linalg::GenericOp>(op);
-  if (!generic || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != out ||
-      generic.getDpsInits()[0] != out || generic.getNumReductionLoops() != 0 ||
-      !llvm::all_of(generic.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }))
-    return std::nullopt;
+/// The bounds a one-input generic clamps its input to (maximumf /
+/// minimumf of the element and f32 constants, as ReLU and Clip lower), if
+/// its body is such a clamp.
+static std::optional<std::pair<double, double>>
+clampBodyBounds(linalg::GenericOp generic) {
   Block &body = generic.getRegion().front();
   double lo = -std::numeric_limits<double>::infinity(),
          hi = std::numeric_limits<double>::infinity();
@@ -95,6 +90,35 @@ static std::optional<std::pair<double, double>> clampBounds(Operation *op, Value
   if (!(lo <= hi) || body.getOperations().size() < 2)
     return std::nullopt;
   return std::make_pair(lo, hi);
+}
+
+/// Whether `generic` has one input and one output, both read and written
+/// element for element.
+static bool isOneToOne(linalg::GenericOp generic) {
+  return generic.getNumDpsInputs() == 1 && generic.getNumDpsInits() == 1 &&
+         generic.getNumReductionLoops() == 0 &&
+         llvm::all_of(generic.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isIdentity(); });
+}
+
+/// The bounds of an in-place clamp of `out`, if `op` is one.
+static std::optional<std::pair<double, double>> clampBounds(Operation *op,
+                                                            Value out) {
+  auto generic = dyn_cast_if_present<linalg::GenericOp>(op);
+  if (!generic || !isOneToOne(generic) || generic.getDpsInputs()[0] != out ||
+      generic.getDpsInits()[0] != out)
+    return std::nullopt;
+  return clampBodyBounds(generic);
+}
+
+bool anvil::isClampOfProduct(Operation *op) {
+  auto generic = dyn_cast_if_present<linalg::GenericOp>(op);
+  if (!generic || !isOneToOne(generic) || !clampBodyBounds(generic))
+    return false;
+  Operation *input = generic.getDpsInputs()[0].getDefiningOp();
+  return isa_and_present<linalg::MatmulOp, linalg::BatchMatmulOp,
+                         linalg::Conv2DNchwFchwOp, linalg::Conv2DNgchwGfchwOp,
+                         linalg::DepthwiseConv2DNchwChwOp>(input);
 }
 
 Epilogue anvil::matchEpilogue(linalg::LinalgOp op, bool channelBiases) {

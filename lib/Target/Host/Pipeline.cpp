@@ -105,8 +105,16 @@ void anvil::host::addLowerToLLVM(OpPassManager &pm, bool parallel,
   pm.addPass(createCanonicalizerPass());
 }
 
+void anvil::host::addConnections(OpPassManager &pm, StringRef fusion) {
+  DecideConnectionsOptions decide;
+  decide.policy = fusion.str();
+  pm.addPass(anvil::createDecideConnections(decide));
+  pm.addPass(anvil::createConnectElementwise());
+}
+
 void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                             const HostPipelineOptions &options) {
+  addConnections(pm, options.fusion);
   if (options.vectorize) {
     // Tile sizes come from the host description the module carries (this
     // machine's where it carries none), unless the options pin its vector

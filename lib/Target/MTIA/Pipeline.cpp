@@ -13,6 +13,7 @@ using namespace mlir;
 
 void anvil::mtia::buildLinalgToLLVMPipeline(
     OpPassManager &pm, const MTIAPipelineOptions &options) {
+  host::addConnections(pm, options.fusion);
   host::addBufferization(pm);
   // The seams' policies (anvil/Policy/Rooms.h): by default, and with
   // their passes disabled, one op per kernel, fixed tiles from the machine

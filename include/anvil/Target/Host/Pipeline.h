@@ -35,8 +35,8 @@ struct HostPipelineOptions
       llvm::cl::init(0)};
   Option<std::string> fusion{
       *this, "fusion",
-      llvm::cl::desc("The fusion policy of the host kernels' calls: "
-                     "one-op-per-kernel"),
+      llvm::cl::desc("The fusion policy of elementwise chains and of the "
+                     "host kernels' calls: one-op-per-kernel or welder"),
       llvm::cl::init("one-op-per-kernel")};
   Option<std::string> tiling{
       *this, "tiling",
@@ -52,10 +52,13 @@ void buildNNToLinalgPipeline(mlir::OpPassManager &pm);
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
                                const HostPipelineOptions &options);
 
-/// The stages the MTIA pipeline shares: one-shot bufferization with
+/// The stages the MTIA pipeline shares: the edges between elementwise ops
+/// that the fusion policy `fusion` connects, merged (on tensors); one-shot
+/// bufferization with
 /// caller-provided results and deallocation, and the lowering of buffers,
 /// loops and arithmetic to the LLVM dialect (on OpenMP threads, in the
 /// parallel loops of the tiling policy `tiling`, when `parallel`).
+void addConnections(mlir::OpPassManager &pm, llvm::StringRef fusion);
 void addBufferization(mlir::OpPassManager &pm);
 void addLowerToLLVM(mlir::OpPassManager &pm, bool parallel,
                     llvm::StringRef tiling = "fixed-tiles");

@@ -40,7 +40,8 @@ struct MTIAPipelineOptions
       llvm::cl::init(10)};
   // The policy of each room (anvil/Policy/Rooms.h).
   Option<std::string> fusion{
-      *this, "fusion", llvm::cl::desc("The fusion policy: one-op-per-kernel"),
+      *this, "fusion",
+      llvm::cl::desc("The fusion policy: one-op-per-kernel or welder"),
       llvm::cl::init("one-op-per-kernel")};
   Option<std::string> tiling{
       *this, "tiling", llvm::cl::desc("The tiling policy: fixed-tiles or roller"),
