@@ -36,17 +36,22 @@ bool isElementwise(Operation *op) {
 }
 
 /// The operand through which `producer`'s only result is read by its only
-/// reader, where both are elementwise and upstream can merge them. A clamp
-/// of a product's result is not a candidate: the product's kernel takes it
-/// as its epilogue (anvil/Conversion/Folds.h).
-OpOperand *connectable(Operation *producer) {
+/// reader, where both are elementwise and upstream can merge them.
+OpOperand *mergeableUse(Operation *producer) {
   if (!isElementwise(producer) || producer->getNumResults() != 1 ||
-      !producer->getResult(0).hasOneUse() || anvil::isClampOfProduct(producer))
+      !producer->getResult(0).hasOneUse())
     return nullptr;
   OpOperand &use = *producer->getResult(0).getUses().begin();
   if (!isElementwise(use.getOwner()) || !linalg::areElementwiseOpsFusable(&use))
     return nullptr;
   return &use;
+}
+
+/// mergeableUse, where `producer` is a candidate: a clamp of a product's
+/// result is not, since the product's kernel takes it as its epilogue
+/// (anvil/Conversion/Folds.h).
+OpOperand *connectable(Operation *producer) {
+  return anvil::isClampOfProduct(producer) ? nullptr : mergeableUse(producer);
 }
 
 struct DecideConnectionsPass
@@ -94,7 +99,7 @@ struct ConnectElementwisePass
 
   /// Merges `producer` into its only reader.
   LogicalResult merge(IRRewriter &rewriter, Operation *producer) {
-    OpOperand *use = connectable(producer);
+    OpOperand *use = mergeableUse(producer);
     if (!use)
       return producer->emitOpError(
           "is marked to connect to its reader, but is not an elementwise op "
