@@ -2,17 +2,19 @@
 //
 // Welder (OSDI 2023) decides fusion per producer-consumer edge and per
 // memory level: which intermediates stay on chip, and at which level. Its
-// first rule is the one every edge between elementwise ops meets: the
-// consumer reads each element the producer writes exactly once, at the
-// same iteration, so connecting the two in one kernel moves no data the
-// separate kernels did not (it moves less: the intermediate is never
-// written out and read back) and adds no work, and the producer, read by
-// the consumer alone, leaves no output behind. Such an edge always beats
-// the two ops run apart, so it connects, at the innermost level (the PE's
-// local memory; registers on the host); a chain of them becomes one
-// kernel. Edges that Welder's cost model would weigh (a reduction's
+// first rule connects every edge between elementwise ops, at the innermost
+// level (the PE's local memory; registers on the host), so that a chain
+// of them becomes one kernel. Where the consumer reads each element the
+// producer writes once, the merged kernel moves less data (the
+// intermediate is never written out and read back), adds no work and, the
+// producer being read by the consumer alone, leaves no output behind: it
+// always beats the two ops run apart. Where the consumer broadcasts the
+// producer's result, the producer's ops run again for every read, which
+// a cost estimate is to weigh against the launch and the pass over memory
+// saved; measured, merging them wins on every model of the suite
+// (docs/Welder.md). Edges that need Welder's cost model (a reduction's
 // output, tiles propagated through products, SRAM between kernels) are
-// not candidates yet: docs/Welder.md says what is built.
+// not candidates yet.
 //
 //===----------------------------------------------------------------------===//
 

@@ -131,3 +131,39 @@ func.func @read_twice(%x: tensor<8x4xf32>) -> (tensor<8x4xf32>, tensor<8x4xf32>)
   } -> tensor<8x4xf32>
   return %d, %n : tensor<8x4xf32>, tensor<8x4xf32>
 }
+
+// -----
+
+// An op its reader broadcasts is a candidate too, and Welder connects it:
+// merged, its ops run again for every element of the reader (here eight
+// times each), for a launch and a pass over memory fewer.
+// WELDER-LABEL: func.func @broadcast_read
+// WELDER: linalg.generic
+// WELDER-SAME: anvil.fusion.connect = "local"
+// WELDER: math.rsqrt
+// MERGED-LABEL: func.func @broadcast_read
+// MERGED: linalg.generic
+// MERGED: math.rsqrt
+// MERGED: arith.mulf
+// MERGED-NOT: linalg.generic
+// MERGED: return
+#row = affine_map<(i, j) -> (j)>
+#id = affine_map<(i, j) -> (i, j)>
+#one = affine_map<(j) -> (j)>
+func.func @broadcast_read(%x: tensor<8x4xf32>, %v: tensor<4xf32>) -> tensor<8x4xf32> {
+  %e1 = tensor.empty() : tensor<4xf32>
+  %e = tensor.empty() : tensor<8x4xf32>
+  %s = linalg.generic {indexing_maps = [#one, #one], iterator_types = ["parallel"]}
+    ins(%v : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.rsqrt %a : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %n = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+    ins(%x, %s : tensor<8x4xf32>, tensor<4xf32>) outs(%e : tensor<8x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.mulf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<8x4xf32>
+  return %n : tensor<8x4xf32>
+}
