@@ -232,14 +232,10 @@ compileAndSimulate(ModuleOp alone, const mtia::MTIAPipelineOptions &options,
       alone, llvmContext, *signature, machine.name, machine.json);
   if (!llvmModule)
     return llvm::createStringError("its translation to LLVM IR failed");
-  TemporaryFile object, library;
-  if (llvm::Error err = object.create("o"))
-    return std::move(err);
+  TemporaryFile library;
   if (llvm::Error err = library.create("so"))
     return std::move(err);
-  if (llvm::Error err = host::writeHostObject(*llvmModule, object.path))
-    return std::move(err);
-  if (llvm::Error err = host::linkSharedLibrary(object.path, library.path))
+  if (llvm::Error err = host::writeSharedLibrary(*llvmModule, library.path))
     return std::move(err);
   return simulateArtifact(library.path);
 }
@@ -276,8 +272,10 @@ struct Measured {
   size_t fastest = 0;
 };
 
-/// Measures the first `count` candidates of `product`.
-FailureOr<Measured> measure(ModuleOp module, Operation *product,
+/// Measures the first `count` candidates of the product of `alone`
+/// (extractProduct's module, which each compilation works on a copy of);
+/// errors go on `product`, the op in the model.
+FailureOr<Measured> measure(ModuleOp alone, Operation *product,
                             const mtia::MTIAPipelineOptions &options,
                             const target::TargetDesc &machine, int64_t count) {
   Measured m;
@@ -290,7 +288,7 @@ FailureOr<Measured> measure(ModuleOp module, Operation *product,
   mtia::MTIAPipelineOptions ranked;
   ranked.copyOptionValuesFrom(options);
   ranked.tilingCandidates = count;
-  OwningOpRef<ModuleOp> first = extractProduct(module, product);
+  OwningOpRef<ModuleOp> first = alone.clone();
   llvm::Expected<int64_t> cycles =
       compileAndSimulate(*first, ranked, machine, [&](Operation *formed) {
         m.candidates = recordedCandidates(formed);
@@ -301,7 +299,7 @@ FailureOr<Measured> measure(ModuleOp module, Operation *product,
     return m;
   m.candidates.front().push_back(*cycles);
   for (size_t i = 1; i < m.candidates.size(); ++i) {
-    OwningOpRef<ModuleOp> replay = extractProduct(module, product);
+    OwningOpRef<ModuleOp> replay = alone.clone();
     decide(productOf(*replay), m.candidates[i]);
     llvm::Expected<int64_t> replayed =
         compileAndSimulate(*replay, options, machine, [](Operation *) {});
@@ -316,8 +314,7 @@ FailureOr<Measured> measure(ModuleOp module, Operation *product,
 
 /// What identifies a product's measure: the module it is measured in, with
 /// its constants' values left out (they do not change simulated time).
-std::string shapeKey(ModuleOp module, Operation *product) {
-  OwningOpRef<ModuleOp> alone = extractProduct(module, product);
+std::string shapeKey(ModuleOp alone) {
   std::string key;
   llvm::raw_string_ostream os(key);
   alone->print(os, OpPrintingFlags().elideLargeElementsAttrs(1));
@@ -337,10 +334,11 @@ anvil::measureProductTiles(ModuleOp module,
   });
   llvm::StringMap<Measured> byShape;
   for (Operation *product : products) {
-    std::string key = shapeKey(module, product);
+    OwningOpRef<ModuleOp> alone = extractProduct(module, product);
+    std::string key = shapeKey(*alone);
     auto known = byShape.find(key);
     if (known == byShape.end()) {
-      FailureOr<Measured> m = measure(module, product, options, machine, count);
+      FailureOr<Measured> m = measure(*alone, product, options, machine, count);
       if (failed(m))
         return failure();
       known = byShape.insert({key, std::move(*m)}).first;

@@ -39,7 +39,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -254,20 +253,8 @@ int writeBinary(llvm::Module &llvmModule, bool accelerator,
       return error(kExitInternalError, llvm::toString(std::move(written)));
     return commit();
   }
-  llvm::SmallString<128> objectPath;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("anvil", "o", objectPath))
-    return error(kExitUsage,
-                 "cannot create a temporary object file: " + ec.message());
-  llvm::sys::RemoveFileOnSignal(objectPath);
-  llvm::scope_exit removeObject([&] {
-    llvm::sys::fs::remove(objectPath);
-    llvm::sys::DontRemoveFileOnSignal(objectPath);
-  });
-  if (llvm::Error err = host::writeHostObject(llvmModule, objectPath))
-    return error(kExitInternalError, llvm::toString(std::move(err)));
   if (llvm::Error linked =
-          host::linkSharedLibrary(objectPath, output.temporary()))
+          host::writeSharedLibrary(llvmModule, output.temporary()))
     return error(kExitUsage, llvm::toString(std::move(linked)));
   return commit();
 }

@@ -9,12 +9,14 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
@@ -292,4 +294,21 @@ llvm::Error anvil::host::linkSharedLibrary(StringRef objectPath,
     return llvm::createStringError("linking failed (" + *driver +
                                    "): " + message);
   return llvm::Error::success();
+}
+
+llvm::Error anvil::host::writeSharedLibrary(llvm::Module &module,
+                                            StringRef path) {
+  llvm::SmallString<128> objectPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("anvil", "o", objectPath))
+    return llvm::createStringError("cannot create a temporary object file: " +
+                                   ec.message());
+  llvm::sys::RemoveFileOnSignal(objectPath);
+  llvm::scope_exit removeObject([&] {
+    llvm::sys::fs::remove(objectPath);
+    llvm::sys::DontRemoveFileOnSignal(objectPath);
+  });
+  if (llvm::Error err = writeHostObject(module, objectPath))
+    return err;
+  return linkSharedLibrary(objectPath, path);
 }

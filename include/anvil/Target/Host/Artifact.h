@@ -68,6 +68,10 @@ llvm::Error writeHostObject(llvm::Module &module, llvm::StringRef path);
 /// C compiler driver ($ANVIL_CC, else cc).
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef path);
 
+/// Writes `module` as the artifact at `path`: a host object in a temporary
+/// file (removed after, and on a signal), linked by linkSharedLibrary.
+llvm::Error writeSharedLibrary(llvm::Module &module, llvm::StringRef path);
+
 } // namespace anvil::host
 
 #endif // ANVIL_TARGET_HOST_ARTIFACT_H
