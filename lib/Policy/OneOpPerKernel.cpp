@@ -109,7 +109,11 @@ anvil::policy::createFusionPolicy(StringRef name) {
   if (name == "one-op-per-kernel")
     return createOneOpPerKernel();
   if (name == "welder")
-    return createWelder();
+    return createWelder(ConnectLevel::Local);
+  if (name == "welder-sram")
+    return createWelder(ConnectLevel::SRAM);
+  if (name == "welder-dram")
+    return createWelder(ConnectLevel::DRAM);
   return nullptr;
 }
 
@@ -118,7 +122,8 @@ LogicalResult anvil::policy::decideFusion(ModuleOp module, StringRef name,
   std::unique_ptr<FusionPolicy> policy = createFusionPolicy(name);
   if (!policy)
     return module.emitError("unknown fusion policy '")
-           << name << "' (policy: one-op-per-kernel, welder)";
+           << name
+           << "' (policy: one-op-per-kernel, welder, welder-sram, welder-dram)";
   policy->decide(module, target);
   return success();
 }

@@ -12,13 +12,22 @@
 // producer's result, the producer's ops run again for every read, which
 // a cost estimate is to weigh against the launch and the pass over memory
 // saved; measured, merging them wins on every model of the suite
-// (docs/Welder.md). Edges that need Welder's cost model (a reduction's
-// output, tiles propagated through products, SRAM between kernels) are
-// not candidates yet.
+// (docs/Welder.md).
+//
+// Between kernels, on the accelerator, an intermediate can stay in the
+// SRAM scratchpad: its writer's stores and its readers' loads then run
+// at SRAM's bandwidth and leave DRAM to the weights. Every intermediate
+// is written once and read about once, so the bytes saved are the bytes
+// placed; the rule packs them by lifetime (packByLifetime) into the SRAM
+// the kernels' own staging leaves, and what does not fit stays in DRAM.
+// Edges that need Welder's cost model (a reduction's output, tiles
+// propagated through products) are not candidates yet.
 //
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Policy/Fusion.h"
+
+#include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
 using namespace anvil::policy;
@@ -27,21 +36,40 @@ namespace {
 
 class Welder : public FusionPolicy {
 public:
+  explicit Welder(ConnectLevel innermost) : innermost(innermost) {}
+
   StringRef name() const override { return "welder"; }
 
   void connect(ArrayRef<ConnectCandidate> edges) override {
+    if (innermost != ConnectLevel::Local)
+      return;
     for (const ConnectCandidate &edge : edges)
       recordConnection(edge);
+  }
+
+  void placeInSRAM(ArrayRef<IntermediateBuffer> buffers, int64_t capacity,
+                   int64_t alignment) override {
+    if (innermost == ConnectLevel::DRAM)
+      return;
+    SmallVector<std::optional<int64_t>> offsets =
+        packByLifetime(buffers, capacity, alignment);
+    for (auto [buffer, offset] : llvm::zip_equal(buffers, offsets))
+      if (offset)
+        recordSRAMPlacement(buffer, *offset);
   }
 
   /// Every fold the mechanisms can do, as the first policy.
   void decide(ModuleOp module, const FusionTarget &target) override {
     decideEveryFold(module, target);
   }
+
+private:
+  ConnectLevel innermost;
 };
 
 } // namespace
 
-std::unique_ptr<FusionPolicy> anvil::policy::createWelder() {
-  return std::make_unique<Welder>();
+std::unique_ptr<FusionPolicy>
+anvil::policy::createWelder(ConnectLevel innermost) {
+  return std::make_unique<Welder>(innermost);
 }

@@ -8,7 +8,7 @@
 // producer); the first policy, one-op-per-kernel, connects none;
 // anvil-connect-elementwise merges exactly the marked edges.
 
-// UNKNOWN: error: unknown fusion policy 'greedy' (policy: one-op-per-kernel, welder)
+// UNKNOWN: error: unknown fusion policy 'greedy' (policy: one-op-per-kernel, welder, welder-sram, welder-dram)
 
 // A residual add and the ReLU after it: one kernel, whose location names
 // both nodes.

@@ -7,7 +7,7 @@
 // mechanism can take; the mechanism folds exactly what is marked, so a
 // decision written by hand replays.
 
-// UNKNOWN: error: unknown fusion policy 'greedy' (policy: one-op-per-kernel, welder)
+// UNKNOWN: error: unknown fusion policy 'greedy' (policy: one-op-per-kernel, welder, welder-sram, welder-dram)
 
 // The host's GEMM call takes the zero fill before the product as its
 // init and the ReLU after it as its epilogue.

@@ -103,6 +103,14 @@ cl::list<std::string> disabledPasses(
     cl::desc("Leave out scheduling passes (welder, roller, rammer, grinder): "
              "their rooms run their first implementations, for ablations"),
     cl::value_desc("PASS,..."), cl::CommaSeparated, cl::cat(category));
+cl::opt<std::string> welderLevels(
+    "welder-levels",
+    cl::desc("Connect kernels only down to this level, for ablations: local "
+             "(the default: elementwise chains merged in local memory, and "
+             "on accelerator targets intermediates between kernels kept in "
+             "SRAM), sram (accelerator targets: intermediates in SRAM, no "
+             "chain merged) or dram (neither)"),
+    cl::value_desc("dram|sram|local"), cl::init("local"), cl::cat(category));
 cl::opt<int64_t> rollerMeasure(
     "roller-measure",
     cl::desc("Accelerator targets: compile each DPE product alone under "
@@ -329,6 +337,24 @@ std::string measureProblem(llvm::ArrayRef<std::string> policies) {
   return "";
 }
 
+/// Applies --welder-levels to the fusion policy; an error says why it
+/// does not apply.
+std::string applyWelderLevels(std::string &fusion) {
+  if (welderLevels == "local")
+    return "";
+  if (welderLevels != "sram" && welderLevels != "dram")
+    return "--welder-levels=" + welderLevels +
+           ": the levels are dram, sram and local";
+  if (fusion != "welder")
+    return "--welder-levels ablates Welder; it cannot be combined with "
+           "--disable=welder";
+  if (welderLevels == "sram" && target::isHostTarget(target))
+    return "--welder-levels=sram: the host has no SRAM; its levels are "
+           "local (registers) and dram";
+  fusion = "welder-" + welderLevels;
+  return "";
+}
+
 /// A pass manager with the command line's --mlir-* options.
 FailureOr<std::unique_ptr<PassManager>> passManager(MLIRContext &ctx) {
   auto pm = std::make_unique<PassManager>(&ctx);
@@ -408,6 +434,8 @@ int compile(MLIRContext &ctx) {
   auto policies = policy::choosePolicies(disabledPasses);
   if (!policies)
     return error(kExitUsage, llvm::toString(policies.takeError()));
+  if (std::string why = applyWelderLevels((*policies)[0]); !why.empty())
+    return error(kExitUsage, why);
   std::optional<target::TargetDesc> machine;
   std::optional<target::HostDesc> hostMachine;
   if (target::isHostTarget(target)) {

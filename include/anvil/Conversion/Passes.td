@@ -279,6 +279,34 @@ def MTIAFusion : Pass<"anvil-mtia-fusion", "mlir::ModuleOp"> {
   ];
 }
 
+def MTIAPlanSRAM : Pass<"anvil-mtia-plan-sram", "mlir::ModuleOp"> {
+  let summary = "Decide which intermediates between kernels live in SRAM";
+  let description = [{
+    The fusion seam between kernels on the MTIA-like target
+    (anvil/Policy/Fusion.h), after `anvil-mtia-fusion`. A candidate is a
+    buffer the graph function allocates at its top level, of static shape,
+    that only kernels read and write (linalg ops and copies, through
+    views) and that no kernel folds away (a padded copy staged as it is
+    read); it is live from the first top-level op that uses it to the
+    last. The policy places candidates in the SRAM the kernels' staging
+    leaves (the scratchpad less the largest sum of input operands any
+    product of the module has) and records `anvil.sram.offset` on each
+    placed allocation and `anvil.sram.plan_bytes` on the module; the pass
+    then gives each placed buffer, and every view of it, the
+    `#mtia.memory_space<sram>`, so that the kernels formed next move it
+    at SRAM's rate. Passes that read the machine description after it
+    see the SRAM less the plan. `anvil-mtia-to-calls` puts the plan at
+    the top of the scratchpad. The first policy, one-op-per-kernel,
+    places none.
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string",
+           /*default=*/"\"one-op-per-kernel\"",
+           "The fusion policy: one-op-per-kernel, welder, welder-sram or "
+           "welder-dram">
+  ];
+}
+
 def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
   let summary = "Turn linalg ops on buffers into mtia kernels, one op each";
   let description = [{

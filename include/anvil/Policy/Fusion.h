@@ -28,6 +28,18 @@
 //
 // anvil-connect-elementwise merges exactly the recorded edges.
 //
+// After the kernels are decided, on the accelerator, the policy decides
+// which intermediates between kernels live in the SRAM scratchpad instead
+// of DRAM, and where: an offset within the part of the SRAM the plan
+// holds, on each placed buffer, and that part's size on the module:
+//
+//   anvil.sram.offset = B        on the buffer's allocation
+//   anvil.sram.plan_bytes = P    on the module (written by the pass,
+//                                anvil/Dialect/MTIA/IR/Machine.h)
+//
+// Buffers live at the same time never overlap; the kernels keep the rest
+// of the SRAM for their own staging.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef ANVIL_POLICY_FUSION_H
@@ -36,6 +48,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <memory>
+#include <optional>
 
 namespace anvil::policy {
 
@@ -81,6 +94,17 @@ struct ConnectCandidate {
   mlir::Operation *consumer;
 };
 
+inline constexpr llvm::StringLiteral kSRAMOffsetAttr = "anvil.sram.offset";
+
+/// An intermediate a target can keep in SRAM: its allocation, its bytes,
+/// and when it is live, as positions of the graph's ops (the first that
+/// uses it to the last, both included).
+struct IntermediateBuffer {
+  mlir::Operation *alloc;
+  int64_t bytes;
+  int64_t firstUse, lastUse;
+};
+
 class FusionPolicy {
 public:
   virtual ~FusionPolicy();
@@ -90,17 +114,40 @@ public:
   virtual void connect(llvm::ArrayRef<ConnectCandidate> edges) = 0;
   /// Decides the kernels of `module` and records the decision on it.
   virtual void decide(mlir::ModuleOp module, const FusionTarget &target) = 0;
+  /// Decides which of `buffers` live in SRAM, within `capacity` bytes at
+  /// offsets that are multiples of `alignment`, and records each
+  /// (recordSRAMPlacement). The first policy keeps every one in DRAM.
+  virtual void placeInSRAM(llvm::ArrayRef<IntermediateBuffer> buffers,
+                           int64_t capacity, int64_t alignment) {}
 };
+
+/// Offsets for `buffers` such that two live at the same time never
+/// overlap and each ends within `capacity`, multiples of `alignment`;
+/// nullopt for a buffer that does not fit. Greedy by size: the largest
+/// first, each at the lowest offset free over its lifetime.
+llvm::SmallVector<std::optional<int64_t>>
+packByLifetime(llvm::ArrayRef<IntermediateBuffer> buffers, int64_t capacity,
+               int64_t alignment);
+
+/// Records that `buffer` lives in SRAM at `offset`.
+void recordSRAMPlacement(const IntermediateBuffer &buffer, int64_t offset);
 
 /// Every op its own kernel, with all the folds its mechanism can do.
 std::unique_ptr<FusionPolicy> createOneOpPerKernel();
 
-/// Welder (docs/Welder.md): elementwise chains connected in local memory,
-/// with all the folds the mechanisms can do.
-std::unique_ptr<FusionPolicy> createWelder();
+/// The innermost level at which Welder connects kernels: every level
+/// (Local: elementwise chains merged, intermediates between kernels in
+/// SRAM), SRAM between kernels only, or none (DRAM).
+enum class ConnectLevel { DRAM, SRAM, Local };
 
-/// The fusion policy named `name` ("one-op-per-kernel", "welder"), or
-/// null.
+/// Welder (docs/Welder.md): elementwise chains connected in local memory
+/// and intermediates between kernels kept in SRAM, down to `innermost`,
+/// with all the folds the mechanisms can do.
+std::unique_ptr<FusionPolicy> createWelder(ConnectLevel innermost);
+
+/// The fusion policy named `name` ("one-op-per-kernel"; "welder", or
+/// "welder-sram" and "welder-dram" for Welder connecting only down to
+/// that level), or null.
 std::unique_ptr<FusionPolicy> createFusionPolicy(llvm::StringRef name);
 
 /// Folds, into every kernel of `module`, all that `target` says its

@@ -63,7 +63,8 @@ struct DecideConnectionsPass
         anvil::policy::createFusionPolicy(policy);
     if (!decider) {
       getOperation().emitError("unknown fusion policy '")
-          << policy << "' (policy: one-op-per-kernel, welder)";
+          << policy
+          << "' (policy: one-op-per-kernel, welder, welder-sram, welder-dram)";
       return signalPassFailure();
     }
     SmallVector<ConnectCandidate> edges;

@@ -42,7 +42,9 @@ public:
       SmallVector<Value> waits;
       if (previous)
         waits.push_back(previous);
-      if (dramPrefetch) {
+      // A source already in SRAM goes through local memory.
+      if (dramPrefetch && memorySpaceOf(cast<MemRefType>(v.from.getType())) ==
+                              MemorySpace::DRAM) {
         Value moved = DMAOp::create(b, loc, token(b), v.from, v.to);
         WaitOp::create(b, loc, waits);
         return moved;

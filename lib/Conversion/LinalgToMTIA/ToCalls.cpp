@@ -15,6 +15,7 @@
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
+#include "anvil/Policy/Fusion.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -344,6 +345,32 @@ void placeBuffers(LaunchOp launch, MemorySpace space, Value memory,
   }
 }
 
+/// Places the buffers the intermediates' plan keeps in SRAM
+/// (anvil-mtia-plan-sram) as views of `sram` from `base` on, the top of
+/// the scratchpad; their deallocations go.
+void placePlanned(func::FuncOp func, Value sram, int64_t base) {
+  SmallVector<memref::AllocOp> planned;
+  func.walk([&](memref::AllocOp alloc) {
+    if (alloc->hasAttr(anvil::policy::kSRAMOffsetAttr))
+      planned.push_back(alloc);
+  });
+  for (memref::AllocOp alloc : planned) {
+    int64_t offset =
+        alloc->getAttrOfType<IntegerAttr>(anvil::policy::kSRAMOffsetAttr)
+            .getInt();
+    for (Operation *user : llvm::to_vector(alloc->getUsers()))
+      if (isa<memref::DeallocOp>(user))
+        user->erase();
+    OpBuilder b(alloc);
+    Location loc = alloc.getLoc();
+    auto view = memref::ViewOp::create(
+        b, loc, cast<MemRefType>(withoutSpace(alloc.getType())), sram,
+        arith::ConstantIndexOp::create(b, loc, base + offset), ValueRange{});
+    alloc.replaceAllUsesWith(view.getResult());
+    alloc.erase();
+  }
+}
+
 /// Whether the program recomputes `op` instead of capturing its results:
 /// constants, and views (whose strided types the bare-pointer calling
 /// convention cannot pass).
@@ -555,10 +582,21 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
     for (Operation *op : ops)
       if (failed(lowerOp(module, op)))
         return failure();
+    // The kernels' staging takes the SRAM from its start, the
+    // intermediates' plan its top.
+    int64_t planBase = target.getSramBytes();
+    if (auto plan = module->getAttrOfType<IntegerAttr>(kSRAMPlanBytesAttr))
+      planBase -= plan.getInt();
     for (LaunchOp launch : launches) {
+      if (launch.bufferBytes(MemorySpace::SRAM) > planBase)
+        return launch.emitOpError("kernel '")
+               << launch.getKernel() << "' stages "
+               << launch.bufferBytes(MemorySpace::SRAM)
+               << " bytes in SRAM; the intermediates' plan leaves " << planBase;
       placeBuffers(launch, MemorySpace::Local, localMemory, localBytes);
       placeBuffers(launch, MemorySpace::SRAM, sram, 0);
     }
+    placePlanned(func, sram, planBase);
     retypeForLLVM(func);
     for (LaunchOp launch : launches)
       outlineLaunch(module, func, launch);

@@ -24,6 +24,7 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   fusion.sramStaging = options.sramStaging;
   fusion.implicitPatches = options.implicitPatches;
   pm.addPass(createMTIAFusion(fusion));
+  pm.addPass(createMTIAPlanSRAM(MTIAPlanSRAMOptions{options.fusion}));
   MTIAFormKernelsOptions kernels;
   kernels.dpeType = options.dpeType;
   kernels.sramStaging = options.sramStaging;

@@ -86,8 +86,19 @@ llvm::Expected<TargetDesc> anvil::mtia::machineDescriptionOf(Operation *op) {
 
 MachineDescription::MachineDescription(Operation *op) {
   llvm::Expected<TargetDesc> found = machineDescriptionOf(op);
-  if (found)
-    desc = std::move(*found);
-  else
+  if (!found) {
     problem = llvm::toString(found.takeError());
+    return;
+  }
+  desc = std::move(*found);
+  // The SRAM an intermediates' plan holds (anvil-mtia-plan-sram) is not
+  // the kernels' to stage in.
+  auto module = dyn_cast<ModuleOp>(op);
+  if (!module)
+    module = op->getParentOfType<ModuleOp>();
+  if (auto planned = module->getAttrOfType<IntegerAttr>(kSRAMPlanBytesAttr)) {
+    int64_t &capacity =
+        desc->memory[static_cast<int>(target::MemoryLevel::SRAM)].capacityBytes;
+    capacity = std::max<int64_t>(0, capacity - planned.getInt());
+  }
 }

@@ -39,8 +39,14 @@ void attachMachine(mlir::ModuleOp module, const target::TargetDesc &desc);
 /// targets directory, which must agree with it.
 llvm::Expected<target::TargetDesc> machineDescriptionOf(mlir::Operation *op);
 
+/// The module attribute holding the bytes at the top of the SRAM that
+/// intermediates between kernels take (anvil-mtia-plan-sram).
+constexpr llvm::StringLiteral kSRAMPlanBytesAttr = "anvil.sram.plan_bytes";
+
 /// machineDescriptionOf as an analysis, so that a pass and the analyses it
 /// calls parse the description once: `getAnalysis<MachineDescription>()`.
+/// Its SRAM is what the kernels may stage in: the scratchpad less the
+/// intermediates' plan, where the module has one.
 class MachineDescription {
 public:
   explicit MachineDescription(mlir::Operation *op);

@@ -1,0 +1,200 @@
+//===- PlanSRAM.cpp - Intermediates between kernels kept in SRAM ----------===//
+//
+// Finds the buffers between kernels that could live in the SRAM
+// scratchpad, with their lifetimes, asks the fusion policy which do and
+// where, and gives the placed ones the SRAM memory space, so that the
+// kernels formed next read and write them at SRAM's rate. The offsets
+// become addresses in anvil-mtia-to-calls.
+//
+//===----------------------------------------------------------------------===//
+
+#include "anvil/Conversion/Passes.h"
+#include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+#include "anvil/Dialect/MTIA/IR/Machine.h"
+#include "anvil/Policy/Fusion.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace anvil {
+#define GEN_PASS_DEF_MTIAPLANSRAM
+#include "anvil/Conversion/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+using namespace anvil::mtia;
+using anvil::policy::IntermediateBuffer;
+
+namespace {
+
+bool isView(Operation *op) {
+  return isa<ViewLikeOpInterface, memref::CastOp, memref::ExpandShapeOp,
+             memref::CollapseShapeOp>(op) &&
+         op->getNumResults() == 1 &&
+         isa<MemRefType>(op->getResult(0).getType());
+}
+
+/// Whether `op` is a padded copy a convolution's kernel folds: it writes
+/// the padding as it stages the copy's source, and the copy's target is
+/// never written.
+bool isFoldedPadding(Operation *op) {
+  auto role = op->getAttrOfType<StringAttr>(anvil::policy::kFusionRoleAttr);
+  return isa<memref::CopyOp>(op) && role && role.getValue() == "padded_input";
+}
+
+/// The ops that use `buffer` through views, and the views; false where
+/// one of them is not a kernel's (a linalg op or copy) or a deallocation,
+/// or where a kernel folds the buffer away.
+bool collectUses(Value buffer, SmallVectorImpl<Operation *> &users,
+                 SmallVectorImpl<Operation *> &views) {
+  for (Operation *user : buffer.getUsers()) {
+    if (isView(user)) {
+      views.push_back(user);
+      if (!collectUses(user->getResult(0), users, views))
+        return false;
+      continue;
+    }
+    if (isa<memref::DeallocOp>(user))
+      continue;
+    if (!isa<linalg::LinalgOp, memref::CopyOp>(user) ||
+        (isFoldedPadding(user) &&
+         cast<memref::CopyOp>(user).getTarget() == buffer))
+      return false;
+    users.push_back(user);
+  }
+  return true;
+}
+
+/// The op of `block` that holds `op`.
+Operation *topLevel(Operation *op, Block &block) {
+  return block.findAncestorOpInBlock(*op);
+}
+
+/// The largest sum of input operand bytes of a product: the most SRAM a
+/// kernel's staging can ask for (its copies are at most as large as its
+/// f32 operands).
+int64_t largestStaging(ModuleOp module) {
+  int64_t largest = 0;
+  module.walk([&](linalg::LinalgOp op) {
+    if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNchwFchwOp,
+             linalg::Conv2DNgchwGfchwOp>(op.getOperation()))
+      return;
+    int64_t bytes = 0;
+    for (Value input : op.getDpsInputs())
+      if (auto type = dyn_cast<MemRefType>(input.getType());
+          type && type.hasStaticShape())
+        bytes += localBufferBytes(type);
+    largest = std::max(largest, bytes);
+  });
+  return largest;
+}
+
+MemRefType inSRAM(MemRefType type) {
+  return MemRefType::Builder(type).setMemorySpace(
+      MemorySpaceAttr::get(type.getContext(), MemorySpace::SRAM));
+}
+
+struct Candidate {
+  IntermediateBuffer buffer;
+  SmallVector<Operation *> views;
+};
+
+/// The graph's buffers that could live in SRAM, with their lifetimes. A
+/// folded padded copy's source is read by the kernel it folds into.
+SmallVector<Candidate> findCandidates(func::FuncOp func) {
+  Block &body = func.getBody().front();
+  DenseMap<Operation *, int64_t> position;
+  DenseMap<int64_t, int64_t> kernelAt;
+  for (auto [i, op] : llvm::enumerate(body)) {
+    position[&op] = i;
+    if (auto kernel =
+            op.getAttrOfType<IntegerAttr>(anvil::policy::kFusionKernelAttr))
+      kernelAt[kernel.getInt()] = i;
+  }
+  SmallVector<Candidate> found;
+  for (auto alloc : body.getOps<memref::AllocOp>()) {
+    MemRefType type = alloc.getType();
+    if (!type.hasStaticShape() || memorySpaceOf(type) != MemorySpace::DRAM)
+      continue;
+    SmallVector<Operation *> users, views;
+    if (!collectUses(alloc, users, views) || users.empty())
+      continue;
+    IntermediateBuffer buffer{alloc, localBufferBytes(type),
+                              std::numeric_limits<int64_t>::max(), 0};
+    auto live = [&](int64_t at) {
+      buffer.firstUse = std::min(buffer.firstUse, at);
+      buffer.lastUse = std::max(buffer.lastUse, at);
+    };
+    for (Operation *user : users) {
+      live(position.lookup(topLevel(user, body)));
+      if (isFoldedPadding(user))
+        live(kernelAt.lookup(
+            user->getAttrOfType<IntegerAttr>(anvil::policy::kFusionIntoAttr)
+                .getInt()));
+    }
+    found.push_back({buffer, std::move(views)});
+  }
+  return found;
+}
+
+struct MTIAPlanSRAMPass : anvil::impl::MTIAPlanSRAMBase<MTIAPlanSRAMPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::unique_ptr<anvil::policy::FusionPolicy> fusion =
+        anvil::policy::createFusionPolicy(policy);
+    if (!fusion) {
+      module.emitError("unknown fusion policy '")
+          << policy
+          << "' (policy: one-op-per-kernel, welder, welder-sram, welder-dram)";
+      return signalPassFailure();
+    }
+    const auto &machine = getAnalysis<MachineDescription>();
+    if (!machine.get()) {
+      module.emitError("anvil-mtia-plan-sram needs the machine description: ")
+          << machine.error();
+      return signalPassFailure();
+    }
+    const auto &sram = machine.get()->level(anvil::target::MemoryLevel::SRAM);
+    int64_t capacity = sram.capacityBytes - largestStaging(module);
+    int64_t alignment = std::max(kLocalAlignment, sram.transactionBytes);
+    int64_t planned = 0;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      SmallVector<Candidate> candidates = findCandidates(func);
+      SmallVector<IntermediateBuffer> buffers = llvm::map_to_vector(
+          candidates, [](const Candidate &c) { return c.buffer; });
+      if (capacity > 0)
+        fusion->placeInSRAM(buffers, capacity, alignment);
+      for (Candidate &candidate : candidates)
+        planned = std::max(planned, place(candidate));
+    }
+    if (planned > 0)
+      module->setAttr(
+          kSRAMPlanBytesAttr,
+          Builder(module).getI64IntegerAttr(llvm::alignTo(planned, alignment)));
+  }
+
+  /// Gives a placed buffer and its views the SRAM memory space; the end
+  /// of its bytes in the plan (0 where it stays in DRAM).
+  int64_t place(Candidate &candidate) {
+    Operation *alloc = candidate.buffer.alloc;
+    auto offset =
+        alloc->getAttrOfType<IntegerAttr>(anvil::policy::kSRAMOffsetAttr);
+    if (!offset)
+      return 0;
+    SmallVector<Operation *> retyped{alloc};
+    llvm::append_range(retyped, candidate.views);
+    for (Operation *op : retyped) {
+      Value result = op->getResult(0);
+      result.setType(inSRAM(cast<MemRefType>(result.getType())));
+    }
+    return offset.getInt() + candidate.buffer.bytes;
+  }
+};
+
+} // namespace
