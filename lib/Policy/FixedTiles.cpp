@@ -38,6 +38,7 @@ int64_t anvil::policy::productLocalBytes(const ProductTiles &t,
     bytes += t.tm * t.tn * dtypeBytes(problem.stored);
   if (problem.rowBias)
     bytes += t.tm * f32;
+  bytes += problem.epilogueTiles * tile;
   return bytes;
 }
 

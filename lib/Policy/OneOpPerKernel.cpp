@@ -19,6 +19,8 @@ StringRef anvil::policy::foldRoleName(FoldRole role) {
     return "epilogue";
   case FoldRole::PaddedInput:
     return "padded_input";
+  case FoldRole::ElementwiseEpilogue:
+    return "elementwise_epilogue";
   }
   llvm_unreachable("unknown fold role");
 }
@@ -49,8 +51,8 @@ void anvil::policy::recordConnection(const ConnectCandidate &edge) {
   edge.producer->setAttr(kFusionConnectAttr, b.getStringAttr("local"));
 }
 
-void anvil::policy::decideEveryFold(ModuleOp module,
-                                    const FusionTarget &target) {
+void anvil::policy::decideEveryFold(ModuleOp module, const FusionTarget &target,
+                                    bool elementwiseEpilogues) {
   SmallVector<Operation *> anchors;
   module.walk([&](Operation *op) {
     if (target.formsKernel(op))
@@ -65,6 +67,8 @@ void anvil::policy::decideEveryFold(ModuleOp module,
       continue;
     SmallVector<FoldCandidate> taken;
     for (const FoldCandidate &c : target.candidates(anchor)) {
+      if (c.role == FoldRole::ElementwiseEpilogue && !elementwiseEpilogues)
+        continue;
       auto kernel = folds.find(c.op);
       if (folded.contains(c.op) ||
           (kernel != folds.end() && !kernel->second.empty()))
@@ -94,7 +98,7 @@ public:
   void connect(ArrayRef<ConnectCandidate>) override {}
 
   void decide(ModuleOp module, const FusionTarget &target) override {
-    decideEveryFold(module, target);
+    decideEveryFold(module, target, /*elementwiseEpilogues=*/false);
   }
 };
 

@@ -14,6 +14,14 @@
 // saved; measured, merging them wins on every model of the suite
 // (docs/Welder.md).
 //
+// A product's output connects the same way to the elementwise op after it
+// where the product's kernel can apply that op to each output tile (a
+// residual add with the ReLU after it, connected before): the op then
+// loads its other operands' tiles beside the product's, and the product's
+// output is never written. The kernel moves the bytes the op would have
+// read and written less the product's output twice, and saves a launch;
+// it always beats the two run apart.
+//
 // Between kernels, on the accelerator, an intermediate can stay in the
 // SRAM scratchpad: its writer's stores and its readers' loads then run
 // at SRAM's bandwidth and leave DRAM to the weights. Every intermediate
@@ -58,9 +66,10 @@ public:
         recordSRAMPlacement(buffer, *offset);
   }
 
-  /// Every fold the mechanisms can do, as the first policy.
+  /// Every fold the mechanisms can do, as the first policy, and, where
+  /// Welder connects in local memory, a product's elementwise epilogue.
   void decide(ModuleOp module, const FusionTarget &target) override {
-    decideEveryFold(module, target);
+    decideEveryFold(module, target, innermost == ConnectLevel::Local);
   }
 
 private:

@@ -41,6 +41,25 @@ Epilogue matchEpilogue(mlir::linalg::LinalgOp op, bool channelBiases);
 /// its epilogue once bufferized.
 bool isClampOfProduct(mlir::Operation *op);
 
+/// An elementwise op after `product` (after its in-place clamp, if any)
+/// that its kernel can apply to each output tile before storing it, the
+/// tile's part of the op's other operands loaded beside it: a generic whose
+/// loops are all parallel and whose maps are all the identity, one of its
+/// inputs the product's output, every operand a contiguous f32 buffer of
+/// that output's shape, a body that does not read its output's old
+/// values. Where it writes elsewhere than the product's output, nothing
+/// after it reads that output, which then is never written; its output is
+/// no buffer the product reads. Null where there is none.
+mlir::linalg::GenericOp
+matchElementwiseEpilogue(mlir::linalg::LinalgOp product);
+
+/// The ops between `product` and its elementwise epilogue `generic` that
+/// define the epilogue's operands (new buffers, views), in order: the
+/// product's kernel moves them before itself.
+llvm::SmallVector<mlir::Operation *>
+epilogueOperandDefs(mlir::linalg::LinalgOp product,
+                    mlir::linalg::GenericOp generic);
+
 /// Whether `init` fills `out` with zeros.
 bool isZeroFill(mlir::Operation *init, mlir::Value out);
 

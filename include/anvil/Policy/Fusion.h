@@ -10,7 +10,7 @@
 //   anvil.fusion.kernel = N        on the op a kernel is formed around
 //   anvil.fusion.into = N          on each op folded into that kernel,
 //   anvil.fusion.role = "init"     with how it folds ("init", "epilogue",
-//                                  "padded_input")
+//                                  "padded_input", "elementwise_epilogue")
 //
 // A mechanism folds exactly the ops recorded as folded into its op, so a
 // hand-written decision in a test replays in anvil-opt. The first policy,
@@ -63,6 +63,11 @@ enum class FoldRole {
   /// Makes a padded copy of the kernel's input: the kernel pads as it
   /// reads the copy's source.
   PaddedInput,
+  /// Runs elementwise on the kernel's output and other buffers of its
+  /// shape (a residual add, the ReLU after it), writing a buffer of its
+  /// own: the kernel loads the others' tiles beside each output tile and
+  /// stores the result instead. The output connects in local memory.
+  ElementwiseEpilogue,
 };
 
 llvm::StringRef foldRoleName(FoldRole role);
@@ -132,7 +137,9 @@ packByLifetime(llvm::ArrayRef<IntermediateBuffer> buffers, int64_t capacity,
 /// Records that `buffer` lives in SRAM at `offset`.
 void recordSRAMPlacement(const IntermediateBuffer &buffer, int64_t offset);
 
-/// Every op its own kernel, with all the folds its mechanism can do.
+/// Every op its own kernel, with all the folds its mechanism can do but
+/// elementwise epilogues (an op that reads other buffers besides the
+/// kernel's output stays a kernel of its own).
 std::unique_ptr<FusionPolicy> createOneOpPerKernel();
 
 /// The innermost level at which Welder connects kernels: every level
@@ -140,9 +147,10 @@ std::unique_ptr<FusionPolicy> createOneOpPerKernel();
 /// SRAM), SRAM between kernels only, or none (DRAM).
 enum class ConnectLevel { DRAM, SRAM, Local };
 
-/// Welder (docs/Welder.md): elementwise chains connected in local memory
-/// and intermediates between kernels kept in SRAM, down to `innermost`,
-/// with all the folds the mechanisms can do.
+/// Welder (docs/Welder.md): elementwise chains, and a product with the
+/// elementwise op after it, connected in local memory, and intermediates
+/// between kernels kept in SRAM, down to `innermost`, with all the folds
+/// the mechanisms can do.
 std::unique_ptr<FusionPolicy> createWelder(ConnectLevel innermost);
 
 /// The fusion policy named `name` ("one-op-per-kernel"; "welder", or
@@ -151,8 +159,10 @@ std::unique_ptr<FusionPolicy> createWelder(ConnectLevel innermost);
 std::unique_ptr<FusionPolicy> createFusionPolicy(llvm::StringRef name);
 
 /// Folds, into every kernel of `module`, all that `target` says its
-/// mechanism can fold (an op into the first kernel that can take it).
-void decideEveryFold(mlir::ModuleOp module, const FusionTarget &target);
+/// mechanism can fold (an op into the first kernel that can take it), but
+/// elementwise epilogues only where `elementwiseEpilogues`.
+void decideEveryFold(mlir::ModuleOp module, const FusionTarget &target,
+                     bool elementwiseEpilogues);
 
 /// Records that `edge` connects in local memory.
 void recordConnection(const ConnectCandidate &edge);

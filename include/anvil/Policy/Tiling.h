@@ -59,6 +59,9 @@ struct ProductProblem {
   /// Whether each C tile starts from an f32 bias per row of C (a folded
   /// convolution bias), whose slice the kernel keeps in local memory.
   bool rowBias = false;
+  /// Tiles of other operands each C tile loads beside it for a folded
+  /// elementwise op (a residual add), f32 each.
+  int64_t epilogueTiles = 0;
 };
 
 /// The estimated cycles of a product's kernel cut into `tiles`, launch and

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace anvil;
@@ -124,9 +125,10 @@ bool anvil::isClampOfProduct(Operation *op) {
 Epilogue anvil::matchEpilogue(linalg::LinalgOp op, bool channelBiases) {
   Epilogue e;
   Value out = op.getDpsInits()[0];
-  // Ops that touch no memory (views, constants) may sit in between.
+  // Ops that touch no memory (views, constants) may sit in between, and
+  // before the op new buffers too.
   Operation *before = op->getPrevNode();
-  while (before && isMemoryEffectFree(before))
+  while (before && (isMemoryEffectFree(before) || isa<memref::AllocOp>(before)))
     before = before->getPrevNode();
   Operation *after = op->getNextNode();
   while (after && isMemoryEffectFree(after))
@@ -142,6 +144,143 @@ Epilogue anvil::matchEpilogue(linalg::LinalgOp op, bool channelBiases) {
     std::tie(e.lo, e.hi) = *bounds;
   }
   return e;
+}
+
+/// The buffer a view is of: `v` through view-like ops to their source.
+static Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Whether `v` is a contiguous f32 buffer of `shape`.
+static bool isContiguousF32(Value v, ArrayRef<int64_t> shape) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.hasStaticShape() && type.getShape() == shape &&
+         type.getLayout().isIdentity() && type.getElementType().isF32();
+}
+
+/// Whether nothing after `last` reads the values `out` holds then: `out`
+/// is a buffer of its own whose next user after `last` (deallocations
+/// aside) overwrites all of it without reading it, or has none.
+static bool deadAfter(Value out, Operation *last) {
+  if (!out.getDefiningOp<memref::AllocOp>())
+    return false;
+  Operation *next = nullptr;
+  for (Operation *user : out.getUsers()) {
+    if (isa<memref::DeallocOp>(user))
+      continue;
+    Operation *at = last->getBlock()->findAncestorOpInBlock(*user);
+    if (!at)
+      return false;
+    if (last->isBeforeInBlock(at) && (!next || at->isBeforeInBlock(next)))
+      next = at;
+  }
+  if (!next)
+    return true;
+  auto overwrite = dyn_cast<linalg::LinalgOp>(next);
+  if (!overwrite || overwrite.getNumDpsInits() != 1 ||
+      overwrite.getDpsInits()[0] != out ||
+      llvm::is_contained(overwrite.getDpsInputs(), out))
+    return false;
+  OpOperand *init = overwrite.getDpsInitOperand(0);
+  return overwrite.getMatchingIndexingMap(init).isPermutation() &&
+         !overwrite.payloadUsesValueFromOperand(init);
+}
+
+/// Whether `generic`'s body computes from its inputs alone, with ops that
+/// touch no memory and hold no regions.
+static bool isPlainElementwiseBody(linalg::GenericOp generic) {
+  Block &body = generic.getRegion().front();
+  if (!generic.getRegionOutputArgs()[0].use_empty())
+    return false;
+  return llvm::all_of(body.without_terminator(), [](Operation &op) {
+    return op.getNumRegions() == 0 && isMemoryEffectFree(&op);
+  });
+}
+
+/// The ops between `product` and `generic` that define `generic`'s
+/// operands, which the product's kernel needs before it runs: new
+/// buffers, and views of what is defined before the product. Null where
+/// one of them cannot move there.
+static std::optional<SmallVector<Operation *>>
+definedInBetween(Operation *product, linalg::GenericOp generic) {
+  SmallVector<Operation *> defs;
+  for (Value operand : generic->getOperands()) {
+    Operation *def = operand.getDefiningOp();
+    if (!def || def->getBlock() != product->getBlock() ||
+        def->isBeforeInBlock(product))
+      continue;
+    bool fresh = isa<memref::AllocOp>(def) && def->getNumOperands() == 0;
+    bool view = isMemoryEffectFree(def) &&
+                llvm::all_of(def->getOperands(), [&](Value v) {
+                  Operation *d = v.getDefiningOp();
+                  return !d || d->isBeforeInBlock(product);
+                });
+    if (!fresh && !view)
+      return std::nullopt;
+    if (!llvm::is_contained(defs, def))
+      defs.push_back(def);
+  }
+  return defs;
+}
+
+SmallVector<Operation *> anvil::epilogueOperandDefs(linalg::LinalgOp product,
+                                                    linalg::GenericOp generic) {
+  return definedInBetween(product, generic)
+      .value_or(SmallVector<Operation *>());
+}
+
+linalg::GenericOp anvil::matchElementwiseEpilogue(linalg::LinalgOp product) {
+  Value out = product.getDpsInits()[0];
+  auto outType = cast<MemRefType>(out.getType());
+  // Views, constants and new buffers may sit in between.
+  auto next = [](Operation *op) {
+    op = op->getNextNode();
+    while (op && (isMemoryEffectFree(op) || isa<memref::AllocOp>(op)))
+      op = op->getNextNode();
+    return op;
+  };
+  Operation *after = next(product);
+  if (after && clampBounds(after, out))
+    after = next(after);
+  auto generic = dyn_cast_if_present<linalg::GenericOp>(after);
+  if (!generic || generic.getNumDpsInits() != 1 ||
+      generic.getNumReductionLoops() != 0 ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }) ||
+      !llvm::is_contained(generic.getDpsInputs(), out) ||
+      !isPlainElementwiseBody(generic))
+    return nullptr;
+  for (Value operand : generic->getOperands())
+    if (!isContiguousF32(operand, outType.getShape()))
+      return nullptr;
+  if (!definedInBetween(product, generic))
+    return nullptr;
+  Value written = generic.getDpsInits()[0];
+  if (written == out)
+    return generic;
+  if (!deadAfter(out, generic))
+    return nullptr;
+  // Written elsewhere than C: the product reads its inputs and, where one is a
+  // padded copy that its kernel may take the source of instead, that source.
+  SmallVector<Value> read;
+  auto copiedFrom = [&](Operation *op) {
+    if (auto copy = dyn_cast<memref::CopyOp>(op))
+      read.push_back(rootBuffer(copy.getSource()));
+  };
+  for (Value input : product.getDpsInputs()) {
+    Value root = rootBuffer(input);
+    read.push_back(root);
+    for (Operation *user : root.getUsers()) {
+      copiedFrom(user);
+      for (Operation *viewUser : user->getUsers())
+        copiedFrom(viewUser);
+    }
+  }
+  if (llvm::is_contained(read, rootBuffer(written)))
+    return nullptr;
+  return generic;
 }
 
 static bool fillsWithPositiveZero(Operation *o, Value buffer) {

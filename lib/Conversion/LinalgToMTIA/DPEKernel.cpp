@@ -103,6 +103,9 @@ public:
       rescale(scales, slice, tile, ontoTile);
     if (policy.clamp)
       clampTile(b, loc, tile, *policy.clamp);
+    if (policy.epilogue)
+      out = epilogueTile(b, loc, *policy.epilogue, c, {i0, j0, rows, cols},
+                         tile, epilogueSlots);
     if (storedTile)
       convertWhole(acc, storedTile);
     WaitOp::create(b, loc,
@@ -212,6 +215,8 @@ private:
     p.loadedB = dtypeOf(types.b);
     p.stored = dtypeOf(types.c);
     p.rowBias = static_cast<bool>(policy.rowBias);
+    if (policy.epilogue)
+      p.epilogueTiles = policy.epilogue->loadedOperands();
     if (policy.sramStaging) {
       auto bytes = [&](Side side, int64_t rows, int64_t cols) {
         return localBufferBytes(bufferType(
@@ -486,6 +491,9 @@ private:
       storedTile = carve({tiles.tm, tiles.tn}, types.c);
     if (policy.rowBias)
       biasSlot = carve({tiles.tm}, f32);
+    if (policy.epilogue)
+      for (int64_t i = 0; i < policy.epilogue->loadedOperands(); ++i)
+        epilogueSlots.push_back(carve({tiles.tm, tiles.tn}, f32));
     assert(offset == bytes && "the arena is carved as productLocalBytes");
   }
 
@@ -678,6 +686,7 @@ private:
   // sum and its rows' and columns' scales; the operands' rings; C's copy
   // in its DRAM type, where that is not f32.
   Value arena, acc, sum, aMax, bMax, storedTile, biasSlot;
+  SmallVector<Value> epilogueSlots;
   Ring ringA, ringB;
 };
 

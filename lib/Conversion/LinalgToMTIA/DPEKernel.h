@@ -17,6 +17,8 @@
 #include "anvil/Policy/Tiling.h"
 #include "anvil/Target/TargetDesc.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
 #include <optional>
 #include <tuple>
 
@@ -56,6 +58,20 @@ struct Clamp {
   double lo, hi;
 };
 
+/// An elementwise op folded after a product (anvil/Conversion/Folds.h):
+/// `op`, which reads `product` (C) and other buffers of C's shape.
+struct ElementwiseEpilogue {
+  mlir::linalg::GenericOp op;
+  mlir::Value product;
+
+  /// The buffers besides C it reads, one local slot each.
+  int64_t loadedOperands() const {
+    mlir::linalg::GenericOp generic = op;
+    return llvm::count_if(generic.getDpsInputs(),
+                          [&](mlir::Value v) { return v != product; });
+  }
+};
+
 /// How products run on the DPE: the machine (its description, and the
 /// #mtia.target its verifiers read), the input type f32 operands are
 /// converted or quantized to (`batchInput` for batched products, which are
@@ -85,7 +101,27 @@ struct DPEPolicy {
   /// in DRAM, one per output channel): each C tile starts from its rows'
   /// bias instead of from C. Null where none is folded.
   mlir::Value rowBias = nullptr;
+  /// The elementwise op folded after this product: each C tile takes it
+  /// in local memory, on the vector core, after the clamp, and is stored
+  /// into the op's output instead of C.
+  std::optional<ElementwiseEpilogue> epilogue = std::nullopt;
 };
+
+/// A C tile: rows i0 .. i0 + rows and columns j0 .. j0 + cols of C.
+struct TileAt {
+  mlir::Value i0, j0, rows, cols;
+};
+
+/// Applies `epilogue` to the f32 `tile` at `at` of `c` (C's matrix, a view
+/// of `epilogue.product`): the tiles of its other operands are loaded into
+/// `slots` (one per loaded operand, each a C tile's size, in local
+/// memory), the op runs on the vector core into `tile`, and the core is
+/// charged for it. Returns where the tile goes: the op's output's tile
+/// (EpilogueTile.cpp).
+mlir::Value epilogueTile(mlir::OpBuilder &b, mlir::Location loc,
+                         const ElementwiseEpilogue &epilogue, mlir::Value c,
+                         TileAt at, mlir::Value tile,
+                         llvm::ArrayRef<mlir::Value> slots);
 
 /// Clamps the f32 tile `tile` (rows x cols in local memory) to `clamp`
 /// in place on the vector core, and charges the core for it

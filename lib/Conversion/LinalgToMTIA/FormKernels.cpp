@@ -394,20 +394,46 @@ public:
         FusedLoc::get(op->getContext(), {op->getLoc(), folded->getLoc()}));
   }
 
+  /// Takes the elementwise op after `op` for its DPE kernel where the
+  /// fusion decision folds it into `op`, else none. The op goes once the
+  /// kernel is built (dropEpilogue).
+  void takeElementwiseEpilogue(linalg::LinalgOp op) {
+    policy.epilogue.reset();
+    linalg::GenericOp generic = anvil::matchElementwiseEpilogue(op);
+    if (!generic ||
+        !anvil::policy::isFoldedInto(
+            generic, op, anvil::policy::FoldRole::ElementwiseEpilogue))
+      return;
+    for (Operation *def : anvil::epilogueOperandDefs(op, generic))
+      def->moveBefore(op);
+    policy.epilogue = ElementwiseEpilogue{generic, op.getDpsInits()[0]};
+    nameFolded(op, generic);
+  }
+
+  /// Erases the elementwise op the last product's kernel took.
+  void dropEpilogue() {
+    if (policy.epilogue)
+      policy.epilogue->op.erase();
+    policy.epilogue.reset();
+  }
+
   /// Takes the clamp after `op` for its kernels where the fusion decision
   /// folds it into `op` (that op is dropped: the kernels clamp each C tile
-  /// before storing it), else none. First for every product: it also
-  /// forgets the previous product's folds.
+  /// before storing it), else none, then the elementwise op after it
+  /// likewise. First for every product: it also forgets the previous
+  /// product's folds.
   void takeClamp(linalg::LinalgOp op) {
     policy.clamp.reset();
     policy.rowBias = nullptr;
     anvil::Epilogue e = anvil::matchEpilogue(op, /*channelBiases=*/false);
-    if (!e.clamp || !anvil::policy::isFoldedInto(
-                        e.clamp, op, anvil::policy::FoldRole::Epilogue))
-      return;
-    policy.clamp = Clamp{e.lo, e.hi};
-    nameFolded(op, e.clamp);
-    e.clamp->erase();
+    if (e.clamp && anvil::policy::isFoldedInto(
+                       e.clamp, op, anvil::policy::FoldRole::Epilogue)) {
+      policy.clamp = Clamp{e.lo, e.hi};
+      nameFolded(op, e.clamp);
+      e.clamp->erase();
+    }
+    // Applied after the clamp, which runs first.
+    takeElementwiseEpilogue(op);
   }
 
   /// Any linalg op as ordinary code on the vector cores, its tasks over
@@ -580,6 +606,14 @@ bool formsDPEKernel(linalg::LinalgOp op, TargetAttr target) {
              linalg::Conv2DNgchwGfchwOp>(op.getOperation());
 }
 
+/// Whether `op`'s DPE kernel can apply an elementwise op to each C tile
+/// (EpilogueTile.cpp): its C matrices are subviews and reshapes of C.
+bool takesElementwiseEpilogue(linalg::LinalgOp op, TargetAttr target) {
+  return formsDPEKernel(op, target) &&
+         isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNchwFchwOp>(
+             op.getOperation());
+}
+
 struct MTIAFormKernelsPass
     : anvil::impl::MTIAFormKernelsBase<MTIAFormKernelsPass> {
   using Base::Base;
@@ -657,6 +691,7 @@ struct MTIAFormKernelsPass
               });
       if (failed(formed))
         return signalPassFailure();
+      former.dropEpilogue();
     }
     for (linalg::LinalgOp op : collect(module, target, /*products=*/false))
       if (failed(former.onVectorCores(op, op->getName().stripDialect())))
@@ -707,6 +742,11 @@ struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
           folds.push_back({fill, anvil::policy::FoldRole::Init});
       if (formsDPEKernel(linalgOp, target) && e.clamp)
         folds.push_back({e.clamp, anvil::policy::FoldRole::Epilogue});
+      if (takesElementwiseEpilogue(linalgOp, target))
+        if (linalg::GenericOp generic =
+                anvil::matchElementwiseEpilogue(linalgOp))
+          folds.push_back(
+              {generic, anvil::policy::FoldRole::ElementwiseEpilogue});
       if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
         if (Operation *copy = paddingStagedBy(conv, e.init, target))
           folds.push_back({copy, anvil::policy::FoldRole::PaddedInput});

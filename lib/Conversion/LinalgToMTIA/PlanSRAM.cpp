@@ -101,8 +101,10 @@ struct Candidate {
   SmallVector<Operation *> views;
 };
 
-/// The graph's buffers that could live in SRAM, with their lifetimes. A
-/// folded padded copy's source is read by the kernel it folds into.
+/// The graph's buffers that could live in SRAM, with their lifetimes. An
+/// op folded into a kernel runs when that kernel does: a padded copy's
+/// source is read, an elementwise epilogue's operands are read and
+/// written, by the kernel it folds into.
 SmallVector<Candidate> findCandidates(func::FuncOp func) {
   Block &body = func.getBody().front();
   DenseMap<Operation *, int64_t> position;
@@ -129,10 +131,9 @@ SmallVector<Candidate> findCandidates(func::FuncOp func) {
     };
     for (Operation *user : users) {
       live(position.lookup(topLevel(user, body)));
-      if (isFoldedPadding(user))
-        live(kernelAt.lookup(
-            user->getAttrOfType<IntegerAttr>(anvil::policy::kFusionIntoAttr)
-                .getInt()));
+      if (auto into =
+              user->getAttrOfType<IntegerAttr>(anvil::policy::kFusionIntoAttr))
+        live(kernelAt.lookup(into.getInt()));
     }
     found.push_back({buffer, std::move(views)});
   }
