@@ -38,7 +38,7 @@ int64_t anvil::policy::productLocalBytes(const ProductTiles &t,
     bytes += t.tm * t.tn * dtypeBytes(problem.stored);
   if (problem.rowBias)
     bytes += t.tm * f32;
-  bytes += problem.epilogueTiles * tile;
+  bytes += problem.epilogueTiles * tile + problem.epilogueColumns * t.tn * f32;
   return bytes;
 }
 

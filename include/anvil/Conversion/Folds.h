@@ -41,15 +41,28 @@ Epilogue matchEpilogue(mlir::linalg::LinalgOp op, bool channelBiases);
 /// its epilogue once bufferized.
 bool isClampOfProduct(mlir::Operation *op);
 
-/// An elementwise op after `product` (after its in-place clamp, if any)
+/// How a product's elementwise epilogue reads one of its inputs, per C
+/// tile: the product's output itself (through reshapes), a buffer laid
+/// out as the output (its tile, loaded), or a vector along the output's
+/// last dimension (a bias: the tile's columns of it, loaded).
+enum class EpilogueRead { Product, Tile, Columns };
+
+/// How `generic` reads each input as an epilogue of `product`: its loops
+/// all parallel and over as many elements as the product's output, every
+/// operand contiguous f32, the output and every input but vectors read
+/// through the identity, a body that does not read its output's old
+/// values, and one input the product's output. Vectors only after a
+/// matmul, along its output's last dimension. Nullopt where `generic` is
+/// no such op.
+std::optional<llvm::SmallVector<EpilogueRead>>
+epilogueReads(mlir::linalg::LinalgOp product, mlir::linalg::GenericOp generic);
+
+/// The elementwise op after `product` (after its in-place clamp, if any)
 /// that its kernel can apply to each output tile before storing it, the
-/// tile's part of the op's other operands loaded beside it: a generic whose
-/// loops are all parallel and whose maps are all the identity, one of its
-/// inputs the product's output, every operand a contiguous f32 buffer of
-/// that output's shape, a body that does not read its output's old
-/// values. Where it writes elsewhere than the product's output, nothing
-/// after it reads that output, which then is never written; its output is
-/// no buffer the product reads. Null where there is none.
+/// tile's part of the op's other operands loaded beside it
+/// (epilogueReads). Where it writes elsewhere than the product's output,
+/// nothing after it reads that output, which then is never written, and
+/// its output is no buffer the product reads. Null where there is none.
 mlir::linalg::GenericOp
 matchElementwiseEpilogue(mlir::linalg::LinalgOp product);
 

@@ -214,6 +214,21 @@ def HostPrepareForLLVM
   ];
 }
 
+def FillPerUse : Pass<"anvil-fill-per-use", "mlir::func::FuncOp"> {
+  let summary = "Give each reader of a constant fill a fill of its own";
+  let description = [{
+    A `linalg.fill` of a constant into a `tensor.empty` that several ops
+    read (CSE merges the zero inits of every product of a graph into one)
+    would bufferize as one buffer filled once and copied for each reader
+    that writes into it, each copy a kernel of its own. Each reader but
+    the first gets a clone of the fill and of its empty tensor, just
+    before it, so that bufferization fills its buffer in place and the
+    product kernels can fold the fill as their init.
+
+    Input: linalg on tensors. Output: the same.
+  }];
+}
+
 def DistinctResults : Pass<"anvil-distinct-results", "mlir::func::FuncOp"> {
   let summary = "Give each buffer a function returns once its own buffer";
   let description = [{

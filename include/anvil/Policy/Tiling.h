@@ -60,8 +60,9 @@ struct ProductProblem {
   /// convolution bias), whose slice the kernel keeps in local memory.
   bool rowBias = false;
   /// Tiles of other operands each C tile loads beside it for a folded
-  /// elementwise op (a residual add), f32 each.
-  int64_t epilogueTiles = 0;
+  /// elementwise op (a residual add), and rows of a tile's columns (a
+  /// bias along them), f32 each.
+  int64_t epilogueTiles = 0, epilogueColumns = 0;
 };
 
 /// The estimated cycles of a product's kernel cut into `tiles`, launch and

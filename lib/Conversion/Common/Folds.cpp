@@ -231,9 +231,60 @@ SmallVector<Operation *> anvil::epilogueOperandDefs(linalg::LinalgOp product,
       .value_or(SmallVector<Operation *>());
 }
 
-linalg::GenericOp anvil::matchElementwiseEpilogue(linalg::LinalgOp product) {
+/// The buffer `v` reshapes (through collapses and expansions), or `v`.
+static Value reshapedBuffer(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def))
+      v = collapse.getSrc();
+    else if (auto expand = dyn_cast<memref::ExpandShapeOp>(def))
+      v = expand.getSrc();
+    else
+      break;
+  }
+  return v;
+}
+
+std::optional<SmallVector<EpilogueRead>>
+anvil::epilogueReads(linalg::LinalgOp product, linalg::GenericOp generic) {
   Value out = product.getDpsInits()[0];
   auto outType = cast<MemRefType>(out.getType());
+  if (generic.getNumDpsInits() != 1 || generic.getNumReductionLoops() != 0 ||
+      !isPlainElementwiseBody(generic) || !outType.hasStaticShape())
+    return std::nullopt;
+  // The loops run over the elements of the product's output, as the
+  // output of the op lays them out.
+  SmallVector<int64_t> loops = generic.getStaticLoopRanges();
+  OpOperand *init = generic.getDpsInitOperand(0);
+  if (!generic.getMatchingIndexingMap(init).isIdentity() ||
+      !isContiguousF32(init->get(), loops) ||
+      ShapedType::getNumElements(loops) != outType.getNumElements())
+    return std::nullopt;
+  MLIRContext *ctx = generic.getContext();
+  AffineMap lastLoop =
+      AffineMap::get(loops.size(), 0, getAffineDimExpr(loops.size() - 1, ctx));
+  // A vector along the last loop is a C tile's columns only where the
+  // kernel's C matrix is the output itself.
+  bool columns = isa<linalg::MatmulOp>(product.getOperation()) &&
+                 loops.back() == outType.getShape().back();
+  SmallVector<EpilogueRead> reads;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    Value v = input->get();
+    if (map.isIdentity() && isContiguousF32(v, loops))
+      reads.push_back(reshapedBuffer(v) == out ? EpilogueRead::Product
+                                               : EpilogueRead::Tile);
+    else if (columns && map == lastLoop && isContiguousF32(v, {loops.back()}))
+      reads.push_back(EpilogueRead::Columns);
+    else
+      return std::nullopt;
+  }
+  if (!llvm::is_contained(reads, EpilogueRead::Product))
+    return std::nullopt;
+  return reads;
+}
+
+linalg::GenericOp anvil::matchElementwiseEpilogue(linalg::LinalgOp product) {
+  Value out = product.getDpsInits()[0];
   // Views, constants and new buffers may sit in between.
   auto next = [](Operation *op) {
     op = op->getNextNode();
@@ -245,20 +296,11 @@ linalg::GenericOp anvil::matchElementwiseEpilogue(linalg::LinalgOp product) {
   if (after && clampBounds(after, out))
     after = next(after);
   auto generic = dyn_cast_if_present<linalg::GenericOp>(after);
-  if (!generic || generic.getNumDpsInits() != 1 ||
-      generic.getNumReductionLoops() != 0 ||
-      !llvm::all_of(generic.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }) ||
-      !llvm::is_contained(generic.getDpsInputs(), out) ||
-      !isPlainElementwiseBody(generic))
-    return nullptr;
-  for (Value operand : generic->getOperands())
-    if (!isContiguousF32(operand, outType.getShape()))
-      return nullptr;
-  if (!definedInBetween(product, generic))
+  if (!generic || !epilogueReads(product, generic) ||
+      !definedInBetween(product, generic))
     return nullptr;
   Value written = generic.getDpsInits()[0];
-  if (written == out)
+  if (reshapedBuffer(written) == out)
     return generic;
   if (!deadAfter(out, generic))
     return nullptr;

@@ -215,8 +215,10 @@ private:
     p.loadedB = dtypeOf(types.b);
     p.stored = dtypeOf(types.c);
     p.rowBias = static_cast<bool>(policy.rowBias);
-    if (policy.epilogue)
-      p.epilogueTiles = policy.epilogue->loadedOperands();
+    if (policy.epilogue) {
+      p.epilogueTiles = policy.epilogue->loaded(anvil::EpilogueRead::Tile);
+      p.epilogueColumns = policy.epilogue->loaded(anvil::EpilogueRead::Columns);
+    }
     if (policy.sramStaging) {
       auto bytes = [&](Side side, int64_t rows, int64_t cols) {
         return localBufferBytes(bufferType(
@@ -492,8 +494,12 @@ private:
     if (policy.rowBias)
       biasSlot = carve({tiles.tm}, f32);
     if (policy.epilogue)
-      for (int64_t i = 0; i < policy.epilogue->loadedOperands(); ++i)
-        epilogueSlots.push_back(carve({tiles.tm, tiles.tn}, f32));
+      for (anvil::EpilogueRead read : policy.epilogue->reads) {
+        if (read == anvil::EpilogueRead::Tile)
+          epilogueSlots.push_back(carve({tiles.tm, tiles.tn}, f32));
+        else if (read == anvil::EpilogueRead::Columns)
+          epilogueSlots.push_back(carve({tiles.tn}, f32));
+      }
     assert(offset == bytes && "the arena is carved as productLocalBytes");
   }
 

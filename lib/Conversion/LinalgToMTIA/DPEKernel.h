@@ -13,6 +13,7 @@
 
 #include "PatchGather.h"
 
+#include "anvil/Conversion/Folds.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Policy/Tiling.h"
 #include "anvil/Target/TargetDesc.h"
@@ -59,17 +60,19 @@ struct Clamp {
 };
 
 /// An elementwise op folded after a product (anvil/Conversion/Folds.h):
-/// `op`, which reads `product` (C) and other buffers of C's shape.
+/// `op`, whose inputs are read as `reads` says, `values` giving each in
+/// the kernel's terms (a buffer of C's shape for a tile, the vector for
+/// columns; null for C itself), and whose result goes to `output`, a
+/// buffer of C's shape. `product` is C.
 struct ElementwiseEpilogue {
   mlir::linalg::GenericOp op;
   mlir::Value product;
+  llvm::SmallVector<EpilogueRead> reads;
+  llvm::SmallVector<mlir::Value> values;
+  mlir::Value output;
 
-  /// The buffers besides C it reads, one local slot each.
-  int64_t loadedOperands() const {
-    mlir::linalg::GenericOp generic = op;
-    return llvm::count_if(generic.getDpsInputs(),
-                          [&](mlir::Value v) { return v != product; });
-  }
+  /// The C tiles and the rows of columns it loads, one local slot each.
+  int64_t loaded(EpilogueRead read) const { return llvm::count(reads, read); }
 };
 
 /// How products run on the DPE: the machine (its description, and the
@@ -113,11 +116,11 @@ struct TileAt {
 };
 
 /// Applies `epilogue` to the f32 `tile` at `at` of `c` (C's matrix, a view
-/// of `epilogue.product`): the tiles of its other operands are loaded into
-/// `slots` (one per loaded operand, each a C tile's size, in local
-/// memory), the op runs on the vector core into `tile`, and the core is
-/// charged for it. Returns where the tile goes: the op's output's tile
-/// (EpilogueTile.cpp).
+/// of `epilogue.product`): the tiles and columns of its other operands are
+/// loaded into `slots` (one per loaded operand, in order: a C tile's size
+/// for a tile, a C tile's row for columns, in local memory), the op runs
+/// on the vector core into `tile`, and the core is charged for it.
+/// Returns where the tile goes: the op's output's tile (EpilogueTile.cpp).
 mlir::Value epilogueTile(mlir::OpBuilder &b, mlir::Location loc,
                          const ElementwiseEpilogue &epilogue, mlir::Value c,
                          TileAt at, mlir::Value tile,

@@ -49,29 +49,39 @@ Value anvil::mtia::epilogueTile(OpBuilder &b, Location loc,
                                 const ElementwiseEpilogue &epilogue, Value c,
                                 TileAt at, Value tile, ArrayRef<Value> slots) {
   IndexMath x{b, loc};
-  linalg::GenericOp op = epilogue.op;
-  SmallVector<Value> ins, loads;
+  MLIRContext *ctx = b.getContext();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
   auto tileOf = [&](Value buffer) {
     return subview2D(b, loc, rebase(b, loc, c, epilogue.product, buffer), at.i0,
                      at.j0, at.rows, at.cols);
   };
-  for (Value input : op.getDpsInputs()) {
-    if (input == epilogue.product) {
+  SmallVector<Value> ins, loads;
+  SmallVector<AffineMap> maps;
+  for (auto [read, value] : llvm::zip_equal(epilogue.reads, epilogue.values)) {
+    if (read == anvil::EpilogueRead::Product) {
       ins.push_back(tile);
+      maps.push_back(identity);
       continue;
     }
-    Value slot = subview2D(b, loc, slots[loads.size()], x.c(0), x.c(0), at.rows,
-                           at.cols);
-    loads.push_back(DMAOp::create(b, loc, token(b), tileOf(input), slot));
+    Value slot = slots[loads.size()], from;
+    if (read == anvil::EpilogueRead::Tile) {
+      slot = subview2D(b, loc, slot, x.c(0), x.c(0), at.rows, at.cols);
+      from = tileOf(value);
+      maps.push_back(identity);
+    } else {
+      slot = subview1D(b, loc, slot, x.c(0), at.cols);
+      from = subview1D(b, loc, value, at.j0, at.cols);
+      maps.push_back(AffineMap::get(2, 0, getAffineDimExpr(1, ctx), ctx));
+    }
+    loads.push_back(DMAOp::create(b, loc, token(b), from, slot));
     ins.push_back(slot);
   }
   WaitOp::create(b, loc, loads);
-  MLIRContext *ctx = b.getContext();
+  maps.push_back(identity);
+  linalg::GenericOp op = epilogue.op;
   Block &body = op.getRegion().front();
   linalg::GenericOp::create(
-      b, loc, TypeRange{}, ins, ValueRange{tile},
-      SmallVector<AffineMap>(ins.size() + 1,
-                             AffineMap::getMultiDimIdentityMap(2, ctx)),
+      b, loc, TypeRange{}, ins, ValueRange{tile}, maps,
       SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         IRMapping mapping;
@@ -82,8 +92,8 @@ Value anvil::mtia::epilogueTile(OpBuilder &b, Location loc,
             nb, nl,
             mapping.lookupOrDefault(body.getTerminator()->getOperand(0)));
       });
-  // Each element: the body's ops, every operand read and the result
-  // written once in local memory.
+  // Each element: the body's ops, every tile read and the result written
+  // once in local memory.
   Value elements = x.mul(at.rows, at.cols);
   int64_t ops = std::distance(body.without_terminator().begin(),
                               body.without_terminator().end());
@@ -92,5 +102,5 @@ Value anvil::mtia::epilogueTile(OpBuilder &b, Location loc,
                      x.mul(elements, x.c((ins.size() + 1) * f32Bytes)),
                      TypeAttr::get(b.getF32Type()),
                      MemorySpaceAttr::get(ctx, MemorySpace::Local));
-  return tileOf(op.getDpsInits()[0]);
+  return tileOf(epilogue.output);
 }

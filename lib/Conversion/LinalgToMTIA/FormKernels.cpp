@@ -30,6 +30,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <numeric>
+
 namespace anvil {
 #define GEN_PASS_DEF_MTIAFUSION
 #define GEN_PASS_DEF_MTIAFORMKERNELS
@@ -59,6 +61,32 @@ Value slice(OpBuilder &b, Location loc, Value source, Value index) {
       type.getShape().drop_front(), type, offsets, sizes, strides);
   return memref::SubViewOp::create(b, loc, cast<MemRefType>(reduced), source,
                                    offsets, sizes, strides);
+}
+
+/// The contiguous buffer `v` as `like`'s shape (as many elements).
+Value reshapedLike(OpBuilder &b, Value v, Value like) {
+  auto type = cast<MemRefType>(v.getType());
+  auto shape = cast<MemRefType>(like.getType()).getShape();
+  if (type.getShape() == shape)
+    return v;
+  ReassociationIndices all(type.getRank());
+  std::iota(all.begin(), all.end(), 0);
+  Value flat = memref::CollapseShapeOp::create(
+      b, v.getLoc(), v, SmallVector<ReassociationIndices>{all});
+  ReassociationIndices expanded(shape.size());
+  std::iota(expanded.begin(), expanded.end(), 0);
+  return memref::ExpandShapeOp::create(
+      b, v.getLoc(), shape, flat, SmallVector<ReassociationIndices>{expanded});
+}
+
+/// The buffer `v` reshapes, or `v`.
+Value rootOfReshapes(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  return v;
 }
 
 /// Collapses a contiguous [d0, d1, ...] view to [d0, d1 * ...].
@@ -406,7 +434,20 @@ public:
       return;
     for (Operation *def : anvil::epilogueOperandDefs(op, generic))
       def->moveBefore(op);
-    policy.epilogue = ElementwiseEpilogue{generic, op.getDpsInits()[0]};
+    Value c = op.getDpsInits()[0];
+    ElementwiseEpilogue epilogue{
+        generic, c, *anvil::epilogueReads(op, generic), {}, c};
+    OpBuilder b(op);
+    for (auto [read, input] :
+         llvm::zip_equal(epilogue.reads, generic.getDpsInputs()))
+      epilogue.values.push_back(read == anvil::EpilogueRead::Product ? Value()
+                                : read == anvil::EpilogueRead::Tile
+                                    ? reshapedLike(b, input, c)
+                                    : input);
+    Value written = generic.getDpsInits()[0];
+    if (rootOfReshapes(written) != c)
+      epilogue.output = reshapedLike(b, written, c);
+    policy.epilogue = std::move(epilogue);
     nameFolded(op, generic);
   }
 

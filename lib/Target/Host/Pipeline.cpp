@@ -35,6 +35,7 @@ void anvil::host::buildNNToLinalgPipeline(OpPassManager &pm) {
 }
 
 void anvil::host::addBufferization(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(anvil::createFillPerUse());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
