@@ -41,6 +41,9 @@ Epilogue matchEpilogue(mlir::linalg::LinalgOp op, bool channelBiases);
 /// its epilogue once bufferized.
 bool isClampOfProduct(mlir::Operation *op);
 
+/// The buffer `v` reshapes (through collapses and expansions), or `v`.
+mlir::Value reshapedBuffer(mlir::Value v);
+
 /// How a product's elementwise epilogue reads one of its inputs, per C
 /// tile: the product's output itself (through reshapes), a buffer laid
 /// out as the output (its tile, loaded), or a vector along the output's

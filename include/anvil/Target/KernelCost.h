@@ -57,6 +57,11 @@ struct ProductKernel {
   int64_t pes = 1;
   /// Each C tile is read before its reduction adds to it.
   bool loadC = false;
+  /// Where A, B and C live (DRAM, or SRAM where the intermediates' plan
+  /// put them), and where each C tile is stored (C's level, or a folded
+  /// epilogue's output's).
+  MemoryLevel levelA = MemoryLevel::DRAM, levelB = MemoryLevel::DRAM,
+              levelC = MemoryLevel::DRAM, levelStored = MemoryLevel::DRAM;
   /// An operand's copy into SRAM, in the DPE's input type, before the
   /// products (then a barrier): `steps` copies of `rows` x `cols`
   /// elements, step s by PE s % pes, two in flight. A copy that converts

@@ -231,8 +231,7 @@ SmallVector<Operation *> anvil::epilogueOperandDefs(linalg::LinalgOp product,
       .value_or(SmallVector<Operation *>());
 }
 
-/// The buffer `v` reshapes (through collapses and expansions), or `v`.
-static Value reshapedBuffer(Value v) {
+Value anvil::reshapedBuffer(Value v) {
   while (Operation *def = v.getDefiningOp()) {
     if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def))
       v = collapse.getSrc();

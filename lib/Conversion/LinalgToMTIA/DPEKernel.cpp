@@ -301,6 +301,15 @@ private:
     p.buffers = t.buffers;
     p.pes = pes;
     p.loadC = addToC;
+    auto level = [](MemorySpace space) {
+      return static_cast<MemoryLevel>(space);
+    };
+    p.levelA = level(types.levelA);
+    p.levelB = level(types.levelB);
+    p.levelC = level(types.levelC);
+    p.levelStored = policy.epilogue ? level(memorySpaceOf(cast<MemRefType>(
+                                          policy.epilogue->output.getType())))
+                                    : p.levelC;
     auto staging = [&](Side side, Type loaded) {
       StagedFrom from = stagedFrom(side);
       StagingBlocks g =

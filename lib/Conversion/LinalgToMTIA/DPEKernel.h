@@ -51,7 +51,24 @@ struct GemmShape {
 /// out (and from which on its way in).
 struct OperandTypes {
   mlir::Type a, b, c;
+  /// The levels A, B and C live at (SRAM where the intermediates' plan
+  /// put them).
+  MemorySpace levelA = MemorySpace::DRAM, levelB = MemorySpace::DRAM,
+              levelC = MemorySpace::DRAM;
 };
+
+/// `types` with the levels of `a`, `b` and `c`, the operands as the kernel
+/// reads them; a null `b` is an im2col buffer, in DRAM.
+inline OperandTypes placedAt(OperandTypes types, mlir::Value a, mlir::Value b,
+                             mlir::Value c) {
+  auto level = [](mlir::Value v) {
+    return memorySpaceOf(llvm::cast<mlir::MemRefType>(v.getType()));
+  };
+  types.levelA = level(a);
+  types.levelB = b ? level(b) : MemorySpace::DRAM;
+  types.levelC = level(c);
+  return types;
+}
 
 /// The bounds a folded ReLU, ReLU6 or Clip clamps C to (an infinite one
 /// clamps nothing on its side); NaNs pass.
@@ -109,6 +126,13 @@ struct DPEPolicy {
   /// into the op's output instead of C.
   std::optional<ElementwiseEpilogue> epilogue = std::nullopt;
 };
+
+/// The epilogue `op` of `product` (matchElementwiseEpilogue) in the
+/// kernel's terms: the ops that define its operands moved before the
+/// product, its tiles' buffers and its output reshaped as C, before the
+/// product (EpilogueTile.cpp).
+ElementwiseEpilogue prepareEpilogue(mlir::linalg::LinalgOp product,
+                                    mlir::linalg::GenericOp op);
 
 /// A C tile: rows i0 .. i0 + rows and columns j0 .. j0 + cols of C.
 struct TileAt {

@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace anvil::mtia;
 
@@ -43,6 +45,41 @@ static Value rebase(OpBuilder &b, Location loc, Value view, Value root,
         rebase(b, loc, expand.getSrc(), root, other),
         expand.getReassociationIndices());
   llvm_unreachable("C's matrices are subviews and reshapes of C");
+}
+
+/// The contiguous buffer `v` as `like`'s shape (as many elements).
+static Value reshapedLike(OpBuilder &b, Value v, Value like) {
+  auto type = cast<MemRefType>(v.getType());
+  auto shape = cast<MemRefType>(like.getType()).getShape();
+  if (type.getShape() == shape)
+    return v;
+  ReassociationIndices all(type.getRank());
+  std::iota(all.begin(), all.end(), 0);
+  Value flat = memref::CollapseShapeOp::create(
+      b, v.getLoc(), v, SmallVector<ReassociationIndices>{all});
+  ReassociationIndices expanded(shape.size());
+  std::iota(expanded.begin(), expanded.end(), 0);
+  return memref::ExpandShapeOp::create(
+      b, v.getLoc(), shape, flat, SmallVector<ReassociationIndices>{expanded});
+}
+
+ElementwiseEpilogue anvil::mtia::prepareEpilogue(linalg::LinalgOp product,
+                                                 linalg::GenericOp op) {
+  for (Operation *def : anvil::epilogueOperandDefs(product, op))
+    def->moveBefore(product);
+  Value c = product.getDpsInits()[0];
+  ElementwiseEpilogue epilogue{
+      op, c, *anvil::epilogueReads(product, op), {}, c};
+  OpBuilder b(product);
+  for (auto [read, input] : llvm::zip_equal(epilogue.reads, op.getDpsInputs()))
+    epilogue.values.push_back(read == anvil::EpilogueRead::Product ? Value()
+                              : read == anvil::EpilogueRead::Tile
+                                  ? reshapedLike(b, input, c)
+                                  : input);
+  Value written = op.getDpsInits()[0];
+  if (anvil::reshapedBuffer(written) != c)
+    epilogue.output = reshapedLike(b, written, c);
+  return epilogue;
 }
 
 Value anvil::mtia::epilogueTile(OpBuilder &b, Location loc,

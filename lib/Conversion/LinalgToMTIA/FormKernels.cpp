@@ -30,8 +30,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <numeric>
-
 namespace anvil {
 #define GEN_PASS_DEF_MTIAFUSION
 #define GEN_PASS_DEF_MTIAFORMKERNELS
@@ -61,32 +59,6 @@ Value slice(OpBuilder &b, Location loc, Value source, Value index) {
       type.getShape().drop_front(), type, offsets, sizes, strides);
   return memref::SubViewOp::create(b, loc, cast<MemRefType>(reduced), source,
                                    offsets, sizes, strides);
-}
-
-/// The contiguous buffer `v` as `like`'s shape (as many elements).
-Value reshapedLike(OpBuilder &b, Value v, Value like) {
-  auto type = cast<MemRefType>(v.getType());
-  auto shape = cast<MemRefType>(like.getType()).getShape();
-  if (type.getShape() == shape)
-    return v;
-  ReassociationIndices all(type.getRank());
-  std::iota(all.begin(), all.end(), 0);
-  Value flat = memref::CollapseShapeOp::create(
-      b, v.getLoc(), v, SmallVector<ReassociationIndices>{all});
-  ReassociationIndices expanded(shape.size());
-  std::iota(expanded.begin(), expanded.end(), 0);
-  return memref::ExpandShapeOp::create(
-      b, v.getLoc(), shape, flat, SmallVector<ReassociationIndices>{expanded});
-}
-
-/// The buffer `v` reshapes, or `v`.
-Value rootOfReshapes(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
-      break;
-    v = def->getOperand(0);
-  }
-  return v;
 }
 
 /// Collapses a contiguous [d0, d1, ...] view to [d0, d1 * ...].
@@ -131,7 +103,8 @@ public:
     Type input = inputFor(elementOf(op.getInputs()[0]), /*batched=*/false);
     Value a = roundedConstantOperand(b, op.getInputs()[0], input),
           bMat = roundedConstantOperand(b, op.getInputs()[1], input);
-    OperandTypes types{elementOf(a), elementOf(bMat), elementOf(c)};
+    OperandTypes types =
+        placedAt({elementOf(a), elementOf(bMat), elementOf(c)}, a, bMat, c);
     if (failed(takeDecidedTiles(op, input, types)))
       return failure();
     product(
@@ -144,9 +117,10 @@ public:
   /// Batched products (attention's) are not quantized: under the i8 policy
   /// they run in the machine's 16-bit type.
   LogicalResult batchMatmul(linalg::BatchMatmulOp op) {
-    OperandTypes types{elementOf(op.getInputs()[0]),
-                       elementOf(op.getInputs()[1]),
-                       elementOf(op.getOutputs()[0])};
+    OperandTypes types =
+        placedAt({elementOf(op.getInputs()[0]), elementOf(op.getInputs()[1]),
+                  elementOf(op.getOutputs()[0])},
+                 op.getInputs()[0], op.getInputs()[1], op.getOutputs()[0]);
     Type input = inputFor(types.a, /*batched=*/true);
     if (failed(haveBatchInput(op, input)) ||
         failed(takeDecidedTiles(op, input, types)))
@@ -191,10 +165,11 @@ public:
     Value filter = roundedConstantOperand(b, op.getInputs()[1], input),
           output = op.getOutputs()[0];
     bool pointwise = isPointwise(op) && !isQuantized(input);
-    OperandTypes types{elementOf(filter),
-                       pointwise ? elementOf(op.getInputs()[0])
-                                 : patchesType(input),
-                       elementOf(output)};
+    OperandTypes types =
+        placedAt({elementOf(filter),
+                  pointwise ? elementOf(op.getInputs()[0]) : patchesType(input),
+                  elementOf(output)},
+                 filter, pointwise ? op.getInputs()[0] : Value(), output);
     if (failed(takeDecidedTiles(op, input, types)))
       return failure();
     Value weights = asMatrix(b, loc, filter);
@@ -252,7 +227,8 @@ public:
     Value y = op.getOutputs()[0];
     // The decided tiles were sized for patches read in the DPE's type,
     // which is how the staged image lands.
-    OperandTypes types{elementOf(taps), patchesType(input), elementOf(y)};
+    OperandTypes types = placedAt(
+        {elementOf(taps), patchesType(input), elementOf(y)}, taps, x, y);
     if (failed(takeDecidedTiles(op, input, types)))
       return failure();
     types.b = elementOf(x);
@@ -328,8 +304,9 @@ public:
     bool addToC = !takeZeroFill(op);
     OpBuilder b(op);
     Value filter = roundedConstantOperand(b, op.getInputs()[1], dpeInput);
-    OperandTypes types{elementOf(filter), patchesType(dpeInput),
-                       elementOf(output)};
+    OperandTypes types =
+        placedAt({elementOf(filter), patchesType(dpeInput), elementOf(output)},
+                 filter, Value(), output);
     if (failed(takeDecidedTiles(op, dpeInput, types)))
       return failure();
     auto w = shapeOf(filter), out = shapeOf(output);
@@ -432,22 +409,7 @@ public:
         !anvil::policy::isFoldedInto(
             generic, op, anvil::policy::FoldRole::ElementwiseEpilogue))
       return;
-    for (Operation *def : anvil::epilogueOperandDefs(op, generic))
-      def->moveBefore(op);
-    Value c = op.getDpsInits()[0];
-    ElementwiseEpilogue epilogue{
-        generic, c, *anvil::epilogueReads(op, generic), {}, c};
-    OpBuilder b(op);
-    for (auto [read, input] :
-         llvm::zip_equal(epilogue.reads, generic.getDpsInputs()))
-      epilogue.values.push_back(read == anvil::EpilogueRead::Product ? Value()
-                                : read == anvil::EpilogueRead::Tile
-                                    ? reshapedLike(b, input, c)
-                                    : input);
-    Value written = generic.getDpsInits()[0];
-    if (rootOfReshapes(written) != c)
-      epilogue.output = reshapedLike(b, written, c);
-    policy.epilogue = std::move(epilogue);
+    policy.epilogue = prepareEpilogue(op, generic);
     nameFolded(op, generic);
   }
 

@@ -92,8 +92,9 @@ struct PETimeline {
   void wait(int64_t until) { clock = std::max(clock, until); }
 };
 
-MemoryLevel sourceOf(bool staged) {
-  return staged ? MemoryLevel::SRAM : MemoryLevel::DRAM;
+/// Where a slice of an operand living at `level` is read from.
+MemoryLevel sourceOf(bool staged, MemoryLevel level) {
+  return staged ? MemoryLevel::SRAM : level;
 }
 
 /// The type an operand read as `loaded` arrives in: a staged copy holds
@@ -121,7 +122,7 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
   DType landedB = landedType(p, p.loadedB, p.stagingB);
   bool convertA = landedA != p.input, convertB = landedB != p.input;
   if (p.loadC) {
-    pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, place.first));
+    pe.wait(pe.dma(p.levelC, rows, cols * cBytes, place.first));
     if (convertC)
       pe.wait(pe.se(p.stored, p.tm * p.tn));
   }
@@ -133,8 +134,9 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
       pe.core(landedA, p.tm * p.tk, p.tm * p.tk * dtypeBytes(landedA));
     if (cols < p.tn || depth < p.tk)
       pe.core(landedB, p.tk * p.tn, p.tk * p.tn * dtypeBytes(landedB));
-    pe.dma(sourceOf(p.stagingA.steps > 0), rows, depth * dtypeBytes(landedA));
-    return pe.dma(sourceOf(p.stagingB.steps > 0), depth,
+    pe.dma(sourceOf(p.stagingA.steps > 0, p.levelA), rows,
+           depth * dtypeBytes(landedA));
+    return pe.dma(sourceOf(p.stagingB.steps > 0, p.levelB), depth,
                   cols * dtypeBytes(landedB));
   };
   std::vector<int64_t> arrived(slices), product(slices);
@@ -169,15 +171,15 @@ void productTask(PETimeline &pe, const ProductKernel &p, int64_t rows,
   }
   if (convertC)
     pe.wait(pe.se(p.stored, p.tm * p.tn));
-  pe.wait(pe.dma(MemoryLevel::DRAM, rows, cols * cBytes, place.last));
+  pe.wait(pe.dma(p.levelStored, rows, cols * cBytes, place.last));
 }
 
 /// The staging of one operand on one PE: its steps, two in flight.
 void stagingCopy(PETimeline &pe, const ProductKernel &p, DType loaded,
-                 const ProductKernel::Staging &staging, int64_t steps) {
+                 MemoryLevel from, const ProductKernel::Staging &staging,
+                 int64_t steps) {
   auto in = [&] {
-    return pe.dma(MemoryLevel::DRAM, staging.rows,
-                  staging.cols * dtypeBytes(loaded));
+    return pe.dma(from, staging.rows, staging.cols * dtypeBytes(loaded));
   };
   auto out = [&] {
     return pe.dma(MemoryLevel::SRAM, staging.rows,
@@ -196,7 +198,7 @@ void stagingCopy(PETimeline &pe, const ProductKernel &p, DType loaded,
       last = out();
     }
   } else {
-    bool prefetch = pe.desc.dma.dramPrefetch;
+    bool prefetch = pe.desc.dma.dramPrefetch && from == MemoryLevel::DRAM;
     for (int64_t s = 0; s < steps; ++s) {
       int64_t arrived = in();
       pe.wait(last);
@@ -235,9 +237,9 @@ struct ProductRun {
 int64_t stagingCycles(const TargetDesc &desc, const ProductKernel &p,
                       ProductRun &run) {
   int64_t pes = std::max<int64_t>(p.pes, 1), cycles = 0;
-  for (auto [staging, loaded] :
-       {std::make_pair(&p.stagingA, p.loadedA),
-        std::make_pair(&p.stagingB, p.loadedB)}) {
+  for (auto [staging, loaded, from] :
+       {std::make_tuple(&p.stagingA, p.loadedA, p.levelA),
+        std::make_tuple(&p.stagingB, p.loadedB, p.levelB)}) {
     if (staging->steps == 0)
       continue;
     // The PEs share the levels as the staging's own transfers, not the
@@ -246,16 +248,16 @@ int64_t stagingCycles(const TargetDesc &desc, const ProductKernel &p,
     int64_t active = std::min(pes, staging->steps);
     int64_t perPE = llvm::divideCeil(staging->steps, pes);
     PETimeline first = Busy().timeline(desc, active);
-    stagingCopy(first, p, loaded, *staging, perPE);
+    stagingCopy(first, p, loaded, from, *staging, perPE);
     Busy own;
     std::copy(std::begin(first.transferCycles), std::end(first.transferCycles),
               own.transferCycles);
     own.periodCycles = std::max<int64_t>(first.clock, 1);
     PETimeline pe = own.timeline(desc, active);
-    stagingCopy(pe, p, loaded, *staging, perPE);
+    stagingCopy(pe, p, loaded, from, *staging, perPE);
     cycles += pe.clock;
-    run.bytes[static_cast<int>(MemoryLevel::DRAM)] +=
-        staging->steps * dmaBytesMoved(desc, MemoryLevel::DRAM, staging->rows,
+    run.bytes[static_cast<int>(from)] +=
+        staging->steps * dmaBytesMoved(desc, from, staging->rows,
                                        staging->cols * dtypeBytes(loaded));
     run.bytes[static_cast<int>(MemoryLevel::SRAM)] +=
         staging->steps * dmaBytesMoved(desc, MemoryLevel::SRAM, staging->rows,
