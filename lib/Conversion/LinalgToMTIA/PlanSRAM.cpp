@@ -41,7 +41,9 @@ bool isView(Operation *op) {
 /// never written.
 bool isFoldedPadding(Operation *op) {
   auto role = op->getAttrOfType<StringAttr>(anvil::policy::kFusionRoleAttr);
-  return isa<memref::CopyOp>(op) && role && role.getValue() == "padded_input";
+  return isa<memref::CopyOp>(op) && role &&
+         role.getValue() ==
+             anvil::policy::foldRoleName(anvil::policy::FoldRole::PaddedInput);
 }
 
 /// The ops that use `buffer` through views, and the views; false where
