@@ -16,12 +16,12 @@ TEST(PolicyRoomsTest, DisablingAPassSelectsItsRoomsFirstImplementation) {
   EXPECT_EQ(*all, (llvm::SmallVector<std::string, 4>{
                       "one-op-per-kernel", "fixed-tiles", "in-order",
                       "host-driven"}));
-  // Welder and Roller are built; until the other passes exist, their
-  // rooms run the first implementations.
+  // Welder, Roller and Rammer are built; until Grinder exists, its room
+  // runs the first implementation.
   auto none = choosePolicies({});
   ASSERT_TRUE(static_cast<bool>(none));
   EXPECT_EQ(*none, (llvm::SmallVector<std::string, 4>{
-                       "welder", "roller", "in-order", "host-driven"}));
+                       "welder", "roller", "rammer", "host-driven"}));
   auto unknown = choosePolicies({"roller", "tvm"});
   ASSERT_FALSE(static_cast<bool>(unknown));
   EXPECT_NE(llvm::toString(unknown.takeError()).find("'tvm'"),
@@ -37,16 +37,20 @@ TEST(PolicyRoomsTest, EveryRoomsFirstImplementationIsRegistered) {
     if (room.decision == "placement")
       EXPECT_TRUE(createControlFlowPlacement(room.first));
   }
-  EXPECT_FALSE(createScheduler("rammer"));
+  EXPECT_TRUE(createScheduler("rammer"));
+  EXPECT_FALSE(createScheduler("grinder"));
   EXPECT_TRUE(createTilingPolicy("roller"));
 }
 
-TEST(PolicyRoomsTest, InOrderRunsEachKernelInAWaveOfItsOwn) {
+TEST(PolicyRoomsTest, InOrderRunsEachKernelAsAJobOfItsOwn) {
   auto inOrder = createScheduler("in-order");
-  auto slots = inOrder->schedule({{4, 100}, {64, 50}, {200, 10}}, 64);
+  ScheduleMachine machine{64, 1 << 20, 1000, 100};
+  auto slots = inOrder->schedule(
+      {{4, 100, 0, {}}, {64, 50, 0, {}}, {200, 10, 0, {}}}, machine);
   ASSERT_EQ(slots.size(), 3u);
   for (auto [i, slot] : llvm::enumerate(slots)) {
-    EXPECT_EQ(slot.wave, static_cast<int64_t>(i));
+    EXPECT_EQ(slot.program, static_cast<int64_t>(i));
+    EXPECT_EQ(slot.wave, 0);
     EXPECT_EQ(slot.firstPE, 0);
   }
   EXPECT_EQ(slots[0].pes, 4);

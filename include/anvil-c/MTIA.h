@@ -158,6 +158,11 @@ anvil_mtia_token anvil_mtia_re_forward(void *dst, const void *src, int64_t n,
 /* Holds this PE until every PE of the job has arrived. */
 void anvil_mtia_barrier(void);
 
+/* Holds this PE, one of PEs first .. first + count - 1 of the job, until
+ * all of those have arrived: the barrier of a kernel that shares its job
+ * with kernels on other PEs. */
+void anvil_mtia_barrier_pes(int64_t first, int64_t count);
+
 /* Adds one to semaphore `sem` of PE `pe`. */
 void anvil_mtia_sem_signal(int64_t pe, int32_t sem);
 

@@ -10,7 +10,7 @@ llvm::ArrayRef<Room> anvil::policy::rooms() {
   static const Room all[] = {
       {"fusion", "one-op-per-kernel", "welder", "welder"},
       {"tiling", "fixed-tiles", "roller", "roller"},
-      {"scheduler", "in-order", "rammer", ""},
+      {"scheduler", "in-order", "rammer", "rammer"},
       {"placement", "host-driven", "grinder", ""},
   };
   return all;

@@ -510,6 +510,11 @@ void anvil_mtia_barrier(void) {
     sim->barrier();
 }
 
+void anvil_mtia_barrier_pes(int64_t first, int64_t count) {
+  if (Simulator *sim = simulatorFor("barrier_pes"))
+    sim->barrier(first, count);
+}
+
 void anvil_mtia_sem_signal(int64_t pe, int32_t sem) {
   if (Simulator *sim = simulatorFor("sem_signal"))
     sim->semSignal(pe, sem);

@@ -111,7 +111,10 @@ struct Simulator::Fibers {
   std::vector<ucontext_t> contexts;
   std::vector<FiberStack> stacks;
   llvm::function_ref<void(int64_t)> program;
-  int64_t barrierArrivals = 0;
+  /// Arrivals at each barrier still holding PEs, by its PEs (first, count).
+  std::map<std::pair<int64_t, int64_t>, int64_t> barrierArrivals;
+  /// Cycles the job's PEs have spent held at barriers.
+  int64_t barrierWaitCycles = 0;
   bool running = false;
 };
 
@@ -268,22 +271,35 @@ void Simulator::suspend() {
   pe = self;
 }
 
-void Simulator::barrier() {
+void Simulator::barrier(int64_t first, int64_t count) {
   if (faulted())
     return;
+  if (count < 0) {
+    first = 0;
+    count = peCount;
+  }
+  if (first < 0 || count < 1 || first + count > peCount || pe < first ||
+      pe >= first + count) {
+    fault(llvm::formatv("PE {0}: barrier of PEs {1} .. {2}, which is not "
+                        "within this job of {3} PEs or does not hold it",
+                        pe, first, first + count - 1, peCount));
+    return;
+  }
   PEState &state = pes[pe];
   state.waiting = PEState::Waiting::Barrier;
-  if (++fibers->barrierArrivals < peCount) {
+  int64_t &arrivals = fibers->barrierArrivals[{first, count}];
+  if (++arrivals < count) {
     suspend();
     return;
   }
   // The last to arrive releases everyone.
-  fibers->barrierArrivals = 0;
+  fibers->barrierArrivals.erase({first, count});
   int64_t release = 0;
-  for (int64_t p = 0; p < peCount; ++p)
+  for (int64_t p = first; p < first + count; ++p)
     release = std::max(release, pes[p].clock);
   release += machine.costs.barrierCycles;
-  for (int64_t p = 0; p < peCount; ++p) {
+  for (int64_t p = first; p < first + count; ++p) {
+    fibers->barrierWaitCycles += release - pes[p].clock;
     pes[p].clock = release;
     pes[p].waiting = PEState::Waiting::None;
   }
@@ -335,7 +351,8 @@ void Simulator::beginJob(int64_t numPEs, llvm::StringRef name,
     std::fill(std::begin(state.unitFree), std::end(state.unitFree), jobStart);
   }
   std::fill(std::begin(jobBytes), std::end(jobBytes), 0);
-  fibers->barrierArrivals = 0;
+  fibers->barrierArrivals.clear();
+  fibers->barrierWaitCycles = 0;
   pe = 0;
 }
 
@@ -359,6 +376,9 @@ void Simulator::endJob() {
   job.idlePECycles = (machine.numPEs() - peCount) * (end - start);
   for (int64_t i = 0; i < peCount; ++i)
     job.idlePECycles += end - pes[i].doneAt();
+  // A PE held at a barrier idles too (those of a program's wave that
+  // other kernels keep longer).
+  job.idlePECycles += fibers->barrierWaitCycles;
 }
 
 void Simulator::record(Unit unit, int64_t start, int64_t end,

@@ -111,6 +111,13 @@ cl::opt<std::string> welderLevels(
              "SRAM), sram (accelerator targets: intermediates in SRAM, no "
              "chain merged) or dram (neither)"),
     cl::value_desc("dram|sram|local"), cl::init("local"), cl::cat(category));
+cl::opt<std::string> rammerMode(
+    "rammer",
+    cl::desc("Accelerator targets: how Rammer schedules each segment of "
+             "kernels, for ablations: waves (the default: one job, "
+             "independent kernels side by side on disjoint PEs) or serial "
+             "(one job, one kernel at a time)"),
+    cl::value_desc("waves|serial"), cl::init("waves"), cl::cat(category));
 cl::opt<int64_t> rollerMeasure(
     "roller-measure",
     cl::desc("Accelerator targets: compile each DPE product alone under "
@@ -355,6 +362,22 @@ std::string applyWelderLevels(std::string &fusion) {
   return "";
 }
 
+/// Applies --rammer to the scheduler; an error says why it does not apply.
+std::string applyRammerMode(std::string &scheduler) {
+  if (rammerMode == "waves")
+    return "";
+  if (rammerMode != "serial")
+    return "--rammer=" + rammerMode + ": the modes are waves and serial";
+  if (scheduler != "rammer")
+    return "--rammer ablates Rammer; it cannot be combined with "
+           "--disable=rammer";
+  if (target::isHostTarget(target))
+    return "--rammer=serial: Rammer schedules the accelerator's kernels; "
+           "the host runs each operator as it comes";
+  scheduler = "rammer-serial";
+  return "";
+}
+
 /// A pass manager with the command line's --mlir-* options.
 FailureOr<std::unique_ptr<PassManager>> passManager(MLIRContext &ctx) {
   auto pm = std::make_unique<PassManager>(&ctx);
@@ -435,6 +458,8 @@ int compile(MLIRContext &ctx) {
   if (!policies)
     return error(kExitUsage, llvm::toString(policies.takeError()));
   if (std::string why = applyWelderLevels((*policies)[0]); !why.empty())
+    return error(kExitUsage, why);
+  if (std::string why = applyRammerMode((*policies)[2]); !why.empty())
     return error(kExitUsage, why);
   std::optional<target::TargetDesc> machine;
   std::optional<target::HostDesc> hostMachine;

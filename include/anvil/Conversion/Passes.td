@@ -401,16 +401,23 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
 def MTIASchedule : Pass<"anvil-mtia-schedule", "mlir::ModuleOp"> {
   let summary = "Decide when and on which PEs each kernel runs";
   let description = [{
-    The scheduling seam (anvil/Policy/Schedule.h): the scheduler gives each
-    `mtia.launch` of a graph, in program order, a wave and a range of PEs,
-    recorded as `anvil.schedule.wave` and `anvil.schedule.pes` (first,
-    count). The first scheduler, in-order, gives every kernel a wave of its
-    own from PE 0. `anvil-mtia-to-calls` carries the decision out, and
-    names the kernel of any decision it cannot carry out yet.
+    The scheduling seam (anvil/Policy/Schedule.h): the scheduler takes each
+    segment of a graph's `mtia.launch`es (those one after another in a
+    block with only allocations, views and deallocations between them) and
+    gives each kernel a program, a wave within it and a range of PEs,
+    recorded as `anvil.schedule.program`, `anvil.schedule.wave` and
+    `anvil.schedule.pes` (first, count), with a program's predicted cycles
+    as `anvil.schedule.program_cycles` where it has several kernels. The
+    first scheduler, in-order, gives every kernel a program and a wave of
+    its own from PE 0; rammer-serial makes each segment one program of one
+    kernel per wave; rammer runs independent kernels side by side on
+    disjoint PEs (docs/Rammer.md). `anvil-mtia-to-calls` carries the
+    decision out, and names the kernel of any decision it cannot.
   }];
   let options = [
     Option<"scheduler", "scheduler", "std::string",
-           /*default=*/"\"in-order\"", "The scheduler: in-order">
+           /*default=*/"\"in-order\"",
+           "The scheduler: in-order, rammer-serial, rammer">
   ];
 }
 

@@ -1,21 +1,28 @@
 //===- Schedule.h - The scheduling and control-flow seams -------*- C++ -*-===//
 //
 // When and where kernels run, and where the control flow around them
-// runs. A Scheduler gives each kernel of a graph, in program order, a wave
-// (kernels of one wave may run side by side) and a range of PEs; a
-// ControlFlowPlacement puts each loop or branch that launches kernels on
-// the host (which launches a job per kernel per iteration) or on the
-// device. The MTIA lowering records the decisions on the IR:
+// runs. A Scheduler takes the kernels of a segment (launches one after
+// another in one block, with nothing between them the host must run) and
+// gives each a program (kernels of one program run as one job, launched
+// once), a wave within it (the kernels of a wave run side by side, and a
+// barrier across the program's PEs follows each wave) and a range of PEs;
+// a ControlFlowPlacement puts each loop or branch that launches kernels on
+// the host (which launches the jobs of its body on every iteration) or on
+// the device. The MTIA lowering records the decisions on the IR:
 //
-//   anvil.schedule.wave = W, anvil.schedule.pes = [first, count]
-//                                  on each mtia.launch
+//   anvil.schedule.program = P, anvil.schedule.wave = W,
+//   anvil.schedule.pes = [first, count]
+//                                  on each mtia.launch (and, where a
+//   anvil.schedule.program_cycles  program has several kernels, its
+//                                  predicted cycles)
 //   anvil.control.place = "host"   on each scf op that contains launches
 //
 // and anvil-mtia-to-calls carries them out. The first implementations,
-// which Rammer and Grinder replace, are InOrder (every kernel a wave of
-// its own, in program order, from PE 0) and HostDriven (all control flow
-// on the host); today's mechanism carries out exactly those, and names
-// the kernel or loop of any other decision as one it cannot carry out yet.
+// which Rammer and Grinder replace, are InOrder (every kernel a program
+// and a wave of its own, from PE 0) and HostDriven (all control flow on
+// the host). Rammer's schedulers (docs/Rammer.md) are rammer-serial (a
+// segment one program, its kernels one wave each, in order) and rammer
+// (waves of independent kernels on disjoint PEs).
 //
 // Depends on LLVMSupport only.
 //
@@ -33,34 +40,67 @@
 
 namespace anvil::policy {
 
+inline constexpr llvm::StringLiteral kScheduleProgramAttr =
+    "anvil.schedule.program";
 inline constexpr llvm::StringLiteral kScheduleWaveAttr = "anvil.schedule.wave";
 inline constexpr llvm::StringLiteral kSchedulePEsAttr = "anvil.schedule.pes";
+/// On each launch of a program of several kernels: the cycles the cost
+/// model predicts for the program's job (predictProgramCycles).
+inline constexpr llvm::StringLiteral kScheduleProgramCyclesAttr =
+    "anvil.schedule.program_cycles";
 inline constexpr llvm::StringLiteral kControlPlaceAttr = "anvil.control.place";
 
 /// A kernel as the scheduler sees it: the PEs its tiling gives it work
-/// for, and the cost model's prediction of its cycles.
+/// for, the cost model's prediction of its cycles as a job of its own
+/// (launch and closing barrier included), the SRAM its staging takes while
+/// it runs, and the kernels before it in its segment (their indices) that
+/// it must follow: it reads what they write or writes what they use.
 struct KernelDemand {
   int64_t pes = 1;
   int64_t predictedCycles = 0;
+  int64_t sramBytes = 0;
+  llvm::SmallVector<int64_t, 4> dependsOn;
 };
 
-/// Where and when a kernel runs.
+/// Where and when a kernel runs: its program within the segment (numbered
+/// from 0, in the order the programs run), its wave within the program
+/// (from 0), and its PEs.
 struct KernelSlot {
+  int64_t program = 0;
   int64_t wave = 0;
   int64_t firstPE = 0;
   int64_t pes = 1;
+};
+
+/// What a scheduler needs of the machine: its PEs, the SRAM the kernels'
+/// staging may take (the scratchpad less the intermediates' plan), and
+/// what a job's launch and a barrier cost.
+struct ScheduleMachine {
+  int64_t numPEs = 1;
+  int64_t sramBytes = 0;
+  int64_t launchCycles = 0;
+  int64_t barrierCycles = 0;
 };
 
 class Scheduler {
 public:
   virtual ~Scheduler();
   virtual llvm::StringRef name() const = 0;
-  /// Slots for `kernels`, given in program order, on `numPEs` PEs.
+  /// Slots for the kernels of one segment, given in program order.
   virtual llvm::SmallVector<KernelSlot>
-  schedule(llvm::ArrayRef<KernelDemand> kernels, int64_t numPEs) const = 0;
+  schedule(llvm::ArrayRef<KernelDemand> kernels,
+           const ScheduleMachine &machine) const = 0;
 };
 
-/// The scheduler named `name` ("in-order"), or null.
+/// The cost model's cycles for one program: `kernels` and their `slots`,
+/// all of that program. One launch, then each wave as long as its longest
+/// kernel's time without its own launch and barrier, then a barrier.
+int64_t predictProgramCycles(llvm::ArrayRef<KernelDemand> kernels,
+                             llvm::ArrayRef<KernelSlot> slots,
+                             const ScheduleMachine &machine);
+
+/// The scheduler named `name` ("in-order", "rammer-serial", "rammer"), or
+/// null.
 std::unique_ptr<Scheduler> createScheduler(llvm::StringRef name);
 
 /// Where a loop or branch that launches kernels runs.

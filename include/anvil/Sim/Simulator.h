@@ -158,9 +158,10 @@ public:
   void vectorTraffic(target::MemoryLevel level, int64_t bytes);
   void wait(Token token);
 
-  /// Holds the current PE until every PE of the job has arrived; all leave
+  /// Holds the current PE until every PE of the job (or of PEs `first` ..
+  /// `first + count - 1`, which must hold it) has arrived; all leave
   /// `barrier_cycles` after the last arrival.
-  void barrier();
+  void barrier(int64_t first = 0, int64_t count = -1);
   /// Increments semaphore `sem` of PE `target`, arriving after a local
   /// memory's latency.
   void semSignal(int64_t target, int32_t sem);

@@ -30,28 +30,19 @@ using namespace anvil::policy;
 
 namespace {
 
-/// The launches of `graph` in program order.
-SmallVector<LaunchOp> launchesOf(func::FuncOp graph) {
-  SmallVector<LaunchOp> launches;
-  graph.walk<WalkOrder::PreOrder>(
-      [&](LaunchOp launch) { launches.push_back(launch); });
-  return launches;
-}
-
-/// The ops of `graph` with regions, other than launches, that contain a
-/// launch: the loops and branches the host or the device drives.
-SmallVector<Operation *> controlOf(func::FuncOp graph) {
-  SmallVector<Operation *> control;
-  graph.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<LaunchOp>(op))
-      return WalkResult::skip();
-    if (op != graph && op->getNumRegions() > 0 &&
-        op->walk([](LaunchOp) { return WalkResult::interrupt(); })
-            .wasInterrupted())
-      control.push_back(op);
-    return WalkResult::advance();
-  });
-  return control;
+/// What the scheduler needs of each kernel of a segment.
+SmallVector<KernelDemand> demandsOf(ArrayRef<LaunchOp> segment) {
+  SmallVector<SmallVector<int64_t, 4>> dependences = dependencesOf(segment);
+  SmallVector<KernelDemand> demands;
+  for (auto [i, after] : llvm::enumerate(dependences)) {
+    LaunchOp launch = segment[i];
+    auto predicted =
+        launch->getAttrOfType<IntegerAttr>(anvil::kMTIAPredictedCyclesAttr);
+    demands.push_back({static_cast<int64_t>(launch.getNumPes()),
+                       predicted ? predicted.getInt() : 0,
+                       launch.bufferBytes(MemorySpace::SRAM), after});
+  }
+  return demands;
 }
 
 struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
@@ -62,7 +53,7 @@ struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
     std::unique_ptr<Scheduler> policy = createScheduler(scheduler);
     if (!policy) {
       module.emitError("unknown scheduler '")
-          << scheduler << "' (scheduler: in-order)";
+          << scheduler << "' (scheduler: in-order, rammer-serial, rammer)";
       return signalPassFailure();
     }
     const auto &machine = getAnalysis<MachineDescription>();
@@ -71,25 +62,56 @@ struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
           << machine.error();
       return signalPassFailure();
     }
-    Builder b(module.getContext());
-    for (auto graph : module.getOps<func::FuncOp>()) {
-      SmallVector<LaunchOp> launches = launchesOf(graph);
-      SmallVector<KernelDemand> demands;
-      for (LaunchOp launch : launches) {
-        auto predicted =
-            launch->getAttrOfType<IntegerAttr>(anvil::kMTIAPredictedCyclesAttr);
-        demands.push_back(
-            {static_cast<int64_t>(launch.getNumPes()),
-             predicted ? predicted.getInt() : 0});
+    const anvil::target::TargetDesc &desc = *machine.get();
+    ScheduleMachine resources{desc.numPEs(),
+                              desc.level(anvil::target::MemoryLevel::SRAM)
+                                  .capacityBytes,
+                              desc.costs.launchCycles,
+                              desc.costs.barrierCycles};
+    int64_t programs = 0;
+    for (auto graph : module.getOps<func::FuncOp>())
+      for (const SmallVector<LaunchOp> &segment : segmentsOf(graph)) {
+        SmallVector<KernelDemand> demands = demandsOf(segment);
+        SmallVector<KernelSlot> slots = policy->schedule(demands, resources);
+        record(segment, demands, slots, resources, programs);
       }
-      SmallVector<KernelSlot> slots =
-          policy->schedule(demands, machine.get()->numPEs());
-      for (auto [launch, slot] : llvm::zip(launches, slots)) {
+  }
+
+  /// Writes the slots on the launches, numbering the segment's programs on
+  /// from `programs` (which it advances), with each program's predicted
+  /// cycles.
+  static void record(ArrayRef<LaunchOp> segment,
+                     ArrayRef<KernelDemand> demands,
+                     ArrayRef<KernelSlot> slots,
+                     const ScheduleMachine &resources, int64_t &programs) {
+    Builder b(segment.front()->getContext());
+    int64_t count = 0;
+    for (const KernelSlot &slot : slots)
+      count = std::max(count, slot.program + 1);
+    for (int64_t program = 0; program < count; ++program) {
+      SmallVector<KernelDemand> kernels;
+      SmallVector<KernelSlot> placed;
+      for (auto [demand, slot] : llvm::zip(demands, slots))
+        if (slot.program == program) {
+          kernels.push_back(demand);
+          placed.push_back(slot);
+        }
+      int64_t cycles = predictProgramCycles(kernels, placed, resources);
+      for (auto [i, slot] : llvm::enumerate(slots)) {
+        LaunchOp launch = segment[i];
+        if (slot.program != program)
+          continue;
+        launch->setAttr(kScheduleProgramAttr,
+                        b.getI64IntegerAttr(programs + program));
         launch->setAttr(kScheduleWaveAttr, b.getI64IntegerAttr(slot.wave));
         launch->setAttr(kSchedulePEsAttr,
                         b.getDenseI64ArrayAttr({slot.firstPE, slot.pes}));
+        if (kernels.size() > 1)
+          launch->setAttr(kScheduleProgramCyclesAttr,
+                          b.getI64IntegerAttr(cycles));
       }
     }
+    programs += count;
   }
 };
 
@@ -108,7 +130,7 @@ struct MTIAPlaceControlPass
     }
     Builder b(module.getContext());
     for (auto graph : module.getOps<func::FuncOp>())
-      for (Operation *op : controlOf(graph)) {
+      for (Operation *op : controlWithLaunches(graph)) {
         ControlRegion region;
         op->walk([&](LaunchOp) { ++region.kernels; });
         if (auto loop = dyn_cast<LoopLikeOpInterface>(op))
@@ -121,33 +143,3 @@ struct MTIAPlaceControlPass
 };
 
 } // namespace
-
-LogicalResult anvil::mtia::checkSchedule(func::FuncOp graph) {
-  int64_t lastWave = -1;
-  for (LaunchOp launch : launchesOf(graph)) {
-    if (auto wave = launch->getAttrOfType<IntegerAttr>(kScheduleWaveAttr)) {
-      if (wave.getInt() <= lastWave)
-        return launch.emitOpError("is scheduled in wave ")
-               << wave.getInt() << ", beside or before the kernel before it: "
-               << "kernels side by side are not carried out yet (scheduler: "
-                  "in-order)";
-      lastWave = wave.getInt();
-    }
-    auto pes = launch->getAttrOfType<DenseI64ArrayAttr>(kSchedulePEsAttr);
-    auto count = static_cast<int64_t>(launch.getNumPes());
-    if (pes && (pes.size() != 2 || pes[0] != 0 || pes[1] != count))
-      return launch.emitOpError("is scheduled on PEs other than 0 .. ")
-             << launch.getNumPes() - 1
-             << ", which its tiling gives work to: not carried out yet "
-                "(scheduler: in-order)";
-  }
-  for (Operation *op : controlOf(graph)) {
-    auto place = op->getAttrOfType<StringAttr>(kControlPlaceAttr);
-    if (place && place.getValue() != controlPlaceName(ControlPlace::Host))
-      return op->emitOpError("is placed on the ")
-             << place.getValue()
-             << ": control flow that launches kernels runs on the host only "
-                "yet (placement: host-driven)";
-  }
-  return success();
-}

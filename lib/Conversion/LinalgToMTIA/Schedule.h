@@ -1,22 +1,67 @@
 //===- Schedule.h - Carrying out schedules and control placement -*- C++ -*-=//
 //
-// What anvil-mtia-to-calls can carry out of the scheduling and control-flow
-// decisions (anvil/Policy/Schedule.h): kernels one after another in
-// program order over PEs from 0, driven by the host's control flow.
+// What the MTIA lowering knows of the scheduling and control-flow
+// decisions (anvil/Policy/Schedule.h): the segments of launches that may
+// share a job, the dependences between their kernels, and what
+// anvil-mtia-to-calls carries out: programs of kernels in waves over
+// disjoint PEs, launched once, driven by the host's control flow.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ANVIL_LIB_CONVERSION_LINALGTOMTIA_SCHEDULE_H
 #define ANVIL_LIB_CONVERSION_LINALGTOMTIA_SCHEDULE_H
 
+#include "anvil/Dialect/MTIA/IR/MTIAOps.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace anvil::mtia {
 
+/// The launches of `graph` that may run as one job, each run in program
+/// order: launches of one block with nothing between them but allocations,
+/// views and other ops free of memory effects (which a program's job moves
+/// before it) and deallocations (which it moves after).
+llvm::SmallVector<llvm::SmallVector<LaunchOp>> segmentsOf(mlir::func::FuncOp graph);
+
+/// For each launch of `segment`, the earlier launches it must follow: it
+/// reads a buffer they write, or writes one they use (a buffer is what its
+/// views view; two intermediates the SRAM plan places overlap if their
+/// bytes do).
+llvm::SmallVector<llvm::SmallVector<int64_t, 4>>
+dependencesOf(llvm::ArrayRef<LaunchOp> segment);
+
+/// The programs of `graph` in the order they run, each its launches in
+/// program order (a launch without a schedule is a program of its own).
+llvm::SmallVector<llvm::SmallVector<LaunchOp>> programsOf(mlir::func::FuncOp graph);
+
+/// The ops of `graph` with regions, other than launches, that contain a
+/// launch: the loops and branches the host or the device drives.
+llvm::SmallVector<mlir::Operation *> controlWithLaunches(mlir::func::FuncOp graph);
+
 /// Succeeds when every decision recorded in `graph` is one the lowering
-/// carries out; otherwise an error on the kernel or loop whose decision it
+/// carries out on a machine of `numPEs` PEs whose kernels' staging may take
+/// `sramBytes`; otherwise an error on the kernel or loop whose decision it
 /// cannot.
-mlir::LogicalResult checkSchedule(mlir::func::FuncOp graph);
+mlir::LogicalResult checkSchedule(mlir::func::FuncOp graph, int64_t numPEs,
+                                  int64_t sramBytes);
+
+/// The wave and PEs (first, count) of a scheduled launch; wave 0 and PEs
+/// from 0 for one without a schedule.
+int64_t waveOf(LaunchOp launch);
+std::pair<int64_t, int64_t> pesOf(LaunchOp launch);
+
+/// Moves what lies between the launches of `program` (one segment's run)
+/// out of its way: allocations and views before its first launch,
+/// deallocations after its last.
+void gatherProgram(llvm::ArrayRef<LaunchOp> program);
+
+/// Replaces the launches of `program` by one launch named `name`: each PE
+/// runs, wave after wave, the kernels whose PEs it is among (with its index
+/// among them as theirs), and `emitBarrier` separates the waves.
+LaunchOp mergeProgram(llvm::ArrayRef<LaunchOp> program, llvm::StringRef name,
+                      llvm::function_ref<void(mlir::OpBuilder &,
+                                              mlir::Location)>
+                          emitBarrier);
 
 } // namespace anvil::mtia
 

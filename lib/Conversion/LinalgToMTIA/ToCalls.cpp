@@ -16,6 +16,7 @@
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
 #include "anvil/Policy/Fusion.h"
+#include "anvil/Policy/Schedule.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,6 +28,8 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <map>
 
 namespace anvil {
 #define GEN_PASS_DEF_MTIATOCALLS
@@ -127,7 +130,10 @@ int32_t levelOf(Value memref) {
       memorySpaceOf(cast<MemRefType>(memref.getType())));
 }
 
-LogicalResult lowerOp(ModuleOp module, Operation *op) {
+/// Lowers `op`; `shared` holds the launches that share their job with
+/// other kernels, whose barriers hold their own PEs only.
+LogicalResult lowerOp(ModuleOp module, Operation *op,
+                      const DenseSet<Operation *> &shared) {
   OpBuilder b(op);
   CallEmitter e(module, b, op->getLoc());
   Value token;
@@ -232,7 +238,14 @@ LogicalResult lowerOp(ModuleOp module, Operation *op) {
             return success();
           })
           .Case([&](BarrierOp) {
-            e.call("anvil_mtia_barrier", {}, false);
+            auto launch = op->getParentOfType<LaunchOp>();
+            if (!launch || !shared.contains(launch)) {
+              e.call("anvil_mtia_barrier", {}, false);
+              return success();
+            }
+            auto [first, count] = pesOf(launch);
+            e.call("anvil_mtia_barrier_pes", {e.i64(first), e.i64(count)},
+                   false);
             return success();
           })
           .Case([&](SemaphoreSignalOp signal) {
@@ -311,10 +324,12 @@ void retypeForLLVM(func::FuncOp func) {
 /// Places the launch's buffers in `space` at static offsets, 64-byte
 /// aligned and in allocation order (the capacity the verifier checked is
 /// the capacity they take), as views of `memory`: local buffers in the
-/// PE's part of it (`bytesPerPE` each), SRAM buffers in the job's one
-/// scratchpad, from its start (jobs run one after another).
+/// part of it of the PE running them (`bytesPerPE` each; the launch's PE
+/// `i` is the job's PE `firstPE + i`), SRAM buffers in the job's one
+/// scratchpad from `start` (the kernels of a wave side by side; waves run
+/// one after another).
 void placeBuffers(LaunchOp launch, MemorySpace space, Value memory,
-                  int64_t bytesPerPE) {
+                  int64_t bytesPerPE, int64_t firstPE, int64_t start) {
   Block &body = launch.getBody().front();
   Location loc = launch.getLoc();
   SmallVector<memref::AllocaOp> buffers;
@@ -326,22 +341,44 @@ void placeBuffers(LaunchOp launch, MemorySpace space, Value memory,
     return;
   OpBuilder b = OpBuilder::atBlockBegin(&body);
   Value base;
-  if (bytesPerPE)
+  if (bytesPerPE) {
+    Value pe = body.getArgument(0);
+    if (firstPE)
+      pe = arith::AddIOp::create(
+          b, loc, pe, arith::ConstantIndexOp::create(b, loc, firstPE));
     base = arith::MulIOp::create(
-        b, loc, body.getArgument(0),
-        arith::ConstantIndexOp::create(b, loc, bytesPerPE));
-  int64_t offset = 0;
+        b, loc, pe, arith::ConstantIndexOp::create(b, loc, bytesPerPE));
+  }
+  int64_t offset = start;
   for (memref::AllocaOp alloca : buffers) {
     OpBuilder ab(alloca);
     MemRefType type = alloca.getType();
-    Value start = arith::ConstantIndexOp::create(ab, loc, offset);
-    Value shift = base ? arith::AddIOp::create(ab, loc, base, start) : start;
+    Value at = arith::ConstantIndexOp::create(ab, loc, offset);
+    Value shift = base ? arith::AddIOp::create(ab, loc, base, at) : at;
     auto view =
         memref::ViewOp::create(ab, loc, cast<MemRefType>(withoutSpace(type)),
                                memory, shift, ValueRange{});
     alloca.replaceAllUsesWith(view.getResult());
     alloca.erase();
     offset += localBufferBytes(type);
+  }
+}
+
+/// Places each launch's local and SRAM buffers (placeBuffers), the SRAM
+/// of the kernels of one wave of a program one after another.
+void placeKernelBuffers(ArrayRef<SmallVector<LaunchOp>> programs,
+                        Value localMemory, int64_t localBytes, Value sram) {
+  for (const SmallVector<LaunchOp> &program : programs) {
+    std::map<int64_t, int64_t> sramTaken;
+    for (LaunchOp launch : program) {
+      int64_t first = pesOf(launch).first;
+      int64_t &taken = sramTaken[waveOf(launch)];
+      int64_t bytes = launch.bufferBytes(MemorySpace::SRAM);
+      placeBuffers(launch, MemorySpace::Local, localMemory, localBytes, first,
+                   0);
+      placeBuffers(launch, MemorySpace::SRAM, sram, 0, 0, taken);
+      taken += bytes;
+    }
   }
 }
 
@@ -538,6 +575,27 @@ void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
       op->erase();
 }
 
+/// Makes each program of several kernels one launch, `program<N>`, whose
+/// waves a barrier across its PEs separates; the program's predicted
+/// cycles label its job.
+void mergePrograms(ModuleOp module, ArrayRef<SmallVector<LaunchOp>> programs) {
+  for (const SmallVector<LaunchOp> &program : programs) {
+    if (program.size() < 2)
+      continue;
+    Attribute predicted =
+        program.front()->getAttr(anvil::policy::kScheduleProgramCyclesAttr);
+    auto id = program.front()->getAttrOfType<IntegerAttr>(
+        anvil::policy::kScheduleProgramAttr);
+    std::string name = "program" + std::to_string(id ? id.getInt() : 0);
+    LaunchOp merged =
+        mergeProgram(program, name, [&](OpBuilder &b, Location loc) {
+          CallEmitter(module, b, loc).call("anvil_mtia_barrier", {}, false);
+        });
+    if (predicted)
+      merged->setAttr(anvil::kMTIAPredictedCyclesAttr, predicted);
+  }
+}
+
 struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -561,8 +619,26 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
       return func.emitError("mtia kernels must be in the public graph "
                             "function, which takes the local memories and "
                             "the SRAM");
-    if (failed(checkSchedule(func)))
+    // The kernels' staging takes the SRAM from its start, the
+    // intermediates' plan its top.
+    int64_t planBase = target.getSramBytes();
+    if (auto plan = module->getAttrOfType<IntegerAttr>(kSRAMPlanBytesAttr))
+      planBase -= plan.getInt();
+    for (LaunchOp launch : launches)
+      if (launch.bufferBytes(MemorySpace::SRAM) > planBase)
+        return launch.emitOpError("kernel '")
+               << launch.getKernel() << "' stages "
+               << launch.bufferBytes(MemorySpace::SRAM)
+               << " bytes in SRAM; the intermediates' plan leaves " << planBase;
+    if (failed(checkSchedule(func, target.getNumPes(), planBase)))
       return failure();
+    SmallVector<SmallVector<LaunchOp>> programs = programsOf(func);
+    DenseSet<Operation *> shared;
+    for (const SmallVector<LaunchOp> &program : programs)
+      if (program.size() > 1) {
+        gatherProgram(program);
+        shared.insert(program.begin(), program.end());
+      }
     // The graph takes the PEs' local memories, then the SRAM scratchpad.
     int64_t localBytes = target.getLocalBytes();
     Type i8 = IntegerType::get(&getContext(), 8);
@@ -580,24 +656,14 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
         ops.push_back(op);
     });
     for (Operation *op : ops)
-      if (failed(lowerOp(module, op)))
+      if (failed(lowerOp(module, op, shared)))
         return failure();
-    // The kernels' staging takes the SRAM from its start, the
-    // intermediates' plan its top.
-    int64_t planBase = target.getSramBytes();
-    if (auto plan = module->getAttrOfType<IntegerAttr>(kSRAMPlanBytesAttr))
-      planBase -= plan.getInt();
-    for (LaunchOp launch : launches) {
-      if (launch.bufferBytes(MemorySpace::SRAM) > planBase)
-        return launch.emitOpError("kernel '")
-               << launch.getKernel() << "' stages "
-               << launch.bufferBytes(MemorySpace::SRAM)
-               << " bytes in SRAM; the intermediates' plan leaves " << planBase;
-      placeBuffers(launch, MemorySpace::Local, localMemory, localBytes);
-      placeBuffers(launch, MemorySpace::SRAM, sram, 0);
-    }
+    placeKernelBuffers(programs, localMemory, localBytes, sram);
     placePlanned(func, sram, planBase);
     retypeForLLVM(func);
+    mergePrograms(module, programs);
+    launches.clear();
+    func.walk([&](LaunchOp launch) { launches.push_back(launch); });
     for (LaunchOp launch : launches)
       outlineLaunch(module, func, launch);
     return success();

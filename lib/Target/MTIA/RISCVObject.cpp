@@ -58,6 +58,7 @@ Encoding encodingOf(StringRef callee) {
       .Case("anvil_mtia_re_forward", {E::Descriptor, 3, 1})
       .Case("anvil_mtia_wait", {E::TokenOperand, 4, 0})
       .Case("anvil_mtia_barrier", {E::NoOperands, 4, 1})
+      .Case("anvil_mtia_barrier_pes", {E::TwoOperands, 4, 4})
       .Case("anvil_mtia_sem_signal", {E::TwoOperands, 4, 2})
       .Case("anvil_mtia_sem_wait", {E::TwoOperands, 4, 3})
       .Case("anvil_mtia_pe_id", {E::Result, 5, 0})

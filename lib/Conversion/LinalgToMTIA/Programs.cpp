@@ -1,0 +1,361 @@
+//===- Programs.cpp - Kernels of one job, in waves over disjoint PEs ------===//
+//
+// The mechanism behind the scheduler's decisions: which launches may share
+// a job (segments), which must follow which (dependences), and how a
+// program of several kernels becomes one launch that anvil-mtia-to-calls
+// outlines as one job.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Schedule.h"
+
+#include "anvil/Dialect/MTIA/IR/MTIADialect.h"
+#include "anvil/Policy/Fusion.h"
+#include "anvil/Policy/Schedule.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace anvil::mtia;
+using namespace anvil::policy;
+
+namespace {
+
+/// Ops a program's job moves before itself.
+bool hoistable(Operation *op) {
+  return op->getNumRegions() == 0 &&
+         (isa<memref::AllocOp>(op) || isMemoryEffectFree(op));
+}
+
+/// The buffer `v` views (through views and reshapes).
+Value rootOf(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
+      v = view.getViewSource();
+    else if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp,
+                 memref::CastOp>(def))
+      v = def->getOperand(0);
+    else
+      break;
+  }
+  return v;
+}
+
+/// The bytes of the SRAM an intermediate the plan placed takes, or none.
+std::optional<std::pair<int64_t, int64_t>> plannedBytes(Value buffer) {
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return std::nullopt;
+  auto offset = alloc->getAttrOfType<IntegerAttr>(kSRAMOffsetAttr);
+  if (!offset)
+    return std::nullopt;
+  return std::make_pair(offset.getInt(),
+                        offset.getInt() + localBufferBytes(alloc.getType()));
+}
+
+bool overlap(Value x, Value y) {
+  if (x == y)
+    return true;
+  auto a = plannedBytes(x), b = plannedBytes(y);
+  return a && b && a->first < b->second && b->first < a->second;
+}
+
+/// The buffers defined outside a launch that it reads and writes.
+struct Access {
+  SmallVector<Value> reads, writes;
+};
+
+/// The operands of `op` that it writes: a transfer's destination, or what
+/// its declared effects write (all of them where it declares none).
+SmallVector<Value> writtenBy(Operation *op) {
+  if (auto dma = dyn_cast<DMAOp>(op))
+    return {dma.getDst()};
+  if (auto dma = dyn_cast<DMABroadcastOp>(op))
+    return {dma.getDst()};
+  if (auto gather = dyn_cast<DMAGatherOp>(op))
+    return {gather.getDst()};
+  if (isa<MTIADialect>(op->getDialect()))
+    return {}; // the units write local memory only
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return llvm::to_vector(op->getOperands());
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  SmallVector<Value> written;
+  for (auto &instance : instances)
+    if (isa<MemoryEffects::Write>(instance.getEffect()) && instance.getValue())
+      written.push_back(instance.getValue());
+  return written;
+}
+
+Access accessOf(LaunchOp launch) {
+  Access access;
+  auto outside = [&](Value root) {
+    Operation *owner = root.getDefiningOp();
+    if (!owner)
+      owner = root.getParentBlock()->getParentOp();
+    return !launch->isAncestor(owner);
+  };
+  launch.getBody().walk([&](Operation *op) {
+    SmallVector<Value> written = writtenBy(op);
+    for (Value operand : op->getOperands()) {
+      if (!isa<MemRefType>(operand.getType()))
+        continue;
+      Value root = rootOf(operand);
+      if (!outside(root))
+        continue;
+      auto &list = llvm::is_contained(written, operand) ? access.writes
+                                                          : access.reads;
+      if (!llvm::is_contained(list, root))
+        list.push_back(root);
+    }
+  });
+  return access;
+}
+
+bool anyOverlap(ArrayRef<Value> xs, ArrayRef<Value> ys) {
+  return llvm::any_of(xs, [&](Value x) {
+    return llvm::any_of(ys, [&](Value y) { return overlap(x, y); });
+  });
+}
+
+int64_t programOf(LaunchOp launch, int64_t fallback) {
+  auto program = launch->getAttrOfType<IntegerAttr>(kScheduleProgramAttr);
+  return program ? program.getInt() : fallback;
+}
+
+} // namespace
+
+int64_t anvil::mtia::waveOf(LaunchOp launch) {
+  auto wave = launch->getAttrOfType<IntegerAttr>(kScheduleWaveAttr);
+  return wave ? wave.getInt() : 0;
+}
+
+std::pair<int64_t, int64_t> anvil::mtia::pesOf(LaunchOp launch) {
+  auto pes = launch->getAttrOfType<DenseI64ArrayAttr>(kSchedulePEsAttr);
+  if (pes && pes.size() == 2)
+    return {pes[0], pes[1]};
+  return {0, static_cast<int64_t>(launch.getNumPes())};
+}
+
+SmallVector<SmallVector<LaunchOp>>
+anvil::mtia::segmentsOf(func::FuncOp graph) {
+  SmallVector<SmallVector<LaunchOp>> segments;
+  graph.walk<WalkOrder::PreOrder>([&](Block *block) {
+    SmallVector<LaunchOp> run;
+    auto close = [&] {
+      if (!run.empty())
+        segments.push_back(std::move(run));
+      run.clear();
+    };
+    for (Operation &op : *block) {
+      if (auto launch = dyn_cast<LaunchOp>(op))
+        run.push_back(launch);
+      else if (!hoistable(&op) && !isa<memref::DeallocOp>(op))
+        close();
+    }
+    close();
+  });
+  // Blocks inside launches hold no launches: the walk finds none there.
+  return segments;
+}
+
+SmallVector<SmallVector<int64_t, 4>>
+anvil::mtia::dependencesOf(ArrayRef<LaunchOp> segment) {
+  SmallVector<Access> accesses = llvm::map_to_vector(segment, accessOf);
+  SmallVector<SmallVector<int64_t, 4>> dependences(segment.size());
+  for (size_t j = 0; j < segment.size(); ++j)
+    for (size_t i = 0; i < j; ++i) {
+      const Access &before = accesses[i], &after = accesses[j];
+      if (anyOverlap(before.writes, after.reads) ||
+          anyOverlap(before.writes, after.writes) ||
+          anyOverlap(before.reads, after.writes))
+        dependences[j].push_back(static_cast<int64_t>(i));
+    }
+  return dependences;
+}
+
+SmallVector<SmallVector<LaunchOp>> anvil::mtia::programsOf(func::FuncOp graph) {
+  SmallVector<SmallVector<LaunchOp>> programs;
+  std::map<int64_t, size_t> index;
+  int64_t unscheduled = -1;
+  graph.walk<WalkOrder::PreOrder>([&](LaunchOp launch) {
+    int64_t id = programOf(launch, unscheduled--);
+    auto [it, inserted] = index.try_emplace(id, programs.size());
+    if (inserted)
+      programs.emplace_back();
+    programs[it->second].push_back(launch);
+    return WalkResult::skip();
+  });
+  return programs;
+}
+
+namespace {
+
+/// Checks one program: its launches consecutive in one segment, each on PEs
+/// of the machine and as many as its tiling gives work to, the kernels of
+/// a wave on disjoint PEs and within the SRAM, and every kernel in a wave
+/// after those it depends on.
+LogicalResult checkProgram(ArrayRef<LaunchOp> program,
+                           ArrayRef<SmallVector<LaunchOp>> segments,
+                           int64_t numPEs, int64_t sramBytes) {
+  for (LaunchOp launch : program) {
+    auto [first, count] = pesOf(launch);
+    if (count != static_cast<int64_t>(launch.getNumPes()))
+      return launch.emitOpError("is scheduled on ")
+             << count << " PEs, but its tiling gives work to "
+             << launch.getNumPes() << ": not carried out";
+    if (first < 0 || first + count > numPEs)
+      return launch.emitOpError("is scheduled on PEs ")
+             << first << " .. " << first + count - 1 << " of a machine of "
+             << numPEs;
+  }
+  if (program.size() < 2)
+    return success();
+  const SmallVector<LaunchOp> *segment = nullptr;
+  for (const SmallVector<LaunchOp> &candidate : segments)
+    if (llvm::is_contained(candidate, program.front()))
+      segment = &candidate;
+  auto start = llvm::find(*segment, program.front()) - segment->begin();
+  LaunchOp head = program.front();
+  for (auto [i, launch] : llvm::enumerate(program))
+    if (start + static_cast<int64_t>(i) >= static_cast<int64_t>(segment->size()) ||
+        (*segment)[start + i] != launch)
+      return LaunchOp(launch).emitOpError("shares a program with kernel '")
+             << head.getKernel()
+             << "', but the host has work between them, or other kernels "
+                "run between them";
+  std::map<int64_t, SmallVector<LaunchOp>> waves;
+  for (LaunchOp launch : program)
+    waves[waveOf(launch)].push_back(launch);
+  for (auto &[wave, kernels] : waves) {
+    int64_t sram = 0;
+    for (auto [i, launch] : llvm::enumerate(kernels)) {
+      sram += launch.bufferBytes(MemorySpace::SRAM);
+      auto [first, count] = pesOf(launch);
+      for (LaunchOp other : ArrayRef(kernels).take_front(i)) {
+        auto [otherFirst, otherCount] = pesOf(other);
+        if (first < otherFirst + otherCount && otherFirst < first + count)
+          return launch.emitOpError("shares PEs with kernel '")
+                 << other.getKernel() << "' in wave " << wave;
+      }
+    }
+    if (sram > sramBytes)
+      return kernels.back().emitOpError("is in wave ")
+             << wave << ", whose kernels stage " << sram
+             << " bytes in SRAM; the intermediates' plan leaves " << sramBytes;
+  }
+  SmallVector<SmallVector<int64_t, 4>> dependences = dependencesOf(program);
+  for (auto [j, after] : llvm::enumerate(dependences))
+    for (int64_t i : after) {
+      LaunchOp launch = program[j], producer = program[i];
+      if (waveOf(producer) >= waveOf(launch))
+        return launch.emitOpError("is scheduled in wave ")
+               << waveOf(launch) << ", not after kernel '"
+               << producer.getKernel() << "' (wave " << waveOf(producer)
+               << "), whose buffers it uses";
+    }
+  return success();
+}
+
+} // namespace
+
+SmallVector<Operation *> anvil::mtia::controlWithLaunches(func::FuncOp graph) {
+  SmallVector<Operation *> control;
+  graph.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (isa<LaunchOp>(op))
+      return WalkResult::skip();
+    if (op != graph && op->getNumRegions() > 0 &&
+        op->walk([](LaunchOp) { return WalkResult::interrupt(); })
+            .wasInterrupted())
+      control.push_back(op);
+    return WalkResult::advance();
+  });
+  return control;
+}
+
+LogicalResult anvil::mtia::checkSchedule(func::FuncOp graph, int64_t numPEs,
+                                         int64_t sramBytes) {
+  SmallVector<SmallVector<LaunchOp>> segments = segmentsOf(graph);
+  for (const SmallVector<LaunchOp> &program : programsOf(graph))
+    if (failed(checkProgram(program, segments, numPEs, sramBytes)))
+      return failure();
+  for (Operation *op : controlWithLaunches(graph)) {
+    auto place = op->getAttrOfType<StringAttr>(kControlPlaceAttr);
+    if (place && place.getValue() != controlPlaceName(ControlPlace::Host))
+      return op->emitOpError("is placed on the ")
+             << place.getValue()
+             << ": control flow that launches kernels runs on the host only "
+                "yet (placement: host-driven)";
+  }
+  return success();
+}
+
+void anvil::mtia::gatherProgram(ArrayRef<LaunchOp> program) {
+  Operation *first = program.front(), *last = program.back();
+  SmallVector<Operation *> between;
+  for (Operation *op = first->getNextNode(); op != last; op = op->getNextNode())
+    if (!isa<LaunchOp>(op))
+      between.push_back(op);
+  for (Operation *op : between) {
+    if (isa<memref::DeallocOp>(op))
+      op->moveAfter(last), last = op;
+    else
+      op->moveBefore(first);
+  }
+}
+
+LaunchOp anvil::mtia::mergeProgram(
+    ArrayRef<LaunchOp> program, StringRef name,
+    function_ref<void(OpBuilder &, Location)> emitBarrier) {
+  int64_t numPEs = 0;
+  std::map<int64_t, SmallVector<LaunchOp>> waves;
+  SmallVector<Location> locs;
+  for (LaunchOp launch : program) {
+    auto [first, count] = pesOf(launch);
+    numPEs = std::max(numPEs, first + count);
+    waves[waveOf(launch)].push_back(launch);
+    locs.push_back(launch.getLoc());
+  }
+  OpBuilder b(program.front());
+  Location loc = FusedLoc::get(b.getContext(), locs);
+  auto merged = LaunchOp::create(b, loc, b.getStringAttr(name),
+                                 b.getI64IntegerAttr(numPEs));
+  Block *body = b.createBlock(&merged.getBody(), {}, {b.getIndexType()}, {loc});
+  Value pe = body->getArgument(0);
+  for (auto [index, wave] : llvm::enumerate(waves)) {
+    if (index > 0)
+      emitBarrier(b, loc);
+    for (LaunchOp launch : wave.second) {
+      OpBuilder::InsertionGuard guard(b);
+      auto [first, count] = pesOf(launch);
+      Value own = pe;
+      if (count != numPEs) {
+        Value lo = arith::ConstantIndexOp::create(b, loc, first);
+        Value hi = arith::ConstantIndexOp::create(b, loc, first + count);
+        Value in = arith::AndIOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, pe, lo),
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, pe, hi));
+        auto inside = scf::IfOp::create(b, loc, in, /*withElseRegion=*/false);
+        b.setInsertionPoint(inside.thenBlock()->getTerminator());
+        own = first ? arith::SubIOp::create(b, loc, pe, lo).getResult() : pe;
+      }
+      Block &kernel = launch.getBody().front();
+      kernel.getArgument(0).replaceAllUsesWith(own);
+      Block *to = b.getInsertionBlock();
+      to->getOperations().splice(b.getInsertionPoint(), kernel.getOperations(),
+                                 kernel.begin(), std::prev(kernel.end()));
+    }
+  }
+  YieldOp::create(b, loc);
+  for (LaunchOp launch : program)
+    launch.erase();
+  return merged;
+}

@@ -1,0 +1,34 @@
+"""Checks a graph's runs under Rammer's ablations (rammer.test): the same
+bits from every schedule, the jobs each launches, and the idle PE-cycles
+the report gives, which running the branches side by side lowers."""
+
+import json
+import sys
+
+import numpy as np
+
+
+def report(path):
+    text = open(path).read()
+    return json.JSONDecoder().raw_decode(text[text.index("{"):])[0]
+
+
+def main():
+    runs = {}
+    for name in ("waves", "serial", "apart"):
+        runs[name] = report(sys.argv[1] + "/" + name + ".json")
+        for index in range(2):
+            out = np.load("%s/%s/output%d.npy" % (sys.argv[1], name, index))
+            ref = np.load("%s/waves/output%d.npy" % (sys.argv[1], index))
+            if not np.array_equal(out, ref):
+                print("%s: output %d differs from waves" % (name, index))
+    print("same outputs")
+    for name, run in runs.items():
+        idle = sum(job["idle_pe_cycles"] for job in run["job_list"])
+        print("%s: %d jobs" % (name, run["jobs"]))
+        runs[name]["idle"] = idle
+    if runs["waves"]["idle"] < runs["serial"]["idle"]:
+        print("waves idle less than serial")
+
+
+main()
