@@ -4,16 +4,17 @@
 // its im2col and its products, without a bias broadcast and a ReLU of
 // their own, each a job reading and writing the output through DRAM.
 // Welder folds the add after them too (an elementwise epilogue).
-// Against NumPy; only the f16 DPE's rounding differs.
+// Against NumPy; only the f16 DPE's rounding differs. The kernels run
+// as jobs of their own (--disable=rammer), so that the report lists them.
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: anvil-compile %s --target=mtia-v1 -o %t/c.so
+// RUN: anvil-compile %s --target=mtia-v1 --disable=rammer -o %t/c.so
 // RUN: %python -c "import numpy as np; r = np.random.default_rng(1); x = r.standard_normal((1, 8, 10, 10), dtype=np.float32); w = r.standard_normal((16, 8, 3, 3), dtype=np.float32); b = r.standard_normal(16, dtype=np.float32); np.save('%t/x.npy', x); np.save('%t/w.npy', w); np.save('%t/b.npy', b); p = np.lib.stride_tricks.sliding_window_view(x[0], (3, 3), axis=(1, 2)); y = np.einsum('chwij,fcij->fhw', p, w)[None] + b[None, :, None, None]; np.save('%t/ref.npy', np.maximum(y, 0) + 0.5)"
 // RUN: anvil-run %t/c.so --input=%t/x.npy --input=%t/w.npy --input=%t/b.npy --expected=%t/ref.npy --rtol=1e-2 --atol=5e-2 | FileCheck %s
 // RUN: anvil-run %t/c.so --input=%t/x.npy --input=%t/w.npy --input=%t/b.npy --report=json > %t/report.json
 // The same on mtia-2i, and under the i8 policy, whose kernel adds the
 // rescaled products to the bias it starts from: within the quantization
 // bound of the product (conv_i8_check.py).
-// RUN: anvil-compile %s --target=mtia-2i -o %t/c2i.so
+// RUN: anvil-compile %s --target=mtia-2i --disable=rammer -o %t/c2i.so
 // RUN: anvil-run %t/c2i.so --input=%t/x.npy --input=%t/w.npy --input=%t/b.npy --expected=%t/ref.npy --rtol=1e-2 --atol=5e-2 | FileCheck %s --check-prefix=SIM2I
 // RUN: anvil-compile %s --target=mtia-v1 --dpe-type=i8 -o %t/i8.so
 // RUN: anvil-run %t/i8.so --input=%t/x.npy --input=%t/w.npy --input=%t/b.npy --output-dir=%t/i8

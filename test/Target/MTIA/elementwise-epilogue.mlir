@@ -2,11 +2,11 @@
 // three elementwise ops into one and folds it into the product's DPE
 // kernel, which loads each C tile's columns of the bias and its tile of
 // the residual beside it and stores the result: one job. With
-// --disable=welder each op is a job of its own: four. Against NumPy;
+// --disable=welder,rammer each op is a job of its own: four. Against NumPy;
 // only the f16 DPE's rounding differs.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: anvil-compile %s --target=mtia-v1 -o %t/e.so
-// RUN: anvil-compile %s --target=mtia-v1 --disable=welder -o %t/apart.so
+// RUN: anvil-compile %s --target=mtia-v1 --disable=welder,rammer -o %t/apart.so
 // RUN: %python -c "import numpy as np; r = np.random.default_rng(2); a = r.standard_normal((70, 100), dtype=np.float32); b = r.standard_normal((100, 90), dtype=np.float32); c = r.standard_normal(90, dtype=np.float32); x = r.standard_normal((70, 90), dtype=np.float32); [np.save('%t/%%s.npy' %% n, v) for n, v in zip('abcx', (a, b, c, x))]; np.save('%t/ref.npy', np.maximum(a @ b + c + x, 0))"
 // RUN: anvil-run %t/e.so --input=%t/a.npy --input=%t/b.npy --input=%t/c.npy --input=%t/x.npy --expected=%t/ref.npy --rtol=1e-2 --atol=5e-2 | FileCheck %s
 // RUN: anvil-run %t/apart.so --input=%t/a.npy --input=%t/b.npy --input=%t/c.npy --input=%t/x.npy --expected=%t/ref.npy --rtol=1e-2 --atol=5e-2 | FileCheck %s --check-prefix=APART

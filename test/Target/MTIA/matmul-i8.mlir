@@ -3,7 +3,7 @@
 // rescaled into f32; every element lies within the rounding bound of the
 // quantization against NumPy's f32 product (quantize_check.py).
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: anvil-compile %s --target=mtia-v1 --dpe-type=i8 --disable=roller --emit=llvm -o - | FileCheck %s
+// RUN: anvil-compile %s --target=mtia-v1 --dpe-type=i8 --disable=roller,rammer --emit=llvm -o - | FileCheck %s
 // RUN: anvil-compile %s --target=mtia-v1 --dpe-type=i8 -o %t/mm.so
 // RUN: %python -c "import numpy as np; r = np.random.default_rng(0); a = r.standard_normal((70, 300), dtype=np.float32); b = r.standard_normal((300, 90), dtype=np.float32); a[3] = 0; a[5, 7] = 40; b[:, 11] *= 1e-3; np.save('%t/a.npy', a); np.save('%t/b.npy', b)"
 // RUN: anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --output-dir=%t | FileCheck %s --check-prefix=SIM

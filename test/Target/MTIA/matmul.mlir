@@ -5,7 +5,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: anvil-compile %s --target=mtia-v1 --emit=llvm -o %t/mm.ll
 // RUN: FileCheck %s --check-prefix=LLVM < %t/mm.ll
-// RUN: anvil-compile %s --target=mtia-v1 --emit=llvm --disable=welder -o %t/apart.ll
+// RUN: anvil-compile %s --target=mtia-v1 --emit=llvm --disable=welder,rammer -o %t/apart.ll
 // RUN: FileCheck %s --check-prefix=APART < %t/apart.ll
 // RUN: FileCheck %s --check-prefix=META < %t/mm.ll
 // RUN: anvil-compile %s --target=mtia-v1 -o %t/mm.so
@@ -37,7 +37,8 @@
 // its tile of the bias before it is stored): one job.
 // LLVM-NOT: call void @anvil_mtia_job_run(
 // META: @anvil_model_metadata = {{.*}}machine_description
-// With --disable=welder the bias add is a kernel of its own: its 70 rows
+// With --disable=welder the bias add is a kernel of its own (and with
+// --disable=rammer a job of its own): its 70 rows
 // run as 70 tasks over all 64 PEs: 35 tasks of 2 rows would make one
 // wave, faster by a DRAM latency, but leave PEs idle, and the first
 // tiling policy gives every PE a task where there are enough rows.
