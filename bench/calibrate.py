@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """The cost model against the simulator, kernel by kernel.
 
-Compiles each model for each simulated machine, runs it with
+Compiles each model for each simulated machine (each kernel a job of its
+own: --disable=rammer; with --programs, Rammer's programs instead, each
+job a program whose predicted cycles are the scheduler's), runs it with
 `anvil-run --report=json`, and compares every job's `predicted_cycles`
 (the cost model's prediction, which the compiler writes on the launch)
 with its measured span (end_cycle - start_cycle). Prints, per machine, the
@@ -48,12 +50,13 @@ def find_models(names, cache):
     return models
 
 
-def jobs_of(bin_dir, model, target, cache):
+def jobs_of(bin_dir, model, target, cache, programs):
     """The report's job list, or exits with the failure."""
-    artifact = os.path.join(cache, "%s.%s.calibrate.so" % (
-        model.name.replace("/", "_"), target))
+    artifact = os.path.join(cache, "%s.%s.calibrate%s.so" % (
+        model.name.replace("/", "_"), target, ".programs" if programs else ""))
+    schedule = [] if programs else ["--disable=rammer"]
     steps = [[os.path.join(bin_dir, "anvil-compile"), model.onnx, "-o",
-              artifact, "--target=" + target],
+              artifact, "--target=" + target] + schedule,
              [os.path.join(bin_dir, "anvil-run"), artifact, "--report=json"] +
              ["--input=" + p for p in model.inputs]]
     for step in steps:
@@ -63,7 +66,8 @@ def jobs_of(bin_dir, model, target, cache):
                 model.name, target, os.path.basename(step[0]),
                 (done.stderr or done.stdout).strip()), file=sys.stderr)
             sys.exit(2)
-    return json.loads(done.stdout)["job_list"]
+    return json.JSONDecoder().raw_decode(
+        done.stdout[done.stdout.index("{"):])[0]["job_list"]
 
 
 def kind(name):
@@ -79,7 +83,7 @@ def summarize(target, rows, tolerance):
     def pct(q):
         return ratios[min(len(ratios) - 1, int(q * len(ratios)))]
 
-    print("%s: %d kernels, %.1f%% within %d%%; predicted / measured: "
+    print("%s: %d jobs, %.1f%% within %d%%; predicted / measured: "
           "p5 %.2f, p25 %.2f, median %.2f, p75 %.2f, p95 %.2f; "
           "whole models: %s" % (
               target, len(ratios), 100 * share, round(100 * tolerance),
@@ -122,6 +126,8 @@ def main():
         "~/.cache/anvil/models"))
     parser.add_argument("--tolerance", type=float, default=0.2)
     parser.add_argument("--min-share", type=float, default=0.9)
+    parser.add_argument("--programs", action="store_true",
+                        help="compare Rammer's programs, not kernels")
     parser.add_argument("--out", help="write the kernels as JSON here")
     parser.add_argument("models", nargs="+")
     args = parser.parse_args()
@@ -132,7 +138,8 @@ def main():
     for target in args.target or ["mtia-v1", "mtia-2i"]:
         rows = []
         for model in models:
-            for job in jobs_of(args.bin, model, target, args.cache):
+            for job in jobs_of(args.bin, model, target, args.cache,
+                               args.programs):
                 measured = job["end_cycle"] - job["start_cycle"]
                 if "predicted_cycles" not in job:
                     print("%s on %s: job %s carries no prediction" % (

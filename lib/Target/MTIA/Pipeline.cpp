@@ -32,10 +32,13 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   kernels.tiling = options.tiling;
   kernels.tilingCandidates = options.tilingCandidates;
   pm.addPass(createMTIAFormKernels(kernels));
+  // Folds the one-iteration loops kernel forming leaves (a convolution's
+  // loop over a batch of one), whose launches then join their neighbours'
+  // segments.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createMTIASchedule(MTIAScheduleOptions{options.scheduler}));
   pm.addPass(
       createMTIAPlaceControl(MTIAPlaceControlOptions{options.placement}));
-  pm.addPass(createCanonicalizerPass());
   pm.addPass(createMTIAToCalls());
   // Each PE program runs on one PE: its loops stay sequential.
   host::addLowerToLLVM(pm, /*parallel=*/false);
