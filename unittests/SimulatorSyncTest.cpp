@@ -47,6 +47,36 @@ TEST(SimulatorSyncTest, BarrierAlignsPEs) {
   EXPECT_EQ(sim.report().cycles, 16201 + 100);
 }
 
+TEST(SimulatorSyncTest, ABarrierOfSomePEsHoldsThoseOnly) {
+  Simulator sim(load("mtia-v1"));
+  sim.runJob(4, [&](int64_t pe) {
+    // Two kernels side by side: PEs 0-1 arrive at their barrier after 10
+    // cycles, PEs 2-3 at theirs after 100.
+    sim.vectorWork(DType::F32, pe < 2 ? 160 : 1600);
+    anvil_mtia_barrier_pes(pe < 2 ? 0 : 2, 2);
+    sim.vectorWork(DType::F32, 16);
+    // The job's barrier between waves holds all four.
+    anvil_mtia_barrier();
+  });
+  EXPECT_FALSE(sim.faulted()) << sim.faultText();
+  const JobRecord &job = sim.report().jobList.back();
+  // PEs 0-1 leave theirs at 16010 + 100 and reach the job's at 16111;
+  // PEs 2-3 at 16100 + 100, then 16201; all leave at 16301, and the job
+  // ends after its own barrier, 100 more.
+  EXPECT_EQ(sim.report().cycles, 16301 + 100);
+  // Held at the barriers: PEs 0-1 100 + 190 cycles each, PEs 2-3 100 + 100.
+  EXPECT_EQ(job.idlePECycles, 60 * 301 + 2 * 290 + 2 * 200);
+}
+
+TEST(SimulatorSyncTest, ABarrierMustHoldThePEArrivingAtIt) {
+  Simulator sim(load("mtia-v1"));
+  sim.runJob(4, [&](int64_t pe) { anvil_mtia_barrier_pes(0, pe == 3 ? 3 : 4); });
+  ASSERT_TRUE(sim.faulted());
+  EXPECT_NE(sim.faultText().find("PE 3: barrier of PEs 0 .. 2"),
+            std::string::npos)
+      << sim.faultText();
+}
+
 TEST(SimulatorSyncTest, SemaphoreWaitsForSignals) {
   Simulator sim(load("mtia-v1"));
   sim.runJob(2, [&](int64_t pe) {
