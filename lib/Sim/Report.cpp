@@ -7,6 +7,7 @@
 
 #include "anvil/Sim/Simulator.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
@@ -29,6 +30,18 @@ double SimReport::rooflineRatio() const {
 
 namespace {
 
+/// A job's model nodes for people: a program of many kernels names its
+/// first few and how many there are (the JSON report lists them all).
+std::string nodesForPeople(llvm::StringRef nodes) {
+  constexpr size_t kShown = 6;
+  llvm::SmallVector<llvm::StringRef> all;
+  nodes.split(all, ',', -1, /*KeepEmpty=*/false);
+  if (all.size() <= kShown)
+    return nodes.str();
+  return llvm::join(llvm::ArrayRef(all).take_front(kShown), ",") +
+         llvm::formatv(", ... ({0} nodes)", all.size()).str();
+}
+
 /// The `count` jobs that took longest, with what they came from.
 void printSlowestJobs(llvm::raw_ostream &os, const SimReport &r, size_t count) {
   std::vector<const JobRecord *> jobs;
@@ -45,7 +58,9 @@ void printSlowestJobs(llvm::raw_ostream &os, const SimReport &r, size_t count) {
     os << llvm::formatv("  {0} cycles ({1:f1}%) {2} on {3} PEs{4}\n", span(job),
                         100.0 * span(job) / std::max<int64_t>(r.cycles, 1),
                         job->name.empty() ? "(unnamed)" : job->name, job->pes,
-                        job->nodes.empty() ? "" : " from " + job->nodes);
+                        job->nodes.empty()
+                            ? ""
+                            : " from " + nodesForPeople(job->nodes));
 }
 
 llvm::json::Array jobsJSON(const std::vector<JobRecord> &jobs) {
@@ -82,6 +97,17 @@ SimReport Simulator::report() const {
   r.microseconds = chipClock * machine.secondsPerCycle() * 1e6;
   r.jobs = static_cast<int64_t>(jobRecords.size());
   r.jobList = jobRecords;
+  double busyPECycles = 0;
+  int64_t overhead = machine.costs.launchCycles + machine.costs.barrierCycles;
+  for (const JobRecord &job : jobRecords)
+    busyPECycles +=
+        static_cast<double>(machine.numPEs()) *
+            std::max<int64_t>(job.endCycle - job.startCycle - overhead, 0) -
+        static_cast<double>(job.idlePECycles);
+  if (chipClock > 0)
+    r.peOccupancy = std::clamp(
+        busyPECycles / (static_cast<double>(machine.numPEs()) * chipClock),
+        0.0, 1.0);
   std::copy(std::begin(busy), std::end(busy), r.busyCycles);
   std::copy(std::begin(bytes), std::end(bytes), r.bytes);
   r.work = work;
@@ -106,6 +132,9 @@ void Simulator::printReport(llvm::raw_ostream &os) const {
                       "{2:f2}\n",
                       r.roofline.boundCycles(), r.roofline.limiter(),
                       r.rooflineRatio());
+  os << llvm::formatv("PE occupancy: {0:f1}% of all PEs' cycles, launches "
+                      "included\n",
+                      100 * r.peOccupancy);
   printSlowestJobs(os, r, 5);
   if (droppedEvents)
     os << llvm::formatv("trace: {0} events past the first {1} were not "
@@ -131,6 +160,7 @@ void Simulator::writeReportJSON(llvm::raw_ostream &os) const {
                           {"cycles", r.cycles},
                           {"microseconds", r.microseconds},
                           {"jobs", r.jobs},
+                          {"pe_occupancy", r.peOccupancy},
                           {"utilization", std::move(utilization)},
                           {"bytes", std::move(moved)},
                           {"roofline", std::move(bound)},

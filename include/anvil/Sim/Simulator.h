@@ -61,7 +61,8 @@ struct SimOptions {
 /// One job as it ran: what the compiler named it, the span it took on the
 /// chip (from its launch to the barrier after it), what it moved, and the
 /// PE-cycles of its body in which a PE had no program to run (the PEs
-/// outside it, and each of its PEs after its program finished).
+/// outside it, each of its PEs after its program finished, and the cycles
+/// a PE was held at a barrier).
 struct JobRecord {
   /// The kernel ("conv_3") and the model nodes it came from, comma
   /// separated; empty where the program names none.
@@ -87,6 +88,10 @@ struct SimReport {
   target::Work work;
   target::Roofline roofline;
   std::vector<JobRecord> jobList;
+  /// The share of all PEs' cycles, launches included, in which a PE had
+  /// work: the PE-cycles of the jobs' bodies less their idle PE-cycles,
+  /// over the PEs times the run's cycles.
+  double peOccupancy = 0;
 
   /// Busy cycles over the cycles all PEs had.
   double utilization(Unit unit, int64_t numPEs) const;
