@@ -13,9 +13,9 @@ namespace {
 TEST(PolicyRoomsTest, DisablingAPassSelectsItsRoomsFirstImplementation) {
   auto all = choosePolicies({"welder", "roller", "rammer", "grinder"});
   ASSERT_TRUE(static_cast<bool>(all));
-  EXPECT_EQ(*all, (llvm::SmallVector<std::string, 4>{
-                      "one-op-per-kernel", "fixed-tiles", "in-order",
-                      "host-driven"}));
+  EXPECT_EQ(*all, (llvm::SmallVector<std::string, 4>{"one-op-per-kernel",
+                                                     "fixed-tiles", "in-order",
+                                                     "host-driven"}));
   // Welder, Roller and Rammer are built; until Grinder exists, its room
   // runs the first implementation.
   auto none = choosePolicies({});
@@ -67,8 +67,8 @@ TEST(PolicyRoomsTest, HostDrivenKeepsControlFlowOnTheHost) {
 
 TEST(PolicyRoomsTest, FixedTilesAnswersThroughTheInterface) {
   auto fixed = createTilingPolicy("fixed-tiles");
-  TaskGrid grid = fixed->taskGrid({1, 64, 56, 56}, {true, true, true, true},
-                                  64, nullptr);
+  TaskGrid grid =
+      fixed->taskGrid({1, 64, 56, 56}, {true, true, true, true}, 64, nullptr);
   EXPECT_EQ(grid.tasks, 64);
   EXPECT_EQ(grid.pes, 64);
   TaskGrid decided = gridOfTiles({1, 64, 56, 56}, {1, 8, 56, 56}, 64);

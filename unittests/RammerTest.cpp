@@ -51,10 +51,10 @@ TEST(RammerTest, IndependentKernelsShareAWaveOnDisjointPEs) {
 
 TEST(RammerTest, AKernelFollowsWhatItDependsOnAndStagingMustFit) {
   auto rammer = createRammer(RammerMode::Waves);
-  auto slots = rammer->schedule({kernel(8, 20000, {}, 600),
-                                 kernel(8, 20000, {}, 600),
-                                 kernel(8, 20000, {1})},
-                                kMachine);
+  auto slots =
+      rammer->schedule({kernel(8, 20000, {}, 600), kernel(8, 20000, {}, 600),
+                        kernel(8, 20000, {1})},
+                       kMachine);
   // The second kernel's staging does not fit beside the first's.
   EXPECT_EQ(slots[1].wave, 1);
   // The third depends on the second: a wave after it, though wave 0 has

@@ -70,7 +70,8 @@ TEST(SimulatorSyncTest, ABarrierOfSomePEsHoldsThoseOnly) {
 
 TEST(SimulatorSyncTest, ABarrierMustHoldThePEArrivingAtIt) {
   Simulator sim(load("mtia-v1"));
-  sim.runJob(4, [&](int64_t pe) { anvil_mtia_barrier_pes(0, pe == 3 ? 3 : 4); });
+  sim.runJob(4,
+             [&](int64_t pe) { anvil_mtia_barrier_pes(0, pe == 3 ? 3 : 4); });
   ASSERT_TRUE(sim.faulted());
   EXPECT_NE(sim.faultText().find("PE 3: barrier of PEs 0 .. 2"),
             std::string::npos)

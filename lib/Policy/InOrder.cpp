@@ -33,15 +33,16 @@ public:
 
 } // namespace
 
-int64_t anvil::policy::predictProgramCycles(
-    llvm::ArrayRef<KernelDemand> kernels, llvm::ArrayRef<KernelSlot> slots,
-    const ScheduleMachine &machine) {
+int64_t
+anvil::policy::predictProgramCycles(llvm::ArrayRef<KernelDemand> kernels,
+                                    llvm::ArrayRef<KernelSlot> slots,
+                                    const ScheduleMachine &machine) {
   std::map<int64_t, int64_t> longest;
   int64_t overhead = machine.launchCycles + machine.barrierCycles;
   for (auto [kernel, slot] : llvm::zip(kernels, slots)) {
     int64_t &wave = longest[slot.wave];
-    wave = std::max(wave, std::max<int64_t>(kernel.predictedCycles - overhead,
-                                            0));
+    wave =
+        std::max(wave, std::max<int64_t>(kernel.predictedCycles - overhead, 0));
   }
   int64_t cycles = machine.launchCycles;
   for (const auto &entry : longest)
@@ -49,7 +50,8 @@ int64_t anvil::policy::predictProgramCycles(
   return cycles;
 }
 
-std::unique_ptr<Scheduler> anvil::policy::createScheduler(llvm::StringRef name) {
+std::unique_ptr<Scheduler>
+anvil::policy::createScheduler(llvm::StringRef name) {
   if (name == "in-order")
     return std::make_unique<InOrder>();
   if (name == "rammer-serial")

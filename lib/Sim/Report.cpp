@@ -55,12 +55,11 @@ void printSlowestJobs(llvm::raw_ostream &os, const SimReport &r, size_t count) {
     return;
   os << "slowest jobs:\n";
   for (const JobRecord *job : jobs)
-    os << llvm::formatv("  {0} cycles ({1:f1}%) {2} on {3} PEs{4}\n", span(job),
-                        100.0 * span(job) / std::max<int64_t>(r.cycles, 1),
-                        job->name.empty() ? "(unnamed)" : job->name, job->pes,
-                        job->nodes.empty()
-                            ? ""
-                            : " from " + nodesForPeople(job->nodes));
+    os << llvm::formatv(
+        "  {0} cycles ({1:f1}%) {2} on {3} PEs{4}\n", span(job),
+        100.0 * span(job) / std::max<int64_t>(r.cycles, 1),
+        job->name.empty() ? "(unnamed)" : job->name, job->pes,
+        job->nodes.empty() ? "" : " from " + nodesForPeople(job->nodes));
 }
 
 llvm::json::Array jobsJSON(const std::vector<JobRecord> &jobs) {
@@ -106,8 +105,8 @@ SimReport Simulator::report() const {
         static_cast<double>(job.idlePECycles);
   if (chipClock > 0)
     r.peOccupancy = std::clamp(
-        busyPECycles / (static_cast<double>(machine.numPEs()) * chipClock),
-        0.0, 1.0);
+        busyPECycles / (static_cast<double>(machine.numPEs()) * chipClock), 0.0,
+        1.0);
   std::copy(std::begin(busy), std::end(busy), r.busyCycles);
   std::copy(std::begin(bytes), std::end(bytes), r.bytes);
   r.work = work;

@@ -12,8 +12,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Conversion/Passes.h"
-#include "anvil/Dialect/MTIA/IR/Machine.h"
 #include "anvil/Dialect/MTIA/IR/MTIADialect.h"
+#include "anvil/Dialect/MTIA/IR/Machine.h"
 #include "anvil/Dialect/NN/IR/NNDialect.h"
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/ONNX.h"
@@ -21,8 +21,8 @@
 #include "anvil/Policy/Rooms.h"
 #include "anvil/Target/Host/Artifact.h"
 #include "anvil/Target/Host/Pipeline.h"
-#include "anvil/Target/MTIA/Pipeline.h"
 #include "anvil/Target/HostDesc.h"
+#include "anvil/Target/MTIA/Pipeline.h"
 #include "anvil/Target/TargetDesc.h"
 #include "anvil/Tools/ExitCodes.h"
 
@@ -60,20 +60,20 @@ namespace {
 enum class Emit { NN, Linalg, LLVM, Obj, Lib };
 
 cl::OptionCategory category("anvil-compile options");
-cl::opt<std::string> inputPath(cl::Positional,
-                               cl::desc("<model.onnx | model.pt2 | model.mlir>"),
-                               cl::cat(category));
+cl::opt<std::string>
+    inputPath(cl::Positional, cl::desc("<model.onnx | model.pt2 | model.mlir>"),
+              cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                 cl::value_desc("path"), cl::cat(category));
-cl::opt<Emit> emit(
-    "emit", cl::desc("What to produce"), cl::init(Emit::Lib),
-    cl::values(clEnumValN(Emit::NN, "nn", "the imported nn-dialect IR"),
-               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
-               clEnumValN(Emit::LLVM, "llvm", "LLVM IR (.ll)"),
-               clEnumValN(Emit::Obj, "obj", "an object file"),
-               clEnumValN(Emit::Lib, "lib",
-                          "a shared library artifact (default)")),
-    cl::cat(category));
+cl::opt<Emit>
+    emit("emit", cl::desc("What to produce"), cl::init(Emit::Lib),
+         cl::values(clEnumValN(Emit::NN, "nn", "the imported nn-dialect IR"),
+                    clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+                    clEnumValN(Emit::LLVM, "llvm", "LLVM IR (.ll)"),
+                    clEnumValN(Emit::Obj, "obj", "an object file"),
+                    clEnumValN(Emit::Lib, "lib",
+                               "a shared library artifact (default)")),
+         cl::cat(category));
 cl::opt<std::string> target(
     "target",
     cl::desc("Target machine: host (this machine), host:FILE.json (a host "
@@ -134,11 +134,11 @@ cl::list<std::string> boundInputs(
              "becomes a constant and leaves the compiled signature (for "
              "shape-valued inputs such as Reshape's shape)"),
     cl::value_desc("NAME=FILE.pb"), cl::cat(category));
-cl::opt<bool> checkOnly(
-    "check",
-    cl::desc("Only import the model and report every unsupported or "
-             "malformed node; compile nothing"),
-    cl::cat(category));
+cl::opt<bool>
+    checkOnly("check",
+              cl::desc("Only import the model and report every unsupported or "
+                       "malformed node; compile nothing"),
+              cl::cat(category));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("List the ONNX ops (with opset ranges) and "
                                "ATen ops Anvil imports"),
@@ -170,8 +170,7 @@ void printProblems(const std::vector<Problem> &problems) {
              : llvm::StringRef(p.nodeName).starts_with("node producing")
                  ? p.nodeName
                  : "'" + p.nodeName + "'")
-         << " (" << p.opType
-         << (p.domain.empty() ? "" : ", domain " + p.domain)
+         << " (" << p.opType << (p.domain.empty() ? "" : ", domain " + p.domain)
          << (p.opset ? ", opset " + std::to_string(p.opset) : "") << "): ";
     os << (p.unsupported ? "unsupported: " : "") << p.reason << "\n";
     if (!p.source.empty())
@@ -184,8 +183,8 @@ void printProblems(const std::vector<Problem> &problems) {
 FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode,
                                            ImportResult *report = nullptr) {
   if (!llvm::sys::fs::exists(inputPath)) {
-    exitCode = error(kExitInvalidInput, "cannot read '" + inputPath +
-                                            "': no such file");
+    exitCode = error(kExitInvalidInput,
+                     "cannot read '" + inputPath + "': no such file");
     return failure();
   }
   if (llvm::sys::path::extension(inputPath) == ".mlir") {
@@ -281,14 +280,17 @@ int check(MLIRContext &ctx) {
   ImportResult report;
   auto module = loadModel(ctx, exitCode, &report);
   bool isMlir = llvm::sys::path::extension(inputPath) == ".mlir";
-  bool isArchive = !isMlir && (llvm::sys::path::extension(inputPath) == ".pt2" ||
-                               torch_import::looksLikeArchive(inputPath));
+  bool isArchive =
+      !isMlir && (llvm::sys::path::extension(inputPath) == ".pt2" ||
+                  torch_import::looksLikeArchive(inputPath));
   if (reportFormat == ReportFormat::Json) {
     if (failed(module) && report.problems.empty() && report.nodes.empty())
       report.status = exitCode == kExitUnsupported ? ImportStatus::Unsupported
                                                    : ImportStatus::InvalidInput;
     writeCheckJson(llvm::outs(), inputPath,
-                   isMlir ? "mlir" : isArchive ? "torch.export" : "onnx",
+                   isMlir      ? "mlir"
+                   : isArchive ? "torch.export"
+                               : "onnx",
                    report, exitCode);
     return exitCode;
   }
@@ -483,11 +485,12 @@ int compile(MLIRContext &ctx) {
   std::string out = outputPath;
   bool isText = emit == Emit::NN || emit == Emit::Linalg || emit == Emit::LLVM;
   if (out.empty())
-    out = isText ? "-"
-                 : (llvm::sys::path::stem(inputPath) + extensionFor(emit)).str();
+    out = isText
+              ? "-"
+              : (llvm::sys::path::stem(inputPath) + extensionFor(emit)).str();
   if (out != "-" && llvm::sys::fs::equivalent(out, inputPath))
-    return error(kExitUsage, "the output '" + out +
-                                 "' would overwrite the input model");
+    return error(kExitUsage,
+                 "the output '" + out + "' would overwrite the input model");
   // A binary output is checked, and its temporary made, before compiling.
   std::optional<BinaryOutput> binary;
   if (!isText) {
@@ -513,15 +516,15 @@ int compile(MLIRContext &ctx) {
                : kExitUsage;
 
   llvm::LLVMContext llvmContext;
-  auto llvmModule =
-      host::translateToArtifactIR(**module, llvmContext, *signature,
-                                  machine ? StringRef(machine->name) : "host",
-                                  machine ? StringRef(machine->json)
-                                          : StringRef(hostMachine->json));
+  auto llvmModule = host::translateToArtifactIR(
+      **module, llvmContext, *signature,
+      machine ? StringRef(machine->name) : "host",
+      machine ? StringRef(machine->json) : StringRef(hostMachine->json));
   if (!llvmModule)
     return error(kExitInternalError, "translation to LLVM IR failed");
   if (emit == Emit::LLVM)
-    return succeeded(writeText(out, [&](auto &os) { llvmModule->print(os, nullptr); }))
+    return succeeded(writeText(
+               out, [&](auto &os) { llvmModule->print(os, nullptr); }))
                ? kExitSuccess
                : kExitUsage;
 

@@ -110,8 +110,8 @@ Access accessOf(LaunchOp launch) {
       Value root = rootOf(operand);
       if (!outside(root))
         continue;
-      auto &list = llvm::is_contained(written, operand) ? access.writes
-                                                          : access.reads;
+      auto &list =
+          llvm::is_contained(written, operand) ? access.writes : access.reads;
       if (!llvm::is_contained(list, root))
         list.push_back(root);
     }
@@ -144,8 +144,7 @@ std::pair<int64_t, int64_t> anvil::mtia::pesOf(LaunchOp launch) {
   return {0, static_cast<int64_t>(launch.getNumPes())};
 }
 
-SmallVector<SmallVector<LaunchOp>>
-anvil::mtia::segmentsOf(func::FuncOp graph) {
+SmallVector<SmallVector<LaunchOp>> anvil::mtia::segmentsOf(func::FuncOp graph) {
   SmallVector<SmallVector<LaunchOp>> segments;
   graph.walk<WalkOrder::PreOrder>([&](Block *block) {
     SmallVector<LaunchOp> run;
@@ -225,7 +224,8 @@ LogicalResult checkProgram(ArrayRef<LaunchOp> program,
   auto start = llvm::find(*segment, program.front()) - segment->begin();
   LaunchOp head = program.front();
   for (auto [i, launch] : llvm::enumerate(program))
-    if (start + static_cast<int64_t>(i) >= static_cast<int64_t>(segment->size()) ||
+    if (start + static_cast<int64_t>(i) >=
+            static_cast<int64_t>(segment->size()) ||
         (*segment)[start + i] != launch)
       return LaunchOp(launch).emitOpError("shares a program with kernel '")
              << head.getKernel()
@@ -272,8 +272,9 @@ SmallVector<Operation *> anvil::mtia::controlWithLaunches(func::FuncOp graph) {
     if (isa<LaunchOp>(op))
       return WalkResult::skip();
     if (op != graph && op->getNumRegions() > 0 &&
-        op->walk([](LaunchOp) { return WalkResult::interrupt(); })
-            .wasInterrupted())
+        op->walk([](LaunchOp) {
+            return WalkResult::interrupt();
+          }).wasInterrupted())
       control.push_back(op);
     return WalkResult::advance();
   });

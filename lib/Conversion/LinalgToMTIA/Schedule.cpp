@@ -63,11 +63,10 @@ struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
       return signalPassFailure();
     }
     const anvil::target::TargetDesc &desc = *machine.get();
-    ScheduleMachine resources{desc.numPEs(),
-                              desc.level(anvil::target::MemoryLevel::SRAM)
-                                  .capacityBytes,
-                              desc.costs.launchCycles,
-                              desc.costs.barrierCycles};
+    ScheduleMachine resources{
+        desc.numPEs(),
+        desc.level(anvil::target::MemoryLevel::SRAM).capacityBytes,
+        desc.costs.launchCycles, desc.costs.barrierCycles};
     int64_t programs = 0;
     for (auto graph : module.getOps<func::FuncOp>())
       for (const SmallVector<LaunchOp> &segment : segmentsOf(graph)) {
@@ -80,8 +79,7 @@ struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
   /// Writes the slots on the launches, numbering the segment's programs on
   /// from `programs` (which it advances), with each program's predicted
   /// cycles.
-  static void record(ArrayRef<LaunchOp> segment,
-                     ArrayRef<KernelDemand> demands,
+  static void record(ArrayRef<LaunchOp> segment, ArrayRef<KernelDemand> demands,
                      ArrayRef<KernelSlot> slots,
                      const ScheduleMachine &resources, int64_t &programs) {
     Builder b(segment.front()->getContext());

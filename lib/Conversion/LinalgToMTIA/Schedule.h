@@ -21,7 +21,8 @@ namespace anvil::mtia {
 /// order: launches of one block with nothing between them but allocations,
 /// views and other ops free of memory effects (which a program's job moves
 /// before it) and deallocations (which it moves after).
-llvm::SmallVector<llvm::SmallVector<LaunchOp>> segmentsOf(mlir::func::FuncOp graph);
+llvm::SmallVector<llvm::SmallVector<LaunchOp>>
+segmentsOf(mlir::func::FuncOp graph);
 
 /// For each launch of `segment`, the earlier launches it must follow: it
 /// reads a buffer they write, or writes one they use (a buffer is what its
@@ -32,11 +33,13 @@ dependencesOf(llvm::ArrayRef<LaunchOp> segment);
 
 /// The programs of `graph` in the order they run, each its launches in
 /// program order (a launch without a schedule is a program of its own).
-llvm::SmallVector<llvm::SmallVector<LaunchOp>> programsOf(mlir::func::FuncOp graph);
+llvm::SmallVector<llvm::SmallVector<LaunchOp>>
+programsOf(mlir::func::FuncOp graph);
 
 /// The ops of `graph` with regions, other than launches, that contain a
 /// launch: the loops and branches the host or the device drives.
-llvm::SmallVector<mlir::Operation *> controlWithLaunches(mlir::func::FuncOp graph);
+llvm::SmallVector<mlir::Operation *>
+controlWithLaunches(mlir::func::FuncOp graph);
 
 /// Succeeds when every decision recorded in `graph` is one the lowering
 /// carries out on a machine of `numPEs` PEs whose kernels' staging may take
@@ -58,10 +61,9 @@ void gatherProgram(llvm::ArrayRef<LaunchOp> program);
 /// Replaces the launches of `program` by one launch named `name`: each PE
 /// runs, wave after wave, the kernels whose PEs it is among (with its index
 /// among them as theirs), and `emitBarrier` separates the waves.
-LaunchOp mergeProgram(llvm::ArrayRef<LaunchOp> program, llvm::StringRef name,
-                      llvm::function_ref<void(mlir::OpBuilder &,
-                                              mlir::Location)>
-                          emitBarrier);
+LaunchOp mergeProgram(
+    llvm::ArrayRef<LaunchOp> program, llvm::StringRef name,
+    llvm::function_ref<void(mlir::OpBuilder &, mlir::Location)> emitBarrier);
 
 } // namespace anvil::mtia
 
