@@ -197,6 +197,7 @@ int64_t FixedTiles::depthwiseBlockChannels(const HostDesc &host,
 int64_t FixedTiles::parallelIterations(const HostDesc &host) const {
   return chooseParallelIterations(host);
 }
+int64_t FixedTiles::minParallelBytes(const HostDesc &) const { return 0; }
 RegisterBlock FixedTiles::registerBlock(const HostDesc &host) const {
   return chooseRegisterBlock(host);
 }

@@ -306,6 +306,9 @@ public:
                               int64_t cols, int64_t depth) const override {
     return rollerGemmCacheBlocks(host, rows, cols, depth);
   }
+  int64_t minParallelBytes(const HostDesc &host) const override {
+    return rollerMinParallelBytes(host);
+  }
 };
 
 } // namespace

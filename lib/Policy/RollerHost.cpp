@@ -42,6 +42,10 @@ static int64_t balanced(int64_t extent, int64_t largest, int64_t step) {
                        step);
 }
 
+int64_t anvil::policy::rollerMinParallelBytes(const HostDesc &host) {
+  return coreShare(host, 1);
+}
+
 CacheBlocks anvil::policy::rollerGemmCacheBlocks(const HostDesc &host,
                                                  int64_t rows, int64_t cols,
                                                  int64_t depth) {

@@ -92,6 +92,8 @@ public:
   int64_t depthwiseBlockChannels(const target::HostDesc &host,
                                  int64_t channels) const override;
   int64_t parallelIterations(const target::HostDesc &host) const override;
+  /// Every loop nest and call is shared by the threads (0).
+  int64_t minParallelBytes(const target::HostDesc &host) const override;
   RegisterBlock registerBlock(const target::HostDesc &host) const override;
 };
 

@@ -63,6 +63,13 @@ rollerProductTiles(const target::TargetDesc &machine,
 CacheBlocks rollerGemmCacheBlocks(const target::HostDesc &host, int64_t rows,
                                   int64_t cols, int64_t depth);
 
+/// The bytes below which a host loop nest or call runs on one thread: a
+/// core's share of the first-level data cache. What fits there is one
+/// tile of that level, already in the calling core's cache when the op
+/// before it wrote it; waking the other cores for it costs more than its
+/// work (0 where the description has no first level).
+int64_t rollerMinParallelBytes(const target::HostDesc &host);
+
 /// Roller as a TilingPolicy ("roller").
 std::unique_ptr<TilingPolicy> createRoller();
 

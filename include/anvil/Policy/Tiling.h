@@ -168,6 +168,10 @@ public:
   /// Host: the parallel iterations a loop nest's threads share; inner loops
   /// beyond them run sequentially inside, where they vectorize.
   virtual int64_t parallelIterations(const target::HostDesc &host) const = 0;
+  /// Host: a loop nest or library call whose buffers take fewer bytes runs
+  /// on the calling thread alone, without waking the others (0: the
+  /// threads share every one).
+  virtual int64_t minParallelBytes(const target::HostDesc &host) const = 0;
   /// Host: the register block of vectorized contractions and convolutions.
   virtual RegisterBlock registerBlock(const target::HostDesc &host) const = 0;
 };

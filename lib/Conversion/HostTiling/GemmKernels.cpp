@@ -288,6 +288,11 @@ struct Blocking {
   std::pair<ThreadBlocks, CacheBlocks> gemm(Operation *op, int64_t rows,
                                             int64_t cols, int64_t depth) const {
     ThreadBlocks threads = policy.gemmBlocks(host, rows, cols);
+    // A product whose operands take fewer bytes than the policy shares is
+    // one block, on the calling thread.
+    if ((rows * depth + depth * cols + rows * cols) * kF32Bytes <
+        policy.minParallelBytes(host))
+      threads = {rows, cols};
     if (auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kThreadBlocksAttr))
       threads = {pinned[0], pinned[1]};
     if (auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kCacheBlocksAttr))
@@ -300,6 +305,16 @@ struct Blocking {
   int64_t depthwise(Operation *op, int64_t channels) const {
     if (auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kThreadBlocksAttr))
       return pinned[0];
+    // A convolution whose buffers take fewer bytes than the policy shares
+    // is one block, on the calling thread.
+    int64_t bytes = 0;
+    for (Value operand : op->getOperands())
+      if (auto type = dyn_cast<MemRefType>(operand.getType()))
+        bytes += type.hasStaticShape()
+                     ? type.getNumElements() * kF32Bytes
+                     : std::numeric_limits<int64_t>::max() / 2;
+    if (bytes < policy.minParallelBytes(host))
+      return channels;
     return policy.depthwiseBlockChannels(host, channels);
   }
   /// Alignment of the buffers the calls use: a line of the innermost data

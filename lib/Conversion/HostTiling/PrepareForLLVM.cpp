@@ -75,11 +75,34 @@ void sequentializeInnerDims(IRRewriter &rewriter, scf::ParallelOp op,
   rewriter.eraseOp(op);
 }
 
+/// The bytes of the buffers `op` reads and writes, or none where one has
+/// a dynamic shape.
+std::optional<int64_t> bufferBytes(linalg::LinalgOp op) {
+  int64_t bytes = 0;
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type)
+      continue;
+    if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+      return std::nullopt;
+    bytes += type.getNumElements() *
+             llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  }
+  return bytes;
+}
+
+/// How the host's threads share loop nests: the parallel iterations of
+/// each, and the bytes below which one runs on the calling thread.
+struct Sharing {
+  int64_t iterations = 0;
+  int64_t minBytes = 0;
+};
+
 /// Linalg ops at the top of the function become scf.parallel nests (the
-/// host's threads share their outer loops); ops already inside a parallel
-/// tile loop become sequential loops, so parallel regions never nest.
-LogicalResult lowerLinalgToLoops(func::FuncOp func,
-                                 int64_t parallelIterations) {
+/// host's threads share their outer loops), unless their buffers take
+/// fewer than `sharing.minBytes`; ops already inside a parallel tile loop
+/// become sequential loops, so parallel regions never nest.
+LogicalResult lowerLinalgToLoops(func::FuncOp func, Sharing sharing) {
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {
     if (op.hasPureBufferSemantics())
@@ -90,14 +113,16 @@ LogicalResult lowerLinalgToLoops(func::FuncOp func,
     rewriter.setInsertionPoint(op);
     bool nested = op->getParentOfType<scf::ParallelOp>() ||
                   op->getParentOfType<scf::ForallOp>();
-    auto loops = nested ? linalg::linalgOpToLoops(rewriter, op)
-                        : linalg::linalgOpToParallelLoops(rewriter, op);
+    std::optional<int64_t> bytes = bufferBytes(op);
+    bool alone = nested || (bytes && *bytes < sharing.minBytes);
+    auto loops = alone ? linalg::linalgOpToLoops(rewriter, op)
+                       : linalg::linalgOpToParallelLoops(rewriter, op);
     if (failed(loops))
       return op.emitOpError("cannot be lowered to loops");
     rewriter.eraseOp(op);
-    if (!nested && !loops->empty())
+    if (!alone && !loops->empty())
       if (auto parallel = dyn_cast<scf::ParallelOp>(loops->front()))
-        sequentializeInnerDims(rewriter, parallel, parallelIterations);
+        sequentializeInnerDims(rewriter, parallel, sharing.iterations);
   }
   return success();
 }
@@ -132,28 +157,30 @@ struct HostPrepareForLLVMPass
     : anvil::impl::HostPrepareForLLVMBase<HostPrepareForLLVMPass> {
   using Base::Base;
 
-  /// The parallel iterations threads share: the option's, or the tiling
-  /// policy's for the module's host description.
-  FailureOr<int64_t> sharedIterations() {
+  /// How threads share loop nests: the option's parallel iterations (every
+  /// nest shared), or the tiling policy's for the module's host
+  /// description.
+  FailureOr<Sharing> sharing() {
     if (parallelIterations > 0)
-      return static_cast<int64_t>(parallelIterations);
+      return Sharing{static_cast<int64_t>(parallelIterations), 0};
     FailureOr<anvil::HostTiling> decide =
         anvil::hostTilingOf(getOperation(), tiling);
     if (failed(decide))
       return failure();
-    return decide->policy->parallelIterations(decide->host);
+    return Sharing{decide->policy->parallelIterations(decide->host),
+                   decide->policy->minParallelBytes(decide->host)};
   }
 
   void runOnOperation() override {
-    FailureOr<int64_t> iterations = sharedIterations();
-    if (failed(iterations))
+    FailureOr<Sharing> shared = sharing();
+    if (failed(shared))
       return signalPassFailure();
     retypeEmptyEntryArguments(getOperation());
     // Copies first, so that the loops below cover them too.
     RewritePatternSet copies(&getContext());
     copies.add<CopyToLinalg>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(copies))) ||
-        failed(lowerLinalgToLoops(getOperation(), *iterations)))
+        failed(lowerLinalgToLoops(getOperation(), *shared)))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     vector::populateVectorContractLoweringPatterns(
