@@ -163,6 +163,14 @@ void anvil_mtia_barrier(void);
  * with kernels on other PEs. */
 void anvil_mtia_barrier_pes(int64_t first, int64_t count);
 
+/* Accounting, not an instruction (nothing on hardware): this PE enters the
+ * next wave of a program of several kernels (docs/Rammer.md); `kernels`
+ * and `nodes` (comma separated) label it in reports, `predicted_cycles`
+ * is the cost model's cycles for its longest kernel as a job of its own
+ * (negative: none). The first PE to enter a wave opens it. */
+void anvil_mtia_wave(const char *kernels, const char *nodes,
+                     int64_t predicted_cycles);
+
 /* Adds one to semaphore `sem` of PE `pe`. */
 void anvil_mtia_sem_signal(int64_t pe, int32_t sem);
 

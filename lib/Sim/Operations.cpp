@@ -515,6 +515,13 @@ void anvil_mtia_barrier_pes(int64_t first, int64_t count) {
     sim->barrier(first, count);
 }
 
+void anvil_mtia_wave(const char *kernels, const char *nodes,
+                     int64_t predicted_cycles) {
+  if (Simulator *sim = simulatorFor("wave"))
+    sim->enterWave(kernels ? kernels : "", nodes ? nodes : "",
+                   predicted_cycles);
+}
+
 void anvil_mtia_sem_signal(int64_t pe, int32_t sem) {
   if (Simulator *sim = simulatorFor("sem_signal"))
     sim->semSignal(pe, sem);

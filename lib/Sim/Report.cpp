@@ -42,40 +42,77 @@ std::string nodesForPeople(llvm::StringRef nodes) {
          llvm::formatv(", ... ({0} nodes)", all.size()).str();
 }
 
-/// The `count` jobs that took longest, with what they came from.
-void printSlowestJobs(llvm::raw_ostream &os, const SimReport &r, size_t count) {
-  std::vector<const JobRecord *> jobs;
-  for (const JobRecord &job : r.jobList)
-    jobs.push_back(&job);
-  auto span = [](const JobRecord *j) { return j->endCycle - j->startCycle; };
-  std::stable_sort(jobs.begin(), jobs.end(),
-                   [&](auto *x, auto *y) { return span(x) > span(y); });
-  jobs.resize(std::min(jobs.size(), count));
-  if (jobs.empty())
+/// What the slowest list shows: a job of one kernel, or a wave of a
+/// program.
+struct Span {
+  int64_t cycles;
+  std::string name;
+  int64_t pes;
+  llvm::StringRef nodes;
+};
+
+/// The `count` jobs, or waves of programs, that took longest, with what
+/// they came from.
+void printSlowest(llvm::raw_ostream &os, const SimReport &r, size_t count) {
+  std::vector<Span> spans;
+  for (const JobRecord &job : r.jobList) {
+    if (job.waves.empty())
+      spans.push_back({job.endCycle - job.startCycle,
+                       job.name.empty() ? "(unnamed)" : job.name, job.pes,
+                       job.nodes});
+    for (auto [index, wave] : llvm::enumerate(job.waves))
+      spans.push_back(
+          {wave.endCycle - wave.startCycle,
+           llvm::formatv("{0} wave {1}: {2}", job.name, index, wave.kernels)
+               .str(),
+           job.pes, wave.nodes});
+  }
+  std::stable_sort(spans.begin(), spans.end(),
+                   [](auto &x, auto &y) { return x.cycles > y.cycles; });
+  spans.resize(std::min(spans.size(), count));
+  if (spans.empty())
     return;
-  os << "slowest jobs:\n";
-  for (const JobRecord *job : jobs)
+  os << "slowest jobs and waves:\n";
+  for (const Span &span : spans)
     os << llvm::formatv(
-        "  {0} cycles ({1:f1}%) {2} on {3} PEs{4}\n", span(job),
-        100.0 * span(job) / std::max<int64_t>(r.cycles, 1),
-        job->name.empty() ? "(unnamed)" : job->name, job->pes,
-        job->nodes.empty() ? "" : " from " + nodesForPeople(job->nodes));
+        "  {0} cycles ({1:f1}%) {2} on {3} PEs{4}\n", span.cycles,
+        100.0 * span.cycles / std::max<int64_t>(r.cycles, 1), span.name,
+        span.pes,
+        span.nodes.empty() ? "" : " from " + nodesForPeople(span.nodes));
+}
+
+llvm::json::Array nodeList(llvm::StringRef text) {
+  llvm::json::Array nodes;
+  for (llvm::StringRef rest = text; !rest.empty();) {
+    auto [node, tail] = rest.split(',');
+    nodes.push_back(node.str());
+    rest = tail;
+  }
+  return nodes;
+}
+
+llvm::json::Array wavesJSON(const std::vector<WaveRecord> &waves) {
+  llvm::json::Array list;
+  for (const WaveRecord &wave : waves) {
+    llvm::json::Object entry{{"kernels", nodeList(wave.kernels)},
+                             {"nodes", nodeList(wave.nodes)},
+                             {"start_cycle", wave.startCycle},
+                             {"end_cycle", wave.endCycle}};
+    if (wave.predictedCycles >= 0)
+      entry["predicted_cycles"] = wave.predictedCycles;
+    list.push_back(std::move(entry));
+  }
+  return list;
 }
 
 llvm::json::Array jobsJSON(const std::vector<JobRecord> &jobs) {
   llvm::json::Array list;
   for (const JobRecord &job : jobs) {
-    llvm::json::Array nodes;
-    for (llvm::StringRef rest = job.nodes; !rest.empty();) {
-      auto [node, tail] = rest.split(',');
-      nodes.push_back(node.str());
-      rest = tail;
-    }
     llvm::json::Object bytes;
     for (int l = 0; l < kNumMemoryLevels; ++l)
       bytes[memoryLevelName(MemoryLevel(l))] = job.bytes[l];
     llvm::json::Object entry{{"name", job.name},
-                             {"nodes", std::move(nodes)},
+                             {"nodes", nodeList(job.nodes)},
                              {"pes", job.pes},
                              {"start_cycle", job.startCycle},
                              {"end_cycle", job.endCycle},
@@ -83,6 +120,8 @@ llvm::json::Array jobsJSON(const std::vector<JobRecord> &jobs) {
                              {"idle_pe_cycles", job.idlePECycles}};
     if (job.predictedCycles >= 0)
       entry["predicted_cycles"] = job.predictedCycles;
+    if (!job.waves.empty())
+      entry["waves"] = wavesJSON(job.waves);
     list.push_back(std::move(entry));
   }
   return list;
@@ -134,7 +173,7 @@ void Simulator::printReport(llvm::raw_ostream &os) const {
   os << llvm::formatv("PE occupancy: {0:f1}% of all PEs' cycles, launches "
                       "included\n",
                       100 * r.peOccupancy);
-  printSlowestJobs(os, r, 5);
+  printSlowest(os, r, 5);
   if (droppedEvents)
     os << llvm::formatv("trace: {0} events past the first {1} were not "
                         "recorded\n",

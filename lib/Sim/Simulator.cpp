@@ -36,6 +36,8 @@ llvm::StringRef anvil::sim::unitName(Unit unit) {
 struct Simulator::PEState {
   int64_t clock = 0;
   int64_t unitFree[kNumUnits] = {};
+  /// The waves of its program this PE has entered.
+  int64_t wavesEntered = 0;
   /// When the last issued operation's result is in place (a transfer's
   /// latency outlasts its unit's busy time).
   int64_t lastCompletion = 0;
@@ -305,6 +307,18 @@ void Simulator::barrier(int64_t first, int64_t count) {
   }
 }
 
+void Simulator::enterWave(llvm::StringRef kernels, llvm::StringRef nodes,
+                          int64_t predictedCycles) {
+  PEState &state = pes[pe];
+  std::vector<WaveRecord> &waves = jobRecords.back().waves;
+  if (++state.wavesEntered <= static_cast<int64_t>(waves.size()))
+    return;
+  if (!waves.empty())
+    waves.back().endCycle = state.clock;
+  waves.push_back(
+      {kernels.str(), nodes.str(), state.clock, state.clock, predictedCycles});
+}
+
 void Simulator::semSignal(int64_t target, int32_t sem) {
   if (faulted())
     return;
@@ -379,6 +393,8 @@ void Simulator::endJob() {
   // A PE held at a barrier idles too (those of a program's wave that
   // other kernels keep longer).
   job.idlePECycles += fibers->barrierWaitCycles;
+  if (!job.waves.empty())
+    job.waves.back().endCycle = end;
 }
 
 void Simulator::record(Unit unit, int64_t start, int64_t end,

@@ -25,6 +25,16 @@ inline constexpr llvm::StringLiteral kMTIANodesAttr = "anvil.nodes";
 /// report sets beside the measured ones (anvil/Target/CostModel.h).
 inline constexpr llvm::StringLiteral kMTIAPredictedCyclesAttr =
     "anvil.predicted_cycles";
+/// On a program of several kernels: each wave's kernels and model nodes
+/// (comma separated) and the cost model's cycles for its longest kernel
+/// as a job of its own, which label its waves in reports. Its PEs call
+/// kMTIAWaveMark(index) on entering each wave; anvil-mtia-job-entries
+/// makes that anvil_mtia_wave(kernels, nodes, predicted).
+inline constexpr llvm::StringLiteral kMTIAWaveKernelsAttr =
+    "anvil.wave_kernels";
+inline constexpr llvm::StringLiteral kMTIAWaveNodesAttr = "anvil.wave_nodes";
+inline constexpr llvm::StringLiteral kMTIAWaveCyclesAttr = "anvil.wave_cycles";
+inline constexpr llvm::StringLiteral kMTIAWaveMark = "anvil_mtia_wave_mark";
 } // namespace anvil
 
 #endif // ANVIL_CONVERSION_PASSES_H

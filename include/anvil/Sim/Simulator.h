@@ -63,6 +63,16 @@ struct SimOptions {
 /// PE-cycles of its body in which a PE had no program to run (the PEs
 /// outside it, each of its PEs after its program finished, and the cycles
 /// a PE was held at a barrier).
+/// One wave of a program of several kernels: its kernels and model nodes,
+/// from the first of its PEs entering it to the next wave's start (or the
+/// job's end), and the cost model's cycles for its longest kernel as a
+/// job of its own (negative where none).
+struct WaveRecord {
+  std::string kernels, nodes;
+  int64_t startCycle = 0, endCycle = 0;
+  int64_t predictedCycles = -1;
+};
+
 struct JobRecord {
   /// The kernel ("conv_3") and the model nodes it came from, comma
   /// separated; empty where the program names none.
@@ -74,6 +84,8 @@ struct JobRecord {
   /// What the compiler's cost model predicted for end - start; negative
   /// where the program carries no prediction.
   int64_t predictedCycles = -1;
+  /// A program's waves, in order; empty for a job of one kernel.
+  std::vector<WaveRecord> waves;
 };
 
 /// What a run measured, over all jobs since construction or reset().
@@ -167,6 +179,10 @@ public:
   /// `first + count - 1`, which must hold it) has arrived; all leave
   /// `barrier_cycles` after the last arrival.
   void barrier(int64_t first = 0, int64_t count = -1);
+  /// The current PE enters the next wave of its program; the first PE to
+  /// enter a wave opens its record, which closes the one before.
+  void enterWave(llvm::StringRef kernels, llvm::StringRef nodes,
+                 int64_t predictedCycles);
   /// Increments semaphore `sem` of PE `target`, arriving after a local
   /// memory's latency.
   void semSignal(int64_t target, int32_t sem);

@@ -27,6 +27,7 @@ using namespace mlir;
 namespace {
 
 constexpr llvm::StringLiteral kJobRun = "anvil_mtia_job_run";
+constexpr llvm::StringLiteral kWave = "anvil_mtia_wave";
 
 /// `@<program>_entry(pe: i64, values: ptr)`: loads the program's values from
 /// their slots and calls it.
@@ -63,9 +64,9 @@ LLVM::LLVMFuncOp declareJobRun(OpBuilder &b, ModuleOp module) {
   auto ptr = LLVM::LLVMPointerType::get(ctx);
   return LLVM::LLVMFuncOp::create(
       b, module.getLoc(), kJobRun,
-      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
-                                  {b.getI64Type(), ptr, ptr, ptr, ptr,
-                                   b.getI64Type()}));
+      LLVM::LLVMFunctionType::get(
+          LLVM::LLVMVoidType::get(ctx),
+          {b.getI64Type(), ptr, ptr, ptr, ptr, b.getI64Type()}));
 }
 
 /// A constant C string named after `program`, its address built at `b`.
@@ -78,12 +79,68 @@ Value labelString(OpBuilder &b, Location loc, LLVM::LLVMFuncOp program,
                                   value, LLVM::Linkage::Internal);
 }
 
+/// The calls of kMTIAWaveMark(index) in `program` become
+/// anvil_mtia_wave(kernels, nodes, predicted) with the wave's labels.
+void labelWaves(ModuleOp module, LLVM::LLVMFuncOp program) {
+  auto kernels = program->getAttrOfType<ArrayAttr>(anvil::kMTIAWaveKernelsAttr);
+  auto nodes = program->getAttrOfType<ArrayAttr>(anvil::kMTIAWaveNodesAttr);
+  auto cycles =
+      program->getAttrOfType<DenseI64ArrayAttr>(anvil::kMTIAWaveCyclesAttr);
+  SmallVector<LLVM::CallOp> marks;
+  program.walk([&](LLVM::CallOp call) {
+    if (call.getCallee() == anvil::kMTIAWaveMark)
+      marks.push_back(call);
+  });
+  if (marks.empty())
+    return;
+  OpBuilder b(module.getContext());
+  MLIRContext *ctx = b.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  LLVM::LLVMFuncOp wave = module.lookupSymbol<LLVM::LLVMFuncOp>(kWave);
+  if (!wave) {
+    b.setInsertionPointToStart(module.getBody());
+    wave = LLVM::LLVMFuncOp::create(
+        b, module.getLoc(), kWave,
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                    {ptr, ptr, b.getI64Type()}));
+  }
+  for (LLVM::CallOp mark : marks) {
+    Location loc = mark.getLoc();
+    b.setInsertionPoint(mark);
+    int64_t index = -1;
+    if (auto constant =
+            mark.getArgOperands()[0].getDefiningOp<LLVM::ConstantOp>())
+      index = cast<IntegerAttr>(constant.getValue()).getInt();
+    auto label = [&](ArrayAttr texts, StringRef suffix) {
+      std::string value;
+      if (texts && index >= 0 && index < static_cast<int64_t>(texts.size()))
+        value = cast<StringAttr>(texts[index]).getValue().str();
+      value.push_back('\0');
+      return LLVM::createGlobalString(
+          loc, b, (program.getName() + "_wave" + Twine(index) + suffix).str(),
+          value, LLVM::Linkage::Internal);
+    };
+    Value names = label(kernels, "_kernels");
+    Value models = label(nodes, "_nodes");
+    int64_t predicted =
+        cycles && index >= 0 && index < static_cast<int64_t>(cycles.size())
+            ? cycles[index]
+            : -1;
+    Value predictedValue = LLVM::ConstantOp::create(
+        b, loc, b.getI64Type(), b.getI64IntegerAttr(predicted));
+    LLVM::CallOp::create(b, loc, wave,
+                         ValueRange{names, models, predictedValue});
+    mark.erase();
+  }
+}
+
 LogicalResult lowerLaunch(ModuleOp module, LLVM::CallOp launch) {
   StringRef name = launch.getCallee()->drop_front(anvil::kMTIAJobPrefix.size());
   auto program = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
   if (!program)
     return launch.emitOpError("launches PE program '")
            << name << "', which the module does not define";
+  labelWaves(module, program);
   OpBuilder b(module.getContext());
   b.setInsertionPointAfter(program);
   LLVM::LLVMFuncOp entry = buildEntry(b, program);
@@ -138,7 +195,8 @@ struct MTIAJobEntriesPass
         return signalPassFailure();
     for (auto decl : llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>()))
       if (decl.isExternal() &&
-          decl.getName().starts_with(anvil::kMTIAJobPrefix))
+          (decl.getName().starts_with(anvil::kMTIAJobPrefix) ||
+           decl.getName() == anvil::kMTIAWaveMark))
         decl.erase();
   }
 };

@@ -314,7 +314,8 @@ void anvil::mtia::gatherProgram(ArrayRef<LaunchOp> program) {
 
 LaunchOp anvil::mtia::mergeProgram(
     ArrayRef<LaunchOp> program, StringRef name,
-    function_ref<void(OpBuilder &, Location)> emitBarrier) {
+    function_ref<void(OpBuilder &, Location, int64_t, ArrayRef<LaunchOp>)>
+        startWave) {
   int64_t numPEs = 0;
   std::map<int64_t, SmallVector<LaunchOp>> waves;
   SmallVector<Location> locs;
@@ -331,8 +332,7 @@ LaunchOp anvil::mtia::mergeProgram(
   Block *body = b.createBlock(&merged.getBody(), {}, {b.getIndexType()}, {loc});
   Value pe = body->getArgument(0);
   for (auto [index, wave] : llvm::enumerate(waves)) {
-    if (index > 0)
-      emitBarrier(b, loc);
+    startWave(b, loc, static_cast<int64_t>(index), wave.second);
     for (LaunchOp launch : wave.second) {
       OpBuilder::InsertionGuard guard(b);
       auto [first, count] = pesOf(launch);

@@ -60,10 +60,13 @@ void gatherProgram(llvm::ArrayRef<LaunchOp> program);
 
 /// Replaces the launches of `program` by one launch named `name`: each PE
 /// runs, wave after wave, the kernels whose PEs it is among (with its index
-/// among them as theirs), and `emitBarrier` separates the waves.
-LaunchOp mergeProgram(
-    llvm::ArrayRef<LaunchOp> program, llvm::StringRef name,
-    llvm::function_ref<void(mlir::OpBuilder &, mlir::Location)> emitBarrier);
+/// among them as theirs). `startWave` opens each wave (index, its
+/// launches), where a PE enters it: it separates the waves.
+LaunchOp
+mergeProgram(llvm::ArrayRef<LaunchOp> program, llvm::StringRef name,
+             llvm::function_ref<void(mlir::OpBuilder &, mlir::Location, int64_t,
+                                     llvm::ArrayRef<LaunchOp>)>
+                 startWave);
 
 } // namespace anvil::mtia
 

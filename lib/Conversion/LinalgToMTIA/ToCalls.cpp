@@ -544,8 +544,11 @@ void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
   program->setAttr(anvil::kMTIAKernelAttr, launch.getKernelAttr());
   program->setAttr(anvil::kMTIANodesAttr,
                    b.getStringAttr(modelNodes(launch.getLoc())));
-  if (Attribute predicted = launch->getAttr(anvil::kMTIAPredictedCyclesAttr))
-    program->setAttr(anvil::kMTIAPredictedCyclesAttr, predicted);
+  for (StringRef attr :
+       {anvil::kMTIAPredictedCyclesAttr, anvil::kMTIAWaveKernelsAttr,
+        anvil::kMTIAWaveNodesAttr, anvil::kMTIAWaveCyclesAttr})
+    if (Attribute value = launch->getAttr(attr))
+      program->setAttr(attr, value);
   SymbolTable(module).insert(program);
   Block *entry = program.addEntryBlock();
   b.setInsertionPointToStart(entry);
@@ -575,6 +578,20 @@ void outlineLaunch(ModuleOp module, func::FuncOp graph, LaunchOp launch) {
       op->erase();
 }
 
+/// The cost model's cycles for one wave of a program: its longest
+/// kernel's as a job of its own (-1 where a kernel has no prediction).
+int64_t waveCycles(ArrayRef<LaunchOp> wave) {
+  int64_t longest = 0;
+  for (LaunchOp launch : wave) {
+    auto predicted =
+        launch->getAttrOfType<IntegerAttr>(anvil::kMTIAPredictedCyclesAttr);
+    if (!predicted)
+      return -1;
+    longest = std::max(longest, predicted.getInt());
+  }
+  return longest;
+}
+
 /// Makes each program of several kernels one launch, `program<N>`, whose
 /// waves a barrier across its PEs separates; the program's predicted
 /// cycles label its job.
@@ -587,12 +604,32 @@ void mergePrograms(ModuleOp module, ArrayRef<SmallVector<LaunchOp>> programs) {
     auto id = program.front()->getAttrOfType<IntegerAttr>(
         anvil::policy::kScheduleProgramAttr);
     std::string name = "program" + std::to_string(id ? id.getInt() : 0);
-    LaunchOp merged =
-        mergeProgram(program, name, [&](OpBuilder &b, Location loc) {
-          CallEmitter(module, b, loc).call("anvil_mtia_barrier", {}, false);
-        });
+    SmallVector<Attribute> kernels, nodes;
+    SmallVector<int64_t> cycles;
+    auto startWave = [&](OpBuilder &b, Location loc, int64_t index,
+                         ArrayRef<LaunchOp> wave) {
+      CallEmitter e(module, b, loc);
+      if (index > 0)
+        e.call("anvil_mtia_barrier", {}, false);
+      e.call(anvil::kMTIAWaveMark, {e.i64(index)}, false);
+      SmallVector<StringRef> names;
+      SmallVector<Location> locs;
+      for (LaunchOp launch : wave) {
+        names.push_back(launch.getKernel());
+        locs.push_back(launch.getLoc());
+      }
+      kernels.push_back(b.getStringAttr(llvm::join(names, ",")));
+      nodes.push_back(
+          b.getStringAttr(modelNodes(FusedLoc::get(b.getContext(), locs))));
+      cycles.push_back(waveCycles(wave));
+    };
+    LaunchOp merged = mergeProgram(program, name, startWave);
     if (predicted)
       merged->setAttr(anvil::kMTIAPredictedCyclesAttr, predicted);
+    Builder b(module.getContext());
+    merged->setAttr(anvil::kMTIAWaveKernelsAttr, b.getArrayAttr(kernels));
+    merged->setAttr(anvil::kMTIAWaveNodesAttr, b.getArrayAttr(nodes));
+    merged->setAttr(anvil::kMTIAWaveCyclesAttr, b.getDenseI64ArrayAttr(cycles));
   }
 }
 

@@ -67,6 +67,7 @@ Encoding encodingOf(StringRef callee) {
       .Case("anvil_mtia_sram_base", {E::Result, 5, 3})
       .Case("anvil_mtia_vector_work", {E::Dropped, 0, 0})
       .Case("anvil_mtia_vector_traffic", {E::Dropped, 0, 0})
+      .Case("anvil_mtia_wave", {E::Dropped, 0, 0})
       .Default({});
 }
 

@@ -47,7 +47,7 @@
 
 // SIM: simulated on mtia-v1: {{[0-9]+}} cycles
 // SIM: bytes moved: dram {{[0-9]+}}
-// SIM: slowest jobs:
+// SIM: slowest jobs and waves:
 // SIM: cycles ({{.*}}%) matmul_0 on 9 PEs
 // SIM: output 0 'y': {{.*}} 0 of 6300 elements beyond tolerance: ok
 

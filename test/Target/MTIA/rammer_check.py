@@ -29,6 +29,16 @@ def main():
         runs[name]["idle"] = idle
     if runs["waves"]["idle"] < runs["serial"]["idle"]:
         print("waves idle less than serial")
+    for name in ("waves", "serial"):
+        waves = runs[name]["job_list"][0]["waves"]
+        print("%s waves: %s" % (name, " | ".join(
+            ",".join(w["kernels"]) for w in waves)))
+        job = runs[name]["job_list"][0]
+        if not (job["start_cycle"] <= waves[0]["start_cycle"] and
+                all(a["end_cycle"] == b["start_cycle"]
+                    for a, b in zip(waves, waves[1:])) and
+                waves[-1]["end_cycle"] <= job["end_cycle"]):
+            print("%s: waves do not tile the job" % name)
 
 
 main()
