@@ -66,6 +66,10 @@ TEST(SimulatorSyncTest, ABarrierOfSomePEsHoldsThoseOnly) {
   EXPECT_EQ(sim.report().cycles, 16301 + 100);
   // Held at the barriers: PEs 0-1 100 + 190 cycles each, PEs 2-3 100 + 100.
   EXPECT_EQ(job.idlePECycles, 60 * 301 + 2 * 290 + 2 * 200);
+  // Occupancy: the 64 x 301 PE-cycles of the body less the idle ones, over
+  // 64 PEs x the run's 16401 cycles.
+  EXPECT_NEAR(sim.report().peOccupancy,
+              (64.0 * 301 - job.idlePECycles) / (64.0 * 16401), 1e-12);
 }
 
 TEST(SimulatorSyncTest, ABarrierMustHoldThePEArrivingAtIt) {
