@@ -144,24 +144,40 @@ std::pair<int64_t, int64_t> anvil::mtia::pesOf(LaunchOp launch) {
   return {0, static_cast<int64_t>(launch.getNumPes())};
 }
 
+std::map<int64_t, SmallVector<LaunchOp>>
+anvil::mtia::wavesOf(ArrayRef<LaunchOp> program) {
+  std::map<int64_t, SmallVector<LaunchOp>> waves;
+  for (LaunchOp launch : program)
+    waves[waveOf(launch)].push_back(launch);
+  return waves;
+}
+
 SmallVector<SmallVector<LaunchOp>> anvil::mtia::segmentsOf(func::FuncOp graph) {
   SmallVector<SmallVector<LaunchOp>> segments;
-  graph.walk<WalkOrder::PreOrder>([&](Block *block) {
+  auto scan = [&](Block &block) {
     SmallVector<LaunchOp> run;
     auto close = [&] {
       if (!run.empty())
         segments.push_back(std::move(run));
       run.clear();
     };
-    for (Operation &op : *block) {
+    for (Operation &op : block) {
       if (auto launch = dyn_cast<LaunchOp>(op))
         run.push_back(launch);
       else if (!hoistable(&op) && !isa<memref::DeallocOp>(op))
         close();
     }
     close();
+  };
+  // Kernels' bodies hold no launches: the walk does not enter them.
+  graph.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (isa<LaunchOp>(op))
+      return WalkResult::skip();
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        scan(block);
+    return WalkResult::advance();
   });
-  // Blocks inside launches hold no launches: the walk finds none there.
   return segments;
 }
 
@@ -231,10 +247,7 @@ LogicalResult checkProgram(ArrayRef<LaunchOp> program,
              << head.getKernel()
              << "', but the host has work between them, or other kernels "
                 "run between them";
-  std::map<int64_t, SmallVector<LaunchOp>> waves;
-  for (LaunchOp launch : program)
-    waves[waveOf(launch)].push_back(launch);
-  for (auto &[wave, kernels] : waves) {
+  for (auto &[wave, kernels] : wavesOf(program)) {
     int64_t sram = 0;
     for (auto [i, launch] : llvm::enumerate(kernels)) {
       sram += launch.bufferBytes(MemorySpace::SRAM);
@@ -305,10 +318,12 @@ void anvil::mtia::gatherProgram(ArrayRef<LaunchOp> program) {
     if (!isa<LaunchOp>(op))
       between.push_back(op);
   for (Operation *op : between) {
-    if (isa<memref::DeallocOp>(op))
-      op->moveAfter(last), last = op;
-    else
+    if (!isa<memref::DeallocOp>(op)) {
       op->moveBefore(first);
+      continue;
+    }
+    op->moveAfter(last);
+    last = op;
   }
 }
 
@@ -317,12 +332,10 @@ LaunchOp anvil::mtia::mergeProgram(
     function_ref<void(OpBuilder &, Location, int64_t, ArrayRef<LaunchOp>)>
         startWave) {
   int64_t numPEs = 0;
-  std::map<int64_t, SmallVector<LaunchOp>> waves;
   SmallVector<Location> locs;
   for (LaunchOp launch : program) {
     auto [first, count] = pesOf(launch);
     numPEs = std::max(numPEs, first + count);
-    waves[waveOf(launch)].push_back(launch);
     locs.push_back(launch.getLoc());
   }
   OpBuilder b(program.front());
@@ -331,7 +344,7 @@ LaunchOp anvil::mtia::mergeProgram(
                                  b.getI64IntegerAttr(numPEs));
   Block *body = b.createBlock(&merged.getBody(), {}, {b.getIndexType()}, {loc});
   Value pe = body->getArgument(0);
-  for (auto [index, wave] : llvm::enumerate(waves)) {
+  for (auto [index, wave] : llvm::enumerate(wavesOf(program))) {
     startWave(b, loc, static_cast<int64_t>(index), wave.second);
     for (LaunchOp launch : wave.second) {
       OpBuilder::InsertionGuard guard(b);

@@ -18,6 +18,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 
+#include <map>
+
 namespace anvil {
 #define GEN_PASS_DEF_MTIASCHEDULE
 #define GEN_PASS_DEF_MTIAPLACECONTROL
@@ -83,33 +85,31 @@ struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
                      ArrayRef<KernelSlot> slots,
                      const ScheduleMachine &resources, int64_t &programs) {
     Builder b(segment.front()->getContext());
-    int64_t count = 0;
-    for (const KernelSlot &slot : slots)
-      count = std::max(count, slot.program + 1);
-    for (int64_t program = 0; program < count; ++program) {
-      SmallVector<KernelDemand> kernels;
-      SmallVector<KernelSlot> placed;
-      for (auto [demand, slot] : llvm::zip(demands, slots))
-        if (slot.program == program) {
-          kernels.push_back(demand);
-          placed.push_back(slot);
-        }
+    // The segment's kernels by program: their indices in the segment.
+    std::map<int64_t, SmallVector<size_t>> byProgram;
+    for (auto [i, slot] : llvm::enumerate(slots))
+      byProgram[slot.program].push_back(i);
+    for (auto &[program, members] : byProgram) {
+      auto kernels =
+          llvm::map_to_vector(members, [&](size_t i) { return demands[i]; });
+      auto placed =
+          llvm::map_to_vector(members, [&](size_t i) { return slots[i]; });
       int64_t cycles = predictProgramCycles(kernels, placed, resources);
-      for (auto [i, slot] : llvm::enumerate(slots)) {
+      for (size_t i : members) {
         LaunchOp launch = segment[i];
-        if (slot.program != program)
-          continue;
         launch->setAttr(kScheduleProgramAttr,
                         b.getI64IntegerAttr(programs + program));
-        launch->setAttr(kScheduleWaveAttr, b.getI64IntegerAttr(slot.wave));
-        launch->setAttr(kSchedulePEsAttr,
-                        b.getDenseI64ArrayAttr({slot.firstPE, slot.pes}));
-        if (kernels.size() > 1)
+        launch->setAttr(kScheduleWaveAttr, b.getI64IntegerAttr(slots[i].wave));
+        launch->setAttr(
+            kSchedulePEsAttr,
+            b.getDenseI64ArrayAttr({slots[i].firstPE, slots[i].pes}));
+        if (members.size() > 1)
           launch->setAttr(kScheduleProgramCyclesAttr,
                           b.getI64IntegerAttr(cycles));
       }
     }
-    programs += count;
+    if (!byProgram.empty())
+      programs += byProgram.rbegin()->first + 1;
   }
 };
 

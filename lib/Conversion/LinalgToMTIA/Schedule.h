@@ -15,6 +15,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <map>
+
 namespace anvil::mtia {
 
 /// The launches of `graph` that may run as one job, each run in program
@@ -52,6 +54,11 @@ mlir::LogicalResult checkSchedule(mlir::func::FuncOp graph, int64_t numPEs,
 /// from 0 for one without a schedule.
 int64_t waveOf(LaunchOp launch);
 std::pair<int64_t, int64_t> pesOf(LaunchOp launch);
+
+/// The launches of `program` by wave, in the order the waves run, each
+/// wave's in program order.
+std::map<int64_t, llvm::SmallVector<LaunchOp>>
+wavesOf(llvm::ArrayRef<LaunchOp> program);
 
 /// Moves what lies between the launches of `program` (one segment's run)
 /// out of its way: allocations and views before its first launch,

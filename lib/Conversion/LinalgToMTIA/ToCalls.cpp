@@ -29,8 +29,6 @@
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <map>
-
 namespace anvil {
 #define GEN_PASS_DEF_MTIATOCALLS
 #include "anvil/Conversion/Passes.h.inc"
@@ -368,18 +366,17 @@ void placeBuffers(LaunchOp launch, MemorySpace space, Value memory,
 /// of the kernels of one wave of a program one after another.
 void placeKernelBuffers(ArrayRef<SmallVector<LaunchOp>> programs,
                         Value localMemory, int64_t localBytes, Value sram) {
-  for (const SmallVector<LaunchOp> &program : programs) {
-    std::map<int64_t, int64_t> sramTaken;
-    for (LaunchOp launch : program) {
-      int64_t first = pesOf(launch).first;
-      int64_t &taken = sramTaken[waveOf(launch)];
-      int64_t bytes = launch.bufferBytes(MemorySpace::SRAM);
-      placeBuffers(launch, MemorySpace::Local, localMemory, localBytes, first,
-                   0);
-      placeBuffers(launch, MemorySpace::SRAM, sram, 0, 0, taken);
-      taken += bytes;
+  for (const SmallVector<LaunchOp> &program : programs)
+    for (auto &[wave, kernels] : wavesOf(program)) {
+      int64_t taken = 0;
+      for (LaunchOp launch : kernels) {
+        int64_t bytes = launch.bufferBytes(MemorySpace::SRAM);
+        placeBuffers(launch, MemorySpace::Local, localMemory, localBytes,
+                     pesOf(launch).first, 0);
+        placeBuffers(launch, MemorySpace::SRAM, sram, 0, 0, taken);
+        taken += bytes;
+      }
     }
-  }
 }
 
 /// Places the buffers the intermediates' plan keeps in SRAM

@@ -15,6 +15,7 @@ def report(path):
 
 def main():
     runs = {}
+    same = True
     for name in ("waves", "serial", "apart"):
         runs[name] = report(sys.argv[1] + "/" + name + ".json")
         for index in range(2):
@@ -22,7 +23,9 @@ def main():
             ref = np.load("%s/waves/output%d.npy" % (sys.argv[1], index))
             if not np.array_equal(out, ref):
                 print("%s: output %d differs from waves" % (name, index))
-    print("same outputs")
+                same = False
+    if same:
+        print("same outputs")
     for name, run in runs.items():
         idle = sum(job["idle_pe_cycles"] for job in run["job_list"])
         print("%s: %d jobs" % (name, run["jobs"]))
@@ -34,11 +37,12 @@ def main():
         print("%s waves: %s" % (name, " | ".join(
             ",".join(w["kernels"]) for w in waves)))
         job = runs[name]["job_list"][0]
-        if not (job["start_cycle"] <= waves[0]["start_cycle"] and
-                all(a["end_cycle"] == b["start_cycle"]
-                    for a, b in zip(waves, waves[1:])) and
-                waves[-1]["end_cycle"] <= job["end_cycle"]):
-            print("%s: waves do not tile the job" % name)
+        tiled = (job["start_cycle"] <= waves[0]["start_cycle"] and
+                 all(a["end_cycle"] == b["start_cycle"]
+                     for a, b in zip(waves, waves[1:])) and
+                 waves[-1]["end_cycle"] <= job["end_cycle"])
+        print("%s: waves %s the job" % (name, "tile" if tiled else
+                                        "do not tile"))
 
 
 main()
