@@ -38,15 +38,16 @@ def find_models(names, cache):
     fixtures = {m.name: m for m in run.fixtures()}
     models = []
     for name in names:
-        if name in run.CLASSIFIERS:
+        if name in run.CLASSIFIERS + run.BRANCHY_CLASSIFIERS:
             models.append(run.classifier(name, cache))
-        elif name in run.OTHERS:
+        elif name in run.OTHERS + run.BRANCHY_OTHERS:
             models.append(run.other(name, cache))
         elif name in fixtures:
             models.append(fixtures[name])
         else:
             sys.exit("unknown model %s (known: %s)" % (name, ", ".join(
-                run.CLASSIFIERS + run.OTHERS + sorted(fixtures))))
+                run.CLASSIFIERS + run.BRANCHY_CLASSIFIERS + run.OTHERS +
+                run.BRANCHY_OTHERS + sorted(fixtures))))
     return models
 
 

@@ -48,6 +48,22 @@ import torchvision_models  # noqa: E402
 
 CLASSIFIERS = ["resnet18", "resnet50", "mobilenet_v2"]
 OTHERS = ["bert_base", "dlrm", "lstm2"]
+# Models with branches and wavefronts for the spatial scheduler
+# (docs/Rammer.md): run when named.
+BRANCHY_CLASSIFIERS = ["inception_v3", "googlenet"]
+BRANCHY_OTHERS = ["nasnet_cells", "resnext_stage", "lstm4"]
+
+
+def models_named(wanted, cache):
+    """The models of `wanted` (names; "torch2" for the fixtures), in the
+    order of the lists above."""
+    models = [classifier(n, cache) for n in CLASSIFIERS + BRANCHY_CLASSIFIERS
+              if n in wanted]
+    models += [other(n, cache) for n in OTHERS + BRANCHY_OTHERS
+               if n in wanted]
+    if "torch2" in wanted:
+        models += list(fixtures())
+    return models
 
 
 class Model:
@@ -289,7 +305,9 @@ def main():
                         "mtia-2i); --sim-target=none skips them")
     parser.add_argument("models", nargs="*",
                         help="by name (default: all): " +
-                        ", ".join(CLASSIFIERS + OTHERS) + ", torch2")
+                        ", ".join(CLASSIFIERS + OTHERS) + ", torch2; "
+                        "when named: " + ", ".join(BRANCHY_CLASSIFIERS +
+                                                   BRANCHY_OTHERS))
     args = parser.parse_args()
     args.threads = args.threads or [1, 2]
     sim_targets = [t for t in (args.sim_target or ["mtia-v1", "mtia-2i"])
@@ -297,10 +315,7 @@ def main():
     wanted = set(args.models or CLASSIFIERS + OTHERS + ["torch2"])
     os.makedirs(args.cache, exist_ok=True)
     os.makedirs(args.out, exist_ok=True)
-    models = [classifier(n, args.cache) for n in CLASSIFIERS if n in wanted]
-    models += [other(n, args.cache) for n in OTHERS if n in wanted]
-    if "torch2" in wanted:
-        models += list(fixtures())
+    models = models_named(wanted, args.cache)
     rows, sims = [], []
     for model in models:
         for target in sim_targets:

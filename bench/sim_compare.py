@@ -75,17 +75,15 @@ def main():
                         help="directory for sim_compare.json")
     parser.add_argument("models", nargs="*",
                         help="by name (default: all): " +
-                        ", ".join(run.CLASSIFIERS + run.OTHERS) + ", torch2")
+                        ", ".join(run.CLASSIFIERS + run.OTHERS) + ", torch2; "
+                        "when named: " + ", ".join(run.BRANCHY_CLASSIFIERS +
+                                                   run.BRANCHY_OTHERS))
     args = parser.parse_args()
     targets = args.target or ["mtia-v1", "mtia-2i"]
     wanted = set(args.models or run.CLASSIFIERS + run.OTHERS + ["torch2"])
     os.makedirs(args.cache, exist_ok=True)
     os.makedirs(args.out, exist_ok=True)
-    models = [run.classifier(n, args.cache) for n in run.CLASSIFIERS
-              if n in wanted]
-    models += [run.other(n, args.cache) for n in run.OTHERS if n in wanted]
-    if "torch2" in wanted:
-        models += list(run.fixtures())
+    models = run.models_named(wanted, args.cache)
     baseline_bin = args.baseline_bin or args.bin
     sides = {
         "baseline": (baseline_bin, args.baseline_flag),

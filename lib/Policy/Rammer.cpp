@@ -40,6 +40,12 @@ public:
     return mode == RammerMode::Serial ? "rammer-serial" : "rammer";
   }
 
+  /// Waves run a part of a product beside the producers of its other
+  /// parts; one kernel per wave gains nothing from the split.
+  bool splitsProductsByProducer() const override {
+    return mode == RammerMode::Waves;
+  }
+
   llvm::SmallVector<KernelSlot>
   schedule(llvm::ArrayRef<KernelDemand> kernels,
            const ScheduleMachine &machine) const override {

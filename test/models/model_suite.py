@@ -29,6 +29,7 @@ sys.path.insert(0, HERE)
 import torchvision_models  # noqa: E402
 from compare import compile_and_run, max_diff, summarize  # noqa: E402
 from fx_models import Dlrm, dlrm_inputs  # noqa: E402
+import branchy_models  # noqa: E402
 
 
 def bert_base():
@@ -59,9 +60,12 @@ OTHERS = {
     "lstm2": lambda: (Lstm2(), (torch.randn(32, 4, 64),)),
     # Its ONNX export holds a Loop per EmbeddingBag.
     "dlrm": lambda: (Dlrm(), dlrm_inputs()),
+    # Branches and wavefronts for the spatial scheduler.
+    **branchy_models.MODELS,
 }
 CLASSIFIERS = ["resnet50", "resnext50_32x4d", "wide_resnet50_2",
                "mobilenet_v3_large", "mobilenet_v3_small", "inception_v3",
+               "googlenet",
                "vgg16", "alexnet", "squeezenet1_0"]
 
 

@@ -42,6 +42,7 @@ MODELS = {
     "mobilenet_v3_small": lambda: tv.mobilenet_v3_small(),
     "inception_v3": lambda: tv.inception_v3(aux_logits=False,
                                             init_weights=True),
+    "googlenet": lambda: tv.googlenet(aux_logits=False, init_weights=True),
     "vgg16": lambda: tv.vgg16(),
     "alexnet": lambda: tv.alexnet(),
     "squeezenet1_0": lambda: tv.squeezenet1_0(),

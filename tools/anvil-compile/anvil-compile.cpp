@@ -399,6 +399,10 @@ int lower(MLIRContext &ctx, ModuleOp module,
   auto pm = passManager(ctx);
   if (failed(pm))
     return kExitUsage;
+  // The accelerator's scheduler may ask for products split by producer.
+  if (machine)
+    (*pm)->addNestedPass<func::FuncOp>(
+        createSplitProducts(SplitProductsOptions{policies[2]}));
   host::buildNNToLinalgPipeline(**pm);
   auto run = [&](PassManager &passes) -> int {
     if (succeeded(passes.run(module)))

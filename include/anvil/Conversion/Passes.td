@@ -398,6 +398,28 @@ def MTIAFormKernels : Pass<"anvil-mtia-form-kernels", "mlir::ModuleOp"> {
                            "mlir::math::MathDialect"];
 }
 
+def SplitProducts : Pass<"anvil-split-products", "mlir::func::FuncOp"> {
+  let summary = "Split products whose rows several producers make, where the "
+                "scheduler asks for it";
+  let description = [{
+    A product whose rows come from a concatenation (an `nn.gemm` whose A
+    flattens an `nn.concat` along axis 0, as a recurrent layer's input
+    projection over the states of the layer below) waits for every part.
+    Where the scheduler schedules across producers
+    (`Scheduler::splitsProductsByProducer`: Rammer's waves), the product
+    becomes one product per part, concatenated, so that each part runs as
+    soon as its producer has: the layers of a stacked recurrent network
+    then form a wavefront over layers and steps (docs/Rammer.md). Other
+    schedulers leave the graph as it is.
+  }];
+  let options = [
+    Option<"scheduler", "scheduler", "std::string",
+           /*default=*/"\"in-order\"",
+           "The scheduler: in-order, rammer-serial, rammer">
+  ];
+  let dependentDialects = ["anvil::nn::NNDialect"];
+}
+
 def MTIASchedule : Pass<"anvil-mtia-schedule", "mlir::ModuleOp"> {
   let summary = "Decide when and on which PEs each kernel runs";
   let description = [{

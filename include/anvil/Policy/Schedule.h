@@ -90,6 +90,10 @@ public:
   virtual llvm::SmallVector<KernelSlot>
   schedule(llvm::ArrayRef<KernelDemand> kernels,
            const ScheduleMachine &machine) const = 0;
+  /// Whether a product whose rows several producers make is split into one
+  /// product per producer (anvil-split-products), so that each part can
+  /// run beside the producers of the others.
+  virtual bool splitsProductsByProducer() const { return false; }
 };
 
 /// The cost model's cycles for one program: `kernels` and their `slots`,

@@ -19,6 +19,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
+#include <limits>
 #include <map>
 
 using namespace mlir;
@@ -33,9 +34,52 @@ bool hoistable(Operation *op) {
          (isa<memref::AllocOp>(op) || isMemoryEffectFree(op));
 }
 
-/// The buffer `v` views (through views and reshapes).
-Value rootOf(Value v) {
+/// Part of a buffer a kernel reads or writes: the elements [lo, hi) of
+/// `root` in its own layout, or all of it.
+struct Span {
+  Value root;
+  int64_t lo = 0;
+  int64_t hi = std::numeric_limits<int64_t>::max();
+};
+
+/// Views whose result's strided layout places it within the buffer they
+/// view (offsets counted from that buffer's start).
+bool keepsBase(Operation *op) {
+  return isa<memref::SubViewOp, memref::CollapseShapeOp, memref::ExpandShapeOp,
+             memref::CastOp, memref::ReinterpretCastOp>(op);
+}
+
+/// The elements a memref of `type` covers in the buffer its layout counts
+/// from, where its offset, sizes and strides are static.
+std::optional<std::pair<int64_t, int64_t>> elementsOf(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || !memref.hasStaticShape())
+    return std::nullopt;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(memref.getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(offset) || llvm::any_of(strides, [](int64_t s) {
+        return ShapedType::isDynamic(s) || s < 0;
+      }))
+    return std::nullopt;
+  int64_t last = offset;
+  for (auto [size, stride] : llvm::zip(memref.getShape(), strides)) {
+    if (size == 0)
+      return std::make_pair(offset, offset);
+    last += (size - 1) * stride;
+  }
+  return std::make_pair(offset, last + 1);
+}
+
+/// The buffer `v` views (through views and reshapes), and the part of it
+/// that `bound` (a value on the way from `v` to it) covers where every view
+/// between `bound` and the buffer keeps the buffer's base.
+Span spanOf(Value v, function_ref<bool(Value)> bound) {
+  Value bounded;
+  bool based = true;
   while (Operation *def = v.getDefiningOp()) {
+    if (!bounded && bound(v))
+      bounded = v;
     if (auto view = dyn_cast<ViewLikeOpInterface>(def))
       v = view.getViewSource();
     else if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp,
@@ -43,8 +87,15 @@ Value rootOf(Value v) {
       v = def->getOperand(0);
     else
       break;
+    if (bounded && !keepsBase(def))
+      based = false;
   }
-  return v;
+  Span span{v};
+  auto whole = elementsOf(v.getType());
+  auto part = bounded ? elementsOf(bounded.getType()) : std::nullopt;
+  if (based && whole && whole->first == 0 && part)
+    std::tie(span.lo, span.hi) = *part;
+  return span;
 }
 
 /// The bytes of the SRAM an intermediate the plan placed takes, or none.
@@ -59,16 +110,16 @@ std::optional<std::pair<int64_t, int64_t>> plannedBytes(Value buffer) {
                         offset.getInt() + localBufferBytes(alloc.getType()));
 }
 
-bool overlap(Value x, Value y) {
-  if (x == y)
-    return true;
-  auto a = plannedBytes(x), b = plannedBytes(y);
+bool overlap(const Span &x, const Span &y) {
+  if (x.root == y.root)
+    return x.lo < y.hi && y.lo < x.hi;
+  auto a = plannedBytes(x.root), b = plannedBytes(y.root);
   return a && b && a->first < b->second && b->first < a->second;
 }
 
-/// The buffers defined outside a launch that it reads and writes.
+/// The parts of buffers defined outside a launch that it reads and writes.
 struct Access {
-  SmallVector<Value> reads, writes;
+  SmallVector<Span> reads, writes;
 };
 
 /// The operands of `op` that it writes: a transfer's destination, or what
@@ -96,10 +147,10 @@ SmallVector<Value> writtenBy(Operation *op) {
 
 Access accessOf(LaunchOp launch) {
   Access access;
-  auto outside = [&](Value root) {
-    Operation *owner = root.getDefiningOp();
+  auto outside = [&](Value v) {
+    Operation *owner = v.getDefiningOp();
     if (!owner)
-      owner = root.getParentBlock()->getParentOp();
+      owner = v.getParentBlock()->getParentOp();
     return !launch->isAncestor(owner);
   };
   launch.getBody().walk([&](Operation *op) {
@@ -107,21 +158,24 @@ Access accessOf(LaunchOp launch) {
     for (Value operand : op->getOperands()) {
       if (!isa<MemRefType>(operand.getType()))
         continue;
-      Value root = rootOf(operand);
-      if (!outside(root))
+      // The kernel stays within the view it captures.
+      Span span = spanOf(operand, outside);
+      if (!outside(span.root))
         continue;
       auto &list =
           llvm::is_contained(written, operand) ? access.writes : access.reads;
-      if (!llvm::is_contained(list, root))
-        list.push_back(root);
+      if (!llvm::any_of(list, [&](const Span &s) {
+            return s.root == span.root && s.lo == span.lo && s.hi == span.hi;
+          }))
+        list.push_back(span);
     }
   });
   return access;
 }
 
-bool anyOverlap(ArrayRef<Value> xs, ArrayRef<Value> ys) {
-  return llvm::any_of(xs, [&](Value x) {
-    return llvm::any_of(ys, [&](Value y) { return overlap(x, y); });
+bool anyOverlap(ArrayRef<Span> xs, ArrayRef<Span> ys) {
+  return llvm::any_of(xs, [&](const Span &x) {
+    return llvm::any_of(ys, [&](const Span &y) { return overlap(x, y); });
   });
 }
 

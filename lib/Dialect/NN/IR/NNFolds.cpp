@@ -22,7 +22,7 @@ static constexpr int64_t kMaxFoldedElements = 4096;
 static DenseElementsAttr smallDense(Attribute attr) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
   return dense && dense.getNumElements() <= kMaxFoldedElements ? dense
-                                                                : nullptr;
+                                                               : nullptr;
 }
 
 /// `value` broadcast (numpy rules) to `type`, which has its element type;
@@ -76,11 +76,14 @@ static OpFoldResult foldPredicate(Operation *op, DenseElementsAttr l,
     return std::nullopt;
   };
   if (isFloat) {
-    for (auto [a, b] : llvm::zip(l.getValues<APFloat>(), r.getValues<APFloat>())) {
+    for (auto [a, b] :
+         llvm::zip(l.getValues<APFloat>(), r.getValues<APFloat>())) {
       APFloat::cmpResult c = a.compare(b);
       if (c == APFloat::cmpUnordered)
         return {};
-      auto v = compare(c == APFloat::cmpLessThan ? -1 : c == APFloat::cmpEqual ? 0 : 1);
+      auto v = compare(c == APFloat::cmpLessThan ? -1
+                       : c == APFloat::cmpEqual  ? 0
+                                                 : 1);
       if (!v)
         return {};
       out.push_back(*v);
@@ -89,8 +92,12 @@ static OpFoldResult foldPredicate(Operation *op, DenseElementsAttr l,
     bool isUnsigned = l.getElementType().isInteger(1) ||
                       l.getElementType().isUnsignedInteger();
     for (auto [a, b] : llvm::zip(l.getValues<APInt>(), r.getValues<APInt>())) {
-      int c = isUnsigned ? (a.ugt(b) ? 1 : a.ult(b) ? -1 : 0)
-                         : (a.sgt(b) ? 1 : a.slt(b) ? -1 : 0);
+      int c = isUnsigned ? (a.ugt(b)   ? 1
+                            : a.ult(b) ? -1
+                                       : 0)
+                         : (a.sgt(b)   ? 1
+                            : a.slt(b) ? -1
+                                       : 0);
       auto v = compare(c);
       if (!v)
         return {};
@@ -122,8 +129,8 @@ OpFoldResult anvil::nn::foldBinary(Operation *op, Attribute lhs,
   if (isa<FloatType>(l.getElementType())) {
     auto apply = [&](auto fn) {
       // nn has no poison values: `void` opts out of poison semantics.
-    return constFoldBinaryOp<FloatAttr, FloatAttr::ValueType, void>(operands,
-                                                                    fn);
+      return constFoldBinaryOp<FloatAttr, FloatAttr::ValueType, void>(operands,
+                                                                      fn);
     };
     if (isa<AddOp>(op))
       return apply([](APFloat a, const APFloat &b) { return a + b; });
@@ -153,7 +160,8 @@ OpFoldResult anvil::nn::foldBinary(Operation *op, Attribute lhs,
       }))
     return l.getElementType().isUnsignedInteger()
                ? apply([](const APInt &a, const APInt &b) { return a.udiv(b); })
-               : apply([](const APInt &a, const APInt &b) { return a.sdiv(b); });
+               : apply(
+                     [](const APInt &a, const APInt &b) { return a.sdiv(b); });
   return {};
 }
 
@@ -178,9 +186,8 @@ static OpFoldResult foldUnary(Attribute input, FloatFn floatFn, IntFn intFn) {
     return {};
   Type element = value.getElementType();
   if (isa<FloatType>(element))
-    return value.mapValues(element, [&](const APFloat &v) {
-      return floatFn(v).bitcastToAPInt();
-    });
+    return value.mapValues(
+        element, [&](const APFloat &v) { return floatFn(v).bitcastToAPInt(); });
   return value.mapValues(element, intFn);
 }
 
@@ -189,8 +196,9 @@ static APInt intIdentity(const APInt &v) { return v; }
 OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
   if (getType().getElementType().isUnsignedInteger())
     return getInput();
-  return foldUnary(adaptor.getInput(), [](APFloat v) { return abs(v); },
-                   [](const APInt &v) { return v.abs(); });
+  return foldUnary(
+      adaptor.getInput(), [](APFloat v) { return abs(v); },
+      [](const APInt &v) { return v.abs(); });
 }
 
 OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
@@ -198,26 +206,32 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
     return getInput();
   return foldUnary(
       adaptor.getInput(),
-      [](APFloat v) { return v.isNegative() ? APFloat::getZero(v.getSemantics()) : v; },
-      [](const APInt &v) { return v.isNegative() ? APInt(v.getBitWidth(), 0) : v; });
+      [](APFloat v) {
+        return v.isNegative() ? APFloat::getZero(v.getSemantics()) : v;
+      },
+      [](const APInt &v) {
+        return v.isNegative() ? APInt(v.getBitWidth(), 0) : v;
+      });
 }
 
 OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
-  return foldUnary(adaptor.getInput(),
-                   [](APFloat v) {
-                     v.roundToIntegral(APFloat::rmTowardNegative);
-                     return v;
-                   },
-                   intIdentity);
+  return foldUnary(
+      adaptor.getInput(),
+      [](APFloat v) {
+        v.roundToIntegral(APFloat::rmTowardNegative);
+        return v;
+      },
+      intIdentity);
 }
 
 OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
-  return foldUnary(adaptor.getInput(),
-                   [](APFloat v) {
-                     v.roundToIntegral(APFloat::rmTowardPositive);
-                     return v;
-                   },
-                   intIdentity);
+  return foldUnary(
+      adaptor.getInput(),
+      [](APFloat v) {
+        v.roundToIntegral(APFloat::rmTowardPositive);
+        return v;
+      },
+      intIdentity);
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
@@ -241,10 +255,10 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     if (!isFloat && !isa<FloatType>(to)) {
       APInt v = cast<IntegerAttr>(a).getValue();
       unsigned width = to.getIntOrFloatBitWidth();
-      values.push_back(IntegerAttr::get(
-          to, to.isInteger(1)  ? APInt(1, !v.isZero())
-              : fromUnsigned ? v.zextOrTrunc(width)
-                             : v.sextOrTrunc(width)));
+      values.push_back(
+          IntegerAttr::get(to, to.isInteger(1) ? APInt(1, !v.isZero())
+                               : fromUnsigned  ? v.zextOrTrunc(width)
+                                               : v.sextOrTrunc(width)));
     } else if (isa<FloatType>(to)) {
       values.push_back(FloatAttr::get(to, asDouble));
     } else if (to.isInteger(1)) {
@@ -287,7 +301,37 @@ static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   return strides;
 }
 
+/// The operand of `concat` that a slice with `starts`, `sizes` and
+/// `steps` takes exactly, or null.
+static Value concatPartTaken(ConcatOp concat, ArrayRef<int64_t> starts,
+                             ArrayRef<int64_t> sizes, ArrayRef<int64_t> steps) {
+  auto whole = dyn_cast<RankedTensorType>(concat.getType());
+  int64_t axis = concat.getAxis();
+  if (!whole || !whole.hasStaticShape() || axis < 0 ||
+      axis >= whole.getRank() ||
+      static_cast<int64_t>(starts.size()) != whole.getRank())
+    return {};
+  for (int64_t d = 0; d < whole.getRank(); ++d)
+    if (steps[d] != 1 ||
+        (d != axis && (starts[d] != 0 || sizes[d] != whole.getDimSize(d))))
+      return {};
+  int64_t offset = 0;
+  for (Value part : concat.getInputs()) {
+    int64_t extent = cast<ShapedType>(part.getType()).getDimSize(axis);
+    if (offset == starts[axis] && extent == sizes[axis])
+      return part;
+    offset += extent;
+  }
+  return {};
+}
+
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  // A slice that takes one part of a concatenation is that part.
+  if (auto concat = getInput().getDefiningOp<ConcatOp>())
+    if (Value part =
+            concatPartTaken(concat, getStarts(), getSizes(), getSteps()))
+      if (part.getType() == getType())
+        return part;
   DenseElementsAttr input = smallDense(adaptor.getInput());
   if (!input)
     return {};
