@@ -45,6 +45,7 @@ public:
   bool splitsProductsByProducer() const override {
     return mode == RammerMode::Waves;
   }
+  bool ordersByWavefront() const override { return mode == RammerMode::Waves; }
 
   llvm::SmallVector<KernelSlot>
   schedule(llvm::ArrayRef<KernelDemand> kernels,
@@ -77,7 +78,67 @@ public:
     return slots;
   }
 
+  /// The vector kernels of one wavefront level (their dependences all in
+  /// earlier levels) that together want more PEs than the machine has run
+  /// one after another, each as wide as its grid; capped at an equal share of
+  /// the PEs each, they run side by side. The level is capped where the cost
+  /// model predicts that shorter: its longest capped kernel against the sum of
+  /// their full-width times, a barrier after each wave.
+  llvm::SmallVector<int64_t>
+  capPEs(llvm::ArrayRef<OpenKernel> kernels,
+         const ScheduleMachine &machine) const override {
+    llvm::SmallVector<int64_t> caps(kernels.size(), 0);
+    if (mode != RammerMode::Waves)
+      return caps;
+    for (const std::vector<size_t> &level : openLevels(kernels)) {
+      if (level.size() < 2)
+        continue;
+      int64_t share = machine.numPEs / static_cast<int64_t>(level.size());
+      if (share < 1)
+        continue;
+      int64_t apart = 0, together = 0, wanted = 0;
+      for (size_t k : level) {
+        const auto &widest = kernels[k].capCycles.front();
+        apart += widest.second + machine.barrierCycles;
+        wanted += kernels[k].pes;
+        together = std::max(together, capAtMost(kernels[k], share).second);
+      }
+      if (wanted <= machine.numPEs || together + machine.barrierCycles >= apart)
+        continue;
+      for (size_t k : level)
+        caps[k] = capAtMost(kernels[k], share).first;
+    }
+    return caps;
+  }
+
 private:
+  /// The kernels with caps to choose, by wavefront level: the length of
+  /// the longest chain of dependences that ends at each.
+  static std::vector<std::vector<size_t>>
+  openLevels(llvm::ArrayRef<OpenKernel> kernels) {
+    std::vector<int64_t> level(kernels.size(), 0);
+    std::vector<std::vector<size_t>> levels;
+    for (size_t k = 0; k < kernels.size(); ++k) {
+      for (int64_t producer : kernels[k].dependsOn)
+        level[k] = std::max(level[k], level[producer] + 1);
+      if (kernels[k].capCycles.empty())
+        continue;
+      if (levels.size() <= static_cast<size_t>(level[k]))
+        levels.resize(level[k] + 1);
+      levels[level[k]].push_back(k);
+    }
+    return levels;
+  }
+
+  /// The widest cap of `kernel` within `pes`, and its cycles.
+  static std::pair<int64_t, int64_t> capAtMost(const OpenKernel &kernel,
+                                               int64_t pes) {
+    for (const auto &option : kernel.capCycles)
+      if (option.first <= pes)
+        return option;
+    return kernel.capCycles.back();
+  }
+
   /// The wave after the last wave of the kernels `kernel` depends on.
   static int64_t firstWaveAfter(const KernelDemand &kernel,
                                 llvm::ArrayRef<KernelSlot> placed) {

@@ -1,15 +1,20 @@
 // RUN: anvil-opt %s --anvil-fill-per-use | FileCheck %s
-// A zero fill that two products write into (CSE merges their inits) gets
-// a clone of itself and of its empty tensor before one of them, so that
-// bufferization fills each product's output in place rather than copying
-// one shared zero buffer into each. A fill of a value that is not a
-// constant is left as it is.
+// A zero fill that two products write into (CSE merges their inits) gives
+// way to a clone of itself and of its empty tensor just before each of
+// them, so that bufferization fills each product's output in place rather
+// than copying one shared zero buffer into each, and each product finds
+// its fill next to it. A fill of a value that is not a constant is left
+// as it is.
 
 // CHECK-LABEL: func.func @shared
-// CHECK: %[[F1:.*]] = linalg.fill
-// CHECK: %[[F2:.*]] = linalg.fill
-// CHECK-DAG: linalg.matmul {{.*}} outs(%[[F1]]
-// CHECK-DAG: linalg.matmul {{.*}} outs(%[[F2]]
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant
+// CHECK-NEXT: tensor.empty
+// CHECK-NEXT: %[[F1:.*]] = linalg.fill ins(%[[ZERO]]
+// CHECK-NEXT: linalg.matmul {{.*}} outs(%[[F1]]
+// CHECK-NEXT: tensor.empty
+// CHECK-NEXT: %[[F2:.*]] = linalg.fill ins(%[[ZERO]]
+// CHECK-NEXT: linalg.matmul {{.*}} outs(%[[F2]]
+// CHECK-NEXT: return
 func.func @shared(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<4x4xf32>

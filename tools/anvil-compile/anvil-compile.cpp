@@ -39,6 +39,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -399,10 +400,17 @@ int lower(MLIRContext &ctx, ModuleOp module,
   auto pm = passManager(ctx);
   if (failed(pm))
     return kExitUsage;
-  // The accelerator's scheduler may ask for products split by producer.
-  if (machine)
+  // The accelerator's scheduler may ask for products split by producer
+  // and for the graph in wavefront order.
+  if (machine) {
     (*pm)->addNestedPass<func::FuncOp>(
         createSplitProducts(SplitProductsOptions{policies[2]}));
+    // Slices of a split product's parts fold to them before the order is
+    // taken.
+    (*pm)->addPass(createCanonicalizerPass());
+    (*pm)->addNestedPass<func::FuncOp>(
+        createWavefrontOrder(WavefrontOrderOptions{policies[2]}));
+  }
   host::buildNNToLinalgPipeline(**pm);
   auto run = [&](PassManager &passes) -> int {
     if (succeeded(passes.run(module)))

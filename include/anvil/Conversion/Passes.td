@@ -220,9 +220,9 @@ def FillPerUse : Pass<"anvil-fill-per-use", "mlir::func::FuncOp"> {
     A `linalg.fill` of a constant into a `tensor.empty` that several ops
     read (CSE merges the zero inits of every product of a graph into one)
     would bufferize as one buffer filled once and copied for each reader
-    that writes into it, each copy a kernel of its own. Each reader but
-    the first gets a clone of the fill and of its empty tensor, just
-    before it, so that bufferization fills its buffer in place and the
+    that writes into it, each copy a kernel of its own. Each reader gets a
+    clone of the fill and of its empty tensor, just before it (the shared
+    one goes), so that bufferization fills its buffer in place and the
     product kernels can fold the fill as their init.
 
     Input: linalg on tensors. Output: the same.
@@ -313,12 +313,21 @@ def MTIAPlanSRAM : Pass<"anvil-mtia-plan-sram", "mlir::ModuleOp"> {
     see the SRAM less the plan. `anvil-mtia-to-calls` puts the plan at
     the top of the scratchpad. The first policy, one-op-per-kernel,
     places none.
+
+    Buffers that share bytes order the kernels that use them. Where the
+    scheduler orders the graph by wavefront (Rammer's waves), lifetimes
+    are counted in wavefront levels (each op's level, at least the level
+    of the op before it), so that kernels of one level, which may run side
+    by side, never share bytes.
   }];
   let options = [
     Option<"policy", "policy", "std::string",
            /*default=*/"\"one-op-per-kernel\"",
            "The fusion policy: one-op-per-kernel, welder, welder-sram or "
-           "welder-dram">
+           "welder-dram">,
+    Option<"scheduler", "scheduler", "std::string",
+           /*default=*/"\"in-order\"",
+           "The scheduler: in-order, rammer-serial, rammer">
   ];
 }
 
@@ -418,6 +427,52 @@ def SplitProducts : Pass<"anvil-split-products", "mlir::func::FuncOp"> {
            "The scheduler: in-order, rammer-serial, rammer">
   ];
   let dependentDialects = ["anvil::nn::NNDialect"];
+}
+
+def MTIACapPEs : Pass<"anvil-mtia-cap-pes", "mlir::ModuleOp"> {
+  let summary = "Decide how many PEs vector kernels may take, before they "
+                "are formed";
+  let description = [{
+    The scheduling seam's decision before kernels exist
+    (`Scheduler::capPEs`): over each run of linalg ops on buffers that will
+    form kernels one after another (as anvil-mtia-schedule's segments), the
+    scheduler sees, per vector-core op, the cost model's cycles for the
+    grid the tiling policy picks under each PE cap (the machine's PEs, then
+    halves), and the dependences between the ops; where it caps an op, the
+    op gets `anvil.schedule.pe_cap`, which anvil-mtia-form-kernels honours
+    (and copies onto the launch). Rammer caps the vector kernels of a
+    wavefront level that would otherwise run one after another, each on
+    the whole machine, where sharing the PEs is predicted shorter
+    (docs/Rammer.md); the other schedulers cap nothing.
+  }];
+  let options = [
+    Option<"scheduler", "scheduler", "std::string",
+           /*default=*/"\"in-order\"",
+           "The scheduler: in-order, rammer-serial, rammer">,
+    Option<"tiling", "tiling", "std::string", /*default=*/"\"fixed-tiles\"",
+           "The tiling policy that picks each capped grid">
+  ];
+}
+
+def WavefrontOrder : Pass<"anvil-wavefront-order", "mlir::func::FuncOp"> {
+  let summary = "Order a graph's ops by wavefront, where the scheduler asks "
+                "for it";
+  let description = [{
+    Where the scheduler runs kernels side by side
+    (`Scheduler::ordersByWavefront`: Rammer's waves), the ops free of
+    memory effects between two that have them are put in order of their
+    wavefront level (the longest chain of their operands' producers among
+    them), stably. What is ready together then comes together: the later
+    passes' lifetimes (bufferization, the SRAM plan, whose reuse of bytes
+    makes dependences) and segments follow the order in which the kernels
+    can run, not the order of the model's nodes (a stacked recurrent
+    network's layers one after another). Other schedulers keep the order.
+  }];
+  let options = [
+    Option<"scheduler", "scheduler", "std::string",
+           /*default=*/"\"in-order\"",
+           "The scheduler: in-order, rammer-serial, rammer">
+  ];
 }
 
 def MTIASchedule : Pass<"anvil-mtia-schedule", "mlir::ModuleOp"> {

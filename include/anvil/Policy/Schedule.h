@@ -16,6 +16,9 @@
 //   anvil.schedule.program_cycles  program has several kernels, its
 //                                  predicted cycles)
 //   anvil.control.place = "host"   on each scf op that contains launches
+//   anvil.schedule.pe_cap = N      on a linalg op whose vector kernel
+//                                  takes at most N PEs (before kernels
+//                                  are formed)
 //
 // and anvil-mtia-to-calls carries them out. The first implementations,
 // which Rammer and Grinder replace, are InOrder (every kernel a program
@@ -49,6 +52,8 @@ inline constexpr llvm::StringLiteral kSchedulePEsAttr = "anvil.schedule.pes";
 inline constexpr llvm::StringLiteral kScheduleProgramCyclesAttr =
     "anvil.schedule.program_cycles";
 inline constexpr llvm::StringLiteral kControlPlaceAttr = "anvil.control.place";
+inline constexpr llvm::StringLiteral kSchedulePECapAttr =
+    "anvil.schedule.pe_cap";
 
 /// A kernel as the scheduler sees it: the PEs its tiling gives it work
 /// for, the cost model's prediction of its cycles as a job of its own
@@ -82,6 +87,18 @@ struct ScheduleMachine {
   int64_t barrierCycles = 0;
 };
 
+/// A kernel before it is formed, as a scheduler sees it: for a
+/// vector-core kernel, the cycles the cost model predicts for its body
+/// under each PE cap (the machine's PEs, then halves down to one: pairs of
+/// cap and cycles) and the PEs it takes uncapped; and the earlier kernels
+/// of its segment it depends on. Kernels whose PEs their tiles decide
+/// (products) have no caps; they count for the dependences.
+struct OpenKernel {
+  llvm::SmallVector<std::pair<int64_t, int64_t>, 8> capCycles;
+  int64_t pes = 0;
+  llvm::SmallVector<int64_t, 4> dependsOn;
+};
+
 class Scheduler {
 public:
   virtual ~Scheduler();
@@ -94,6 +111,17 @@ public:
   /// product per producer (anvil-split-products), so that each part can
   /// run beside the producers of the others.
   virtual bool splitsProductsByProducer() const { return false; }
+  /// Whether the graph's ops come in wavefront order (anvil-wavefront-
+  /// order), so that what can run together is near in program order.
+  virtual bool ordersByWavefront() const { return false; }
+  /// The most PEs each kernel of a segment (given in program order, before
+  /// kernels are formed) may take, 0 for no cap: a vector kernel that
+  /// takes fewer PEs than it could leaves the others to kernels beside it.
+  virtual llvm::SmallVector<int64_t>
+  capPEs(llvm::ArrayRef<OpenKernel> kernels,
+         const ScheduleMachine &machine) const {
+    return llvm::SmallVector<int64_t>(kernels.size(), 0);
+  }
 };
 
 /// The cost model's cycles for one program: `kernels` and their `slots`,

@@ -34,13 +34,19 @@ struct FillPerUsePass : anvil::impl::FillPerUseBase<FillPerUsePass> {
     for (linalg::FillOp fill : fills) {
       auto uses = llvm::map_to_vector(fill.getResult(0).getUses(),
                                       [](OpOperand &use) { return &use; });
-      for (OpOperand *use : llvm::drop_begin(uses)) {
+      // Every reader, the first too: the shared fill may be far from
+      // all of them.
+      for (OpOperand *use : uses) {
         OpBuilder b(use->getOwner());
         Operation *empty = b.clone(*fill.getDpsInits()[0].getDefiningOp());
         IRMapping mapping;
         mapping.map(fill.getDpsInits()[0], empty->getResult(0));
         use->set(b.clone(*fill, mapping)->getResult(0));
       }
+      Operation *shared = fill.getDpsInits()[0].getDefiningOp();
+      fill.erase();
+      if (shared->use_empty())
+        shared->erase();
     }
   }
 };

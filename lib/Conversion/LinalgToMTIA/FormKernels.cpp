@@ -3,9 +3,10 @@
 // The fusion seam's target on the MTIA-like machine (anvil-mtia-fusion:
 // what its kernels are formed around and what they can fold, for the
 // policy of anvil/Policy/Fusion.h to decide), and the driver of the
-// kernels' mechanisms, which fold what the decision on the IR says: products go to the DPE
-// (DPEKernel.h), everything else to the vector cores (VectorKernel.h),
-// with tiles and tasks from the tiling policy (anvil/Policy/FixedTiles.h).
+// kernels' mechanisms, which fold what the decision on the IR says: products go
+// to the DPE (DPEKernel.h), everything else to the vector cores
+// (VectorKernel.h), with tiles and tasks from the tiling policy
+// (anvil/Policy/FixedTiles.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,8 +17,8 @@
 #include "Quantize.h"
 #include "VectorKernel.h"
 
-#include "anvil/Conversion/Passes.h"
 #include "anvil/Conversion/Folds.h"
+#include "anvil/Conversion/Passes.h"
 #include "anvil/Conversion/Products.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
@@ -323,8 +324,8 @@ public:
               nb, loc, SmallVector<int64_t>{groups, depth, pixels}, patches,
               SmallVector<ReassociationIndices>{{0, 1}, {2}});
           emitDPEKernel(
-              nb, loc, policy, dpeInput, {groups, w[1], pixels, depth},
-              types, nextName("grouped_conv"),
+              nb, loc, policy, dpeInput, {groups, w[1], pixels, depth}, types,
+              nextName("grouped_conv"),
               [&](OpBuilder &ob, Value group) {
                 Value y = slice(ob, loc, slice(ob, loc, output, image), group);
                 return std::make_tuple(
@@ -339,8 +340,8 @@ public:
   /// DRAM, C (of type `stored`) made by `output` inside the kernel; f32
   /// operands quantized first where `input` is i8.
   void product(OpBuilder &b, Location loc, StringRef base, Type input, Value a,
-               Value bMat, Type stored,
-               function_ref<Value(OpBuilder &)> output, bool addToC) {
+               Value bMat, Type stored, function_ref<Value(OpBuilder &)> output,
+               bool addToC) {
     auto as = shapeOf(a), bs = shapeOf(bMat);
     GemmShape shape{1, as[0], bs[1], as[1]};
     if (!isQuantized(input)) {
@@ -371,8 +372,7 @@ public:
   static bool takeZeroFill(linalg::LinalgOp op) {
     Operation *fill = zeroFillBefore(op);
     if (!fill ||
-        !anvil::policy::isFoldedInto(fill, op,
-                                     anvil::policy::FoldRole::Init))
+        !anvil::policy::isFoldedInto(fill, op, anvil::policy::FoldRole::Init))
       return false;
     fill->erase();
     return true;
@@ -383,8 +383,8 @@ public:
   /// for them (each C tile starts from it) and that op dropped.
   bool takeBiasOrZeroFill(linalg::Conv2DNchwFchwOp op) {
     anvil::Epilogue e = anvil::matchEpilogue(op, /*channelBiases=*/true);
-    if (!e.bias || !anvil::policy::isFoldedInto(e.init, op,
-                                                anvil::policy::FoldRole::Init))
+    if (!e.bias ||
+        !anvil::policy::isFoldedInto(e.init, op, anvil::policy::FoldRole::Init))
       return takeZeroFill(op);
     policy.rowBias = e.bias;
     nameFolded(op, e.init);
@@ -522,8 +522,8 @@ private:
     problem.stored = dtypeOf(types.c);
     problem.rowBias = static_cast<bool>(policy.rowBias);
     int64_t needed = anvil::policy::productLocalBytes(tiles, problem);
-    int64_t local = policy.machine->level(anvil::target::MemoryLevel::Local)
-                        .capacityBytes;
+    int64_t local =
+        policy.machine->level(anvil::target::MemoryLevel::Local).capacityBytes;
     if (needed > local)
       return op.emitOpError("has product tiles ")
              << tiles.tm << "x" << tiles.tn << "x" << tiles.tk << " whose "
@@ -575,22 +575,22 @@ private:
   int64_t counter = 0;
 };
 
-/// What the DPE takes: products with static, unit-inner-stride buffers
-/// (the host GEMM kernel's conditions), and grouped convolutions (products
-/// batched over the groups), in f32 or in a 16-bit type `target`'s DPE
-/// takes (without a target, f32 only).
-bool onDPE(linalg::LinalgOp op, TargetAttr target) {
+} // namespace
+
+bool anvil::mtia::onDPE(linalg::LinalgOp op, TargetAttr target) {
   Type element = isa<linalg::Conv2DNgchwGfchwOp>(op)
                      ? anvil::sharedStaticElementType(op)
                      : anvil::staticProductElementType(op);
-  bool product = element && (element.isF32() ||
-                             (isa<Float16Type, BFloat16Type>(element) &&
-                              target && target.takesInput(element)));
+  bool product =
+      element && (element.isF32() || (isa<Float16Type, BFloat16Type>(element) &&
+                                      target && target.takesInput(element)));
   return product && llvm::all_of(op->getOperands(), [](Value v) {
            auto type = cast<MemRefType>(v.getType());
            return type.getLayout().isIdentity();
          });
 }
+
+namespace {
 
 /// The DPE input type the option `dpeType` names, or null.
 Type dpeInputType(MLIRContext *ctx, StringRef dpeType) {
@@ -704,9 +704,8 @@ struct MTIAFormKernelsPass
 
   /// Linalg ops on buffers not yet in a kernel: those the DPE takes, or
   /// all the others.
-  static SmallVector<linalg::LinalgOp> collect(ModuleOp module,
-                                               TargetAttr target,
-                                               bool products) {
+  static SmallVector<linalg::LinalgOp>
+  collect(ModuleOp module, TargetAttr target, bool products) {
     SmallVector<linalg::LinalgOp> ops;
     module.walk([&](linalg::LinalgOp op) {
       if (op.hasPureBufferSemantics() && !op->getParentOfType<LaunchOp>() &&
@@ -736,7 +735,8 @@ struct MTIAFusionPass : anvil::impl::MTIAFusionBase<MTIAFusionPass> {
     auto candidates = [&](Operation *op) {
       SmallVector<anvil::policy::FoldCandidate> folds;
       auto linalgOp = cast<linalg::LinalgOp>(op);
-      anvil::Epilogue e = anvil::matchEpilogue(linalgOp, /*channelBiases=*/true);
+      anvil::Epilogue e =
+          anvil::matchEpilogue(linalgOp, /*channelBiases=*/true);
       if (isa<linalg::Conv2DNchwFchwOp>(op) && onDPE(linalgOp, target) &&
           e.bias)
         folds.push_back({e.init, anvil::policy::FoldRole::Init});

@@ -8,10 +8,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Schedule.h"
+
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
 #include "anvil/Policy/Fusion.h"
+#include "anvil/Policy/Schedule.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -107,12 +110,38 @@ struct Candidate {
 /// op folded into a kernel runs when that kernel does: a padded copy's
 /// source is read, an elementwise epilogue's operands are read and
 /// written, by the kernel it folds into.
-SmallVector<Candidate> findCandidates(func::FuncOp func) {
+/// Each top-level op's wavefront time: its level (one more than the
+/// highest of the kernel-forming ops it depends on), at least the time of
+/// the op before it, so that time never runs backwards in program order.
+DenseMap<Operation *, int64_t> wavefrontTimes(Block &body) {
+  SmallVector<Operation *> kernels;
+  for (Operation &op : body)
+    if (formsKernel(&op))
+      kernels.push_back(&op);
+  SmallVector<SmallVector<int64_t, 4>> after =
+      anvil::mtia::dependencesOf(kernels);
+  DenseMap<Operation *, int64_t> level;
+  for (auto [i, op] : llvm::enumerate(kernels))
+    for (int64_t producer : after[i])
+      level[op] = std::max(level[op], level[kernels[producer]] + 1);
+  DenseMap<Operation *, int64_t> time;
+  int64_t now = 0;
+  for (Operation &op : body) {
+    now = std::max(now, level.lookup(&op));
+    time[&op] = now;
+  }
+  return time;
+}
+
+SmallVector<Candidate> findCandidates(func::FuncOp func, bool byWavefront) {
   Block &body = func.getBody().front();
   DenseMap<Operation *, int64_t> position;
   DenseMap<int64_t, int64_t> kernelAt;
+  DenseMap<Operation *, int64_t> times;
+  if (byWavefront)
+    times = wavefrontTimes(body);
   for (auto [i, op] : llvm::enumerate(body)) {
-    position[&op] = i;
+    position[&op] = byWavefront ? times.lookup(&op) : static_cast<int64_t>(i);
     if (auto kernel =
             op.getAttrOfType<IntegerAttr>(anvil::policy::kFusionKernelAttr))
       kernelAt[kernel.getInt()] = i;
@@ -155,6 +184,13 @@ struct MTIAPlanSRAMPass : anvil::impl::MTIAPlanSRAMBase<MTIAPlanSRAMPass> {
           << "' (policy: one-op-per-kernel, welder, welder-sram, welder-dram)";
       return signalPassFailure();
     }
+    std::unique_ptr<anvil::policy::Scheduler> scheduling =
+        anvil::policy::createScheduler(scheduler);
+    if (!scheduling) {
+      module.emitError("unknown scheduler '")
+          << scheduler << "' (scheduler: in-order, rammer-serial, rammer)";
+      return signalPassFailure();
+    }
     const auto &machine = getAnalysis<MachineDescription>();
     if (!machine.get()) {
       module.emitError("anvil-mtia-plan-sram needs the machine description: ")
@@ -168,7 +204,8 @@ struct MTIAPlanSRAMPass : anvil::impl::MTIAPlanSRAMBase<MTIAPlanSRAMPass> {
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
-      SmallVector<Candidate> candidates = findCandidates(func);
+      SmallVector<Candidate> candidates =
+          findCandidates(func, scheduling->ordersByWavefront());
       SmallVector<IntermediateBuffer> buffers = llvm::map_to_vector(
           candidates, [](const Candidate &c) { return c.buffer; });
       if (capacity > 0)

@@ -14,6 +14,7 @@
 #include "anvil/Policy/Schedule.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -145,15 +146,18 @@ SmallVector<Value> writtenBy(Operation *op) {
   return written;
 }
 
-Access accessOf(LaunchOp launch) {
+/// What `kernel` reads and writes of buffers defined outside it: a
+/// launch's body through the views it captures, any other op (a linalg op
+/// or copy that will form a kernel) through its operands.
+Access accessOf(Operation *kernel) {
   Access access;
   auto outside = [&](Value v) {
     Operation *owner = v.getDefiningOp();
     if (!owner)
       owner = v.getParentBlock()->getParentOp();
-    return !launch->isAncestor(owner);
+    return !kernel->isAncestor(owner);
   };
-  launch.getBody().walk([&](Operation *op) {
+  auto note = [&](Operation *op) {
     SmallVector<Value> written = writtenBy(op);
     for (Value operand : op->getOperands()) {
       if (!isa<MemRefType>(operand.getType()))
@@ -169,7 +173,11 @@ Access accessOf(LaunchOp launch) {
           }))
         list.push_back(span);
     }
-  });
+  };
+  if (auto launch = dyn_cast<LaunchOp>(kernel))
+    launch.getBody().walk(note);
+  else
+    note(kernel);
   return access;
 }
 
@@ -206,26 +214,35 @@ anvil::mtia::wavesOf(ArrayRef<LaunchOp> program) {
   return waves;
 }
 
-SmallVector<SmallVector<LaunchOp>> anvil::mtia::segmentsOf(func::FuncOp graph) {
-  SmallVector<SmallVector<LaunchOp>> segments;
+bool anvil::mtia::formsKernel(Operation *op) {
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+    return linalgOp.hasPureBufferSemantics() &&
+           !op->getParentOfType<LaunchOp>();
+  return isa<memref::CopyOp>(op);
+}
+
+SmallVector<SmallVector<Operation *>>
+anvil::mtia::runsOf(func::FuncOp graph,
+                    function_ref<bool(Operation *)> isKernel) {
+  SmallVector<SmallVector<Operation *>> segments;
   auto scan = [&](Block &block) {
-    SmallVector<LaunchOp> run;
+    SmallVector<Operation *> run;
     auto close = [&] {
       if (!run.empty())
         segments.push_back(std::move(run));
       run.clear();
     };
     for (Operation &op : block) {
-      if (auto launch = dyn_cast<LaunchOp>(op))
-        run.push_back(launch);
+      if (isKernel(&op))
+        run.push_back(&op);
       else if (!hoistable(&op) && !isa<memref::DeallocOp>(op))
         close();
     }
     close();
   };
-  // Kernels' bodies hold no launches: the walk does not enter them.
+  // Kernels' bodies hold no kernels: the walk does not enter them.
   graph.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<LaunchOp>(op))
+    if (isKernel(op))
       return WalkResult::skip();
     for (Region &region : op->getRegions())
       for (Block &block : region)
@@ -235,8 +252,17 @@ SmallVector<SmallVector<LaunchOp>> anvil::mtia::segmentsOf(func::FuncOp graph) {
   return segments;
 }
 
+SmallVector<SmallVector<LaunchOp>> anvil::mtia::segmentsOf(func::FuncOp graph) {
+  return llvm::map_to_vector(
+      runsOf(graph, [](Operation *op) { return isa<LaunchOp>(op); }),
+      [](const SmallVector<Operation *> &run) {
+        return llvm::map_to_vector(
+            run, [](Operation *op) { return cast<LaunchOp>(op); });
+      });
+}
+
 SmallVector<SmallVector<int64_t, 4>>
-anvil::mtia::dependencesOf(ArrayRef<LaunchOp> segment) {
+anvil::mtia::dependencesOf(ArrayRef<Operation *> segment) {
   SmallVector<Access> accesses = llvm::map_to_vector(segment, accessOf);
   SmallVector<SmallVector<int64_t, 4>> dependences(segment.size());
   for (size_t j = 0; j < segment.size(); ++j)
@@ -248,6 +274,12 @@ anvil::mtia::dependencesOf(ArrayRef<LaunchOp> segment) {
         dependences[j].push_back(static_cast<int64_t>(i));
     }
   return dependences;
+}
+
+SmallVector<SmallVector<int64_t, 4>>
+anvil::mtia::dependencesOf(ArrayRef<LaunchOp> segment) {
+  return dependencesOf(llvm::map_to_vector(
+      segment, [](LaunchOp launch) -> Operation * { return launch; }));
 }
 
 SmallVector<SmallVector<LaunchOp>> anvil::mtia::programsOf(func::FuncOp graph) {

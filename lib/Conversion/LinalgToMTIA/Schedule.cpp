@@ -8,12 +8,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "Schedule.h"
+#include "VectorKernel.h"
 
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
 #include "anvil/Policy/Schedule.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
@@ -21,6 +24,7 @@
 #include <map>
 
 namespace anvil {
+#define GEN_PASS_DEF_MTIACAPPES
 #define GEN_PASS_DEF_MTIASCHEDULE
 #define GEN_PASS_DEF_MTIAPLACECONTROL
 #include "anvil/Conversion/Passes.h.inc"
@@ -47,6 +51,58 @@ SmallVector<KernelDemand> demandsOf(ArrayRef<LaunchOp> segment) {
   return demands;
 }
 
+/// What a scheduler needs of `desc`.
+ScheduleMachine resourcesOf(const anvil::target::TargetDesc &desc) {
+  return {desc.numPEs(),
+          desc.level(anvil::target::MemoryLevel::SRAM).capacityBytes,
+          desc.costs.launchCycles, desc.costs.barrierCycles};
+}
+
+struct MTIACapPEsPass : anvil::impl::MTIACapPEsBase<MTIACapPEsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::unique_ptr<Scheduler> policy = createScheduler(scheduler);
+    if (!policy) {
+      module.emitError("unknown scheduler '")
+          << scheduler << "' (scheduler: in-order, rammer-serial, rammer)";
+      return signalPassFailure();
+    }
+    std::unique_ptr<TilingPolicy> grids = createTilingPolicy(tiling);
+    if (!grids) {
+      module.emitError("unknown tiling policy '")
+          << tiling << "' (tiling: fixed-tiles, roller)";
+      return signalPassFailure();
+    }
+    const auto &machine = getAnalysis<MachineDescription>();
+    TargetAttr target = TargetAttr::lookup(module);
+    if (!machine.get() || !target) {
+      module.emitError("anvil-mtia-cap-pes needs the machine description: ")
+          << machine.error();
+      return signalPassFailure();
+    }
+    ScheduleMachine resources = resourcesOf(*machine.get());
+    Builder b(module.getContext());
+    for (auto graph : module.getOps<func::FuncOp>())
+      for (const SmallVector<Operation *> &run : runsOf(graph, formsKernel)) {
+        SmallVector<OpenKernel> kernels;
+        for (auto [op, after] : llvm::zip(run, dependencesOf(run))) {
+          OpenKernel kernel{{}, 0, after};
+          auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+          if (linalgOp && !onDPE(linalgOp, target))
+            kernel.capCycles =
+                vectorCapCycles(linalgOp, *machine.get(), *grids, kernel.pes);
+          kernels.push_back(std::move(kernel));
+        }
+        for (auto [op, cap] :
+             llvm::zip(run, policy->capPEs(kernels, resources)))
+          if (cap > 0 && cap < resources.numPEs)
+            op->setAttr(kSchedulePECapAttr, b.getI64IntegerAttr(cap));
+      }
+  }
+};
+
 struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
   using Base::Base;
 
@@ -64,11 +120,7 @@ struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
           << machine.error();
       return signalPassFailure();
     }
-    const anvil::target::TargetDesc &desc = *machine.get();
-    ScheduleMachine resources{
-        desc.numPEs(),
-        desc.level(anvil::target::MemoryLevel::SRAM).capacityBytes,
-        desc.costs.launchCycles, desc.costs.barrierCycles};
+    ScheduleMachine resources = resourcesOf(*machine.get());
     int64_t programs = 0;
     for (auto graph : module.getOps<func::FuncOp>())
       for (const SmallVector<LaunchOp> &segment : segmentsOf(graph)) {

@@ -26,12 +26,25 @@ namespace anvil::mtia {
 llvm::SmallVector<llvm::SmallVector<LaunchOp>>
 segmentsOf(mlir::func::FuncOp graph);
 
+/// Ops that will form kernels: linalg ops on buffers (outside kernels)
+/// and copies.
+bool formsKernel(mlir::Operation *op);
+
+/// The same of the ops `isKernel` picks: before kernels are formed, the
+/// linalg ops and copies that will form them.
+llvm::SmallVector<llvm::SmallVector<mlir::Operation *>>
+runsOf(mlir::func::FuncOp graph,
+       llvm::function_ref<bool(mlir::Operation *)> isKernel);
+
 /// For each launch of `segment`, the earlier launches it must follow: it
 /// reads a buffer they write, or writes one they use (a buffer is what its
 /// views view; two intermediates the SRAM plan places overlap if their
 /// bytes do).
 llvm::SmallVector<llvm::SmallVector<int64_t, 4>>
 dependencesOf(llvm::ArrayRef<LaunchOp> segment);
+/// The same of ops that will form kernels, through their operands.
+llvm::SmallVector<llvm::SmallVector<int64_t, 4>>
+dependencesOf(llvm::ArrayRef<mlir::Operation *> segment);
 
 /// The programs of `graph` in the order they run, each its launches in
 /// program order (a launch without a schedule is a program of its own).

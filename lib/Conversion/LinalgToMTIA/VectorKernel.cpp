@@ -5,7 +5,7 @@
 
 #include "anvil/Conversion/Passes.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
-
+#include "anvil/Policy/Schedule.h"
 #include "anvil/Target/CostModel.h"
 #include "anvil/Target/KernelCost.h"
 
@@ -190,32 +190,78 @@ decidedGrid(linalg::LinalgOp op, ArrayRef<int64_t> extents, int64_t numPEs) {
       anvil::policy::gridOfTiles(extents, tiles.asArrayRef(), numPEs));
 }
 
+/// The extents of `op`'s iteration space, or none where it is not static.
+std::optional<SmallVector<int64_t>> staticExtents(linalg::LinalgOp op) {
+  OpBuilder b(op);
+  SmallVector<int64_t> extents;
+  for (const Range &r :
+       cast<TilingInterface>(op.getOperation()).getIterationDomain(b)) {
+    std::optional<int64_t> size = getConstantIntValue(r.size);
+    if (!size)
+      return std::nullopt;
+    extents.push_back(*size);
+  }
+  return extents;
+}
+
+/// The grid `tiling` picks for `op` on at most `numPEs` PEs.
+anvil::policy::TaskGrid pickedGrid(linalg::LinalgOp op,
+                                   ArrayRef<int64_t> extents,
+                                   const TargetDesc &machine,
+                                   const anvil::policy::TilingPolicy &tiling,
+                                   int64_t numPEs) {
+  return tiling.taskGrid(extents, splittableLoops(op), numPEs,
+                         [&](const anvil::policy::TaskGrid &g) {
+                           return gridCycles(op, machine, g);
+                         });
+}
+
+/// The PEs the scheduler leaves `op`'s kernel: its cap, or the machine's.
+int64_t allowedPEs(linalg::LinalgOp op, const TargetDesc &machine) {
+  auto cap = op->getAttrOfType<IntegerAttr>(anvil::policy::kSchedulePECapAttr);
+  return cap ? std::clamp<int64_t>(cap.getInt(), 1, machine.numPEs())
+             : machine.numPEs();
+}
+
 } // namespace
 
-LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op, StringRef name,
-                                            const TargetDesc &machine,
-                                            const policy::TilingPolicy &tiling) {
+SmallVector<std::pair<int64_t, int64_t>, 8>
+anvil::mtia::vectorCapCycles(linalg::LinalgOp op, const TargetDesc &machine,
+                             const policy::TilingPolicy &tiling, int64_t &pes) {
+  std::optional<SmallVector<int64_t>> extents = staticExtents(op);
+  if (!extents || op->hasAttr(kTaskTilesAttr))
+    return {};
+  SmallVector<std::pair<int64_t, int64_t>, 8> options;
+  for (int64_t cap = machine.numPEs(); cap >= 1; cap /= 2) {
+    anvil::policy::TaskGrid grid =
+        pickedGrid(op, *extents, machine, tiling, cap);
+    if (cap == machine.numPEs())
+      pes = grid.pes;
+    options.push_back(
+        {cap, static_cast<int64_t>(std::ceil(gridCycles(op, machine, grid)))});
+  }
+  return options;
+}
+
+LogicalResult
+anvil::mtia::emitVectorKernel(linalg::LinalgOp op, StringRef name,
+                              const TargetDesc &machine,
+                              const policy::TilingPolicy &tiling) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto tileable = cast<TilingInterface>(op.getOperation());
-  SmallVector<int64_t> extents;
-  for (const Range &r : tileable.getIterationDomain(b)) {
-    std::optional<int64_t> size = getConstantIntValue(r.size);
-    if (!size)
-      return op.emitOpError("has a dynamic iteration space; the MTIA "
-                            "target needs static shapes");
-    extents.push_back(*size);
-  }
+  std::optional<SmallVector<int64_t>> domain = staticExtents(op);
+  if (!domain)
+    return op.emitOpError("has a dynamic iteration space; the MTIA "
+                          "target needs static shapes");
+  SmallVector<int64_t> extents = *domain;
+  int64_t numPEs = allowedPEs(op, machine);
   FailureOr<std::optional<anvil::policy::TaskGrid>> decided =
-      decidedGrid(op, extents, machine.numPEs());
+      decidedGrid(op, extents, numPEs);
   if (failed(decided))
     return failure();
   anvil::policy::TaskGrid grid =
-      *decided ? **decided
-               : tiling.taskGrid(extents, splittableLoops(op), machine.numPEs(),
-                                 [&](const anvil::policy::TaskGrid &g) {
-                                   return gridCycles(op, machine, g);
-                                 });
+      *decided ? **decided : pickedGrid(op, extents, machine, tiling, numPEs);
   Value pe = openKernel(b, loc, name, grid.pes);
   int64_t parallel = 1;
   for (auto [extent, type] : llvm::zip(extents, op.getIteratorTypesArray()))
@@ -223,6 +269,8 @@ LogicalResult anvil::mtia::emitVectorKernel(linalg::LinalgOp op, StringRef name,
       parallel *= extent;
   LaunchOp launch = launchOf(pe);
   launch->setAttr(kTaskTilesAttr, b.getDenseI64ArrayAttr(grid.tileSizes));
+  if (Attribute cap = op->getAttr(anvil::policy::kSchedulePECapAttr))
+    launch->setAttr(anvil::policy::kSchedulePECapAttr, cap);
   launch->setAttr(kParallelIterationsAttr, b.getI64IntegerAttr(parallel));
   launch->setAttr(anvil::kMTIAPredictedCyclesAttr,
                   b.getI64IntegerAttr(kernelCycles(

@@ -24,7 +24,10 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   fusion.sramStaging = options.sramStaging;
   fusion.implicitPatches = options.implicitPatches;
   pm.addPass(createMTIAFusion(fusion));
-  pm.addPass(createMTIAPlanSRAM(MTIAPlanSRAMOptions{options.fusion}));
+  pm.addPass(createMTIAPlanSRAM(
+      MTIAPlanSRAMOptions{options.fusion, options.scheduler}));
+  pm.addPass(
+      createMTIACapPEs(MTIACapPEsOptions{options.scheduler, options.tiling}));
   MTIAFormKernelsOptions kernels;
   kernels.dpeType = options.dpeType;
   kernels.sramStaging = options.sramStaging;
