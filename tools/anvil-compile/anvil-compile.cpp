@@ -403,6 +403,8 @@ int lower(MLIRContext &ctx, ModuleOp module,
   // The accelerator's scheduler may ask for products split by producer
   // and for the graph in wavefront order.
   if (machine) {
+    // Folded first, so that the products' operands show their producers.
+    (*pm)->addPass(createCanonicalizerPass());
     (*pm)->addNestedPass<func::FuncOp>(
         createSplitProducts(SplitProductsOptions{policies[2]}));
     // Slices of a split product's parts fold to them before the order is

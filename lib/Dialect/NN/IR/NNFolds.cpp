@@ -326,6 +326,11 @@ static Value concatPartTaken(ConcatOp concat, ArrayRef<int64_t> starts,
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  // A slice that takes all of its input is its input.
+  if (getInput().getType() == getType() &&
+      llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
+      llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }))
+    return getInput();
   // A slice that takes one part of a concatenation is that part.
   if (auto concat = getInput().getDefiningOp<ConcatOp>())
     if (Value part =

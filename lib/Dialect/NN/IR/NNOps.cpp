@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
@@ -35,7 +36,6 @@ LogicalResult inferred(SmallVectorImpl<Type> &out, ArrayRef<int64_t> shape,
   return success();
 }
 
-
 /// The output size of one spatial dimension of a convolution or pooling;
 /// 0 where it is not positive or the attributes' arithmetic would overflow
 /// (computed in 128 bits: every operand is an int64_t attribute or size).
@@ -56,7 +56,8 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
   return static_cast<int64_t>(out);
 }
 
-LogicalResult checkWindowAttrs(Loc loc, size_t spatial, ArrayRef<int64_t> strides,
+LogicalResult checkWindowAttrs(Loc loc, size_t spatial,
+                               ArrayRef<int64_t> strides,
                                ArrayRef<int64_t> pads,
                                ArrayRef<int64_t> dilations) {
   if (strides.size() != spatial || dilations.size() != spatial ||
@@ -116,12 +117,10 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *, Loc loc,
   return inferred(out, shape, x.getElementType());
 }
 
-LogicalResult CastOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                       ValueRange operands,
-                                       DictionaryAttr attributes,
-                                       OpaqueProperties properties,
-                                       RegionRange regions,
-                                       SmallVectorImpl<Type> &out) {
+LogicalResult
+CastOp::inferReturnTypes(MLIRContext *, Loc loc, ValueRange operands,
+                         DictionaryAttr attributes, OpaqueProperties properties,
+                         RegionRange regions, SmallVectorImpl<Type> &out) {
   Adaptor adaptor(operands, attributes, properties, regions);
   Type to = adaptor.getTo();
   if (!isa<FloatType, IntegerType>(to))
@@ -148,8 +147,10 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, Loc loc,
   if (k1 != k2)
     return emitOptionalError(loc, "contraction sizes differ: ", lhs, " and ",
                              rhs);
-  ArrayRef<int64_t> aBatch = a.size() > 2 ? a.drop_back(2) : ArrayRef<int64_t>();
-  ArrayRef<int64_t> bBatch = b.size() > 2 ? b.drop_back(2) : ArrayRef<int64_t>();
+  ArrayRef<int64_t> aBatch =
+      a.size() > 2 ? a.drop_back(2) : ArrayRef<int64_t>();
+  ArrayRef<int64_t> bBatch =
+      b.size() > 2 ? b.drop_back(2) : ArrayRef<int64_t>();
   SmallVector<int64_t> shape;
   if (!OpTrait::util::getBroadcastedShape(aBatch, bBatch, shape))
     return emitOptionalError(loc, "batch dimensions do not broadcast");
@@ -160,12 +161,10 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, Loc loc,
   return inferred(out, shape, lhs.getElementType());
 }
 
-LogicalResult GemmOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                       ValueRange operands,
-                                       DictionaryAttr attributes,
-                                       OpaqueProperties properties,
-                                       RegionRange regions,
-                                       SmallVectorImpl<Type> &out) {
+LogicalResult
+GemmOp::inferReturnTypes(MLIRContext *, Loc loc, ValueRange operands,
+                         DictionaryAttr attributes, OpaqueProperties properties,
+                         RegionRange regions, SmallVectorImpl<Type> &out) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto a = rankedType(adaptor.getA()), b = rankedType(adaptor.getB());
   if (a.getRank() != 2 || b.getRank() != 2)
@@ -187,17 +186,16 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *, Loc loc,
   return inferred(out, {m, n}, a.getElementType());
 }
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                       ValueRange operands,
-                                       DictionaryAttr attributes,
-                                       OpaqueProperties properties,
-                                       RegionRange regions,
-                                       SmallVectorImpl<Type> &out) {
+LogicalResult
+ConvOp::inferReturnTypes(MLIRContext *, Loc loc, ValueRange operands,
+                         DictionaryAttr attributes, OpaqueProperties properties,
+                         RegionRange regions, SmallVectorImpl<Type> &out) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto input = rankedType(adaptor.getInput());
   auto weight = rankedType(adaptor.getWeight());
   if (input.getRank() < 3 || weight.getRank() != input.getRank())
-    return emitOptionalError(loc, "expects input and weight of equal rank >= 3");
+    return emitOptionalError(loc,
+                             "expects input and weight of equal rank >= 3");
   size_t spatial = input.getRank() - 2;
   if (failed(checkWindowAttrs(loc, spatial, adaptor.getStrides(),
                               adaptor.getPads(), adaptor.getDilations())))
@@ -266,8 +264,7 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *, Loc loc,
   for (Value stat : operands.drop_front())
     if (rankedType(stat).getShape() != input.getShape().slice(1, 1))
       return emitOptionalError(loc, "statistics must have shape [",
-                               input.getDimSize(1), "], got ",
-                               stat.getType());
+                               input.getDimSize(1), "], got ", stat.getType());
   return inferred(out, input.getShape(), input.getElementType());
 }
 
@@ -281,9 +278,10 @@ LogicalResult SoftmaxOp::verify() { return verifySoftmax(*this); }
 LogicalResult LogSoftmaxOp::verify() { return verifySoftmax(*this); }
 
 /// Shape after reducing `axes`, keeping them as 1 when `keepdims`.
-static FailureOr<SmallVector<int64_t>>
-reducedShape(Loc loc, ArrayRef<int64_t> shape, ArrayRef<int64_t> axes,
-             bool keepdims) {
+static FailureOr<SmallVector<int64_t>> reducedShape(Loc loc,
+                                                    ArrayRef<int64_t> shape,
+                                                    ArrayRef<int64_t> axes,
+                                                    bool keepdims) {
   SmallVector<int64_t> result;
   for (auto [i, axis] : llvm::enumerate(axes))
     if (axis < 0 || axis >= static_cast<int64_t>(shape.size()) ||
@@ -326,8 +324,8 @@ LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *context, Loc loc,
   Adaptor adaptor(operands, attributes, properties, regions);
   auto input = rankedType(adaptor.getInput());
   int64_t axis = adaptor.getAxis();
-  auto shape = reducedShape(loc, input.getShape(), {axis},
-                            adaptor.getKeepdims());
+  auto shape =
+      reducedShape(loc, input.getShape(), {axis}, adaptor.getKeepdims());
   if (failed(shape))
     return failure();
   return inferred(out, *shape, IntegerType::get(context, 64));
@@ -384,6 +382,38 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
     return getResult();
   }
   return {};
+}
+
+namespace {
+/// A transpose that moves only dimensions of size 1 keeps the data in
+/// order: it is a reshape (which folds into the reshapes around it).
+struct UnitTransposeIsReshape : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto in = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto out = dyn_cast<RankedTensorType>(op.getType());
+    if (!in || !out || !out.hasStaticShape())
+      return failure();
+    int64_t last = -1;
+    for (int64_t d : op.getPerm()) {
+      if (in.getDimSize(d) == 1)
+        continue;
+      if (d < last)
+        return failure();
+      last = d;
+    }
+    rewriter.replaceOpWithNewOp<ReshapeOp>(
+        op, out, op.getInput(), rewriter.getDenseI64ArrayAttr(out.getShape()));
+    return success();
+  }
+};
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<UnitTransposeIsReshape>(context);
 }
 
 LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, Loc loc,
@@ -453,7 +483,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, Loc loc,
                              " entries");
   for (int64_t d = 0; d < rank; ++d) {
     if (steps[d] == 0 || sizes[d] < 0)
-      return emitOptionalError(loc, "dimension ", d, ": zero step or negative size");
+      return emitOptionalError(loc, "dimension ", d,
+                               ": zero step or negative size");
     __int128 last = __int128(starts[d]) + __int128(sizes[d] - 1) * steps[d];
     if (sizes[d] > 0 && (starts[d] < 0 || starts[d] >= input.getDimSize(d) ||
                          last < 0 || last >= input.getDimSize(d)))
@@ -481,10 +512,12 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, Loc loc,
   return inferred(out, shape, input.getElementType());
 }
 
-LogicalResult GatherElementsOp::inferReturnTypes(
-    MLIRContext *, Loc loc, ValueRange operands, DictionaryAttr attributes,
-    OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &out) {
+LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                 ValueRange operands,
+                                                 DictionaryAttr attributes,
+                                                 OpaqueProperties properties,
+                                                 RegionRange regions,
+                                                 SmallVectorImpl<Type> &out) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto input = rankedType(adaptor.getInput());
   auto indices = rankedType(adaptor.getIndices());
@@ -502,27 +535,31 @@ LogicalResult GatherElementsOp::inferReturnTypes(
 
 /// Scatters return data's type.
 template <typename Op>
-static LogicalResult inferScatter(ValueRange operands, DictionaryAttr attributes,
-                                  OpaqueProperties properties,
-                                  RegionRange regions,
-                                  SmallVectorImpl<Type> &out) {
+static LogicalResult
+inferScatter(ValueRange operands, DictionaryAttr attributes,
+             OpaqueProperties properties, RegionRange regions,
+             SmallVectorImpl<Type> &out) {
   typename Op::Adaptor adaptor(operands, attributes, properties, regions);
   out.push_back(adaptor.getData().getType());
   return success();
 }
 
-LogicalResult ScatterElementsOp::inferReturnTypes(
-    MLIRContext *, Loc, ValueRange operands, DictionaryAttr attributes,
-    OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &out) {
+LogicalResult ScatterElementsOp::inferReturnTypes(MLIRContext *, Loc,
+                                                  ValueRange operands,
+                                                  DictionaryAttr attributes,
+                                                  OpaqueProperties properties,
+                                                  RegionRange regions,
+                                                  SmallVectorImpl<Type> &out) {
   return inferScatter<ScatterElementsOp>(operands, attributes, properties,
                                          regions, out);
 }
 
-LogicalResult ScatterNDOp::inferReturnTypes(
-    MLIRContext *, Loc, ValueRange operands, DictionaryAttr attributes,
-    OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &out) {
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *, Loc,
+                                            ValueRange operands,
+                                            DictionaryAttr attributes,
+                                            OpaqueProperties properties,
+                                            RegionRange regions,
+                                            SmallVectorImpl<Type> &out) {
   return inferScatter<ScatterNDOp>(operands, attributes, properties, regions,
                                    out);
 }
@@ -561,12 +598,10 @@ LogicalResult ScatterNDOp::verify() {
   return success();
 }
 
-LogicalResult PadOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                      ValueRange operands,
-                                      DictionaryAttr attributes,
-                                      OpaqueProperties properties,
-                                      RegionRange regions,
-                                      SmallVectorImpl<Type> &out) {
+LogicalResult
+PadOp::inferReturnTypes(MLIRContext *, Loc loc, ValueRange operands,
+                        DictionaryAttr attributes, OpaqueProperties properties,
+                        RegionRange regions, SmallVectorImpl<Type> &out) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto input = rankedType(adaptor.getInput());
   ArrayRef<int64_t> pads = adaptor.getPads();
@@ -580,8 +615,8 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, Loc loc,
   double value = adaptor.getValue().convertToDouble();
   if (!isa<FloatType>(input.getElementType()) &&
       !(std::isfinite(value) && value >= -0x1p63 && value < 0x1p63))
-    return emitOptionalError(loc, "the padding value ", value,
-                             " does not fit ", input.getElementType());
+    return emitOptionalError(loc, "the padding value ", value, " does not fit ",
+                             input.getElementType());
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < rank; ++d)
     shape.push_back(input.getDimSize(d) + pads[d] + pads[d + rank]);
@@ -603,12 +638,10 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *, Loc loc,
   return inferred(out, shape, input.getElementType());
 }
 
-LogicalResult TileOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                       ValueRange operands,
-                                       DictionaryAttr attributes,
-                                       OpaqueProperties properties,
-                                       RegionRange regions,
-                                       SmallVectorImpl<Type> &out) {
+LogicalResult
+TileOp::inferReturnTypes(MLIRContext *, Loc loc, ValueRange operands,
+                         DictionaryAttr attributes, OpaqueProperties properties,
+                         RegionRange regions, SmallVectorImpl<Type> &out) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto input = rankedType(adaptor.getInput());
   ArrayRef<int64_t> repeats = adaptor.getRepeats();

@@ -360,6 +360,7 @@ def NN_ReshapeOp : NN_ShapedOp<"reshape"> {
 }
 
 def NN_TransposeOp : NN_ShapedOp<"transpose"> {
+  let hasCanonicalizer = 1;
   let summary = "permutes dimensions";
   let description = "Result dimension i is input dimension `perm[i]`.";
   let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$perm);
