@@ -71,4 +71,57 @@ TEST(RammerTest, AProgramCostsOneLaunchAndItsWavesLongestKernels) {
             16000 + (10000 + 100) + (1000 + 100));
 }
 
+/// A vector kernel before it is formed: `cycles` under each cap from the
+/// machine's 64 PEs down to 1 (halving), taking `pes` uncapped.
+OpenKernel open(std::vector<int64_t> cycles, int64_t pes = 64,
+                llvm::SmallVector<int64_t, 4> after = {}) {
+  OpenKernel kernel;
+  int64_t cap = 64;
+  for (int64_t c : cycles) {
+    kernel.capCycles.push_back({cap, c});
+    cap /= 2;
+  }
+  kernel.pes = pes;
+  kernel.dependsOn = after;
+  return kernel;
+}
+
+TEST(RammerTest, KernelsOfALevelShareThePEsWhereThatIsShorter) {
+  auto rammer = createRammer(RammerMode::Waves);
+  // Three latency-bound kernels (hardly slower on fewer PEs) of one level,
+  // then one that reads them all: apart 3 x (600 + 100), side by side on
+  // 16 PEs each (64 / 3, the widest cap within) 650 + 100.
+  std::vector<int64_t> small{600, 610, 650, 700, 800, 1000, 1500};
+  auto caps = rammer->capPEs(
+      {open(small), open(small), open(small), open(small, 64, {0, 1, 2})},
+      kMachine);
+  EXPECT_EQ(caps, (llvm::SmallVector<int64_t>{16, 16, 16, 0}));
+}
+
+TEST(RammerTest, KernelsThatScaleKeepTheMachine) {
+  auto rammer = createRammer(RammerMode::Waves);
+  // Halving the PEs more than doubles the time: side by side (2200 + one
+  // barrier) is longer than one after another (2 x (1000 + a barrier)).
+  std::vector<int64_t> scaling{1000, 2200, 4400, 8800, 17600, 35200, 70400};
+  auto caps = rammer->capPEs({open(scaling), open(scaling)}, kMachine);
+  EXPECT_EQ(caps, (llvm::SmallVector<int64_t>{0, 0}));
+}
+
+TEST(RammerTest, KernelsThatFitTogetherAndProductsAreNotCapped) {
+  auto rammer = createRammer(RammerMode::Waves);
+  std::vector<int64_t> small{600, 600, 600, 600, 700, 800, 900};
+  // Two kernels of 8 PEs already share a wave.
+  EXPECT_EQ(rammer->capPEs({open(small, 8), open(small, 8)}, kMachine),
+            (llvm::SmallVector<int64_t>{0, 0}));
+  // A product (no caps) beside a vector kernel leaves the vector kernel
+  // alone among the kernels with caps to choose.
+  OpenKernel product;
+  EXPECT_EQ(rammer->capPEs({product, open(small)}, kMachine),
+            (llvm::SmallVector<int64_t>{0, 0}));
+  // One after another, nothing is capped.
+  auto serial = createRammer(RammerMode::Serial);
+  EXPECT_EQ(serial->capPEs({open(small), open(small)}, kMachine),
+            (llvm::SmallVector<int64_t>{0, 0}));
+}
+
 } // namespace
