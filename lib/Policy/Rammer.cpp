@@ -3,6 +3,7 @@
 #include "anvil/Policy/Rammer.h"
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 using namespace anvil::policy;
@@ -112,22 +113,28 @@ public:
   }
 
 private:
-  /// The kernels with caps to choose, by wavefront level: the length of
-  /// the longest chain of dependences that ends at each.
+  /// The kernels with caps to choose, by wavefront level: kernels with the
+  /// same longest chain of dependences before them and the same after
+  /// them. Kernels with slack (a fill that nothing precedes, long before
+  /// the product that reads it) fall in no level with the kernels that
+  /// cannot wait.
   static std::vector<std::vector<size_t>>
   openLevels(llvm::ArrayRef<OpenKernel> kernels) {
-    std::vector<int64_t> level(kernels.size(), 0);
-    std::vector<std::vector<size_t>> levels;
-    for (size_t k = 0; k < kernels.size(); ++k) {
+    std::vector<int64_t> before(kernels.size(), 0), after(kernels.size(), 0);
+    for (size_t k = 0; k < kernels.size(); ++k)
       for (int64_t producer : kernels[k].dependsOn)
-        level[k] = std::max(level[k], level[producer] + 1);
-      if (kernels[k].capCycles.empty())
-        continue;
-      if (levels.size() <= static_cast<size_t>(level[k]))
-        levels.resize(level[k] + 1);
-      levels[level[k]].push_back(k);
-    }
-    return levels;
+        before[k] = std::max(before[k], before[producer] + 1);
+    for (size_t k = kernels.size(); k-- > 0;)
+      for (int64_t producer : kernels[k].dependsOn)
+        after[producer] = std::max(after[producer], after[k] + 1);
+    std::map<std::pair<int64_t, int64_t>, std::vector<size_t>> levels;
+    for (size_t k = 0; k < kernels.size(); ++k)
+      if (!kernels[k].capCycles.empty())
+        levels[{before[k], after[k]}].push_back(k);
+    std::vector<std::vector<size_t>> grouped;
+    for (auto &[unused, members] : levels)
+      grouped.push_back(std::move(members));
+    return grouped;
   }
 
   /// The widest cap of `kernel` within `pes`, and its cycles.
