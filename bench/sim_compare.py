@@ -51,6 +51,7 @@ def simulate(compiler, flags, runner, model, target, artifact):
             "roofline_ratio": report["roofline"]["ratio"],
             "limiter": report["roofline"]["limiter"],
             "dram_bytes": report["bytes"]["dram"],
+            "pe_occupancy": report.get("pe_occupancy"),
             "jobs": report["jobs"]}, None
 
 
