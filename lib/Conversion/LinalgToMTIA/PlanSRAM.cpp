@@ -11,6 +11,7 @@
 #include "Schedule.h"
 
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Conversion/Schedulers.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
 #include "anvil/Policy/Fusion.h"
@@ -185,12 +186,9 @@ struct MTIAPlanSRAMPass : anvil::impl::MTIAPlanSRAMBase<MTIAPlanSRAMPass> {
       return signalPassFailure();
     }
     std::unique_ptr<anvil::policy::Scheduler> scheduling =
-        anvil::policy::createScheduler(scheduler);
-    if (!scheduling) {
-      module.emitError("unknown scheduler '")
-          << scheduler << "' (scheduler: in-order, rammer-serial, rammer)";
+        anvil::schedulerNamed(module, scheduler);
+    if (!scheduling)
       return signalPassFailure();
-    }
     const auto &machine = getAnalysis<MachineDescription>();
     if (!machine.get()) {
       module.emitError("anvil-mtia-plan-sram needs the machine description: ")

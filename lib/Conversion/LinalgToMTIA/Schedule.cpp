@@ -11,6 +11,7 @@
 #include "VectorKernel.h"
 
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Conversion/Schedulers.h"
 #include "anvil/Dialect/MTIA/IR/MTIAOps.h"
 #include "anvil/Dialect/MTIA/IR/Machine.h"
 #include "anvil/Policy/Schedule.h"
@@ -63,12 +64,10 @@ struct MTIACapPEsPass : anvil::impl::MTIACapPEsBase<MTIACapPEsPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::unique_ptr<Scheduler> policy = createScheduler(scheduler);
-    if (!policy) {
-      module.emitError("unknown scheduler '")
-          << scheduler << "' (scheduler: in-order, rammer-serial, rammer)";
+    std::unique_ptr<Scheduler> policy =
+        anvil::schedulerNamed(module, scheduler);
+    if (!policy)
       return signalPassFailure();
-    }
     std::unique_ptr<TilingPolicy> grids = createTilingPolicy(tiling);
     if (!grids) {
       module.emitError("unknown tiling policy '")
@@ -108,12 +107,10 @@ struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::unique_ptr<Scheduler> policy = createScheduler(scheduler);
-    if (!policy) {
-      module.emitError("unknown scheduler '")
-          << scheduler << "' (scheduler: in-order, rammer-serial, rammer)";
+    std::unique_ptr<Scheduler> policy =
+        anvil::schedulerNamed(module, scheduler);
+    if (!policy)
       return signalPassFailure();
-    }
     const auto &machine = getAnalysis<MachineDescription>();
     if (!machine.get()) {
       module.emitError("anvil-mtia-schedule needs the machine description: ")

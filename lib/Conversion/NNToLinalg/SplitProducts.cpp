@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Conversion/Schedulers.h"
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Policy/Schedule.h"
 
@@ -101,13 +102,10 @@ struct SplitProductsPass : anvil::impl::SplitProductsBase<SplitProductsPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    std::unique_ptr<policy::Scheduler> policy =
-        policy::createScheduler(scheduler);
-    if (!policy) {
-      getOperation().emitError("unknown scheduler '")
-          << scheduler << "' (scheduler: in-order, rammer-serial, rammer)";
+    std::unique_ptr<anvil::policy::Scheduler> policy =
+        anvil::schedulerNamed(getOperation(), scheduler);
+    if (!policy)
       return signalPassFailure();
-    }
     if (!policy->splitsProductsByProducer())
       return;
     SmallVector<std::pair<nn::GemmOp, nn::ConcatOp>> products;

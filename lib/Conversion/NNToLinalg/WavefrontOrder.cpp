@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Conversion/Passes.h"
+#include "anvil/Conversion/Schedulers.h"
 #include "anvil/Policy/Schedule.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -101,12 +102,9 @@ struct WavefrontOrderPass
 
   void runOnOperation() override {
     std::unique_ptr<anvil::policy::Scheduler> policy =
-        anvil::policy::createScheduler(scheduler);
-    if (!policy) {
-      getOperation().emitError("unknown scheduler '")
-          << scheduler << "' (scheduler: in-order, rammer-serial, rammer)";
+        anvil::schedulerNamed(getOperation(), scheduler);
+    if (!policy)
       return signalPassFailure();
-    }
     if (!policy->ordersByWavefront())
       return;
     getOperation().walk([](Block *block) {
