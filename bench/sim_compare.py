@@ -26,6 +26,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -91,11 +92,15 @@ def main():
         "candidate": (args.bin, args.flag),
     }
     rows = []
+    work = tempfile.TemporaryDirectory(prefix="sim_compare.")
+    artifacts = work.name
     for model in models:
         for target in targets:
             row = {"model": model.name, "target": target}
             for side, (bin_dir, flags) in sides.items():
-                artifact = os.path.join(args.cache, "%s.%s.%s.so" % (
+                # Artifacts go to a directory of this run's own, so that
+                # runs side by side never write each other's.
+                artifact = os.path.join(artifacts, "%s.%s.%s.so" % (
                     model.name.replace("/", "_"), target, side))
                 runner = os.path.join(
                     args.bin if args.same_runner else bin_dir, "anvil-run")
@@ -106,6 +111,7 @@ def main():
                     row[side] = {"error": error}
             rows.append(row)
             print_row(row, file=sys.stderr)
+    work.cleanup()
     print_table(rows)
     with open(os.path.join(args.out, "sim_compare.json"), "w") as f:
         json.dump({"baseline": baseline_bin, "candidate": args.bin,
