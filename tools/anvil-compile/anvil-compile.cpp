@@ -19,6 +19,7 @@
 #include "anvil/Import/ONNX.h"
 #include "anvil/Import/Torch.h"
 #include "anvil/Policy/Rooms.h"
+#include "anvil/Policy/Schedule.h"
 #include "anvil/Target/Host/Artifact.h"
 #include "anvil/Target/Host/Pipeline.h"
 #include "anvil/Target/HostDesc.h"
@@ -402,7 +403,11 @@ int lower(MLIRContext &ctx, ModuleOp module,
     return kExitUsage;
   // The accelerator's scheduler may ask for products split by producer
   // and for the graph in wavefront order.
-  if (machine) {
+  std::unique_ptr<policy::Scheduler> scheduler =
+      policy::createScheduler(policies[2]);
+  if (machine && scheduler &&
+      (scheduler->splitsProductsByProducer() ||
+       scheduler->ordersByWavefront())) {
     // Folded first, so that the products' operands show their producers.
     (*pm)->addPass(createCanonicalizerPass());
     (*pm)->addNestedPass<func::FuncOp>(

@@ -107,10 +107,6 @@ struct Candidate {
   SmallVector<Operation *> views;
 };
 
-/// The graph's buffers that could live in SRAM, with their lifetimes. An
-/// op folded into a kernel runs when that kernel does: a padded copy's
-/// source is read, an elementwise epilogue's operands are read and
-/// written, by the kernel it folds into.
 /// Each top-level op's wavefront time: its level (one more than the
 /// highest of the kernel-forming ops it depends on), at least the time of
 /// the op before it, so that time never runs backwards in program order.
@@ -134,19 +130,28 @@ DenseMap<Operation *, int64_t> wavefrontTimes(Block &body) {
   return time;
 }
 
+/// Each top-level op's position in program order.
+DenseMap<Operation *, int64_t> programPositions(Block &body) {
+  DenseMap<Operation *, int64_t> position;
+  for (auto [i, op] : llvm::enumerate(body))
+    position[&op] = static_cast<int64_t>(i);
+  return position;
+}
+
+/// The graph's buffers that could live in SRAM, with their lifetimes in
+/// program positions, or in wavefront times where `byWavefront`. An op
+/// folded into a kernel runs when that kernel does: a padded copy's
+/// source is read, an elementwise epilogue's operands are read and
+/// written, by the kernel it folds into.
 SmallVector<Candidate> findCandidates(func::FuncOp func, bool byWavefront) {
   Block &body = func.getBody().front();
-  DenseMap<Operation *, int64_t> position;
+  DenseMap<Operation *, int64_t> position =
+      byWavefront ? wavefrontTimes(body) : programPositions(body);
   DenseMap<int64_t, int64_t> kernelAt;
-  DenseMap<Operation *, int64_t> times;
-  if (byWavefront)
-    times = wavefrontTimes(body);
-  for (auto [i, op] : llvm::enumerate(body)) {
-    position[&op] = byWavefront ? times.lookup(&op) : static_cast<int64_t>(i);
+  for (Operation &op : body)
     if (auto kernel =
             op.getAttrOfType<IntegerAttr>(anvil::policy::kFusionKernelAttr))
-      kernelAt[kernel.getInt()] = i;
-  }
+      kernelAt[kernel.getInt()] = position[&op];
   SmallVector<Candidate> found;
   for (auto alloc : body.getOps<memref::AllocOp>()) {
     MemRefType type = alloc.getType();

@@ -41,6 +41,10 @@ struct Span {
   Value root;
   int64_t lo = 0;
   int64_t hi = std::numeric_limits<int64_t>::max();
+
+  bool operator==(const Span &other) const {
+    return root == other.root && lo == other.lo && hi == other.hi;
+  }
 };
 
 /// Views whose result's strided layout places it within the buffer they
@@ -168,9 +172,7 @@ Access accessOf(Operation *kernel) {
         continue;
       auto &list =
           llvm::is_contained(written, operand) ? access.writes : access.reads;
-      if (!llvm::any_of(list, [&](const Span &s) {
-            return s.root == span.root && s.lo == span.lo && s.hi == span.hi;
-          }))
+      if (!llvm::is_contained(list, span))
         list.push_back(span);
     }
   };

@@ -37,9 +37,10 @@ runsOf(mlir::func::FuncOp graph,
        llvm::function_ref<bool(mlir::Operation *)> isKernel);
 
 /// For each launch of `segment`, the earlier launches it must follow: it
-/// reads a buffer they write, or writes one they use (a buffer is what its
-/// views view; two intermediates the SRAM plan places overlap if their
-/// bytes do).
+/// reads what they write, or writes what they use. What a kernel uses is
+/// the part of a buffer (what its views view) that the view it captures
+/// spans, where that view's layout is static, else the whole buffer; two
+/// intermediates the SRAM plan places overlap if their bytes do.
 llvm::SmallVector<llvm::SmallVector<int64_t, 4>>
 dependencesOf(llvm::ArrayRef<LaunchOp> segment);
 /// The same of ops that will form kernels, through their operands.
