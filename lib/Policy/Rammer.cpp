@@ -79,12 +79,12 @@ public:
     return slots;
   }
 
-  /// The vector kernels of one wavefront level (their dependences all in
-  /// earlier levels) that together want more PEs than the machine has run
-  /// one after another, each as wide as its grid; capped at an equal share of
-  /// the PEs each, they run side by side. The level is capped where the cost
-  /// model predicts that shorter: its longest capped kernel against the sum of
-  /// their full-width times, a barrier after each wave.
+  /// The vector kernels of one wavefront level (openLevels) that together
+  /// want more PEs than the machine has run one after another, each as
+  /// wide as its grid; capped at an equal share of the PEs each, they run
+  /// side by side. The level is capped where the cost model predicts that
+  /// shorter: its longest capped kernel against the sum of their
+  /// full-width times, a barrier after each wave.
   llvm::SmallVector<int64_t>
   capPEs(llvm::ArrayRef<OpenKernel> kernels,
          const ScheduleMachine &machine) const override {
