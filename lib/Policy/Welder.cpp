@@ -66,6 +66,21 @@ public:
         recordSRAMPlacement(buffer, *offset);
   }
 
+  /// Staged where the kernels' traffic at SRAM's rate, with the copies,
+  /// takes less time than at DRAM's.
+  bool stagesInSRAM(const ArgumentTraffic &traffic,
+                    const StagingRates &rates) const override {
+    if (innermost == ConnectLevel::DRAM)
+      return false;
+    double used = static_cast<double>(traffic.bytesRead + traffic.bytesWritten);
+    double copy = static_cast<double>(traffic.bytes) / rates.dramBytesPerCycle +
+                  static_cast<double>(traffic.bytes) / rates.sramBytesPerCycle +
+                  static_cast<double>(rates.copyCycles);
+    return used / rates.sramBytesPerCycle +
+               static_cast<double>(traffic.copies) * copy <
+           used / rates.dramBytesPerCycle;
+  }
+
   /// Every fold the mechanisms can do, as the first policy, and, where
   /// Welder connects in local memory, a product's elementwise epilogue.
   void decide(ModuleOp module, const FusionTarget &target) override {

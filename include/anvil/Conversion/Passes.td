@@ -215,15 +215,18 @@ def HostPrepareForLLVM
 }
 
 def FillPerUse : Pass<"anvil-fill-per-use", "mlir::func::FuncOp"> {
-  let summary = "Give each reader of a constant fill a fill of its own";
+  let summary = "Give each writer into a constant fill or broadcast its own";
   let description = [{
-    A `linalg.fill` of a constant into a `tensor.empty` that several ops
-    read (CSE merges the zero inits of every product of a graph into one)
-    would bufferize as one buffer filled once and copied for each reader
-    that writes into it, each copy a kernel of its own. Each reader gets a
-    clone of the fill and of its empty tensor, just before it (the shared
-    one goes), so that bufferization fills its buffer in place and the
-    product kernels can fold the fill as their init.
+    A linalg op that makes a value of constants alone into a `tensor.empty`
+    (a `linalg.fill` of a constant, the broadcast of a constant bias) that
+    several ops read (CSE merges the zero inits of every product of a
+    graph into one, and the equal biases of convolutions into one
+    broadcast) would bufferize as one buffer written once and copied for
+    each reader that writes into it, each copy a kernel of its own. Each
+    such reader (every reader of a fill) gets a clone of the op and of its
+    empty tensors, just before it (the shared one goes where nothing else
+    reads it), so that bufferization writes its buffer in place and the
+    product kernels can fold the fill or bias as their init.
 
     Input: linalg on tensors. Output: the same.
   }];

@@ -110,6 +110,24 @@ struct IntermediateBuffer {
   int64_t firstUse, lastUse;
 };
 
+/// A graph argument (an input, or an output that also holds intermediates)
+/// as the graph's kernels use it: its bytes, what they read and write of
+/// it in all, and the copies staging it takes (into SRAM before its first
+/// use where that use reads it, back to DRAM after its last where kernels
+/// write it).
+struct ArgumentTraffic {
+  int64_t bytes;
+  int64_t bytesRead, bytesWritten;
+  int64_t copies;
+};
+
+/// What moving bytes costs on a machine: each memory level's bytes per
+/// cycle, and what a copy's kernel costs besides its bytes.
+struct StagingRates {
+  double dramBytesPerCycle, sramBytesPerCycle;
+  int64_t copyCycles;
+};
+
 class FusionPolicy {
 public:
   virtual ~FusionPolicy();
@@ -124,6 +142,12 @@ public:
   /// (recordSRAMPlacement). The first policy keeps every one in DRAM.
   virtual void placeInSRAM(llvm::ArrayRef<IntermediateBuffer> buffers,
                            int64_t capacity, int64_t alignment) {}
+  /// Whether an argument used as `traffic` says is staged in SRAM, where
+  /// the plan finds it room; the first policy stages none.
+  virtual bool stagesInSRAM(const ArgumentTraffic &traffic,
+                            const StagingRates &rates) const {
+    return false;
+  }
 };
 
 /// Offsets for `buffers` such that two live at the same time never

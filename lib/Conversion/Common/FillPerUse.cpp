@@ -1,4 +1,4 @@
-//===- FillPerUse.cpp - A constant fill for each of its readers -----------===//
+//===- FillPerUse.cpp - A constant fill or broadcast for each reader ------===//
 
 #include "anvil/Conversion/Passes.h"
 
@@ -15,38 +15,69 @@ using namespace mlir;
 
 namespace {
 
-/// A fill on tensors of a constant into an empty tensor of static shape,
-/// whose clones are free to make.
-bool isClonableFill(linalg::FillOp fill) {
-  auto empty = fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
-  return fill.hasPureTensorSemantics() && empty &&
-         empty.getType().hasStaticShape() &&
-         matchPattern(fill.getDpsInputs()[0], m_Constant());
+/// A linalg op on tensors that makes a value of constants alone (a fill of
+/// a constant, the broadcast of a constant bias) into empty tensors of
+/// static shape, whose clones are free to make.
+bool isClonableConstant(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op->getNumResults() != 1)
+    return false;
+  for (Value init : op.getDpsInits()) {
+    auto empty = init.getDefiningOp<tensor::EmptyOp>();
+    if (!empty || !empty.getType().hasStaticShape())
+      return false;
+  }
+  return llvm::all_of(op.getDpsInputs(), [](Value input) {
+    return matchPattern(input, m_Constant());
+  });
+}
+
+/// Whether the reader through `use` gets a clone of `op`: every reader of
+/// a fill; of another op (a broadcast), a linalg op that writes its result
+/// into it, whose kernel can fold it as its init. A reader that only reads
+/// it keeps the shared one, which would otherwise be a kernel per reader.
+bool clonesFor(linalg::LinalgOp op, OpOperand &use) {
+  if (isa<linalg::FillOp>(op))
+    return true;
+  auto reader = dyn_cast<linalg::LinalgOp>(use.getOwner());
+  return reader && reader.isDpsInit(&use);
 }
 
 struct FillPerUsePass : anvil::impl::FillPerUseBase<FillPerUsePass> {
   void runOnOperation() override {
-    SmallVector<linalg::FillOp> fills;
-    getOperation().walk([&](linalg::FillOp fill) {
-      if (isClonableFill(fill) && !fill.getResult(0).hasOneUse())
-        fills.push_back(fill);
+    SmallVector<linalg::LinalgOp> shared;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isClonableConstant(op) && !op->getResult(0).hasOneUse())
+        shared.push_back(op);
     });
-    for (linalg::FillOp fill : fills) {
-      auto uses = llvm::map_to_vector(fill.getResult(0).getUses(),
-                                      [](OpOperand &use) { return &use; });
-      // Every reader, the first too: the shared fill may be far from
-      // all of them.
+    for (linalg::LinalgOp op : shared) {
+      SmallVector<OpOperand *> uses;
+      for (OpOperand &use : op->getResult(0).getUses())
+        if (clonesFor(op, use))
+          uses.push_back(&use);
+      // Every reader, the first too: the shared op may be far from all of
+      // them.
       for (OpOperand *use : uses) {
-        OpBuilder b(use->getOwner());
-        Operation *empty = b.clone(*fill.getDpsInits()[0].getDefiningOp());
+        // Each clone is part of its reader's model node.
+        Operation *reader = use->getOwner();
+        OpBuilder b(reader);
         IRMapping mapping;
-        mapping.map(fill.getDpsInits()[0], empty->getResult(0));
-        use->set(b.clone(*fill, mapping)->getResult(0));
+        for (Value init : op.getDpsInits()) {
+          Operation *empty = b.clone(*init.getDefiningOp());
+          empty->setLoc(reader->getLoc());
+          mapping.map(init, empty->getResult(0));
+        }
+        Operation *clone = b.clone(*op, mapping);
+        clone->setLoc(reader->getLoc());
+        use->set(clone->getResult(0));
       }
-      Operation *shared = fill.getDpsInits()[0].getDefiningOp();
-      fill.erase();
-      if (shared->use_empty())
-        shared->erase();
+      if (!op->use_empty())
+        continue;
+      SmallVector<Operation *> empties = llvm::map_to_vector(
+          op.getDpsInits(), [](Value init) { return init.getDefiningOp(); });
+      op->erase();
+      for (Operation *empty : empties)
+        if (empty->use_empty())
+          empty->erase();
     }
   }
 };

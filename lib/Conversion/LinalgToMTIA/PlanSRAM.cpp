@@ -40,14 +40,18 @@ bool isView(Operation *op) {
          isa<MemRefType>(op->getResult(0).getType());
 }
 
+/// Whether `op` folds into a kernel as `role`.
+bool foldsAs(Operation *op, anvil::policy::FoldRole role) {
+  auto named = op->getAttrOfType<StringAttr>(anvil::policy::kFusionRoleAttr);
+  return named && named.getValue() == anvil::policy::foldRoleName(role);
+}
+
 /// Whether `op` is a padded copy a convolution's kernel folds: it writes
 /// the padding as it stages the copy's source, and the copy's target is
 /// never written.
 bool isFoldedPadding(Operation *op) {
-  auto role = op->getAttrOfType<StringAttr>(anvil::policy::kFusionRoleAttr);
-  return isa<memref::CopyOp>(op) && role &&
-         role.getValue() ==
-             anvil::policy::foldRoleName(anvil::policy::FoldRole::PaddedInput);
+  return isa<memref::CopyOp>(op) &&
+         foldsAs(op, anvil::policy::FoldRole::PaddedInput);
 }
 
 /// The ops that use `buffer` through views, and the views; false where
@@ -177,6 +181,127 @@ SmallVector<Candidate> findCandidates(func::FuncOp func, bool byWavefront) {
   return found;
 }
 
+/// The buffer `v` views (itself where it is not a view).
+Value rootOf(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isView(def))
+      break;
+    v = def->getOperand(0);
+  }
+  return v;
+}
+
+/// The bytes of `v`, or `whole` where its shape is not static.
+int64_t bytesOf(Value v, int64_t whole) {
+  auto type = cast<MemRefType>(v.getType());
+  if (!type.hasStaticShape())
+    return whole;
+  return type.getNumElements() *
+         llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+}
+
+/// What `user` (a kernel's op) reads and writes of `buffer`. An init or a
+/// clamp folded into a kernel moves no bytes of its own (the kernel
+/// writes its output once); a folded padded copy's target is never
+/// written.
+std::pair<int64_t, int64_t> trafficOf(Operation *user, Value buffer,
+                                      int64_t whole) {
+  using anvil::policy::FoldRole;
+  if (foldsAs(user, FoldRole::Init) || foldsAs(user, FoldRole::Epilogue))
+    return {0, 0};
+  int64_t read = 0, written = 0;
+  if (auto copy = dyn_cast<memref::CopyOp>(user)) {
+    if (rootOf(copy.getSource()) == buffer)
+      read += bytesOf(copy.getSource(), whole);
+    if (rootOf(copy.getTarget()) == buffer &&
+        !foldsAs(user, FoldRole::PaddedInput))
+      written += bytesOf(copy.getTarget(), whole);
+    return {read, written};
+  }
+  auto linalgOp = cast<linalg::LinalgOp>(user);
+  for (OpOperand &operand : user->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()) ||
+        rootOf(operand.get()) != buffer)
+      continue;
+    int64_t bytes = bytesOf(operand.get(), whole);
+    bool init = linalgOp.isDpsInit(&operand);
+    if (!init || linalgOp.payloadUsesValueFromOperand(&operand))
+      read += bytes;
+    if (init)
+      written += bytes;
+  }
+  return {read, written};
+}
+
+/// A graph argument the kernels use through a buffer of the graph's own,
+/// which the SRAM plan may place: the buffer, and the copies between them.
+struct StagedArgument {
+  BlockArgument argument;
+  memref::AllocOp buffer;
+  SmallVector<Operation *> copies;
+};
+
+/// Stages `argument` where `policy` says it pays: its kernels use a buffer
+/// of the graph's own instead, which a copy fills before the first of them
+/// where that one reads it, and which a copy writes back after the last
+/// where they write it.
+std::optional<StagedArgument>
+stageArgument(BlockArgument argument, const anvil::policy::FusionPolicy &policy,
+              const anvil::policy::StagingRates &rates) {
+  auto type = dyn_cast<MemRefType>(argument.getType());
+  if (!type || !type.hasStaticShape() ||
+      memorySpaceOf(type) != MemorySpace::DRAM)
+    return std::nullopt;
+  SmallVector<Operation *> users, views;
+  if (!collectUses(argument, users, views) || users.empty())
+    return std::nullopt;
+  Block &body = *argument.getOwner();
+  int64_t whole = bytesOf(argument, 0);
+  anvil::policy::ArgumentTraffic traffic{whole, 0, 0, 0};
+  Operation *first = nullptr, *last = nullptr;
+  for (Operation *user : users) {
+    auto [read, written] = trafficOf(user, argument, whole);
+    traffic.bytesRead += read;
+    traffic.bytesWritten += written;
+    Operation *top = topLevel(user, body);
+    if (!first || top->isBeforeInBlock(first))
+      first = top;
+    if (!last || last->isBeforeInBlock(top))
+      last = top;
+  }
+  bool copyIn = false;
+  for (Operation *user : users)
+    copyIn |= topLevel(user, body) == first &&
+              trafficOf(user, argument, whole).first > 0;
+  bool copyOut = traffic.bytesWritten > 0;
+  traffic.copies = copyIn + copyOut;
+  if (!policy.stagesInSRAM(traffic, rates))
+    return std::nullopt;
+  OpBuilder b = OpBuilder::atBlockBegin(&body);
+  Location loc = argument.getLoc();
+  auto buffer = memref::AllocOp::create(b, loc, type,
+                                        b.getI64IntegerAttr(kLocalAlignment));
+  argument.replaceAllUsesWith(buffer.getResult());
+  StagedArgument staged{argument, buffer, {}};
+  if (copyIn) {
+    b.setInsertionPoint(first);
+    staged.copies.push_back(memref::CopyOp::create(b, loc, argument, buffer));
+  }
+  b.setInsertionPointAfter(last);
+  if (copyOut)
+    staged.copies.push_back(memref::CopyOp::create(b, loc, buffer, argument));
+  staged.copies.push_back(memref::DeallocOp::create(b, loc, buffer));
+  return staged;
+}
+
+/// Undoes a staging the plan found no room for.
+void unstage(StagedArgument &staged) {
+  for (Operation *op : staged.copies)
+    op->erase();
+  staged.buffer.getResult().replaceAllUsesWith(staged.argument);
+  staged.buffer.erase();
+}
+
 struct MTIAPlanSRAMPass : anvil::impl::MTIAPlanSRAMBase<MTIAPlanSRAMPass> {
   using Base::Base;
 
@@ -203,10 +328,19 @@ struct MTIAPlanSRAMPass : anvil::impl::MTIAPlanSRAMBase<MTIAPlanSRAMPass> {
     const auto &sram = machine.get()->level(anvil::target::MemoryLevel::SRAM);
     int64_t capacity = sram.capacityBytes - largestStaging(module);
     int64_t alignment = std::max(kLocalAlignment, sram.transactionBytes);
+    const anvil::target::TargetDesc &desc = *machine.get();
+    anvil::policy::StagingRates rates{
+        desc.bytesPerCycle(anvil::target::MemoryLevel::DRAM),
+        desc.bytesPerCycle(anvil::target::MemoryLevel::SRAM),
+        desc.costs.launchCycles};
     int64_t planned = 0;
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
+      SmallVector<StagedArgument> staged;
+      for (BlockArgument argument : func.getArguments())
+        if (auto one = stageArgument(argument, *fusion, rates))
+          staged.push_back(std::move(*one));
       SmallVector<Candidate> candidates =
           findCandidates(func, scheduling->ordersByWavefront());
       SmallVector<IntermediateBuffer> buffers = llvm::map_to_vector(
@@ -215,6 +349,9 @@ struct MTIAPlanSRAMPass : anvil::impl::MTIAPlanSRAMBase<MTIAPlanSRAMPass> {
         fusion->placeInSRAM(buffers, capacity, alignment);
       for (Candidate &candidate : candidates)
         planned = std::max(planned, place(candidate));
+      for (StagedArgument &argument : staged)
+        if (!argument.buffer->hasAttr(anvil::policy::kSRAMOffsetAttr))
+          unstage(argument);
     }
     if (planned > 0)
       module->setAttr(
