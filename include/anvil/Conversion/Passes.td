@@ -317,6 +317,14 @@ def MTIAPlanSRAM : Pass<"anvil-mtia-plan-sram", "mlir::ModuleOp"> {
     the top of the scratchpad. The first policy, one-op-per-kernel,
     places none.
 
+    A graph argument (an input, or an output) that only kernels use is
+    staged where the policy says it pays (`stagesInSRAM`, given the bytes
+    the kernels read and write of it and the machine's rates): the kernels
+    use a buffer of the graph's own instead, a candidate like the others,
+    filled by a copy before the first of them where that one reads the
+    argument and copied back after the last where they write it. Where the
+    plan finds it no room, the staging is undone.
+
     Buffers that share bytes order the kernels that use them. Where the
     scheduler orders the graph by wavefront (Rammer's waves), lifetimes
     are counted in wavefront levels (each op's level, at least the level
