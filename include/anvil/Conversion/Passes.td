@@ -261,6 +261,23 @@ def HostFlattenGlobals : Pass<"anvil-host-flatten-globals", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def PartsInPlace : Pass<"anvil-parts-in-place", "mlir::func::FuncOp"> {
+  let summary = "Write a buffer copied into part of another in that part";
+  let description = [{
+    Bufferization gives each part of a concatenation a buffer of its own
+    and copies it into the whole: on the accelerator a kernel per part,
+    which moves the part's bytes once more. Where a buffer the function
+    allocates (static shape, identity layout) is copied whole into a
+    static view of another allocation, only linalg ops and copies before
+    that copy use it, and nothing from its first use to the copy touches
+    the view's elements of the other buffer (each use's elements known
+    from its view's static layout), the ops write the view instead and the
+    copy goes. The other buffer's allocation moves up where it came later.
+
+    Input: linalg and copies on buffers. Output: the same.
+  }];
+}
+
 def MTIAFusion : Pass<"anvil-mtia-fusion", "mlir::ModuleOp"> {
   let summary = "Decide which ops fold into the MTIA kernels";
   let description = [{

@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -584,9 +585,13 @@ bool anvil::mtia::onDPE(linalg::LinalgOp op, TargetAttr target) {
   bool product =
       element && (element.isF32() || (isa<Float16Type, BFloat16Type>(element) &&
                                       target && target.takesInput(element)));
-  return product && llvm::all_of(op->getOperands(), [](Value v) {
+  // An output may be a contiguous part of a larger buffer (a part of a
+  // concatenation written in place, anvil-parts-in-place).
+  return product && llvm::all_of(op->getOperands(), [&](Value v) {
            auto type = cast<MemRefType>(v.getType());
-           return type.getLayout().isIdentity();
+           return type.getLayout().isIdentity() ||
+                  (llvm::is_contained(op.getDpsInits(), v) &&
+                   memref::isStaticShapeAndContiguousRowMajor(type));
          });
 }
 

@@ -6,6 +6,7 @@
 #include "anvil/Dialect/MTIA/IR/MTIADialect.h"
 #include "anvil/Target/Host/Pipeline.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -15,6 +16,7 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
     OpPassManager &pm, const MTIAPipelineOptions &options) {
   host::addConnections(pm, options.fusion);
   host::addBufferization(pm);
+  pm.addNestedPass<func::FuncOp>(createPartsInPlace());
   // The seams' policies (anvil/Policy/Rooms.h): by default, and with
   // their passes disabled, one op per kernel, fixed tiles from the machine
   // description, kernels one after another, control flow on the host.
