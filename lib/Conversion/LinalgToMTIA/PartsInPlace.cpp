@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Schedule.h"
+
 #include "anvil/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,26 +23,9 @@ namespace anvil {
 } // namespace anvil
 
 using namespace mlir;
+using anvil::mtia::elementsOf;
 
 namespace {
-
-/// The elements [first, last) a memref of `type` covers in the buffer its
-/// layout counts from, where its layout is static.
-std::optional<std::pair<int64_t, int64_t>> elementsOf(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (!memref || !memref.hasStaticShape() ||
-      failed(memref.getStridesAndOffset(strides, offset)) ||
-      ShapedType::isDynamic(offset) || llvm::any_of(strides, [](int64_t s) {
-        return ShapedType::isDynamic(s) || s < 0;
-      }))
-    return std::nullopt;
-  int64_t last = offset;
-  for (auto [size, stride] : llvm::zip(memref.getShape(), strides))
-    last += (size - 1) * stride;
-  return std::make_pair(offset, last + 1);
-}
 
 /// A memref.subview of `whole` with a static layout: `part`'s elements in
 /// it.

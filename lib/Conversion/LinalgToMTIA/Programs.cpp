@@ -54,28 +54,6 @@ bool keepsBase(Operation *op) {
              memref::CastOp, memref::ReinterpretCastOp>(op);
 }
 
-/// The elements a memref of `type` covers in the buffer its layout counts
-/// from, where its offset, sizes and strides are static.
-std::optional<std::pair<int64_t, int64_t>> elementsOf(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  if (!memref || !memref.hasStaticShape())
-    return std::nullopt;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(memref.getStridesAndOffset(strides, offset)) ||
-      ShapedType::isDynamic(offset) || llvm::any_of(strides, [](int64_t s) {
-        return ShapedType::isDynamic(s) || s < 0;
-      }))
-    return std::nullopt;
-  int64_t last = offset;
-  for (auto [size, stride] : llvm::zip(memref.getShape(), strides)) {
-    if (size == 0)
-      return std::make_pair(offset, offset);
-    last += (size - 1) * stride;
-  }
-  return std::make_pair(offset, last + 1);
-}
-
 /// The buffer `v` views (through views and reshapes), and the part of it
 /// that `bound` (a value on the way from `v` to it) covers where every view
 /// between `bound` and the buffer keeps the buffer's base.
@@ -195,6 +173,26 @@ int64_t programOf(LaunchOp launch, int64_t fallback) {
 }
 
 } // namespace
+
+std::optional<std::pair<int64_t, int64_t>> anvil::mtia::elementsOf(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || !memref.hasStaticShape())
+    return std::nullopt;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(memref.getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(offset) || llvm::any_of(strides, [](int64_t s) {
+        return ShapedType::isDynamic(s) || s < 0;
+      }))
+    return std::nullopt;
+  int64_t last = offset;
+  for (auto [size, stride] : llvm::zip(memref.getShape(), strides)) {
+    if (size == 0)
+      return std::make_pair(offset, offset);
+    last += (size - 1) * stride;
+  }
+  return std::make_pair(offset, last + 1);
+}
 
 int64_t anvil::mtia::waveOf(LaunchOp launch) {
   auto wave = launch->getAttrOfType<IntegerAttr>(kScheduleWaveAttr);

@@ -26,6 +26,10 @@ namespace anvil::mtia {
 llvm::SmallVector<llvm::SmallVector<LaunchOp>>
 segmentsOf(mlir::func::FuncOp graph);
 
+/// The elements [first, last) a memref of `type` covers in the buffer its
+/// layout counts from, where its offset, sizes and strides are static.
+std::optional<std::pair<int64_t, int64_t>> elementsOf(mlir::Type type);
+
 /// Ops that will form kernels: linalg ops on buffers (outside kernels)
 /// and copies.
 bool formsKernel(mlir::Operation *op);
