@@ -46,24 +46,25 @@ std::optional<Part> partOf(Value target) {
   return Part{view, *elements};
 }
 
+using Uses = SmallVector<
+    std::pair<Operation *, std::optional<std::pair<int64_t, int64_t>>>>;
+
 /// The top-level ops of `block` that use `buffer` through views, each with
-/// the elements of it that use covers (none where unknown).
-void usesOf(
-    Value buffer, Block &block,
-    SmallVectorImpl<
-        std::pair<Operation *, std::optional<std::pair<int64_t, int64_t>>>>
-        &uses) {
-  for (OpOperand &use : buffer.getUses()) {
-    Operation *user = use.getOwner();
-    if (isa<ViewLikeOpInterface, memref::ExpandShapeOp, memref::CollapseShapeOp,
-            memref::CastOp>(user) &&
-        user->getNumResults() == 1 &&
-        isa<MemRefType>(user->getResult(0).getType())) {
-      usesOf(user->getResult(0), block, uses);
+/// the elements of it that use covers; none where unknown, through a view
+/// whose layout does not count from the buffer's start (`based` false).
+void usesOf(Value buffer, Block &block, Uses &uses, bool based = true) {
+  for (Operation *user : buffer.getUsers()) {
+    bool keepsBase =
+        isa<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+            memref::CastOp, memref::ReinterpretCastOp>(user);
+    if (keepsBase || isa<ViewLikeOpInterface>(user)) {
+      for (Value result : user->getResults())
+        usesOf(result, block, uses, based && keepsBase);
       continue;
     }
     if (Operation *top = block.findAncestorOpInBlock(*user))
-      uses.push_back({top, elementsOf(buffer.getType())});
+      uses.push_back(
+          {top, based ? elementsOf(buffer.getType()) : std::nullopt});
   }
 }
 
@@ -89,9 +90,7 @@ bool replaceable(memref::AllocOp buffer, Operation *mover, Part part) {
     if (top->isBeforeInBlock(first))
       first = top;
   }
-  SmallVector<
-      std::pair<Operation *, std::optional<std::pair<int64_t, int64_t>>>>
-      wholeUses;
+  Uses wholeUses;
   usesOf(part.view.getSource(), *block, wholeUses);
   for (auto &[top, elements] : wholeUses) {
     if (top == mover || top->isBeforeInBlock(first) ||
