@@ -1,9 +1,10 @@
 //===- ControlFlowOps.cpp - ONNX If to nn.if ------------------------------===//
 //
 // If's branches become the two regions of nn.if; they may use any value of
-// the enclosing graph. A Loop whose trip count and condition are known at
-// compile time is unrolled: its body is imported once per iteration with
-// the iteration number as a constant. Scan is not imported yet.
+// the enclosing graph. A Loop that cannot stay a loop (LoopOps.cpp: its
+// carried values change shape, or are sequences) is unrolled when its trip
+// count and condition are known at compile time: its body is imported once
+// per iteration with the iteration number as a constant.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,9 +21,9 @@ using namespace anvil::onnx_import;
 namespace {
 
 /// Imports `graph` into a fresh detached region ending in nn.yield.
-FailureOr<std::unique_ptr<Region>>
-importBranch(NodeContext &n, const onnx::GraphProto &graph,
-             SmallVectorImpl<Type> &types) {
+FailureOr<std::unique_ptr<Region>> importBranch(NodeContext &n,
+                                                const onnx::GraphProto &graph,
+                                                SmallVectorImpl<Type> &types) {
   auto region = std::make_unique<Region>();
   Block *block = new Block();
   region->push_back(block);
@@ -53,8 +54,7 @@ LogicalResult importIf(NodeContext &n) {
     return n.invalid("then_branch and else_branch graphs are required");
   Value condition = n.input(0);
   auto condType = cast<RankedTensorType>(condition.getType());
-  if (!condType.getElementType().isInteger(1) ||
-      condType.getNumElements() != 1)
+  if (!condType.getElementType().isInteger(1) || condType.getNumElements() != 1)
     return n.invalid("the condition must be a one-element bool tensor");
   SmallVector<Type> thenTypes, elseTypes;
   auto thenRegion = importBranch(n, thenAttr->g(), thenTypes);
@@ -82,7 +82,9 @@ std::optional<bool> constantCondition(Value v) {
   return attr.getValues<APInt>()[0].getBoolValue();
 }
 
-LogicalResult importLoop(NodeContext &n) {
+} // namespace
+
+LogicalResult anvil::onnx_import::importUnrolledLoop(NodeContext &n) {
   if (failed(n.checkAttributes({"body"})))
     return failure();
   const auto *bodyAttr = n.attr("body");
@@ -130,8 +132,8 @@ LogicalResult importLoop(NodeContext &n) {
         {n.constant(DenseElementsAttr::get(RankedTensorType::get({}, i64), i)),
          std::nullopt},
         {cond ? cond
-              : n.constant(DenseElementsAttr::get(
-                    RankedTensorType::get({}, i1), true)),
+              : n.constant(DenseElementsAttr::get(RankedTensorType::get({}, i1),
+                                                  true)),
          std::nullopt}};
     llvm::append_range(inputs, state);
     auto outputs = n.importSubgraph(n.b, body, inputs);
@@ -184,9 +186,6 @@ LogicalResult importLoop(NodeContext &n) {
   return n.setOutputs(results);
 }
 
-} // namespace
-
 void anvil::onnx_import::addControlFlowOps(OpTable &t) {
   t["If"] = {importIf, 1, 1};
-  t["Loop"] = {importLoop, 1, 0};
 }

@@ -101,8 +101,7 @@ std::string NodeContext::getString(StringRef name, StringRef dflt) const {
   return a ? a->s() : dflt.str();
 }
 
-std::optional<SmallVector<int64_t>>
-NodeContext::getInts(StringRef name) const {
+std::optional<SmallVector<int64_t>> NodeContext::getInts(StringRef name) const {
   const onnx::AttributeProto *a = attr(name);
   if (!a)
     return std::nullopt;
@@ -120,8 +119,8 @@ static std::string nodeLabel(const onnx::NodeProto &node) {
 
 static Problem makeProblem(const onnx::NodeProto &node, int64_t opset,
                            const Twine &reason, bool unsupported) {
-  return Problem{nodeLabel(node), node.op_type(), node.domain(), opset,
-                 reason.str(), unsupported};
+  return Problem{nodeLabel(node), node.op_type(), node.domain(),
+                 opset,           reason.str(),   unsupported};
 }
 
 LogicalResult NodeContext::unsupported(const Twine &reason) {
@@ -138,7 +137,8 @@ LogicalResult NodeContext::checkAttributes(ArrayRef<StringRef> known) {
   bool ok = true;
   for (const onnx::AttributeProto &a : node.attribute())
     if (!llvm::is_contained(known, a.name()))
-      ok &= succeeded(unsupported("attribute '" + a.name() + "' is not supported"));
+      ok &= succeeded(
+          unsupported("attribute '" + a.name() + "' is not supported"));
   return success(ok);
 }
 
@@ -170,7 +170,10 @@ static SmallVector<std::string> graphInputsBehind(Value v) {
     if (!next || !seen.insert(next.getAsOpaquePointer()).second)
       continue;
     if (auto arg = dyn_cast<BlockArgument>(next)) {
-      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      // A loop body's arguments (a detached region while importing) name
+      // no graph input.
+      auto func =
+          dyn_cast_if_present<func::FuncOp>(arg.getOwner()->getParentOp());
       if (auto name = func ? func.getArgAttrOfType<StringAttr>(
                                  arg.getArgNumber(), "anvil.name")
                            : nullptr)
@@ -244,6 +247,7 @@ const OpTable &opTable() {
     addShapeOps(t);
     addRecurrentOps(t);
     addControlFlowOps(t);
+    addLoopOps(t);
     addLossOps(t);
     addIndexingOps(t);
     addConvTransposeOps(t);
@@ -276,8 +280,7 @@ class GraphImporter {
 public:
   GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model,
                 StringRef modelPath, const ImportOptions &options)
-      : ctx(ctx), model(model), options(options),
-        modelPath(modelPath.str()),
+      : ctx(ctx), model(model), options(options), modelPath(modelPath.str()),
         modelDir(llvm::sys::path::parent_path(modelPath).str()) {
     if (modelDir.empty())
       modelDir = ".";
@@ -355,7 +358,8 @@ FailureOr<RankedTensorType>
 GraphImporter::inputType(const onnx::ValueInfoProto &info) {
   const onnx::TypeProto &type = info.type();
   if (!type.has_tensor_type()) {
-    problem(info.name(), "graph input", "only tensor inputs are supported", true);
+    problem(info.name(), "graph input", "only tensor inputs are supported",
+            true);
     return failure();
   }
   const auto &tensor = type.tensor_type();
@@ -377,10 +381,12 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
               false);
       return failure();
     }
-    shape.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
+    shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                        : ShapedType::kDynamic);
     if (!dim.has_dim_value())
-      dynamic.push_back(dim.has_dim_param() ? "'" + dim.dim_param() + "'"
-                                            : "#" + std::to_string(shape.size() - 1));
+      dynamic.push_back(dim.has_dim_param()
+                            ? "'" + dim.dim_param() + "'"
+                            : "#" + std::to_string(shape.size() - 1));
   }
   auto pinned = options.inputShapes.find(info.name());
   if (pinned != options.inputShapes.end()) {
@@ -475,9 +481,9 @@ void GraphImporter::importInitializers(OpBuilder &b,
 /// Sequence inputs go only to the sequence ops, at their first input.
 bool GraphImporter::takesSequenceWhereTensorExpected(
     const onnx::NodeProto &node) const {
-  static const llvm::StringSet<> consumers = {
-      "SequenceInsert", "SequenceErase", "SequenceAt", "SequenceLength",
-      "ConcatFromSequence"};
+  static const llvm::StringSet<> consumers = {"SequenceInsert", "SequenceErase",
+                                              "SequenceAt", "SequenceLength",
+                                              "ConcatFromSequence"};
   for (int i = 0; i < node.input_size(); ++i)
     if (sequences.count(node.input(i)) &&
         !(node.op_type() == "Loop" && i >= 2) &&
@@ -491,8 +497,8 @@ bool GraphImporter::takesMaskedSliceWhereTensorExpected(
   for (int i = 0; i < node.input_size(); ++i)
     if (maskedSlices.count(node.input(i)) &&
         !(i == 1 && node.op_type() == "Gather") &&
-        (i != 0 || (node.op_type() != "ReduceSum" &&
-                    node.op_type() != "ReduceMean")))
+        (i != 0 ||
+         (node.op_type() != "ReduceSum" && node.op_type() != "ReduceMean")))
       return true;
   return false;
 }
@@ -537,24 +543,25 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
       status.reason = unknownOpReason(node).value_or("");
     }
     for (const std::string &in : node.input())
-      if (!in.empty() &&
-          (poisoned.contains(in) || (!values.count(in) && !sequences.count(in) &&
-                                     !maskedSlices.count(in)))) {
+      if (!in.empty() && (poisoned.contains(in) ||
+                          (!values.count(in) && !sequences.count(in) &&
+                           !maskedSlices.count(in)))) {
         if (!poisoned.contains(in) && known)
           problems.push_back(makeProblem(
               node, opset, "input '" + in + "' is not produced by any node",
               false));
         else if (known && status.reason.empty()) {
           status.kind = NodeStatus::Kind::Unchecked;
-          status.reason = "input '" + in + "' comes from a node or graph "
+          status.reason = "input '" + in +
+                          "' comes from a node or graph "
                           "input that was not imported";
         }
         blocked = true;
       }
     if (!blocked && takesSequenceWhereTensorExpected(node)) {
-      problems.push_back(makeProblem(
-          node, opset, "a sequence is given where a tensor is expected",
-          false));
+      problems.push_back(
+          makeProblem(node, opset,
+                      "a sequence is given where a tensor is expected", false));
       blocked = true;
     }
     if (!blocked && takesMaskedSliceWhereTensorExpected(node)) {
@@ -567,22 +574,34 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
       blocked = true;
     }
     if (!blocked && !hasRequiredInputs(node, entry->second.requiredInputs)) {
-      problems.push_back(makeProblem(
-          node, opset,
-          "expects at least " + Twine(entry->second.requiredInputs) +
-              " input(s)",
-          false));
+      problems.push_back(makeProblem(node, opset,
+                                     "expects at least " +
+                                         Twine(entry->second.requiredInputs) +
+                                         " input(s)",
+                                     false));
       blocked = true;
     }
     if (!blocked) {
       NodeContext context(b, loc, node, opset, values, problems, modelDir);
       context.sequences = &sequences;
       context.maskedSlices = &maskedSlices;
-      context.importSubgraph = [this](OpBuilder &sub,
-                                      const onnx::GraphProto &g,
-                                      ArrayRef<NodeContext::GraphValue> inputs) {
-        return importSubgraph(sub, g, inputs);
-      };
+      context.importSubgraph =
+          [this](OpBuilder &sub, const onnx::GraphProto &g,
+                 ArrayRef<NodeContext::GraphValue> inputs) {
+            return importSubgraph(sub, g, inputs);
+          };
+      context.tryImportSubgraph =
+          [this](OpBuilder &sub, const onnx::GraphProto &g,
+                 ArrayRef<NodeContext::GraphValue> inputs) {
+            size_t problemCount = problems.size();
+            size_t statusCount = nodeStatuses.size();
+            auto results = importSubgraph(sub, g, inputs);
+            if (failed(results)) {
+              problems.resize(problemCount);
+              nodeStatuses.resize(statusCount);
+            }
+            return results;
+          };
       blocked = failed(entry->second.import(context));
     }
     if (known && problems.size() != before)
@@ -671,12 +690,18 @@ ImportResult GraphImporter::run() {
   if (opset == 0 && model.ir_version() < 3)
     opset = 1;
   if (opset > kNewestOpset)
-    problem("", "", "opset " + Twine(opset) + " is newer than the "
-            "newest Anvil imports (" + Twine(kNewestOpset) + ")", true);
+    problem("", "",
+            "opset " + Twine(opset) +
+                " is newer than the "
+                "newest Anvil imports (" +
+                Twine(kNewestOpset) + ")",
+            true);
   if (model.ir_version() > kNewestIrVersion)
-    problem("", "", "IR version " + Twine(model.ir_version()) +
-            " is newer than the newest Anvil imports (" +
-            Twine(kNewestIrVersion) + ")", true);
+    problem("", "",
+            "IR version " + Twine(model.ir_version()) +
+                " is newer than the newest Anvil imports (" +
+                Twine(kNewestIrVersion) + ")",
+            true);
   checkOpTypes(model.graph());
 
   llvm::StringSet<> initializers;
@@ -715,8 +740,7 @@ ImportResult GraphImporter::run() {
   Block *body = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     values[name] = body->getArgument(i);
-    body->getArgument(i).setLoc(
-        NameLoc::get(b.getStringAttr(name), loc));
+    body->getArgument(i).setLoc(NameLoc::get(b.getStringAttr(name), loc));
     func.setArgAttr(i, "anvil.name", b.getStringAttr(name));
   }
   b.setInsertionPointToStart(body);
@@ -782,7 +806,8 @@ ImportResult anvil::onnx_import::importModelFile(MLIRContext &context,
     return fail("cannot read '" + path + "': " + buffer.getError().message());
   if ((*buffer)->getBufferSize() >
       static_cast<size_t>(std::numeric_limits<int>::max()))
-    return fail("'" + path + "' is larger than 2 GiB, the most a protobuf "
+    return fail("'" + path +
+                "' is larger than 2 GiB, the most a protobuf "
                 "message holds; keep the weights as external data");
   onnx::ModelProto model;
   if (!parseModel(**buffer, model, kProtobufNesting)) {
@@ -791,10 +816,12 @@ ImportResult anvil::onnx_import::importModelFile(MLIRContext &context,
     onnx::ModelProto deeper;
     if (parseModel(**buffer, deeper, kDiagnosisNesting))
       return fail("'" + path + "' nests its subgraphs deeper than " +
-                  Twine(kProtobufNesting) + " protobuf messages (If, Loop "
+                  Twine(kProtobufNesting) +
+                  " protobuf messages (If, Loop "
                   "or Scan bodies within one another); Anvil reads none "
                   "that deep");
-    return fail("'" + path + "' is not an ONNX model (it does not parse as "
+    return fail("'" + path +
+                "' is not an ONNX model (it does not parse as "
                 "onnx.ModelProto; truncated or not a model file?)");
   }
   if (!model.has_graph() || model.graph().node_size() == 0)

@@ -1,9 +1,10 @@
-//===- NodeContext.h - What an ONNX op importer sees -------------*- C++ -*-===//
+//===- NodeContext.h - What an ONNX op importer sees -------------*- C++
+//-*-===//
 #ifndef ANVIL_LIB_IMPORT_ONNX_NODECONTEXT_H
 #define ANVIL_LIB_IMPORT_ONNX_NODECONTEXT_H
 
-#include "anvil/Import/ONNX.h"
 #include "anvil/Import/Decompositions.h"
+#include "anvil/Import/ONNX.h"
 #include "anvil/Import/OpBuilding.h"
 
 #include "mlir/IR/Builders.h"
@@ -34,7 +35,6 @@ std::string onnxTypeName(int onnxType);
 mlir::FailureOr<mlir::ElementsAttr>
 tensorToAttr(mlir::MLIRContext *ctx, const onnx::TensorProto &tensor,
              llvm::StringRef modelDir, std::string &error, bool &unsupported);
-
 
 class NodeContext {
 public:
@@ -73,7 +73,8 @@ public:
   /// Records a failed build (an NNBuilder's first error) as a problem of
   /// this node and returns failure.
   mlir::LogicalResult report(const BuildError &error) {
-    return error.unsupported ? unsupported(error.reason) : invalid(error.reason);
+    return error.unsupported ? unsupported(error.reason)
+                             : invalid(error.reason);
   }
   /// Binds `outputs` built by `nb`, or reports nb's first error.
   mlir::LogicalResult finish(const NNBuilder &nb, mlir::ValueRange outputs) {
@@ -94,8 +95,8 @@ public:
   create(mlir::ValueRange operands,
          llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
     BuildError error;
-    mlir::Value v = buildInferred(b, loc, OpTy::getOperationName(), operands,
-                                  attrs, error);
+    mlir::Value v =
+        buildInferred(b, loc, OpTy::getOperationName(), operands, attrs, error);
     if (!v)
       return error.unsupported ? unsupported(error.reason)
                                : invalid(error.reason);
@@ -145,6 +146,12 @@ public:
       mlir::OpBuilder &sub, const onnx::GraphProto &graph,
       llvm::ArrayRef<GraphValue> inputs)>
       importSubgraph;
+  /// As importSubgraph, but a failure leaves no problem behind: the caller
+  /// has another way to import the node.
+  std::function<mlir::FailureOr<llvm::SmallVector<GraphValue>>(
+      mlir::OpBuilder &sub, const onnx::GraphProto &graph,
+      llvm::ArrayRef<GraphValue> inputs)>
+      tryImportSubgraph;
 
 private:
   std::optional<mlir::DenseElementsAttr> constAttr(int i) const;
@@ -171,6 +178,9 @@ void addNeuralOps(OpTable &table);
 void addShapeOps(OpTable &table);
 void addRecurrentOps(OpTable &table);
 void addControlFlowOps(OpTable &table);
+void addLoopOps(OpTable &table);
+/// Loop by unrolling (ControlFlowOps.cpp): what addLoopOps falls back to.
+mlir::LogicalResult importUnrolledLoop(NodeContext &n);
 void addLossOps(OpTable &table);
 void addIndexingOps(OpTable &table);
 void addConvTransposeOps(OpTable &table);

@@ -8,7 +8,10 @@
 #include "NodeContext.h"
 
 #include "anvil/Dialect/NN/IR/NNOps.h"
+#include "anvil/Import/Decompositions.h"
 #include "anvil/Support/Sizes.h"
+
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace anvil;
@@ -26,9 +29,8 @@ LogicalResult bind(NodeContext &n, FailureOr<Value> v) {
 }
 
 /// Integers from input `index` (opset >= `inputSince`) or attribute `name`.
-std::optional<SmallVector<int64_t>> intsFrom(NodeContext &n, int index,
-                                             StringRef name,
-                                             int64_t inputSince) {
+std::optional<SmallVector<int64_t>>
+intsFrom(NodeContext &n, int index, StringRef name, int64_t inputSince) {
   if (n.opset >= inputSince)
     return n.input(index) ? n.constInts(index) : std::nullopt;
   return n.getInts(name);
@@ -44,8 +46,8 @@ LogicalResult importConstant(NodeContext &n) {
   if (a.name() == "value") {
     std::string error;
     bool unsupported = false;
-    auto attr = tensorToAttr(n.ctx(), a.t(), n.modelDirectory(), error,
-                             unsupported);
+    auto attr =
+        tensorToAttr(n.ctx(), a.t(), n.modelDirectory(), error, unsupported);
     if (failed(attr))
       return unsupported ? n.unsupported(error) : n.invalid(error);
     Value v = nn::ConstantOp::create(
@@ -53,8 +55,8 @@ LogicalResult importConstant(NodeContext &n) {
     return n.setOutputs(v);
   }
   if (a.name() == "value_float")
-    return n.setOutputs(n.constant(DenseElementsAttr::get(
-        RankedTensorType::get({}, f32), a.f())));
+    return n.setOutputs(n.constant(
+        DenseElementsAttr::get(RankedTensorType::get({}, f32), a.f())));
   if (a.name() == "value_int")
     return n.setOutputs(n.constant(DenseElementsAttr::get(
         RankedTensorType::get({}, i64), static_cast<int64_t>(a.i()))));
@@ -68,7 +70,8 @@ LogicalResult importConstant(NodeContext &n) {
     SmallVector<int64_t> v(a.ints().begin(), a.ints().end());
     return n.setOutputs(n.constantI64(v));
   }
-  return n.unsupported("Constant attribute '" + a.name() + "' is not supported");
+  return n.unsupported("Constant attribute '" + a.name() +
+                       "' is not supported");
 }
 
 LogicalResult importReshape(NodeContext &n) {
@@ -133,7 +136,9 @@ FailureOr<SmallVector<int64_t>> axesIn(NodeContext &n, ArrayRef<int64_t> axes,
   for (int64_t a : axes) {
     int64_t norm = a < 0 ? a + rank : a;
     if (norm < 0 || norm >= rank || llvm::is_contained(out, norm))
-      return (void)n.invalid("axis " + Twine(a) + " is out of range or repeated"), failure();
+      return (void)n.invalid("axis " + Twine(a) +
+                             " is out of range or repeated"),
+             failure();
     out.push_back(norm);
   }
   return out;
@@ -193,9 +198,10 @@ LogicalResult importTranspose(NodeContext &n) {
   int64_t rank = n.inputType(0).getRank();
   SmallVector<int64_t> perm = n.getInts("perm").value_or(
       llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank))));
-  return bind(n, n.create<nn::TransposeOp>(
-                     n.input(0), {n.b.getNamedAttr(
-                                     "perm", n.b.getDenseI64ArrayAttr(perm))}));
+  return bind(n,
+              n.create<nn::TransposeOp>(
+                  n.input(0),
+                  {n.b.getNamedAttr("perm", n.b.getDenseI64ArrayAttr(perm))}));
 }
 
 LogicalResult importConcat(NodeContext &n) {
@@ -209,14 +215,14 @@ LogicalResult importConcat(NodeContext &n) {
   for (int i = 0; i < n.numInputs(); ++i)
     if (Value v = n.input(i))
       inputs.push_back(v);
-  return bind(n, n.create<nn::ConcatOp>(
-                     inputs,
-                     {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))}));
+  return bind(
+      n, n.create<nn::ConcatOp>(
+             inputs, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))}));
 }
 
 /// ONNX Slice semantics for one dimension: clamped start, element count.
-std::pair<int64_t, int64_t> sliceRange(int64_t start, int64_t end,
-                                       int64_t step, int64_t dim) {
+std::pair<int64_t, int64_t> sliceRange(int64_t start, int64_t end, int64_t step,
+                                       int64_t dim) {
   auto clamp = [](int64_t v, int64_t lo, int64_t hi) {
     return std::min(std::max(v, lo), hi);
   };
@@ -244,6 +250,85 @@ FailureOr<Value> slice(NodeContext &n, Value input, ArrayRef<int64_t> starts,
               n.b.getNamedAttr("steps", n.b.getDenseI64ArrayAttr(steps))});
 }
 
+/// `ends - starts` per sliced axis where `ends` is `starts` plus a constant
+/// (through reshapes), as a window at a run-time offset is written (a
+/// loop body reading row i: Slice(x, i, i + 1)); nullopt otherwise.
+std::optional<SmallVector<int64_t>> constantWidths(Value starts, Value ends,
+                                                   size_t count) {
+  auto strip = [](Value v) {
+    while (auto reshape = v.getDefiningOp<nn::ReshapeOp>())
+      v = reshape.getInput();
+    return v;
+  };
+  Value start = strip(starts);
+  auto add = strip(ends).getDefiningOp<nn::AddOp>();
+  if (!add)
+    return std::nullopt;
+  Value offset = strip(add.getLhs()) == start   ? add.getRhs()
+                 : strip(add.getRhs()) == start ? add.getLhs()
+                                                : Value();
+  DenseIntElementsAttr widths;
+  if (!offset || !matchPattern(offset, m_Constant(&widths)))
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  for (const APInt &w : widths.getValues<APInt>())
+    values.push_back(w.getSExtValue());
+  if (values.size() == 1)
+    values.assign(count, values.front());
+  if (values.size() != count)
+    return std::nullopt;
+  return values;
+}
+
+/// A slice whose starts are run-time values but whose widths are constant
+/// (constantWidths) gathers its elements: start + k * step along each axis,
+/// a negative start counting from the end. A window reaching past the
+/// input reads its edge (the gather clamps) where ONNX would shorten it:
+/// the result's shape must not depend on data. Fails quietly when the
+/// slice is not of this form.
+LogicalResult windowSlice(NodeContext &n) {
+  RankedTensorType in = n.inputType(0);
+  if (!n.input(1) || !n.input(2) || n.inputType(1).getRank() != 1 ||
+      n.inputType(1).getShape() != n.inputType(2).getShape() ||
+      !n.inputType(1).hasStaticShape())
+    return failure();
+  size_t count = n.inputType(1).getDimSize(0);
+  using Ints = std::optional<SmallVector<int64_t>>;
+  Ints axes = n.input(3) ? n.constInts(3)
+                         : Ints(llvm::to_vector(llvm::seq<int64_t>(0, count)));
+  Ints steps =
+      n.input(4) ? n.constInts(4) : Ints(SmallVector<int64_t>(count, 1));
+  auto widths = constantWidths(n.input(1), n.input(2), count);
+  if (!axes || !steps || !widths || axes->size() != count ||
+      steps->size() != count)
+    return failure();
+  SmallVector<int64_t> sizes;
+  for (auto [width, step] : llvm::zip(*widths, *steps)) {
+    if (step == 0 || (width > 0) != (step > 0))
+      return failure();
+    sizes.push_back((std::abs(width) + std::abs(step) - 1) / std::abs(step));
+  }
+  Type i64 = n.b.getI64Type();
+  NNBuilder nb(n.b, n.loc);
+  Value x = n.input(0), starts = nb.cast(n.input(1), i64);
+  for (size_t k = 0; k < count; ++k) {
+    int64_t axis = (*axes)[k] < 0 ? (*axes)[k] + in.getRank() : (*axes)[k];
+    if (axis < 0 || axis >= in.getRank())
+      return n.invalid("axis out of range");
+    Value start = nb.slice(starts, 0, k, 1);
+    Value wrapped = nb.create<nn::WhereOp>(
+        {nb.create<nn::LessOp>({start, nb.scalar(0, i64)}),
+         nb.create<nn::AddOp>({start, nb.scalar(in.getDimSize(axis), i64)}),
+         start});
+    Value offsets = nb.create<nn::MulOp>(
+        {nb.iota(sizes[k], i64), nb.scalar((*steps)[k], i64)});
+    Value indices = nb.create<nn::AddOp>({wrapped, offsets});
+    x = nb.create<nn::GatherOp>(
+        {x, indices}, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))});
+  }
+  return n.finish(nb, x);
+}
+
 /// A one-axis, unit-step slice whose bounds are run-time values becomes a
 /// masked slice (NodeContext::MaskedSlice); fails quietly otherwise.
 LogicalResult maskedSlice(NodeContext &n) {
@@ -253,10 +338,10 @@ LogicalResult maskedSlice(NodeContext &n) {
   };
   if (!oneElement(1) || !oneElement(2))
     return failure();
-  auto axes = n.input(3) ? n.constInts(3)
-                         : std::optional<SmallVector<int64_t>>({0});
-  auto steps = n.input(4) ? n.constInts(4)
-                          : std::optional<SmallVector<int64_t>>({1});
+  auto axes =
+      n.input(3) ? n.constInts(3) : std::optional<SmallVector<int64_t>>({0});
+  auto steps =
+      n.input(4) ? n.constInts(4) : std::optional<SmallVector<int64_t>>({1});
   if (!axes || !steps || axes->size() != 1 || (*steps)[0] != 1)
     return failure();
   int64_t axis = (*axes)[0] < 0 ? (*axes)[0] + in.getRank() : (*axes)[0];
@@ -273,13 +358,16 @@ LogicalResult importSlice(NodeContext &n) {
   int64_t rank = in.getRank();
   auto starts = intsFrom(n, 1, "starts", 10);
   auto ends = intsFrom(n, 2, "ends", 10);
-  if ((!starts || !ends) && n.opset >= 10 && succeeded(maskedSlice(n)))
+  if ((!starts || !ends) && n.opset >= 10 &&
+      (succeeded(windowSlice(n)) || succeeded(maskedSlice(n))))
     return success();
   if (!starts || !ends)
-    return n.opset >= 10 ? n.needsConstant(starts ? 2 : 1, starts ? "ends" : "starts")
-                         : n.invalid("starts and ends attributes are required");
-  auto axes = intsFrom(n, 3, "axes", 10).value_or(
-      llvm::to_vector(llvm::seq<int64_t>(0, starts->size())));
+    return n.opset >= 10
+               ? n.needsConstant(starts ? 2 : 1, starts ? "ends" : "starts")
+               : n.invalid("starts and ends attributes are required");
+  auto axes =
+      intsFrom(n, 3, "axes", 10)
+          .value_or(llvm::to_vector(llvm::seq<int64_t>(0, starts->size())));
   SmallVector<int64_t> steps(starts->size(), 1);
   if (n.opset >= 10 && n.input(4)) {
     auto given = n.constInts(4);
@@ -374,8 +462,8 @@ LogicalResult importGather(NodeContext &n) {
         {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis))});
     if (failed(all))
       return failure();
-    n.setMaskedSliceOutput(0, {*all, axis + indices->axis, indices->start,
-                               indices->end});
+    n.setMaskedSliceOutput(
+        0, {*all, axis + indices->axis, indices->start, indices->end});
     return success();
   }
   return bind(n, n.create<nn::GatherOp>(
@@ -432,12 +520,12 @@ LogicalResult importPad(NodeContext &n) {
   }
   if (llvm::any_of(full, [](int64_t p) { return p < 0; }))
     return n.unsupported("negative pads (cropping)");
-  return bind(n, n.create<nn::PadOp>(
-                     n.input(0),
-                     {n.b.getNamedAttr("pads", n.b.getDenseI64ArrayAttr(full)),
-                      n.b.getNamedAttr("mode",
-                                       nn::PadModeAttr::get(n.ctx(), padMode)),
-                      n.b.getNamedAttr("value", n.b.getF64FloatAttr(value))}));
+  return bind(
+      n, n.create<nn::PadOp>(
+             n.input(0),
+             {n.b.getNamedAttr("pads", n.b.getDenseI64ArrayAttr(full)),
+              n.b.getNamedAttr("mode", nn::PadModeAttr::get(n.ctx(), padMode)),
+              n.b.getNamedAttr("value", n.b.getF64FloatAttr(value))}));
 }
 
 LogicalResult importShape(NodeContext &n) {
@@ -463,9 +551,10 @@ LogicalResult importExpand(NodeContext &n) {
   auto shape = n.constInts(1);
   if (!shape)
     return n.needsConstant(1, "the target shape");
-  return bind(n, n.create<nn::ExpandOp>(
-                     n.input(0), {n.b.getNamedAttr(
-                                     "shape", n.b.getDenseI64ArrayAttr(*shape))}));
+  return bind(
+      n, n.create<nn::ExpandOp>(
+             n.input(0),
+             {n.b.getNamedAttr("shape", n.b.getDenseI64ArrayAttr(*shape))}));
 }
 
 LogicalResult importTile(NodeContext &n) {
@@ -488,8 +577,8 @@ LogicalResult importConstantOfShape(NodeContext &n) {
   if (const onnx::AttributeProto *a = n.attr("value")) {
     std::string error;
     bool unsupported = false;
-    auto attr = tensorToAttr(n.ctx(), a->t(), n.modelDirectory(), error,
-                             unsupported);
+    auto attr =
+        tensorToAttr(n.ctx(), a->t(), n.modelDirectory(), error, unsupported);
     if (failed(attr))
       return unsupported ? n.unsupported(error) : n.invalid(error);
     auto dense = dyn_cast<DenseElementsAttr>(*attr);
@@ -507,8 +596,12 @@ LogicalResult importRange(NodeContext &n) {
   auto start = n.constFloats(0), limit = n.constFloats(1),
        delta = n.constFloats(2);
   if (!start || !limit || !delta)
-    return n.needsConstant(!start ? 0 : !limit ? 1 : 2,
-                           !start ? "start" : !limit ? "limit" : "delta");
+    return n.needsConstant(!start   ? 0
+                           : !limit ? 1
+                                    : 2,
+                           !start   ? "start"
+                           : !limit ? "limit"
+                                    : "delta");
   if (start->size() != 1 || limit->size() != 1 || delta->size() != 1)
     return n.invalid("start, limit and delta must be scalars");
   double s = (*start)[0], l = (*limit)[0], d = (*delta)[0];
@@ -516,8 +609,11 @@ LogicalResult importRange(NodeContext &n) {
     return n.invalid("delta is 0");
   double steps = std::ceil((l - s) / d);
   if (!(steps <= double(kMaxTensorElements)))
-    return n.unsupported("Range of " + Twine(static_cast<int64_t>(std::min(steps, 9e18))) + " elements exceeds the "
-                         "limit of " + Twine(kMaxTensorElements));
+    return n.unsupported("Range of " +
+                         Twine(static_cast<int64_t>(std::min(steps, 9e18))) +
+                         " elements exceeds the "
+                         "limit of " +
+                         Twine(kMaxTensorElements));
   int64_t count = std::max<int64_t>(0, steps);
   Type element = n.inputType(0).getElementType();
   auto type = RankedTensorType::get({count}, element);

@@ -38,6 +38,9 @@ void anvil::host::addBufferization(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(anvil::createFillPerUse());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // A loop's body may yield a new tensor for a carried value (an nn.loop
+  // body is any graph); the deallocation pipeline frees the previous one.
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));

@@ -120,6 +120,57 @@ func.func @if_to_scf(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<3xf32> {
 
 // -----
 
+// A loop that only its count ends is an scf.for, run no times when the
+// condition is false at the start; the iteration number reaches the body
+// as a tensor and each scan value becomes a row of a zero-filled result.
+// CHECK-LABEL: func.func @counted_loop_to_for
+// CHECK: %[[C:.*]] = tensor.extract %{{.*}}[] : tensor<i1>
+// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<3x2xf32>
+// CHECK: %[[N:.*]] = tensor.extract %{{.*}}[] : tensor<i64>
+// CHECK: %[[BOUND:.*]] = arith.minsi %[[N]], %{{.*}} : i64
+// CHECK: %[[LIMIT:.*]] = arith.select %[[C]], %[[BOUND]], %{{.*}} : i64
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}, %[[ROWS:.*]] = %[[ZERO]])
+// CHECK:   %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK:   tensor.from_elements %[[I64]] : tensor<i64>
+// CHECK:   %[[NEXT:.*]] = linalg.generic
+// CHECK:   tensor.insert_slice %[[NEXT]] into %[[ROWS]][%{{.*}}, 0] [1, 2] [1, 1] : tensor<2xf32> into tensor<3x2xf32>
+// CHECK:   scf.yield
+func.func @counted_loop_to_for(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<2xf32>) -> (tensor<2xf32>, tensor<3x2xf32>) {
+  %r:2 = nn.loop %n, %c : tensor<i64>, tensor<i1> carry(%x : tensor<2xf32>) -> tensor<2xf32>, tensor<3x2xf32> {
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<2xf32>):
+    %next = nn.add %acc, %acc : tensor<2xf32>, tensor<2xf32> -> tensor<2xf32>
+    nn.yield %cond, %next, %next : tensor<i1>, tensor<2xf32>, tensor<2xf32>
+  }
+  return %r#0, %r#1 : tensor<2xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// A loop whose body computes its condition is an scf.while that tests the
+// condition and the count before every iteration.
+// CHECK-LABEL: func.func @conditional_loop_to_while
+// CHECK: scf.while (%[[I:.*]] = %{{.*}}, %[[C:.*]] = %{{.*}}, %[[ACC:.*]] = %{{.*}}) : (i64, i1, tensor<2xf32>)
+// CHECK:   %[[BELOW:.*]] = arith.cmpi slt, %[[I]], %{{.*}} : i64
+// CHECK:   %[[GO:.*]] = arith.andi %[[C]], %[[BELOW]] : i1
+// CHECK:   scf.condition(%[[GO]])
+// CHECK: } do {
+// CHECK:   linalg.generic
+// CHECK:   %[[NEXTC:.*]] = tensor.extract %{{.*}}[] : tensor<i1>
+// CHECK:   scf.yield %{{.*}}, %[[NEXTC]], %{{.*}} : i64, i1, tensor<2xf32>
+func.func @conditional_loop_to_while(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<2xf32>, %limit: tensor<f32>) -> tensor<2xf32> {
+  %r = nn.loop %n, %c : tensor<i64>, tensor<i1> carry(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<2xf32>):
+    %next = nn.add %acc, %acc : tensor<2xf32>, tensor<2xf32> -> tensor<2xf32>
+    %first = nn.slice %next {starts = array<i64: 0>, sizes = array<i64: 1>, steps = array<i64: 1>} : tensor<2xf32> -> tensor<1xf32>
+    %flat = nn.reshape %first {shape = array<i64>} : tensor<1xf32> -> tensor<f32>
+    %go = nn.less %flat, %limit : tensor<f32>, tensor<f32> -> tensor<i1>
+    nn.yield %go, %next : tensor<i1>, tensor<2xf32>
+  }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
 // A constant operand is transposed while compiling, not on every run;
 // a computed one gets a linalg.transpose.
 // CHECK-LABEL: func.func @gemm_trans_b

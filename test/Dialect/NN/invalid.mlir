@@ -478,3 +478,41 @@ func.func @scatter_elements_rank(%x: tensor<2x3xf32>, %i: tensor<2xi64>, %u: ten
   %n = nn.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = #nn<scatter_reduction none>} : tensor<2x3xf32>, tensor<2xi64>, tensor<2xf32>
   return %n : tensor<2x3xf32>
 }
+
+// -----
+
+// nn.loop's body yields the condition, then the carried values' types.
+func.func @loop_carried_type(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  %r = nn.loop %n, %c : tensor<i64>, tensor<i1> carry(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<2xf32>):
+    %grown = nn.concat %acc, %acc {axis = 0 : i64} : tensor<2xf32>, tensor<2xf32> -> tensor<4xf32>
+    // expected-error @+1 {{must yield the condition, the carried values and one value per scan result}}
+    nn.yield %cond, %grown : tensor<i1>, tensor<4xf32>
+  }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+// A scan result stacks the yielded value along a new first dimension.
+func.func @loop_scan_shape(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<2xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{scan result 'tensor<3x4xf32>' does not stack 'tensor<2xf32>' in 3 rows}}
+  %r:2 = nn.loop %n, %c : tensor<i64>, tensor<i1> carry(%x : tensor<2xf32>) -> tensor<2xf32>, tensor<3x4xf32> {
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<2xf32>):
+    nn.yield %cond, %acc, %acc : tensor<i1>, tensor<2xf32>, tensor<2xf32>
+  }
+  return %r#1 : tensor<3x4xf32>
+}
+
+// -----
+
+// The body's arguments are the iteration number, the condition and the
+// carried values.
+func.func @loop_arguments(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{body arguments must be the iteration number, the condition and the carried values' types}}
+  %r = nn.loop %n, %c : tensor<i64>, tensor<i1> carry(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%i: tensor<i64>, %acc: tensor<2xf32>):
+    nn.yield %c, %acc : tensor<i1>, tensor<2xf32>
+  }
+  return %r : tensor<2xf32>
+}

@@ -82,6 +82,20 @@ func.func @control_flow(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<3xf32> {
   return %r : tensor<3xf32>
 }
 
+// CHECK-LABEL: func.func @loop
+// CHECK: %{{.*}}:2 = nn.loop %{{.*}}, %{{.*}} : tensor<i64>, tensor<i1> carry(%{{.*}} : tensor<2xf32>) -> tensor<2xf32>, tensor<3x2xf32> {
+// CHECK: ^bb0(%{{.*}}: tensor<i64>, %{{.*}}: tensor<i1>, %{{.*}}: tensor<2xf32>):
+// CHECK:   nn.yield %{{.*}}, %{{.*}}, %{{.*}} : tensor<i1>, tensor<2xf32>, tensor<2xf32>
+// CHECK: }
+func.func @loop(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<2xf32>) -> (tensor<2xf32>, tensor<3x2xf32>) {
+  %r:2 = nn.loop %n, %c : tensor<i64>, tensor<i1> carry(%x : tensor<2xf32>) -> tensor<2xf32>, tensor<3x2xf32> {
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<2xf32>):
+    %next = nn.tanh %acc : tensor<2xf32>
+    nn.yield %cond, %next, %next : tensor<i1>, tensor<2xf32>, tensor<2xf32>
+  }
+  return %r#0, %r#1 : tensor<2xf32>, tensor<3x2xf32>
+}
+
 // CHECK-LABEL: func @gather_and_scatter
 // CHECK: nn.gather_elements %{{.*}} {axis = 1 : i64} : tensor<2x3xf32>, tensor<2x2xi64> -> tensor<2x2xf32>
 // CHECK: nn.scatter_elements %{{.*}} {axis = 0 : i64, reduction = #nn<scatter_reduction add>}

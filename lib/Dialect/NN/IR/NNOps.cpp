@@ -686,3 +686,74 @@ LogicalResult IfOp::verify() {
   }
   return success();
 }
+
+YieldOp LoopOp::getYield() {
+  return dyn_cast<YieldOp>(getBody().front().getTerminator());
+}
+
+bool LoopOp::isCounted() {
+  YieldOp yield = getYield();
+  return yield && yield.getValues()[0] == getBody().getArgument(1);
+}
+
+std::optional<int64_t> LoopOp::getScanRows() {
+  if (getNumScans() == 0)
+    return std::nullopt;
+  auto scan = cast<RankedTensorType>(getResult(getInits().size()).getType());
+  return scan.getDimSize(0);
+}
+
+/// Whether `type` is a tensor of one element of `element` type.
+static bool isScalarOf(Type type, Type element) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.getElementType() == element &&
+         tensor.hasStaticShape() && tensor.getNumElements() == 1;
+}
+
+/// Scan result `result` stacks `value`s: one more, static, leading dimension.
+static LogicalResult verifyScan(LoopOp op, Type value, Type result,
+                                int64_t rows) {
+  auto v = cast<RankedTensorType>(value);
+  auto r = cast<RankedTensorType>(result);
+  if (r.getRank() != v.getRank() + 1 ||
+      r.getElementType() != v.getElementType() ||
+      r.getShape().drop_front() != v.getShape() || r.isDynamicDim(0) ||
+      r.getDimSize(0) != rows)
+    return op.emitOpError("scan result ") << result << " does not stack "
+                                          << value << " in " << rows << " rows";
+  return success();
+}
+
+LogicalResult LoopOp::verify() {
+  Builder b(getContext());
+  if (!isScalarOf(getTripCount().getType(), b.getI64Type()))
+    return emitOpError("trip count must hold exactly one element");
+  if (!isScalarOf(getCondition().getType(), b.getI1Type()))
+    return emitOpError("condition must hold exactly one element");
+  Block &body = getBody().front();
+  size_t carried = getInits().size();
+  TypeRange args = body.getArgumentTypes();
+  if (args.size() != carried + 2 || !isScalarOf(args[0], b.getI64Type()) ||
+      !isScalarOf(args[1], b.getI1Type()) ||
+      args.drop_front(2) != getInits().getTypes())
+    return emitOpError("body arguments must be the iteration number, the "
+                       "condition and the carried values' types");
+  if (getNumResults() < carried ||
+      TypeRange(getResultTypes()).take_front(carried) != getInits().getTypes())
+    return emitOpError("results must begin with the carried values' types");
+  YieldOp yield = getYield();
+  if (!yield)
+    return emitOpError("the body must end in nn.yield");
+  TypeRange yielded = yield.getValues().getTypes();
+  if (yielded.size() != getNumResults() + 1 ||
+      !isScalarOf(yielded[0], b.getI1Type()) ||
+      yielded.slice(1, carried) != getInits().getTypes())
+    return yield.emitOpError("must yield the condition, the carried values "
+                             "and one value per scan result");
+  std::optional<int64_t> rows = getScanRows();
+  for (unsigned s = 0; s < getNumScans(); ++s)
+    if (failed(verifyScan(*this, yielded[1 + carried + s],
+                          getResult(carried + s).getType(), *rows)))
+      return failure();
+  return success();
+}

@@ -518,8 +518,58 @@ def NN_IfOp : Op<NN_Dialect, "if", [RecursiveMemoryEffects, NoRegionArguments]> 
   let hasVerifier = 1;
 }
 
-def NN_YieldOp : NN_Op<"yield", [Terminator, HasParent<"IfOp">]> {
-  let summary = "the values a region of nn.if produces";
+def NN_LoopOp : Op<NN_Dialect, "loop", [RecursiveMemoryEffects]> {
+  let summary = "runs a region while a count and a condition allow";
+  let description = [{
+    The body's arguments are the iteration number (tensor<i64>, from 0),
+    the condition (tensor<i1>) and the loop-carried values, whose first
+    values are `inits`. It ends in `nn.yield` of the next condition, the
+    next carried values (of the carried types) and zero or more scan
+    values. Iteration i runs while `i < trip_count`, the condition holds
+    (first `condition`, then what the previous iteration yielded) and,
+    when there are scan values, `i` is below the scan results' rows. A
+    loop that only its count ends yields its condition argument.
+
+    The results are the last carried values, then one result per scan
+    value: row i is what iteration i yielded. Its rows (the first
+    dimension, static and the same for every scan result) bound the
+    iterations; rows of iterations that did not run are zero.
+
+    ```mlir
+    %sum, %rows = nn.loop %n, %true : tensor<i64>, tensor<i1>
+        carry(%init : tensor<2xf32>) -> tensor<2xf32>, tensor<3x2xf32> {
+    ^bb0(%i: tensor<i64>, %c: tensor<i1>, %acc: tensor<2xf32>):
+      %next = nn.add %acc, %acc : tensor<2xf32>, tensor<2xf32> -> tensor<2xf32>
+      nn.yield %c, %next, %next : tensor<i1>, tensor<2xf32>, tensor<2xf32>
+    }
+    ```
+  }];
+  let arguments = (ins TensorOf<[I64]>:$trip_count,
+                       TensorOf<[I1]>:$condition,
+                       Variadic<NN_Tensor>:$inits);
+  let results = (outs Variadic<NN_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $trip_count `,` $condition `:` type($trip_count) `,` type($condition)
+    (`carry` `(` $inits^ `:` type($inits) `)`)?
+    (`->` type($results)^)? $body attr-dict
+  }];
+  let extraClassDeclaration = [{
+    /// The body's terminator.
+    YieldOp getYield();
+    /// How many results are scan outputs (after the carried values).
+    unsigned getNumScans() { return getNumResults() - getInits().size(); }
+    /// The scan results' rows, or nullopt when there is no scan output.
+    std::optional<int64_t> getScanRows();
+    /// Whether only the count ends the loop: the body yields its condition
+    /// argument unchanged.
+    bool isCounted();
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_YieldOp : NN_Op<"yield", [Terminator, ParentOneOf<["IfOp", "LoopOp"]>]> {
+  let summary = "the values a region of nn.if or nn.loop produces";
   let arguments = (ins Variadic<NN_Tensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
