@@ -120,6 +120,20 @@ cl::opt<std::string> rammerMode(
              "independent kernels side by side on disjoint PEs) or serial "
              "(one job, one kernel at a time)"),
     cl::value_desc("waves|serial"), cl::init("waves"), cl::cat(category));
+cl::opt<std::string> rnnForm(
+    "rnn",
+    cl::desc("How recurrent layers (LSTM, GRU, RNN) run over their steps: "
+             "auto (the default: the control-flow placement policy decides "
+             "by the number of steps), loop (one loop whose body is the "
+             "cell, compile time independent of the length) or unroll (a "
+             "copy of the cell per step)"),
+    cl::value_desc("auto|loop|unroll"), cl::init("auto"), cl::cat(category));
+cl::opt<int64_t> unrollSteps(
+    "unroll-steps",
+    cl::desc("With --rnn=auto: the most steps of a recurrent layer worth a "
+             "copy of its cell each (compile time grows with them); the "
+             "placement policy decides below it"),
+    cl::value_desc("N"), cl::init(256), cl::cat(category));
 cl::opt<int64_t> rollerMeasure(
     "roller-measure",
     cl::desc("Accelerator targets: compile each DPE product alone under "
@@ -182,6 +196,30 @@ void printProblems(const std::vector<Problem> &problems) {
 
 /// Loads the model; with `report`, the importer's statuses are kept there
 /// whether or not the import succeeds.
+/// What the importers ask the policies, from --rnn and --disable.
+llvm::Expected<ImportPolicies> importPolicies() {
+  ImportPolicies policies;
+  if (rnnForm == "loop")
+    policies.keepsRecurrenceRolled = [](int64_t) { return true; };
+  else if (rnnForm == "auto") {
+    auto rooms = policy::choosePolicies(disabledPasses);
+    if (!rooms)
+      return rooms.takeError();
+    std::shared_ptr<policy::ControlFlowPlacement> placement =
+        policy::createControlFlowPlacement((*rooms)[3]);
+    if (!placement)
+      return llvm::createStringError("no control-flow placement named '" +
+                                     (*rooms)[3] + "'");
+    policies.keepsRecurrenceRolled = [placement](int64_t steps) {
+      return placement->keepsRecurrenceRolled({steps, unrollSteps});
+    };
+  } else if (rnnForm != "unroll")
+    return llvm::createStringError("--rnn: expected auto, loop or unroll, "
+                                   "got '" +
+                                   rnnForm + "'");
+  return policies;
+}
+
 FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode,
                                            ImportResult *report = nullptr) {
   if (!llvm::sys::fs::exists(inputPath)) {
@@ -209,6 +247,12 @@ FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode,
     return failure();
   }
   onnx_import::ImportOptions options;
+  llvm::Expected<ImportPolicies> policies = importPolicies();
+  if (!policies) {
+    exitCode = error(kExitUsage, llvm::toString(policies.takeError()));
+    return failure();
+  }
+  options.policies = *policies;
   for (const std::string &spec : inputShapes)
     if (!onnx_import::parseInputShape(spec, options)) {
       exitCode = error(kExitUsage, "malformed --input-shape '" + spec +
@@ -222,7 +266,7 @@ FailureOr<OwningOpRef<ModuleOp>> loadModel(MLIRContext &ctx, int &exitCode,
       return failure();
     }
   ImportResult result =
-      isArchive ? torch_import::importArchive(ctx, inputPath)
+      isArchive ? torch_import::importArchive(ctx, inputPath, *policies)
                 : onnx_import::importModelFile(ctx, inputPath, options);
   if (report) {
     report->status = result.status;

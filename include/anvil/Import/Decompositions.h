@@ -78,11 +78,33 @@ struct LstmResult {
   mlir::Value hiddenStates, h, c;
 };
 
-/// Runs the cell over x [T, B, I] from (h0, c0) [B, H], unrolled over the
-/// static sequence length (last step first when `reverse`).
+/// Runs the cell over x [T, B, I] from (h0, c0) [B, H] (last step first
+/// when `reverse`): one nn.loop when `rolled`, else a copy of the cell per
+/// step.
 std::optional<LstmResult> buildLstm(NNBuilder &nb, mlir::Value x,
                                     const LstmWeights &w, mlir::Value h0,
-                                    mlir::Value c0, bool reverse);
+                                    mlir::Value c0, bool reverse,
+                                    bool rolled = false);
+
+/// One step of a recurrence: the next states from the step's row of the
+/// input projection and the current states.
+using RecurrenceStep = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    NNBuilder &nb, mlir::Value row, mlir::ValueRange states)>;
+
+struct Recurrence {
+  /// The first state after every step, [T, ...] in row order.
+  mlir::Value all;
+  /// The states after the last step.
+  llvm::SmallVector<mlir::Value> last;
+};
+
+/// Runs `step` over the rows of `projected` [T, ...] (last row first when
+/// `reverse`) from `initial`: one nn.loop when `rolled`, else a copy of the
+/// step per row. Nullopt after a failure of `nb`.
+std::optional<Recurrence> buildRecurrence(NNBuilder &nb, mlir::Value projected,
+                                          mlir::ValueRange initial,
+                                          bool reverse, bool rolled,
+                                          RecurrenceStep step);
 
 } // namespace anvil
 

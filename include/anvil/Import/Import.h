@@ -11,6 +11,7 @@
 #include "mlir/IR/OwningOpRef.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,17 @@ enum class ImportStatus {
   InvalidInput,
   /// The model is well formed but uses something Anvil does not support.
   Unsupported,
+};
+
+/// What an importer asks the compiler's policies while it builds nn ops.
+struct ImportPolicies {
+  /// Whether a recurrent layer over `steps` steps stays one nn.loop
+  /// rather than a copy of its cell per step; unset: always unrolled.
+  std::function<bool(int64_t steps)> keepsRecurrenceRolled;
+
+  bool rollsRecurrence(int64_t steps) const {
+    return keepsRecurrenceRolled && keepsRecurrenceRolled(steps);
+  }
 };
 
 /// One problem found in a model, keyed by the node it belongs to.

@@ -17,12 +17,13 @@ struct ImportOptions {
   /// Graph inputs fixed to a value at compile time (name -> ONNX
   /// TensorProto file): they become constants and leave the signature.
   llvm::StringMap<std::string> boundInputs;
+  ImportPolicies policies;
 };
 
 using anvil::ImportResult;
 using anvil::ImportStatus;
-using anvil::Problem;
 using anvil::NodeStatus;
+using anvil::Problem;
 using anvil::statusOf;
 
 /// Parses `path` and imports its main graph as `func.func @main_graph`

@@ -21,7 +21,8 @@ constexpr int64_t kSchemaMajorVersion = 8;
 
 /// Imports the archive at `path`; every problem found is reported, keyed by
 /// node name, op and the Python source line the node came from.
-ImportResult importArchive(mlir::MLIRContext &context, llvm::StringRef path);
+ImportResult importArchive(mlir::MLIRContext &context, llvm::StringRef path,
+                           const ImportPolicies &policies = {});
 
 /// True when `path` starts like a zip archive.
 bool looksLikeArchive(llvm::StringRef path);

@@ -88,8 +88,8 @@ Value NNBuilder::reduce(Value v, int kind, ArrayRef<int64_t> axes,
   SmallVector<int64_t> sorted(axes);
   llvm::sort(sorted);
   return create<nn::ReduceOp>(
-      v, {b.getNamedAttr("kind", nn::ReduceKindAttr::get(
-                                     b.getContext(), nn::ReduceKind(kind))),
+      v, {b.getNamedAttr("kind", nn::ReduceKindAttr::get(b.getContext(),
+                                                         nn::ReduceKind(kind))),
           b.getNamedAttr("axes", b.getDenseI64ArrayAttr(sorted)),
           b.getNamedAttr("keepdims", b.getBoolAttr(keepdims))});
 }
@@ -124,8 +124,8 @@ Value NNBuilder::constant(DenseElementsAttr value) {
   return buildConstant(b, loc, value);
 }
 
-LayerNorm anvil::buildLayerNorm(NNBuilder &nb, Value x, Value scale,
-                                Value bias, int64_t firstAxis, double epsilon) {
+LayerNorm anvil::buildLayerNorm(NNBuilder &nb, Value x, Value scale, Value bias,
+                                int64_t firstAxis, double epsilon) {
   if (nb.failed() || !x)
     return LayerNorm();
   auto type = typeOf(x);
@@ -159,7 +159,8 @@ LayerNorm anvil::buildLayerNorm(NNBuilder &nb, Value x, Value scale,
 
 std::optional<LstmResult> anvil::buildLstm(NNBuilder &nb, Value x,
                                            const LstmWeights &w, Value h0,
-                                           Value c0, bool reverse) {
+                                           Value c0, bool reverse,
+                                           bool rolled) {
   // After the builder's first failure every value is null.
   if (nb.failed() || !x || !w.inputWeights || !w.recurrentWeights)
     return std::nullopt;
@@ -167,17 +168,13 @@ std::optional<LstmResult> anvil::buildLstm(NNBuilder &nb, Value x,
   int64_t steps = shape[0], batch = shape[1];
   int64_t hidden = typeOf(w.recurrentWeights).getDimSize(1);
   // The input projection of every step at once: one [T*B, 4H] product.
-  Value projected = nb.reshape(
-      nb.linear(nb.reshape(x, {steps * batch, shape[2]}), w.inputWeights,
-                w.bias),
-      {steps, batch, 4 * hidden});
-  Value h = h0, c = c0;
-  SmallVector<Value> states(steps);
-  for (int64_t k = 0; k < steps && !nb.failed(); ++k) {
-    int64_t t = reverse ? steps - 1 - k : k;
-    Value step = nb.reshape(nb.slice(projected, 0, t, 1), {batch, 4 * hidden});
-    Value gates = nb.create<nn::AddOp>(
-        {step, nb.linear(h, w.recurrentWeights)});
+  Value projected =
+      nb.reshape(nb.linear(nb.reshape(x, {steps * batch, shape[2]}),
+                           w.inputWeights, w.bias),
+                 {steps, batch, 4 * hidden});
+  auto cell = [&](NNBuilder &nb, Value step, ValueRange hc) {
+    Value gates =
+        nb.create<nn::AddOp>({step, nb.linear(hc[0], w.recurrentWeights)});
     auto gate = [&](int which) {
       return nb.slice(gates, 1, w.gateBlocks[which] * hidden, hidden);
     };
@@ -185,15 +182,101 @@ std::optional<LstmResult> anvil::buildLstm(NNBuilder &nb, Value x,
     Value f = nb.create<nn::SigmoidOp>(gate(1));
     Value g = nb.create<nn::TanhOp>(gate(2));
     Value o = nb.create<nn::SigmoidOp>(gate(3));
-    c = nb.create<nn::AddOp>(
-        {nb.create<nn::MulOp>({f, c}), nb.create<nn::MulOp>({i, g})});
-    h = nb.create<nn::MulOp>({o, nb.create<nn::TanhOp>(c)});
-    states[t] = nb.reshape(h, {1, batch, hidden});
+    Value c = nb.create<nn::AddOp>(
+        {nb.create<nn::MulOp>({f, hc[1]}), nb.create<nn::MulOp>({i, g})});
+    Value h = nb.create<nn::MulOp>({o, nb.create<nn::TanhOp>(c)});
+    return SmallVector<Value>{h, c};
+  };
+  auto run = buildRecurrence(nb, projected, {h0, c0}, reverse, rolled, cell);
+  if (!run)
+    return std::nullopt;
+  return LstmResult{run->all, run->last[0], run->last[1]};
+}
+
+/// buildRecurrence's unrolled form: the step copied per row, each row a
+/// slice, the first states concatenated.
+static std::optional<Recurrence>
+unrolledRecurrence(NNBuilder &nb, Value projected, ValueRange initial,
+                   bool reverse, RecurrenceStep step) {
+  auto shape = typeOf(projected).getShape();
+  int64_t steps = shape[0];
+  SmallVector<Value> states(initial), firsts(steps);
+  for (int64_t k = 0; k < steps && !nb.failed(); ++k) {
+    int64_t t = reverse ? steps - 1 - k : k;
+    Value row = nb.reshape(nb.slice(projected, 0, t, 1), shape.drop_front());
+    states = step(nb, row, states);
+    SmallVector<int64_t> stacked = {1};
+    llvm::append_range(stacked, typeOf(states[0]).getShape());
+    firsts[t] = nb.reshape(states[0], stacked);
+  }
+  Value all = nb.failed() ? nullptr : nb.concat(firsts, 0);
+  if (!all)
+    return std::nullopt;
+  return Recurrence{all, states};
+}
+
+/// buildRecurrence's rolled form: one nn.loop over the rows, each taken by
+/// a gather on the iteration number; its scan output collects the first
+/// state, reversed afterwards when the rows ran last first.
+static std::optional<Recurrence>
+rolledRecurrence(NNBuilder &nb, Value projected, ValueRange initial,
+                 bool reverse, RecurrenceStep step) {
+  OpBuilder &b = nb.b;
+  int64_t steps = typeOf(projected).getDimSize(0);
+  Type i64 = b.getI64Type();
+  auto first = typeOf(initial[0]);
+  SmallVector<int64_t> rows = {steps};
+  llvm::append_range(rows, first.getShape());
+  SmallVector<Type> types(ValueRange(initial).getTypes());
+  types.push_back(RankedTensorType::get(rows, first.getElementType()));
+  Value count = nb.constant(
+      DenseElementsAttr::get(RankedTensorType::get({}, i64), steps));
+  Value always = nb.constant(
+      DenseElementsAttr::get(RankedTensorType::get({}, b.getI1Type()), true));
+  auto loop = nn::LoopOp::create(b, nb.loc, types, count, always, initial);
+  Block *body = new Block();
+  loop.getBody().push_back(body);
+  body->addArgument(RankedTensorType::get({}, i64), nb.loc);
+  body->addArgument(RankedTensorType::get({}, b.getI1Type()), nb.loc);
+  for (Value v : initial)
+    body->addArgument(v.getType(), nb.loc);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(body);
+    Value t = body->getArgument(0);
+    if (reverse)
+      t = nb.create<nn::SubOp>({nb.scalar(steps - 1, i64), t});
+    Value row = nb.create<nn::GatherOp>(
+        {projected, t}, {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+    SmallVector<Value> next = step(nb, row, body->getArguments().drop_front(2));
+    if (nb.failed())
+      return loop.erase(), std::nullopt;
+    SmallVector<Value> yielded = {body->getArgument(1)};
+    llvm::append_range(yielded, next);
+    yielded.push_back(next[0]);
+    nn::YieldOp::create(b, nb.loc, yielded);
+  }
+  Value all = loop.getResults().back();
+  if (reverse) {
+    SmallVector<int64_t> starts(rows.size(), 0), stepsOf(rows.size(), 1);
+    starts[0] = steps - 1;
+    stepsOf[0] = -1;
+    all = nb.create<nn::SliceOp>(
+        {all}, {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
+                b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(rows)),
+                b.getNamedAttr("steps", b.getDenseI64ArrayAttr(stepsOf))});
   }
   if (nb.failed())
     return std::nullopt;
-  Value all = nb.concat(states, 0);
-  if (!all)
+  return Recurrence{all, SmallVector<Value>(loop.getResults().drop_back())};
+}
+
+std::optional<Recurrence> anvil::buildRecurrence(NNBuilder &nb, Value projected,
+                                                 ValueRange initial,
+                                                 bool reverse, bool rolled,
+                                                 RecurrenceStep step) {
+  if (nb.failed() || !projected || llvm::is_contained(initial, Value()))
     return std::nullopt;
-  return LstmResult{all, h, c};
+  return rolled ? rolledRecurrence(nb, projected, initial, reverse, step)
+                : unrolledRecurrence(nb, projected, initial, reverse, step);
 }

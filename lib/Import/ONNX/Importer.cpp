@@ -583,6 +583,7 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
     }
     if (!blocked) {
       NodeContext context(b, loc, node, opset, values, problems, modelDir);
+      context.policies = &options.policies;
       context.sequences = &sequences;
       context.maskedSlices = &maskedSlices;
       context.importSubgraph =

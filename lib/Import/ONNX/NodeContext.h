@@ -67,6 +67,14 @@ public:
   std::string getString(llvm::StringRef name, llvm::StringRef dflt) const;
   std::optional<llvm::SmallVector<int64_t>> getInts(llvm::StringRef name) const;
 
+  /// The compiler's policies (whether a recurrence stays a loop).
+  const ImportPolicies *policies = nullptr;
+  /// Whether a recurrent layer over x [T, ...] stays one nn.loop.
+  bool rollsRecurrence(mlir::Value x) const {
+    auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
+    return policies && policies->rollsRecurrence(type.getDimSize(0));
+  }
+
   /// Records a problem with this node and returns failure.
   mlir::LogicalResult unsupported(const llvm::Twine &reason);
   mlir::LogicalResult invalid(const llvm::Twine &reason);

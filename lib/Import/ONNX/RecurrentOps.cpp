@@ -72,18 +72,18 @@ LogicalResult checkRecurrentShapes(NodeContext &n, Value x, int64_t dirs,
     return n.invalid("R must be [" + Twine(dirs) + ", " + gh + ", H]");
   hidden = rs[2];
   if (rs[1] != gates * hidden)
-    return n.invalid("R must be [" + Twine(dirs) + ", " + gh + ", H] with H = " +
-                     Twine(hidden));
+    return n.invalid("R must be [" + Twine(dirs) + ", " + gh +
+                     ", H] with H = " + Twine(hidden));
   if (ws.size() != 3 || ws[0] != dirs || ws[1] != gates * hidden ||
       ws[2] != xs[2])
     return n.invalid("W must be [" + Twine(dirs) + ", " + gh +
-                     ", I] with H = " + Twine(hidden) + " and I = " +
-                     Twine(xs[2]));
+                     ", I] with H = " + Twine(hidden) +
+                     " and I = " + Twine(xs[2]));
   if (Value b = n.input(3)) {
     auto bs = typeOf(b).getShape();
     if (bs.size() != 2 || bs[0] != dirs || bs[1] != 2 * gates * hidden)
-      return n.invalid("B must be [" + Twine(dirs) + ", " +
-                       Twine(2 * gates) + "H] with H = " + Twine(hidden));
+      return n.invalid("B must be [" + Twine(dirs) + ", " + Twine(2 * gates) +
+                       "H] with H = " + Twine(hidden));
   }
   SmallVector<int64_t> state = {dirs, xs[1], hidden};
   if (batchFirst)
@@ -136,18 +136,21 @@ LogicalResult importLstm(NodeContext &n) {
   int64_t batch = typeOf(x).getDimSize(1);
   Type f = typeOf(w).getElementType();
   auto zeros = RankedTensorType::get({batch, hidden}, f);
-  Value zero = n.constant(DenseElementsAttr::get(zeros, n.b.getFloatAttr(f, 0)));
+  Value zero =
+      n.constant(DenseElementsAttr::get(zeros, n.b.getFloatAttr(f, 0)));
   SmallVector<Value> ys, hs, cs;
   for (int64_t d = 0; d < dirs && !nb.failed(); ++d) {
-    LstmWeights weights{direction(nb, w, d), direction(nb, r, d), nullptr,
-                        {0, 2, 3, 1}};
+    LstmWeights weights{
+        direction(nb, w, d), direction(nb, r, d), nullptr, {0, 2, 3, 1}};
     if (Value b = direction(nb, n.input(3), d))
-      weights.bias = nb.create<nn::AddOp>(
-          {nb.slice(b, 0, 0, 4 * hidden), nb.slice(b, 0, 4 * hidden, 4 * hidden)});
+      weights.bias =
+          nb.create<nn::AddOp>({nb.slice(b, 0, 0, 4 * hidden),
+                                nb.slice(b, 0, 4 * hidden, 4 * hidden)});
     Value h0 = initialState(nb, n.input(5), d, batchFirst, zero);
     Value c0 = initialState(nb, n.input(6), d, batchFirst, zero);
     bool reverse = dir == "reverse" || d == 1;
-    auto result = buildLstm(nb, x, weights, h0, c0, reverse);
+    auto result =
+        buildLstm(nb, x, weights, h0, c0, reverse, n.rollsRecurrence(x));
     if (!result)
       break;
     int64_t steps = typeOf(result->hiddenStates).getDimSize(0);
@@ -203,10 +206,9 @@ Value gruStep(NNBuilder &nb, Value projected, Value h, const CellWeights &cw,
   Value z = nb.slice(zr, 1, 0, H), r = nb.slice(zr, 1, H, H);
   Value rh = nb.slice(cw.r, 0, 2 * H, H);
   Value rbh = part(cw.rb, 2);
-  Value candidate =
-      linearBeforeReset
-          ? nb.create<nn::MulOp>({r, nb.linear(h, rh, rbh)})
-          : nb.linear(nb.create<nn::MulOp>({r, h}), rh, rbh);
+  Value candidate = linearBeforeReset
+                        ? nb.create<nn::MulOp>({r, nb.linear(h, rh, rbh)})
+                        : nb.linear(nb.create<nn::MulOp>({r, h}), rh, rbh);
   Value hTilde = nb.create<nn::TanhOp>(
       {nb.create<nn::AddOp>({part(projected, 2), candidate})});
   // (1 - z) h~ + z h = h~ + z (h - h~)
@@ -218,23 +220,21 @@ Value gruStep(NNBuilder &nb, Value projected, Value h, const CellWeights &cw,
 /// the last one.
 std::pair<Value, Value> runCell(NNBuilder &nb, Value x, const CellWeights &cw,
                                 Value h, bool reverse, CellStep step,
-                                bool linearBeforeReset) {
+                                bool linearBeforeReset, bool rolled) {
   auto shape = typeOf(x).getShape();
   int64_t steps = shape[0], batch = shape[1];
   int64_t width = typeOf(cw.w).getDimSize(0);
   Value projected = nb.reshape(
       nb.linear(nb.reshape(x, {steps * batch, shape[2]}), cw.w, cw.wb),
       {steps, batch, width});
-  SmallVector<Value> states(steps);
-  for (int64_t k = 0; k < steps && !nb.failed(); ++k) {
-    int64_t t = reverse ? steps - 1 - k : k;
-    Value in = nb.reshape(nb.slice(projected, 0, t, 1), {batch, width});
-    h = step(nb, in, h, cw, linearBeforeReset);
-    states[t] = nb.reshape(h, {1, batch, cw.hidden});
-  }
-  if (nb.failed())
+  auto run = buildRecurrence(nb, projected, h, reverse, rolled,
+                             [&](NNBuilder &nb, Value row, ValueRange states) {
+                               return SmallVector<Value>{step(
+                                   nb, row, states[0], cw, linearBeforeReset)};
+                             });
+  if (!run)
     return {nullptr, nullptr};
-  return {nb.concat(states, 0), h};
+  return {run->all, run->last[0]};
 }
 
 /// RNN and GRU: `gates` blocks of H rows in W and R, default activations.
@@ -279,8 +279,9 @@ LogicalResult importSimpleRecurrent(NodeContext &n, int64_t gates,
       cw.rb = nb.slice(b, 0, gates * hidden, gates * hidden);
     }
     Value h0 = initialState(nb, n.input(5), d, batchFirst, zero);
-    auto [all, last] = runCell(nb, x, cw, h0, dir == "reverse" || d == 1, step,
-                               n.getInt("linear_before_reset", 0));
+    auto [all, last] =
+        runCell(nb, x, cw, h0, dir == "reverse" || d == 1, step,
+                n.getInt("linear_before_reset", 0), n.rollsRecurrence(x));
     if (!all)
       break;
     int64_t steps = typeOf(all).getDimSize(0);

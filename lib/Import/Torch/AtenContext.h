@@ -36,6 +36,11 @@ public:
   mlir::OpBuilder &b;
   mlir::Location loc;
   mlir::MLIRContext *ctx() const { return b.getContext(); }
+  /// The compiler's policies (whether a recurrence stays a loop).
+  const ImportPolicies *policies = nullptr;
+  bool rollsRecurrence(int64_t steps) const {
+    return policies && policies->rollsRecurrence(steps);
+  }
 
   /// The argument named `name` ({"as_tensor": ...}, {"as_int": ...}, ...),
   /// or null when the export left it out (the schema default applies).
@@ -70,7 +75,8 @@ public:
   mlir::LogicalResult invalid(const llvm::Twine &reason);
   /// Records a failure of a decomposition built with NNBuilder.
   mlir::LogicalResult report(const BuildError &error) {
-    return error.unsupported ? unsupported(error.reason) : invalid(error.reason);
+    return error.unsupported ? unsupported(error.reason)
+                             : invalid(error.reason);
   }
   /// Rejects an argument that is present with a value Anvil cannot honour.
   mlir::LogicalResult requireNone(llvm::StringRef name);

@@ -165,11 +165,11 @@ struct InputSpec {
 };
 
 std::optional<InputSpec> parseInputSpec(const json::Object &spec) {
-  for (auto [kind, key] : {std::pair<StringRef, StringRef>{"parameter",
-                                                           "parameter_name"},
-                           {"buffer", "buffer_name"},
-                           {"tensor_constant", "tensor_constant_name"},
-                           {"user_input", ""}}) {
+  for (auto [kind, key] :
+       {std::pair<StringRef, StringRef>{"parameter", "parameter_name"},
+        {"buffer", "buffer_name"},
+        {"tensor_constant", "tensor_constant_name"},
+        {"user_input", ""}}) {
     const json::Object *body = spec.getObject(kind);
     if (!body)
       continue;
@@ -180,7 +180,8 @@ std::optional<InputSpec> parseInputSpec(const json::Object &spec) {
     if (const json::Object *t = arg->getObject("as_tensor"))
       arg = t;
     InputSpec result{kind.str(), arg->getString("name").value_or("").str(),
-                     key.empty() ? "" : body->getString(key).value_or("").str()};
+                     key.empty() ? ""
+                                 : body->getString(key).value_or("").str()};
     return result;
   }
   if (!spec.empty())
@@ -190,8 +191,9 @@ std::optional<InputSpec> parseInputSpec(const json::Object &spec) {
 
 class GraphImporter {
 public:
-  GraphImporter(MLIRContext &ctx, const Archive &archive, StringRef path)
-      : ctx(ctx), archive(archive), modelPath(path) {}
+  GraphImporter(MLIRContext &ctx, const Archive &archive, StringRef path,
+                const ImportPolicies &policies)
+      : ctx(ctx), archive(archive), modelPath(path), policies(policies) {}
 
   ImportResult run(const json::Object &root);
 
@@ -211,9 +213,8 @@ private:
                                              StringRef what);
   Value loadWeight(OpBuilder &b, StringRef fqn);
   SmallVector<InputSpec> collectInputs(const json::Object &graph,
-                                              const json::Object &signature);
-  void bindInputs(OpBuilder &b, ValueTable &table,
-                  ArrayRef<InputSpec> specs);
+                                       const json::Object &signature);
+  void bindInputs(OpBuilder &b, ValueTable &table, ArrayRef<InputSpec> specs);
   void importNodes(OpBuilder &b, const json::Array &nodes, ValueTable &table);
   void importNode(OpBuilder &b, const json::Object &node, ValueTable &table);
   void rebindMutated(AtenContext &n, StringRef target, ValueTable &table);
@@ -229,6 +230,7 @@ private:
   MLIRContext &ctx;
   const Archive &archive;
   StringRef modelPath;
+  const ImportPolicies &policies;
   std::vector<Problem> problems;
   std::vector<NodeStatus> nodeStatuses;
   /// Weight and constant entries by fully qualified name: the blob's path in
@@ -252,8 +254,8 @@ LogicalResult GraphImporter::checkHeader(const json::Object &root) {
   }
   if (*major != kSchemaMajorVersion) {
     fail("ExportedProgram schema version " + Twine(*major) + "." +
-             Twine(version->getInteger("minor").value_or(0)) +
-             " (torch " + root.getString("torch_version").value_or("?") +
+             Twine(version->getInteger("minor").value_or(0)) + " (torch " +
+             root.getString("torch_version").value_or("?") +
              "); Anvil reads schema version " + Twine(kSchemaMajorVersion) +
              ".x",
          /*isUnsupported=*/true);
@@ -275,8 +277,8 @@ LogicalResult GraphImporter::checkHeader(const json::Object &root) {
 
 void GraphImporter::loadWeightConfigs() {
   for (auto [config, folder] :
-       {std::pair<StringRef, StringRef>{"data/weights/model_weights_config.json",
-                                        "data/weights/"},
+       {std::pair<StringRef, StringRef>{
+            "data/weights/model_weights_config.json", "data/weights/"},
         {"data/constants/model_constants_config.json", "data/constants/"}}) {
     if (!archive.contains(config))
       continue;
@@ -287,7 +289,8 @@ void GraphImporter::loadWeightConfigs() {
     }
     auto parsed = anvil::parseJson(*text);
     if (!parsed) {
-      fail(config + " is not valid JSON: " + llvm::toString(parsed.takeError()));
+      fail(config +
+           " is not valid JSON: " + llvm::toString(parsed.takeError()));
       continue;
     }
     configs.push_back(std::move(*parsed));
@@ -321,9 +324,9 @@ void GraphImporter::checkTargets(const json::Object &graph) {
       // Branches are graphs of their own; their ops are checked too.
       if (const json::Array *inputs = node->getArray("inputs"))
         for (const json::Value &in : *inputs)
-          if (const json::Object *arg =
-                  in.getAsObject() ? in.getAsObject()->getObject("arg")
-                                   : nullptr)
+          if (const json::Object *arg = in.getAsObject()
+                                            ? in.getAsObject()->getObject("arg")
+                                            : nullptr)
             if (const json::Object *g = arg->getObject("as_graph"))
               if (const json::Object *sub = g->getObject("graph"))
                 checkTargets(*sub);
@@ -380,8 +383,8 @@ GraphImporter::tensorMetaType(const json::Object &meta, StringRef what) {
   int64_t count = 1;
   for (int64_t d : *sizes)
     if (d && count > kMaxTensorElements / d) {
-      fail(what + " is larger than the limit of " +
-           Twine(kMaxTensorElements) + " elements");
+      fail(what + " is larger than the limit of " + Twine(kMaxTensorElements) +
+           " elements");
       return failure();
     } else {
       count *= d;
@@ -399,8 +402,10 @@ Value GraphImporter::loadWeight(OpBuilder &b, StringRef fqn) {
   }
   const auto &[path, entry] = it->second;
   if (entry->getBoolean("use_pickle").value_or(false)) {
-    fail("weight '" + fqn + "' is pickled; Anvil reads raw weight blobs "
-         "(torch.export.save writes them by default)", true);
+    fail("weight '" + fqn +
+             "' is pickled; Anvil reads raw weight blobs "
+             "(torch.export.save writes them by default)",
+         true);
     return nullptr;
   }
   const json::Object *meta = entry->getObject("tensor_meta");
@@ -427,8 +432,8 @@ Value GraphImporter::loadWeight(OpBuilder &b, StringRef fqn) {
   Type element = type->getElementType();
   size_t elementBytes =
       element.isInteger(1) ? 1 : element.getIntOrFloatBitWidth() / 8;
-  auto bytes = gatherStrided(*blob, type->getShape(), *strides, offset,
-                             elementBytes);
+  auto bytes =
+      gatherStrided(*blob, type->getShape(), *strides, offset, elementBytes);
   if (!bytes) {
     fail("weight '" + fqn + "': its sizes, strides and offset reach past the " +
          Twine(blob->size()) + " bytes of '" + path + "'");
@@ -467,8 +472,8 @@ GraphImporter::collectInputs(const json::Object &graph,
     return specs;
   }
   for (const json::Value &v : *list) {
-    auto spec = v.getAsObject() ? parseInputSpec(*v.getAsObject())
-                                : std::nullopt;
+    auto spec =
+        v.getAsObject() ? parseInputSpec(*v.getAsObject()) : std::nullopt;
     if (!spec || spec->placeholder.empty()) {
       fail("input of kind '" + (spec ? spec->kind : std::string("?")) +
                "' is not supported (Anvil takes tensor inputs, parameters, "
@@ -506,6 +511,7 @@ void GraphImporter::importNode(OpBuilder &b, const json::Object &node,
                                ValueTable &table) {
   auto [loc, identity] = nodeIdentity(node);
   AtenContext n(b, loc, node, table, problems, identity);
+  n.policies = &policies;
   StringRef target = shortTarget(node.getString("target").value_or(""));
   AtenImporter importer = lookupImporter(target);
   size_t before = problems.size();
@@ -514,8 +520,13 @@ void GraphImporter::importNode(OpBuilder &b, const json::Object &node,
     result = importCond(n, node, table);
   else if (importer)
     result = importer(n);
-  NodeStatus status{identity.nodeName, identity.opType, "", 0,
-                    NodeStatus::Kind::Supported, "", identity.source};
+  NodeStatus status{identity.nodeName,
+                    identity.opType,
+                    "",
+                    0,
+                    NodeStatus::Kind::Supported,
+                    "",
+                    identity.source};
   if (succeeded(result)) {
     nodeStatuses.push_back(std::move(status));
     rebindMutated(n, target, table);
@@ -580,8 +591,8 @@ GraphImporter::importSubgraph(OpBuilder &b, const json::Object &graph,
   for (const json::Value &out : *outputs) {
     const json::Object *obj = out.getAsObject();
     const json::Object *t = obj ? obj->getObject("as_tensor") : nullptr;
-    Value v = t ? table.values.lookup(t->getString("name").value_or(""))
-                : Value();
+    Value v =
+        t ? table.values.lookup(t->getString("name").value_or("")) : Value();
     if (!v)
       return failure();
     results.push_back(v);
@@ -606,10 +617,10 @@ LogicalResult GraphImporter::importCond(AtenContext &n,
     return o ? o->getString("name").value_or("").str() : "";
   };
   const json::Object *predArg = argAt(0), *operandArg = argAt(3);
-  const json::Object *thenArg = argAt(1) ? argAt(1)->getObject("as_graph")
-                                         : nullptr;
-  const json::Object *elseArg = argAt(2) ? argAt(2)->getObject("as_graph")
-                                         : nullptr;
+  const json::Object *thenArg =
+      argAt(1) ? argAt(1)->getObject("as_graph") : nullptr;
+  const json::Object *elseArg =
+      argAt(2) ? argAt(2)->getObject("as_graph") : nullptr;
   if (!predArg || !predArg->get("as_tensor") || !thenArg || !elseArg ||
       !operandArg || !operandArg->getArray("as_tensors"))
     return n.invalid("expects (pred, true_graph, false_graph, operands)");
@@ -776,8 +787,9 @@ bool anvil::torch_import::looksLikeArchive(StringRef path) {
   return buffer && (*buffer)->getBuffer().starts_with("PK\x03\x04");
 }
 
-ImportResult anvil::torch_import::importArchive(MLIRContext &context,
-                                                StringRef path) {
+ImportResult
+anvil::torch_import::importArchive(MLIRContext &context, StringRef path,
+                                   const ImportPolicies &policies) {
   context.loadDialect<nn::NNDialect, func::FuncDialect>();
   ImportResult result;
   auto fail = [&](const Twine &reason) {
@@ -800,7 +812,8 @@ ImportResult anvil::torch_import::importArchive(MLIRContext &context,
                 llvm::toString(root.takeError()));
   if (!root->getAsObject())
     return fail("models/model.json is not a JSON object");
-  return GraphImporter(context, **archive, path).run(*root->getAsObject());
+  return GraphImporter(context, **archive, path, policies)
+      .run(*root->getAsObject());
 }
 
 std::vector<std::string> anvil::torch_import::supportedTargets() {

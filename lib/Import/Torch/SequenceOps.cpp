@@ -2,7 +2,8 @@
 //
 // Ops whose ATen form is a loop or a data-dependent gather, expressed in
 // static nn ops:
-//  - lstm unrolls over the (static) sequence length, with the input
+//  - lstm runs over the (static) sequence length, unrolled or as one
+//    nn.loop as the compiler's placement policy decides, with the input
 //    projection of all time steps done as one matrix product;
 //  - embedding_bag reduces each bag with a 0/1 membership matrix built from
 //    the offsets at run time, so the offsets may be any run-time input;
@@ -45,9 +46,9 @@ LogicalResult lstm(AtenContext &n) {
     return n.invalid("expects a 3-D input, (h0, c0) and " +
                      Twine(perCell * layers * dirs) + " weights");
   NNBuilder nb(n.b, n.loc);
-  Value seq = batchFirst ? nb.create<nn::TransposeOp>(
-                               x, {i64s(n, "perm", {1, 0, 2})})
-                         : x;
+  Value seq = batchFirst
+                  ? nb.create<nn::TransposeOp>(x, {i64s(n, "perm", {1, 0, 2})})
+                  : x;
   Value h0 = (*hx)[0], c0 = (*hx)[1];
   int64_t batch = seq ? typeOf(seq).getDimSize(1) : 0;
   int64_t hidden = typeOf(h0).getShape().back();
@@ -58,11 +59,13 @@ LogicalResult lstm(AtenContext &n) {
       size_t base = (layer * dirs + d) * perCell;
       LstmWeights w{(*params)[base], (*params)[base + 1], nullptr};
       if (hasBiases)
-        w.bias = nb.create<nn::AddOp>({(*params)[base + 2], (*params)[base + 3]});
+        w.bias =
+            nb.create<nn::AddOp>({(*params)[base + 2], (*params)[base + 3]});
       int64_t cell = layer * dirs + d;
       auto result = buildLstm(
           nb, seq, w, nb.reshape(nb.slice(h0, 0, cell, 1), {batch, hidden}),
-          nb.reshape(nb.slice(c0, 0, cell, 1), {batch, hidden}), d == 1);
+          nb.reshape(nb.slice(c0, 0, cell, 1), {batch, hidden}), d == 1,
+          n.rollsRecurrence(typeOf(seq).getDimSize(0)));
       if (!result)
         break;
       directions.push_back(result->hiddenStates);
@@ -71,9 +74,9 @@ LogicalResult lstm(AtenContext &n) {
     }
     seq = nb.failed() ? nullptr : nb.concat(directions, 2);
   }
-  Value out = batchFirst ? nb.create<nn::TransposeOp>(
-                               seq, {i64s(n, "perm", {1, 0, 2})})
-                         : seq;
+  Value out =
+      batchFirst ? nb.create<nn::TransposeOp>(seq, {i64s(n, "perm", {1, 0, 2})})
+                 : seq;
   Value h = nb.failed() ? nullptr : nb.concat(hn, 0);
   Value c = nb.failed() ? nullptr : nb.concat(cn, 0);
   if (nb.failed())
@@ -147,9 +150,9 @@ LogicalResult embeddingBag(AtenContext &n) {
   if (member && !n.isNone("padding_idx") && padding >= 0) {
     Value kept = n.create<nn::NotOp>(n.create<nn::EqualOp>(
         {indices, n.scalar(double(padding), n.b.getI64Type())}));
-    member = kept ? n.create<nn::AndOp>(
-                        {member, n.reshape(kept, {1, numIndices})})
-                  : nullptr;
+    member =
+        kept ? n.create<nn::AndOp>({member, n.reshape(kept, {1, numIndices})})
+             : nullptr;
   }
   Value weights = member ? n.castTo(member, f) : nullptr;
   if (weights && !n.isNone("per_sample_weights")) {
@@ -160,15 +163,18 @@ LogicalResult embeddingBag(AtenContext &n) {
   }
   Value rows = n.create<nn::GatherOp>(
       {weight, indices}, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(0))});
-  Value out = weights && rows ? n.create<nn::MatMulOp>({weights, rows}) : nullptr;
+  Value out =
+      weights && rows ? n.create<nn::MatMulOp>({weights, rows}) : nullptr;
   if (out && mode == 1) {
     Value sizes = n.create<nn::ReduceOp>(
         n.castTo(member, f),
-        {n.b.getNamedAttr("kind", nn::ReduceKindAttr::get(n.ctx(),
-                                                           nn::ReduceKind::Sum)),
-         i64s(n, "axes", {1}), n.b.getNamedAttr("keepdims", n.b.getBoolAttr(true))});
+        {n.b.getNamedAttr(
+             "kind", nn::ReduceKindAttr::get(n.ctx(), nn::ReduceKind::Sum)),
+         i64s(n, "axes", {1}),
+         n.b.getNamedAttr("keepdims", n.b.getBoolAttr(true))});
     // An empty bag averages to zero, as in PyTorch.
-    Value divisor = sizes ? n.create<nn::MaxOp>({sizes, n.scalar(1.0, f)}) : nullptr;
+    Value divisor =
+        sizes ? n.create<nn::MaxOp>({sizes, n.scalar(1.0, f)}) : nullptr;
     out = divisor ? n.create<nn::DivOp>({out, divisor}) : nullptr;
   }
   return n.setOutputs(out);
