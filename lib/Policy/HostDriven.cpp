@@ -28,10 +28,10 @@ public:
   ControlPlace place(const ControlRegion &) const override {
     return ControlPlace::Host;
   }
-  /// A host-driven loop launches its body's jobs on every step: copies of
-  /// the cell pay wherever the user's compile budget allows them.
-  bool keepsRecurrenceRolled(const RecurrentLayer &layer) const override {
-    return layer.steps > layer.mostUnrolledSteps;
+  /// A host-driven loop launches its body's jobs on every iteration:
+  /// copies of the body pay wherever the user's compile budget allows them.
+  bool keepsLoopRolled(const ImportedLoop &loop) const override {
+    return loop.trips > loop.mostUnrolledTrips;
   }
 };
 

@@ -130,8 +130,9 @@ cl::opt<std::string> rnnForm(
     cl::value_desc("auto|loop|unroll"), cl::init("auto"), cl::cat(category));
 cl::opt<int64_t> unrollSteps(
     "unroll-steps",
-    cl::desc("With --rnn=auto: the most steps of a recurrent layer worth a "
-             "copy of its cell each (compile time grows with them); the "
+    cl::desc("The most iterations of a loop known at import (a model's "
+             "counted loop; a recurrent layer's steps with --rnn=auto) worth "
+             "a copy of the body each, as compile time grows with them; the "
              "placement policy decides below it"),
     cl::value_desc("N"), cl::init(256), cl::cat(category));
 cl::opt<int64_t> rollerMeasure(
@@ -196,24 +197,26 @@ void printProblems(const std::vector<Problem> &problems) {
 
 /// Loads the model; with `report`, the importer's statuses are kept there
 /// whether or not the import succeeds.
-/// What the importers ask the policies, from --rnn and --disable.
+/// What the importers ask the policies, from --rnn, --unroll-steps and
+/// --disable.
 llvm::Expected<ImportPolicies> importPolicies() {
+  auto rooms = policy::choosePolicies(disabledPasses);
+  if (!rooms)
+    return rooms.takeError();
+  std::shared_ptr<policy::ControlFlowPlacement> placement =
+      policy::createControlFlowPlacement((*rooms)[3]);
+  if (!placement)
+    return llvm::createStringError("no control-flow placement named '" +
+                                   (*rooms)[3] + "'");
   ImportPolicies policies;
+  policies.keepsLoopRolled = [placement](int64_t trips) {
+    return placement->keepsLoopRolled({trips, unrollSteps});
+  };
   if (rnnForm == "loop")
     policies.keepsRecurrenceRolled = [](int64_t) { return true; };
-  else if (rnnForm == "auto") {
-    auto rooms = policy::choosePolicies(disabledPasses);
-    if (!rooms)
-      return rooms.takeError();
-    std::shared_ptr<policy::ControlFlowPlacement> placement =
-        policy::createControlFlowPlacement((*rooms)[3]);
-    if (!placement)
-      return llvm::createStringError("no control-flow placement named '" +
-                                     (*rooms)[3] + "'");
-    policies.keepsRecurrenceRolled = [placement](int64_t steps) {
-      return placement->keepsRecurrenceRolled({steps, unrollSteps});
-    };
-  } else if (rnnForm != "unroll")
+  else if (rnnForm == "auto")
+    policies.keepsRecurrenceRolled = policies.keepsLoopRolled;
+  else if (rnnForm != "unroll")
     return llvm::createStringError("--rnn: expected auto, loop or unroll, "
                                    "got '" +
                                    rnnForm + "'");

@@ -31,9 +31,15 @@ struct ImportPolicies {
   /// Whether a recurrent layer over `steps` steps stays one nn.loop
   /// rather than a copy of its cell per step; unset: always unrolled.
   std::function<bool(int64_t steps)> keepsRecurrenceRolled;
+  /// Whether a model's loop (ONNX Loop) of `trips` iterations, known at
+  /// import, stays one nn.loop; unset: unrolled where it can be.
+  std::function<bool(int64_t trips)> keepsLoopRolled;
 
   bool rollsRecurrence(int64_t steps) const {
     return keepsRecurrenceRolled && keepsRecurrenceRolled(steps);
+  }
+  bool rollsLoop(int64_t trips) const {
+    return keepsLoopRolled && keepsLoopRolled(trips);
   }
 };
 

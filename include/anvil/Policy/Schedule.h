@@ -147,12 +147,13 @@ struct ControlRegion {
   int64_t tripCount = -1;
 };
 
-/// A recurrent layer (LSTM, GRU, RNN) as the placement sees it at import.
-struct RecurrentLayer {
-  int64_t steps = 0;
-  /// The user's compile budget: the most steps worth copying out
-  /// (anvil-compile --unroll-steps).
-  int64_t mostUnrolledSteps = 0;
+/// A loop whose trip count the importer knows (a recurrent layer's steps,
+/// a model's counted loop), as the placement sees it.
+struct ImportedLoop {
+  int64_t trips = 0;
+  /// The user's compile budget: the most iterations worth a copy of the
+  /// body each (anvil-compile --unroll-steps).
+  int64_t mostUnrolledTrips = 0;
 };
 
 class ControlFlowPlacement {
@@ -160,10 +161,10 @@ public:
   virtual ~ControlFlowPlacement();
   virtual llvm::StringRef name() const = 0;
   virtual ControlPlace place(const ControlRegion &region) const = 0;
-  /// Whether a recurrent layer stays one loop (its compile cost flat in the
-  /// length) rather than a copy of its cell per step (which every scheduler
-  /// can see across).
-  virtual bool keepsRecurrenceRolled(const RecurrentLayer &layer) const = 0;
+  /// Whether a loop stays one loop (its compile cost flat in its trip
+  /// count) rather than a copy of its body per iteration (which every
+  /// scheduler can see across).
+  virtual bool keepsLoopRolled(const ImportedLoop &loop) const = 0;
 };
 
 /// The placement named `name` ("host-driven"), or null.

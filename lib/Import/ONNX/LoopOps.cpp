@@ -1,13 +1,15 @@
 //===- LoopOps.cpp - ONNX Loop and Scan to nn.loop ------------------------===//
 //
-// Loop and Scan stay loops: the body graph is imported once, into the
+// Loop and Scan become loops: the body graph is imported once, into the
 // region of an nn.loop whose block takes the iteration number, the
 // condition and the carried values. The carried values' types are their
 // initial values'; a Loop whose body yields other types (a value grown
 // per iteration) or carries sequences cannot stay a loop and is unrolled
 // instead (ControlFlowOps.cpp), as is one whose scan outputs have no row
-// count known at compile time. A Scan's row count is its inputs' length;
-// its body sees row i of each scan input, taken by a gather on i.
+// count known at compile time. A Loop whose trip count is a constant is
+// unrolled where the control-flow placement says copies of its body pay
+// (ImportPolicies::keepsLoopRolled). A Scan's row count is its inputs'
+// length; its body sees row i of each scan input, taken by a gather on i.
 //
 //===----------------------------------------------------------------------===//
 
@@ -188,6 +190,14 @@ LogicalResult importLoop(NodeContext &n) {
   const auto *bodyAttr = n.attr("body");
   if (!bodyAttr || !bodyAttr->has_g())
     return n.invalid("the body graph is required");
+  // A count known here lets the placement choose copies of the body (as
+  // many as the user's compile budget allows); otherwise, or where copies
+  // cannot be made (a condition known only at run time), one loop.
+  std::optional<SmallVector<int64_t>> trips =
+      n.input(0) ? n.constInts(0) : std::nullopt;
+  if (trips && !n.rollsLoop((*trips)[0]) &&
+      succeeded(n.quietly([&] { return importUnrolledLoop(n); })))
+    return success();
   if (succeeded(importRolledLoop(n, bodyAttr->g())))
     return success();
   return importUnrolledLoop(n);

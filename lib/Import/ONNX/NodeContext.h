@@ -74,6 +74,20 @@ public:
     auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
     return policies && policies->rollsRecurrence(type.getDimSize(0));
   }
+  /// Whether a Loop of `trips` iterations stays one nn.loop.
+  bool rollsLoop(int64_t trips) const {
+    return policies && policies->rollsLoop(trips);
+  }
+  /// Runs `attempt`; a failure leaves no problem behind (the caller has
+  /// another way to import the node).
+  mlir::LogicalResult
+  quietly(llvm::function_ref<mlir::LogicalResult()> attempt) {
+    size_t before = problems.size();
+    if (mlir::succeeded(attempt()))
+      return mlir::success();
+    problems.resize(before);
+    return mlir::failure();
+  }
 
   /// Records a problem with this node and returns failure.
   mlir::LogicalResult unsupported(const llvm::Twine &reason);
