@@ -591,16 +591,23 @@ void GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &graph) {
                  ArrayRef<NodeContext::GraphValue> inputs) {
             return importSubgraph(sub, g, inputs);
           };
+      context.quietly = [this](function_ref<LogicalResult()> attempt) {
+        size_t problemCount = problems.size();
+        size_t statusCount = nodeStatuses.size();
+        if (succeeded(attempt()))
+          return success();
+        problems.resize(problemCount);
+        nodeStatuses.resize(statusCount);
+        return failure();
+      };
       context.tryImportSubgraph =
-          [this](OpBuilder &sub, const onnx::GraphProto &g,
-                 ArrayRef<NodeContext::GraphValue> inputs) {
-            size_t problemCount = problems.size();
-            size_t statusCount = nodeStatuses.size();
-            auto results = importSubgraph(sub, g, inputs);
-            if (failed(results)) {
-              problems.resize(problemCount);
-              nodeStatuses.resize(statusCount);
-            }
+          [this, &context](OpBuilder &sub, const onnx::GraphProto &g,
+                           ArrayRef<NodeContext::GraphValue> inputs) {
+            FailureOr<SmallVector<NodeContext::GraphValue>> results = failure();
+            (void)context.quietly([&] {
+              results = importSubgraph(sub, g, inputs);
+              return LogicalResult(results);
+            });
             return results;
           };
       blocked = failed(entry->second.import(context));

@@ -78,16 +78,6 @@ public:
   bool rollsLoop(int64_t trips) const {
     return policies && policies->rollsLoop(trips);
   }
-  /// Runs `attempt`; a failure leaves no problem behind (the caller has
-  /// another way to import the node).
-  mlir::LogicalResult
-  quietly(llvm::function_ref<mlir::LogicalResult()> attempt) {
-    size_t before = problems.size();
-    if (mlir::succeeded(attempt()))
-      return mlir::success();
-    problems.resize(before);
-    return mlir::failure();
-  }
 
   /// Records a problem with this node and returns failure.
   mlir::LogicalResult unsupported(const llvm::Twine &reason);
@@ -168,8 +158,12 @@ public:
       mlir::OpBuilder &sub, const onnx::GraphProto &graph,
       llvm::ArrayRef<GraphValue> inputs)>
       importSubgraph;
-  /// As importSubgraph, but a failure leaves no problem behind: the caller
-  /// has another way to import the node.
+  /// Runs `attempt`; a failure leaves no problem and no node status behind
+  /// (the caller has another way to import the node).
+  std::function<mlir::LogicalResult(
+      llvm::function_ref<mlir::LogicalResult()> attempt)>
+      quietly;
+  /// As importSubgraph, but quietly.
   std::function<mlir::FailureOr<llvm::SmallVector<GraphValue>>(
       mlir::OpBuilder &sub, const onnx::GraphProto &graph,
       llvm::ArrayRef<GraphValue> inputs)>
