@@ -15,6 +15,7 @@ usage: compile_time.py --bin build/bin [--steps 32,64,...] [--out DIR]
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -40,14 +41,23 @@ def compile_once(bin_dir, model, target, form, timeout, tmp):
     out = os.path.join(tmp, "model.so")
     stats = os.path.join(tmp, "time.txt")
     start = time.time()
+    # Its own process group: a compile past the timeout is killed with
+    # /usr/bin/time, not left running beside the next one.
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", stats,
+                             os.path.join(bin_dir, "anvil-compile"), model,
+                             "--target=" + target, "--rnn=" + form, "-o", out],
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     try:
-        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", stats,
-                        os.path.join(bin_dir, "anvil-compile"), model,
-                        "--target=" + target, "--rnn=" + form, "-o", out],
-                       check=True, timeout=timeout,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
         return None, None
+    if proc.returncode != 0:
+        raise RuntimeError("%s --target=%s --rnn=%s failed" % (model, target,
+                                                              form))
     seconds = time.time() - start
     with open(stats) as f:
         peak_kb = int(f.read().split()[-1])

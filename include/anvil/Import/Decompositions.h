@@ -7,6 +7,7 @@
 #ifndef ANVIL_IMPORT_DECOMPOSITIONS_H
 #define ANVIL_IMPORT_DECOMPOSITIONS_H
 
+#include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/OpBuilding.h"
 
 #include <array>
@@ -35,6 +36,8 @@ public:
   /// `size` elements of dimension `dim` from `start`.
   mlir::Value slice(mlir::Value v, int64_t dim, int64_t start, int64_t size);
   mlir::Value concat(mlir::ValueRange parts, int64_t axis);
+  /// `v` in reverse order along dimension `dim`.
+  mlir::Value reverse(mlir::Value v, int64_t dim);
   /// x w^T (+ bias) for 2-D x.
   mlir::Value linear(mlir::Value x, mlir::Value w, mlir::Value bias = nullptr);
   /// Reduces `v` over `axes` (non-negative, any order) with `kind`
@@ -85,6 +88,23 @@ std::optional<LstmResult> buildLstm(NNBuilder &nb, mlir::Value x,
                                     const LstmWeights &w, mlir::Value h0,
                                     mlir::Value c0, bool reverse,
                                     bool rolled = false);
+
+/// Builds the body of an nn.loop at the end of its block (whose arguments
+/// are the iteration number, the condition and the carried values) and
+/// returns what it yields: the next condition, the next carried values and
+/// the scan values. Failure builds nothing more.
+using LoopBodyBuilder =
+    llvm::function_ref<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
+        mlir::Block &block)>;
+
+/// An nn.loop over `inits` with one-element i64 `tripCount` and i1
+/// `condition`; `rows` is its scan results' row count. Fails, leaving
+/// nothing built, where `body` fails or yields values that do not fit the
+/// loop (`why` says how; empty when `body` failed).
+mlir::FailureOr<nn::LoopOp>
+buildLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tripCount,
+          mlir::Value condition, mlir::ValueRange inits,
+          std::optional<int64_t> rows, LoopBodyBuilder body, std::string &why);
 
 /// One step of a recurrence: the next states from the step's row of the
 /// input projection and the current states.

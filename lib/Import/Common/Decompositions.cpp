@@ -75,6 +75,19 @@ Value NNBuilder::concat(ValueRange parts, int64_t axis) {
       parts, {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
 }
 
+Value NNBuilder::reverse(Value v, int64_t dim) {
+  if (failed())
+    return nullptr;
+  auto type = typeOf(v);
+  SmallVector<int64_t> starts(type.getRank(), 0), steps(type.getRank(), 1);
+  starts[dim] = type.getDimSize(dim) - 1;
+  steps[dim] = -1;
+  return create<nn::SliceOp>(
+      {v}, {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
+            b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(type.getShape())),
+            b.getNamedAttr("steps", b.getDenseI64ArrayAttr(steps))});
+}
+
 Value NNBuilder::linear(Value x, Value w, Value bias) {
   SmallVector<Value> operands{x, w};
   if (bias)
@@ -215,6 +228,69 @@ unrolledRecurrence(NNBuilder &nb, Value projected, ValueRange initial,
   return Recurrence{all, states};
 }
 
+/// Why `yielded` cannot be the yields of a loop over `inits` with scan
+/// rows `rows`; empty when it can.
+static std::string misfit(ValueRange yielded, ValueRange inits,
+                          std::optional<int64_t> rows) {
+  size_t carried = inits.size();
+  if (yielded.size() < 1 + carried)
+    return "the body yields fewer values than the loop carries";
+  auto condition = cast<RankedTensorType>(yielded[0].getType());
+  if (!condition.getElementType().isInteger(1) || !condition.hasStaticShape() ||
+      condition.getNumElements() != 1)
+    return "the body's condition is not a one-element bool";
+  for (size_t i = 0; i < carried; ++i)
+    if (yielded[1 + i].getType() != inits[i].getType())
+      return "loop-carried value " + std::to_string(i) +
+             " changes type in the body";
+  for (Value scan : yielded.drop_front(1 + carried))
+    if (!cast<RankedTensorType>(scan.getType()).hasStaticShape())
+      return "a scan output of dynamic shape";
+  if (yielded.size() > 1 + carried && !rows)
+    return "scan outputs whose row count is not known";
+  return "";
+}
+
+FailureOr<nn::LoopOp> anvil::buildLoop(OpBuilder &b, Location loc,
+                                       Value tripCount, Value condition,
+                                       ValueRange inits,
+                                       std::optional<int64_t> rows,
+                                       LoopBodyBuilder body, std::string &why) {
+  auto region = std::make_unique<Region>();
+  Block *block = new Block();
+  region->push_back(block);
+  block->addArgument(RankedTensorType::get({}, b.getI64Type()), loc);
+  block->addArgument(RankedTensorType::get({}, b.getI1Type()), loc);
+  for (Value init : inits)
+    block->addArgument(init.getType(), loc);
+  SmallVector<Value> yielded;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(block);
+    FailureOr<SmallVector<Value>> built = body(*block);
+    if (failed(built))
+      return failure();
+    yielded = std::move(*built);
+    why = misfit(yielded, inits, rows);
+    if (!why.empty())
+      return failure();
+    nn::YieldOp::create(b, loc, yielded);
+  }
+  SmallVector<Type> types(ValueRange(inits).getTypes());
+  for (Value scan : ArrayRef(yielded).drop_front(1 + inits.size())) {
+    auto type = cast<RankedTensorType>(scan.getType());
+    SmallVector<int64_t> shape = {*rows};
+    llvm::append_range(shape, type.getShape());
+    types.push_back(RankedTensorType::get(shape, type.getElementType()));
+  }
+  OperationState state(loc, nn::LoopOp::getOperationName());
+  state.addOperands({tripCount, condition});
+  state.addOperands(inits);
+  state.addTypes(types);
+  state.addRegion(std::move(region));
+  return cast<nn::LoopOp>(b.create(state));
+}
+
 /// buildRecurrence's rolled form: one nn.loop over the rows, each taken by
 /// a gather on the iteration number; its scan output collects the first
 /// state, reversed afterwards when the rows ran last first.
@@ -224,51 +300,37 @@ rolledRecurrence(NNBuilder &nb, Value projected, ValueRange initial,
   OpBuilder &b = nb.b;
   int64_t steps = typeOf(projected).getDimSize(0);
   Type i64 = b.getI64Type();
-  auto first = typeOf(initial[0]);
-  SmallVector<int64_t> rows = {steps};
-  llvm::append_range(rows, first.getShape());
-  SmallVector<Type> types(ValueRange(initial).getTypes());
-  types.push_back(RankedTensorType::get(rows, first.getElementType()));
   Value count = nb.constant(
       DenseElementsAttr::get(RankedTensorType::get({}, i64), steps));
   Value always = nb.constant(
       DenseElementsAttr::get(RankedTensorType::get({}, b.getI1Type()), true));
-  auto loop = nn::LoopOp::create(b, nb.loc, types, count, always, initial);
-  Block *body = new Block();
-  loop.getBody().push_back(body);
-  body->addArgument(RankedTensorType::get({}, i64), nb.loc);
-  body->addArgument(RankedTensorType::get({}, b.getI1Type()), nb.loc);
-  for (Value v : initial)
-    body->addArgument(v.getType(), nb.loc);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToEnd(body);
-    Value t = body->getArgument(0);
-    if (reverse)
-      t = nb.create<nn::SubOp>({nb.scalar(steps - 1, i64), t});
-    Value row = nb.create<nn::GatherOp>(
-        {projected, t}, {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
-    SmallVector<Value> next = step(nb, row, body->getArguments().drop_front(2));
-    if (nb.failed())
-      return loop.erase(), std::nullopt;
-    SmallVector<Value> yielded = {body->getArgument(1)};
-    llvm::append_range(yielded, next);
-    yielded.push_back(next[0]);
-    nn::YieldOp::create(b, nb.loc, yielded);
-  }
-  Value all = loop.getResults().back();
-  if (reverse) {
-    SmallVector<int64_t> starts(rows.size(), 0), stepsOf(rows.size(), 1);
-    starts[0] = steps - 1;
-    stepsOf[0] = -1;
-    all = nb.create<nn::SliceOp>(
-        {all}, {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
-                b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(rows)),
-                b.getNamedAttr("steps", b.getDenseI64ArrayAttr(stepsOf))});
-  }
+  std::string why;
+  auto loop = buildLoop(
+      b, nb.loc, count, always, initial, steps,
+      [&](Block &body) -> FailureOr<SmallVector<Value>> {
+        Value t = body.getArgument(0);
+        if (reverse)
+          t = nb.create<nn::SubOp>({nb.scalar(steps - 1, i64), t});
+        Value row = nb.create<nn::GatherOp>(
+            {projected, t}, {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+        SmallVector<Value> next =
+            step(nb, row, body.getArguments().drop_front(2));
+        if (nb.failed())
+          return failure();
+        SmallVector<Value> yielded = {body.getArgument(1)};
+        llvm::append_range(yielded, next);
+        yielded.push_back(next[0]);
+        return yielded;
+      },
+      why);
+  if (failed(loop))
+    return std::nullopt;
+  Value all = loop->getResults().back();
+  if (reverse)
+    all = nb.reverse(all, 0);
   if (nb.failed())
     return std::nullopt;
-  return Recurrence{all, SmallVector<Value>(loop.getResults().drop_back())};
+  return Recurrence{all, SmallVector<Value>(loop->getResults().drop_back())};
 }
 
 std::optional<Recurrence> anvil::buildRecurrence(NNBuilder &nb, Value projected,

@@ -18,8 +18,6 @@
 #include "anvil/Dialect/NN/IR/NNOps.h"
 #include "anvil/Import/Decompositions.h"
 
-#include "llvm/ADT/ScopeExit.h"
-
 #include <limits>
 
 using namespace mlir;
@@ -57,87 +55,43 @@ bool isScalarOf(Type type, Type element) {
          tensor.getElementType() == element;
 }
 
-/// The types of the body's yielded values, checked against the loop's;
-/// failure (with `why` set) when the body cannot be this loop's.
-LogicalResult checkYields(const LoopSpec &spec, ValueRange yielded,
-                          std::string &why) {
-  if (!isScalarOf(yielded[0].getType(),
-                  IntegerType::get(yielded[0].getContext(), 1)))
-    return why = "the body's condition is not a one-element bool", failure();
-  size_t carried = spec.inits.size();
-  for (size_t i = 0; i < carried; ++i)
-    if (yielded[1 + i].getType() != spec.inits[i].getType())
-      return why = "loop-carried value " + std::to_string(i) +
-                   " changes type in the body",
-             failure();
-  for (Value scan : yielded.drop_front(1 + carried))
-    if (!cast<RankedTensorType>(scan.getType()).hasStaticShape())
-      return why = "a scan output of dynamic shape", failure();
-  if (yielded.size() > 1 + carried && !spec.rows)
-    return why = "scan outputs whose row count is not known", failure();
-  return success();
-}
-
 /// Imports `body` into a new nn.loop; failure when it cannot stay a loop
 /// (reported unless `spec.quiet`).
-FailureOr<nn::LoopOp> buildLoop(NodeContext &n, const onnx::GraphProto &body,
-                                const LoopSpec &spec, BodyInputs inputsOf) {
-  MLIRContext *ctx = n.ctx();
-  auto region = std::make_unique<Region>();
-  Block *block = new Block();
-  region->push_back(block);
-  block->addArgument(RankedTensorType::get({}, IntegerType::get(ctx, 64)),
-                     n.loc);
-  block->addArgument(RankedTensorType::get({}, IntegerType::get(ctx, 1)),
-                     n.loc);
-  for (Value init : spec.inits)
-    block->addArgument(init.getType(), n.loc);
-
-  OpBuilder::InsertPoint outside = n.b.saveInsertionPoint();
-  n.b.setInsertionPointToEnd(block);
-  llvm::scope_exit restore([&] { n.b.restoreInsertionPoint(outside); });
-  NNBuilder nb(n.b, n.loc);
-  GraphValues inputs = inputsOf(nb, *block);
-  if (nb.failed())
-    return spec.quiet ? failure() : n.report(nb.error);
-  auto outputs = spec.quiet ? n.tryImportSubgraph(n.b, body, inputs)
-                            : n.importSubgraph(n.b, body, inputs);
-  if (failed(outputs))
-    return failure();
-  SmallVector<Value> yielded;
-  ArrayRef<NodeContext::GraphValue> results = *outputs;
-  if (spec.bodyCondition != LoopSpec::BodyCondition::Used)
-    yielded.push_back(block->getArgument(1));
-  if (spec.bodyCondition == LoopSpec::BodyCondition::Ignored)
-    results = results.drop_front();
-  for (const NodeContext::GraphValue &out : results) {
-    if (!out.tensor)
-      return spec.quiet ? failure()
-                        : n.unsupported("a loop body that yields a sequence");
-    yielded.push_back(out.tensor);
-  }
-  size_t expected = 1 + spec.inits.size();
+FailureOr<nn::LoopOp> importLoopBody(NodeContext &n,
+                                     const onnx::GraphProto &body,
+                                     const LoopSpec &spec,
+                                     BodyInputs inputsOf) {
   std::string why;
-  if (yielded.size() < expected)
-    return n.invalid("the body yields fewer values than the loop carries");
-  if (failed(checkYields(spec, yielded, why)))
-    return spec.quiet ? failure() : n.unsupported(why);
-  nn::YieldOp::create(n.b, n.loc, yielded);
-
-  SmallVector<Type> types = llvm::to_vector(ValueRange(spec.inits).getTypes());
-  for (Value scan : ArrayRef(yielded).drop_front(expected)) {
-    auto type = cast<RankedTensorType>(scan.getType());
-    SmallVector<int64_t> shape = {*spec.rows};
-    llvm::append_range(shape, type.getShape());
-    types.push_back(RankedTensorType::get(shape, type.getElementType()));
-  }
-  n.b.restoreInsertionPoint(outside);
-  OperationState state(n.loc, nn::LoopOp::getOperationName());
-  state.addOperands({spec.tripCount, spec.condition});
-  state.addOperands(spec.inits);
-  state.addTypes(types);
-  state.addRegion(std::move(region));
-  return cast<nn::LoopOp>(n.b.create(state));
+  auto loop = buildLoop(
+      n.b, n.loc, spec.tripCount, spec.condition, spec.inits, spec.rows,
+      [&](Block &block) -> FailureOr<SmallVector<Value>> {
+        NNBuilder nb(n.b, n.loc);
+        GraphValues inputs = inputsOf(nb, block);
+        if (nb.failed())
+          return spec.quiet ? failure() : n.report(nb.error);
+        auto outputs = spec.quiet ? n.tryImportSubgraph(n.b, body, inputs)
+                                  : n.importSubgraph(n.b, body, inputs);
+        if (failed(outputs))
+          return failure();
+        SmallVector<Value> yielded;
+        ArrayRef<NodeContext::GraphValue> results = *outputs;
+        if (spec.bodyCondition != LoopSpec::BodyCondition::Used)
+          yielded.push_back(block.getArgument(1));
+        if (spec.bodyCondition == LoopSpec::BodyCondition::Ignored)
+          results = results.drop_front();
+        for (const NodeContext::GraphValue &out : results) {
+          if (!out.tensor)
+            return spec.quiet
+                       ? failure()
+                       : n.unsupported("a loop body that yields a sequence");
+          yielded.push_back(out.tensor);
+        }
+        return yielded;
+      },
+      why);
+  if (failed(loop) && !why.empty() && !spec.quiet)
+    (void)n.unsupported(why);
+  return loop;
 }
 
 /// Loop as nn.loop; failure (recording nothing) where it must be unrolled.
@@ -173,7 +127,7 @@ LogicalResult importRolledLoop(NodeContext &n, const onnx::GraphProto &body) {
       return failure();
     spec.rows = std::max<int64_t>((*count)[0], 0);
   }
-  auto loop = buildLoop(n, body, spec, [&](NNBuilder &, Block &block) {
+  auto loop = importLoopBody(n, body, spec, [&](NNBuilder &, Block &block) {
     GraphValues inputs;
     for (BlockArgument arg : block.getArguments())
       inputs.push_back({arg, std::nullopt});
@@ -214,16 +168,8 @@ struct ScanLayout {
 Value placeScanOutput(NNBuilder &nb, Value v, bool reversed, int64_t axis) {
   auto type = cast<RankedTensorType>(v.getType());
   int64_t rank = type.getRank();
-  if (reversed) {
-    SmallVector<int64_t> starts(rank, 0), steps(rank, 1);
-    starts[0] = type.getDimSize(0) - 1;
-    steps[0] = -1;
-    v = nb.create<nn::SliceOp>(
-        {v},
-        {nb.b.getNamedAttr("starts", nb.b.getDenseI64ArrayAttr(starts)),
-         nb.b.getNamedAttr("sizes", nb.b.getDenseI64ArrayAttr(type.getShape())),
-         nb.b.getNamedAttr("steps", nb.b.getDenseI64ArrayAttr(steps))});
-  }
+  if (reversed)
+    v = nb.reverse(v, 0);
   if (axis == 0 || !v)
     return v;
   SmallVector<int64_t> perm;
@@ -252,7 +198,7 @@ FailureOr<SmallVector<Value>> scanOnce(NodeContext &n,
       DenseElementsAttr::get(RankedTensorType::get({}, n.b.getI1Type()), true));
   spec.inits.assign(states.begin(), states.end());
   spec.rows = length;
-  auto loop = buildLoop(n, body, spec, [&](NNBuilder &nb, Block &block) {
+  auto loop = importLoopBody(n, body, spec, [&](NNBuilder &nb, Block &block) {
     GraphValues inputs;
     for (BlockArgument arg : block.getArguments().drop_front(2))
       inputs.push_back({arg, std::nullopt});

@@ -74,8 +74,7 @@ Expected<std::string> Archive::read(StringRef relativePath) const {
   std::string name = root + relativePath.str();
   zip_stat_t stat;
   zip_stat_init(&stat);
-  if (zip_stat(z, name.c_str(), 0, &stat) != 0 ||
-      !(stat.valid & ZIP_STAT_SIZE))
+  if (zip_stat(z, name.c_str(), 0, &stat) != 0 || !(stat.valid & ZIP_STAT_SIZE))
     return archiveError("the archive has no entry '" + name + "'");
   // A weight larger than the biggest tensor Anvil builds is corruption.
   if (stat.size > uint64_t(kMaxTensorElements) * 8)
@@ -83,8 +82,7 @@ Expected<std::string> Archive::read(StringRef relativePath) const {
                         llvm::Twine(stat.size) + " bytes");
   zip_file_t *file = zip_fopen(z, name.c_str(), 0);
   if (!file)
-    return archiveError("cannot open entry '" + name +
-                        "': " + zip_strerror(z));
+    return archiveError("cannot open entry '" + name + "': " + zip_strerror(z));
   std::string bytes(stat.size, '\0');
   zip_int64_t got = zip_fread(file, bytes.data(), stat.size);
   // libzip checks the entry's CRC when a read reaches the end of the data.

@@ -89,8 +89,8 @@ Value AtenContext::lookup(StringRef ref) {
 
 Value AtenContext::tensor(StringRef name) {
   const json::Object *a = arg(name);
-  std::optional<std::string> ref = a ? tensorName(a->get("as_tensor"))
-                                     : std::nullopt;
+  std::optional<std::string> ref =
+      a ? tensorName(a->get("as_tensor")) : std::nullopt;
   if (!ref) {
     (void)invalid("argument '" + name + "' is not a tensor");
     return nullptr;
@@ -119,9 +119,8 @@ std::optional<SmallVector<Value>> AtenContext::tensors(StringRef name,
     const json::Object *obj = item.getAsObject();
     // as_optional_tensors wraps each entry: {"as_tensor": ...} or
     // {"as_none": ...}; as_tensors holds the references directly.
-    const json::Value *ref = obj && obj->get("as_tensor")
-                                 ? obj->get("as_tensor")
-                                 : &item;
+    const json::Value *ref =
+        obj && obj->get("as_tensor") ? obj->get("as_tensor") : &item;
     if (obj && obj->get("as_none")) {
       if (!allowNone)
         return (void)invalid("'" + name + "' holds None"), std::nullopt;
@@ -193,8 +192,7 @@ bool AtenContext::getBool(StringRef name, bool dflt) const {
   return a->getBoolean("as_bool").value_or(dflt);
 }
 
-std::optional<SmallVector<int64_t>>
-AtenContext::getInts(StringRef name) const {
+std::optional<SmallVector<int64_t>> AtenContext::getInts(StringRef name) const {
   const json::Object *a = arg(name);
   if (!a)
     return std::nullopt;

@@ -141,6 +141,20 @@ inline mlir::NamedAttribute i64s(AtenContext &n, llvm::StringRef name,
 /// Normalizes a possibly negative dimension; nullopt when out of range.
 std::optional<int64_t> normalizeDim(int64_t dim, int64_t rank);
 
+/// Imports a higher-order op's function (a graph) where `b` inserts, with
+/// `operands` bound to its inputs; returns its outputs.
+using SubgraphImporter =
+    llvm::function_ref<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
+        mlir::OpBuilder &b, const llvm::json::Object &graph,
+        llvm::ArrayRef<mlir::Value> operands)>;
+
+/// torch.export's while_loop and scan as nn.loop (ControlFlowOps.cpp).
+mlir::LogicalResult importWhileLoop(AtenContext &n,
+                                    const llvm::json::Object &node,
+                                    ValueTable &table, SubgraphImporter import);
+mlir::LogicalResult importScan(AtenContext &n, const llvm::json::Object &node,
+                               ValueTable &table, SubgraphImporter import);
+
 } // namespace anvil::torch_import
 
 #endif // ANVIL_LIB_IMPORT_TORCH_ATENCONTEXT_H

@@ -72,8 +72,7 @@ binaryOperands(AtenContext &n, StringRef lhsName, StringRef rhsName,
   return std::make_pair(lhs, rhs);
 }
 
-template <typename OpTy>
-LogicalResult unary(AtenContext &n) {
+template <typename OpTy> LogicalResult unary(AtenContext &n) {
   Value x = n.tensor("self");
   if (!x)
     return failure();
@@ -91,8 +90,7 @@ LogicalResult binary(AtenContext &n) {
 }
 
 /// add/sub with `alpha`: self ± alpha * other.
-template <typename OpTy>
-LogicalResult addLike(AtenContext &n) {
+template <typename OpTy> LogicalResult addLike(AtenContext &n) {
   auto operands = binaryOperands(n, "self", "other");
   if (!operands)
     return failure();
@@ -147,8 +145,7 @@ LogicalResult logicalNot(AtenContext &n) {
   return n.setOutputs(r);
 }
 
-template <typename OpTy>
-LogicalResult logical(AtenContext &n) {
+template <typename OpTy> LogicalResult logical(AtenContext &n) {
   Value lhs = n.castTo(n.tensor("self"), n.b.getI1Type());
   Value rhs = n.castTo(n.tensor("other"), n.b.getI1Type());
   Value r = lhs && rhs ? n.create<OpTy>({lhs, rhs}) : nullptr;
@@ -203,7 +200,8 @@ LogicalResult clamp(AtenContext &n) {
 }
 
 LogicalResult hardtanh(AtenContext &n) {
-  return clipBetween(n, n.getFloat("min_val", -1.0), n.getFloat("max_val", 1.0));
+  return clipBetween(n, n.getFloat("min_val", -1.0),
+                     n.getFloat("max_val", 1.0));
 }
 
 LogicalResult relu6(AtenContext &n) { return clipBetween(n, 0.0, 6.0); }
@@ -252,7 +250,8 @@ LogicalResult where(AtenContext &n) {
   auto operands = condition ? binaryOperands(n, "self", "other") : std::nullopt;
   if (!operands)
     return failure();
-  Value r = n.create<nn::WhereOp>({condition, operands->first, operands->second});
+  Value r =
+      n.create<nn::WhereOp>({condition, operands->first, operands->second});
   return n.setOutputs(r);
 }
 

@@ -44,6 +44,14 @@ const AtenTable &atenTable() {
 }
 
 constexpr StringRef kCondTarget = "higher_order.cond";
+constexpr StringRef kWhileLoopTarget = "higher_order.while_loop";
+constexpr StringRef kScanTarget = "higher_order.scan";
+
+/// Higher-order ops: their functions are graphs, imported with them.
+bool isHigherOrder(StringRef target) {
+  return target == kCondTarget || target == kWhileLoopTarget ||
+         target == kScanTarget;
+}
 
 /// "torch.ops.aten.linear.default" -> "aten.linear.default".
 StringRef shortTarget(StringRef target) {
@@ -320,8 +328,9 @@ void GraphImporter::checkTargets(const json::Object &graph) {
     if (!node)
       continue;
     StringRef target = shortTarget(node->getString("target").value_or(""));
-    if (target == kCondTarget) {
-      // Branches are graphs of their own; their ops are checked too.
+    if (isHigherOrder(target)) {
+      // Branches and loop bodies are graphs of their own; their ops are
+      // checked too.
       if (const json::Array *inputs = node->getArray("inputs"))
         for (const json::Value &in : *inputs)
           if (const json::Object *arg = in.getAsObject()
@@ -516,8 +525,20 @@ void GraphImporter::importNode(OpBuilder &b, const json::Object &node,
   AtenImporter importer = lookupImporter(target);
   size_t before = problems.size();
   LogicalResult result = failure();
+  auto subgraph = [&](OpBuilder &sb, const json::Object &graph,
+                      ArrayRef<Value> operands) {
+    size_t count = problems.size();
+    auto results = importSubgraph(sb, graph, operands);
+    if (failed(results) && problems.size() == count)
+      (void)n.invalid("a function graph it takes is malformed");
+    return results;
+  };
   if (target == kCondTarget)
     result = importCond(n, node, table);
+  else if (target == kWhileLoopTarget)
+    result = importWhileLoop(n, node, table, subgraph);
+  else if (target == kScanTarget)
+    result = importScan(n, node, table, subgraph);
   else if (importer)
     result = importer(n);
   NodeStatus status{identity.nodeName,
@@ -535,9 +556,9 @@ void GraphImporter::importNode(OpBuilder &b, const json::Object &node,
   // Unknown ops were reported up front; a node whose input failed earlier
   // stays quiet. Either way its outputs are poisoned.
   if (importer && problems.size() == before && !n.usedPoisonedInput() &&
-      target != kCondTarget)
+      !isHigherOrder(target))
     (void)n.invalid("could not be imported");
-  if (!importer && target != kCondTarget) {
+  if (!importer && !isHigherOrder(target)) {
     status.kind = NodeStatus::Kind::Unsupported;
     status.reason = "no importer for this op";
   } else if (problems.size() != before) {
@@ -820,7 +841,8 @@ std::vector<std::string> anvil::torch_import::supportedTargets() {
   std::vector<std::string> names;
   for (const auto &entry : atenTable())
     names.push_back(entry.first().str());
-  names.push_back(kCondTarget.str());
+  for (StringRef higherOrder : {kCondTarget, kWhileLoopTarget, kScanTarget})
+    names.push_back(higherOrder.str());
   llvm::sort(names);
   return names;
 }

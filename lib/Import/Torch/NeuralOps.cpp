@@ -29,8 +29,8 @@ std::optional<SmallVector<int64_t>> spatialList(AtenContext &n, StringRef name,
   if (v->size() == 1)
     return SmallVector<int64_t>(rank, (*v)[0]);
   if (static_cast<int64_t>(v->size()) != rank) {
-    (void)n.invalid("'" + name + "' has " + Twine(v->size()) +
-                    " entries for " + Twine(rank) + " spatial dimensions");
+    (void)n.invalid("'" + name + "' has " + Twine(v->size()) + " entries for " +
+                    Twine(rank) + " spatial dimensions");
     return std::nullopt;
   }
   return v;
@@ -45,14 +45,16 @@ Value linearOf(AtenContext &n, Value x, Value w, Value bias) {
                     "-D does not match the input's last dimension");
     return nullptr;
   }
-  int64_t k = xt.getShape().back(), rows = xt.getNumElements() / std::max<int64_t>(k, 1);
+  int64_t k = xt.getShape().back(),
+          rows = xt.getNumElements() / std::max<int64_t>(k, 1);
   Value flat = n.reshape(x, {rows, k});
   SmallVector<Value> operands{flat, w};
   if (bias)
     operands.push_back(bias);
-  Value y = flat ? n.create<nn::GemmOp>(
-                       operands, {n.b.getNamedAttr("trans_b", n.b.getBoolAttr(true))})
-                 : nullptr;
+  Value y =
+      flat ? n.create<nn::GemmOp>(
+                 operands, {n.b.getNamedAttr("trans_b", n.b.getBoolAttr(true))})
+           : nullptr;
   SmallVector<int64_t> shape(xt.getShape().drop_back());
   shape.push_back(wt.getDimSize(0));
   return n.reshape(y, shape);
@@ -79,8 +81,9 @@ LogicalResult addmm(AtenContext &n) {
   if (!a || !b || !c)
     return failure();
   Value r = n.create<nn::GemmOp>(
-      {a, b, c}, {n.b.getNamedAttr("alpha", n.b.getF64FloatAttr(n.getFloat("alpha", 1))),
-                  n.b.getNamedAttr("beta", n.b.getF64FloatAttr(n.getFloat("beta", 1)))});
+      {a, b, c},
+      {n.b.getNamedAttr("alpha", n.b.getF64FloatAttr(n.getFloat("alpha", 1))),
+       n.b.getNamedAttr("beta", n.b.getF64FloatAttr(n.getFloat("beta", 1)))});
   return n.setOutputs(r);
 }
 
@@ -101,8 +104,9 @@ LogicalResult convolution(AtenContext &n) {
       return n.unsupported("padding='" + *mode + "' is not supported");
   }
   auto strides = spatialList(n, "stride", spatial, ones);
-  auto padding = n.getString("padding") ? std::optional(zeros)
-                                        : spatialList(n, "padding", spatial, zeros);
+  auto padding = n.getString("padding")
+                     ? std::optional(zeros)
+                     : spatialList(n, "padding", spatial, zeros);
   auto dilation = spatialList(n, "dilation", spatial, ones);
   if (!strides || !padding || !dilation)
     return failure();
@@ -114,8 +118,8 @@ LogicalResult convolution(AtenContext &n) {
   Value r = n.create<nn::ConvOp>(
       operands, {i64s(n, "strides", *strides), i64s(n, "pads", pads),
                  i64s(n, "dilations", *dilation),
-                 n.b.getNamedAttr("group", n.b.getI64IntegerAttr(
-                                               n.getInt("groups", 1)))});
+                 n.b.getNamedAttr(
+                     "group", n.b.getI64IntegerAttr(n.getInt("groups", 1)))});
   return n.setOutputs(r);
 }
 
@@ -125,8 +129,8 @@ Value channelVector(AtenContext &n, StringRef name, int64_t channels,
   if (!n.isNone(name))
     return n.tensor(name);
   auto type = RankedTensorType::get({channels}, element);
-  return n.constant(DenseElementsAttr::get(
-      type, n.b.getFloatAttr(element, fill)));
+  return n.constant(
+      DenseElementsAttr::get(type, n.b.getFloatAttr(element, fill)));
 }
 
 /// batch_norm, native_batch_norm and _native_batch_norm_legit_no_training,
@@ -152,7 +156,8 @@ LogicalResult batchNorm(AtenContext &n) {
     return failure();
   Value r = n.create<nn::BatchNormOp>(
       {x, scale, bias, mean, var},
-      {n.b.getNamedAttr("epsilon", n.b.getF64FloatAttr(n.getFloat("eps", 1e-5)))});
+      {n.b.getNamedAttr("epsilon",
+                        n.b.getF64FloatAttr(n.getFloat("eps", 1e-5)))});
   return n.setOutputs(r);
 }
 
@@ -181,22 +186,21 @@ LogicalResult layerNorm(AtenContext &n) {
   if ((!n.isNone("weight") && !scale) || (!n.isNone("bias") && !bias))
     return failure();
   NNBuilder nb(n.b, n.loc);
-  LayerNorm norm = buildLayerNorm(nb, x, scale, bias, rank - k,
-                                  n.getFloat("eps", 1e-5));
+  LayerNorm norm =
+      buildLayerNorm(nb, x, scale, bias, rank - k, n.getFloat("eps", 1e-5));
   if (!norm.y)
     return n.report(nb.error);
   return n.setOutputs({norm.y, norm.mean, norm.invStdDev});
 }
 
-template <typename OpTy>
-LogicalResult softmax(AtenContext &n) {
+template <typename OpTy> LogicalResult softmax(AtenContext &n) {
   Value x = n.tensor("self");
   if (!x)
     return failure();
   if (!n.isNone("dtype"))
     x = n.castTo(x, elementType(n.ctx(), n.getInt("dtype", 7)));
-  auto axis = x ? normalizeDim(n.getInt("dim", -1), typeOf(x).getRank())
-                : std::nullopt;
+  auto axis =
+      x ? normalizeDim(n.getInt("dim", -1), typeOf(x).getRank()) : std::nullopt;
   if (!axis)
     return x ? n.invalid("dim is out of range") : failure();
   Value r = n.create<OpTy>(
@@ -206,8 +210,7 @@ LogicalResult softmax(AtenContext &n) {
 
 /// max_pool2d / avg_pool2d (and their *_with_indices forms: the indices are
 /// not computed).
-template <typename OpTy>
-LogicalResult pool(AtenContext &n) {
+template <typename OpTy> LogicalResult pool(AtenContext &n) {
   Value x = n.tensor("self");
   if (!x)
     return failure();
@@ -228,7 +231,8 @@ LogicalResult pool(AtenContext &n) {
   SmallVector<NamedAttribute> attrs{
       i64s(n, "kernel_shape", *kernels), i64s(n, "strides", *strides),
       i64s(n, "pads", pads), i64s(n, "dilations", *dilation),
-      n.b.getNamedAttr("ceil_mode", n.b.getBoolAttr(n.getBool("ceil_mode", false)))};
+      n.b.getNamedAttr("ceil_mode",
+                       n.b.getBoolAttr(n.getBool("ceil_mode", false)))};
   if constexpr (std::is_same_v<OpTy, nn::AveragePoolOp>) {
     if (!n.isNone("divisor_override"))
       return n.unsupported("divisor_override is not supported");
@@ -276,8 +280,7 @@ LogicalResult adaptiveAvgPool(AtenContext &n) {
 }
 
 /// sum / mean / amax / amin over `dim` (all dimensions when absent).
-template <nn::ReduceKind Kind>
-LogicalResult reduction(AtenContext &n) {
+template <nn::ReduceKind Kind> LogicalResult reduction(AtenContext &n) {
   Value x = n.tensor("self");
   if (!x)
     return failure();
@@ -333,8 +336,8 @@ Value attention(AtenContext &n, Value q, Value k, Value v, double scale,
                  : n.create<nn::AddOp>({scores, n.castTo(mask, f)});
   Value weights =
       scores ? n.create<nn::SoftmaxOp>(
-                   scores, {n.b.getNamedAttr("axis",
-                                             n.b.getI64IntegerAttr(rank - 1))})
+                   scores,
+                   {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(rank - 1))})
              : nullptr;
   return weights ? n.create<nn::MatMulOp>({weights, v}) : nullptr;
 }
@@ -369,8 +372,9 @@ LogicalResult scaledDotProductAttention(AtenContext &n) {
 Value splitHeads(AtenContext &n, Value x, int64_t heads) {
   auto shape = typeOf(x).getShape();
   Value split = n.reshape(x, {shape[0], shape[1], heads, shape[2] / heads});
-  return split ? n.create<nn::TransposeOp>(split, {i64s(n, "perm", {0, 2, 1, 3})})
-               : nullptr;
+  return split
+             ? n.create<nn::TransposeOp>(split, {i64s(n, "perm", {0, 2, 1, 3})})
+             : nullptr;
 }
 
 Value mergeHeads(AtenContext &n, Value x) {
@@ -398,7 +402,8 @@ LogicalResult nativeMultiHeadAttention(AtenContext &n) {
   NNBuilder nb(n.b, n.loc);
   SmallVector<Value> qkv;
   for (auto [i, x] : llvm::enumerate(SmallVector<Value>{query, key, value})) {
-    Value proj = linearOf(n, x, nb.slice(w, 0, i * e, e), nb.slice(b, 0, i * e, e));
+    Value proj =
+        linearOf(n, x, nb.slice(w, 0, i * e, e), nb.slice(b, 0, i * e, e));
     qkv.push_back(proj ? splitHeads(n, proj, heads) : nullptr);
     if (!qkv.back())
       return nb.failed() ? n.report(nb.error) : failure();
@@ -442,6 +447,10 @@ void anvil::torch_import::addNeuralOps(AtenTable &t) {
   t["aten.mean"] = reduction<nn::ReduceKind::Mean>;
   t["aten.amax"] = reduction<nn::ReduceKind::Max>;
   t["aten.amin"] = reduction<nn::ReduceKind::Min>;
+  // The overloads without a dim reduce everything (max.dim also returns
+  // indices: not imported).
+  t["aten.max.default"] = reduction<nn::ReduceKind::Max>;
+  t["aten.min.default"] = reduction<nn::ReduceKind::Min>;
   t["aten.scaled_dot_product_attention"] = scaledDotProductAttention;
   t["aten._native_multi_head_attention"] = nativeMultiHeadAttention;
 }

@@ -31,7 +31,8 @@ LogicalResult assertTensorMetadata(AtenContext &n) {
     return n.invalid("the tensor's element type differs from the one the "
                      "export recorded");
   auto sizes = n.getInts("size");
-  if (sizes && !n.isNone("size") && ArrayRef<int64_t>(*sizes) != typeOf(x).getShape())
+  if (sizes && !n.isNone("size") &&
+      ArrayRef<int64_t>(*sizes) != typeOf(x).getShape())
     return n.invalid("the tensor's shape differs from the one the export "
                      "recorded");
   return success();
@@ -66,7 +67,8 @@ std::optional<SmallVector<int64_t>> resolveShape(AtenContext &n, Value x,
 
 LogicalResult view(AtenContext &n) {
   Value x = n.tensor("self");
-  auto shape = x ? n.requireInts(n.arg("size") ? "size" : "shape") : std::nullopt;
+  auto shape =
+      x ? n.requireInts(n.arg("size") ? "size" : "shape") : std::nullopt;
   if (!shape)
     return failure();
   auto resolved = resolveShape(n, x, *shape);
@@ -237,8 +239,8 @@ LogicalResult expand(AtenContext &n) {
 }
 
 /// A strided slice of one dimension, start/end clamped as Python does.
-Value sliceDim(AtenContext &n, Value x, int64_t dim, int64_t start,
-               int64_t end, int64_t step) {
+Value sliceDim(AtenContext &n, Value x, int64_t dim, int64_t start, int64_t end,
+               int64_t step) {
   auto shape = typeOf(x).getShape();
   int64_t size = shape[dim];
   auto clamp = [&](int64_t v) {
@@ -248,7 +250,8 @@ Value sliceDim(AtenContext &n, Value x, int64_t dim, int64_t start,
   };
   start = clamp(start);
   end = clamp(end);
-  SmallVector<int64_t> starts(shape.size(), 0), sizes(shape), steps(shape.size(), 1);
+  SmallVector<int64_t> starts(shape.size(), 0), sizes(shape),
+      steps(shape.size(), 1);
   starts[dim] = start;
   sizes[dim] = end > start ? (end - start + step - 1) / step : 0;
   steps[dim] = step;
@@ -424,17 +427,15 @@ Value filled(AtenContext &n, ArrayRef<int64_t> shape, Type element,
     return nullptr;
   }
   auto type = RankedTensorType::get(shape, element);
-  Attribute fill = isa<FloatType>(element)
-                       ? Attribute(n.b.getFloatAttr(element, value))
-                       : element.isInteger(1)
-                             ? Attribute(n.b.getBoolAttr(value != 0))
-                             : Attribute(n.b.getIntegerAttr(
-                                   element, static_cast<int64_t>(value)));
+  Attribute fill =
+      isa<FloatType>(element) ? Attribute(n.b.getFloatAttr(element, value))
+      : element.isInteger(1)
+          ? Attribute(n.b.getBoolAttr(value != 0))
+          : Attribute(n.b.getIntegerAttr(element, static_cast<int64_t>(value)));
   return n.constant(DenseElementsAttr::get(type, fill));
 }
 
-template <int Fill>
-LogicalResult fillFactory(AtenContext &n) {
+template <int Fill> LogicalResult fillFactory(AtenContext &n) {
   auto size = n.requireInts("size");
   if (!size)
     return failure();
@@ -447,14 +448,13 @@ LogicalResult full(AtenContext &n) {
   auto value = n.getScalar("fill_value");
   if (!size || !value)
     return size ? n.invalid("fill_value is missing") : failure();
-  Value r = filled(n, *size, factoryType(n, n.isIntegerScalar("fill_value")),
-                   *value);
+  Value r =
+      filled(n, *size, factoryType(n, n.isIntegerScalar("fill_value")), *value);
   return n.setOutputs(r);
 }
 
 /// new_zeros / new_ones / new_empty: a tensor of `size` in self's dtype.
-template <int Fill>
-LogicalResult newFactory(AtenContext &n) {
+template <int Fill> LogicalResult newFactory(AtenContext &n) {
   Value x = n.tensor("self");
   auto size = x ? n.requireInts("size") : std::nullopt;
   if (!size)
@@ -465,8 +465,7 @@ LogicalResult newFactory(AtenContext &n) {
 }
 
 /// zeros_like / ones_like / full_like.
-template <int Fill>
-LogicalResult likeFactory(AtenContext &n) {
+template <int Fill> LogicalResult likeFactory(AtenContext &n) {
   Value x = n.tensor("self");
   if (!x)
     return failure();
@@ -494,10 +493,11 @@ LogicalResult arange(AtenContext &n) {
   auto type = RankedTensorType::get({len}, element);
   SmallVector<Attribute> items;
   for (int64_t i = 0; i < len; ++i)
-    items.push_back(isa<FloatType>(element)
-                        ? Attribute(n.b.getFloatAttr(element, start + i * step))
-                        : Attribute(n.b.getIntegerAttr(
-                              element, static_cast<int64_t>(start + i * step))));
+    items.push_back(
+        isa<FloatType>(element)
+            ? Attribute(n.b.getFloatAttr(element, start + i * step))
+            : Attribute(n.b.getIntegerAttr(
+                  element, static_cast<int64_t>(start + i * step))));
   Value r = n.constant(DenseElementsAttr::get(type, items));
   return n.setOutputs(r);
 }
@@ -511,7 +511,8 @@ LogicalResult constantPad(AtenContext &n) {
     return failure();
   int64_t rank = typeOf(x).getRank();
   if (pad->size() % 2 || static_cast<int64_t>(pad->size()) > 2 * rank)
-    return n.invalid("pad needs (begin, end) pairs for at most every dimension");
+    return n.invalid(
+        "pad needs (begin, end) pairs for at most every dimension");
   SmallVector<int64_t> pads(2 * rank, 0);
   for (size_t i = 0; i < pad->size() / 2; ++i) {
     pads[rank - 1 - i] = (*pad)[2 * i];
@@ -520,10 +521,11 @@ LogicalResult constantPad(AtenContext &n) {
   if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
     return n.unsupported("negative padding (cropping)");
   Value r = n.create<nn::PadOp>(
-      x, {i64s(n, "pads", pads),
-          n.b.getNamedAttr("mode", nn::PadModeAttr::get(n.ctx(),
-                                                        nn::PadMode::Constant)),
-          n.b.getNamedAttr("value", n.b.getF64FloatAttr(n.getFloat("value", 0)))});
+      x,
+      {i64s(n, "pads", pads),
+       n.b.getNamedAttr("mode",
+                        nn::PadModeAttr::get(n.ctx(), nn::PadMode::Constant)),
+       n.b.getNamedAttr("value", n.b.getF64FloatAttr(n.getFloat("value", 0)))});
   return n.setOutputs(r);
 }
 
@@ -549,8 +551,9 @@ LogicalResult roll(AtenContext &n) {
     int64_t s = size ? ((shift % size) + size) % size : 0;
     if (s == 0)
       continue;
-    v = concatAlong(n, {sliceDim(n, v, *axis, size - s, size, 1),
-                        sliceDim(n, v, *axis, 0, size - s, 1)},
+    v = concatAlong(n,
+                    {sliceDim(n, v, *axis, size - s, size, 1),
+                     sliceDim(n, v, *axis, 0, size - s, 1)},
                     *axis);
   }
   return n.setOutputs(n.reshape(v, shape));
@@ -570,8 +573,8 @@ LogicalResult asStrided(AtenContext &n) {
                     stride->size() == shape.size() &&
                     n.getInt("storage_offset", 0) == 0;
   int64_t dense = 1;
-  for (int64_t d = static_cast<int64_t>(shape.size()) - 1;
-       sameLayout && d >= 0; --d) {
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; sameLayout && d >= 0;
+       --d) {
     sameLayout &= shape[d] == 1 || (*stride)[d] == dense;
     dense *= shape[d];
   }
@@ -625,10 +628,10 @@ LogicalResult trilIndices(AtenContext &n) {
 } // namespace
 
 void anvil::torch_import::addShapeOps(AtenTable &t) {
-  for (StringRef name : {"aten.contiguous", "aten.clone", "aten.dropout",
-                         "aten.dropout_", "aten.alias", "aten.detach",
-                         "aten.detach_", "aten.lift_fresh_copy",
-                         "aten.feature_dropout"})
+  for (StringRef name :
+       {"aten.contiguous", "aten.clone", "aten.dropout", "aten.dropout_",
+        "aten.alias", "aten.detach", "aten.detach_", "aten.lift_fresh_copy",
+        "aten.feature_dropout"})
     t[name] = identity;
   t["aten._assert_tensor_metadata"] = assertTensorMetadata;
   t["aten.view"] = view;
