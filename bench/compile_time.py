@@ -84,10 +84,13 @@ def main():
         for target in args.targets.split(","):
             for form in args.forms.split(","):
                 for n in steps:
-                    runs = [compile_once(args.bin, models[n], target, form,
-                                         args.timeout, tmp)
-                            for _ in range(args.repeats)]
-                    if any(s is None for s, _ in runs):
+                    runs = []
+                    for _ in range(args.repeats):
+                        runs.append(compile_once(args.bin, models[n], target,
+                                                 form, args.timeout, tmp))
+                        if runs[-1][0] is None:
+                            break
+                    if runs[-1][0] is None:
                         rows.append({"target": target, "form": form,
                                      "steps": n, "timed_out": args.timeout})
                         print("%-8s %-6s %4d steps: over %.0f s"
