@@ -40,8 +40,9 @@ struct LoopSpec {
   enum class BodyCondition { None, Ignored, Used };
   BodyCondition bodyCondition = BodyCondition::None;
   /// Whether failing to import the body records no problem (the node has
-  /// another importer to fall back to).
+  /// another importer to fall back to); then why it failed, where known.
   bool quiet = false;
+  std::string *why = nullptr;
 };
 
 /// Builds the body graph's inputs in the loop's block from its arguments
@@ -80,22 +81,31 @@ FailureOr<nn::LoopOp> importLoopBody(NodeContext &n,
         if (spec.bodyCondition == LoopSpec::BodyCondition::Ignored)
           results = results.drop_front();
         for (const NodeContext::GraphValue &out : results) {
-          if (!out.tensor)
-            return spec.quiet
-                       ? failure()
-                       : n.unsupported("a loop body that yields a sequence");
+          if (!out.tensor) {
+            std::string reason = "its body yields a sequence";
+            if (!spec.quiet)
+              return n.unsupported(reason);
+            *spec.why = reason;
+            return failure();
+          }
           yielded.push_back(out.tensor);
         }
         return yielded;
       },
       why);
-  if (failed(loop) && !why.empty() && !spec.quiet)
-    (void)n.unsupported(why);
+  if (failed(loop) && !why.empty()) {
+    if (!spec.quiet)
+      (void)n.unsupported(why);
+    else
+      *spec.why = why;
+  }
   return loop;
 }
 
-/// Loop as nn.loop; failure (recording nothing) where it must be unrolled.
-LogicalResult importRolledLoop(NodeContext &n, const onnx::GraphProto &body) {
+/// Loop as nn.loop; failure (recording nothing, `why` saying why where
+/// known) where it must be unrolled.
+LogicalResult importRolledLoop(NodeContext &n, const onnx::GraphProto &body,
+                               std::string &why) {
   int carried = n.numInputs() - 2;
   if (carried < 0 || body.input_size() != carried + 2 ||
       body.output_size() < carried + 1)
@@ -103,6 +113,7 @@ LogicalResult importRolledLoop(NodeContext &n, const onnx::GraphProto &body) {
   Type i64 = n.b.getI64Type(), i1 = n.b.getI1Type();
   LoopSpec spec;
   spec.quiet = true;
+  spec.why = &why;
   spec.tripCount = n.input(0);
   if (!spec.tripCount)
     spec.tripCount = n.constant(DenseElementsAttr::get(
@@ -118,13 +129,14 @@ LogicalResult importRolledLoop(NodeContext &n, const onnx::GraphProto &body) {
     return failure();
   for (int i = 0; i < carried; ++i) {
     if (n.sequenceInput(2 + i) || !n.input(2 + i))
-      return failure();
+      return why = "it carries a sequence", failure();
     spec.inits.push_back(n.input(2 + i));
   }
   if (body.output_size() > carried + 1) {
     auto count = n.input(0) ? n.constInts(0) : std::nullopt;
     if (!count)
-      return failure();
+      return why = "its scan outputs need the trip count at compile time",
+             failure();
     spec.rows = std::max<int64_t>((*count)[0], 0);
   }
   auto loop = importLoopBody(n, body, spec, [&](NNBuilder &, Block &block) {
@@ -152,9 +164,14 @@ LogicalResult importLoop(NodeContext &n) {
   if (trips && !n.rollsLoop((*trips)[0]) &&
       succeeded(n.quietly([&] { return importUnrolledLoop(n); })))
     return success();
-  if (succeeded(importRolledLoop(n, bodyAttr->g())))
+  std::string why;
+  if (succeeded(importRolledLoop(n, bodyAttr->g(), why)))
     return success();
-  return importUnrolledLoop(n);
+  if (succeeded(importUnrolledLoop(n)))
+    return success();
+  if (!why.empty())
+    (void)n.unsupported("nor can it stay one loop: " + why);
+  return failure();
 }
 
 /// How one Scan (without a batch axis) reads its inputs and writes its

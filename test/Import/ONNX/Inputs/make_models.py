@@ -119,3 +119,18 @@ u8 = lambda name, shape: helper.make_tensor_value_info(name, TensorProto.UINT8, 
 save("avgpool_uint8", [helper.make_node("AveragePool", ["x"], ["y"], name="pool_u8",
                                         kernel_shape=[2, 2])],
      [u8("x", [1, 1, 4, 4])], [u8("y", [1, 1, 3, 3])])
+
+# A Loop whose body's condition is a float: it can neither be unrolled (its
+# trip count is an input) nor stay a loop; both reasons are given.
+cond_body = helper.make_graph(
+    [helper.make_node("Identity", ["a"], ["a2"]),
+     helper.make_node("Identity", ["a"], ["a3"])], "body",
+    [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+     helper.make_tensor_value_info("c", TensorProto.BOOL, []), f32("a", [2])],
+    [f32("a2", [2]), f32("a3", [2])])
+save("loop_float_condition",
+     [helper.make_node("Loop", ["m", "c0", "a0"], ["af"], name="loop_1",
+                       body=cond_body)],
+     [helper.make_tensor_value_info("m", TensorProto.INT64, []),
+      helper.make_tensor_value_info("c0", TensorProto.BOOL, []), f32("a0", [2])],
+     [f32("af", [2])])
