@@ -10,6 +10,9 @@
   residual).
 - lstm4: a 4-layer LSTM over 16 steps, whose cells form a wavefront
   across layers and steps.
+- lstm10: Cocktailer's LSTM benchmark (10 layers, hidden 256, 64 steps),
+  kept as a loop per layer (COMPILE_FLAGS): what device-resident loops
+  (Grinder, docs/Grinder.md) are for.
 
 Each builder returns the module (random weights under the caller's seed)
 and its inputs.
@@ -143,5 +146,28 @@ def lstm4():
     return Lstm4(), (torch.randn(16, 4, 64),)
 
 
+class Lstm10(nn.Module):
+    """Cocktailer's LSTM benchmark shape: 10 layers, hidden 256, 64 steps,
+    batch 1, its last output projected."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(256, 256, num_layers=10)
+        self.head = nn.Linear(256, 10)
+
+    def forward(self, x):
+        y, _ = self.lstm(x)
+        return self.head(y[-1])
+
+
+def lstm10():
+    return Lstm10(), (torch.randn(64, 1, 256),)
+
+
 MODELS = {"nasnet_cells": nasnet_cells, "resnext_stage": resnext_stage,
-          "lstm4": lstm4}
+          "lstm4": lstm4, "lstm10": lstm10}
+
+# What a model is compiled with besides its target. The 10-layer LSTM stays
+# a loop per layer: unrolled (640 copies of the cell) it takes minutes to
+# compile (docs/Grinder.md).
+COMPILE_FLAGS = {"lstm10": ["--rnn=loop"]}

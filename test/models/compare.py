@@ -6,13 +6,15 @@ import subprocess
 import numpy as np
 
 
-def compile_and_run(bin_dir, model, inputs, out_dir, target="host"):
-    """Compiles `model` for `target`, runs it on the `inputs` files (on the
-    simulator for an accelerator target) and returns output 0, or (None,
-    the compiler's last message) when it does not compile."""
+def compile_and_run(bin_dir, model, inputs, out_dir, target="host",
+                    flags=()):
+    """Compiles `model` for `target` (with `flags`), runs it on the `inputs`
+    files (on the simulator for an accelerator target) and returns output
+    0, or (None, the compiler's last message) when it does not compile."""
     artifact = out_dir + ".so"
     built = subprocess.run([os.path.join(bin_dir, "anvil-compile"), model,
-                            "-o", artifact, "--target=" + target],
+                            "-o", artifact, "--target=" + target] +
+                           list(flags),
                            capture_output=True, text=True)
     if built.returncode != 0:
         return None, built.stderr.strip().splitlines()[-1]

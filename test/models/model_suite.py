@@ -92,7 +92,9 @@ def check_other(name, bin_dir, cache):
     paths, inputs = export_other(name, cache)
     start = time.time()
     got, error = compile_and_run(bin_dir, paths["onnx"], inputs,
-                                 os.path.join(cache, name + ".out"))
+                                 os.path.join(cache, name + ".out"),
+                                 flags=branchy_models.COMPILE_FLAGS.get(
+                                     name, ()))
     seconds = time.time() - start
     if got is None:
         print("%s: did not compile: %s: FAIL" % (name, error))
