@@ -11,15 +11,18 @@
   (a product inside the loop) and every step's h as a scan output.
 - scan_axes: Scan-11 over two inputs along axis 1, one of them backwards,
   one scan output placed along axis 1 and reversed.
+- loop_nested: a Loop in a Loop's body whose trip count is the outer
+  iteration number (0 + 1 + ... + n-1 inner iterations).
 
 Needs node and bench/'s onnxruntime-node (bench/setup.sh); rerun only to
 change the fixtures.
 
-usage: make_fixtures.py   (writes next to itself)
+usage: make_fixtures.py [NAME ...]   (writes next to itself; all by default)
 """
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -198,9 +201,38 @@ def scan_axes():
     return path, sets
 
 
+def loop_nested():
+    f32 = lambda n, s: h.make_tensor_value_info(n, T.FLOAT, s)
+    inner = h.make_graph(
+        [h.make_node("Mul", ["b", "scale"], ["b_scaled"]),
+         h.make_node("Add", ["b_scaled", "step"], ["b_out"]),
+         h.make_node("Identity", ["c"], ["c_out"])],
+        "inner", [scalar("j", T.INT64), scalar("c", T.BOOL), f32("b", [2])],
+        [scalar("c_out", T.BOOL), f32("b_out", [2])],
+        initializer=[numpy_helper.from_array(
+            np.array([0.5, 1.0], np.float32), "step")])
+    outer = h.make_graph(
+        [h.make_node("Loop", ["i", "", "a"], ["a_out"], body=inner),
+         h.make_node("Identity", ["c"], ["c_out"])],
+        "outer", [scalar("i", T.INT64), scalar("c", T.BOOL), f32("a", [2])],
+        [scalar("c_out", T.BOOL), f32("a_out", [2])])
+    nodes = [h.make_node("Loop", ["n", "", "x"], ["y"], body=outer)]
+    path = save_model("loop_nested", nodes,
+                      [scalar("n", T.INT64), f32("x", [2]), f32("scale", [2])],
+                      [f32("y", [2])])
+    x = np.array([1.0, -1.0], np.float32)
+    scale = np.array([0.9, 1.1], np.float32)
+    return path, [{"n": np.array(3, np.int64), "x": x, "scale": scale},
+                  {"n": np.array(6, np.int64), "x": x, "scale": scale}]
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        for make in (loop_while, loop_count, loop_rnn, scan_axes):
+        makers = (loop_while, loop_count, loop_rnn, scan_axes, loop_nested)
+        only = sys.argv[1:]
+        for make in makers:
+            if only and make.__name__ not in only:
+                continue
             path, sets = make()
             stem = path[:-len(".onnx")]
             for k, inputs in enumerate(sets):
