@@ -129,13 +129,13 @@ def resnext_stage():
     return stage, (torch.randn(1, 256, 56, 56),)
 
 
-class Lstm4(nn.Module):
-    """A 4-layer LSTM over 16 steps, its last output projected."""
+class StackedLstm(nn.Module):
+    """`layers` LSTM layers of width `width`, the last output projected."""
 
-    def __init__(self):
+    def __init__(self, inputs, width, layers):
         super().__init__()
-        self.lstm = nn.LSTM(64, 128, num_layers=4)
-        self.head = nn.Linear(128, 10)
+        self.lstm = nn.LSTM(inputs, width, num_layers=layers)
+        self.head = nn.Linear(width, 10)
 
     def forward(self, x):
         y, _ = self.lstm(x)
@@ -143,25 +143,14 @@ class Lstm4(nn.Module):
 
 
 def lstm4():
-    return Lstm4(), (torch.randn(16, 4, 64),)
-
-
-class Lstm10(nn.Module):
-    """Cocktailer's LSTM benchmark shape: 10 layers, hidden 256, 64 steps,
-    batch 1, its last output projected."""
-
-    def __init__(self):
-        super().__init__()
-        self.lstm = nn.LSTM(256, 256, num_layers=10)
-        self.head = nn.Linear(256, 10)
-
-    def forward(self, x):
-        y, _ = self.lstm(x)
-        return self.head(y[-1])
+    """4 layers over 16 steps."""
+    return StackedLstm(64, 128, 4), (torch.randn(16, 4, 64),)
 
 
 def lstm10():
-    return Lstm10(), (torch.randn(64, 1, 256),)
+    """Cocktailer's LSTM benchmark shape: 10 layers, hidden 256, 64 steps,
+    batch 1."""
+    return StackedLstm(256, 256, 10), (torch.randn(64, 1, 256),)
 
 
 MODELS = {"nasnet_cells": nasnet_cells, "resnext_stage": resnext_stage,
