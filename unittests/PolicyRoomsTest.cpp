@@ -60,9 +60,29 @@ TEST(PolicyRoomsTest, InOrderRunsEachKernelAsAJobOfItsOwn) {
 
 TEST(PolicyRoomsTest, HostDrivenKeepsControlFlowOnTheHost) {
   auto hostDriven = createControlFlowPlacement("host-driven");
-  EXPECT_EQ(hostDriven->place({3, 128}), ControlPlace::Host);
-  EXPECT_EQ(hostDriven->place({1, -1}), ControlPlace::Host);
+  ScheduleMachine machine{64, 1 << 20, 16000, 100};
+  EXPECT_EQ(hostDriven->place({true, 3, 128, true}, machine),
+            ControlPlace::Host);
+  EXPECT_EQ(hostDriven->place({false, 1, -1, true}, machine),
+            ControlPlace::Host);
   EXPECT_EQ(controlPlaceName(ControlPlace::Device), "device");
+}
+
+TEST(PolicyRoomsTest, GrinderMovesWhatTheDeviceCanRunWhereItPays) {
+  auto grinder = createControlFlowPlacement("grinder");
+  ScheduleMachine machine{64, 1 << 20, 16000, 100};
+  // A loop of five kernels: a barrier each on the device against a launch
+  // per iteration on the host.
+  EXPECT_EQ(grinder->place({true, 5, 64, true}, machine), ControlPlace::Device);
+  // What the lowering cannot move stays on the host.
+  EXPECT_EQ(grinder->place({true, 5, 64, false}, machine), ControlPlace::Host);
+  // A branch whose untaken kernels' barriers cost more than the launches
+  // the host would spend.
+  ScheduleMachine slowBarriers{64, 1 << 20, 1000, 400};
+  EXPECT_EQ(grinder->place({false, 10, -1, true}, slowBarriers),
+            ControlPlace::Host);
+  EXPECT_EQ(grinder->place({false, 2, -1, true}, slowBarriers),
+            ControlPlace::Device);
 }
 
 TEST(PolicyRoomsTest, FixedTilesAnswersThroughTheInterface) {

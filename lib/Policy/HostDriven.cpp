@@ -1,5 +1,6 @@
 //===- HostDriven.cpp - The first control-flow placement ------------------===//
 
+#include "anvil/Policy/Grinder.h"
 #include "anvil/Policy/Schedule.h"
 
 #include "llvm/Support/ErrorHandling.h"
@@ -25,7 +26,8 @@ namespace {
 class HostDriven : public ControlFlowPlacement {
 public:
   llvm::StringRef name() const override { return "host-driven"; }
-  ControlPlace place(const ControlRegion &) const override {
+  ControlPlace place(const ControlRegion &,
+                     const ScheduleMachine &) const override {
     return ControlPlace::Host;
   }
   /// A host-driven loop launches its body's jobs on every iteration:
@@ -41,5 +43,7 @@ std::unique_ptr<ControlFlowPlacement>
 anvil::policy::createControlFlowPlacement(llvm::StringRef name) {
   if (name == "host-driven")
     return std::make_unique<HostDriven>();
+  if (name == "grinder")
+    return createGrinder();
   return nullptr;
 }

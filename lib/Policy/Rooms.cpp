@@ -11,7 +11,7 @@ llvm::ArrayRef<Room> anvil::policy::rooms() {
       {"fusion", "one-op-per-kernel", "welder", "welder"},
       {"tiling", "fixed-tiles", "roller", "roller"},
       {"scheduler", "in-order", "rammer", "rammer"},
-      {"placement", "host-driven", "grinder", ""},
+      {"placement", "host-driven", "grinder", "grinder"},
   };
   return all;
 }

@@ -533,15 +533,32 @@ def MTIAPlaceControl : Pass<"anvil-mtia-place-control", "mlir::ModuleOp"> {
     that contains an `mtia.launch` (a loop over images, a loop of a
     recurrent model) is placed on the host or the device, recorded as
     `anvil.control.place`. The first placement, host-driven, puts all of
-    it on the host, which launches a job per kernel per iteration.
-    `anvil-mtia-to-calls` carries the decision out, and names the op of
-    any decision it cannot carry out yet.
+    it on the host, which launches a job per kernel per iteration;
+    Grinder's puts on the device what the lowering can run there
+    (docs/Grinder.md). Branches on the device become predicated kernels
+    (`anvil-mtia-predicate-branches`), loops one job each
+    (`anvil-mtia-to-calls`), which names the op of any decision it cannot
+    carry out.
   }];
   let options = [
     Option<"placement", "placement", "std::string",
            /*default=*/"\"host-driven\"",
-           "The control-flow placement: host-driven">
+           "The control-flow placement: host-driven or grinder">
   ];
+}
+
+def MTIAPredicateBranches
+    : Pass<"anvil-mtia-predicate-branches", "mlir::ModuleOp"> {
+  let summary = "Run the branches placed on the device as predicated kernels";
+  let description = [{
+    Each `scf.if` placed on the device (`anvil.control.place = "device"`)
+    whose condition is read from a buffer goes: its kernels move before
+    it, each PE of each reading the predicate first and skipping the
+    kernel where its branch is not taken, so that they join the kernels
+    around the branch in one segment (one job under Rammer). A result
+    whose two branches yield buffers they allocate becomes one buffer
+    that both branches' kernels write (only one of them runs).
+  }];
 }
 
 def MTIAToCalls : Pass<"anvil-mtia-to-calls", "mlir::ModuleOp"> {

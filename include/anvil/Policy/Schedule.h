@@ -16,6 +16,7 @@
 //   anvil.schedule.program_cycles  program has several kernels, its
 //                                  predicted cycles)
 //   anvil.control.place = "host"   on each scf op that contains launches
+//                  or "device"     (Grinder: docs/Grinder.md)
 //   anvil.schedule.pe_cap = N      on a linalg op whose vector kernel
 //                                  takes at most N PEs (before kernels
 //                                  are formed)
@@ -141,10 +142,16 @@ llvm::StringRef controlPlaceName(ControlPlace place);
 
 /// A loop or branch as the placement sees it.
 struct ControlRegion {
+  /// A loop (whose body may run many times) or a branch.
+  bool isLoop = false;
   /// The kernels its body launches (directly or in nested regions).
   int64_t kernels = 0;
   /// Its trip count where static (loops), else -1.
   int64_t tripCount = -1;
+  /// Whether the lowering can carry it out on the device: what keeps it
+  /// on the host otherwise (a host-side computation in its body, a value
+  /// only the host can carry) is the mechanism's to say.
+  bool movable = false;
 };
 
 /// A loop whose trip count the importer knows (a recurrent layer's steps,
@@ -160,14 +167,15 @@ class ControlFlowPlacement {
 public:
   virtual ~ControlFlowPlacement();
   virtual llvm::StringRef name() const = 0;
-  virtual ControlPlace place(const ControlRegion &region) const = 0;
+  virtual ControlPlace place(const ControlRegion &region,
+                             const ScheduleMachine &machine) const = 0;
   /// Whether a loop stays one loop (its compile cost flat in its trip
   /// count) rather than a copy of its body per iteration (which every
   /// scheduler can see across).
   virtual bool keepsLoopRolled(const ImportedLoop &loop) const = 0;
 };
 
-/// The placement named `name` ("host-driven"), or null.
+/// The placement named `name` ("host-driven", "grinder"), or null.
 std::unique_ptr<ControlFlowPlacement>
 createControlFlowPlacement(llvm::StringRef name);
 

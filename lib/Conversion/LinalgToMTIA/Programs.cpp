@@ -387,12 +387,13 @@ LogicalResult anvil::mtia::checkSchedule(func::FuncOp graph, int64_t numPEs,
     if (failed(checkProgram(program, segments, numPEs, sramBytes)))
       return failure();
   for (Operation *op : controlWithLaunches(graph)) {
-    auto place = op->getAttrOfType<StringAttr>(kControlPlaceAttr);
-    if (place && place.getValue() != controlPlaceName(ControlPlace::Host))
-      return op->emitOpError("is placed on the ")
-             << place.getValue()
-             << ": control flow that launches kernels runs on the host only "
-                "yet (placement: host-driven)";
+    if (!isOnDevice(op))
+      continue;
+    if (isa<scf::IfOp>(op))
+      return op->emitOpError("is placed on the device, but its kernels are "
+                             "not predicated (anvil-mtia-predicate-branches)");
+    if (std::optional<std::string> why = deviceBlocker(op))
+      return op->emitOpError("is placed on the device, but ") << *why;
   }
   return success();
 }
@@ -458,4 +459,16 @@ LaunchOp anvil::mtia::mergeProgram(
   for (LaunchOp launch : program)
     launch.erase();
   return merged;
+}
+
+std::string anvil::mtia::modelNodes(Location loc) {
+  SmallVector<StringRef> names;
+  loc->walk([&](Location inner) {
+    if (auto named = dyn_cast<NameLoc>(inner))
+      if (!named.getName().getValue().empty() &&
+          !llvm::is_contained(names, named.getName().getValue()))
+        names.push_back(named.getName().getValue());
+    return WalkResult::advance();
+  });
+  return llvm::join(names, ",");
 }

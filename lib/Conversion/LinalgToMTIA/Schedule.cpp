@@ -172,20 +172,35 @@ struct MTIAPlaceControlPass
         createControlFlowPlacement(placement);
     if (!policy) {
       module.emitError("unknown control-flow placement '")
-          << placement << "' (placement: host-driven)";
+          << placement << "' (placement: host-driven, grinder)";
       return signalPassFailure();
     }
+    const auto &machine = getAnalysis<MachineDescription>();
+    if (!machine.get()) {
+      module.emitError("anvil-mtia-place-control needs the machine "
+                       "description: ")
+          << machine.error();
+      return signalPassFailure();
+    }
+    ScheduleMachine resources = resourcesOf(*machine.get());
     Builder b(module.getContext());
-    for (auto graph : module.getOps<func::FuncOp>())
-      for (Operation *op : controlWithLaunches(graph)) {
+    for (auto graph : module.getOps<func::FuncOp>()) {
+      // Inner ones first: an outer loop can only run on the device if
+      // what it holds does.
+      SmallVector<Operation *> control = controlWithLaunches(graph);
+      for (Operation *op : llvm::reverse(control)) {
         ControlRegion region;
+        region.isLoop = isa<LoopLikeOpInterface>(op);
         op->walk([&](LaunchOp) { ++region.kernels; });
         if (auto loop = dyn_cast<LoopLikeOpInterface>(op))
           if (std::optional<APInt> trips = loop.getStaticTripCount())
             region.tripCount = trips->getSExtValue();
+        region.movable = !deviceBlocker(op);
         op->setAttr(kControlPlaceAttr,
-                    b.getStringAttr(controlPlaceName(policy->place(region))));
+                    b.getStringAttr(controlPlaceName(
+                        policy->place(region, resources))));
       }
+    }
   }
 };
 

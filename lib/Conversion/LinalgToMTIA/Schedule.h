@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <map>
+#include <optional>
+#include <string>
 
 namespace anvil::mtia {
 
@@ -92,6 +94,23 @@ mergeProgram(llvm::ArrayRef<LaunchOp> program, llvm::StringRef name,
              llvm::function_ref<void(mlir::OpBuilder &, mlir::Location, int64_t,
                                      llvm::ArrayRef<LaunchOp>)>
                  startWave);
+
+/// The model nodes a location names, in order, each once: the importers
+/// give every op the NameLoc of its node (fused where ops were merged).
+std::string modelNodes(mlir::Location loc);
+
+/// Whether the control-flow placement put `control` on the device.
+bool isOnDevice(mlir::Operation *control);
+
+/// Why the lowering cannot run `control` (a loop or branch that launches
+/// kernels) on the device, or none where it can (docs/Grinder.md).
+std::optional<std::string> deviceBlocker(mlir::Operation *control);
+
+/// Makes each counted loop of `graph` placed on the device one job that
+/// runs the loop on every PE (after the programs of its body are merged):
+/// its body's kernels each iteration, a barrier closing it, carried
+/// buffers alternating between two fixed ones.
+void foldDeviceLoops(mlir::ModuleOp module, mlir::func::FuncOp graph);
 
 } // namespace anvil::mtia
 

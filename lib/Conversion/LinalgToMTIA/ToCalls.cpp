@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CallEmitter.h"
 #include "Schedule.h"
 
 #include "anvil/Conversion/Passes.h"
@@ -42,82 +43,6 @@ namespace {
 /// Type codes of anvil-c/MTIA.h (ANVIL_MTIA_I8 ... ANVIL_MTIA_F32), which
 /// number the machine description's types in order.
 int32_t typeCode(Type type) { return static_cast<int32_t>(dtypeOf(type)); }
-
-/// Builds calls of the PE operations, declaring each on first use.
-class CallEmitter {
-public:
-  CallEmitter(ModuleOp module, OpBuilder &b, Location loc)
-      : module(module), b(b), loc(loc) {}
-
-  Value i64(int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
-  }
-  Value i32(int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
-  }
-  Value toI64(Value index) {
-    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-  }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-
-  /// Calls `name` with `args`; returns its i64 result, if it has one.
-  Value call(StringRef name, ValueRange args, bool returnsToken) {
-    SmallVector<Type> results;
-    if (returnsToken)
-      results.push_back(b.getI64Type());
-    // A token not yet retyped (a loop's iter_arg) is declared as the i64
-    // it becomes.
-    auto asI64 = [&](Type t) -> Type {
-      return isa<TokenType>(t) ? b.getI64Type() : t;
-    };
-    declare(name, llvm::map_to_vector(args.getTypes(), asI64), results);
-    auto op = func::CallOp::create(b, loc, name, results, args);
-    return returnsToken ? op.getResult(0) : Value();
-  }
-
-  /// The byte address of a buffer's first element, its row stride in
-  /// bytes (0 for 1-D) and in elements (the leading dimension), its rows
-  /// (1 for 1-D) and the bytes of a row.
-  struct Layout {
-    Value address, rowStride, leadingDimension, rows, rowBytes;
-  };
-
-  Layout layout(Value memref) {
-    auto type = cast<MemRefType>(memref.getType());
-    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-    Value bytes = i64(elementBytes(type.getElementType()));
-    Layout l;
-    l.address = arith::AddIOp::create(b, loc, toI64(base),
-                                      mul(toI64(meta.getOffset()), bytes));
-    int64_t rank = type.getRank();
-    Value last = toI64(meta.getSizes()[rank - 1]);
-    l.rowBytes = mul(last, bytes);
-    l.rows = rank == 2 ? toI64(meta.getSizes()[0]) : i64(1);
-    l.leadingDimension = rank == 2 ? toI64(meta.getStrides()[0]) : i64(0);
-    l.rowStride = mul(l.leadingDimension, bytes);
-    return l;
-  }
-
-  Value elements(Value memref) {
-    return i64(cast<MemRefType>(memref.getType()).getNumElements());
-  }
-
-private:
-  void declare(StringRef name, TypeRange args, TypeRange results) {
-    if (module.lookupSymbol(name))
-      return;
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    auto decl =
-        func::FuncOp::create(b, loc, name, b.getFunctionType(args, results));
-    decl.setPrivate();
-  }
-
-  ModuleOp module;
-  OpBuilder &b;
-  Location loc;
-};
 
 int32_t elementCode(Value memref) {
   return typeCode(cast<MemRefType>(memref.getType()).getElementType());
@@ -499,20 +424,6 @@ Value rebuildBuffer(OpBuilder &b, Location loc, SplitBuffer split,
       mixed(offset, split.metadata.getOffset()), sizes, strideValues);
 }
 
-/// The model nodes a location names, in order, each once: the importers
-/// give every op the NameLoc of its node (fused where ops were merged).
-std::string modelNodes(Location loc) {
-  SmallVector<StringRef> names;
-  loc->walk([&](Location inner) {
-    if (auto named = dyn_cast<NameLoc>(inner))
-      if (!named.getName().getValue().empty() &&
-          !llvm::is_contained(names, named.getName().getValue()))
-        names.push_back(named.getName().getValue());
-    return WalkResult::advance();
-  });
-  return llvm::join(names, ",");
-}
-
 /// Moves the launch's PE program into a function of its own,
 /// `@<graph>_<kernel>(pe, captured values...)`, and replaces the launch
 /// with a call of `@anvil_mtia_job__<that function>(num_pes, captured
@@ -673,6 +584,11 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
         gatherProgram(program);
         shared.insert(program.begin(), program.end());
       }
+    // A device-resident loop's job may hold kernels on fewer PEs than it.
+    func.walk([&](LaunchOp launch) {
+      if (Operation *parent = launch->getParentOp(); isOnDevice(parent))
+        shared.insert(launch);
+    });
     // The graph takes the PEs' local memories, then the SRAM scratchpad.
     int64_t localBytes = target.getLocalBytes();
     Type i8 = IntegerType::get(&getContext(), 8);
@@ -696,6 +612,7 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
     placePlanned(func, sram, planBase);
     retypeForLLVM(func);
     mergePrograms(module, programs);
+    foldDeviceLoops(module, func);
     launches.clear();
     func.walk([&](LaunchOp launch) { launches.push_back(launch); });
     for (LaunchOp launch : launches)

@@ -41,9 +41,12 @@ void anvil::mtia::buildLinalgToLLVMPipeline(
   // loop over a batch of one), whose launches then join their neighbours'
   // segments.
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createMTIASchedule(MTIAScheduleOptions{options.scheduler}));
+  // Where control flow runs first: branches on the device give their
+  // kernels to the segments around them.
   pm.addPass(
       createMTIAPlaceControl(MTIAPlaceControlOptions{options.placement}));
+  pm.addPass(createMTIAPredicateBranches());
+  pm.addPass(createMTIASchedule(MTIAScheduleOptions{options.scheduler}));
   pm.addPass(createMTIAToCalls());
   // Each PE program runs on one PE: its loops stay sequential.
   host::addLowerToLLVM(pm, /*parallel=*/false);

@@ -51,7 +51,7 @@ struct MTIAPipelineOptions
       llvm::cl::init("in-order")};
   Option<std::string> placement{
       *this, "placement",
-      llvm::cl::desc("The control-flow placement: host-driven"),
+      llvm::cl::desc("The control-flow placement: host-driven or grinder"),
       llvm::cl::init("host-driven")};
 };
 
