@@ -102,12 +102,13 @@ func.func @beyond_the_machine() {
 module attributes {mtia.target = #mtia.target<name = "mtia-v1", num_pes = 64,
     local_bytes = 131072, sram_bytes = 134217728, tile_rows = 32, tile_row_bytes = 32,
     dpe_inputs = [i8, f16], broadcast = false, gather = false, dram_prefetch = false>} {
-func.func @on_device() {
+func.func @on_device(%flags: memref<3xi1>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c3 = arith.constant 3 : index
-  // expected-error @below {{is placed on the device: control flow that launches kernels runs on the host only yet}}
+  // expected-error @below {{is placed on the device, but its body runs 'memref.load' on the host}}
   scf.for %i = %c0 to %c3 step %c1 {
+    %flag = memref.load %flags[%i] : memref<3xi1>
     mtia.launch "b_0" pes(64) {
     ^bb0(%pe: index):
     }

@@ -2,7 +2,7 @@
 // RUN: anvil-opt %s --anvil-mtia-schedule=scheduler=rammer-serial | FileCheck %s --check-prefix=SERIAL
 // RUN: anvil-opt %s --anvil-mtia-schedule=scheduler=rammer | FileCheck %s --check-prefix=WAVES
 // RUN: not anvil-opt %s --anvil-mtia-schedule=scheduler=nnfusion 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// RUN: not anvil-opt %s --anvil-mtia-place-control=placement=grinder 2>&1 | FileCheck %s --check-prefix=UNKNOWN-PLACE
+// RUN: not anvil-opt %s --anvil-mtia-place-control=placement=cocktailer 2>&1 | FileCheck %s --check-prefix=UNKNOWN-PLACE
 // The scheduling and control-flow seams record their decisions on the
 // launches and the loops around them. The graph's first four kernels are
 // one segment (only allocations and deallocations between them); the
@@ -54,7 +54,7 @@
 // WAVES: anvil.schedule.program = 1 : i64, anvil.schedule.wave = 0 : i64}
 
 // UNKNOWN: error: unknown scheduler 'nnfusion' (scheduler: in-order, rammer-serial, rammer)
-// UNKNOWN-PLACE: error: unknown control-flow placement 'grinder' (placement: host-driven)
+// UNKNOWN-PLACE: error: unknown control-flow placement 'cocktailer' (placement: host-driven, grinder)
 
 !dram = memref<64xf32>
 !local = memref<64xf32, #mtia.memory_space<local>>
