@@ -32,6 +32,11 @@ void anvil::host::buildNNToLinalgPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(anvil::createConvertNNToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // What a loop's body computes from values defined outside it alone (the
+  // transpose of a recurrent weight) runs once, before the loop; folding
+  // may then fold it into a constant.
+  pm.addPass(createLoopInvariantCodeMotionPass());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void anvil::host::addBufferization(OpPassManager &pm) {
