@@ -47,6 +47,9 @@ public:
     return mode == RammerMode::Waves;
   }
   bool ordersByWavefront() const override { return mode == RammerMode::Waves; }
+  /// A segment is one program; a loop on the device between two is a
+  /// wave of theirs.
+  bool joinsDeviceLoops() const override { return true; }
 
   llvm::SmallVector<KernelSlot>
   schedule(llvm::ArrayRef<KernelDemand> kernels,

@@ -17,6 +17,8 @@
 //                                  predicted cycles)
 //   anvil.control.place = "host"   on each scf op that contains launches
 //                  or "device"     (Grinder: docs/Grinder.md)
+//   anvil.schedule.joins = [P, Q]  on a loop on the device whose job the
+//                                  programs P before and Q after it share
 //   anvil.schedule.pe_cap = N      on a linalg op whose vector kernel
 //                                  takes at most N PEs (before kernels
 //                                  are formed)
@@ -53,6 +55,10 @@ inline constexpr llvm::StringLiteral kSchedulePEsAttr = "anvil.schedule.pes";
 inline constexpr llvm::StringLiteral kScheduleProgramCyclesAttr =
     "anvil.schedule.program_cycles";
 inline constexpr llvm::StringLiteral kControlPlaceAttr = "anvil.control.place";
+/// On a loop the device runs: the programs before and after it (-1 for
+/// none) that share its job.
+inline constexpr llvm::StringLiteral kScheduleJoinsAttr =
+    "anvil.schedule.joins";
 inline constexpr llvm::StringLiteral kSchedulePECapAttr =
     "anvil.schedule.pe_cap";
 
@@ -115,6 +121,10 @@ public:
   /// Whether the graph's ops come in wavefront order (anvil-wavefront-
   /// order), so that what can run together is near in program order.
   virtual bool ordersByWavefront() const { return false; }
+  /// Whether a loop the device runs shares a job with the programs just
+  /// before and after it (so that its launch goes), rather than being a
+  /// job of its own.
+  virtual bool joinsDeviceLoops() const { return false; }
   /// The most PEs each kernel of a segment (given in program order, before
   /// kernels are formed) may take, 0 for no cap: a vector kernel that
   /// takes fewer PEs than it could leaves the others to kernels beside it.

@@ -39,9 +39,8 @@ class DPEKernel {
 public:
   DPEKernel(OpBuilder &b, Location loc, const DPEPolicy &policy, Type input,
             GemmShape shape, OperandTypes types)
-      : b(b), loc(loc), policy(policy), machine(*policy.machine),
-        input(input), quantized(isQuantized(input)), shape(shape),
-        types(types) {}
+      : b(b), loc(loc), policy(policy), machine(*policy.machine), input(input),
+        quantized(isQuantized(input)), shape(shape), types(types) {}
 
   /// `addToC`: linalg's products add to their output; unless it was just
   /// zeroed, each C tile is loaded before the reduction adds to it.
@@ -72,8 +71,8 @@ public:
     auto [a, bMat, c] = operands(b, batch);
     if (staged.a)
       a = subview2D(b, loc, staged.a,
-                    shape.sharedA ? x.c(0) : x.mul(batch, x.c(shape.m)),
-                    x.c(0), x.c(shape.m), x.c(shape.k));
+                    shape.sharedA ? x.c(0) : x.mul(batch, x.c(shape.m)), x.c(0),
+                    x.c(shape.m), x.c(shape.k));
     if (staged.b && shape.patches)
       bMat = imageRows(b, loc, *shape.patches, staged.b,
                        x.mul(batch, x.c(rowsOf(Side::B))));
@@ -221,8 +220,8 @@ private:
     }
     if (policy.sramStaging) {
       auto bytes = [&](Side side, int64_t rows, int64_t cols) {
-        return localBufferBytes(bufferType(
-            b.getContext(), {copiesOf(side) * rows, cols}, input));
+        return localBufferBytes(
+            bufferType(b.getContext(), {copiesOf(side) * rows, cols}, input));
       };
       p.stagedBytesA = bytes(Side::A, shape.m, shape.k);
       p.stagedBytesB = bytes(Side::B, rowsOf(Side::B), colsOf(Side::B));
@@ -246,10 +245,10 @@ private:
     };
     SmallVector<RankedTiles> ranked;
     if (policy.tiles) {
-      ProductTiles t = policy.staging
-                           ? *policy.tiles
-                           : anvil::policy::withFixedStaging(machine, p,
-                                                             *policy.tiles);
+      ProductTiles t =
+          policy.staging
+              ? *policy.tiles
+              : anvil::policy::withFixedStaging(machine, p, *policy.tiles);
       ranked.push_back({t, cost(t)});
     } else {
       ranked =
@@ -268,14 +267,14 @@ private:
     launch->setAttr(kProductStagingAttr,
                     b.getDenseBoolArrayAttr({tiles.stageA, tiles.stageB}));
     launch->setAttr(kProductBuffersAttr, b.getI64IntegerAttr(tiles.buffers));
-    launch->setAttr(anvil::kMTIAPredictedCyclesAttr,
-                    b.getI64IntegerAttr(
-                        static_cast<int64_t>(ranked.front().cycles)));
+    launch->setAttr(
+        anvil::kMTIAPredictedCyclesAttr,
+        b.getI64IntegerAttr(static_cast<int64_t>(ranked.front().cycles)));
     SmallVector<Attribute> candidates;
     for (const RankedTiles &r : ranked)
       candidates.push_back(b.getDenseI64ArrayAttr(
-          {r.tiles.tm, r.tiles.tn, r.tiles.tk, r.tiles.buffers,
-           r.tiles.stageA, r.tiles.stageB, static_cast<int64_t>(r.cycles)}));
+          {r.tiles.tm, r.tiles.tn, r.tiles.tk, r.tiles.buffers, r.tiles.stageA,
+           r.tiles.stageB, static_cast<int64_t>(r.cycles)}));
     launch->setAttr(kProductCandidatesAttr, b.getArrayAttr(candidates));
   }
 
@@ -452,9 +451,9 @@ private:
   /// A view of the local arena: `shape` of `type` from byte `offset`.
   Value arenaView(ArrayRef<int64_t> shape, Type type, int64_t offset) {
     IndexMath x{b, loc};
-    return memref::ViewOp::create(
-        b, loc, bufferType(b.getContext(), shape, type), arena, x.c(offset),
-        ValueRange{});
+    return memref::ViewOp::create(b, loc,
+                                  bufferType(b.getContext(), shape, type),
+                                  arena, x.c(offset), ValueRange{});
   }
 
   /// One local arena of productLocalBytes, carved in its order: the f32
@@ -476,8 +475,8 @@ private:
     int64_t offset = 0;
     auto carve = [&](ArrayRef<int64_t> shape, Type type) {
       Value view = arenaView(shape, type, offset);
-      offset += shape[0] * (shape.size() > 1 ? shape[1] : 1) *
-                elementBytes(type);
+      offset +=
+          shape[0] * (shape.size() > 1 ? shape[1] : 1) * elementBytes(type);
       return view;
     };
     Type f32 = b.getF32Type();
@@ -580,8 +579,8 @@ private:
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     auto args = loop.getRegionIterArgs();
-    InFlight inLoop{SmallVector<Value>(args.take_front(ahead)),
-                    args[ahead], args[ahead + 1]};
+    InFlight inLoop{SmallVector<Value>(args.take_front(ahead)), args[ahead],
+                    args[ahead + 1]};
     reduceStep(t, loop.getInductionVar(), slices, ahead, inLoop,
                /*accumulate=*/true);
     SmallVector<Value> yielded(inLoop.arrivals);

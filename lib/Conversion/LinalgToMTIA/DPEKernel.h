@@ -171,8 +171,7 @@ struct Scales {
 void emitDPEKernel(mlir::OpBuilder &b, mlir::Location loc,
                    const DPEPolicy &policy, mlir::Type input, GemmShape shape,
                    OperandTypes types, mlir::StringRef name,
-                   OperandsAt operands, bool addToC,
-                   Scales scales = {});
+                   OperandsAt operands, bool addToC, Scales scales = {});
 
 } // namespace anvil::mtia
 

@@ -6,14 +6,11 @@
 // the start of each and skipping those of the branch not taken, so that
 // they join the kernels around the branch in one segment, scheduled and
 // launched as one job. A counted loop placed on the device becomes one job
-// that runs the loop on every PE: the body's kernels (its program) run in
-// each iteration with a barrier closing it, carried buffers alternate
-// between two fixed buffers, and the iteration number the body reads is
-// written by PE 0.
+// that runs the loop on every PE (DeviceLoops.cpp).
 //
 //===----------------------------------------------------------------------===//
 
-#include "CallEmitter.h"
+#include "DeviceControl.h"
 #include "Schedule.h"
 
 #include "anvil/Conversion/Passes.h"
@@ -25,7 +22,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -37,7 +33,7 @@ namespace anvil {
 using namespace mlir;
 using namespace anvil::mtia;
 
-namespace {
+namespace anvil::mtia::device {
 
 bool pureLeaf(Operation &op) {
   return op.getNumRegions() == 0 && isMemoryEffectFree(&op);
@@ -232,13 +228,6 @@ SmallVector<BlockArgument> releasedBy(scf::IfOp release) {
   return freed;
 }
 
-/// A release by the numbers of the loop's iter_args: the ownership flag
-/// and the buffers it frees.
-struct Release {
-  unsigned flag;
-  SmallVector<unsigned> freed;
-};
-
 bool isStoreToBodyBuffer(Operation &op, Block *body) {
   auto store = dyn_cast<memref::StoreOp>(op);
   return store && allocIn(store.getMemRef(), body);
@@ -302,7 +291,9 @@ std::optional<std::string> loopBlocker(scf::ForOp loop) {
   return carriedBlocker(loop);
 }
 
-} // namespace
+} // namespace anvil::mtia::device
+
+using namespace anvil::mtia::device;
 
 std::optional<std::string> anvil::mtia::deviceBlocker(Operation *control) {
   if (auto branch = dyn_cast<scf::IfOp>(control))
@@ -313,330 +304,4 @@ std::optional<std::string> anvil::mtia::deviceBlocker(Operation *control) {
     return std::string("a while loop's condition is tested by the host");
   return "'" + control->getName().getStringRef().str() +
          "' is not a loop or branch the device runs";
-}
-
-namespace {
-
-/// A buffer a device-resident loop carries from one iteration to the next:
-/// iterations 0, 2, ... write `even` (the body's own allocation, hoisted),
-/// 1, 3, ... its twin `odd`; each reads what the one before wrote, the
-/// first `init`.
-struct CarriedBuffer {
-  unsigned index;
-  Value init;
-  memref::AllocOp even, odd;
-};
-
-bool isCall(Operation &op, StringRef callee) {
-  auto call = dyn_cast<func::CallOp>(op);
-  return call && call.getCallee() == callee;
-}
-
-/// Folds device-resident loops into jobs, numbering their waves on.
-class LoopFolder {
-public:
-  LoopFolder(ModuleOp module, scf::ForOp loop, int64_t id)
-      : module(module), loop(loop), body(loop.getBody()), id(id), b(loop) {}
-
-  void fold();
-
-private:
-  void hoistBuffers();
-  void bindCarried(Value first, Value odd);
-  void buildIteration(Value pe, int64_t pes);
-  void inlineKernel(LaunchOp launch, Value pe, int64_t pes);
-  void renumberWaves(LaunchOp launch);
-  void finishOnHost(Value lb, Value ub, Value step);
-
-  ModuleOp module;
-  scf::ForOp loop;
-  Block *body;
-  int64_t id;
-  OpBuilder b;
-  SmallVector<CarriedBuffer> carried;
-  SmallVector<Operation *> frees;
-  SmallVector<Release> releases;
-  // The waves of the loop's job: kernels, model nodes, predicted cycles.
-  SmallVector<Attribute> waveKernels, waveNodes;
-  SmallVector<int64_t> waveCycles;
-};
-
-/// Records and erases a release, with what only it used.
-Release takeRelease(scf::IfOp release) {
-  Release taken{cast<BlockArgument>(release.getCondition()).getArgNumber() - 1,
-                {}};
-  SmallVector<Operation *> feeding;
-  for (BlockArgument arg : releasedBy(release))
-    taken.freed.push_back(arg.getArgNumber() - 1);
-  for (Operation &op : release.thenBlock()->without_terminator())
-    if (Operation *def = op.getOperand(0).getDefiningOp())
-      feeding.push_back(def);
-  release.erase();
-  for (Operation *def : feeding)
-    if (def->use_empty())
-      def->erase();
-  return taken;
-}
-
-void LoopFolder::hoistBuffers() {
-  for (Operation &op : llvm::make_early_inc_range(body->without_terminator())) {
-    if (staticAlloc(op))
-      op.moveBefore(loop);
-    else if (isa<memref::DeallocOp>(op))
-      frees.push_back(&op);
-    else if (releasesCarried(op, loop))
-      releases.push_back(takeRelease(cast<scf::IfOp>(op)));
-  }
-  auto yield = cast<scf::YieldOp>(body->getTerminator());
-  for (auto [i, arg] : llvm::enumerate(loop.getRegionIterArgs())) {
-    Value next = yield.getOperand(i);
-    if (!isa<MemRefType>(arg.getType()) || next == arg)
-      continue;
-    auto even = next.getDefiningOp<memref::AllocOp>();
-    auto odd = cast<memref::AllocOp>(b.clone(*even));
-    carried.push_back(
-        {static_cast<unsigned>(i), loop.getInitArgs()[i], even, odd});
-  }
-}
-
-/// Replaces the carried values in the body with the buffers an iteration
-/// reads and writes (`first`: the iteration is the first; `odd`: its
-/// number is odd).
-void LoopFolder::bindCarried(Value first, Value odd) {
-  Location loc = loop.getLoc();
-  auto inLoop = [&](OpOperand &use) {
-    return loop->isProperAncestor(use.getOwner()) &&
-           !isa<scf::YieldOp>(use.getOwner());
-  };
-  for (CarriedBuffer &buffer : carried) {
-    Value previous = arith::SelectOp::create(
-        b, loc, odd, buffer.even.getResult(), buffer.odd.getResult());
-    Value read = arith::SelectOp::create(b, loc, first, buffer.init, previous);
-    Value write = arith::SelectOp::create(b, loc, odd, buffer.odd.getResult(),
-                                          buffer.even.getResult());
-    loop.getRegionIterArg(buffer.index).replaceAllUsesWith(read);
-    buffer.even.getResult().replaceUsesWithIf(write, inLoop);
-  }
-  auto yield = cast<scf::YieldOp>(body->getTerminator());
-  for (auto [i, arg] : llvm::enumerate(loop.getRegionIterArgs()))
-    if (isa<MemRefType>(arg.getType()) && yield.getOperand(i) == arg)
-      arg.replaceUsesWithIf(loop.getInitArgs()[i], inLoop);
-}
-
-/// Renumbers the wave marks of a program's job to follow the loop job's
-/// waves so far, and takes its waves' names.
-void LoopFolder::renumberWaves(LaunchOp launch) {
-  auto kernels = launch->getAttrOfType<ArrayAttr>(anvil::kMTIAWaveKernelsAttr);
-  auto nodes = launch->getAttrOfType<ArrayAttr>(anvil::kMTIAWaveNodesAttr);
-  auto cycles =
-      launch->getAttrOfType<DenseI64ArrayAttr>(anvil::kMTIAWaveCyclesAttr);
-  int64_t offset = static_cast<int64_t>(waveKernels.size());
-  if (!kernels || !nodes || !cycles) {
-    // A kernel of its own: one wave, marked where every PE enters it.
-    CallEmitter e(module, b, launch.getLoc());
-    e.call(anvil::kMTIAWaveMark, {e.i64(offset)}, false);
-    auto predicted =
-        launch->getAttrOfType<IntegerAttr>(anvil::kMTIAPredictedCyclesAttr);
-    waveKernels.push_back(launch.getKernelAttr());
-    waveNodes.push_back(b.getStringAttr(modelNodes(launch.getLoc())));
-    waveCycles.push_back(predicted ? predicted.getInt() : -1);
-    return;
-  }
-  llvm::append_range(waveKernels, kernels);
-  llvm::append_range(waveNodes, nodes);
-  llvm::append_range(waveCycles, cycles.asArrayRef());
-  launch.walk([&](func::CallOp call) {
-    if (call.getCallee() != anvil::kMTIAWaveMark)
-      return;
-    auto index = call.getOperand(0).getDefiningOp<arith::ConstantIntOp>();
-    OpBuilder at(call);
-    call.setOperand(0, arith::ConstantIntOp::create(at, call.getLoc(),
-                                                    at.getI64Type(),
-                                                    index.value() + offset));
-  });
-}
-
-/// Inlines the PE program of `launch` into the iteration. PEs of the job
-/// beyond the kernel's own pass its program's barriers and waves (the top
-/// level of a program's body: its waves' start) without work.
-void LoopFolder::inlineKernel(LaunchOp launch, Value pe, int64_t pes) {
-  Location loc = launch.getLoc();
-  renumberWaves(launch);
-  Block &kernel = launch.getBody().front();
-  kernel.getArgument(0).replaceAllUsesWith(pe);
-  int64_t own = static_cast<int64_t>(launch.getNumPes());
-  if (own == pes) {
-    b.getInsertionBlock()->getOperations().splice(
-        b.getInsertionPoint(), kernel.getOperations(), kernel.begin(),
-        std::prev(kernel.end()));
-    return;
-  }
-  Value inside =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, pe,
-                            arith::ConstantIndexOp::create(b, loc, own));
-  auto guard = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/true);
-  OpBuilder idle = OpBuilder::atBlockTerminator(guard.elseBlock());
-  IRMapping mapping;
-  for (Operation &op : kernel.without_terminator())
-    if (isCall(op, "anvil_mtia_barrier") || isCall(op, anvil::kMTIAWaveMark)) {
-      for (Value operand : op.getOperands())
-        if (Operation *def = operand.getDefiningOp();
-            def && def->getBlock() == &kernel && !mapping.contains(operand))
-          idle.clone(*def, mapping);
-      idle.clone(op, mapping);
-    }
-  Block *then = guard.thenBlock();
-  then->getOperations().splice(then->getTerminator()->getIterator(),
-                               kernel.getOperations(), kernel.begin(),
-                               std::prev(kernel.end()));
-}
-
-/// The body's ops, in order, into the iteration at `b`: kernels inlined
-/// with a barrier before each one that follows work of the iteration, the
-/// host's stores (an iteration number) made by PE 0, the rest as is.
-void LoopFolder::buildIteration(Value pe, int64_t pes) {
-  Location loc = loop.getLoc();
-  CallEmitter e(module, b, loc);
-  bool pending = false;
-  for (Operation &op : llvm::make_early_inc_range(body->without_terminator())) {
-    if (auto launch = dyn_cast<LaunchOp>(op)) {
-      if (pending)
-        e.call("anvil_mtia_barrier", {}, false);
-      inlineKernel(launch, pe, pes);
-      launch.erase();
-      pending = true;
-      continue;
-    }
-    if (auto store = dyn_cast<memref::StoreOp>(op)) {
-      Value first =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, pe,
-                                arith::ConstantIndexOp::create(b, loc, 0));
-      auto only = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
-      op.moveBefore(only.thenBlock()->getTerminator());
-      OpBuilder at(only.thenBlock()->getTerminator());
-      CallEmitter cost(module, at, loc);
-      Type element = store.getMemRefType().getElementType();
-      cost.call("anvil_mtia_vector_traffic",
-                {cost.i32(0), cost.i64(elementBytes(element))}, false);
-      pending = true;
-      continue;
-    }
-    op.moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
-  }
-  // Nothing of the next iteration may start before this one ends.
-  e.call("anvil_mtia_barrier", {}, false);
-}
-
-/// After the job, on the host: the loop's results (the buffer the last
-/// iteration wrote), the twin not returned freed, and the first
-/// iteration's release of the initial buffers.
-void LoopFolder::finishOnHost(Value lb, Value ub, Value step) {
-  Location loc = loop.getLoc();
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value span = arith::MaxSIOp::create(
-      b, loc, arith::SubIOp::create(b, loc, ub, lb), zero);
-  Value trips = arith::CeilDivSIOp::create(b, loc, span, step);
-  Value ran =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, trips, zero);
-  Value last = arith::SubIOp::create(b, loc, trips, one);
-  Value lastOdd =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                            arith::AndIOp::create(b, loc, last, one), zero);
-  auto yield = cast<scf::YieldOp>(body->getTerminator());
-  for (auto [i, arg] : llvm::enumerate(loop.getRegionIterArgs())) {
-    Value init = loop.getInitArgs()[i], next = yield.getOperand(i);
-    if (!isa<MemRefType>(arg.getType()) && next != arg)
-      loop.getResult(i).replaceAllUsesWith(arith::SelectOp::create(
-          b, loc, ran, b.clone(*next.getDefiningOp())->getResult(0), init));
-    else if (next == arg)
-      loop.getResult(i).replaceAllUsesWith(init);
-  }
-  for (CarriedBuffer &buffer : carried) {
-    Value even = buffer.even.getResult(), odd = buffer.odd.getResult();
-    Value written = arith::SelectOp::create(b, loc, lastOdd, odd, even);
-    loop.getResult(buffer.index)
-        .replaceAllUsesWith(
-            arith::SelectOp::create(b, loc, ran, written, buffer.init));
-    auto spare = scf::IfOp::create(b, loc, ran, /*withElseRegion=*/true);
-    OpBuilder then = OpBuilder::atBlockTerminator(spare.thenBlock());
-    memref::DeallocOp::create(
-        then, loc, arith::SelectOp::create(then, loc, lastOdd, even, odd));
-    OpBuilder otherwise = OpBuilder::atBlockTerminator(spare.elseBlock());
-    memref::DeallocOp::create(otherwise, loc, even);
-    memref::DeallocOp::create(otherwise, loc, odd);
-  }
-  for (const Release &release : releases) {
-    Value owned =
-        arith::AndIOp::create(b, loc, ran, loop.getInitArgs()[release.flag]);
-    auto free = scf::IfOp::create(b, loc, owned, /*withElseRegion=*/false);
-    OpBuilder then = OpBuilder::atBlockTerminator(free.thenBlock());
-    for (unsigned index : release.freed)
-      memref::DeallocOp::create(then, loc,
-                                memref::ExtractStridedMetadataOp::create(
-                                    then, loc, loop.getInitArgs()[index])
-                                    .getBaseBuffer());
-  }
-  for (Operation *op : frees)
-    op->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
-}
-
-void LoopFolder::fold() {
-  Location loc = loop.getLoc();
-  hoistBuffers();
-  int64_t pes = 1;
-  for (LaunchOp launch : body->getOps<LaunchOp>())
-    pes = std::max(pes, static_cast<int64_t>(launch.getNumPes()));
-  Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
-        step = loop.getStep();
-  auto job =
-      LaunchOp::create(b, loc, b.getStringAttr("loop" + std::to_string(id)),
-                       b.getI64IntegerAttr(pes));
-  Block *program = b.createBlock(&job.getBody(), {}, {b.getIndexType()}, {loc});
-  Value pe = program->getArgument(0);
-  auto iterations = scf::ForOp::create(b, loc, lb, ub, step);
-  b.setInsertionPoint(iterations.getBody()->getTerminator());
-  Value iv = iterations.getInductionVar();
-  Value number = arith::DivSIOp::create(
-      b, loc, arith::SubIOp::create(b, loc, iv, lb), step);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value first =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, number, zero);
-  Value odd = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::ne,
-      arith::AndIOp::create(b, loc, number,
-                            arith::ConstantIndexOp::create(b, loc, 1)),
-      zero);
-  bindCarried(first, odd);
-  loop.getInductionVar().replaceAllUsesWith(iv);
-  // The releases go before the body moves: nothing of them runs on the PEs.
-  b.setInsertionPointAfter(job);
-  finishOnHost(lb, ub, step);
-  b.setInsertionPoint(iterations.getBody()->getTerminator());
-  buildIteration(pe, pes);
-  b.setInsertionPointToEnd(program);
-  YieldOp::create(b, loc);
-  job->setAttr(anvil::kMTIAWaveKernelsAttr, b.getArrayAttr(waveKernels));
-  job->setAttr(anvil::kMTIAWaveNodesAttr, b.getArrayAttr(waveNodes));
-  job->setAttr(anvil::kMTIAWaveCyclesAttr, b.getDenseI64ArrayAttr(waveCycles));
-  loop.erase();
-}
-
-} // namespace
-
-void anvil::mtia::foldDeviceLoops(ModuleOp module, func::FuncOp graph) {
-  SmallVector<scf::ForOp> loops;
-  graph.walk([&](scf::ForOp loop) {
-    if (isOnDevice(loop))
-      loops.push_back(loop);
-  });
-  for (auto [i, loop] : llvm::enumerate(loops))
-    LoopFolder(module, loop, static_cast<int64_t>(i)).fold();
-}
-
-bool anvil::mtia::isOnDevice(Operation *control) {
-  auto place =
-      control->getAttrOfType<StringAttr>(anvil::policy::kControlPlaceAttr);
-  return place && place.getValue() == anvil::policy::controlPlaceName(
-                                          anvil::policy::ControlPlace::Device);
 }

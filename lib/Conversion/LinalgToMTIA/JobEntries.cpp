@@ -111,14 +111,19 @@ void labelWaves(ModuleOp module, LLVM::LLVMFuncOp program) {
     if (auto constant =
             mark.getArgOperands()[0].getDefiningOp<LLVM::ConstantOp>())
       index = cast<IntegerAttr>(constant.getValue()).getInt();
-    auto label = [&](ArrayAttr texts, StringRef suffix) {
+    auto label = [&](ArrayAttr texts, StringRef suffix) -> Value {
       std::string value;
       if (texts && index >= 0 && index < static_cast<int64_t>(texts.size()))
         value = cast<StringAttr>(texts[index]).getValue().str();
       value.push_back('\0');
-      return LLVM::createGlobalString(
-          loc, b, (program.getName() + "_wave" + Twine(index) + suffix).str(),
-          value, LLVM::Linkage::Internal);
+      std::string name =
+          (program.getName() + "_wave" + Twine(index) + suffix).str();
+      // A wave entered from several places (a loop's idle PEs) has one
+      // label.
+      if (auto global = module.lookupSymbol<LLVM::GlobalOp>(name))
+        return LLVM::AddressOfOp::create(b, loc, global).getResult();
+      return LLVM::createGlobalString(loc, b, name, value,
+                                      LLVM::Linkage::Internal);
     };
     Value names = label(kernels, "_kernels");
     Value models = label(nodes, "_nodes");

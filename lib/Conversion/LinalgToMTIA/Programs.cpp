@@ -461,6 +461,17 @@ LaunchOp anvil::mtia::mergeProgram(
   return merged;
 }
 
+LaunchOp anvil::mtia::launchBeside(Operation *op, bool before) {
+  for (Operation *next = before ? op->getPrevNode() : op->getNextNode(); next;
+       next = before ? next->getPrevNode() : next->getNextNode()) {
+    if (auto launch = dyn_cast<LaunchOp>(next))
+      return launch;
+    if (!hoistable(next) && !isa<memref::DeallocOp>(next))
+      return nullptr;
+  }
+  return nullptr;
+}
+
 std::string anvil::mtia::modelNodes(Location loc) {
   SmallVector<StringRef> names;
   loc->walk([&](Location inner) {

@@ -125,6 +125,25 @@ struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
         SmallVector<KernelSlot> slots = policy->schedule(demands, resources);
         record(segment, demands, slots, resources, programs);
       }
+    if (policy->joinsDeviceLoops())
+      for (auto graph : module.getOps<func::FuncOp>())
+        graph.walk([&](scf::ForOp loop) {
+          if (isOnDevice(loop))
+            loop->setAttr(kScheduleJoinsAttr,
+                          Builder(loop).getDenseI64ArrayAttr(
+                              {programBeside(loop, /*before=*/true),
+                               programBeside(loop, /*before=*/false)}));
+        });
+  }
+
+  /// The program of the launch just before or after `op` with nothing
+  /// between them that the host must run, or -1.
+  static int64_t programBeside(Operation *op, bool before) {
+    LaunchOp launch = launchBeside(op, before);
+    auto program =
+        launch ? launch->getAttrOfType<IntegerAttr>(kScheduleProgramAttr)
+               : IntegerAttr();
+    return program ? program.getInt() : -1;
   }
 
   /// Writes the slots on the launches, numbering the segment's programs on
@@ -196,9 +215,8 @@ struct MTIAPlaceControlPass
           if (std::optional<APInt> trips = loop.getStaticTripCount())
             region.tripCount = trips->getSExtValue();
         region.movable = !deviceBlocker(op);
-        op->setAttr(kControlPlaceAttr,
-                    b.getStringAttr(controlPlaceName(
-                        policy->place(region, resources))));
+        op->setAttr(kControlPlaceAttr, b.getStringAttr(controlPlaceName(
+                                           policy->place(region, resources))));
       }
     }
   }

@@ -99,6 +99,10 @@ mergeProgram(llvm::ArrayRef<LaunchOp> program, llvm::StringRef name,
 /// give every op the NameLoc of its node (fused where ops were merged).
 std::string modelNodes(mlir::Location loc);
 
+/// The launch just before or after `op` in its block with nothing between
+/// them but what a job moves out of its way (gatherProgram), or null.
+LaunchOp launchBeside(mlir::Operation *op, bool before);
+
 /// Whether the control-flow placement put `control` on the device.
 bool isOnDevice(mlir::Operation *control);
 
@@ -109,8 +113,11 @@ std::optional<std::string> deviceBlocker(mlir::Operation *control);
 /// Makes each counted loop of `graph` placed on the device one job that
 /// runs the loop on every PE (after the programs of its body are merged):
 /// its body's kernels each iteration, a barrier closing it, carried
-/// buffers alternating between two fixed ones.
-void foldDeviceLoops(mlir::ModuleOp module, mlir::func::FuncOp graph);
+/// buffers alternating between two fixed ones. A loop the scheduler joins
+/// with the programs beside it (anvil.schedule.joins) shares their job,
+/// which takes the machine's `numPEs`.
+void foldDeviceLoops(mlir::ModuleOp module, mlir::func::FuncOp graph,
+                     int64_t numPEs);
 
 } // namespace anvil::mtia
 

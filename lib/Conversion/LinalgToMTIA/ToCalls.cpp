@@ -532,6 +532,8 @@ void mergePrograms(ModuleOp module, ArrayRef<SmallVector<LaunchOp>> programs) {
       cycles.push_back(waveCycles(wave));
     };
     LaunchOp merged = mergeProgram(program, name, startWave);
+    if (id)
+      merged->setAttr(anvil::policy::kScheduleProgramAttr, id);
     if (predicted)
       merged->setAttr(anvil::kMTIAPredictedCyclesAttr, predicted);
     Builder b(module.getContext());
@@ -584,9 +586,19 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
         gatherProgram(program);
         shared.insert(program.begin(), program.end());
       }
-    // A device-resident loop's job may hold kernels on fewer PEs than it.
+    // A device-resident loop's job may hold kernels on fewer PEs than it,
+    // and so may the job of the programs it joins.
+    DenseSet<int64_t> joined;
+    func.walk([&](scf::ForOp loop) {
+      if (auto joins = loop->getAttrOfType<DenseI64ArrayAttr>(
+              anvil::policy::kScheduleJoinsAttr))
+        joined.insert(joins.asArrayRef().begin(), joins.asArrayRef().end());
+    });
     func.walk([&](LaunchOp launch) {
-      if (Operation *parent = launch->getParentOp(); isOnDevice(parent))
+      auto program = launch->getAttrOfType<IntegerAttr>(
+          anvil::policy::kScheduleProgramAttr);
+      if (isOnDevice(launch->getParentOp()) ||
+          (program && joined.contains(program.getInt())))
         shared.insert(launch);
     });
     // The graph takes the PEs' local memories, then the SRAM scratchpad.
@@ -612,7 +624,7 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
     placePlanned(func, sram, planBase);
     retypeForLLVM(func);
     mergePrograms(module, programs);
-    foldDeviceLoops(module, func);
+    foldDeviceLoops(module, func, target.getNumPes());
     launches.clear();
     func.walk([&](LaunchOp launch) { launches.push_back(launch); });
     for (LaunchOp launch : launches)
