@@ -16,12 +16,10 @@ TEST(PolicyRoomsTest, DisablingAPassSelectsItsRoomsFirstImplementation) {
   EXPECT_EQ(*all, (llvm::SmallVector<std::string, 4>{"one-op-per-kernel",
                                                      "fixed-tiles", "in-order",
                                                      "host-driven"}));
-  // Welder, Roller and Rammer are built; until Grinder exists, its room
-  // runs the first implementation.
   auto none = choosePolicies({});
   ASSERT_TRUE(static_cast<bool>(none));
-  EXPECT_EQ(*none, (llvm::SmallVector<std::string, 4>{
-                       "welder", "roller", "rammer", "host-driven"}));
+  EXPECT_EQ(*none, (llvm::SmallVector<std::string, 4>{"welder", "roller",
+                                                      "rammer", "grinder"}));
   auto unknown = choosePolicies({"roller", "tvm"});
   ASSERT_FALSE(static_cast<bool>(unknown));
   EXPECT_NE(llvm::toString(unknown.takeError()).find("'tvm'"),

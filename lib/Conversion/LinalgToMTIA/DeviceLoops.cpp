@@ -43,6 +43,11 @@ bool isCall(Operation &op, StringRef callee) {
   return call && call.getCallee() == callee;
 }
 
+/// The bytes a store of `element` writes (an index as 64 bits).
+int64_t storedBytes(Type element) {
+  return element.isIndex() ? sizeof(int64_t) : elementBytes(element);
+}
+
 /// A release by the numbers of the loop's iter_args: the ownership flag
 /// and the buffers it frees.
 struct Release {
@@ -254,7 +259,7 @@ void LoopFolder::buildIteration(Value pe, int64_t pes) {
       CallEmitter cost(module, at, loc);
       Type element = store.getMemRefType().getElementType();
       cost.call("anvil_mtia_vector_traffic",
-                {cost.i32(0), cost.i64(elementBytes(element))}, false);
+                {cost.i32(0), cost.i64(storedBytes(element))}, false);
       pending = true;
       continue;
     }
