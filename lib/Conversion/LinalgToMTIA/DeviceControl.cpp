@@ -291,6 +291,69 @@ std::optional<std::string> loopBlocker(scf::ForOp loop) {
   return carriedBlocker(loop);
 }
 
+bool definedOutside(Value v, Operation *op) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    def = v.getParentBlock()->getParentOp();
+  return !op->isAncestor(def);
+}
+
+/// What a while loop's regions may hold to run on the PEs: kernels,
+/// allocations of a static shape (made once, before the loop), what is
+/// free of memory effects (every PE computes it), loads of buffers made
+/// outside (every PE reads them, after the kernels before finish), and
+/// frees of what the regions allocate.
+std::optional<std::string> whileRegionBlocker(scf::WhileOp loop, Block *block,
+                                              bool &kernels) {
+  for (Operation &op : block->without_terminator()) {
+    if (isa<LaunchOp>(op) || (isa<scf::IfOp>(op) && isOnDevice(&op))) {
+      kernels = true;
+      continue;
+    }
+    if (staticAlloc(op) || pureLeaf(op))
+      continue;
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+      Value freed = baseOf(dealloc.getMemref());
+      auto arg = dyn_cast<BlockArgument>(freed);
+      if (allocIn(freed, block) || (arg && arg.getOwner() == block))
+        continue;
+      return std::string("its body frees a buffer it does not allocate");
+    }
+    if (auto load = dyn_cast<memref::LoadOp>(op);
+        load && definedOutside(load.getMemRef(), loop))
+      continue;
+    return runsOnHost(op, "its body");
+  }
+  return std::nullopt;
+}
+
+/// Whether `v` is (a cast of) an allocation in one of the loop's regions.
+bool allocatedInLoop(Value v, scf::WhileOp loop) {
+  return allocIn(v, loop.getBeforeBody()) || allocIn(v, loop.getAfterBody());
+}
+
+std::optional<std::string> whileBlocker(scf::WhileOp loop) {
+  bool kernels = false;
+  for (Block *block : {loop.getBeforeBody(), loop.getAfterBody()})
+    if (std::optional<std::string> why =
+            whileRegionBlocker(loop, block, kernels))
+      return why;
+  if (!kernels)
+    return std::string("its kernels are in a loop or branch of its body");
+  // Its allocations are made once: a buffer an iteration writes may not be
+  // what the next one reads.
+  for (Value next : loop.getYieldOp().getOperands())
+    if (isa<MemRefType>(next.getType()) && !definedOutside(next, loop))
+      return std::string("it carries a buffer an iteration allocates");
+  // What the host uses of its results must be known without reading them.
+  for (auto [result, last] :
+       llvm::zip(loop.getResults(), loop.getConditionOp().getArgs()))
+    if (!result.use_empty() && !definedOutside(last, loop) &&
+        !allocatedInLoop(last, loop))
+      return std::string("the host reads a value its last iteration computes");
+  return std::nullopt;
+}
+
 } // namespace anvil::mtia::device
 
 using namespace anvil::mtia::device;
@@ -300,8 +363,8 @@ std::optional<std::string> anvil::mtia::deviceBlocker(Operation *control) {
     return branchBlocker(branch);
   if (auto loop = dyn_cast<scf::ForOp>(control))
     return loopBlocker(loop);
-  if (isa<scf::WhileOp>(control))
-    return std::string("a while loop's condition is tested by the host");
+  if (auto loop = dyn_cast<scf::WhileOp>(control))
+    return whileBlocker(loop);
   return "'" + control->getName().getStringRef().str() +
          "' is not a loop or branch the device runs";
 }

@@ -364,6 +364,121 @@ LaunchOp LoopFolder::fold(int64_t pes) {
   return job;
 }
 
+/// Moves a while loop into a job: every PE runs it, tests its condition
+/// and reads what the host would have read (a predicate a kernel wrote)
+/// after a barrier; the regions' allocations are made once, before it.
+class WhileFolder {
+public:
+  WhileFolder(ModuleOp module, scf::WhileOp loop, int64_t id)
+      : module(module), loop(loop), id(id) {}
+
+  LaunchOp fold(int64_t pes);
+
+private:
+  void hoistBuffers();
+  void buildRegion(Block *block, Value pe, int64_t pes, bool closes);
+
+  ModuleOp module;
+  scf::WhileOp loop;
+  int64_t id;
+  JobWaves waves;
+  SmallVector<memref::AllocOp> hoisted;
+};
+
+void WhileFolder::hoistBuffers() {
+  for (Block *block : {loop.getBeforeBody(), loop.getAfterBody()})
+    for (Operation &op : llvm::make_early_inc_range(*block)) {
+      if (memref::AllocOp alloc = staticAlloc(op)) {
+        alloc->moveBefore(loop);
+        hoisted.push_back(alloc);
+      } else if (isa<memref::DeallocOp>(op)) {
+        op.erase();
+      }
+    }
+}
+
+/// Inlines the kernels of `block` with a barrier before each one that
+/// follows work of the iteration and before each read of what a kernel
+/// may have written; `closes`: a barrier ends the block (the iteration).
+void WhileFolder::buildRegion(Block *block, Value pe, int64_t pes,
+                              bool closes) {
+  OpBuilder b(module.getContext());
+  bool pending = false;
+  for (Operation &op :
+       llvm::make_early_inc_range(block->without_terminator())) {
+    b.setInsertionPoint(&op);
+    CallEmitter e(module, b, op.getLoc());
+    if (auto launch = dyn_cast<LaunchOp>(op)) {
+      if (pending)
+        e.call("anvil_mtia_barrier", {}, false);
+      inlinePart(module, b, launch, pe, pes, waves);
+      launch.erase();
+      pending = true;
+    } else if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      if (pending)
+        e.call("anvil_mtia_barrier", {}, false);
+      pending = false;
+      auto type = load.getMemRefType();
+      b.setInsertionPointAfter(load);
+      e.call("anvil_mtia_vector_traffic",
+             {e.i32(static_cast<int32_t>(memorySpaceOf(type))),
+              e.i64(storedBytes(type.getElementType()))},
+             false);
+    }
+  }
+  if (closes) {
+    b.setInsertionPoint(block->getTerminator());
+    CallEmitter(module, b, loop.getLoc()).call("anvil_mtia_barrier", {}, false);
+  }
+}
+
+LaunchOp WhileFolder::fold(int64_t pes) {
+  Location loc = loop.getLoc();
+  hoistBuffers();
+  OpBuilder b(loop);
+  // What the host uses of the results: values made outside the loop (an
+  // allocation of its regions, now made before it).
+  IRMapping outside;
+  b.setInsertionPointAfter(loop);
+  for (auto [result, last] :
+       llvm::zip(loop.getResults(), loop.getConditionOp().getArgs())) {
+    if (result.use_empty())
+      continue;
+    SmallVector<Operation *> casts;
+    Value v = last;
+    while (auto cast = v.getDefiningOp<memref::CastOp>()) {
+      casts.push_back(cast);
+      v = cast.getSource();
+    }
+    for (Operation *cast : llvm::reverse(casts))
+      b.clone(*cast, outside);
+    result.replaceAllUsesWith(outside.lookupOrDefault(last));
+  }
+  b.setInsertionPoint(loop);
+  auto job =
+      LaunchOp::create(b, loc, b.getStringAttr("loop" + std::to_string(id)),
+                       b.getI64IntegerAttr(pes));
+  Block *program = b.createBlock(&job.getBody(), {}, {b.getIndexType()}, {loc});
+  YieldOp::create(b, loc);
+  loop->moveBefore(program->getTerminator());
+  Value pe = program->getArgument(0);
+  buildRegion(loop.getBeforeBody(), pe, pes, /*closes=*/false);
+  buildRegion(loop.getAfterBody(), pe, pes, /*closes=*/true);
+  waves.label(job);
+  if (Attribute joins = loop->getAttr(anvil::policy::kScheduleJoinsAttr))
+    job->setAttr(anvil::policy::kScheduleJoinsAttr, joins);
+  loop->removeAttr(anvil::policy::kScheduleJoinsAttr);
+  loop->removeAttr(anvil::policy::kControlPlaceAttr);
+  // The regions' buffers live until the loop's job ends; those it returns
+  // are the host's to free.
+  OpBuilder atEnd(job->getBlock()->getTerminator());
+  for (memref::AllocOp alloc : hoisted)
+    if (llvm::none_of(alloc->getUsers(),
+                      [&](Operation *user) { return !job->isAncestor(user); }))
+      memref::DeallocOp::create(atEnd, loc, alloc);
+  return job;
+}
+
 /// Whether `op` lies between the parts of a job and runs on the host
 /// before it (allocations and what is free of memory effects) rather
 /// than after it (what frees buffers).
@@ -376,8 +491,8 @@ bool runsBeforeJob(Operation &op) {
 /// them the host must run before the next) one job of `pes` PEs named
 /// `name`, a barrier between parts; what frees buffers between them moves
 /// after it.
-LaunchOp concatenate(ModuleOp module, SmallVector<LaunchOp> parts, StringRef name,
-                     int64_t pes) {
+LaunchOp concatenate(ModuleOp module, SmallVector<LaunchOp> parts,
+                     StringRef name, int64_t pes) {
   Location loc = parts.back().getLoc();
   SmallVector<Operation *> after;
   for (Operation *op = parts.front()->getNextNode(); op != parts.back();
@@ -423,10 +538,10 @@ std::optional<LaunchOp> partBeside(LaunchOp job, bool before, int64_t program) {
 
 void anvil::mtia::foldDeviceLoops(ModuleOp module, func::FuncOp graph,
                                   int64_t numPEs) {
-  SmallVector<scf::ForOp> loops;
-  graph.walk([&](scf::ForOp loop) {
-    if (isOnDevice(loop))
-      loops.push_back(loop);
+  SmallVector<Operation *> loops;
+  graph.walk([&](Operation *op) {
+    if (isa<scf::ForOp, scf::WhileOp>(op) && isOnDevice(op))
+      loops.push_back(op);
   });
   for (auto [i, loop] : llvm::enumerate(loops)) {
     auto joins = loop->getAttrOfType<DenseI64ArrayAttr>(
@@ -434,11 +549,16 @@ void anvil::mtia::foldDeviceLoops(ModuleOp module, func::FuncOp graph,
     // A loop that shares its job takes the machine: the programs beside
     // it may take any of its PEs, and every PE of the job runs the loop.
     int64_t pes = 1;
-    for (LaunchOp launch : loop.getBody()->getOps<LaunchOp>())
+    loop->walk([&](LaunchOp launch) {
       pes = std::max(pes, static_cast<int64_t>(launch.getNumPes()));
+    });
     if (joins)
       pes = numPEs;
-    LaunchOp job = LoopFolder(module, loop, static_cast<int64_t>(i)).fold(pes);
+    int64_t id = static_cast<int64_t>(i);
+    LaunchOp job =
+        isa<scf::ForOp>(loop)
+            ? LoopFolder(module, cast<scf::ForOp>(loop), id).fold(pes)
+            : WhileFolder(module, cast<scf::WhileOp>(loop), id).fold(pes);
     if (!joins || joins.size() != 2)
       continue;
     SmallVector<LaunchOp> parts;

@@ -127,7 +127,7 @@ struct MTIASchedulePass : anvil::impl::MTIAScheduleBase<MTIASchedulePass> {
       }
     if (policy->joinsDeviceLoops())
       for (auto graph : module.getOps<func::FuncOp>())
-        graph.walk([&](scf::ForOp loop) {
+        graph.walk([&](LoopLikeOpInterface loop) {
           if (isOnDevice(loop))
             loop->setAttr(kScheduleJoinsAttr,
                           Builder(loop).getDenseI64ArrayAttr(

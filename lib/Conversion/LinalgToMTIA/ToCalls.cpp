@@ -589,7 +589,7 @@ struct MTIAToCallsPass : anvil::impl::MTIAToCallsBase<MTIAToCallsPass> {
     // A device-resident loop's job may hold kernels on fewer PEs than it,
     // and so may the job of the programs it joins.
     DenseSet<int64_t> joined;
-    func.walk([&](scf::ForOp loop) {
+    func.walk([&](Operation *loop) {
       if (auto joins = loop->getAttrOfType<DenseI64ArrayAttr>(
               anvil::policy::kScheduleJoinsAttr))
         joined.insert(joins.asArrayRef().begin(), joins.asArrayRef().end());
