@@ -55,6 +55,9 @@ inline constexpr llvm::StringLiteral kSchedulePEsAttr = "anvil.schedule.pes";
 inline constexpr llvm::StringLiteral kScheduleProgramCyclesAttr =
     "anvil.schedule.program_cycles";
 inline constexpr llvm::StringLiteral kControlPlaceAttr = "anvil.control.place";
+/// On a loop or branch the lowering cannot run on the device: why.
+inline constexpr llvm::StringLiteral kControlBlockerAttr =
+    "anvil.control.blocker";
 /// On a loop the device runs: the programs before and after it (-1 for
 /// none) that share its job.
 inline constexpr llvm::StringLiteral kScheduleJoinsAttr =

@@ -202,12 +202,12 @@ Value baseOf(Value v) {
 /// What the deallocation pipeline leaves in a loop that carries buffers:
 /// `scf.if %owned { memref.dealloc <base of a carried buffer> ... }`, which
 /// frees the previous iteration's buffers where the loop owns them.
-bool releasesCarried(Operation &op, scf::ForOp loop) {
+bool releasesArgs(Operation &op, Block *block) {
   auto branch = dyn_cast<scf::IfOp>(op);
   if (!branch || branch.getNumResults() || !branch.getElseRegion().empty())
     return false;
   auto flag = dyn_cast<BlockArgument>(branch.getCondition());
-  if (!flag || flag.getOwner() != loop.getBody())
+  if (!flag || flag.getOwner() != block)
     return false;
   return llvm::all_of(
       branch.thenBlock()->without_terminator(), [&](Operation &inner) {
@@ -215,8 +215,12 @@ bool releasesCarried(Operation &op, scf::ForOp loop) {
         if (!dealloc)
           return false;
         auto arg = dyn_cast<BlockArgument>(baseOf(dealloc.getMemref()));
-        return arg && arg.getOwner() == loop.getBody();
+        return arg && arg.getOwner() == block;
       });
+}
+
+bool releasesCarried(Operation &op, scf::ForOp loop) {
+  return releasesArgs(op, loop.getBody());
 }
 
 /// The carried buffers a release frees (the loop's iter_args).
@@ -310,7 +314,7 @@ std::optional<std::string> whileRegionBlocker(scf::WhileOp loop, Block *block,
       kernels = true;
       continue;
     }
-    if (staticAlloc(op) || pureLeaf(op))
+    if (staticAlloc(op) || pureLeaf(op) || releasesArgs(op, block))
       continue;
     if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
       Value freed = baseOf(dealloc.getMemref());
@@ -340,11 +344,19 @@ std::optional<std::string> whileBlocker(scf::WhileOp loop) {
       return why;
   if (!kernels)
     return std::string("its kernels are in a loop or branch of its body");
-  // Its allocations are made once: a buffer an iteration writes may not be
-  // what the next one reads.
-  for (Value next : loop.getYieldOp().getOperands())
-    if (isa<MemRefType>(next.getType()) && !definedOutside(next, loop))
+  // Its allocations are made once. A buffer the body writes and the next
+  // iteration's condition region reads (copies) is rewritten only after
+  // that region ends; but one the condition region passes on to the body
+  // unread would be read and written by the same body.
+  auto condition = loop.getConditionOp();
+  for (auto [next, arg] :
+       llvm::zip(loop.getYieldOp().getOperands(), loop.getBeforeArguments())) {
+    if (!isa<MemRefType>(next.getType()) || definedOutside(next, loop))
+      continue;
+    if (!allocIn(next, loop.getAfterBody()) ||
+        llvm::is_contained(condition.getArgs(), arg))
       return std::string("it carries a buffer an iteration allocates");
+  }
   // What the host uses of its results must be known without reading them.
   for (auto [result, last] :
        llvm::zip(loop.getResults(), loop.getConditionOp().getArgs()))

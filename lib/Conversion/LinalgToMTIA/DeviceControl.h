@@ -22,6 +22,10 @@ mlir::memref::AllocOp staticAlloc(mlir::Operation &op);
 /// The allocation of `block` that `v` is (a cast of), or null.
 mlir::memref::AllocOp allocIn(mlir::Value v, mlir::Block *block);
 
+/// `scf.if %owned { memref.dealloc <base of an argument of block> ... }`
+/// on a flag that is an argument of `block`.
+bool releasesArgs(mlir::Operation &op, mlir::Block *block);
+
 /// What the deallocation pipeline leaves in a loop that carries buffers:
 /// `scf.if %owned { memref.dealloc <base of a carried buffer> ... }`, which
 /// frees the previous iteration's buffers where the loop owns them.

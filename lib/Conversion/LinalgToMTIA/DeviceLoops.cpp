@@ -145,13 +145,14 @@ void inlinePart(ModuleOp module, OpBuilder &b, LaunchOp part, Value pe,
                                std::prev(kernel.end()));
 }
 
-/// Records and erases a release, with what only it used.
-Release takeRelease(scf::IfOp release) {
-  Release taken{cast<BlockArgument>(release.getCondition()).getArgNumber() - 1,
-                {}};
+/// Records and erases a release, with what only it used; the block's
+/// arguments from `first` on are the loop's carried values.
+Release takeRelease(scf::IfOp release, unsigned first) {
+  Release taken{
+      cast<BlockArgument>(release.getCondition()).getArgNumber() - first, {}};
   SmallVector<Operation *> feeding;
   for (BlockArgument arg : releasedBy(release))
-    taken.freed.push_back(arg.getArgNumber() - 1);
+    taken.freed.push_back(arg.getArgNumber() - first);
   for (Operation &op : release.thenBlock()->without_terminator())
     if (Operation *def = op.getOperand(0).getDefiningOp())
       feeding.push_back(def);
@@ -195,7 +196,7 @@ void LoopFolder::hoistBuffers() {
     else if (isa<memref::DeallocOp>(op))
       frees.push_back(&op);
     else if (releasesCarried(op, loop))
-      releases.push_back(takeRelease(cast<scf::IfOp>(op)));
+      releases.push_back(takeRelease(cast<scf::IfOp>(op), /*first=*/1));
   }
   auto yield = cast<scf::YieldOp>(body->getTerminator());
   for (auto [i, arg] : llvm::enumerate(loop.getRegionIterArgs())) {
@@ -383,6 +384,9 @@ private:
   int64_t id;
   JobWaves waves;
   SmallVector<memref::AllocOp> hoisted;
+  // The condition region's releases: its first run's frees the initial
+  // buffers the loop owns.
+  SmallVector<Release> releases;
 };
 
 void WhileFolder::hoistBuffers() {
@@ -393,6 +397,10 @@ void WhileFolder::hoistBuffers() {
         hoisted.push_back(alloc);
       } else if (isa<memref::DeallocOp>(op)) {
         op.erase();
+      } else if (releasesArgs(op, block)) {
+        Release release = takeRelease(cast<scf::IfOp>(op), /*first=*/0);
+        if (block == loop.getBeforeBody())
+          releases.push_back(release);
       }
     }
 }
@@ -462,7 +470,9 @@ LaunchOp WhileFolder::fold(int64_t pes) {
   YieldOp::create(b, loc);
   loop->moveBefore(program->getTerminator());
   Value pe = program->getArgument(0);
-  buildRegion(loop.getBeforeBody(), pe, pes, /*closes=*/false);
+  // The body's kernels wait for the condition region's.
+  buildRegion(loop.getBeforeBody(), pe, pes,
+              /*closes=*/!loop.getBeforeBody()->getOps<LaunchOp>().empty());
   buildRegion(loop.getAfterBody(), pe, pes, /*closes=*/true);
   waves.label(job);
   if (Attribute joins = loop->getAttr(anvil::policy::kScheduleJoinsAttr))
@@ -472,6 +482,16 @@ LaunchOp WhileFolder::fold(int64_t pes) {
   // The regions' buffers live until the loop's job ends; those it returns
   // are the host's to free.
   OpBuilder atEnd(job->getBlock()->getTerminator());
+  for (const Release &release : releases) {
+    auto free = scf::IfOp::create(atEnd, loc, loop.getInits()[release.flag],
+                                  /*withElseRegion=*/false);
+    OpBuilder then = OpBuilder::atBlockTerminator(free.thenBlock());
+    for (unsigned index : release.freed)
+      memref::DeallocOp::create(then, loc,
+                                memref::ExtractStridedMetadataOp::create(
+                                    then, loc, loop.getInits()[index])
+                                    .getBaseBuffer());
+  }
   for (memref::AllocOp alloc : hoisted)
     if (llvm::none_of(alloc->getUsers(),
                       [&](Operation *user) { return !job->isAncestor(user); }))

@@ -214,9 +214,14 @@ struct MTIAPlaceControlPass
         if (auto loop = dyn_cast<LoopLikeOpInterface>(op))
           if (std::optional<APInt> trips = loop.getStaticTripCount())
             region.tripCount = trips->getSExtValue();
-        region.movable = !deviceBlocker(op);
-        op->setAttr(kControlPlaceAttr, b.getStringAttr(controlPlaceName(
-                                           policy->place(region, resources))));
+        std::optional<std::string> blocker = deviceBlocker(op);
+        region.movable = !blocker;
+        ControlPlace place = policy->place(region, resources);
+        op->setAttr(kControlPlaceAttr,
+                    b.getStringAttr(controlPlaceName(place)));
+        // Why the device cannot run it, for whoever asks why it did not.
+        if (blocker)
+          op->setAttr(kControlBlockerAttr, b.getStringAttr(*blocker));
       }
     }
   }

@@ -14,6 +14,7 @@
 #include "anvil/Dialect/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -241,7 +242,25 @@ struct YieldLowering : OpConversionPattern<YieldOp> {
   LogicalResult
   matchAndRewrite(YieldOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<scf::YieldOp>(op, adaptor.getValues());
+    SmallVector<Value> values = adaptor.getValues();
+    // A branch that passes on a tensor from outside it yields a copy: then
+    // each branch's result is a buffer of its own, which the branch writes
+    // (so that an accelerator can run both branches' kernels, predicated,
+    // without the host choosing between buffers).
+    Operation *branch = op->getParentOp();
+    if (isa<scf::IfOp>(branch))
+      for (Value &value : values)
+        if (auto type = dyn_cast<RankedTensorType>(value.getType());
+            type && type.hasStaticShape() &&
+            !branch->isAncestor(value.getParentRegion()->getParentOp()))
+          value =
+              linalg::CopyOp::create(rewriter, op.getLoc(), value,
+                                     tensor::EmptyOp::create(
+                                         rewriter, op.getLoc(), type.getShape(),
+                                         type.getElementType())
+                                         .getResult())
+                  .getResult(0);
+    rewriter.replaceOpWithNewOp<scf::YieldOp>(op, values);
     return success();
   }
 };
