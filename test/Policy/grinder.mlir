@@ -12,7 +12,7 @@
 // PLACE: } {anvil.control.place = "device"}
 // PLACE: scf.for
 // PLACE: memref.load
-// PLACE: } {anvil.control.place = "host"}
+// PLACE: } {anvil.control.blocker = "its body runs 'memref.load' on the host", anvil.control.place = "host"}
 //
 // Host-driven placement leaves the branch to the host.
 // HOST: scf.if
