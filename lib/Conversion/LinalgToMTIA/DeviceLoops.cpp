@@ -145,6 +145,31 @@ void inlinePart(ModuleOp module, OpBuilder &b, LaunchOp part, Value pe,
                                std::prev(kernel.end()));
 }
 
+/// Inlines `launch` at `b`, after a barrier where work of the iteration
+/// comes before it (`pending`, which it then sets).
+void inlineInTurn(ModuleOp module, OpBuilder &b, LaunchOp launch, Value pe,
+                  int64_t pes, JobWaves &waves, bool &pending) {
+  if (pending)
+    CallEmitter(module, b, launch.getLoc())
+        .call("anvil_mtia_barrier", {}, false);
+  inlinePart(module, b, launch, pe, pes, waves);
+  launch.erase();
+  pending = true;
+}
+
+/// Frees, where `owned` holds, the initial buffers `release` would have
+/// freed on the loop's first iteration.
+void replayRelease(OpBuilder &b, Location loc, Value owned,
+                   const Release &release, ValueRange inits) {
+  auto free = scf::IfOp::create(b, loc, owned, /*withElseRegion=*/false);
+  OpBuilder then = OpBuilder::atBlockTerminator(free.thenBlock());
+  for (unsigned index : release.freed)
+    memref::DeallocOp::create(
+        then, loc,
+        memref::ExtractStridedMetadataOp::create(then, loc, inits[index])
+            .getBaseBuffer());
+}
+
 /// Records and erases a release, with what only it used; the block's
 /// arguments from `first` on are the loop's carried values.
 Release takeRelease(scf::IfOp release, unsigned first) {
@@ -243,11 +268,7 @@ void LoopFolder::buildIteration(Value pe, int64_t pes) {
   bool pending = false;
   for (Operation &op : llvm::make_early_inc_range(body->without_terminator())) {
     if (auto launch = dyn_cast<LaunchOp>(op)) {
-      if (pending)
-        e.call("anvil_mtia_barrier", {}, false);
-      inlinePart(module, b, launch, pe, pes, waves);
-      launch.erase();
-      pending = true;
+      inlineInTurn(module, b, launch, pe, pes, waves, pending);
       continue;
     }
     if (auto store = dyn_cast<memref::StoreOp>(op)) {
@@ -312,17 +333,11 @@ void LoopFolder::finishOnHost(Value lb, Value ub, Value step) {
     memref::DeallocOp::create(otherwise, loc, even);
     memref::DeallocOp::create(otherwise, loc, odd);
   }
-  for (const Release &release : releases) {
-    Value owned =
-        arith::AndIOp::create(b, loc, ran, loop.getInitArgs()[release.flag]);
-    auto free = scf::IfOp::create(atEnd, loc, owned, /*withElseRegion=*/false);
-    OpBuilder then = OpBuilder::atBlockTerminator(free.thenBlock());
-    for (unsigned index : release.freed)
-      memref::DeallocOp::create(then, loc,
-                                memref::ExtractStridedMetadataOp::create(
-                                    then, loc, loop.getInitArgs()[index])
-                                    .getBaseBuffer());
-  }
+  for (const Release &release : releases)
+    replayRelease(
+        atEnd, loc,
+        arith::AndIOp::create(b, loc, ran, loop.getInitArgs()[release.flag]),
+        release, loop.getInitArgs());
   for (Operation *op : frees)
     op->moveBefore(atEnd.getInsertionBlock(), atEnd.getInsertionPoint());
 }
@@ -417,11 +432,7 @@ void WhileFolder::buildRegion(Block *block, Value pe, int64_t pes,
     b.setInsertionPoint(&op);
     CallEmitter e(module, b, op.getLoc());
     if (auto launch = dyn_cast<LaunchOp>(op)) {
-      if (pending)
-        e.call("anvil_mtia_barrier", {}, false);
-      inlinePart(module, b, launch, pe, pes, waves);
-      launch.erase();
-      pending = true;
+      inlineInTurn(module, b, launch, pe, pes, waves, pending);
     } else if (auto load = dyn_cast<memref::LoadOp>(op)) {
       if (pending)
         e.call("anvil_mtia_barrier", {}, false);
@@ -482,16 +493,10 @@ LaunchOp WhileFolder::fold(int64_t pes) {
   // The regions' buffers live until the loop's job ends; those it returns
   // are the host's to free.
   OpBuilder atEnd(job->getBlock()->getTerminator());
-  for (const Release &release : releases) {
-    auto free = scf::IfOp::create(atEnd, loc, loop.getInits()[release.flag],
-                                  /*withElseRegion=*/false);
-    OpBuilder then = OpBuilder::atBlockTerminator(free.thenBlock());
-    for (unsigned index : release.freed)
-      memref::DeallocOp::create(then, loc,
-                                memref::ExtractStridedMetadataOp::create(
-                                    then, loc, loop.getInits()[index])
-                                    .getBaseBuffer());
-  }
+  // The condition region runs at least once, on the initial values.
+  for (const Release &release : releases)
+    replayRelease(atEnd, loc, loop.getInits()[release.flag], release,
+                  loop.getInits());
   for (memref::AllocOp alloc : hoisted)
     if (llvm::none_of(alloc->getUsers(),
                       [&](Operation *user) { return !job->isAncestor(user); }))

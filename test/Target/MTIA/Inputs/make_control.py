@@ -30,9 +30,7 @@ def decoder(out):
         h = torch.randn(1, 96) * 2
         with torch.no_grad():
             tokens, state = model(h)
-        # The steps run: the tokens before the end token, and the end token.
-        ran = int((tokens != 0).sum())
-        steps.append(ran + (1 if ran < tokens.numel() else 0))
+        steps.append(control_models.steps_run(tokens))
         np.save(os.path.join(out, f"decoder_{k}.input0.npy"), h.numpy())
         np.save(os.path.join(out, f"decoder_{k}.output0.npy"), tokens.numpy())
         np.save(os.path.join(out, f"decoder_{k}.output1.npy"), state.numpy())
@@ -50,15 +48,10 @@ def gated(out):
         torch.manual_seed(7)
         x = torch.randn(1, 3, 32, 32) + offset
         with torch.no_grad():
-            y = torch.relu(model.stem(x))
-            path = ""
-            for block in model.blocks:
-                path += "1" if block.gate(y.mean(dim=[2, 3]))[0, 0] > 0 else "0"
-                y = block(y)
             np.save(os.path.join(out, f"gated_{k}.output0.npy"),
                     model(x).numpy())
         np.save(os.path.join(out, f"gated_{k}.input0.npy"), x.numpy())
-        paths.append(path)
+        paths.append(control_models.blocks_run(model, x))
     assert len(set(paths)) == len(paths), paths
     print("gated blocks run", *paths)
 
