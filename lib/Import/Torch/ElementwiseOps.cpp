@@ -152,6 +152,19 @@ template <typename OpTy> LogicalResult logical(AtenContext &n) {
   return n.setOutputs(r);
 }
 
+/// `&` (aten.__and__, aten.bitwise_and) of booleans: a logical and. Of
+/// integers it is bitwise, which the nn dialect has no op for.
+LogicalResult bitwiseAnd(AtenContext &n) {
+  Value lhs = n.tensor("self"), rhs = n.tensor("other");
+  if (!lhs || !rhs)
+    return failure();
+  if (!typeOf(lhs).getElementType().isInteger(1) ||
+      !typeOf(rhs).getElementType().isInteger(1))
+    return n.unsupported("bitwise and of integers is not supported (only of "
+                         "booleans)");
+  return n.setOutputs(n.create<nn::AndOp>({lhs, rhs}));
+}
+
 LogicalResult gelu(AtenContext &n) {
   std::string approximate = n.getString("approximate").value_or("none");
   if (approximate == "none")
@@ -320,6 +333,8 @@ void anvil::torch_import::addElementwiseOps(AtenTable &t) {
   t["aten.ge"] = binary<nn::GreaterEqualOp>;
   t["aten.logical_not"] = logicalNot;
   t["aten.logical_and"] = logical<nn::AndOp>;
+  t["aten.__and__"] = bitwiseAnd;
+  t["aten.bitwise_and"] = bitwiseAnd;
   t["aten.logical_or"] = logical<nn::OrOp>;
   t["aten.where.self"] = where;
   t["aten.masked_fill"] = maskedFill;

@@ -309,6 +309,33 @@ template <nn::ReduceKind Kind> LogicalResult reduction(AtenContext &n) {
   return n.setOutputs(r);
 }
 
+/// The index of the largest element along `dim` (the first of equals), or
+/// of the flattened tensor where `dim` is None.
+LogicalResult argmax(AtenContext &n) {
+  Value x = n.tensor("self");
+  if (!x)
+    return failure();
+  int64_t axis = 0;
+  bool keepdim = n.getBool("keepdim", false);
+  if (n.isNone("dim")) {
+    x = n.reshape(x, {typeOf(x).getNumElements()});
+    keepdim = false;
+  } else {
+    auto normalized = normalizeDim(n.getInt("dim", 0), typeOf(x).getRank());
+    if (!normalized)
+      return n.invalid("dim " + Twine(n.getInt("dim", 0)) + " is out of range");
+    axis = *normalized;
+  }
+  Value r = x ? n.create<nn::ArgMaxOp>(
+                    x, {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(axis)),
+                        n.b.getNamedAttr("keepdims", n.b.getBoolAttr(keepdim)),
+                        n.b.getNamedAttr("select_last_index",
+                                         n.b.getBoolAttr(false)),
+                        n.b.getNamedAttr("min", n.b.getBoolAttr(false))})
+              : nullptr;
+  return n.setOutputs(r);
+}
+
 /// A [l, s] causal mask: position i sees positions j <= i.
 Value causalMask(AtenContext &n, int64_t l, int64_t s) {
   SmallVector<bool> keep;
@@ -450,6 +477,7 @@ void anvil::torch_import::addNeuralOps(AtenTable &t) {
   // The overloads without a dim reduce everything (max.dim also returns
   // indices: not imported).
   t["aten.max.default"] = reduction<nn::ReduceKind::Max>;
+  t["aten.argmax"] = argmax;
   t["aten.min.default"] = reduction<nn::ReduceKind::Min>;
   t["aten.scaled_dot_product_attention"] = scaledDotProductAttention;
   t["aten._native_multi_head_attention"] = nativeMultiHeadAttention;
