@@ -481,6 +481,20 @@ LaunchOp WhileFolder::fold(int64_t pes) {
   YieldOp::create(b, loc);
   loop->moveBefore(program->getTerminator());
   Value pe = program->getArgument(0);
+  // A first condition the host would read (a kernel before the loop wrote
+  // it) every PE reads at the start of the job.
+  for (Value init : loop.getInits())
+    if (Operation *load = init.getDefiningOp();
+        load && readsForDeviceLoop(load) && load->getBlock() != program) {
+      load->moveBefore(loop);
+      OpBuilder at(loop);
+      CallEmitter e(module, at, load->getLoc());
+      auto type = cast<memref::LoadOp>(load).getMemRefType();
+      e.call("anvil_mtia_vector_traffic",
+             {e.i32(static_cast<int32_t>(memorySpaceOf(type))),
+              e.i64(storedBytes(type.getElementType()))},
+             false);
+    }
   // The body's kernels wait for the condition region's.
   buildRegion(loop.getBeforeBody(), pe, pes,
               /*closes=*/!loop.getBeforeBody()->getOps<LaunchOp>().empty());

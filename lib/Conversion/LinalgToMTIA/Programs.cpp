@@ -235,7 +235,8 @@ anvil::mtia::runsOf(func::FuncOp graph,
     for (Operation &op : block) {
       if (isKernel(&op))
         run.push_back(&op);
-      else if (!hoistable(&op) && !isa<memref::DeallocOp>(op))
+      else if (!hoistable(&op) && !isa<memref::DeallocOp>(op) &&
+               !readsForDeviceLoop(&op))
         close();
     }
     close();
@@ -405,7 +406,8 @@ void anvil::mtia::gatherProgram(ArrayRef<LaunchOp> program) {
     if (!isa<LaunchOp>(op))
       between.push_back(op);
   for (Operation *op : between) {
-    if (!isa<memref::DeallocOp>(op)) {
+    // A loop on the device after the program reads what its kernels wrote.
+    if (!isa<memref::DeallocOp>(op) && !readsForDeviceLoop(op)) {
       op->moveBefore(first);
       continue;
     }
@@ -466,10 +468,18 @@ LaunchOp anvil::mtia::launchBeside(Operation *op, bool before) {
        next = before ? next->getPrevNode() : next->getNextNode()) {
     if (auto launch = dyn_cast<LaunchOp>(next))
       return launch;
-    if (!hoistable(next) && !isa<memref::DeallocOp>(next))
+    if (!hoistable(next) && !isa<memref::DeallocOp>(next) &&
+        !readsForDeviceLoop(next))
       return nullptr;
   }
   return nullptr;
+}
+
+bool anvil::mtia::readsForDeviceLoop(Operation *op) {
+  return isa<memref::LoadOp>(op) && !op->use_empty() &&
+         llvm::all_of(op->getUsers(), [](Operation *user) {
+           return isa<scf::WhileOp>(user) && isOnDevice(user);
+         });
 }
 
 std::string anvil::mtia::modelNodes(Location loc) {

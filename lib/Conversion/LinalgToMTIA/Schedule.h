@@ -24,7 +24,8 @@ namespace anvil::mtia {
 /// The launches of `graph` that may run as one job, each run in program
 /// order: launches of one block with nothing between them but allocations,
 /// views and other ops free of memory effects (which a program's job moves
-/// before it) and deallocations (which it moves after).
+/// before it), deallocations and the loads a loop on the device starts
+/// from (which it moves after).
 llvm::SmallVector<llvm::SmallVector<LaunchOp>>
 segmentsOf(mlir::func::FuncOp graph);
 
@@ -82,7 +83,8 @@ wavesOf(llvm::ArrayRef<LaunchOp> program);
 
 /// Moves what lies between the launches of `program` (one segment's run)
 /// out of its way: allocations and views before its first launch,
-/// deallocations after its last.
+/// deallocations and the loads a loop on the device starts from after its
+/// last.
 void gatherProgram(llvm::ArrayRef<LaunchOp> program);
 
 /// Replaces the launches of `program` by one launch named `name`: each PE
@@ -102,6 +104,10 @@ std::string modelNodes(mlir::Location loc);
 /// The launch just before or after `op` in its block with nothing between
 /// them but what a job moves out of its way (gatherProgram), or null.
 LaunchOp launchBeside(mlir::Operation *op, bool before);
+
+/// Whether `op` is a load whose value only starts while loops on the
+/// device: the loop's job makes it (every PE reads the value).
+bool readsForDeviceLoop(mlir::Operation *op);
 
 /// Whether the control-flow placement put `control` on the device.
 bool isOnDevice(mlir::Operation *control);
