@@ -3,7 +3,9 @@
 
 Compiles each model for each simulated machine (each kernel a job of its
 own: --disable=rammer; with --programs, Rammer's programs instead, each
-job a program whose predicted cycles are the scheduler's), runs it with
+job a program whose predicted cycles are the scheduler's; loops and
+branches on the host either way, --disable=grinder, since a loop's job
+carries no prediction), runs it with
 `anvil-run --report=json`, and compares every job's `predicted_cycles`
 (the cost model's prediction, which the compiler writes on the launch)
 with its measured span (end_cycle - start_cycle). Prints, per machine, the
@@ -55,7 +57,8 @@ def jobs_of(bin_dir, model, target, cache, programs):
     """The report's job list, or exits with the failure."""
     artifact = os.path.join(cache, "%s.%s.calibrate%s.so" % (
         model.name.replace("/", "_"), target, ".programs" if programs else ""))
-    schedule = [] if programs else ["--disable=rammer"]
+    schedule = ["--disable=grinder"] + ([] if programs else
+                                        ["--disable=rammer"])
     steps = [[os.path.join(bin_dir, "anvil-compile"), model.onnx, "-o",
               artifact, "--target=" + target] + schedule,
              [os.path.join(bin_dir, "anvil-run"), artifact, "--report=json"] +
