@@ -20,6 +20,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
@@ -175,12 +176,12 @@ void replayRelease(OpBuilder &b, Location loc, Value owned,
 Release takeRelease(scf::IfOp release, unsigned first) {
   Release taken{
       cast<BlockArgument>(release.getCondition()).getArgNumber() - first, {}};
-  SmallVector<Operation *> feeding;
+  SetVector<Operation *> feeding;
   for (BlockArgument arg : releasedBy(release))
     taken.freed.push_back(arg.getArgNumber() - first);
   for (Operation &op : release.thenBlock()->without_terminator())
     if (Operation *def = op.getOperand(0).getDefiningOp())
-      feeding.push_back(def);
+      feeding.insert(def);
   release.erase();
   for (Operation *def : feeding)
     if (def->use_empty())
