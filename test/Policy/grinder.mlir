@@ -4,7 +4,8 @@
 // RUN: anvil-opt %s --anvil-mtia-place-control=placement=grinder --anvil-mtia-predicate-branches --anvil-mtia-schedule=scheduler=rammer --anvil-mtia-to-calls | FileCheck %s --check-prefix=JOB
 // Grinder's placement and what the lowering makes of it. A branch whose
 // predicate a kernel writes, a counted loop of one kernel, and a loop
-// whose body reads a buffer on the host (which stays on the host).
+// whose body reads a buffer on the host and a branch without an else that
+// does (which stay on the host).
 //
 // PLACE: scf.if
 // PLACE: } {anvil.control.place = "device"}
@@ -13,6 +14,7 @@
 // PLACE: scf.for
 // PLACE: memref.load
 // PLACE: } {anvil.control.blocker = "its body runs 'memref.load' on the host", anvil.control.place = "host"}
+// PLACE: } {anvil.control.blocker = "a branch runs 'memref.load' on the host", anvil.control.place = "host"}
 //
 // Host-driven placement leaves the branch to the host.
 // HOST: scf.if
@@ -123,6 +125,16 @@ func.func @graph(%x: !dram, %y: !dram, %flags: memref<3xi1>) {
   scf.for %i = %c0 to %c3 step %c1 {
     %f = memref.load %flags[%i] : memref<3xi1>
     mtia.launch "host_6" pes(64) {
+    ^bb0(%pe: index):
+      %l = memref.alloca() : !local
+      %t = mtia.dma %y, %l : !dram, !local
+      mtia.wait %t
+    } {anvil.predicted_cycles = 20100 : i64}
+  }
+  %again = memref.load %flag[] : memref<i1>
+  scf.if %again {
+    %f = memref.load %flags[%c0] : memref<3xi1>
+    mtia.launch "one_sided_7" pes(64) {
     ^bb0(%pe: index):
       %l = memref.alloca() : !local
       %t = mtia.dma %y, %l : !dram, !local

@@ -95,13 +95,12 @@ yieldedAllocs(scf::IfOp branch, std::string &why) {
 std::optional<std::string> branchBlocker(scf::IfOp branch) {
   if (!branch.getCondition().getDefiningOp<memref::LoadOp>())
     return "its condition is not read from a buffer";
-  if (branch.getElseRegion().empty())
-    return std::nullopt;
-  for (Block *block : {branch.thenBlock(), branch.elseBlock()})
-    for (Operation &op : *block)
-      if (!isa<LaunchOp, scf::YieldOp, memref::DeallocOp>(op) &&
-          !staticAlloc(op) && !pureLeaf(op))
-        return runsOnHost(op, "a branch");
+  for (Region &region : branch->getRegions())
+    for (Block &block : region)
+      for (Operation &op : block)
+        if (!isa<LaunchOp, scf::YieldOp, memref::DeallocOp>(op) &&
+            !staticAlloc(op) && !pureLeaf(op))
+          return runsOnHost(op, "a branch");
   std::string why;
   if (failed(yieldedAllocs(branch, why)))
     return why;
