@@ -20,8 +20,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/SetVector.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 using namespace anvil::mtia;
@@ -44,9 +44,16 @@ bool isCall(Operation &op, StringRef callee) {
   return call && call.getCallee() == callee;
 }
 
-/// The bytes a store of `element` writes (an index as 64 bits).
-int64_t storedBytes(Type element) {
-  return element.isIndex() ? sizeof(int64_t) : elementBytes(element);
+/// Charges the PE's core at `b` for loading or storing one element of
+/// `type` (an index as 64 bits): host work that moved onto the PEs.
+void chargeScalarAccess(ModuleOp module, OpBuilder &b, Location loc,
+                        MemRefType type) {
+  Type element = type.getElementType();
+  int64_t bytes = element.isIndex() ? sizeof(int64_t) : elementBytes(element);
+  CallEmitter e(module, b, loc);
+  e.call("anvil_mtia_vector_traffic",
+         {e.i32(static_cast<int32_t>(memorySpaceOf(type))), e.i64(bytes)},
+         false);
 }
 
 /// A release by the numbers of the loop's iter_args: the ownership flag
@@ -279,10 +286,7 @@ void LoopFolder::buildIteration(Value pe, int64_t pes) {
       auto only = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
       op.moveBefore(only.thenBlock()->getTerminator());
       OpBuilder at(only.thenBlock()->getTerminator());
-      CallEmitter cost(module, at, loc);
-      Type element = store.getMemRefType().getElementType();
-      cost.call("anvil_mtia_vector_traffic",
-                {cost.i32(0), cost.i64(storedBytes(element))}, false);
+      chargeScalarAccess(module, at, loc, store.getMemRefType());
       pending = true;
       continue;
     }
@@ -438,12 +442,8 @@ void WhileFolder::buildRegion(Block *block, Value pe, int64_t pes,
       if (pending)
         e.call("anvil_mtia_barrier", {}, false);
       pending = false;
-      auto type = load.getMemRefType();
       b.setInsertionPointAfter(load);
-      e.call("anvil_mtia_vector_traffic",
-             {e.i32(static_cast<int32_t>(memorySpaceOf(type))),
-              e.i64(storedBytes(type.getElementType()))},
-             false);
+      chargeScalarAccess(module, b, load.getLoc(), load.getMemRefType());
     }
   }
   if (closes) {
@@ -489,12 +489,8 @@ LaunchOp WhileFolder::fold(int64_t pes) {
         load && readsForDeviceLoop(load) && load->getBlock() != program) {
       load->moveBefore(loop);
       OpBuilder at(loop);
-      CallEmitter e(module, at, load->getLoc());
-      auto type = cast<memref::LoadOp>(load).getMemRefType();
-      e.call("anvil_mtia_vector_traffic",
-             {e.i32(static_cast<int32_t>(memorySpaceOf(type))),
-              e.i64(storedBytes(type.getElementType()))},
-             false);
+      chargeScalarAccess(module, at, load->getLoc(),
+                         cast<memref::LoadOp>(load).getMemRefType());
     }
   // The body's kernels wait for the condition region's.
   buildRegion(loop.getBeforeBody(), pe, pes,
