@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build clang ccache time libclang-rt-14-dev
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libomp-22-dev
+  liblld-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libgtest-dev
   libzip-dev pkg-config
   python3-numpy python3-onnx python3-torch python3-torchvision

@@ -11,7 +11,6 @@
 
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/BinaryFormat/Magic.h"
-#include "llvm/Object/ELF.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -108,30 +107,36 @@ static std::string notLoadable(const char *path) {
   if (bytes.size() <= llvm::ELF::EI_CLASS ||
       bytes[llvm::ELF::EI_CLASS] != llvm::ELF::ELFCLASS64)
     return "a 32-bit shared library; artifacts are 64-bit";
-  auto elf = llvm::object::ELF64LEFile::create(bytes);
-  if (!elf) {
-    llvm::consumeError(elf.takeError());
+  // The header and the program headers are read by hand: LLVM's ELF reader
+  // would bring its object library into the runtime.
+  llvm::ELF::Elf64_Ehdr header;
+  if (bytes.size() < sizeof(header))
     return "a damaged shared library (its ELF header does not fit the file)";
-  }
+  std::memcpy(&header, bytes.data(), sizeof(header));
   uint16_t self = llvm::support::endian::read16le(
       &__ehdr_start + offsetof(llvm::ELF::Elf64_Ehdr, e_machine));
-  if (elf->getHeader().e_machine != self)
+  if (header.e_machine != self)
     return "a shared library for another machine (ELF machine " +
-           std::to_string(elf->getHeader().e_machine) + ", this host's is " +
+           std::to_string(header.e_machine) + ", this host's is " +
            std::to_string(self) + ")";
+  uint64_t tableBytes =
+      uint64_t(header.e_phnum) * sizeof(llvm::ELF::Elf64_Phdr);
+  if (header.e_phentsize != sizeof(llvm::ELF::Elf64_Phdr) ||
+      header.e_phoff > bytes.size() ||
+      tableBytes > bytes.size() - header.e_phoff)
+    return "a damaged shared library (its program headers do not fit)";
   // The loader maps each segment from the file; one that ends past the
   // end of a truncated file faults (SIGBUS) when touched.
-  auto segments = elf->program_headers();
-  if (!segments) {
-    llvm::consumeError(segments.takeError());
-    return "a damaged shared library (its program headers do not fit)";
-  }
-  for (const auto &segment : *segments)
+  for (uint16_t i = 0; i < header.e_phnum; ++i) {
+    llvm::ELF::Elf64_Phdr segment;
+    std::memcpy(&segment, bytes.data() + header.e_phoff + i * sizeof(segment),
+                sizeof(segment));
     if (segment.p_type == llvm::ELF::PT_LOAD &&
         (segment.p_offset > bytes.size() ||
          segment.p_filesz > bytes.size() - segment.p_offset))
       return "a truncated or damaged shared library (a segment ends past "
              "the end of the file)";
+  }
   return "";
 }
 

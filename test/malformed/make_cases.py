@@ -302,13 +302,18 @@ def outputs():
     case("output_over_the_input",
          ["anvil-compile", relu, "--emit=obj", "-o", relu],
          1, "would overwrite the input model", ["relu.onnx"])
+    # The linker's own errors are given in full; a missing piece of the
+    # installation is named. Both are the installation's exit code, 6.
     case("linker_fails", ["anvil-compile", relu, "-o", "{out}/model.so"],
-         1, "linking failed \\(/bin/false\\)", ["relu.onnx"],
-         env={"ANVIL_CC": "/bin/false"})
+         6, "linking the artifact failed:\n"
+         "ld.lld: error: .*relu\\.onnx", ["relu.onnx"],
+         env={"ANVIL_HOST_KERNELS": "{inputs}/relu.onnx"})
     case("linker_missing", ["anvil-compile", relu, "-o", "{out}/model.so"],
-         1, "no C compiler driver", ["relu.onnx"],
-         env={"ANVIL_CC": "no-such-compiler-anywhere"})
-
+         6, "Anvil's linker '.*no-such-linker' does not exist", ["relu.onnx"],
+         env={"ANVIL_LINKER": "{inputs}/no-such-linker"})
+    case("kernels_missing", ["anvil-compile", relu, "-o", "{out}/model.so"],
+         6, "Anvil's host kernel archive '.*missing.a' does not exist",
+         ["relu.onnx"], env={"ANVIL_HOST_KERNELS": "{inputs}/missing.a"})
 
 def artifacts():
     """Damaged artifacts given to anvil-run."""

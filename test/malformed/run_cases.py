@@ -127,7 +127,9 @@ def run_case(case, bin_dir, artifact):
         command[0] = os.path.join(bin_dir, command[0])
         finish = drain(fifo) if fifo else (lambda: None)
         try:
-            env = dict(os.environ, TMPDIR=work, **case.get("env", {}))
+            env = dict(os.environ, TMPDIR=work)
+            env.update({k: v.format(inputs=inputs)
+                        for k, v in case.get("env", {}).items()})
             run = subprocess.run(command, cwd=work, capture_output=True,
                                  text=True, errors="replace", timeout=TIMEOUT,
                                  env=env)

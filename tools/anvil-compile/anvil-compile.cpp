@@ -317,8 +317,18 @@ int writeBinary(llvm::Module &llvmModule, bool accelerator,
     return commit();
   }
   if (llvm::Error linked =
-          host::writeSharedLibrary(llvmModule, output.temporary()))
-    return error(kExitUsage, llvm::toString(std::move(linked)));
+          host::writeSharedLibrary(llvmModule, output.temporary())) {
+    int code = kExitInternalError;
+    llvm::handleAllErrors(
+        std::move(linked),
+        [&](const host::LinkError &e) {
+          code = error(kExitInstallation, e.message());
+        },
+        [&](const llvm::ErrorInfoBase &e) {
+          code = error(kExitInternalError, e.message());
+        });
+    return code;
+  }
   return commit();
 }
 

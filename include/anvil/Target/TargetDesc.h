@@ -133,7 +133,7 @@ llvm::Expected<TargetDesc> parseTargetDesc(llvm::StringRef json,
 llvm::Expected<TargetDesc> loadTargetDesc(llvm::StringRef path);
 
 /// Where `--target=NAME` looks for NAME.json: $ANVIL_TARGETS_DIR, else the
-/// source tree's targets/ directory this build was configured from.
+/// installation's share/anvil/targets (anvil/Support/Paths.h).
 std::string targetsDirectory();
 
 /// Resolves a `--target` value: a path (it contains '/' or ends in .json)

@@ -24,6 +24,11 @@ enum ExitCode : int {
   kExitInternalError = 4,
   /// anvil-run: outputs differ from --expected beyond tolerance.
   kExitMismatch = 5,
+  /// Anvil's installation or the system lacks something a compile needs (a
+  /// kernel archive, the compiler runtime, OpenMP, the C library), or
+  /// linking against them failed; the message names the file or gives the
+  /// linker's errors.
+  kExitInstallation = 6,
 };
 } // namespace anvil
 

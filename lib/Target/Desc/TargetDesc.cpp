@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "anvil/Target/TargetDesc.h"
+#include "anvil/Support/Paths.h"
 #include "anvil/Support/Json.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -500,9 +501,7 @@ llvm::Expected<TargetDesc> anvil::target::loadTargetDesc(llvm::StringRef path) {
 }
 
 std::string anvil::target::targetsDirectory() {
-  if (const char *dir = std::getenv("ANVIL_TARGETS_DIR"))
-    return dir;
-  return ANVIL_TARGETS_DIR;
+  return paths::targetsDirectory();
 }
 
 llvm::SmallVector<std::string> anvil::target::availableTargets() {

@@ -15,7 +15,6 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -264,35 +263,6 @@ llvm::Error anvil::host::writeHostObject(llvm::Module &module, StringRef path) {
     return llvm::createStringError("the host target cannot emit objects");
   pm.run(module);
   out.keep();
-  return llvm::Error::success();
-}
-
-llvm::Error anvil::host::linkSharedLibrary(StringRef objectPath,
-                                           StringRef path) {
-  const char *fromEnv = std::getenv("ANVIL_CC");
-  auto driver = llvm::sys::findProgramByName(fromEnv ? fromEnv : "cc");
-  if (!driver)
-    return llvm::createStringError(
-        "no C compiler driver to link with (set ANVIL_CC or install cc)");
-  // Parallel kernels call LLVM's OpenMP runtime; the artifact records where
-  // it lives so that loading it needs no LD_LIBRARY_PATH.
-  std::string ompDir = ANVIL_OPENMP_LIBRARY_DIR;
-  std::string libDir = "-L" + ompDir, rpath = "-Wl,-rpath," + ompDir;
-  // The host kernels come from Anvil's own archive; only those the
-  // artifact calls are linked in.
-  const char *kernels = std::getenv("ANVIL_HOST_KERNELS");
-  std::string kernelArchive = kernels ? kernels : ANVIL_HOST_KERNELS_ARCHIVE;
-  // Its symbols stay inside the artifact (--exclude-libs), so artifacts
-  // loaded side by side never bind to each other's kernels.
-  llvm::SmallVector<StringRef> args = {
-      *driver, "-shared", "-o", path, objectPath, kernelArchive,
-      "-Wl,--exclude-libs,ALL", libDir, rpath, "-lomp", "-lm"};
-  std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
-                                     &message);
-  if (rc != 0)
-    return llvm::createStringError("linking failed (" + *driver +
-                                   "): " + message);
   return llvm::Error::success();
 }
 

@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
 
 #include <memory>
 #include <string>
@@ -64,8 +65,25 @@ translateToArtifactIR(mlir::ModuleOp module, llvm::LLVMContext &context,
 /// Optimizes for the host CPU and writes an object file to `path`.
 llvm::Error writeHostObject(llvm::Module &module, llvm::StringRef path);
 
-/// Links an object file into a shared library at `path` with the system
-/// C compiler driver ($ANVIL_CC, else cc).
+/// A link that failed for want of something outside the model: a file of
+/// Anvil's installation or of the system, or the linker's own errors (in
+/// full). The tools exit with kExitInstallation for it.
+class LinkError : public llvm::ErrorInfo<LinkError> {
+public:
+  static char ID;
+  explicit LinkError(std::string text) : text(std::move(text)) {}
+  void log(llvm::raw_ostream &os) const override { os << text; }
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+
+private:
+  std::string text;
+};
+
+/// Links an object file into a shared library at `path`, in process with
+/// LLD, against Anvil's host kernels, the compiler runtime, OpenMP and the
+/// C library (anvil/Support/Paths.h says where they are found).
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef path);
 
 /// Writes `module` as the artifact at `path`: a host object in a temporary
