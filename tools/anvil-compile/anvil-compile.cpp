@@ -167,6 +167,12 @@ cl::opt<ReportFormat> reportFormat(
                clEnumValN(ReportFormat::Json, "json",
                           "machine-readable (docs/CheckReport.md)")),
     cl::init(ReportFormat::Text), cl::cat(category));
+cl::opt<std::string> entryPrefix(
+    "entry-prefix",
+    cl::desc("With --emit=obj: name the entry points NAME_run, NAME_release "
+             "and NAME_metadata, and write NAME's header beside the object "
+             "(OUT with .h), so that several models link into one program"),
+    cl::value_desc("NAME"), cl::cat(category));
 cl::opt<bool> noVectorize("no-vectorize",
                           cl::desc("Skip host tiling and vectorization"),
                           cl::cat(category));
@@ -519,6 +525,35 @@ int lower(MLIRContext &ctx, ModuleOp module,
   return run(**pm);
 }
 
+/// Where --entry-prefix's header goes: the object's path with ".h".
+std::string headerPath(StringRef object) {
+  llvm::SmallString<128> header(object);
+  llvm::sys::path::replace_extension(header, ".h");
+  return header.str().str();
+}
+
+/// Why --entry-prefix cannot be used as given (empty when it can).
+std::string entryPrefixProblem() {
+  if (entryPrefix.empty())
+    return "";
+  if (!host::isEntryPrefix(entryPrefix))
+    return "--entry-prefix='" + entryPrefix +
+           "' does not make C identifiers (letters, digits and '_', not "
+           "starting with a digit)";
+  if (emit != Emit::Obj && emit != Emit::LLVM)
+    return "--entry-prefix names the entry points of an object "
+           "(--emit=obj); an artifact keeps the ones the runtime loads";
+  if (!target::isHostTarget(target))
+    return "--entry-prefix is for host objects; an accelerator's model "
+           "runs as an artifact on the simulator";
+  if (emit == Emit::Obj &&
+      (outputPath.empty() || outputPath == "-" ||
+       headerPath(outputPath) == outputPath ||
+       llvm::sys::fs::equivalent(headerPath(outputPath), inputPath)))
+    return "--entry-prefix writes OUT's header beside it: give -o OUT.o";
+  return "";
+}
+
 int compile(MLIRContext &ctx) {
   if (listOps) {
     writeOpList(llvm::outs(), reportFormat == ReportFormat::Json);
@@ -528,6 +563,8 @@ int compile(MLIRContext &ctx) {
     return error(kExitUsage, "no model given (see --help)");
   if (checkOnly)
     return check(ctx);
+  if (std::string why = entryPrefixProblem(); !why.empty())
+    return error(kExitUsage, why);
   int exitCode = kExitSuccess;
   auto module = loadModel(ctx, exitCode);
   if (failed(module))
@@ -598,13 +635,25 @@ int compile(MLIRContext &ctx) {
       machine ? StringRef(machine->json) : StringRef(hostMachine->json));
   if (!llvmModule)
     return error(kExitInternalError, "translation to LLVM IR failed");
+  if (!entryPrefix.empty())
+    host::prefixEntryPoints(*llvmModule, entryPrefix);
   if (emit == Emit::LLVM)
     return succeeded(writeText(
                out, [&](auto &os) { llvmModule->print(os, nullptr); }))
                ? kExitSuccess
                : kExitUsage;
 
-  return writeBinary(*llvmModule, machine.has_value(), *binary);
+  if (int code = writeBinary(*llvmModule, machine.has_value(), *binary))
+    return code;
+  if (entryPrefix.empty())
+    return kExitSuccess;
+  return succeeded(writeText(headerPath(out),
+                             [&](auto &os) {
+                               host::writeEntryHeader(os, entryPrefix,
+                                                      inputPath, *signature);
+                             }))
+             ? kExitSuccess
+             : kExitUsage;
 }
 
 } // namespace

@@ -184,7 +184,7 @@ static void addReleaseFunction(llvm::Module &module) {
   llvm::FunctionCallee release =
       module.getOrInsertFunction("anvil_release_buffers", voidFn);
   auto *entry = llvm::Function::Create(voidFn, llvm::Function::ExternalLinkage,
-                                       "anvil_model_release", module);
+                                       kReleaseSymbol, module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
   b.CreateCall(release);
   b.CreateRetVoid();

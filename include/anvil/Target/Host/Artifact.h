@@ -27,6 +27,7 @@ constexpr int kArtifactFormatVersion = 4;
 /// Symbols every artifact exports.
 constexpr const char *kEntrySymbol = "anvil_model_run";
 constexpr const char *kMetadataSymbol = "anvil_model_metadata";
+constexpr const char *kReleaseSymbol = "anvil_model_release";
 /// The compiled graph function inside the module.
 constexpr const char *kGraphFunction = "main_graph";
 
@@ -61,6 +62,18 @@ std::unique_ptr<llvm::Module>
 translateToArtifactIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                       const ModelSignature &signature, llvm::StringRef target,
                       llvm::StringRef machineDescription = "");
+
+/// Whether `prefix` makes C identifiers of the entry points.
+bool isEntryPrefix(llvm::StringRef prefix);
+
+/// Renames the entry points to PREFIX_run, PREFIX_metadata and
+/// PREFIX_release, so that several models link into one program.
+void prefixEntryPoints(llvm::Module &module, llvm::StringRef prefix);
+
+/// A C header declaring the prefixed entry points of `model`, with its
+/// inputs and outputs.
+void writeEntryHeader(llvm::raw_ostream &os, llvm::StringRef prefix,
+                      llvm::StringRef model, const ModelSignature &signature);
 
 /// Optimizes for the host CPU and writes an object file to `path`.
 llvm::Error writeHostObject(llvm::Module &module, llvm::StringRef path);
