@@ -70,8 +70,7 @@ def jobs_of(bin_dir, model, target, cache, programs):
                 model.name, target, os.path.basename(step[0]),
                 (done.stderr or done.stdout).strip()), file=sys.stderr)
             sys.exit(2)
-    return json.JSONDecoder().raw_decode(
-        done.stdout[done.stdout.index("{"):])[0]["job_list"]
+    return json.loads(done.stdout)["simulation"]["job_list"]
 
 
 def kind(name):

@@ -107,7 +107,7 @@ def simulate(bin_dir, onnx, flags, target, inputs, tmp):
                               "--report=json"] +
                              ["--input=" + p for p in paths],
                              capture_output=True, text=True, check=True)
-        report = json.loads(ran.stdout[ran.stdout.index("{"):])
+        report = json.loads(ran.stdout)["simulation"]
         figures[name] = {"simulated_us": report["microseconds"],
                          "jobs": report["jobs"]}
     return figures

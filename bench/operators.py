@@ -247,7 +247,7 @@ def simulate(binary, source, inputs, target, flags, directory, tag):
               + ["--input=" + f for f in inputs])
     if ran.returncode != 0:
         raise RuntimeError("%s: %s" % (tag, ran.stderr.strip()[-400:]))
-    report = json.loads(ran.stdout[ran.stdout.index("{"):])
+    report = json.loads(ran.stdout)["simulation"]
     # The whole op: its product kernels and what it runs beside them (a
     # convolution's im2col, a quantization), or, for an op that is not a
     # DPE product (a depthwise convolution), its vector-core kernels.

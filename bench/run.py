@@ -174,8 +174,8 @@ def simulate(bin_dir, model, target, cache):
                          capture_output=True, text=True)
     if ran.returncode != 0:
         return None, (ran.stderr or ran.stdout).strip().splitlines()[-1]
-    wall_ms = float(re.search(r"ran in ([\d.]+) ms", ran.stderr)[1])
-    report = json.loads(ran.stdout)
+    run = json.loads(ran.stdout)
+    wall_ms, report = run["first_run_ms"], run["simulation"]
     return {"target": target, "simulated_us": report["microseconds"],
             "roofline_ratio": report["roofline"]["ratio"],
             "limiter": report["roofline"]["limiter"],

@@ -47,7 +47,7 @@ def simulate(compiler, flags, runner, model, target, artifact):
     if ran.returncode != 0:
         return None, (ran.stderr or ran.stdout).strip().splitlines()[-1]
     # Runtimes before the report's schema printed a timing line first.
-    report = json.loads(ran.stdout[ran.stdout.index("{"):])
+    report = json.loads(ran.stdout)["simulation"]
     return {"simulated_us": report["microseconds"],
             "roofline_ratio": report["roofline"]["ratio"],
             "limiter": report["roofline"]["limiter"],

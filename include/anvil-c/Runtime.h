@@ -69,8 +69,15 @@ int32_t anvilModelNumOutputs(const AnvilModel *model);
  * a tensor of dtype ANVIL_DTYPE_INVALID with NULL name and shape. */
 AnvilTensor anvilModelInput(const AnvilModel *model, int32_t index);
 AnvilTensor anvilModelOutput(const AnvilModel *model, int32_t index);
-/* The artifact's metadata JSON (format version, compiler, target, I/O). */
+/* The artifact's metadata JSON (format version, compiler, target, I/O,
+ * the CPU features its code uses; docs/schemas/artifact-metadata.schema.json).
+ */
 const char *anvilModelMetadata(const AnvilModel *model);
+/* The metadata of the artifact at `path` without loading it as a model: it
+ * is read even where the artifact cannot run here (another CPU, another
+ * format version). NULL on failure; the caller frees the string with
+ * anvilFreeError. */
+char *anvilArtifactMetadata(const char *path, char **error);
 
 /* Size in bytes of one element of `dtype`. */
 size_t anvilDTypeSize(AnvilDType dtype);

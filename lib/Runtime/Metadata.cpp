@@ -4,7 +4,9 @@
 #include "anvil/Support/Json.h"
 #include "anvil/Support/Sizes.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace anvil::runtime;
 
@@ -89,6 +91,13 @@ anvil::runtime::parseArtifactMetadata(llvm::StringRef text) {
   metadata.weightBytes = root->getInteger("weight_bytes").value_or(0);
   if (metadata.weightBytes < 0)
     return problem("artifact metadata has a negative weight_bytes");
+  if (const llvm::json::Object *cpu = root->getObject("host_cpu")) {
+    metadata.cpuName = cpu->getString("name").value_or("").str();
+    if (const llvm::json::Array *features = cpu->getArray("features"))
+      for (const llvm::json::Value &f : *features)
+        if (auto name = f.getAsString())
+          metadata.cpuFeatures.push_back(name->str());
+  }
   if (auto description = root->getString("machine_description")) {
     llvm::Expected<anvil::target::TargetDesc> machine =
         anvil::target::parseTargetDesc(*description, "the artifact's machine");
@@ -97,4 +106,14 @@ anvil::runtime::parseArtifactMetadata(llvm::StringRef text) {
     metadata.machine = std::move(*machine);
   }
   return std::move(metadata);
+}
+
+std::vector<std::string>
+anvil::runtime::missingCPUFeatures(const std::vector<std::string> &required) {
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  std::vector<std::string> missing;
+  for (const std::string &feature : required)
+    if (!host.lookup(feature))
+      missing.push_back(feature);
+  return missing;
 }

@@ -39,7 +39,15 @@ struct ArtifactMetadata {
   int64_t weightBytes = 0;
   /// The machine an accelerator artifact was compiled for.
   std::optional<anvil::target::TargetDesc> machine;
+  /// The CPU the artifact's code was compiled for and the features it may
+  /// use (none recorded by older compilers).
+  std::string cpuName;
+  std::vector<std::string> cpuFeatures;
 };
+
+/// The features of `required` this CPU lacks.
+std::vector<std::string>
+missingCPUFeatures(const std::vector<std::string> &required);
 
 /// Reads `json`; the error says what is wrong with it (the caller adds the
 /// artifact's path).

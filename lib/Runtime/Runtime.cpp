@@ -1,10 +1,11 @@
 //===- Runtime.cpp - Load and run compiled artifacts ----------------------===//
 #include "anvil-c/Runtime.h"
-#include "anvil-c/Kernels.h"
 #include "Metadata.h"
+#include "anvil-c/Kernels.h"
 
 #include "anvil/Sim/Simulator.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -197,16 +198,16 @@ size_t anvilDTypeSize(AnvilDType dtype) {
 }
 
 const char *anvilDTypeName(AnvilDType dtype) {
-  static const char *names[] = {"invalid", "float32", "float64", "float16",
-                                "int8",    "int16",   "int32",   "int64",
-                                "bool",    "uint8",   "uint16",  "uint32",
-                                "uint64"};
+  static const char *names[] = {
+      "invalid", "float32", "float64", "float16", "int8",   "int16", "int32",
+      "int64",   "bool",    "uint8",   "uint16",  "uint32", "uint64"};
   return dtype >= ANVIL_DTYPE_INVALID && dtype <= ANVIL_DTYPE_UINT64
              ? names[dtype]
              : "invalid";
 }
 
-AnvilModel *anvilModelLoad(const char *path, char **error) {
+/// dlopen of the artifact at `path`, or null with the reason in `error`.
+static void *openArtifact(const char *path, int mode, char **error) {
   // dlopen says "No such file or directory" of a library for another
   // machine; say what is wrong with the file first.
   if (std::string why = notLoadable(path); !why.empty()) {
@@ -216,11 +217,34 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
   // dlopen searches the library path for a bare file name; an artifact
   // path always means a file.
   std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
-  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) {
+  void *handle = dlopen(file.c_str(), mode);
+  if (!handle)
     setError(error, std::string("cannot load artifact: ") + dlerror());
+  return handle;
+}
+
+char *anvilArtifactMetadata(const char *path, char **error) {
+  if (error)
+    *error = nullptr;
+  // Lazily bound, for its data alone: an artifact for another CPU, or one
+  // whose simulator is not loaded, still says what it is.
+  void *handle = openArtifact(path, RTLD_LAZY | RTLD_LOCAL, error);
+  if (!handle)
     return nullptr;
-  }
+  auto *metadata =
+      reinterpret_cast<const char *>(dlsym(handle, "anvil_model_metadata"));
+  char *copy = metadata ? strdup(metadata) : nullptr;
+  if (!metadata)
+    setError(error,
+             std::string(path) + ": not an Anvil artifact (no metadata)");
+  dlclose(handle);
+  return copy;
+}
+
+AnvilModel *anvilModelLoad(const char *path, char **error) {
+  void *handle = openArtifact(path, RTLD_NOW | RTLD_LOCAL, error);
+  if (!handle)
+    return nullptr;
   auto fail = [&](const std::string &message) -> AnvilModel * {
     dlclose(handle);
     setError(error, std::string(path) + ": " + message);
@@ -235,6 +259,12 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
       anvil::runtime::parseArtifactMetadata(metadata);
   if (!parsed)
     return fail(llvm::toString(parsed.takeError()));
+  std::vector<std::string> missing =
+      anvil::runtime::missingCPUFeatures(parsed->cpuFeatures);
+  if (!missing.empty())
+    return fail("compiled for a CPU with features this one lacks (" +
+                llvm::join(missing, ", ") + "; compiled on '" +
+                parsed->cpuName + "'); recompile the model on this machine");
   auto *model = new AnvilModel;
   model->inputs = std::move(parsed->inputs);
   model->outputs = std::move(parsed->outputs);
@@ -244,8 +274,8 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
   model->entry = entry;
   model->setThreads =
       reinterpret_cast<SetThreadsFn>(dlsym(handle, "omp_set_num_threads"));
-  model->releaseBuffers = reinterpret_cast<void (*)()>(
-      dlsym(handle, "anvil_model_release"));
+  model->releaseBuffers =
+      reinterpret_cast<void (*)()>(dlsym(handle, "anvil_model_release"));
   model->metadata = metadata;
   return model;
 }
@@ -322,8 +352,8 @@ int anvilModelRun(AnvilModel *model, const AnvilTensor *inputs,
   if (status == ANVIL_RUN_OUT_OF_MEMORY && error && !*error)
     setError(error, "out of memory: the run could not allocate a buffer");
   if (status != 0 && error && !*error)
-    setError(error, "the model's code failed (status " +
-                        std::to_string(status) + ")");
+    setError(error,
+             "the model's code failed (status " + std::to_string(status) + ")");
   return status == 0 ? 0 : 1;
 }
 

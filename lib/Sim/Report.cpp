@@ -194,7 +194,8 @@ void Simulator::writeReportJSON(llvm::raw_ostream &os) const {
       {"vector_cycles", rf.vectorCycles}, {"dram_cycles", rf.dramCycles},
       {"sram_cycles", rf.sramCycles},     {"bound_cycles", rf.boundCycles()},
       {"limiter", rf.limiter()},          {"ratio", r.rooflineRatio()}};
-  llvm::json::Object root{{"target", machine.name},
+  llvm::json::Object root{{"schema", "anvil-sim-report/1"},
+                          {"target", machine.name},
                           {"cycles", r.cycles},
                           {"microseconds", r.microseconds},
                           {"jobs", r.jobs},

@@ -17,6 +17,9 @@ class CompileError(Exception):
         self.exit_code = exit_code
 
 
+CompileError.__module__ = "anvil"
+
+
 def compiler_path():
     """ROOT/bin/anvil-compile of the installation this package is in."""
     return os.path.join(rt.install_root(), "bin", "anvil-compile")
@@ -52,6 +55,8 @@ def compile(model, output=None, target="host", example_inputs=None,
     """
     from . import Model
 
+    if output is None and not load:
+        raise TypeError("compiling with load=False needs an output path")
     keep = None
     if output is None:
         keep = tempfile.TemporaryDirectory(prefix="anvil-")

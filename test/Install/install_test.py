@@ -18,6 +18,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures", "torch2")
+EXAMPLE = os.path.join(HERE, "..", "..", "examples", "embed")
 
 
 def run(command, **kwargs):
@@ -72,7 +73,7 @@ def check_runtime(prefix):
 
 
 def cmake_project(prefix, work, env):
-    project = os.path.join(HERE, "project")
+    project = EXAMPLE
     build = os.path.join(work, "project-build")
     run(["cmake", "-S", project, "-B", build, "-G", "Ninja",
          "-DCMAKE_C_COMPILER=clang", "-DCMAKE_PREFIX_PATH=" + prefix,
@@ -108,7 +109,7 @@ def pkg_config(prefix, work, env, artifact):
                 env=dict(env, PKG_CONFIG_PATH=os.path.join(prefix, "lib",
                                                            "pkgconfig")))
     program = os.path.join(work, "by_pkg_config")
-    run(["clang", os.path.join(HERE, "project", "run_artifact.c"),
+    run(["clang", os.path.join(EXAMPLE, "run_artifact.c"),
          "-DARTIFACT=\"%s\"" % artifact, "-o", program] + flags.split(),
         env=env)
     run([program, os.path.join(work, "cnn.in"),

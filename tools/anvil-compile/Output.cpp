@@ -72,6 +72,8 @@ llvm::Error BinaryOutput::commit() {
     os << (*bytes)->getBuffer();
     os.close();
     ec = os.error();
+    // Reported here; an unchecked stream error would abort the compiler.
+    os.clear_error();
   }
   if (ec)
     return cannotWrite(path, ec.message());

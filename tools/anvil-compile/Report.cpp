@@ -5,6 +5,7 @@
 #include "anvil/Import/ONNX.h"
 #include "anvil/Import/Torch.h"
 
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
 using namespace anvil;
@@ -128,4 +129,47 @@ void anvil::writeOpList(llvm::raw_ostream &os, bool json) {
     });
   });
   os << "\n";
+}
+
+void anvil::CheckSummary::add(int exitCode) {
+  ++models;
+  if (exitCode == 0)
+    ++supported;
+  else if (exitCode == 3)
+    ++unsupported;
+  else
+    ++invalid;
+}
+
+int anvil::CheckSummary::exitCode() const {
+  return invalid ? 2 : unsupported ? 3 : 0;
+}
+
+std::string anvil::CheckSummary::text() const {
+  return "checked " + std::to_string(models) +
+         " model(s): " + std::to_string(supported) + " supported, " +
+         std::to_string(unsupported) + " unsupported, " +
+         std::to_string(invalid) + " invalid";
+}
+
+void anvil::writeCheckSetJson(llvm::raw_ostream &os,
+                              const std::vector<std::string> &reports,
+                              const CheckSummary &summary) {
+  llvm::json::Array models;
+  for (const std::string &report : reports) {
+    llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(report);
+    if (parsed)
+      models.push_back(std::move(*parsed));
+    else
+      llvm::consumeError(parsed.takeError());
+  }
+  llvm::json::Object root{
+      {"schema", "anvil-check-set/1"},
+      {"exit_code", summary.exitCode()},
+      {"summary", llvm::json::Object{{"models", summary.models},
+                                     {"supported", summary.supported},
+                                     {"unsupported", summary.unsupported},
+                                     {"invalid", summary.invalid}}},
+      {"models", std::move(models)}};
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }

@@ -11,6 +11,9 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <string>
+#include <vector>
+
 namespace anvil {
 
 /// Writes the --check report of `model` as JSON: every node with its
@@ -18,6 +21,21 @@ namespace anvil {
 void writeCheckJson(llvm::raw_ostream &os, llvm::StringRef model,
                     llvm::StringRef format, const ImportResult &result,
                     int exitCode);
+
+/// How the models of one --check run fared.
+struct CheckSummary {
+  int models = 0, supported = 0, unsupported = 0, invalid = 0;
+  void add(int exitCode);
+  /// 2 if any model is invalid, else 3 if any is unsupported, else 0.
+  int exitCode() const;
+  std::string text() const;
+};
+
+/// --check of several models as JSON: each model's report (as
+/// writeCheckJson wrote it) and the summary.
+void writeCheckSetJson(llvm::raw_ostream &os,
+                       const std::vector<std::string> &reports,
+                       const CheckSummary &summary);
 
 /// --list-ops, as text or JSON: ONNX ops with their opset ranges and the
 /// ATen ops of torch.export archives.

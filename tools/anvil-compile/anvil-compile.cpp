@@ -26,9 +26,11 @@
 #include "anvil/Target/MTIA/Pipeline.h"
 #include "anvil/Target/TargetDesc.h"
 #include "anvil/Tools/ExitCodes.h"
+#include "anvil/Tools/Version.h"
 
 #include "Measure.h"
 #include "Output.h"
+#include "Phases.h"
 #include "Report.h"
 
 #include "mlir/IR/AsmState.h"
@@ -45,6 +47,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
@@ -62,9 +65,13 @@ namespace {
 enum class Emit { NN, Linalg, LLVM, Obj, Lib };
 
 cl::OptionCategory category("anvil-compile options");
-cl::opt<std::string>
-    inputPath(cl::Positional, cl::desc("<model.onnx | model.pt2 | model.mlir>"),
-              cl::cat(category));
+cl::list<std::string>
+    inputPaths(cl::Positional,
+               cl::desc("<model.onnx | model.pt2 | model.mlir> (--check: "
+                        "several, or directories of them)"),
+               cl::cat(category));
+/// The model being compiled or checked.
+std::string inputPath;
 cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                 cl::value_desc("path"), cl::cat(category));
 cl::opt<Emit>
@@ -173,9 +180,23 @@ cl::opt<std::string> entryPrefix(
              "and NAME_metadata, and write NAME's header beside the object "
              "(OUT with .h), so that several models link into one program"),
     cl::value_desc("NAME"), cl::cat(category));
+cl::opt<std::string> timeTracePath(
+    "time-trace",
+    cl::desc("Write a Chrome trace of the compile's phases and passes "
+             "(Perfetto, chrome://tracing)"),
+    cl::value_desc("FILE.json"), cl::cat(category));
+cl::opt<bool> verbose("v",
+                      cl::desc("Print a line as each phase of the compile "
+                               "begins (the default on a terminal)"),
+                      cl::cat(category));
+cl::opt<bool> quiet("q", cl::desc("Print no progress lines, on a terminal too"),
+                    cl::cat(category));
 cl::opt<bool> noVectorize("no-vectorize",
                           cl::desc("Skip host tiling and vectorization"),
                           cl::cat(category));
+
+/// The compile's phases: progress, --mlir-timing and --time-trace.
+Phases *phases = nullptr;
 
 const char *extensionFor(Emit e) { return e == Emit::Obj ? ".o" : ".so"; }
 
@@ -300,6 +321,13 @@ LogicalResult writeText(StringRef path,
   if (!file)
     return error(kExitUsage, message), failure();
   write(file->os());
+  file->os().flush();
+  if (std::error_code ec = file->os().error()) {
+    // Reported here; an unchecked stream error would abort the compiler.
+    file->os().clear_error();
+    return error(kExitUsage, "cannot write '" + path + "': " + ec.message()),
+           failure();
+  }
   file->keep();
   return success();
 }
@@ -314,6 +342,7 @@ int writeBinary(llvm::Module &llvmModule, bool accelerator,
       return error(kExitUsage, llvm::toString(std::move(err)));
     return kExitSuccess;
   };
+  phases->begin("LLVM code generation");
   if (emit == Emit::Obj) {
     llvm::Error written =
         accelerator ? mtia::writeRISCVObject(llvmModule, output.temporary())
@@ -323,7 +352,8 @@ int writeBinary(llvm::Module &llvmModule, bool accelerator,
     return commit();
   }
   if (llvm::Error linked =
-          host::writeSharedLibrary(llvmModule, output.temporary())) {
+          host::writeSharedLibrary(llvmModule, output.temporary(),
+                                   [] { phases->begin("link"); })) {
     int code = kExitInternalError;
     llvm::handleAllErrors(
         std::move(linked),
@@ -338,9 +368,10 @@ int writeBinary(llvm::Module &llvmModule, bool accelerator,
   return commit();
 }
 
-/// --check: imports only, then reports every node (JSON) or the verdict
-/// (text; the problems went to stderr already).
-int check(MLIRContext &ctx) {
+/// --check of one model: imports only, then reports every node (JSON, as
+/// `json` where given, else on stdout) or the verdict (text; the problems
+/// went to stderr already).
+int checkOne(MLIRContext &ctx, std::string *json = nullptr) {
   int exitCode = kExitSuccess;
   ImportResult report;
   auto module = loadModel(ctx, exitCode, &report);
@@ -352,11 +383,17 @@ int check(MLIRContext &ctx) {
     if (failed(module) && report.problems.empty() && report.nodes.empty())
       report.status = exitCode == kExitUnsupported ? ImportStatus::Unsupported
                                                    : ImportStatus::InvalidInput;
-    writeCheckJson(llvm::outs(), inputPath,
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    writeCheckJson(os, inputPath,
                    isMlir      ? "mlir"
                    : isArchive ? "torch.export"
                                : "onnx",
                    report, exitCode);
+    if (json)
+      *json = std::move(text);
+    else
+      llvm::outs() << text;
     return exitCode;
   }
   if (failed(module))
@@ -371,6 +408,59 @@ int check(MLIRContext &ctx) {
     llvm::outs() << report.nodes.size() << " nodes, ";
   llvm::outs() << ops << " nn ops after import)\n";
   return kExitSuccess;
+}
+
+/// The models --check is given: files as named, directories searched for
+/// .onnx, .pt2 and .mlir files (sorted).
+std::vector<std::string> modelsToCheck() {
+  std::vector<std::string> models;
+  for (const std::string &path : inputPaths) {
+    if (!llvm::sys::fs::is_directory(path)) {
+      models.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (llvm::sys::fs::recursive_directory_iterator it(path, ec), end;
+         it != end && !ec; it.increment(ec)) {
+      StringRef ext = llvm::sys::path::extension(it->path());
+      if (ext == ".onnx" || ext == ".pt2" || ext == ".mlir")
+        found.push_back(it->path());
+    }
+    llvm::sort(found);
+    models.insert(models.end(), found.begin(), found.end());
+  }
+  return models;
+}
+
+/// --check: one model as checkOne reports it; several (or a directory)
+/// each in turn, then a summary. Exit code: 2 if any model is invalid,
+/// else 3 if any is unsupported, else 0.
+int check(MLIRContext &ctx) {
+  if (inputPaths.size() == 1 && !llvm::sys::fs::is_directory(inputPaths[0])) {
+    inputPath = inputPaths[0];
+    return checkOne(ctx);
+  }
+  std::vector<std::string> models = modelsToCheck();
+  CheckSummary summary;
+  std::vector<std::string> reports;
+  bool asJson = reportFormat == ReportFormat::Json;
+  for (const std::string &model : models) {
+    inputPath = model;
+    std::string json;
+    int code = checkOne(ctx, asJson ? &json : nullptr);
+    summary.add(code);
+    if (!asJson && code != kExitSuccess)
+      llvm::outs() << "'" << model << "': "
+                   << (code == kExitUnsupported ? "unsupported" : "invalid")
+                   << " (exit code " << code << ")\n";
+    reports.push_back(std::move(json));
+  }
+  if (asJson)
+    writeCheckSetJson(llvm::outs(), reports, summary);
+  else
+    llvm::outs() << summary.text() << "\n";
+  return summary.exitCode();
 }
 
 /// Why --dpe-type does not suit `machine` (empty when it does): it must be
@@ -450,7 +540,7 @@ FailureOr<std::unique_ptr<PassManager>> passManager(MLIRContext &ctx) {
   auto pm = std::make_unique<PassManager>(&ctx);
   if (failed(applyPassManagerCLOptions(*pm)))
     return failure();
-  applyDefaultTimingPassManagerCLOptions(*pm);
+  phases->track(*pm);
   return pm;
 }
 
@@ -559,13 +649,18 @@ int compile(MLIRContext &ctx) {
     writeOpList(llvm::outs(), reportFormat == ReportFormat::Json);
     return kExitSuccess;
   }
-  if (inputPath.empty())
+  if (inputPaths.empty())
     return error(kExitUsage, "no model given (see --help)");
   if (checkOnly)
     return check(ctx);
+  if (inputPaths.size() > 1)
+    return error(kExitUsage, "one model is compiled at a time (--check takes "
+                             "several)");
+  inputPath = inputPaths[0];
   if (std::string why = entryPrefixProblem(); !why.empty())
     return error(kExitUsage, why);
   int exitCode = kExitSuccess;
+  phases->begin("import", inputPath);
   auto module = loadModel(ctx, exitCode);
   if (failed(module))
     return exitCode;
@@ -621,6 +716,7 @@ int compile(MLIRContext &ctx) {
   if (failed(signature))
     return kExitInvalidInput;
 
+  phases->begin("pass pipeline", machine ? machine->name : "host");
   if (int lowered = lower(ctx, **module, machine, hostMachine, *policies))
     return lowered;
   if (emit == Emit::Linalg)
@@ -629,6 +725,7 @@ int compile(MLIRContext &ctx) {
                : kExitUsage;
 
   llvm::LLVMContext llvmContext;
+  phases->begin("LLVM IR translation");
   auto llvmModule = host::translateToArtifactIR(
       **module, llvmContext, *signature,
       machine ? StringRef(machine->name) : "host",
@@ -678,6 +775,7 @@ int main(int argc, char **argv) {
     if (entry.first.starts_with("mlir-"))
       entry.second->addCategory(mlirCategory);
   cl::HideUnrelatedOptions({&category, &mlirCategory});
+  cl::SetVersionPrinter(printVersion);
   cl::ParseCommandLineOptions(argc, argv, "Anvil ahead-of-time DNN compiler\n");
 
   DialectRegistry registry;
@@ -702,5 +800,11 @@ int main(int argc, char **argv) {
     os << diag.str() << "\n";
     return success();
   });
-  return compile(ctx);
+  bool progress = !quiet && (verbose || llvm::sys::Process::StandardErrIsDisplayed());
+  Phases compilePhases(progress, timeTracePath);
+  phases = &compilePhases;
+  int code = compile(ctx);
+  if (!compilePhases.finish() && code == kExitSuccess)
+    code = kExitUsage;
+  return code;
 }

@@ -1,5 +1,6 @@
 //===- Artifact.cpp - Compiled model artifacts for the host ---------------===//
 #include "anvil/Target/Host/Artifact.h"
+#include "anvil/Config.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -48,8 +49,8 @@ std::string anvil::host::dtypeName(Type type) {
   return "";
 }
 
-static FailureOr<TensorSignature> tensorSignature(Type type, DictionaryAttr attrs,
-                                                  StringRef fallback) {
+static FailureOr<TensorSignature>
+tensorSignature(Type type, DictionaryAttr attrs, StringRef fallback) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || !tensor.hasStaticShape() ||
       dtypeName(tensor.getElementType()).empty())
@@ -74,18 +75,18 @@ FailureOr<ModelSignature> anvil::host::readSignature(ModuleOp module) {
     auto sig = tensorSignature(type.getInput(i), func.getArgAttrDict(i),
                                "input" + std::to_string(i));
     if (failed(sig))
-      return func.emitError() << "input " << i << " has type "
-                              << type.getInput(i)
-                              << "; artifacts need static tensors";
+      return func.emitError()
+             << "input " << i << " has type " << type.getInput(i)
+             << "; artifacts need static tensors";
     signature.inputs.push_back(*sig);
   }
   for (unsigned i = 0; i < type.getNumResults(); ++i) {
     auto sig = tensorSignature(type.getResult(i), func.getResultAttrDict(i),
                                "output" + std::to_string(i));
     if (failed(sig))
-      return func.emitError() << "output " << i << " has type "
-                              << type.getResult(i)
-                              << "; artifacts need static tensors";
+      return func.emitError()
+             << "output " << i << " has type " << type.getResult(i)
+             << "; artifacts need static tensors";
     signature.outputs.push_back(*sig);
   }
   return signature;
@@ -113,6 +114,19 @@ std::string anvil::host::metadataJSON(const ModelSignature &signature,
                           {"inputs", tensorsJSON(signature.inputs)},
                           {"outputs", tensorsJSON(signature.outputs)},
                           {"weight_bytes", weightBytes}};
+  // The artifact is host code for the CPU it was compiled on (a simulated
+  // accelerator's too); the runtime refuses to load it where a feature
+  // its code may use is missing, rather than fault on an instruction.
+  llvm::json::Array features;
+  for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+    if (enabled)
+      features.push_back(name.str());
+  llvm::sort(features,
+             [](const llvm::json::Value &a, const llvm::json::Value &b) {
+               return *a.getAsString() < *b.getAsString();
+             });
+  root["host_cpu"] = llvm::json::Object{{"name", llvm::sys::getHostCPUName()},
+                                        {"features", std::move(features)}};
   // The host's description is not an accelerator's: the runtime simulates
   // the machines of `machine_description` only.
   if (!machineDescription.empty())
@@ -130,9 +144,9 @@ static int64_t constantTensorBytes(ModuleOp module) {
   module.walk([&](LLVM::GlobalOp global) {
     auto value = dyn_cast_or_null<ElementsAttr>(global.getValueOrNull());
     if (global.getConstant() && value)
-      bytes += value.getNumElements() *
-               llvm::divideCeil(value.getShapedType().getElementTypeBitWidth(),
-                                8);
+      bytes +=
+          value.getNumElements() *
+          llvm::divideCeil(value.getShapedType().getElementTypeBitWidth(), 8);
   });
   return bytes;
 }
@@ -144,8 +158,8 @@ static llvm::Function *addBody(llvm::Module &module, llvm::Function *graph) {
   auto *ptrTy = llvm::PointerType::getUnqual(ctx);
   auto *bodyTy =
       llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrTy}, false);
-  auto *body = llvm::Function::Create(
-      bodyTy, llvm::Function::InternalLinkage, "anvil_model_body", module);
+  auto *body = llvm::Function::Create(bodyTy, llvm::Function::InternalLinkage,
+                                      "anvil_model_body", module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", body));
   llvm::SmallVector<llvm::Value *> args;
   for (unsigned i = 0; i < graph->arg_size(); ++i) {
@@ -166,7 +180,8 @@ static void addEntryPoint(llvm::Module &module, llvm::Function *graph) {
   auto *i32Ty = llvm::Type::getInt32Ty(ctx);
   llvm::Function *body = addBody(module, graph);
   llvm::FunctionCallee guarded = module.getOrInsertFunction(
-      "anvil_run_guarded", llvm::FunctionType::get(i32Ty, {ptrTy, ptrTy}, false));
+      "anvil_run_guarded",
+      llvm::FunctionType::get(i32Ty, {ptrTy, ptrTy}, false));
   auto *entry = llvm::Function::Create(
       llvm::FunctionType::get(i32Ty, {ptrTy}, false),
       llvm::Function::ExternalLinkage, kEntrySymbol, module);
@@ -228,7 +243,8 @@ static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostMachine() {
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return llvm::createStringError(error);
   llvm::SubtargetFeatures features;
@@ -266,8 +282,9 @@ llvm::Error anvil::host::writeHostObject(llvm::Module &module, StringRef path) {
   return llvm::Error::success();
 }
 
-llvm::Error anvil::host::writeSharedLibrary(llvm::Module &module,
-                                            StringRef path) {
+llvm::Error
+anvil::host::writeSharedLibrary(llvm::Module &module, StringRef path,
+                                llvm::function_ref<void()> beforeLink) {
   llvm::SmallString<128> objectPath;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("anvil", "o", objectPath))
@@ -280,5 +297,7 @@ llvm::Error anvil::host::writeSharedLibrary(llvm::Module &module,
   });
   if (llvm::Error err = writeHostObject(module, objectPath))
     return err;
+  if (beforeLink)
+    beforeLink();
   return linkSharedLibrary(objectPath, path);
 }

@@ -10,7 +10,7 @@
 // RUN: %python -c "import numpy as np; r = np.random.default_rng(0); a = r.standard_normal((70, 100), dtype=np.float32); b = 3 * r.standard_normal((100, 90), dtype=np.float32); np.save('%t/a.npy', a); np.save('%t/b.npy', b); np.save('%t/ref.npy', np.clip(a @ b, 0, 6) + 0.5)"
 // RUN: anvil-run %t/c.so --input=%t/a.npy --input=%t/b.npy --expected=%t/ref.npy --rtol=1e-2 --atol=5e-2 | FileCheck %s --check-prefix=SIM
 // RUN: anvil-run %t/c.so --input=%t/a.npy --input=%t/b.npy --report=json > %t/report.json
-// RUN: %python -c "import json; jobs = [(j['name'], j['nodes']) for j in json.load(open('%t/report.json'))['job_list']]; assert jobs == [('matmul_0', ['MatMul_1', 'Clip_2', 'Add_3'])], jobs"
+// RUN: %python -c "import json; jobs = [(j['name'], j['nodes']) for j in json.load(open('%t/report.json'))['simulation']['job_list']]; assert jobs == [('matmul_0', ['MatMul_1', 'Clip_2', 'Add_3'])], jobs"
 // The first fusion policy folds the clamp too, not the add after it (two
 // jobs with --disable=rammer).
 // RUN: anvil-compile %s --target=mtia-v1 --disable=welder,rammer -o %t/apart.so

@@ -19,7 +19,7 @@
 // RUN: anvil-compile %s --target=mtia-v1 --dpe-type=i8 -o %t/i8.so
 // RUN: anvil-run %t/i8.so --input=%t/x.npy --input=%t/w.npy --input=%t/b.npy --output-dir=%t/i8
 // RUN: %python %S/conv_i8_check.py %t/x.npy %t/w.npy %t/b.npy %t/i8/output0.npy 0.5
-// RUN: %python -c "import json; jobs = [(j['name'], j['nodes']) for j in json.load(open('%t/report.json'))['job_list']]; assert jobs == [('im2col_0', ['Conv_1', 'Relu_2', 'Add_3']), ('conv_1', ['Conv_1', 'Relu_2', 'Add_3'])], jobs"
+// RUN: %python -c "import json; jobs = [(j['name'], j['nodes']) for j in json.load(open('%t/report.json'))['simulation']['job_list']]; assert jobs == [('im2col_0', ['Conv_1', 'Relu_2', 'Add_3']), ('conv_1', ['Conv_1', 'Relu_2', 'Add_3'])], jobs"
 
 // CHECK: simulated on mtia-v1: {{[0-9]+}} cycles, {{.*}} (2 jobs)
 // CHECK: output 0 'y': {{.*}} 0 of 1024 elements beyond tolerance: ok

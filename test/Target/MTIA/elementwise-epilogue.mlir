@@ -11,7 +11,7 @@
 // RUN: anvil-run %t/e.so --input=%t/a.npy --input=%t/b.npy --input=%t/c.npy --input=%t/x.npy --expected=%t/ref.npy --rtol=1e-2 --atol=5e-2 | FileCheck %s
 // RUN: anvil-run %t/apart.so --input=%t/a.npy --input=%t/b.npy --input=%t/c.npy --input=%t/x.npy --expected=%t/ref.npy --rtol=1e-2 --atol=5e-2 | FileCheck %s --check-prefix=APART
 // RUN: anvil-run %t/e.so --input=%t/a.npy --input=%t/b.npy --input=%t/c.npy --input=%t/x.npy --report=json > %t/report.json
-// RUN: %python -c "import json; jobs = [(j['name'], j['nodes']) for j in json.load(open('%t/report.json'))['job_list']]; assert jobs == [('matmul_0', ['MatMul_1', 'Add_2', 'Add_3', 'Relu_4'])], jobs"
+// RUN: %python -c "import json; jobs = [(j['name'], j['nodes']) for j in json.load(open('%t/report.json'))['simulation']['job_list']]; assert jobs == [('matmul_0', ['MatMul_1', 'Add_2', 'Add_3', 'Relu_4'])], jobs"
 
 // CHECK: simulated on mtia-v1: {{[0-9]+}} cycles, {{.*}} (1 jobs)
 // CHECK: output 0 'y': {{.*}} 0 of 6300 elements beyond tolerance: ok

@@ -14,7 +14,7 @@
 // RUN: %python -c "import json; t = json.load(open('%t/trace.json')); names = {e['name'] for e in t['traceEvents'] if e['ph'] == 'X'}; assert {'dma', 'dpe.matmul', 'se.convert'} <= names, names"
 // RUN: anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --report=json > %t/report.json
 // RUN: FileCheck %s --check-prefix=JSON < %t/report.json
-// RUN: %python %S/../../Tools/Inputs/validate_json.py %S/../../../docs/schemas/sim-report.schema.json %t/report.json
+// RUN: %python %S/../../Tools/Inputs/validate_json.py %S/../../../docs/schemas/run-report.schema.json %t/report.json
 // RUN: %python -c "import json; t = json.load(open('%t/trace.json')); jobs = {(e['args']['job'], e['args']['nodes']) for e in t['traceEvents'] if e['ph'] == 'X'}; assert jobs == {('matmul_0', 'MatMul_7,Add_8')}, jobs"
 // RUN: not anvil-run %t/mm.so --input=%t/a.npy --input=%t/b.npy --device=host 2>&1 | FileCheck %s --check-prefix=DEVICE
 // RUN: printf '{"name": "broken"}' > %t/broken.json
@@ -51,7 +51,8 @@
 // SIM: cycles ({{.*}}%) matmul_0 on 9 PEs
 // SIM: output 0 'y': {{.*}} 0 of 6300 elements beyond tolerance: ok
 
-// The report is the only thing on stdout; each job names its kernel and
+// The run report is the only thing on stdout; the simulator's report in it
+// (its "simulation") names each job's kernel and
 // the model node it came from, and carries the cost model's prediction.
 // JSON: {
 // JSON: "job_list": [

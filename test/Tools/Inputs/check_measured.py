@@ -61,7 +61,7 @@ def main():
     if args.cycles:
         with open(args.cycles) as f:
             text = f.read()
-        report = json.loads(text[text.index("{"):])
+        report = json.loads(text)["simulation"]
         fastest = min(c[7] for c in found[0][0])
         assert report["cycles"] == fastest, (report["cycles"], fastest)
         print("the compiled model ran the fastest candidate's cycles")

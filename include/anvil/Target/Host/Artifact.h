@@ -10,6 +10,7 @@
 #define ANVIL_TARGET_HOST_ARTIFACT_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
@@ -100,8 +101,10 @@ private:
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef path);
 
 /// Writes `module` as the artifact at `path`: a host object in a temporary
-/// file (removed after, and on a signal), linked by linkSharedLibrary.
-llvm::Error writeSharedLibrary(llvm::Module &module, llvm::StringRef path);
+/// file (removed after, and on a signal), linked by linkSharedLibrary;
+/// `beforeLink` runs between the two.
+llvm::Error writeSharedLibrary(llvm::Module &module, llvm::StringRef path,
+                               llvm::function_ref<void()> beforeLink = {});
 
 } // namespace anvil::host
 
