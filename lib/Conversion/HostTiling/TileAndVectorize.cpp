@@ -69,8 +69,13 @@ struct HostTileAndVectorizePass
     // vector width and output columns up to twice the row tile (feature
     // maps are 7, 14, 28, ... wide; 4 would leave 1 for the odd ones).
     if (isa<linalg::Conv2DNchwFchwOp>(op))
-      return {1, divisorTile(r[1], block.width), 1, divisorTile(r[3], 2 * rows),
-              divisorTile(r[4], red), 1, r[6]};
+      return {1,
+              divisorTile(r[1], block.width),
+              1,
+              divisorTile(r[3], 2 * rows),
+              divisorTile(r[4], red),
+              1,
+              r[6]};
     return {};
   }
 
@@ -93,26 +98,34 @@ struct HostTileAndVectorizePass
   }
 
   /// Parallel dimensions become one scf.forall (the work the host's threads
-  /// share); reduction dimensions are tiled inside it with scf.for.
-  void tileTargets(func::FuncOp func) {
+  /// share); reduction dimensions are tiled inside it with scf.for. Returns
+  /// the tiles.
+  SmallVector<Operation *> tileTargets(func::FuncOp func) {
     SmallVector<linalg::LinalgOp> targets;
     func.walk([&](linalg::LinalgOp op) {
       if (!tileSizes(op).empty())
         targets.push_back(op);
     });
     IRRewriter rewriter(&getContext());
+    SmallVector<Operation *> tiles;
     for (linalg::LinalgOp op : targets) {
       SmallVector<int64_t> sizes = tileSizes(op);
-      SmallVector<int64_t> parallel(sizes.size(), 0), reduction(sizes.size(), 0);
+      SmallVector<int64_t> parallel(sizes.size(), 0),
+          reduction(sizes.size(), 0);
       for (auto [i, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
         (linalg::isParallelIterator(iterator) ? parallel : reduction)[i] =
             sizes[i];
       // Tiling is an optimization: an op it cannot handle stays whole.
       Operation *tiled = tile(rewriter, op, parallel,
                               scf::SCFTilingOptions::LoopType::ForallOp);
-      if (tiled)
-        tile(rewriter, tiled, reduction, scf::SCFTilingOptions::LoopType::ForOp);
+      if (!tiled)
+        continue;
+      if (Operation *inner = tile(rewriter, tiled, reduction,
+                                  scf::SCFTilingOptions::LoopType::ForOp))
+        tiled = inner;
+      tiles.push_back(tiled);
     }
+    return tiles;
   }
 
   void vectorizeTiles(func::FuncOp func) {
@@ -166,10 +179,14 @@ struct HostTileAndVectorizePass
     func::FuncOp func = getOperation();
     if (failed(chooseBlock()))
       return signalPassFailure();
-    tileTargets(func);
+    SmallVector<Operation *> tiles = tileTargets(func);
+    // Only the tiles become 1-D convolutions: an untiled convolution with a
+    // unit window and a 1x1 image (a squeeze-and-excitation block's) is the
+    // GEMM kernel's, and decomposed and vectorized whole it would unroll
+    // into a scalar FMA per input and output channel.
     RewritePatternSet decompose(&getContext());
     linalg::populateDecomposeConvolutionPatterns(decompose);
-    if (failed(applyPatternsGreedily(func, std::move(decompose))))
+    if (failed(applyOpPatternsGreedily(tiles, std::move(decompose))))
       return signalPassFailure();
     vectorizeTiles(func);
     RewritePatternSet cleanup(&getContext());

@@ -1,4 +1,4 @@
-//===- Link.cpp - Linking host artifacts in process with LLD --------------===//
+//===- Link.cpp - Linking host artifacts with Anvil's LLD -----------------===//
 //
 // An artifact is a shared library: the model's object, the host kernels it
 // calls (symbols kept inside it, so that artifacts loaded side by side never

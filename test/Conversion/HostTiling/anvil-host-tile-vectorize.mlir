@@ -37,3 +37,18 @@ func.func @elementwise(%x: tensor<64xf32>) -> tensor<64xf32> {
   } -> tensor<64xf32>
   return %0 : tensor<64xf32>
 }
+
+// RUN: anvil-opt %s --anvil-host-tile-vectorize="vector-width=8 row-tile=4 reduction-tile=16 leave-gemm-ops=true" | FileCheck %s --check-prefix=GEMM
+
+// A convolution the GEMM kernel takes is left whole, also one with a unit
+// window on a 1x1 image (a squeeze-and-excitation block's), which the 1-D
+// decomposition would otherwise turn into a contraction unrolled into a
+// scalar FMA per input and output channel.
+// GEMM-LABEL: func.func @squeeze
+// GEMM: linalg.conv_2d_nchw_fchw
+// GEMM-NOT: vector.contract
+// GEMM-NOT: linalg.conv_1d
+func.func @squeeze(%x: tensor<1x96x1x1xf32>, %w: tensor<24x96x1x1xf32>, %o: tensor<1x24x1x1xf32>) -> tensor<1x24x1x1xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x96x1x1xf32>, tensor<24x96x1x1xf32>) outs(%o : tensor<1x24x1x1xf32>) -> tensor<1x24x1x1xf32>
+  return %0 : tensor<1x24x1x1xf32>
+}

@@ -95,9 +95,10 @@ private:
   std::string text;
 };
 
-/// Links an object file into a shared library at `path`, in process with
-/// LLD, against Anvil's host kernels, the compiler runtime, OpenMP and the
-/// C library (anvil/Support/Paths.h says where they are found).
+/// Links an object file into a shared library at `path` with Anvil's LLD
+/// (tools/anvil-ld, a child process), against Anvil's host kernels, the
+/// compiler runtime, OpenMP and the C library (anvil/Support/Paths.h says
+/// where they are found).
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef path);
 
 /// Writes `module` as the artifact at `path`: a host object in a temporary
