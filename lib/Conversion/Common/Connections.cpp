@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace anvil {
 #define GEN_PASS_DEF_DECIDECONNECTIONS
@@ -81,21 +82,36 @@ struct ConnectElementwisePass
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     // A merged op takes its reader's place and mark, and may then be merged
-    // with its own reader: each merge takes one mark away.
-    while (Operation *producer = firstMarked())
-      if (failed(merge(rewriter, producer)))
-        return signalPassFailure();
+    // with its own reader: each merge takes one mark away. A merge copies
+    // both bodies, so merging along a chain one edge at a time would copy
+    // the growing body at every step (quadratic in the chain's length);
+    // each round merges edges no two of which share an op instead, which
+    // halves a chain, and reads the marks once.
+    for (SmallVector<Operation *> round = disjointMarked(); !round.empty();
+         round = disjointMarked())
+      for (Operation *producer : round)
+        if (failed(merge(rewriter, producer)))
+          return signalPassFailure();
   }
 
-  Operation *firstMarked() {
-    Operation *found = nullptr;
+  /// Marked producers, in order, none sharing an op with an earlier one
+  /// (as producer or reader).
+  SmallVector<Operation *> disjointMarked() {
+    SmallVector<Operation *> round;
+    DenseSet<Operation *> taken;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (!op->hasAttr(kFusionConnectAttr))
-        return WalkResult::advance();
-      found = op;
-      return WalkResult::interrupt();
+      if (!op->hasAttr(kFusionConnectAttr) || taken.contains(op))
+        return;
+      OpOperand *use = mergeableUse(op);
+      Operation *reader = use ? use->getOwner() : nullptr;
+      if (reader && taken.contains(reader))
+        return;
+      taken.insert(op);
+      if (reader)
+        taken.insert(reader);
+      round.push_back(op);
     });
-    return found;
+    return round;
   }
 
   /// Merges `producer` into its only reader.
