@@ -5,8 +5,10 @@
 #include "anvil/Import/ONNX.h"
 #include "anvil/Import/Torch.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 
 using namespace anvil;
 
@@ -172,4 +174,26 @@ void anvil::writeCheckSetJson(llvm::raw_ostream &os,
                                      {"invalid", summary.invalid}}},
       {"models", std::move(models)}};
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+}
+
+std::vector<std::string>
+anvil::modelsToCheck(llvm::ArrayRef<std::string> paths) {
+  std::vector<std::string> models;
+  for (const std::string &path : paths) {
+    if (!llvm::sys::fs::is_directory(path)) {
+      models.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (llvm::sys::fs::recursive_directory_iterator it(path, ec), end;
+         it != end && !ec; it.increment(ec)) {
+      llvm::StringRef ext = llvm::sys::path::extension(it->path());
+      if (ext == ".onnx" || ext == ".pt2" || ext == ".mlir")
+        found.push_back(it->path());
+    }
+    llvm::sort(found);
+    models.insert(models.end(), found.begin(), found.end());
+  }
+  return models;
 }

@@ -22,6 +22,10 @@ void writeCheckJson(llvm::raw_ostream &os, llvm::StringRef model,
                     llvm::StringRef format, const ImportResult &result,
                     int exitCode);
 
+/// The models --check is given: files as named, directories searched for
+/// .onnx, .pt2 and .mlir files (sorted).
+std::vector<std::string> modelsToCheck(llvm::ArrayRef<std::string> paths);
+
 /// How the models of one --check run fared.
 struct CheckSummary {
   int models = 0, supported = 0, unsupported = 0, invalid = 0;

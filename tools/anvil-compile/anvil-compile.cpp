@@ -47,8 +47,8 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -351,9 +351,8 @@ int writeBinary(llvm::Module &llvmModule, bool accelerator,
       return error(kExitInternalError, llvm::toString(std::move(written)));
     return commit();
   }
-  if (llvm::Error linked =
-          host::writeSharedLibrary(llvmModule, output.temporary(),
-                                   [] { phases->begin("link"); })) {
+  if (llvm::Error linked = host::writeSharedLibrary(
+          llvmModule, output.temporary(), [] { phases->begin("link"); })) {
     int code = kExitInternalError;
     llvm::handleAllErrors(
         std::move(linked),
@@ -410,29 +409,6 @@ int checkOne(MLIRContext &ctx, std::string *json = nullptr) {
   return kExitSuccess;
 }
 
-/// The models --check is given: files as named, directories searched for
-/// .onnx, .pt2 and .mlir files (sorted).
-std::vector<std::string> modelsToCheck() {
-  std::vector<std::string> models;
-  for (const std::string &path : inputPaths) {
-    if (!llvm::sys::fs::is_directory(path)) {
-      models.push_back(path);
-      continue;
-    }
-    std::vector<std::string> found;
-    std::error_code ec;
-    for (llvm::sys::fs::recursive_directory_iterator it(path, ec), end;
-         it != end && !ec; it.increment(ec)) {
-      StringRef ext = llvm::sys::path::extension(it->path());
-      if (ext == ".onnx" || ext == ".pt2" || ext == ".mlir")
-        found.push_back(it->path());
-    }
-    llvm::sort(found);
-    models.insert(models.end(), found.begin(), found.end());
-  }
-  return models;
-}
-
 /// --check: one model as checkOne reports it; several (or a directory)
 /// each in turn, then a summary. Exit code: 2 if any model is invalid,
 /// else 3 if any is unsupported, else 0.
@@ -441,7 +417,7 @@ int check(MLIRContext &ctx) {
     inputPath = inputPaths[0];
     return checkOne(ctx);
   }
-  std::vector<std::string> models = modelsToCheck();
+  std::vector<std::string> models = modelsToCheck(inputPaths);
   CheckSummary summary;
   std::vector<std::string> reports;
   bool asJson = reportFormat == ReportFormat::Json;
@@ -800,7 +776,8 @@ int main(int argc, char **argv) {
     os << diag.str() << "\n";
     return success();
   });
-  bool progress = !quiet && (verbose || llvm::sys::Process::StandardErrIsDisplayed());
+  bool progress =
+      !quiet && (verbose || llvm::sys::Process::StandardErrIsDisplayed());
   Phases compilePhases(progress, timeTracePath);
   phases = &compilePhases;
   int code = compile(ctx);
