@@ -97,7 +97,13 @@ void anvil::host::addLowerToLLVM(OpPassManager &pm, bool parallel,
   FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
   memrefOptions.useGenericFunctions = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
-  pm.addPass(createSCFToControlFlowPass());
+  // Without rollback: the driver that can roll a conversion back records
+  // every op a loop's lowering moves, so a function of many loops (one per
+  // small kernel left on the calling thread) cost time and memory
+  // quadratic in its size (100 small products: 4.6 s and 850 MB here).
+  SCFToControlFlowPassOptions cfOptions;
+  cfOptions.allowPatternRollback = false;
+  pm.addPass(createSCFToControlFlowPass(cfOptions));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
