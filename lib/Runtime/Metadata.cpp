@@ -107,13 +107,3 @@ anvil::runtime::parseArtifactMetadata(llvm::StringRef text) {
   }
   return std::move(metadata);
 }
-
-std::vector<std::string>
-anvil::runtime::missingCPUFeatures(const std::vector<std::string> &required) {
-  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
-  std::vector<std::string> missing;
-  for (const std::string &feature : required)
-    if (!host.lookup(feature))
-      missing.push_back(feature);
-  return missing;
-}

@@ -45,10 +45,6 @@ struct ArtifactMetadata {
   std::vector<std::string> cpuFeatures;
 };
 
-/// The features of `required` this CPU lacks.
-std::vector<std::string>
-missingCPUFeatures(const std::vector<std::string> &required);
-
 /// Reads `json`; the error says what is wrong with it (the caller adds the
 /// artifact's path).
 llvm::Expected<ArtifactMetadata> parseArtifactMetadata(llvm::StringRef json);

@@ -4,6 +4,7 @@
 #include "anvil-c/Kernels.h"
 
 #include "anvil/Sim/Simulator.h"
+#include "anvil/Target/HostDesc.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
@@ -260,7 +261,7 @@ AnvilModel *anvilModelLoad(const char *path, char **error) {
   if (!parsed)
     return fail(llvm::toString(parsed.takeError()));
   std::vector<std::string> missing =
-      anvil::runtime::missingCPUFeatures(parsed->cpuFeatures);
+      anvil::target::missingHostFeatures(parsed->cpuFeatures);
   if (!missing.empty())
     return fail("compiled for a CPU with features this one lacks (" +
                 llvm::join(missing, ", ") + "; compiled on '" +

@@ -62,15 +62,13 @@ void Phases::begin(llvm::StringRef name, llvm::StringRef detail) {
   }
   scope.emplace(root.nest(name.str()));
   llvm::timeTraceProfilerBegin(name, detail);
-  inPhase = true;
 }
 
 void Phases::end() {
-  if (!inPhase)
+  if (!scope)
     return;
   llvm::timeTraceProfilerEnd();
   scope.reset();
-  inPhase = false;
 }
 
 void Phases::track(mlir::PassManager &pm) {

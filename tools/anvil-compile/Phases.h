@@ -41,10 +41,10 @@ public:
 private:
   bool progress;
   std::string timeTrace;
-  bool inPhase = false;
   std::chrono::steady_clock::time_point start;
   mlir::DefaultTimingManager timing;
   mlir::TimingScope root;
+  /// The current phase's scope; none between phases.
   std::optional<mlir::TimingScope> scope;
 };
 

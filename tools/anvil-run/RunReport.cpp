@@ -3,12 +3,11 @@
 #include "RunReport.h"
 
 #include "anvil/Config.h"
+#include "anvil/Target/HostDesc.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/TargetParser/Host.h"
 
 #include <cmath>
 
@@ -50,15 +49,14 @@ json::Value outputJson(size_t index, const OutputResult &o) {
   return std::move(entry);
 }
 
-/// The features of `required` this CPU lacks.
+/// The features of the artifact's `required` list this CPU lacks.
 std::vector<std::string> missingFeatures(const json::Array *required) {
-  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
-  std::vector<std::string> missing;
+  std::vector<std::string> names;
   if (required)
     for (const json::Value &f : *required)
-      if (auto name = f.getAsString(); name && !host.lookup(*name))
-        missing.push_back(name->str());
-  return missing;
+      if (auto name = f.getAsString())
+        names.push_back(name->str());
+  return anvil::target::missingHostFeatures(names);
 }
 
 void tensorLines(llvm::raw_ostream &os, llvm::StringRef title,

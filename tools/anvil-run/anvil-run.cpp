@@ -98,15 +98,14 @@ int failFreeing(int code, char *message) {
   return code;
 }
 
-/// How far `got` is from `want`: the largest absolute and relative errors
-/// and whether every element is within atol + rtol * |want|.
-struct Comparison {
-  double maxAbs = 0, maxRel = 0;
-  int64_t mismatches = 0;
-};
-
-Comparison compare(const HostTensor &got, const HostTensor &want) {
-  Comparison c;
+/// How far `got` is from `want` (read from `expected`): the largest
+/// absolute and relative errors, and the elements beyond atol + rtol *
+/// |want|.
+OutputCheck compare(const HostTensor &got, const HostTensor &want,
+                    llvm::StringRef expected) {
+  OutputCheck c;
+  c.expected = expected.str();
+  c.elements = got.numElements();
   bool exact = got.dtype != ANVIL_DTYPE_FLOAT32 &&
                got.dtype != ANVIL_DTYPE_FLOAT64 &&
                got.dtype != ANVIL_DTYPE_FLOAT16;
@@ -219,9 +218,7 @@ int checkOutputs(AnvilModel *model, const std::vector<HostTensor> &outputs,
                                 path, anvilDTypeName(want->dtype))
                           .str() +
                       " or another shape");
-    Comparison c = compare(outputs[i], *want);
-    report.outputs[i].check = OutputCheck{
-        path, c.maxAbs, c.maxRel, c.mismatches, outputs[i].numElements()};
+    report.outputs[i].check = compare(outputs[i], *want, path);
   }
   return kExitSuccess;
 }
@@ -316,7 +313,7 @@ int runModel() {
     return code;
   if (int code = checkOutputs(model, outputs, report))
     return code;
-  report.target = report.device == "host" ? "host" : targetOf(model);
+  report.target = targetOf(model);
   if (benchmark)
     report.benchmark = runBenchmark(model, ins, outs);
   if (asJson)

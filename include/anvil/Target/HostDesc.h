@@ -16,12 +16,14 @@
 #ifndef ANVIL_TARGET_HOSTDESC_H
 #define ANVIL_TARGET_HOSTDESC_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace anvil::target {
 
@@ -69,6 +71,11 @@ llvm::Expected<HostDesc> parseHostDesc(llvm::StringRef json,
 /// Resolves a `--target` value of the host: "host" (this machine) or
 /// "host:FILE.json".
 llvm::Expected<HostDesc> resolveHostTarget(llvm::StringRef target);
+
+/// The CPU features of `required` (LLVM's names, as an artifact records
+/// them) that this machine lacks.
+std::vector<std::string>
+missingHostFeatures(llvm::ArrayRef<std::string> required);
 
 /// Whether a `--target` value names the host.
 bool isHostTarget(llvm::StringRef target);

@@ -304,3 +304,13 @@ anvil::target::resolveHostTarget(llvm::StringRef target) {
         path.str().c_str(), buffer.getError().message().c_str());
   return parseHostDesc((*buffer)->getBuffer(), path);
 }
+
+std::vector<std::string>
+anvil::target::missingHostFeatures(llvm::ArrayRef<std::string> required) {
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  std::vector<std::string> missing;
+  for (const std::string &feature : required)
+    if (!host.lookup(feature))
+      missing.push_back(feature);
+  return missing;
+}
