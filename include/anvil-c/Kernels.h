@@ -81,6 +81,42 @@ void anvil_sdwconv2d(int64_t channels, const float *in, int64_t ih, int64_t iw,
                      int64_t oh, int64_t ow, int32_t accumulate,
                      const float *bias, float lo, float hi);
 
+/* A 3 x 3 convolution of stride 1 by Winograd's minimal filtering F(4x4, 3x3)
+ * (Lavin and Gray, 2016): each 4 x 4 tile of an output plane from a 6 x 6
+ * tile of the input, with 36 products per channel pair instead of 144.
+ *   U[p] = (G g G^T)[p]      filters x channels, per point p < 36
+ *   V[p] = (B^T d B)[p]      channels x tiles
+ *   M[p] = U[p] V[p]         filters x tiles (36 anvil_sgemm products)
+ *   Y    = A^T M A           per tile
+ * Tiles are numbered row by row, tiles_h x tiles_w of them covering the
+ * output (tiles_h = ceil(oh / 4), tiles_w = ceil(ow / 4)). */
+#define ANVIL_WINOGRAD_TILE 4
+#define ANVIL_WINOGRAD_POINTS 36
+
+/* U of `filters` x `channels` 3 x 3 filters g (row-major, [f][c][3][3]) into
+ * u[p * filters * channels + f * channels + c]. */
+void anvil_swinograd_filter(int64_t filters, int64_t channels, const float *g,
+                            float *u);
+
+/* V of `channels` contiguous ih x iw planes of one image, padded by pad_top
+ * rows and pad_left columns of zeros (and zeros past the bottom and right
+ * edges), into v[p * v_plane + c * tiles + t] for tiles = tiles_h * tiles_w.
+ * A block of channels c0.. is in + c0 * ih * iw and v + c0 * tiles. */
+void anvil_swinograd_input(int64_t channels, const float *in, int64_t ih,
+                           int64_t iw, int64_t pad_top, int64_t pad_left,
+                           int64_t tiles_h, int64_t tiles_w, float *v,
+                           int64_t v_plane);
+
+/* Y of `filters` planes of M (m[p * m_plane + f * tiles + t]) into oh x ow
+ * output planes, finished as anvil_sgemm_fused finishes C:
+ *   out[f] = min(max((accumulate ? out[f] : 0) + Y[f] + bias[f], lo), hi)
+ * with `bias` NULL for none. A block of filters f0.. is m + f0 * tiles,
+ * out + f0 * oh * ow and bias + f0. */
+void anvil_swinograd_output(int64_t filters, const float *m, int64_t m_plane,
+                            int64_t tiles_h, int64_t tiles_w, float *out,
+                            int64_t oh, int64_t ow, int32_t accumulate,
+                            const float *bias, float lo, float hi);
+
 /* Which path anvil_sgemm and anvil_sdwconv2d take on this CPU: "avx512",
  * "avx2" or "generic". */
 const char *anvil_sgemm_isa(void);

@@ -27,9 +27,8 @@ int64_t anvil::policy::productLocalBytes(const ProductTiles &t,
       bytes += 2 * slice * dtypeBytes(problem.input);
     return bytes;
   };
-  int64_t bytes =
-      operand(t.tm * t.tk, problem.loadedA, t.stageA) +
-      operand(t.tk * t.tn, problem.loadedB, t.stageB) + tile;
+  int64_t bytes = operand(t.tm * t.tk, problem.loadedA, t.stageA) +
+                  operand(t.tk * t.tn, problem.loadedB, t.stageB) + tile;
   // i8: the i32 sum beside the f32 tile, and the tile's scales.
   if (problem.input == DType::I8)
     bytes += tile + (t.tm + t.tn) * f32;
@@ -49,8 +48,7 @@ ProductTiles anvil::policy::chooseProductTiles(const TargetDesc &machine,
   int64_t local = machine.level(MemoryLevel::Local).capacityBytes;
   ProductProblem unstaged;
   unstaged.input = input;
-  unstaged.loadedA = unstaged.loadedB =
-      input == DType::I8 ? input : DType::F32;
+  unstaged.loadedA = unstaged.loadedB = input == DType::I8 ? input : DType::F32;
   ProductTiles t{2 * rows, 2 * rows, 4 * depth};
   auto tooBig = [&] { return productLocalBytes(t, unstaged) > local; };
   while (tooBig() && t.tk > depth)
@@ -72,14 +70,38 @@ ProductTiles anvil::policy::withFixedStaging(const TargetDesc &machine,
     free -= bytes;
     return true;
   };
-  tiles.stageA = llvm::divideCeil(problem.n, tiles.tn) > 1 &&
-                 fits(problem.stagedBytesA);
-  tiles.stageB = llvm::divideCeil(problem.m, tiles.tm) > 1 &&
-                 fits(problem.stagedBytesB);
+  tiles.stageA =
+      llvm::divideCeil(problem.n, tiles.tn) > 1 && fits(problem.stagedBytesA);
+  tiles.stageB =
+      llvm::divideCeil(problem.m, tiles.tm) > 1 && fits(problem.stagedBytesB);
   return tiles;
 }
 
 TilingPolicy::~TilingPolicy() = default;
+
+llvm::StringRef anvil::policy::convAlgorithmName(ConvAlgorithm algorithm) {
+  return algorithm == ConvAlgorithm::Winograd ? "winograd" : "im2col";
+}
+
+std::optional<ConvAlgorithm>
+anvil::policy::parseConvAlgorithm(llvm::StringRef name) {
+  if (name == "im2col")
+    return ConvAlgorithm::Im2col;
+  if (name == "winograd")
+    return ConvAlgorithm::Winograd;
+  return std::nullopt;
+}
+
+bool anvil::policy::convAlgorithmApplies(ConvAlgorithm algorithm,
+                                         const ConvProblem &p) {
+  if (algorithm == ConvAlgorithm::Im2col)
+    return true;
+  // F(4x4, 3x3): three taps each way, consecutive, every position.
+  constexpr int64_t kTaps = 3;
+  return p.constantFilters && p.kh == kTaps && p.kw == kTaps &&
+         p.strideH == 1 && p.strideW == 1 && p.dilationH == 1 &&
+         p.dilationW == 1;
+}
 
 TaskGrid anvil::policy::gridOfTiles(ArrayRef<int64_t> extents,
                                     ArrayRef<int64_t> tileSizes,
@@ -156,11 +178,10 @@ TaskGrid anvil::policy::chooseTaskGrid(ArrayRef<int64_t> extents,
     // fewer PEs where the cost model finds it faster is Roller's call.
     auto fills = [&](const TaskGrid &g) { return g.tasks >= numPEs; };
     bool better =
-        !best ||
-        (fills(grid) != fills(*best)
-             ? fills(grid)
-             : cycles < bestCycles ||
-                   (cycles == bestCycles && grid.tasks < best->tasks));
+        !best || (fills(grid) != fills(*best)
+                      ? fills(grid)
+                      : cycles < bestCycles ||
+                            (cycles == bestCycles && grid.tasks < best->tasks));
     if (better) {
       best = grid;
       bestCycles = cycles;
@@ -200,6 +221,11 @@ int64_t FixedTiles::parallelIterations(const HostDesc &host) const {
 int64_t FixedTiles::minParallelBytes(const HostDesc &) const { return 0; }
 RegisterBlock FixedTiles::registerBlock(const HostDesc &host) const {
   return chooseRegisterBlock(host);
+}
+
+ConvAlgorithm FixedTiles::convAlgorithm(const HostDesc &,
+                                        const ConvProblem &) const {
+  return ConvAlgorithm::Im2col;
 }
 
 std::unique_ptr<TilingPolicy> anvil::policy::createFixedTiles() {

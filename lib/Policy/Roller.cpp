@@ -309,6 +309,10 @@ public:
   int64_t minParallelBytes(const HostDesc &host) const override {
     return rollerMinParallelBytes(host);
   }
+  ConvAlgorithm convAlgorithm(const HostDesc &host,
+                              const ConvProblem &problem) const override {
+    return rollerConvAlgorithm(host, problem);
+  }
 };
 
 } // namespace

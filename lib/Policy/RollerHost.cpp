@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "anvil-c/Kernels.h"
 #include "anvil/Policy/FixedTiles.h"
 #include "anvil/Policy/Roller.h"
 
@@ -68,4 +69,50 @@ CacheBlocks anvil::policy::rollerGemmCacheBlocks(const HostDesc &host,
   if (l3 > 0)
     blocks.nc = balanced(cols, l3 / 2 / panelRow, tile.cols);
   return blocks;
+}
+
+/// Vector FMAs of an m x n x k product on the GEMM kernel, which computes
+/// whole register tiles of C.
+static double productVectorOps(const HostDesc &host, int64_t m, int64_t n,
+                               int64_t k) {
+  KernelTile tile = gemmKernelTile(host);
+  return double(llvm::alignTo(m, tile.rows)) * llvm::alignTo(n, tile.cols) * k /
+         std::max<int64_t>(host.vectorLanes, 1);
+}
+
+double anvil::policy::hostConvCost(const HostDesc &host, const ConvProblem &p,
+                                   ConvAlgorithm algorithm) {
+  double lanes = std::max<int64_t>(host.vectorLanes, 1);
+  int64_t pixels = p.outH * p.outW;
+  int64_t depth = p.channels * p.kh * p.kw;
+  if (algorithm == ConvAlgorithm::Im2col)
+    // The patches written into the im2col buffer, then packed by the
+    // kernel.
+    return productVectorOps(host, p.filters, pixels, depth) +
+           2 * depth * pixels / lanes;
+  constexpr int64_t kTile = ANVIL_WINOGRAD_TILE, kWindow = kTile + 2,
+                    kPoints = ANVIL_WINOGRAD_POINTS;
+  int64_t tiles =
+      llvm::divideCeil(p.outH, kTile) * llvm::divideCeil(p.outW, kTile);
+  // Elements each transform computes per tile and channel (input: the
+  // six rows' phases down, then the 36 points across) or filter (output:
+  // four phases of six rows across, 16 down, 16 interleaved and
+  // finished), each a sum of about kTile terms.
+  int64_t inputElements = kWindow * kTile + kPoints;
+  int64_t outputElements = kWindow * kTile + 2 * kTile * kTile;
+  double transforms =
+      double(kTile) *
+      (p.channels * inputElements + p.filters * outputElements) * tiles / lanes;
+  return kPoints * productVectorOps(host, p.filters, tiles, p.channels) +
+         transforms;
+}
+
+ConvAlgorithm anvil::policy::rollerConvAlgorithm(const HostDesc &host,
+                                                 const ConvProblem &problem) {
+  ConvAlgorithm best = ConvAlgorithm::Im2col;
+  if (convAlgorithmApplies(ConvAlgorithm::Winograd, problem) &&
+      hostConvCost(host, problem, ConvAlgorithm::Winograd) <
+          hostConvCost(host, problem, ConvAlgorithm::Im2col))
+    best = ConvAlgorithm::Winograd;
+  return best;
 }

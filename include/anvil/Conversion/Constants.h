@@ -37,6 +37,17 @@ roundedElements(mlir::ElementsAttr attr, mlir::FloatType type,
                 llvm::function_ref<int64_t(int64_t)> sourceOf,
                 llvm::StringRef suffix);
 
+/// f32 elements of `shape` computed from all of `attr`'s f32 elements by
+/// `transform` (source elements in row-major order, result elements), as a
+/// dense attribute or, for a resource, a new resource named after it with
+/// `suffix`; null where the elements are not at hand or not f32.
+mlir::ElementsAttr
+transformedF32Elements(mlir::ElementsAttr attr, llvm::ArrayRef<int64_t> shape,
+                       llvm::function_ref<void(llvm::ArrayRef<float>,
+                                               llvm::MutableArrayRef<float>)>
+                           transform,
+                       llvm::StringRef suffix);
+
 } // namespace anvil
 
 #endif // ANVIL_CONVERSION_CONSTANTS_H

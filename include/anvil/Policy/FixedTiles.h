@@ -95,6 +95,9 @@ public:
   /// Every loop nest and call is shared by the threads (0).
   int64_t minParallelBytes(const target::HostDesc &host) const override;
   RegisterBlock registerBlock(const target::HostDesc &host) const override;
+  /// Always im2col (or the 1 x 1 in-place product): the first algorithm.
+  ConvAlgorithm convAlgorithm(const target::HostDesc &host,
+                              const ConvProblem &problem) const override;
 };
 
 std::unique_ptr<TilingPolicy> createFixedTiles();

@@ -70,6 +70,18 @@ CacheBlocks rollerGemmCacheBlocks(const target::HostDesc &host, int64_t rows,
 /// work (0 where the description has no first level).
 int64_t rollerMinParallelBytes(const target::HostDesc &host);
 
+/// The host's estimated vector operations of one image of `problem`
+/// computed by `algorithm` (which must apply): the products' FMAs in whole
+/// register tiles of the GEMM kernel, plus the elements the algorithm
+/// writes and reads around them (the im2col buffer and its packing, or
+/// the Winograd transforms' arithmetic).
+double hostConvCost(const target::HostDesc &host, const ConvProblem &problem,
+                    ConvAlgorithm algorithm);
+
+/// The algorithm of least hostConvCost among those that apply.
+ConvAlgorithm rollerConvAlgorithm(const target::HostDesc &host,
+                                  const ConvProblem &problem);
+
 /// Roller as a TilingPolicy ("roller").
 std::unique_ptr<TilingPolicy> createRoller();
 

@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 namespace anvil::policy {
 
@@ -133,6 +134,31 @@ struct RegisterBlock {
   int64_t width = 0, rows = 0, depth = 0;
 };
 
+/// How the host computes a convolution: each image's patches gathered into
+/// an im2col buffer (or, for a 1 x 1 convolution of stride 1, the image read
+/// in place) and multiplied by the filters, or, for a 3 x 3 convolution of
+/// stride 1 with constant filters, Winograd's F(4x4, 3x3): filters
+/// transformed by the compiler, each image transformed, 36 products, the
+/// result transformed back (anvil-c/Kernels.h).
+enum class ConvAlgorithm { Im2col, Winograd };
+
+/// The name of `algorithm` on the IR (anvil.conv_algorithm), and back.
+llvm::StringRef convAlgorithmName(ConvAlgorithm algorithm);
+std::optional<ConvAlgorithm> parseConvAlgorithm(llvm::StringRef name);
+
+/// One image of a host convolution (NCHW): `filters` x `channels` filters of
+/// kh x kw taps making an outH x outW plane per filter.
+struct ConvProblem {
+  int64_t channels = 0, filters = 0, outH = 0, outW = 0;
+  int64_t kh = 0, kw = 0;
+  int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+  /// Whether the filters are constants the compiler can transform.
+  bool constantFilters = false;
+};
+
+/// Whether `algorithm` can compute `problem` at all.
+bool convAlgorithmApplies(ConvAlgorithm algorithm, const ConvProblem &problem);
+
 /// The estimated cycles of a kernel's body run as `grid`: what a grid's
 /// tasks cost comes from the caller, which knows the op's operands and the
 /// machine (anvil/Target/CostModel.h).
@@ -174,6 +200,10 @@ public:
   virtual int64_t minParallelBytes(const target::HostDesc &host) const = 0;
   /// Host: the register block of vectorized contractions and convolutions.
   virtual RegisterBlock registerBlock(const target::HostDesc &host) const = 0;
+  /// Host: how a convolution is computed; only algorithms that apply
+  /// (convAlgorithmApplies).
+  virtual ConvAlgorithm convAlgorithm(const target::HostDesc &host,
+                                      const ConvProblem &problem) const = 0;
 };
 
 /// The tiling policy named `name` ("fixed-tiles", "roller"), or null.

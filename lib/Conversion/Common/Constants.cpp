@@ -9,6 +9,7 @@
 
 #include <climits>
 #include <cstring>
+#include <vector>
 
 using namespace mlir;
 
@@ -80,4 +81,34 @@ ElementsAttr anvil::roundedElements(
         result, (resource.getRawHandle().getKey() + "_" + suffix).str(),
         HeapAsmResourceBlob::allocateAndCopyWithAlign(out, alignof(double)));
   return DenseElementsAttr::getFromRawBuffer(result, out);
+}
+
+ElementsAttr anvil::transformedF32Elements(
+    ElementsAttr attr, ArrayRef<int64_t> shape,
+    llvm::function_ref<void(ArrayRef<float>, MutableArrayRef<float>)> transform,
+    StringRef suffix) {
+  auto source = cast<ShapedType>(attr.getShapedType());
+  if (!source.getElementType().isF32())
+    return nullptr;
+  int64_t count = source.getNumElements();
+  std::vector<float> in(count);
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr);
+      dense && dense.isSplat()) {
+    std::fill(in.begin(), in.end(), dense.getSplatValue<float>());
+  } else {
+    std::optional<ArrayRef<char>> bytes = rawElements(attr);
+    if (!bytes || int64_t(bytes->size()) != count * int64_t(sizeof(float)))
+      return nullptr;
+    std::memcpy(in.data(), bytes->data(), bytes->size());
+  }
+  auto result = RankedTensorType::get(shape, source.getElementType());
+  std::vector<float> out(result.getNumElements());
+  transform(in, out);
+  ArrayRef<char> raw(reinterpret_cast<const char *>(out.data()),
+                     out.size() * sizeof(float));
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    return DenseResourceElementsAttr::get(
+        result, (resource.getRawHandle().getKey() + "_" + suffix).str(),
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(raw, alignof(double)));
+  return DenseElementsAttr::getFromRawBuffer(result, raw);
 }

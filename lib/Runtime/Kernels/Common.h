@@ -30,6 +30,7 @@ enum ScratchSlot {
   kDepthwisePaddedRow,
   kDepthwiseRows,
   kDepthwiseTaps,
+  kWinogradRows,
   kNumScratchSlots
 };
 float *scratch(ScratchSlot slot, size_t floats);

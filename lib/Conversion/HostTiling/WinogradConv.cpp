@@ -1,0 +1,287 @@
+//===- WinogradConv.cpp - 3x3 convolutions by Winograd's F(4x4, 3x3) ------===//
+//
+// A convolution the tiling policy gives Winograd's algorithm becomes, per
+// image, the input transform (anvil_swinograd_input) in blocks of channels,
+// 36 products on the GEMM kernel in one parallel loop, and the output
+// transform with the convolution's bias and clamp (anvil_swinograd_output)
+// in blocks of filters. The filters are transformed here, once, into a new
+// constant global: an artifact never transforms its weights at run time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "WinogradConv.h"
+
+#include "anvil/Conversion/Constants.h"
+
+#include "anvil-c/Kernels.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace anvil::host_kernels;
+using anvil::policy::ConvAlgorithm;
+using anvil::policy::ConvProblem;
+
+static constexpr llvm::StringLiteral kInputSymbol = "anvil_swinograd_input";
+static constexpr llvm::StringLiteral kOutputSymbol = "anvil_swinograd_output";
+static constexpr int64_t kTile = ANVIL_WINOGRAD_TILE;
+static constexpr int64_t kPoints = ANVIL_WINOGRAD_POINTS;
+
+namespace {
+
+/// The constant global behind a filter buffer (a get_global, reshaped or
+/// not) and its elements; none where the filters are computed.
+struct ConstantFilters {
+  memref::GlobalOp global;
+  ElementsAttr elements;
+};
+
+std::optional<ConstantFilters> constantFilters(Value filter) {
+  Value source = filter;
+  while (auto expand = source.getDefiningOp<memref::ExpandShapeOp>())
+    source = expand.getSrc();
+  auto get = source.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return std::nullopt;
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      get, get.getNameAttr());
+  if (!global || !global.getConstant())
+    return std::nullopt;
+  auto elements = dyn_cast_or_null<ElementsAttr>(global.getInitialValueAttr());
+  if (!elements || !elements.getElementType().isF32())
+    return std::nullopt;
+  return ConstantFilters{global, elements};
+}
+
+int64_t tilesAlong(int64_t extent) { return (extent + kTile - 1) / kTile; }
+
+/// The global of the transformed filters of `filters`, made on first use:
+/// U[p][f][c] for the 36 points p, flat, as the module's other globals are
+/// by the time the host kernels are called.
+FailureOr<memref::GlobalOp> transformedGlobal(const ConstantFilters &filters,
+                                              int64_t count, int64_t channels,
+                                              int64_t alignment) {
+  memref::GlobalOp source = filters.global;
+  std::string name = (source.getSymName() + "_winograd").str();
+  auto module = source->getParentOfType<ModuleOp>();
+  if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
+    return existing;
+  int64_t elements = kPoints * count * channels;
+  ElementsAttr transformed = anvil::transformedF32Elements(
+      filters.elements, {elements},
+      [&](ArrayRef<float> g, MutableArrayRef<float> u) {
+        anvil_swinograd_filter(count, channels, g.data(), u.data());
+      },
+      "winograd");
+  if (!transformed)
+    return failure();
+  OpBuilder b(source);
+  auto type = MemRefType::get({elements}, b.getF32Type());
+  auto global = memref::GlobalOp::create(
+      b, source.getLoc(), name, b.getStringAttr("private"), type, transformed,
+      /*constant=*/true, b.getI64IntegerAttr(alignment));
+  SymbolTable(module).insert(global);
+  return global;
+}
+
+/// Planes of `count` per thread block of a transform: the policy's channel
+/// blocks, one block where the buffers are smaller than it shares.
+int64_t planesPerBlock(const Blocking &blocking, int64_t count, int64_t bytes) {
+  if (bytes < blocking.policy.minParallelBytes(blocking.host))
+    return count;
+  return std::max<int64_t>(
+      blocking.policy.depthwiseBlockChannels(blocking.host, count), 1);
+}
+
+} // namespace
+
+std::optional<ConvProblem>
+anvil::host_kernels::convProblemOf(linalg::Conv2DNchwFchwOp op) {
+  auto in = shapeOf(op.getInputs()[0]), w = shapeOf(op.getInputs()[1]),
+       out = shapeOf(op.getOutputs()[0]);
+  SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+  ConvProblem problem;
+  problem.channels = in[1];
+  problem.filters = w[0];
+  problem.outH = out[2];
+  problem.outW = out[3];
+  problem.kh = w[2];
+  problem.kw = w[3];
+  problem.strideH = strides[0];
+  problem.strideW = strides[1];
+  problem.dilationH = dilations[0];
+  problem.dilationW = dilations[1];
+  // The transforms read whole planes: the input's must be contiguous.
+  SmallVector<int64_t> inStrides;
+  int64_t offset;
+  auto inType = cast<MemRefType>(op.getInputs()[0].getType());
+  problem.constantFilters =
+      constantFilters(op.getInputs()[1]).has_value() &&
+      succeeded(inType.getStridesAndOffset(inStrides, offset)) &&
+      anvil::rowMajorFrom(inStrides, in, 1);
+  return problem;
+}
+
+ConvAlgorithm Blocking::convAlgorithm(linalg::Conv2DNchwFchwOp op) const {
+  if (auto pinned = op->getAttrOfType<StringAttr>(kConvAlgorithmAttr))
+    if (auto parsed = policy::parseConvAlgorithm(pinned.getValue()))
+      return *parsed;
+  std::optional<ConvProblem> problem = convProblemOf(op);
+  if (!problem)
+    return ConvAlgorithm::Im2col;
+  ConvAlgorithm chosen = policy.convAlgorithm(host, *problem);
+  return policy::convAlgorithmApplies(chosen, *problem) ? chosen
+                                                        : ConvAlgorithm::Im2col;
+}
+
+LogicalResult
+anvil::host_kernels::lowerWinogradConv(linalg::Conv2DNchwFchwOp op,
+                                       const Blocking &blocking,
+                                       const Epilogue &epilogue) {
+  Value input = op.getInputs()[0], filter = op.getInputs()[1],
+        output = op.getOutputs()[0];
+  auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
+  std::optional<ConstantFilters> filters = constantFilters(filter);
+  if (!filters)
+    return op.emitError("Winograd's algorithm needs constant filters");
+  int64_t channels = in[1], count = w[0];
+  FailureOr<memref::GlobalOp> u =
+      transformedGlobal(*filters, count, channels, blocking.alignment());
+  if (failed(u))
+    return op.emitError("the filters' elements are not at hand to transform");
+  int64_t tilesH = tilesAlong(out[2]), tilesW = tilesAlong(out[3]);
+  int64_t tiles = tilesH * tilesW;
+  // The input's padding is in its buffer (a padded copy): each tile reads
+  // rows and columns from 0.
+  int64_t ih = in[2], iw = in[3], oh = out[2], ow = out[3];
+  SmallVector<int64_t> inStrides, outStrides;
+  int64_t inOffset, outOffset;
+  if (failed(cast<MemRefType>(input.getType())
+                 .getStridesAndOffset(inStrides, inOffset)) ||
+      failed(cast<MemRefType>(output.getType())
+                 .getStridesAndOffset(outStrides, outOffset)))
+    return op.emitError("the convolution's buffers have no static strides");
+  int64_t inStride = inStrides[0], outStride = outStrides[0];
+
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  GemmEmitter e(b, loc);
+  GemmEmitter::Operands finish = e.operands(epilogue);
+  auto buffer = [&](int64_t planes) {
+    return memref::AllocOp::create(
+        b, loc, MemRefType::get({kPoints * planes * tiles}, b.getF32Type()),
+        b.getI64IntegerAttr(blocking.alignment()));
+  };
+  Value v = buffer(channels), m = buffer(count);
+  Value uAddress = e.addressOf(
+      memref::GetGlobalOp::create(b, loc, u->getType(), u->getSymName()),
+      e.c(0));
+  Value vAddress = e.addressOf(v, e.c(0)), mAddress = e.addressOf(m, e.c(0));
+  auto i64 = [&](int64_t value) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value))
+        .getResult();
+  };
+  auto offset = [&](Value address, Value first, int64_t elements) {
+    return e.ptr(arith::AddIOp::create(
+        b, loc, address,
+        arith::MulIOp::create(b, loc, first, e.c(elements * kF32Bytes))));
+  };
+  auto decision = b.getNamedAttr(
+      kConvAlgorithmAttr,
+      b.getStringAttr(convAlgorithmName(ConvAlgorithm::Winograd)));
+
+  auto loop = scf::ForOp::create(b, loc, e.c(0), e.c(in[0]), e.c(1));
+  b.setInsertionPointToStart(loop.getBody());
+  Value image = loop.getInductionVar();
+  Value inImage =
+      e.addressOf(input, arith::MulIOp::create(b, loc, image, e.c(inStride)));
+  Value outImage =
+      e.addressOf(output, arith::MulIOp::create(b, loc, image, e.c(outStride)));
+
+  // Blocks of planes, each one call of `symbol` on `count` planes from
+  // `first` on.
+  auto planeBlocks =
+      [&](int64_t planes, int64_t perBlock,
+          llvm::function_ref<SmallVector<Value>(Value, Value)> arguments,
+          StringRef symbol) {
+        int64_t blocks = (planes + perBlock - 1) / perBlock;
+        e.forBlocks(blocks, 1, [&](Value i, Value) {
+          Value first = arith::MulIOp::create(b, loc, i, e.c(perBlock));
+          Value size = arith::MinSIOp::create(
+              b, loc, e.c(perBlock),
+              arith::SubIOp::create(b, loc, e.c(planes), first));
+          auto call = func::CallOp::create(b, loc, symbol, TypeRange{},
+                                           arguments(first, e.i64(size)));
+          call->setAttr(decision.getName(), decision.getValue());
+          call->setAttr(kThreadBlocksAttr, b.getDenseI64ArrayAttr({perBlock}));
+        });
+      };
+  int64_t inputBytes = (ih * iw + kPoints * tiles) * channels * kF32Bytes;
+  planeBlocks(
+      channels, planesPerBlock(blocking, channels, inputBytes),
+      [&](Value first, Value size) -> SmallVector<Value> {
+        return {size,
+                offset(inImage, first, ih * iw),
+                i64(ih),
+                i64(iw),
+                i64(0),
+                i64(0),
+                i64(tilesH),
+                i64(tilesW),
+                offset(vAddress, first, tiles),
+                i64(channels * tiles)};
+      },
+      kInputSymbol);
+
+  // M[p] = U[p] V[p], overwritten.
+  float infinity = std::numeric_limits<float>::infinity();
+  GemmEmitter::Operands overwrite{
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)), Value(),
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-infinity)),
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(infinity))};
+  auto [threads, cache] = blocking.gemm(op, count, tiles, channels);
+  e.gemm(count, tiles, channels, Matrix{uAddress, e.c(channels)},
+         Matrix{vAddress, e.c(tiles)}, Matrix{mAddress, e.c(tiles)}, overwrite,
+         threads, cache,
+         GemmBatch{kPoints, count * channels, channels * tiles, count * tiles});
+
+  int64_t outputBytes = (oh * ow + kPoints * tiles) * count * kF32Bytes;
+  planeBlocks(
+      count, planesPerBlock(blocking, count, outputBytes),
+      [&](Value first, Value size) -> SmallVector<Value> {
+        return {size,
+                offset(mAddress, first, tiles),
+                i64(count * tiles),
+                i64(tilesH),
+                i64(tilesW),
+                offset(outImage, first, oh * ow),
+                i64(oh),
+                i64(ow),
+                finish.accumulate,
+                e.biasFrom(finish, first),
+                finish.lo,
+                finish.hi};
+      },
+      kOutputSymbol);
+  b.setInsertionPointAfter(loop);
+  memref::DeallocOp::create(b, loc, v);
+  memref::DeallocOp::create(b, loc, m);
+
+  auto module = op->getParentOfType<ModuleOp>();
+  Type i64Type = b.getI64Type(), f32 = b.getF32Type(),
+       ptr = LLVM::LLVMPointerType::get(b.getContext());
+  SmallVector<Type> inputArgs = {i64Type, ptr};
+  inputArgs.append(6, i64Type);
+  inputArgs.append({ptr, i64Type});
+  declareKernel(module, kInputSymbol, inputArgs);
+  declareKernel(module, kOutputSymbol,
+                {i64Type, ptr, i64Type, i64Type, i64Type, ptr, i64Type, i64Type,
+                 b.getI32Type(), ptr, f32, f32});
+  return success();
+}
