@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <gtest/gtest.h>
 #include <limits>
 #include <optional>
 #include <random>
 #include <vector>
-#include <gtest/gtest.h>
 
 namespace {
 
@@ -35,8 +35,8 @@ void checkGemm(int64_t m, int64_t n, int64_t k, bool accumulate,
   if (blocks) {
     float inf = std::numeric_limits<float>::infinity();
     anvil_sgemm_blocked(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc,
-                        accumulate, nullptr, -inf, inf, blocks->mc,
-                        blocks->kc, blocks->nc);
+                        accumulate, nullptr, -inf, inf, blocks->mc, blocks->kc,
+                        blocks->nc);
   } else {
     anvil_sgemm(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc,
                 accumulate);
@@ -51,8 +51,8 @@ void checkGemm(int64_t m, int64_t n, int64_t k, bool accumulate,
       }
       // Float accumulation: error grows with the summed magnitudes.
       ASSERT_NEAR(c[i * ldc + j], want, 1e-6 * (magnitude + 1) * (k + 1))
-          << "m=" << m << " n=" << n << " k=" << k << " at (" << i << ", "
-          << j << ")";
+          << "m=" << m << " n=" << n << " k=" << k << " at (" << i << ", " << j
+          << ")";
     }
     for (int64_t j = n; j < ldc; ++j)
       ASSERT_EQ(c[i * ldc + j], before[i * ldc + j]) << "padding written";
@@ -61,7 +61,7 @@ void checkGemm(int64_t m, int64_t n, int64_t k, bool accumulate,
 
 TEST(GemmTest, EdgeTilesOfEveryShapeModulo) {
   // Sizes around the 6 x 16 / 6 x 32 / 4 x 8 tiles and the 256-deep,
-  // 120-tall blocks.
+  // 120-tall blocks; up to one tile of rows, B is read in place.
   for (int64_t m : {1, 5, 6, 7, 13, 121})
     for (int64_t n : {1, 8, 15, 16, 17, 33, 70})
       for (int64_t k : {1, 7, 256, 257})
@@ -115,8 +115,8 @@ void checkFused(int64_t m, int64_t n, int64_t k, bool accumulate, float lo,
       }
       want = std::min<double>(std::max<double>(want, lo), hi);
       ASSERT_NEAR(c[i * ldc + j], want, 1e-6 * (magnitude + 1) * (k + 1))
-          << "m=" << m << " n=" << n << " k=" << k << " at (" << i << ", "
-          << j << ")";
+          << "m=" << m << " n=" << n << " k=" << k << " at (" << i << ", " << j
+          << ")";
     }
 }
 

@@ -178,6 +178,21 @@ def HostGemmKernels : Pass<"anvil-host-gemm-kernels", "mlir::ModuleOp"> {
   ];
 }
 
+def HostApproximateMath
+    : Pass<"anvil-host-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "f32 exp, tanh, log and erf as polynomials that vectorize";
+  let description = [{
+    Upstream MLIR's polynomial approximations (Cephes and Eigen's) replace
+    f32 `math.exp`, `math.expm1`, `math.tanh`, `math.log`, `math.log1p` and
+    `math.erf`, scalar or vector, so that a vectorized loop stays vectorized
+    where libm would be called once per element. Sine and cosine keep libm:
+    the approximation reduces their argument too coarsely for large inputs.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def HostPrepareForLLVM
     : Pass<"anvil-host-prepare-for-llvm", "mlir::func::FuncOp"> {
   let summary = "Lower vector ops and copies to forms the LLVM conversion takes";

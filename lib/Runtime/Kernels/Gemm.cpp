@@ -80,13 +80,15 @@ struct Epilogue {
   }
 };
 
-/// C[MR x NR] = (or +=) A times a packed B panel, `kc` deep, then the
+/// C[MR x NR] = (or +=) A times NR columns of B, `kc` deep, then the
 /// epilogue when there is one (the last slice). A is a packed MR-row panel
 /// (see packA; `lda` unused) or, for the in-place kernels, MR rows `lda`
-/// apart, each `kc` long.
+/// apart, each `kc` long. B's rows are `ldb` apart: NR in a packed panel,
+/// B's own leading dimension where it is read in place.
 using Microkernel = void (*)(int64_t kc, const float *a, int64_t lda,
-                             const float *pb, float *c, int64_t ldc,
-                             bool accumulate, const Epilogue *epilogue);
+                             const float *pb, int64_t ldb, float *c,
+                             int64_t ldc, bool accumulate,
+                             const Epilogue *epilogue);
 
 /// One MR-row panel of A, `rows` (<= MR) rows `lda` apart, `kc` long: for
 /// each k, the rows' elements side by side, zero past `rows`. The rows are
@@ -177,11 +179,11 @@ struct Kernels {
 /// buffers, so that the microkernel never reads past A or writes past C.
 template <int MR, int NR>
 void tile(Kernels kernels, bool packed, int64_t kc, const float *a, int64_t lda,
-          const float *pb, float *c, int64_t ldc, int64_t mr, int64_t nr,
-          bool accumulate, const Epilogue *epilogue) {
+          const float *pb, int64_t ldb, float *c, int64_t ldc, int64_t mr,
+          int64_t nr, bool accumulate, const Epilogue *epilogue) {
   Microkernel kernel = packed ? kernels.packed : kernels.inPlace;
   if (mr == MR && nr == NR) {
-    kernel(kc, a, lda, pb, c, ldc, accumulate, epilogue);
+    kernel(kc, a, lda, pb, ldb, c, ldc, accumulate, epilogue);
     return;
   }
   if (mr < MR && !packed) {
@@ -192,12 +194,42 @@ void tile(Kernels kernels, bool packed, int64_t kc, const float *a, int64_t lda,
     kernel = kernels.packed;
   }
   alignas(64) float buffer[MR * NR];
-  kernel(kc, a, lda, pb, buffer, NR, /*accumulate=*/false, nullptr);
+  kernel(kc, a, lda, pb, ldb, buffer, NR, /*accumulate=*/false, nullptr);
   for (int64_t i = 0; i < mr; ++i)
     for (int64_t j = 0; j < nr; ++j) {
       float v = (accumulate ? c[i * ldc + j] : 0.0f) + buffer[i * NR + j];
       c[i * ldc + j] = epilogue ? epilogue->apply(v, i) : v;
     }
+}
+
+/// A product of at most MR rows is one row panel, which would use each
+/// packed panel of B once: B's full NR-column panels are read in place
+/// (only a last, partial one is packed) and A's rows are packed once per
+/// slice of the reduction, zero past m.
+template <int MR, int NR>
+void fewRows(Kernels kernels, int64_t kcBlock, int64_t m, int64_t n, int64_t k,
+             const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
+             int64_t ldc, bool accumulate, const Epilogue *epilogue) {
+  float *pa = scratch(kGemmPanelA, MR * kcBlock);
+  float *pb = scratch(kGemmPanelB, NR * kcBlock);
+  for (int64_t pc = 0; pc < k; pc += kcBlock) {
+    int64_t kc = std::min(kcBlock, k - pc);
+    bool addTo = accumulate || pc > 0;
+    const Epilogue *finish = pc + kcBlock >= k ? epilogue : nullptr;
+    packA<MR>(m, kc, a + pc, lda, pa);
+    for (int64_t jr = 0; jr < n; jr += NR) {
+      int64_t nr = std::min<int64_t>(NR, n - jr);
+      const float *panel = b + pc * ldb + jr;
+      int64_t stride = ldb;
+      if (nr < NR) {
+        packB<NR>(kc, nr, panel, ldb, pb);
+        panel = pb;
+        stride = NR;
+      }
+      tile<MR, NR>(kernels, /*packed=*/true, kc, pa, MR, panel, stride, c + jr,
+                   ldc, m, nr, addTo, finish);
+    }
+  }
 }
 
 /// B is packed in KC x NC blocks. A's MC x KC block is packed into MR-row
@@ -209,6 +241,9 @@ void gemm(Kernels kernels, Blocks asked, int64_t m, int64_t n, int64_t k,
           const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
           int64_t ldc, bool accumulate, const Epilogue *epilogue) {
   const Blocks block = normalized<MR, NR>(asked, m, n, k);
+  if (m <= MR && k > 0)
+    return fewRows<MR, NR>(kernels, block.kc, m, n, k, a, lda, b, ldb, c, ldc,
+                           accumulate, epilogue);
   float *pb = scratch(kGemmPanelB, block.nc * block.kc);
   for (int64_t jc = 0; jc < n; jc += block.nc) {
     int64_t nc = std::min(block.nc, n - jc);
@@ -228,7 +263,7 @@ void gemm(Kernels kernels, Blocks asked, int64_t m, int64_t n, int64_t k,
             Epilogue rows = epilogue ? epilogue->down(ic + ir) : Epilogue{};
             tile<MR, NR>(kernels, packed, kc,
                          packed ? pa + ir * kc : a + (ic + ir) * lda + pc, lda,
-                         pb + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
+                         pb + jr * kc, NR, c + (ic + ir) * ldc + jc + jr, ldc,
                          std::min<int64_t>(MR, mc - ir),
                          std::min<int64_t>(NR, nc - jr), addTo,
                          last && epilogue ? &rows : nullptr);
@@ -253,11 +288,11 @@ void gemm(Kernels kernels, Blocks asked, int64_t m, int64_t n, int64_t k,
 /// baseline instruction set.
 template <bool PackedA>
 void kernelGeneric4x8(int64_t kc, const float *a, int64_t lda, const float *pb,
-                      float *c, int64_t ldc, bool accumulate,
+                      int64_t ldb, float *c, int64_t ldc, bool accumulate,
                       const Epilogue *epilogue) {
   int64_t ks = PackedA ? 4 : 1, rs = PackedA ? 1 : lda;
   float acc[4][8] = {};
-  for (int64_t p = 0; p < kc; ++p, pb += 8)
+  for (int64_t p = 0; p < kc; ++p, pb += ldb)
     for (int i = 0; i < 4; ++i)
       for (int j = 0; j < 8; ++j)
         acc[i][j] += a[i * rs + p * ks] * pb[j];
@@ -274,7 +309,7 @@ void kernelGeneric4x8(int64_t kc, const float *a, int64_t lda, const float *pb,
 __attribute__((target("avx2,fma"), always_inline)) inline void
 stepAvx2_6x16(__m256 (&acc)[6][2], const float *const (&rows)[6], int64_t p,
               const float *b) {
-  __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+  __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
   for (int i = 0; i < 6; ++i) {
     __m256 ai = _mm256_broadcast_ss(rows[i] + p);
     acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
@@ -285,7 +320,7 @@ stepAvx2_6x16(__m256 (&acc)[6][2], const float *const (&rows)[6], int64_t p,
 __attribute__((target("avx512f"), always_inline)) inline void
 stepAvx512_6x32(__m512 (&acc)[6][2], const float *const (&rows)[6], int64_t p,
                 const float *b) {
-  __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+  __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
   for (int i = 0; i < 6; ++i) {
     __m512 ai = _mm512_set1_ps(rows[i][p]);
     acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
@@ -299,7 +334,7 @@ stepAvx512_6x32(__m512 (&acc)[6][2], const float *const (&rows)[6], int64_t p,
 template <bool PackedA>
 __attribute__((target("avx2,fma"))) void
 kernelAvx2_6x16(int64_t kc, const float *a, int64_t lda, const float *pb,
-                float *c, int64_t ldc, bool accumulate,
+                int64_t ldb, float *c, int64_t ldc, bool accumulate,
                 const Epilogue *epilogue) {
   constexpr int64_t ks = PackedA ? 6 : 1;
   int64_t rs = PackedA ? 1 : lda;
@@ -317,13 +352,13 @@ kernelAvx2_6x16(int64_t kc, const float *a, int64_t lda, const float *pb,
   // Four steps per iteration: the loop's own instructions otherwise take
   // issue slots from the FMAs (about 15% of the rate).
   int64_t p = 0;
-  for (; p + 4 <= kc; p += 4, pb += 64) {
+  for (; p + 4 <= kc; p += 4, pb += 4 * ldb) {
     stepAvx2_6x16(acc, rows, p * ks, pb);
-    stepAvx2_6x16(acc, rows, (p + 1) * ks, pb + 16);
-    stepAvx2_6x16(acc, rows, (p + 2) * ks, pb + 32);
-    stepAvx2_6x16(acc, rows, (p + 3) * ks, pb + 48);
+    stepAvx2_6x16(acc, rows, (p + 1) * ks, pb + ldb);
+    stepAvx2_6x16(acc, rows, (p + 2) * ks, pb + 2 * ldb);
+    stepAvx2_6x16(acc, rows, (p + 3) * ks, pb + 3 * ldb);
   }
-  for (; p < kc; ++p, pb += 16)
+  for (; p < kc; ++p, pb += ldb)
     stepAvx2_6x16(acc, rows, p * ks, pb);
   for (int i = 0; i < 6; ++i) {
     float *row = c + i * ldc;
@@ -348,7 +383,7 @@ kernelAvx2_6x16(int64_t kc, const float *a, int64_t lda, const float *pb,
 template <bool PackedA>
 __attribute__((target("avx512f"))) void
 kernelAvx512_6x32(int64_t kc, const float *a, int64_t lda, const float *pb,
-                  float *c, int64_t ldc, bool accumulate,
+                  int64_t ldb, float *c, int64_t ldc, bool accumulate,
                   const Epilogue *epilogue) {
   constexpr int64_t ks = PackedA ? 6 : 1;
   int64_t rs = PackedA ? 1 : lda;
@@ -362,13 +397,13 @@ kernelAvx512_6x32(int64_t kc, const float *a, int64_t lda, const float *pb,
   for (auto &row : acc)
     row[0] = row[1] = _mm512_setzero_ps();
   int64_t p = 0;
-  for (; p + 4 <= kc; p += 4, pb += 128) {
+  for (; p + 4 <= kc; p += 4, pb += 4 * ldb) {
     stepAvx512_6x32(acc, rows, p * ks, pb);
-    stepAvx512_6x32(acc, rows, (p + 1) * ks, pb + 32);
-    stepAvx512_6x32(acc, rows, (p + 2) * ks, pb + 64);
-    stepAvx512_6x32(acc, rows, (p + 3) * ks, pb + 96);
+    stepAvx512_6x32(acc, rows, (p + 1) * ks, pb + ldb);
+    stepAvx512_6x32(acc, rows, (p + 2) * ks, pb + 2 * ldb);
+    stepAvx512_6x32(acc, rows, (p + 3) * ks, pb + 3 * ldb);
   }
-  for (; p < kc; ++p, pb += 32)
+  for (; p < kc; ++p, pb += ldb)
     stepAvx512_6x32(acc, rows, p * ks, pb);
   for (int i = 0; i < 6; ++i) {
     float *row = c + i * ldc;

@@ -85,9 +85,13 @@ void anvil::host::addLowerToLLVM(OpPassManager &pm, bool parallel,
     pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  // Integer powers become helper functions; the rest of math goes to LLVM
-  // intrinsics or libm.
+  // exp, tanh, log and erf in f32 become polynomials on whole vectors;
+  // integer powers become helper functions; the rest of math goes to LLVM
+  // intrinsics where it has one (fma, floor, sqrt: one instruction on a
+  // whole vector, where libm takes a call per element), else to libm.
+  pm.addNestedPass<func::FuncOp>(anvil::createHostApproximateMath());
   pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
   // Before scf-to-cf: the OpenMP conversion wraps loop bodies in
@@ -127,8 +131,8 @@ void anvil::host::addConnections(OpPassManager &pm, StringRef fusion) {
   pm.addPass(anvil::createConnectElementwise());
 }
 
-void anvil::host::buildLinalgToLLVMPipeline(OpPassManager &pm,
-                                            const HostPipelineOptions &options) {
+void anvil::host::buildLinalgToLLVMPipeline(
+    OpPassManager &pm, const HostPipelineOptions &options) {
   addConnections(pm, options.fusion);
   if (options.vectorize) {
     // Tile sizes come from the host description the module carries (this

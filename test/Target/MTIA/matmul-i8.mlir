@@ -23,7 +23,7 @@
 // the i32 sum and the rest adding to it; the sum is converted to f32 for
 // the rescale.
 // CHECK: define internal void @main_graph_quantize_0(
-// CHECK: call float @roundevenf(
+// CHECK: call float @llvm.roundeven.f32(
 // CHECK-NEXT: fptosi float %{{.*}} to i8
 // CHECK: define internal void @main_graph_matmul_1(
 // CHECK: call i64 @anvil_mtia_dpe_matmul({{.*}}, i64 64, i64 128, i64 64, i32 0, i32 0)
