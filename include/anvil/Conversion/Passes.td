@@ -126,14 +126,19 @@ def HostFusion : Pass<"anvil-host-fusion", "mlir::ModuleOp"> {
     marked `anvil.fusion.into = N` with `anvil.fusion.role` ("init": the
     zero fill or bias broadcast of the output before it; "epilogue": an
     in-place clamp after it; "padded_input": the copy that makes a padded
-    input of a depthwise convolution). `anvil-host-gemm-kernels` folds
-    exactly what is marked. The first policy, one-op-per-kernel, folds all
-    that the calls can take.
+    input of a depthwise or Winograd convolution). `anvil-host-gemm-kernels`
+    folds exactly what is marked. The first policy, one-op-per-kernel, folds
+    all that the calls can take. What a convolution's call can fold depends
+    on its algorithm, so the tiling policy's (`tiling`) choice is written
+    on each convolution first (`anvil.conv_algorithm`), unless one is there.
   }];
   let options = [
     Option<"policy", "policy", "std::string",
            /*default=*/"\"one-op-per-kernel\"",
-           "The fusion policy: one-op-per-kernel or welder">
+           "The fusion policy: one-op-per-kernel or welder">,
+    Option<"tiling", "tiling", "std::string", /*default=*/"\"fixed-tiles\"",
+           "The tiling policy that chooses convolutions' algorithms: "
+           "fixed-tiles or roller">
   ];
 }
 

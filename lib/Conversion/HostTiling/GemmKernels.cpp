@@ -144,6 +144,17 @@ LogicalResult checkPinned(linalg::LinalgOp op) {
   return success();
 }
 
+/// Whether the kernel of `op` pads its input as it reads it: the depthwise
+/// kernel, and the Winograd input transform.
+bool padsItsInput(Operation *op) {
+  if (isa<linalg::DepthwiseConv2DNchwChwOp>(op))
+    return true;
+  auto algorithm = op->getAttrOfType<StringAttr>(kConvAlgorithmAttr);
+  return isa<linalg::Conv2DNchwFchwOp>(op) && algorithm &&
+         anvil::policy::parseConvAlgorithm(algorithm.getValue()) ==
+             ConvAlgorithm::Winograd;
+}
+
 /// The folds the call of `op`'s kernel can do, as fusion candidates.
 SmallVector<anvil::policy::FoldCandidate> foldCandidates(Operation *anchor) {
   auto op = cast<linalg::LinalgOp>(anchor);
@@ -155,7 +166,7 @@ SmallVector<anvil::policy::FoldCandidate> foldCandidates(Operation *anchor) {
     candidates.push_back({e.init, FoldRole::Init});
   if (e.clamp)
     candidates.push_back({e.clamp, FoldRole::Epilogue});
-  if (isa<linalg::DepthwiseConv2DNchwChwOp>(anchor))
+  if (padsItsInput(anchor))
     if (auto padded = anvil::matchPaddedInput(anchor, e.init))
       candidates.push_back({padded->copy, FoldRole::PaddedInput});
   return candidates;
@@ -252,10 +263,13 @@ LogicalResult lowerConv(linalg::Conv2DNchwFchwOp op, const Blocking &blocking) {
   Location loc = op.getLoc();
   Epilogue epilogue = decidedEpilogue(op, /*channelBiases=*/true);
   if (blocking.convAlgorithm(op) == ConvAlgorithm::Winograd) {
-    if (failed(lowerWinogradConv(op, blocking, epilogue)))
+    FailureOr<PaddedInput> padding = lowerWinogradConv(op, blocking, epilogue);
+    if (failed(padding))
       return failure();
     eraseFolded(epilogue);
     op.erase();
+    for (Operation *folded : padding->ops)
+      folded->erase();
     return success();
   }
   OpBuilder b(op);
@@ -421,6 +435,18 @@ struct HostFusionPass : anvil::impl::HostFusionBase<HostFusionPass> {
   using Base::Base;
 
   void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<anvil::HostTiling> decide = anvil::hostTilingOf(module, tiling);
+    if (failed(decide))
+      return signalPassFailure();
+    Blocking blocking{*decide->policy, std::move(decide->host)};
+    module.walk([&](linalg::Conv2DNchwFchwOp conv) {
+      if (kernelTakes(conv) && !conv->hasAttr(kConvAlgorithmAttr))
+        conv->setAttr(
+            kConvAlgorithmAttr,
+            StringAttr::get(conv.getContext(),
+                            convAlgorithmName(blocking.convAlgorithm(conv))));
+    });
     auto formsKernel = [](Operation *op) {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
       return linalgOp && kernelTakes(linalgOp);

@@ -23,6 +23,7 @@ namespace anvil::host_kernels {
 
 using namespace mlir;
 using anvil::Epilogue;
+using anvil::PaddedInput;
 using anvil::policy::CacheBlocks;
 using anvil::policy::convAlgorithmName;
 using anvil::policy::ThreadBlocks;

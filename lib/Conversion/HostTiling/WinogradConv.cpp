@@ -12,6 +12,7 @@
 #include "WinogradConv.h"
 
 #include "anvil/Conversion/Constants.h"
+#include "anvil/Policy/Fusion.h"
 
 #include "anvil-c/Kernels.h"
 
@@ -59,6 +60,16 @@ std::optional<ConstantFilters> constantFilters(Value filter) {
 }
 
 int64_t tilesAlong(int64_t extent) { return (extent + kTile - 1) / kTile; }
+
+/// The strides of a buffer with a static layout (none otherwise).
+SmallVector<int64_t> stridesOf(Value buffer) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(cast<MemRefType>(buffer.getType())
+                 .getStridesAndOffset(strides, offset)))
+    strides.clear();
+  return strides;
+}
 
 /// The global of the transformed filters of `filters`, made on first use:
 /// U[p][f][c] for the 36 points p, flat, as the module's other globals are
@@ -140,16 +151,27 @@ ConvAlgorithm Blocking::convAlgorithm(linalg::Conv2DNchwFchwOp op) const {
                                                         : ConvAlgorithm::Im2col;
 }
 
-LogicalResult
+FailureOr<anvil::PaddedInput>
 anvil::host_kernels::lowerWinogradConv(linalg::Conv2DNchwFchwOp op,
                                        const Blocking &blocking,
                                        const Epilogue &epilogue) {
   Value input = op.getInputs()[0], filter = op.getInputs()[1],
         output = op.getOutputs()[0];
+  // A zero-padded copy made for this convolution alone: the input
+  // transform reads its source and pads as it goes.
+  PaddedInput padding;
+  std::optional<PaddedInput> found = anvil::matchPaddedInput(op, epilogue.init);
+  if (found &&
+      policy::isFoldedInto(found->copy, op, policy::FoldRole::PaddedInput)) {
+    padding = std::move(*found);
+    input = padding.source;
+  }
   auto in = shapeOf(input), w = shapeOf(filter), out = shapeOf(output);
   std::optional<ConstantFilters> filters = constantFilters(filter);
   if (!filters)
     return op.emitError("Winograd's algorithm needs constant filters");
+  if (!anvil::rowMajorFrom(stridesOf(input), in, 1))
+    return op.emitError("Winograd's input transform reads contiguous planes");
   int64_t channels = in[1], count = w[0];
   FailureOr<memref::GlobalOp> u =
       transformedGlobal(*filters, count, channels, blocking.alignment());
@@ -157,8 +179,6 @@ anvil::host_kernels::lowerWinogradConv(linalg::Conv2DNchwFchwOp op,
     return op.emitError("the filters' elements are not at hand to transform");
   int64_t tilesH = tilesAlong(out[2]), tilesW = tilesAlong(out[3]);
   int64_t tiles = tilesH * tilesW;
-  // The input's padding is in its buffer (a padded copy): each tile reads
-  // rows and columns from 0.
   int64_t ih = in[2], iw = in[3], oh = out[2], ow = out[3];
   SmallVector<int64_t> inStrides, outStrides;
   int64_t inOffset, outOffset;
@@ -230,8 +250,8 @@ anvil::host_kernels::lowerWinogradConv(linalg::Conv2DNchwFchwOp op,
                 offset(inImage, first, ih * iw),
                 i64(ih),
                 i64(iw),
-                i64(0),
-                i64(0),
+                i64(padding.top),
+                i64(padding.left),
                 i64(tilesH),
                 i64(tilesW),
                 offset(vAddress, first, tiles),
@@ -283,5 +303,5 @@ anvil::host_kernels::lowerWinogradConv(linalg::Conv2DNchwFchwOp op,
   declareKernel(module, kOutputSymbol,
                 {i64Type, ptr, i64Type, i64Type, i64Type, ptr, i64Type, i64Type,
                  b.getI32Type(), ptr, f32, f32});
-  return success();
+  return padding;
 }

@@ -17,11 +17,13 @@ std::optional<policy::ConvProblem> convProblemOf(linalg::Conv2DNchwFchwOp op);
 
 /// `op` (3 x 3, stride 1, constant filters) by Winograd's F(4x4, 3x3):
 /// the transformed filters as a new constant global, then per image the
-/// input transform, 36 products and the output transform finished by
-/// `epilogue`. The caller erases `op` and the folded ops.
-LogicalResult lowerWinogradConv(linalg::Conv2DNchwFchwOp op,
-                                const Blocking &blocking,
-                                const Epilogue &epilogue);
+/// input transform (reading the source of a padded input folded into it),
+/// 36 products and the output transform finished by `epilogue`. The
+/// caller erases `op`, the folded ops and then the padding's ops, which
+/// this returns (none where no padded input was folded).
+FailureOr<PaddedInput> lowerWinogradConv(linalg::Conv2DNchwFchwOp op,
+                                         const Blocking &blocking,
+                                         const Epilogue &epilogue);
 
 } // namespace anvil::host_kernels
 

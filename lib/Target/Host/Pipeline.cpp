@@ -156,7 +156,7 @@ void anvil::host::buildLinalgToLLVMPipeline(
   }
   addBufferization(pm);
   if (options.vectorize && options.gemmKernels) {
-    pm.addPass(anvil::createHostFusion({options.fusion}));
+    pm.addPass(anvil::createHostFusion({options.fusion, options.tiling}));
     pm.addPass(anvil::createHostGemmKernels({options.tiling}));
   }
   addLowerToLLVM(pm, options.parallel, options.tiling);
