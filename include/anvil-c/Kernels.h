@@ -34,7 +34,8 @@ int anvil_run_guarded(void (*body)(void **), void **buffers);
 /* anvil_sgemm keeps a tile of C in vector registers: ANVIL_SGEMM_TILE_ROWS
  * rows by ANVIL_SGEMM_TILE_VECTORS vectors of the widest registers
  * (AVX-512F: 6 x 32 floats, AVX2: 6 x 16). A caller that cuts a product
- * into blocks wastes least with block sizes that are multiples of it. */
+ * into blocks wastes least with block sizes that are multiples of it. On
+ * AVX-512F a product of at most 16 columns takes a 12 x 16 tile instead. */
 #define ANVIL_SGEMM_TILE_ROWS 6
 #define ANVIL_SGEMM_TILE_VECTORS 2
 

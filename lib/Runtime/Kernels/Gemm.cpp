@@ -422,6 +422,46 @@ kernelAvx512_6x32(int64_t kc, const float *a, int64_t lda, const float *pb,
     _mm512_storeu_ps(row + 16, acc[i][1]);
   }
 }
+
+/// AVX-512F for products of at most one vector of columns (Winograd's
+/// products over 16 tiles of a 14 x 14 plane), where the 6 x 32 tile would
+/// compute twice the columns there are: 12 rows x 16 columns in 12 zmm
+/// accumulators, one load of B and twelve broadcasts of A per k.
+template <bool PackedA>
+__attribute__((target("avx512f"))) void
+kernelAvx512_12x16(int64_t kc, const float *a, int64_t lda, const float *pb,
+                   int64_t ldb, float *c, int64_t ldc, bool accumulate,
+                   const Epilogue *epilogue) {
+  constexpr int kRows = 12;
+  constexpr int64_t ks = PackedA ? kRows : 1;
+  int64_t rs = PackedA ? 1 : lda;
+  const float *rows[kRows];
+  for (int i = 0; i < kRows; ++i) {
+    rows[i] = a + i * rs;
+    _mm_prefetch(reinterpret_cast<const char *>(c + i * ldc), _MM_HINT_T0);
+  }
+  __m512 acc[kRows];
+  for (__m512 &v : acc)
+    v = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p, pb += ldb) {
+    __m512 b = _mm512_loadu_ps(pb);
+    for (int i = 0; i < kRows; ++i)
+      acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(rows[i][p * ks]), b, acc[i]);
+  }
+  for (int i = 0; i < kRows; ++i) {
+    float *row = c + i * ldc;
+    if (accumulate)
+      acc[i] = _mm512_add_ps(acc[i], _mm512_loadu_ps(row));
+    if (epilogue) {
+      __m512 lo = _mm512_set1_ps(epilogue->lo),
+             hi = _mm512_set1_ps(epilogue->hi);
+      __m512 bias = _mm512_set1_ps(epilogue->bias ? epilogue->bias[i] : 0.0f);
+      acc[i] =
+          _mm512_min_ps(hi, _mm512_max_ps(lo, _mm512_add_ps(acc[i], bias)));
+    }
+    _mm512_storeu_ps(row, acc[i]);
+  }
+}
 #endif
 
 } // namespace
@@ -440,6 +480,10 @@ void run(Blocks blocks, int64_t m, int64_t n, int64_t k, const float *a,
   switch (hostIsa()) {
 #if defined(__x86_64__)
   case Isa::Avx512:
+    if (n <= 16)
+      return gemm<12, 16>({kernelAvx512_12x16<true>, kernelAvx512_12x16<false>},
+                          blocks, m, n, k, a, lda, b, ldb, c, ldc, accumulate,
+                          epilogue);
     return gemm<6, 32>({kernelAvx512_6x32<true>, kernelAvx512_6x32<false>},
                        blocks, m, n, k, a, lda, b, ldb, c, ldc, accumulate,
                        epilogue);
