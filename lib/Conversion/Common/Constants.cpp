@@ -28,6 +28,19 @@ std::optional<ArrayRef<char>> anvil::rawElements(ElementsAttr attr) {
   return std::nullopt;
 }
 
+/// Elements of `result` whose bytes are `raw`, computed from `source`: a
+/// new resource named after a resource source (with `suffix`), else a
+/// dense attribute.
+static ElementsAttr derivedElements(ElementsAttr source,
+                                    RankedTensorType result, ArrayRef<char> raw,
+                                    StringRef suffix) {
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(source))
+    return DenseResourceElementsAttr::get(
+        result, (resource.getRawHandle().getKey() + "_" + suffix).str(),
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(raw, alignof(double)));
+  return DenseElementsAttr::getFromRawBuffer(result, raw);
+}
+
 ElementsAttr anvil::roundedElements(ElementsAttr attr, FloatType type) {
   auto shape = cast<ShapedType>(attr.getShapedType()).getShape();
   return roundedElements(
@@ -76,11 +89,7 @@ ElementsAttr anvil::roundedElements(
   }
   ArrayRef<char> out(reinterpret_cast<const char *>(bits.data()),
                      bits.size() * sizeof(uint16_t));
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
-    return DenseResourceElementsAttr::get(
-        result, (resource.getRawHandle().getKey() + "_" + suffix).str(),
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(out, alignof(double)));
-  return DenseElementsAttr::getFromRawBuffer(result, out);
+  return derivedElements(attr, result, out, suffix);
 }
 
 ElementsAttr anvil::transformedF32Elements(
@@ -106,9 +115,5 @@ ElementsAttr anvil::transformedF32Elements(
   transform(in, out);
   ArrayRef<char> raw(reinterpret_cast<const char *>(out.data()),
                      out.size() * sizeof(float));
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
-    return DenseResourceElementsAttr::get(
-        result, (resource.getRawHandle().getKey() + "_" + suffix).str(),
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(raw, alignof(double)));
-  return DenseElementsAttr::getFromRawBuffer(result, raw);
+  return derivedElements(attr, result, raw, suffix);
 }
