@@ -109,6 +109,149 @@ int64_t planesPerBlock(const Blocking &blocking, int64_t count, int64_t bytes) {
       blocking.policy.depthwiseBlockChannels(blocking.host, count), 1);
 }
 
+/// The calls of one Winograd convolution, emitted at the builder's point:
+/// per image, the input transform and the output transform in blocks of
+/// planes that threads share, and the 36 products between them.
+class WinogradEmitter {
+public:
+  /// One image's sizes; the input's padding is what its transform adds.
+  struct Geometry {
+    int64_t channels, filters, ih, iw, oh, ow, tilesH, tilesW;
+    int64_t padTop, padLeft;
+    int64_t tiles() const { return tilesH * tilesW; }
+  };
+
+  WinogradEmitter(OpBuilder &b, Location loc, const Blocking &blocking,
+                  const Geometry &g)
+      : b(b), loc(loc), e(b, loc), blocking(blocking), g(g),
+        decision(b.getNamedAttr(
+            kConvAlgorithmAttr,
+            b.getStringAttr(convAlgorithmName(ConvAlgorithm::Winograd)))) {}
+
+  GemmEmitter &emitter() { return e; }
+
+  /// V of the image at `image` into `v` (addresses).
+  void inputTransform(Value image, Value v) {
+    int64_t plane = g.ih * g.iw, tiles = g.tiles();
+    int64_t bytes = (plane + kPoints * tiles) * g.channels * kF32Bytes;
+    planeBlocks(
+        g.channels, bytes,
+        [&](Value first, Value size) -> SmallVector<Value> {
+          return {size,
+                  offset(image, first, plane),
+                  i64(g.ih),
+                  i64(g.iw),
+                  i64(g.padTop),
+                  i64(g.padLeft),
+                  i64(g.tilesH),
+                  i64(g.tilesW),
+                  offset(v, first, tiles),
+                  i64(g.channels * tiles)};
+        },
+        kInputSymbol);
+  }
+
+  /// M[p] = U[p] V[p] for the 36 points, overwriting M, in the blocks the
+  /// tiling policy gives a filters x tiles product of `op`.
+  void products(linalg::Conv2DNchwFchwOp op, Value u, Value v, Value m) {
+    float infinity = std::numeric_limits<float>::infinity();
+    GemmEmitter::Operands overwrite{
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)), Value(),
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-infinity)),
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(infinity))};
+    int64_t tiles = g.tiles();
+    auto [threads, cache] = blocking.gemm(op, g.filters, tiles, g.channels);
+    e.gemm(g.filters, tiles, g.channels, Matrix{u, e.c(g.channels)},
+           Matrix{v, e.c(tiles)}, Matrix{m, e.c(tiles)}, overwrite, threads,
+           cache,
+           GemmBatch{kPoints, g.filters * g.channels, g.channels * tiles,
+                     g.filters * tiles});
+  }
+
+  /// Y from `m` into the image at `image`, finished by `finish`.
+  void outputTransform(Value m, Value image,
+                       const GemmEmitter::Operands &finish) {
+    int64_t plane = g.oh * g.ow, tiles = g.tiles();
+    int64_t bytes = (plane + kPoints * tiles) * g.filters * kF32Bytes;
+    planeBlocks(
+        g.filters, bytes,
+        [&](Value first, Value size) -> SmallVector<Value> {
+          return {size,
+                  offset(m, first, tiles),
+                  i64(g.filters * tiles),
+                  i64(g.tilesH),
+                  i64(g.tilesW),
+                  offset(image, first, plane),
+                  i64(g.oh),
+                  i64(g.ow),
+                  finish.accumulate,
+                  e.biasFrom(finish, first),
+                  finish.lo,
+                  finish.hi};
+        },
+        kOutputSymbol);
+  }
+
+  /// The transforms' declarations (anvil-c/Kernels.h), once per module.
+  static void declareKernels(ModuleOp module) {
+    OpBuilder b(module.getContext());
+    Type i64 = b.getI64Type(), f32 = b.getF32Type(),
+         ptr = LLVM::LLVMPointerType::get(b.getContext());
+    SmallVector<Type> input = {i64, ptr};
+    input.append(6, i64);
+    input.append({ptr, i64});
+    declareKernel(module, kInputSymbol, input);
+    declareKernel(module, kOutputSymbol,
+                  {i64, ptr, i64, i64, i64, ptr, i64, i64, b.getI32Type(), ptr,
+                   f32, f32});
+  }
+
+private:
+  Value i64(int64_t value) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
+  }
+  /// `address` plus `first` times `elements` f32 elements, as a pointer.
+  Value offset(Value address, Value first, int64_t elements) {
+    return e.ptr(arith::AddIOp::create(
+        b, loc, address,
+        arith::MulIOp::create(b, loc, first, e.c(elements * kF32Bytes))));
+  }
+  /// Calls of `symbol` on blocks of `planes` planes (buffers of `bytes`),
+  /// each given (first plane, plane count) to make its arguments.
+  void
+  planeBlocks(int64_t planes, int64_t bytes,
+              llvm::function_ref<SmallVector<Value>(Value, Value)> arguments,
+              StringRef symbol) {
+    int64_t perBlock = planesPerBlock(blocking, planes, bytes);
+    int64_t blocks = (planes + perBlock - 1) / perBlock;
+    e.forBlocks(blocks, 1, [&](Value i, Value) {
+      Value first = arith::MulIOp::create(b, loc, i, e.c(perBlock));
+      Value size = arith::MinSIOp::create(
+          b, loc, e.c(perBlock),
+          arith::SubIOp::create(b, loc, e.c(planes), first));
+      auto call = func::CallOp::create(b, loc, symbol, TypeRange{},
+                                       arguments(first, e.i64(size)));
+      call->setAttr(decision.getName(), decision.getValue());
+      call->setAttr(kThreadBlocksAttr, b.getDenseI64ArrayAttr({perBlock}));
+    });
+  }
+
+  OpBuilder &b;
+  Location loc;
+  GemmEmitter e;
+  const Blocking &blocking;
+  Geometry g;
+  NamedAttribute decision;
+};
+
+/// The image stride of a buffer with a static layout (none otherwise).
+std::optional<int64_t> imageStride(Value buffer) {
+  SmallVector<int64_t> strides = stridesOf(buffer);
+  if (strides.empty())
+    return std::nullopt;
+  return strides[0];
+}
+
 } // namespace
 
 std::optional<ConvProblem>
@@ -172,136 +315,53 @@ anvil::host_kernels::lowerWinogradConv(linalg::Conv2DNchwFchwOp op,
     return op.emitError("Winograd's algorithm needs constant filters");
   if (!anvil::rowMajorFrom(stridesOf(input), in, 1))
     return op.emitError("Winograd's input transform reads contiguous planes");
-  int64_t channels = in[1], count = w[0];
+  std::optional<int64_t> inStride = imageStride(input),
+                         outStride = imageStride(output);
+  if (!inStride || !outStride)
+    return op.emitError("the convolution's buffers have no static strides");
   FailureOr<memref::GlobalOp> u =
-      transformedGlobal(*filters, count, channels, blocking.alignment());
+      transformedGlobal(*filters, w[0], in[1], blocking.alignment());
   if (failed(u))
     return op.emitError("the filters' elements are not at hand to transform");
-  int64_t tilesH = tilesAlong(out[2]), tilesW = tilesAlong(out[3]);
-  int64_t tiles = tilesH * tilesW;
-  int64_t ih = in[2], iw = in[3], oh = out[2], ow = out[3];
-  SmallVector<int64_t> inStrides, outStrides;
-  int64_t inOffset, outOffset;
-  if (failed(cast<MemRefType>(input.getType())
-                 .getStridesAndOffset(inStrides, inOffset)) ||
-      failed(cast<MemRefType>(output.getType())
-                 .getStridesAndOffset(outStrides, outOffset)))
-    return op.emitError("the convolution's buffers have no static strides");
-  int64_t inStride = inStrides[0], outStride = outStrides[0];
+  WinogradEmitter::Geometry g{in[1],
+                              w[0],
+                              in[2],
+                              in[3],
+                              out[2],
+                              out[3],
+                              tilesAlong(out[2]),
+                              tilesAlong(out[3]),
+                              padding.top,
+                              padding.left};
 
   Location loc = op.getLoc();
   OpBuilder b(op);
-  GemmEmitter e(b, loc);
+  WinogradEmitter winograd(b, loc, blocking, g);
+  GemmEmitter &e = winograd.emitter();
   GemmEmitter::Operands finish = e.operands(epilogue);
   auto buffer = [&](int64_t planes) {
     return memref::AllocOp::create(
-        b, loc, MemRefType::get({kPoints * planes * tiles}, b.getF32Type()),
+        b, loc, MemRefType::get({kPoints * planes * g.tiles()}, b.getF32Type()),
         b.getI64IntegerAttr(blocking.alignment()));
   };
-  Value v = buffer(channels), m = buffer(count);
+  Value v = buffer(g.channels), m = buffer(g.filters);
   Value uAddress = e.addressOf(
       memref::GetGlobalOp::create(b, loc, u->getType(), u->getSymName()),
       e.c(0));
   Value vAddress = e.addressOf(v, e.c(0)), mAddress = e.addressOf(m, e.c(0));
-  auto i64 = [&](int64_t value) {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value))
-        .getResult();
-  };
-  auto offset = [&](Value address, Value first, int64_t elements) {
-    return e.ptr(arith::AddIOp::create(
-        b, loc, address,
-        arith::MulIOp::create(b, loc, first, e.c(elements * kF32Bytes))));
-  };
-  auto decision = b.getNamedAttr(
-      kConvAlgorithmAttr,
-      b.getStringAttr(convAlgorithmName(ConvAlgorithm::Winograd)));
-
   auto loop = scf::ForOp::create(b, loc, e.c(0), e.c(in[0]), e.c(1));
   b.setInsertionPointToStart(loop.getBody());
   Value image = loop.getInductionVar();
-  Value inImage =
-      e.addressOf(input, arith::MulIOp::create(b, loc, image, e.c(inStride)));
-  Value outImage =
-      e.addressOf(output, arith::MulIOp::create(b, loc, image, e.c(outStride)));
-
-  // Blocks of planes, each one call of `symbol` on `count` planes from
-  // `first` on.
-  auto planeBlocks =
-      [&](int64_t planes, int64_t perBlock,
-          llvm::function_ref<SmallVector<Value>(Value, Value)> arguments,
-          StringRef symbol) {
-        int64_t blocks = (planes + perBlock - 1) / perBlock;
-        e.forBlocks(blocks, 1, [&](Value i, Value) {
-          Value first = arith::MulIOp::create(b, loc, i, e.c(perBlock));
-          Value size = arith::MinSIOp::create(
-              b, loc, e.c(perBlock),
-              arith::SubIOp::create(b, loc, e.c(planes), first));
-          auto call = func::CallOp::create(b, loc, symbol, TypeRange{},
-                                           arguments(first, e.i64(size)));
-          call->setAttr(decision.getName(), decision.getValue());
-          call->setAttr(kThreadBlocksAttr, b.getDenseI64ArrayAttr({perBlock}));
-        });
-      };
-  int64_t inputBytes = (ih * iw + kPoints * tiles) * channels * kF32Bytes;
-  planeBlocks(
-      channels, planesPerBlock(blocking, channels, inputBytes),
-      [&](Value first, Value size) -> SmallVector<Value> {
-        return {size,
-                offset(inImage, first, ih * iw),
-                i64(ih),
-                i64(iw),
-                i64(padding.top),
-                i64(padding.left),
-                i64(tilesH),
-                i64(tilesW),
-                offset(vAddress, first, tiles),
-                i64(channels * tiles)};
-      },
-      kInputSymbol);
-
-  // M[p] = U[p] V[p], overwritten.
-  float infinity = std::numeric_limits<float>::infinity();
-  GemmEmitter::Operands overwrite{
-      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)), Value(),
-      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-infinity)),
-      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(infinity))};
-  auto [threads, cache] = blocking.gemm(op, count, tiles, channels);
-  e.gemm(count, tiles, channels, Matrix{uAddress, e.c(channels)},
-         Matrix{vAddress, e.c(tiles)}, Matrix{mAddress, e.c(tiles)}, overwrite,
-         threads, cache,
-         GemmBatch{kPoints, count * channels, channels * tiles, count * tiles});
-
-  int64_t outputBytes = (oh * ow + kPoints * tiles) * count * kF32Bytes;
-  planeBlocks(
-      count, planesPerBlock(blocking, count, outputBytes),
-      [&](Value first, Value size) -> SmallVector<Value> {
-        return {size,
-                offset(mAddress, first, tiles),
-                i64(count * tiles),
-                i64(tilesH),
-                i64(tilesW),
-                offset(outImage, first, oh * ow),
-                i64(oh),
-                i64(ow),
-                finish.accumulate,
-                e.biasFrom(finish, first),
-                finish.lo,
-                finish.hi};
-      },
-      kOutputSymbol);
+  auto imageAddress = [&](Value buffer, int64_t stride) {
+    return e.addressOf(buffer,
+                       arith::MulIOp::create(b, loc, image, e.c(stride)));
+  };
+  winograd.inputTransform(imageAddress(input, *inStride), vAddress);
+  winograd.products(op, uAddress, vAddress, mAddress);
+  winograd.outputTransform(mAddress, imageAddress(output, *outStride), finish);
   b.setInsertionPointAfter(loop);
   memref::DeallocOp::create(b, loc, v);
   memref::DeallocOp::create(b, loc, m);
-
-  auto module = op->getParentOfType<ModuleOp>();
-  Type i64Type = b.getI64Type(), f32 = b.getF32Type(),
-       ptr = LLVM::LLVMPointerType::get(b.getContext());
-  SmallVector<Type> inputArgs = {i64Type, ptr};
-  inputArgs.append(6, i64Type);
-  inputArgs.append({ptr, i64Type});
-  declareKernel(module, kInputSymbol, inputArgs);
-  declareKernel(module, kOutputSymbol,
-                {i64Type, ptr, i64Type, i64Type, i64Type, ptr, i64Type, i64Type,
-                 b.getI32Type(), ptr, f32, f32});
+  WinogradEmitter::declareKernels(op->getParentOfType<ModuleOp>());
   return padding;
 }
